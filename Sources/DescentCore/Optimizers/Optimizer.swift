@@ -1,0 +1,93 @@
+// Optimizer.swift — what an optimizer is, to the rest of Descent.
+//
+// A *family* (AdamFamily, SGDFamily, …) is a value holding the knobs that distinguish the
+// libraries' variants (eps inside/outside the root, decay coupled or decoupled, lr inside or
+// outside the momentum buffer, …). A convention (torch, optax, textbook) turns a library call
+// into a family value; an implementation turns a family value into a *stepper* that owns the
+// optimizer state and performs steps on an engine.
+
+/// The gradient oracle of a closed-loop problem: loss and gradients at the given parameters.
+public typealias Objective<T: DescentFloat> = (_ params: [Buffer<T>]) -> (loss: Double, grads: [Buffer<T>])
+
+/// A running optimizer of one precision: holds its state, performs steps in place.
+public protocol Stepper<Scalar>: AnyObject {
+    associatedtype Scalar: DescentFloat
+    /// One step: `params` are updated in place from `grads`. `lr` is the learning rate in force
+    /// for this step (the hyperparameter, or the step's override set by a schedule).
+    func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>], lr: Double)
+    /// Closed-loop step: optimizers that evaluate the objective several times per step (L-BFGS)
+    /// or at other points than the parameters override this; the default evaluates once.
+    func step(params: [Buffer<Scalar>], objective: Objective<Scalar>, lr: Double)
+    /// Whether the optimizer needs the objective (cannot replay a fixed gradient sequence).
+    var needsObjective: Bool { get }
+    /// Named state, for parity tests and the memory table (e.g. ["exp_avg": [...], ...]).
+    var state: [(name: String, buffers: [Buffer<Scalar>])] { get }
+}
+
+extension Stepper {
+    public func step(params: [Buffer<Scalar>], objective: Objective<Scalar>, lr: Double) {
+        step(params: params, grads: objective(params).grads, lr: lr)
+    }
+    public var needsObjective: Bool { false }
+}
+
+/// A stepper of either precision with its type erased. Build it in a concrete context
+/// (`AnyStepper(AdamStepper<Double>(…))`) so the hot loop is specialised.
+public enum AnyStepper {
+    case float64(StepperBox<Double>)
+    case float32(StepperBox<Float>)
+
+    public init<S: Stepper>(_ s: S) where S.Scalar == Double { self = .float64(StepperBox(s)) }
+    public init<S: Stepper>(_ s: S) where S.Scalar == Float { self = .float32(StepperBox(s)) }
+
+    public var dtype: DType {
+        switch self { case .float64: return .float64; case .float32: return .float32 }
+    }
+}
+
+/// Closures over a concrete stepper (type erasure that keeps specialisation).
+public struct StepperBox<T: DescentFloat> {
+    public let step: (_ params: [Buffer<T>], _ grads: [Buffer<T>], _ lr: Double) -> Void
+    public let stepObjective: (_ params: [Buffer<T>], _ objective: Objective<T>, _ lr: Double) -> Void
+    public let needsObjective: Bool
+    public let state: () -> [(name: String, buffers: [Buffer<T>])]
+    /// The concrete type that runs (recorded in reports: the harness must prove what ran).
+    public let typeName: String
+
+    public init<S: Stepper>(_ s: S) where S.Scalar == T {
+        step = { s.step(params: $0, grads: $1, lr: $2) }
+        stepObjective = { s.step(params: $0, objective: $1, lr: $2) }
+        needsObjective = s.needsObjective
+        state = { s.state }
+        typeName = String(describing: S.self)
+    }
+}
+
+/// An optimizer family's configuration: everything but the learning rate, which arrives per step.
+public protocol OptimizerFamily: Sendable {
+    /// Short family name ("Adam", "SGD", …), for reports.
+    var familyName: String { get }
+    /// One line describing the knobs in force, e.g. "eps outside sqrt, decoupled decay × lr".
+    var summary: String { get }
+    /// A stepper for tensors of these shapes, in this precision, on this engine.
+    /// Throws `DescentError.unsupported` when the family cannot run this combination.
+    func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper
+}
+
+/// What a convention makes of `(name, hyperparameters)`.
+public struct OptimizerSpec: Sendable {
+    public var family: any OptimizerFamily
+    /// The learning rate the hyperparameters set (used by steps without an `lr` override).
+    public var lr: Double
+    public init(family: any OptimizerFamily, lr: Double) {
+        self.family = family
+        self.lr = lr
+    }
+}
+
+extension Array {
+    /// Allocates one zeroed state buffer per tensor.
+    public static func zeros<T: DescentFloat>(like shapes: [[Int]]) -> [Buffer<T>] where Element == Buffer<T> {
+        shapes.map { Buffer<T>(zeros: $0.reduce(1, *)) }
+    }
+}
