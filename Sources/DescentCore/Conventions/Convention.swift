@@ -1,37 +1,99 @@
 // Convention.swift — a convention maps a library's own names, keyword arguments and defaults
-// onto Descent's families and schedules. `torch`, `optax` and `textbook` are registered here;
-// an unknown convention or name is `unsupported`, never a crash.
+// onto Descent's families and schedules. Each convention is a table of entries (one entry per
+// library name); the tables are assembled from per-group files (Torch+SGD.swift, …) so that
+// adding an optimizer is one entry. An unknown convention or name is `unsupported`, never a crash.
 import DescentJSON
 
-public protocol Convention: Sendable {
-    /// "torch", "optax", "textbook", …
-    var name: String { get }
-    /// Optimizer names this convention accepts, with a one-line note each (for `descent list`).
-    var optimizers: [(name: String, note: String)] { get }
-    /// Schedule names this convention accepts, with a one-line note each.
-    var schedules: [(name: String, note: String)] { get }
-    /// The family and learning rate that `name(**hyperparameters)` means.
-    func optimizer(_ name: String, _ hyperparameters: JSON?) throws -> OptimizerSpec
-    /// The schedule that `name(**parameters)` means.
-    func schedule(_ name: String, _ parameters: JSON?, context: ScheduleContext) throws -> any Schedule
+/// One optimizer name of a convention: how to build it from the call's keyword arguments.
+public struct OptimizerEntry: Sendable {
+    public let name: String
+    /// One line for `descent list` (what the name means, notable defaults).
+    public let note: String
+    /// Reads the hyperparameters it knows (the convention then rejects leftovers) and returns
+    /// the family and lr. Throws `DescentError.invalidHyperparameter` with the library's wording.
+    public let build: @Sendable (inout Hyperparameters) throws -> OptimizerSpec
+
+    public init(_ name: String, _ note: String, _ build: @escaping @Sendable (inout Hyperparameters) throws -> OptimizerSpec) {
+        self.name = name
+        self.note = note
+        self.build = build
+    }
 }
 
-extension Convention {
-    public var optimizers: [(name: String, note: String)] { [] }
-    public var schedules: [(name: String, note: String)] { [] }
-    public func optimizer(_ name: String, _ hyperparameters: JSON?) throws -> OptimizerSpec {
-        throw DescentError.unsupported("\(self.name) has no optimizer '\(name)' in Descent")
+/// One schedule name of a convention.
+public struct ScheduleEntry: Sendable {
+    public let name: String
+    public let note: String
+    public let build: @Sendable (inout Hyperparameters, ScheduleContext) throws -> any Schedule
+
+    public init(_ name: String, _ note: String,
+                _ build: @escaping @Sendable (inout Hyperparameters, ScheduleContext) throws -> any Schedule) {
+        self.name = name
+        self.note = note
+        self.build = build
     }
+}
+
+public struct Convention: Sendable {
+    /// "torch", "optax", "textbook", …
+    public let name: String
+    /// How a name is shown in messages: "torch.optim.Adam", "optax.adam", "textbook adam".
+    public let qualify: @Sendable (String) -> String
+    public let optimizers: [OptimizerEntry]
+    public let schedules: [ScheduleEntry]
+    /// How schedule names are qualified (torch: torch.optim.lr_scheduler.X).
+    public let qualifySchedule: @Sendable (String) -> String
+
+    public init(name: String, qualify: @escaping @Sendable (String) -> String,
+                qualifySchedule: @escaping @Sendable (String) -> String,
+                optimizers: [OptimizerEntry], schedules: [ScheduleEntry]) {
+        self.name = name
+        self.qualify = qualify
+        self.qualifySchedule = qualifySchedule
+        self.optimizers = optimizers
+        self.schedules = schedules
+    }
+
+    /// The family and learning rate that `name(**hyperparameters)` means.
+    public func optimizer(_ name: String, _ hyperparameters: JSON?) throws -> OptimizerSpec {
+        guard let e = optimizers.first(where: { $0.name == name }) else {
+            throw DescentError.unsupported("\(self.name) optimizer '\(name)' is not implemented in Descent")
+        }
+        var h = try Hyperparameters(hyperparameters, callee: qualify(name))
+        let spec = try e.build(&h)
+        try h.finish()
+        return spec
+    }
+
+    /// The schedule that `name(**parameters)` means.
     public func schedule(_ name: String, _ parameters: JSON?, context: ScheduleContext) throws -> any Schedule {
-        throw DescentError.unsupported("\(self.name) has no schedule '\(name)' in Descent")
+        guard let e = schedules.first(where: { $0.name == name }) else {
+            throw DescentError.unsupported("\(self.name) schedule '\(name)' is not implemented in Descent")
+        }
+        var h = try Hyperparameters(parameters, callee: qualifySchedule(name), field: "parameters")
+        let s = try e.build(&h, context)
+        try h.finish()
+        return s
     }
 }
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [any Convention] = [TorchConvention(), OptaxConvention(), TextbookConvention()]
+    public static let all: [Convention] = [torch, optax, textbook]
 
-    public static func named(_ name: String) -> (any Convention)? { all.first { $0.name == name } }
+    public static let torch = Convention(
+        name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
+        optimizers: torchSGDGroup + torchAdamGroup, schedules: torchSchedules)
+
+    public static let optax = Convention(
+        name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
+        optimizers: optaxSGDGroup + optaxAdamGroup, schedules: optaxSchedules)
+
+    public static let textbook = Convention(
+        name: "textbook", qualify: { "textbook \($0)" }, qualifySchedule: { "textbook \($0)" },
+        optimizers: textbookSGDGroup + textbookAdamGroup, schedules: textbookSchedules)
+
+    public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 
     public static func optimizer(convention: String, name: String, hyperparameters: JSON?) throws -> OptimizerSpec {
         guard let c = named(convention) else {

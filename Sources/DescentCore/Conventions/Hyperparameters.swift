@@ -9,11 +9,15 @@ public struct Hyperparameters: Sendable {
     public let callee: String
     private(set) var used: Set<String> = []
 
-    public init(_ json: JSON?, callee: String) throws {
+    /// The JSON key the values came from ("hyperparameters" or "parameters"), for messages.
+    public let field: String
+
+    public init(_ json: JSON?, callee: String, field: String = "hyperparameters") throws {
         self.callee = callee
+        self.field = field
         guard let json else { values = [:]; return }
         guard let pairs = json.objectValue else {
-            throw DescentError.invalidInput(field: "hyperparameters", message: "must be an object, found \(json.kindName)")
+            throw DescentError.invalidInput(field: field, message: "must be an object, found \(json.kindName)")
         }
         values = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
     }
@@ -27,7 +31,12 @@ public struct Hyperparameters: Sendable {
     }
 
     private func typeError(_ key: String, _ want: String, _ v: JSON) -> DescentError {
-        .invalidInput(field: "hyperparameters.\(key)", message: "\(callee): expected \(want), found \(v.kindName)")
+        .invalidInput(field: "\(field).\(key)", message: "\(callee): expected \(want), found \(v.kindName)")
+    }
+
+    /// An invalid value, worded as the library words it (e.g. torch's "Invalid learning rate: -1.0").
+    public func invalid(_ key: String, _ message: String) -> DescentError {
+        .invalidHyperparameter(field: "\(field).\(key)", message: message)
     }
 
     /// A number (JSON booleans are not numbers here).

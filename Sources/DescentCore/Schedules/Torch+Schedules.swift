@@ -1,0 +1,5 @@
+// Torch+Schedules.swift — the torch convention's learning-rate schedules.
+import DescentJSON
+
+let torchSchedules: [ScheduleEntry] = [
+]
