@@ -199,6 +199,9 @@ OPTAX_CASES = {
          "Nesterov trace: catches using the trace instead of g + momentum·trace."),
         ("constant-lr", {"learning_rate": 0.02, "momentum": 0.5}, False,
          "No per-step lr: catches a wrong learning_rate read."),
+        ("learning-rate-none", {"learning_rate": None, "momentum": 0.9}, False,
+         "learning_rate=None: scale_by_learning_rate(None) is the identity, so params move ALONG the trace "
+         "(w <- w + trace); catches treating None as missing or as a default lr with a sign flip."),
     ],
     "adagrad": [
         ("defaults", {"learning_rate": 0.1}, True,
@@ -223,6 +226,8 @@ OPTAX_CASES = {
          "Momentum with a changing lr: optax chains trace AFTER scale_by_learning_rate, so lr is inside the trace; catches torch's lr-outside form."),
         ("momentum-nesterov", {"learning_rate": 0.01, "momentum": 0.9, "nesterov": True}, True,
          "Nesterov trace after the lr: catches using the trace instead of u + momentum·trace."),
+        ("learning-rate-none", {"learning_rate": None, "momentum": 0.5, "eps": 1e-4}, False,
+         "learning_rate=None: no scaling and no sign flip before the trace (w <- w + trace of the rms-scaled gradient)."),
         ("bias-correction-momentum", {"learning_rate": 0.01, "bias_correction": True, "eps_in_sqrt": False, "eps": 1e-4,
                                       "momentum": 0.8}, True,
          "bias_correction with eps outside the root and lr-inside momentum: catches eps added before the correction."),

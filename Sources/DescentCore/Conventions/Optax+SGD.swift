@@ -2,12 +2,15 @@
 // optax 0.2.8 (optax/_src/alias.py): optax does not validate these values; it computes with them.
 import DescentJSON
 
-/// Python's TypeError for a missing required argument, e.g. optax.sgd() without learning_rate.
-private func requiredLearningRate(_ h: inout Hyperparameters, _ function: String) throws -> Double {
-    guard let lr = try h.optionalDouble("learning_rate") else {
+/// optax's `learning_rate`. Absent where the signature requires it: Python's TypeError. Explicit
+/// None (JSON null, or absent where the default is None): `scale_by_learning_rate(None)` is the
+/// identity — no scaling and no sign flip, w ← w + update — which is exactly the step with
+/// lr = −1 (multiplying by −1 is exact), wherever the family applies lr (inside or outside a trace).
+private func optaxLearningRate(_ h: inout Hyperparameters, _ function: String, required: Bool) throws -> Double {
+    if required && h.values["learning_rate"] == nil {
         throw h.invalid("learning_rate", "\(function)() missing 1 required positional argument: 'learning_rate'")
     }
-    return lr
+    return try h.optionalDouble("learning_rate") ?? -1
 }
 
 /// optax's `momentum: Optional[float] = None`: None (or absent) means no trace at all.
@@ -17,7 +20,7 @@ private func optionalMomentum(_ h: inout Hyperparameters) throws -> Double {
 
 let optaxSGDGroup: [OptimizerEntry] = [
     OptimizerEntry("sgd", "trace(momentum, nesterov) from zero, then −learning_rate (lr outside the trace)") { h in
-        let lr = try requiredLearningRate(&h, "sgd")
+        let lr = try optaxLearningRate(&h, "sgd", required: true)
         let momentum = try optionalMomentum(&h)
         let nesterov = try h.bool("nesterov", default: false)
         if let dtype = try h.string("accumulator_dtype", default: nil), dtype != "float64" {
@@ -28,7 +31,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
         return OptimizerSpec(family: family, lr: lr)
     },
     OptimizerEntry("adagrad", "scale_by_rss: where(sum > 0, rsqrt(sum + eps), 0), initial_accumulator_value=0.1, eps=1e-7") { h in
-        let lr = try requiredLearningRate(&h, "adagrad")
+        let lr = try optaxLearningRate(&h, "adagrad", required: true)
         let initial = try h.double("initial_accumulator_value", default: 0.1)
         let eps = try h.double("eps", default: 1e-7)
         let family = AdagradFamily(initialAccumulator: initial, eps: eps, epsInsideSqrt: true,
@@ -36,7 +39,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
         return OptimizerSpec(family: family, lr: lr)
     },
     OptimizerEntry("rmsprop", "decay=0.9, eps=1e-8 inside sqrt, initial_scale, centered, bias_correction; momentum trace after the lr (lr inside)") { h in
-        let lr = try requiredLearningRate(&h, "rmsprop")
+        let lr = try optaxLearningRate(&h, "rmsprop", required: true)
         let decay = try h.double("decay", default: 0.9)
         let eps = try h.double("eps", default: 1e-8)
         let initialScale = try h.double("initial_scale", default: 0)
@@ -50,8 +53,8 @@ let optaxSGDGroup: [OptimizerEntry] = [
                                    nesterov: nesterov, lrInsideMomentum: true, stateNames: ("nu", "mu", "trace"))
         return OptimizerSpec(family: family, lr: lr)
     },
-    OptimizerEntry("adadelta", "add_decayed_weights, scale_by_adadelta(rho=0.9, eps=1e-6); learning_rate=None adds the update unscaled") { h in
-        let lr = try h.optionalDouble("learning_rate")
+    OptimizerEntry("adadelta", "add_decayed_weights, scale_by_adadelta(rho=0.9, eps=1e-6); learning_rate=None (default) adds the update unscaled: lr −1") { h in
+        let lr = try optaxLearningRate(&h, "adadelta", required: false)
         let rho = try h.double("rho", default: 0.9)
         let eps = try h.double("eps", default: 1e-6)
         let weightDecay = try h.double("weight_decay", default: 0)
@@ -63,7 +66,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
             mask = items
         }
         let family = AdadeltaFamily(rho: rho, eps: eps, weightDecay: weightDecay, weightDecayMask: mask,
-                                    unscaledUnflipped: lr == nil, stateNames: ("e_g", "e_x"))
-        return OptimizerSpec(family: family, lr: lr ?? 1.0)
+                                    stateNames: ("e_g", "e_x"))
+        return OptimizerSpec(family: family, lr: lr)
     },
 ]

@@ -6,8 +6,8 @@
 //   δ = √(u + eps) / √(v + eps) · d                      (u from the previous step)
 //   u ← ρ·u + (1 − ρ)·δ²
 //   w ← w − lr·δ
-//   optax with learning_rate=None: scale_by_learning_rate(None) is the identity — no lr and no
-//   sign flip — so w ← w + δ.
+//   optax with learning_rate=None (its default): scale_by_learning_rate(None) is the identity — no
+//   lr and no sign flip — so w ← w + δ; the optax convention expresses that as lr = −1.
 
 public struct AdadeltaFamily: OptimizerFamily {
     public var rho: Double
@@ -16,20 +16,17 @@ public struct AdadeltaFamily: OptimizerFamily {
     /// Per-tensor: whether weight decay applies (optax weight_decay_mask); nil = all tensors.
     public var weightDecayMask: [Bool]?
     public var maximize: Bool
-    /// optax learning_rate=None: the update δ is added as is (w ← w + δ), the step lr is unused.
-    public var unscaledUnflipped: Bool
     /// The library's names for (v, u): torch ("square_avg", "acc_delta"), optax ("e_g", "e_x").
     public var stateNames: (String, String)
 
     public init(rho: Double = 0.9, eps: Double = 1e-6, weightDecay: Double = 0, weightDecayMask: [Bool]? = nil,
-                maximize: Bool = false, unscaledUnflipped: Bool = false,
+                maximize: Bool = false,
                 stateNames: (String, String) = ("square_avg", "acc_delta")) {
         self.rho = rho
         self.eps = eps
         self.weightDecay = weightDecay
         self.weightDecayMask = weightDecayMask
         self.maximize = maximize
-        self.unscaledUnflipped = unscaledUnflipped
         self.stateNames = stateNames
     }
 
@@ -38,7 +35,6 @@ public struct AdadeltaFamily: OptimizerFamily {
         var s = "rho \(rho), eps \(eps)"
         if weightDecay != 0 { s += ", L2 decay \(weightDecay)\(weightDecayMask != nil ? " (masked)" : "")" }
         if maximize { s += ", maximize" }
-        if unscaledUnflipped { s += ", no learning rate: w ← w + δ" }
         return s
     }
 
@@ -62,7 +58,6 @@ struct AdadeltaKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var eps: Scalar
     var weightDecay: Scalar
     var maximize: Bool
-    var add: Bool              // w ← w + δ (optax learning_rate=None)
     var slotCount: Int { 2 }
 
     @inline(__always)
@@ -73,7 +68,7 @@ struct AdadeltaKernel<Scalar: DescentFloat>: ElementwiseKernel {
         s.s0 = r * s.s0 + k * (d * d)
         let delta = (s.s1 + e).squareRoot() / (s.s0 + e).squareRoot() * d
         s.s1 = r * s.s1 + k * (delta * delta)
-        p = add ? p + delta : p - L(repeating: lr) * delta
+        p = p - L(repeating: lr) * delta
     }
 }
 
@@ -95,8 +90,7 @@ final class AdadeltaStepper<T: DescentFloat>: Stepper {
         for i in params.indices {
             let decays = c.weightDecayMask.map { $0[i] } ?? true
             let k = AdadeltaKernel<T>(lr: T(lr), rho: T(c.rho), keep: T(1 - c.rho), eps: T(c.eps),
-                                      weightDecay: decays ? T(c.weightDecay) : 0, maximize: c.maximize,
-                                      add: c.unscaledUnflipped)
+                                      weightDecay: decays ? T(c.weightDecay) : 0, maximize: c.maximize)
             engine.map(k, params[i], grads[i], [v[i], u[i]])
         }
     }
