@@ -170,7 +170,7 @@ public enum CLI {
         let paths = a.positional.isEmpty ? [defaultFixtures()] : a.positional
         let results = try runVerification(paths: paths, verifier: verifier)
         try emit(Reports.render(results, format: format, verbose: a.flag("verbose")), output: a.value("output"))
-        if a.value("output") != nil { print(Summary(results).line) }
+        if a.value("output") != nil { stderr(Summary(results).line) }
         let s = Summary(results)
         return s.fail + s.error > 0 ? 1 : 0
     }
