@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import DescentJSON
+import DescentHarness
 @testable import DescentCore
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
@@ -39,8 +40,12 @@ private func problemGradient(_ p: JSON, _ x: [Double]) -> [Double] {
     }
 }
 
-/// Replays one case in the given precision; returns the first mismatch, or nil.
-private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type, rtol: Double, atol: Double) throws -> String? {
+/// Replays one case in the given precision; returns the first mismatch, or nil. The tolerance is
+/// the case's, through the harness's float32 policy (TolerancePolicy) for a float32 run.
+private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type) throws -> String? {
+    let tol = c["tolerance"]!
+    let base = Tolerance(rtol: tol["rtol"]!.doubleValue!, atol: tol["atol"]!.doubleValue!)
+    let override = c["tolerance_float32"].map { Tolerance(rtol: $0["rtol"]!.doubleValue!, atol: $0["atol"]!.doubleValue!) }
     let o = c["optimizer"]!
     let spec = try Conventions.optimizer(convention: o["convention"]!.stringValue!, name: o["name"]!.stringValue!,
                                          hyperparameters: o["hyperparameters"])
@@ -64,7 +69,9 @@ private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type, rtol: Double, atol
         box.step(params, grads, lr)
         for (i, e) in s["expected"]!.arrayValue!.enumerated() {
             let want = numbers(e), got = params[i].doubles
-            for k in want.indices where !(abs(got[k] - want[k]) <= atol + rtol * abs(want[k])) {
+            let t = TolerancePolicy.effective(base, float32Override: override, dtype: T.dtype,
+                                              scale: want.map(abs).max() ?? 0)
+            for k in want.indices where !(abs(got[k] - want[k]) <= t.atol + t.rtol * abs(want[k])) {
                 return "step \(t) tensor \(i)[\(k)]: got \(got[k]), expected \(want[k])"
             }
         }
@@ -82,8 +89,7 @@ func sgdGroupFixturesFloat64(_ file: String) throws {
     let cases = try loadCases(file)
     #expect(!cases.isEmpty)
     for c in cases {
-        let tol = c["tolerance"]!
-        let failure = try replay(c, as: Double.self, rtol: tol["rtol"]!.doubleValue!, atol: tol["atol"]!.doubleValue!)
+        let failure = try replay(c, as: Double.self)
         #expect(failure == nil, "\(c["id"]!.stringValue!): \(failure ?? "")")
     }
 }
@@ -91,9 +97,7 @@ func sgdGroupFixturesFloat64(_ file: String) throws {
 @Test(arguments: sgdGroupFiles)
 func sgdGroupFixturesFloat32(_ file: String) throws {
     for c in try loadCases(file) {
-        let tol = c["tolerance_float32"]
-        let failure = try replay(c, as: Float.self, rtol: tol?["rtol"]?.doubleValue ?? 1e-4,
-                                 atol: tol?["atol"]?.doubleValue ?? 1e-6)
+        let failure = try replay(c, as: Float.self)
         #expect(failure == nil, "\(c["id"]!.stringValue!): \(failure ?? "")")
     }
 }
