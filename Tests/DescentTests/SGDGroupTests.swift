@@ -1,0 +1,183 @@
+// SGDGroupTests.swift — the SGD-group fixtures (torch SGD/Adagrad/RMSprop/Adadelta, optax
+// sgd/adagrad/rmsprop/adadelta, textbook sgd/gd/momentum*/adagrad/rmsprop) replayed through
+// the conventions, plus torch's argument-validation messages.
+import Foundation
+import Testing
+import DescentJSON
+import DescentHarness
+@testable import DescentCore
+
+private let fixturesRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("fixtures")
+
+private let sgdGroupFiles = [
+    "torch/SGD.json", "torch/Adagrad.json", "torch/RMSprop.json", "torch/Adadelta.json",
+    "optax/sgd.json", "optax/adagrad.json", "optax/rmsprop.json", "optax/adadelta.json",
+    "textbook/sgd.json", "textbook/gd.json", "textbook/momentum.json", "textbook/momentum_ema.json",
+    "textbook/momentum_sum.json", "textbook/adagrad.json", "textbook/rmsprop.json",
+    "torch/problems/sgd_group.json", "optax/problems/sgd_group.json",
+]
+
+private func numbers(_ j: JSON?) -> [Double] { j?.arrayValue?.compactMap(\.doubleValue) ?? [] }
+
+/// The closed-loop problems of the fixture spec, in float64, as reference/common.py computes them.
+private func problemGradient(_ p: JSON, _ x: [Double]) -> [Double] {
+    switch p["name"]?.stringValue {
+    case "quadratic":
+        let a = numbers(p["A"]), b = numbers(p["b"]), d = b.count
+        return (0..<d).map { i in (0..<d).reduce(0.0) { $0 + a[i * d + $1] * x[$1] } - b[i] }
+    case "rosenbrock":
+        let a = p["a"]!.doubleValue!, b = p["b"]!.doubleValue!
+        return [-2 * (a - x[0]) - 4 * b * x[0] * (x[1] - x[0] * x[0]), 2 * b * (x[1] - x[0] * x[0])]
+    case "ridge":
+        let X = numbers(p["X"]), y = numbers(p["y"]), n = p["n"]!.intValue!, d = p["d"]!.intValue!
+        let lambda = p["lambda"]!.doubleValue!
+        let r = (0..<n).map { i in y[i] - (0..<d).reduce(0.0) { $0 + X[i * d + $1] * x[$1] } }
+        return (0..<d).map { j in -2 * (0..<n).reduce(0.0) { $0 + X[$1 * d + j] * r[$1] } + 2 * lambda * x[j] }
+    default:
+        fatalError("unknown problem")
+    }
+}
+
+/// Replays one case in the given precision; returns the first mismatch, or nil. The tolerance is
+/// the case's, through the harness's float32 policy (TolerancePolicy) for a float32 run.
+private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type) throws -> String? {
+    let tol = c["tolerance"]!
+    let base = Tolerance(rtol: tol["rtol"]!.doubleValue!, atol: tol["atol"]!.doubleValue!)
+    let override = c["tolerance_float32"].map { Tolerance(rtol: $0["rtol"]!.doubleValue!, atol: $0["atol"]!.doubleValue!) }
+    let o = c["optimizer"]!
+    let spec = try Conventions.optimizer(convention: o["convention"]!.stringValue!, name: o["name"]!.stringValue!,
+                                         hyperparameters: o["hyperparameters"])
+    let tensors = c["params"]!.arrayValue!
+    let shapes = tensors.map { $0["shape"]!.arrayValue!.map { $0.intValue! } }
+    let params = tensors.map { Buffer<T>(converting: numbers($0["values"])) }
+    let stepper = try spec.family.makeStepper(dtype: T.dtype, shapes: shapes, engine: .naive)
+    let box: StepperBox<T>
+    switch stepper {
+    case let .float64(b): box = b as! StepperBox<T>
+    case let .float32(b): box = b as! StepperBox<T>
+    }
+    for (t, s) in c["steps"]!.arrayValue!.enumerated() {
+        let lr = s["lr"]?.doubleValue ?? spec.lr
+        let grads: [Buffer<T>]
+        if let problem = c["problem"] {
+            grads = [Buffer<T>(converting: problemGradient(problem, params[0].doubles))]
+        } else {
+            grads = s["grads"]!.arrayValue!.map { Buffer<T>(converting: numbers($0)) }
+        }
+        box.step(params, grads, lr)
+        for (i, e) in s["expected"]!.arrayValue!.enumerated() {
+            let want = numbers(e), got = params[i].doubles
+            let t = TolerancePolicy.effective(base, float32Override: override, dtype: T.dtype,
+                                              scale: want.map(abs).max() ?? 0)
+            for k in want.indices where !(abs(got[k] - want[k]) <= t.atol + t.rtol * abs(want[k])) {
+                return "step \(t) tensor \(i)[\(k)]: got \(got[k]), expected \(want[k])"
+            }
+        }
+    }
+    return nil
+}
+
+private func loadCases(_ file: String) throws -> [JSON] {
+    let text = try String(contentsOf: fixturesRoot.appendingPathComponent(file), encoding: .utf8)
+    return try JSON.parse(text)["cases"]!.arrayValue!
+}
+
+@Test(arguments: sgdGroupFiles)
+func sgdGroupFixturesFloat64(_ file: String) throws {
+    let cases = try loadCases(file)
+    #expect(!cases.isEmpty)
+    for c in cases {
+        let failure = try replay(c, as: Double.self)
+        #expect(failure == nil, "\(c["id"]!.stringValue!): \(failure ?? "")")
+    }
+}
+
+@Test(arguments: sgdGroupFiles)
+func sgdGroupFixturesFloat32(_ file: String) throws {
+    for c in try loadCases(file) {
+        let failure = try replay(c, as: Float.self)
+        #expect(failure == nil, "\(c["id"]!.stringValue!): \(failure ?? "")")
+    }
+}
+
+// MARK: - Argument validation (torch's ValueError wording)
+
+private func message(_ convention: String, _ name: String, _ json: String) -> String? {
+    do {
+        _ = try Conventions.optimizer(convention: convention, name: name, hyperparameters: try JSON.parse(json))
+        return nil
+    } catch let DescentError.invalidHyperparameter(_, m) {
+        return m
+    } catch {
+        return "\(error)"
+    }
+}
+
+@Test func torchSGDValidation() {
+    #expect(message("torch", "SGD", #"{"lr": -0.1}"#) == "Invalid learning rate: -0.1")
+    #expect(message("torch", "SGD", #"{"lr": -1}"#) == "Invalid learning rate: -1")
+    #expect(message("torch", "SGD", #"{"momentum": -1}"#) == "Invalid momentum value: -1")
+    #expect(message("torch", "SGD", #"{"momentum": -0.5}"#) == "Invalid momentum value: -0.5")
+    #expect(message("torch", "SGD", #"{"weight_decay": -1e-5}"#) == "Invalid weight_decay value: -1e-05")
+    #expect(message("torch", "SGD", #"{"nesterov": true}"#) == "Nesterov momentum requires a momentum and zero dampening")
+    #expect(message("torch", "SGD", #"{"nesterov": true, "momentum": 0.9, "dampening": 0.1}"#)
+            == "Nesterov momentum requires a momentum and zero dampening")
+    #expect(message("torch", "SGD", #"{"nesterov": true, "momentum": 0.9, "foreach": true}"#) == nil)
+}
+
+@Test func torchAdagradValidation() {
+    #expect(message("torch", "Adagrad", #"{"lr": -1.0}"#) == "Invalid learning rate: -1.0")
+    #expect(message("torch", "Adagrad", #"{"lr_decay": -0.1}"#) == "Invalid lr_decay value: -0.1")
+    #expect(message("torch", "Adagrad", #"{"weight_decay": -2}"#) == "Invalid weight_decay value: -2")
+    #expect(message("torch", "Adagrad", #"{"initial_accumulator_value": -0.1}"#)
+            == "Invalid initial_accumulator_value value: -0.1")
+    #expect(message("torch", "Adagrad", #"{"eps": -1e-10}"#) == "Invalid epsilon value: -1e-10")
+}
+
+@Test func torchRMSpropValidation() {
+    #expect(message("torch", "RMSprop", #"{"lr": -0.01}"#) == "Invalid learning rate: -0.01")
+    #expect(message("torch", "RMSprop", #"{"eps": -1e-8}"#) == "Invalid epsilon value: -1e-08")
+    #expect(message("torch", "RMSprop", #"{"momentum": -0.9}"#) == "Invalid momentum value: -0.9")
+    #expect(message("torch", "RMSprop", #"{"weight_decay": -1.0}"#) == "Invalid weight_decay value: -1.0")
+    #expect(message("torch", "RMSprop", #"{"alpha": -0.99}"#) == "Invalid alpha value: -0.99")
+}
+
+@Test func torchAdadeltaValidation() {
+    #expect(message("torch", "Adadelta", #"{"lr": -1}"#) == "Invalid learning rate: -1")
+    #expect(message("torch", "Adadelta", #"{"rho": 1.5}"#) == "Invalid rho value: 1.5")
+    #expect(message("torch", "Adadelta", #"{"rho": -0.1}"#) == "Invalid rho value: -0.1")
+    #expect(message("torch", "Adadelta", #"{"rho": 1.0}"#) == nil)
+    #expect(message("torch", "Adadelta", #"{"eps": -1e-6}"#) == "Invalid epsilon value: -1e-06")
+    #expect(message("torch", "Adadelta", #"{"weight_decay": -0.1}"#) == "Invalid weight_decay value: -0.1")
+}
+
+@Test func optaxRequiresLearningRate() {
+    #expect(message("optax", "sgd", "{}") == "sgd() missing 1 required positional argument: 'learning_rate'")
+    #expect(message("optax", "adagrad", "{}") == "adagrad() missing 1 required positional argument: 'learning_rate'")
+    #expect(message("optax", "rmsprop", "{}") == "rmsprop() missing 1 required positional argument: 'learning_rate'")
+    #expect(message("optax", "adadelta", "{}") == nil)
+}
+
+@Test func unknownArgumentsAreUnsupported() throws {
+    // RMSprop has no `fused` and no `nesterov`; SGD has no `betas`.
+    for (name, json) in [("RMSprop", #"{"fused": true}"#), ("RMSprop", #"{"nesterov": true}"#), ("SGD", #"{"betas": [0.9, 0.99]}"#)] {
+        #expect(throws: DescentError.self) {
+            _ = try Conventions.optimizer(convention: "torch", name: name, hyperparameters: try JSON.parse(json))
+        }
+    }
+}
+
+@Test func pythonRepr() {
+    let cases: [(Double, String)] = [
+        (-0.1, "-0.1"), (1.0, "1.0"), (0.0, "0.0"), (-0.0, "-0.0"), (1e-3, "0.001"), (1e-4, "0.0001"),
+        (1e-5, "1e-05"), (1e-10, "1e-10"), (1e16, "1e+16"), (1e15, "1000000000000000.0"), (123.456, "123.456"),
+        (1.5e300, "1.5e+300"), (2.5e-7, "2.5e-07"), (0.30000000000000004, "0.30000000000000004"),
+        (1234567890123456789.0, "1.2345678901234568e+18"), (.infinity, "inf"), (-.infinity, "-inf"),
+    ]
+    for (d, want) in cases { #expect(PythonFormat.repr(d) == want, "\(d)") }
+    #expect(PythonFormat.repr(try! JSON.parse("-1")) == "-1")
+    #expect(PythonFormat.repr(try! JSON.parse("-1.0")) == "-1.0")
+    #expect(PythonFormat.repr(try! JSON.parse("-1E2")) == "-100.0")
+}
