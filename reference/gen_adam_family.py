@@ -234,7 +234,7 @@ def torch_fixtures():
     radam = [
         R("torch", "RAdam", "defaults", {},
           "RAdam defaults over 24 steps: un-rectified (w -= lr*m_hat) while rho_t <= 5, rectified after; "
-          "catches the wrong threshold, >= for >, and rectification from step 1.", steps=RADAM_STEPS),
+          "catches the wrong threshold or onset step and rectification from step 1.", steps=RADAM_STEPS),
         R("torch", "RAdam", "l2-lr-schedule", {"lr": 0.02, "betas": [0.8, 0.99], "weight_decay": 0.1},
           "L2 decay and a changing lr; beta2 0.99 moves the rectification onset.", steps=RADAM_STEPS, lr_base=0.02),
         R("torch", "RAdam", "decoupled-maximize", {"lr": 0.01, "weight_decay": 0.05, "decoupled_weight_decay": True,

@@ -38,10 +38,13 @@ private func problemGradient(_ problem: JSON, _ x: [Double]) -> [Double] {
 }
 
 /// Runs one case in precision T; returns the first mismatch (or nil).
-private func runCase<T: DescentFloat>(_ c: JSON, _: T.Type, rtol: Double, atol: Double) throws -> String? {
+/// `mutate` replaces the family the convention builds (to check that a fixture catches a mistake).
+private func runCase<T: DescentFloat>(_ c: JSON, _: T.Type, rtol: Double, atol: Double,
+                                      mutate: ((any OptimizerFamily) -> any OptimizerFamily)? = nil) throws -> String? {
     let o = c["optimizer"]!
-    let spec = try Conventions.optimizer(convention: o["convention"]!.stringValue!, name: o["name"]!.stringValue!,
+    var spec = try Conventions.optimizer(convention: o["convention"]!.stringValue!, name: o["name"]!.stringValue!,
                                          hyperparameters: o["hyperparameters"])
+    if let mutate { spec.family = mutate(spec.family) }
     let tensors = c["params"]!.arrayValue!
     let shapes = tensors.map { $0["shape"]!.arrayValue!.map { $0.intValue! } }
     let params = tensors.map { Buffer<T>(converting: $0["values"]!.arrayValue!.map { $0.doubleValue! }) }
@@ -89,6 +92,60 @@ func adamGroupFixturesFloat32(_ file: String) throws {
     for c in json["cases"]!.arrayValue! {
         let failure = try runCase(c, Float.self, rtol: 1e-4, atol: 1e-5)
         #expect(failure == nil, "\(failure ?? "")")
+    }
+}
+
+// MARK: - The fixtures discriminate: a known mistake must fail its case
+
+private func adam(_ f: any OptimizerFamily) -> AdamFamily { f as! AdamFamily }
+
+private let mistakes: [(file: String, id: String, mistake: String, mutate: @Sendable (any OptimizerFamily) -> any OptimizerFamily)] = [
+    ("torch/Adam.json", "torch/Adam/defaults", "eps inside the root", { f in
+        var a = adam(f); a.form = .optax; a.epsRoot = a.eps; a.eps = 0; return a }),
+    ("torch/Adam.json", "torch/Adam/amsgrad", "optax's amsgrad (max of corrected v)", { f in
+        var a = adam(f); a.form = .optax; a.amsgrad = .maxOfCorrected; return a }),
+    ("torch/Adam.json", "torch/Adam/amsgrad", "amsgrad ignored", { f in var a = adam(f); a.amsgrad = .off; return a }),
+    ("optax/amsgrad.json", "optax/amsgrad/defaults", "torch's amsgrad (max of raw v)", { f in
+        var a = adam(f); a.form = .torch; a.amsgrad = .maxOfRaw; return a }),
+    ("optax/amsgrad.json", "optax/amsgrad/no-bias-correction", "bias_correction flags ignored", { f in
+        var a = adam(f); a.biasCorrectionMu = true; a.biasCorrectionNu = true; return a }),
+    ("torch/Adam.json", "torch/Adam/l2", "decoupled instead of L2", { f in var a = adam(f); a.decay = .decoupled(0.1); return a }),
+    ("torch/Adam.json", "torch/Adam/decoupled", "decoupled flag ignored", { f in var a = adam(f); a.decay = .l2(0.1); return a }),
+    ("torch/Adam.json", "torch/Adam/maximize-l2", "maximize ignored", { f in var a = adam(f); a.maximize = false; return a }),
+    ("torch/AdamW.json", "torch/AdamW/defaults", "optax's default decay 1e-4", { f in var a = adam(f); a.decay = .decoupled(1e-4); return a }),
+    ("torch/AdamW.json", "torch/AdamW/decay-lr-schedule", "decay not scaled by lr", { f in
+        var a = adam(f); a.form = .textbook; a.epsRoot = 0; a.decay = .decoupledUnscaled(0.1); return a }),
+    ("optax/adam.json", "optax/adam/eps-root-lr-schedule", "eps_root ignored", { f in var a = adam(f); a.epsRoot = 0; return a }),
+    ("optax/adam.json", "optax/adam/nesterov", "nesterov ignored", { f in var a = adam(f); a.nesterov = false; return a }),
+    ("optax/adamw.json", "optax/adamw/mask", "mask ignored", { f in var a = adam(f); a.decayMask = nil; return a }),
+    ("optax/nadam.json", "optax/nadam/defaults", "torch's NAdam for optax.nadam", { _ in NAdamFamily() }),
+    ("torch/NAdam.json", "torch/NAdam/defaults", "optax's nadam for torch NAdam", { _ in
+        var a = AdamFamily(form: .optax); a.nesterov = true; return a }),
+    ("torch/NAdam.json", "torch/NAdam/momentum-decay-lr-schedule", "default momentum_decay", { f in
+        var n = f as! NAdamFamily; n.momentumDecay = 4e-3; return n }),
+    ("torch/RAdam.json", "torch/RAdam/large-eps", "optax's eps form in torch RAdam", { f in
+        var r = f as! RAdamFamily; r.form = .optax; return r }),
+    ("optax/radam.json", "optax/radam/defaults", "torch's eps form in optax radam", { f in
+        var r = f as! RAdamFamily; r.form = .torch; return r }),
+    ("torch/RAdam.json", "torch/RAdam/defaults", "rectification one step late", { f in
+        var r = f as! RAdamFamily; r.threshold = 6; return r }),
+    ("optax/radam.json", "optax/radam/threshold-lr-schedule", "threshold ignored", { f in
+        var r = f as! RAdamFamily; r.threshold = 5; return r }),
+    ("textbook/adam.json", "textbook/adam/basic", "eps outside the root", { f in
+        var a = adam(f); a.eps = a.epsRoot; a.epsRoot = 0; return a }),
+    ("textbook/adamw.json", "textbook/adamw/basic", "decay scaled by lr", { f in
+        var a = adam(f); a.decay = .decoupled(0.01); return a }),
+    ("torch/Adamax.json", "torch/Adamax/maximize-large-eps", "maximize ignored", { f in
+        var x = f as! AdamaxFamily; x.maximize = false; return x }),
+    ("optax/adamax.json", "optax/adamax/defaults", "Adam for Adamax", { _ in AdamFamily(form: .optax) }),
+]
+
+@Test func adamGroupFixturesCatchTheirMistakes() throws {
+    for m in mistakes {
+        let json = try JSON.parse(String(contentsOf: fixturesRoot.appendingPathComponent(m.file), encoding: .utf8))
+        let c = try #require(json["cases"]!.arrayValue!.first { $0["id"]?.stringValue == m.id }, "\(m.id)")
+        let failure = try runCase(c, Double.self, rtol: 1e-9, atol: 1e-12, mutate: m.mutate)
+        #expect(failure != nil, "\(m.id) does not catch: \(m.mistake)")
     }
 }
 
