@@ -1,5 +1,107 @@
-// Optax+Adam.swift — the optax convention's Adam-group optimizers: names, keyword arguments, defaults.
+// Optax+Adam.swift — the optax convention's Adam-group optimizers: names, keyword arguments,
+// defaults, as in optax 0.2.8 (optax/_src/alias.py over transform.py's scale_by_adam,
+// scale_by_amsgrad, scale_by_adamax, scale_by_radam). optax validates nothing here: any value
+// optax accepts is accepted.
 import DescentJSON
 
+/// `mu_dtype`: only None (the accumulator takes the parameters' dtype) is supported.
+private func muDtype(_ h: inout Hyperparameters) throws {
+    if let v = h.raw("mu_dtype"), !v.isNull {
+        throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null is supported)")
+    }
+}
+
+/// The decoupled decay of adamw / adamaxw: `weight_decay` (1e-4) and `mask` — null, one boolean
+/// for every tensor, or a list with one boolean per tensor (the parameters are a list of tensors,
+/// so the mask is a list of the same structure).
+private func decoupledDecay(_ h: inout Hyperparameters) throws -> (AdamDecay, [Bool]?) {
+    let wd = try h.double("weight_decay", default: 1e-4)
+    let decay: AdamDecay = wd == 0 ? .none : .decoupled(wd)
+    guard let v = h.raw("mask"), !v.isNull else { return (decay, nil) }
+    if let b = v.boolValue { return (b ? decay : .none, nil) }
+    guard let a = v.arrayValue, case let bools = a.compactMap(\.boolValue), bools.count == a.count else {
+        throw DescentError.unsupported("\(h.callee): mask=\(v.serialized()) (only null, a boolean or a list of booleans per tensor)")
+    }
+    return (decay, bools)
+}
+
+/// optax.adam / adamw / nadam / nadamw: scale_by_adam (+ add_decayed_weights) + scale by −lr.
+private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov fixedNesterov: Bool?) throws -> OptimizerSpec {
+    let lr = try learningRate(&h)
+    var f = AdamFamily(form: .optax)
+    f.beta1 = try h.double("b1", default: 0.9)
+    f.beta2 = try h.double("b2", default: 0.999)
+    f.eps = try h.double("eps", default: 1e-8)
+    f.epsRoot = try h.double("eps_root", default: 0)
+    try muDtype(&h)
+    if decayed {
+        (f.decay, f.decayMask) = try decoupledDecay(&h)
+    }
+    f.nesterov = try fixedNesterov ?? h.bool("nesterov", default: false)
+    return OptimizerSpec(family: f, lr: lr)
+}
+
+private func learningRate(_ h: inout Hyperparameters) throws -> Double {
+    guard h.has("learning_rate") else {
+        throw DescentError.invalidHyperparameter(field: "hyperparameters.learning_rate",
+                                                 message: "\(h.callee)() missing 1 required positional argument: 'learning_rate'")
+    }
+    return try h.double("learning_rate", default: .nan)
+}
+
+private func optaxAdamax(_ h: inout Hyperparameters, decayed: Bool) throws -> OptimizerSpec {
+    let lr = try learningRate(&h)
+    var f = AdamaxFamily(form: .optax)
+    f.beta1 = try h.double("b1", default: 0.9)
+    f.beta2 = try h.double("b2", default: 0.999)
+    f.eps = try h.double("eps", default: 1e-8)
+    if decayed {
+        (f.decay, f.decayMask) = try decoupledDecay(&h)
+    }
+    return OptimizerSpec(family: f, lr: lr)
+}
+
 let optaxAdamGroup: [OptimizerEntry] = [
+    OptimizerEntry("adam", "b1 0.9, b2 0.999, eps 1e-8 outside + eps_root 0 inside the root; nesterov") { h in
+        try optaxAdam(&h, decayed: false, nesterov: nil)
+    },
+    OptimizerEntry("adamw", "adam + decoupled decay (u + λ·w)·lr, weight_decay 1e-4, mask") { h in
+        try optaxAdam(&h, decayed: true, nesterov: nil)
+    },
+    OptimizerEntry("nadam", "adam with nesterov=True: m̂ = β₁·m/(1−β₁ᵗ⁺¹) + (1−β₁)·g/(1−β₁ᵗ)") { h in
+        try optaxAdam(&h, decayed: false, nesterov: true)
+    },
+    OptimizerEntry("nadamw", "adamw with nesterov=True") { h in
+        try optaxAdam(&h, decayed: true, nesterov: true)
+    },
+    OptimizerEntry("amsgrad", "running max of the bias-corrected v̂; bias_correction_mu/nu") { h in
+        let lr = try learningRate(&h)
+        var f = AdamFamily(form: .optax)
+        f.beta1 = try h.double("b1", default: 0.9)
+        f.beta2 = try h.double("b2", default: 0.999)
+        f.eps = try h.double("eps", default: 1e-8)
+        f.epsRoot = try h.double("eps_root", default: 0)
+        try muDtype(&h)
+        f.biasCorrectionMu = try h.bool("bias_correction_mu", default: true)
+        f.biasCorrectionNu = try h.bool("bias_correction_nu", default: true)
+        f.amsgrad = .maxOfCorrected
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("adamax", "u ← max(|g| + ε, β₂·u); (m/bc₁)/u") { h in
+        try optaxAdamax(&h, decayed: false)
+    },
+    OptimizerEntry("adamaxw", "adamax + decoupled decay, weight_decay 1e-4, mask") { h in
+        try optaxAdamax(&h, decayed: true)
+    },
+    OptimizerEntry("radam", "rectified when rho_t >= threshold (5.0); r·m̂/(√(v̂ + eps_root) + eps); nesterov") { h in
+        let lr = try learningRate(&h)
+        var f = RAdamFamily(form: .optax)
+        f.beta1 = try h.double("b1", default: 0.9)
+        f.beta2 = try h.double("b2", default: 0.999)
+        f.eps = try h.double("eps", default: 1e-8)
+        f.epsRoot = try h.double("eps_root", default: 0)
+        f.threshold = try h.double("threshold", default: 5.0)
+        f.nesterov = try h.bool("nesterov", default: false)
+        return OptimizerSpec(family: f, lr: lr)
+    },
 ]
