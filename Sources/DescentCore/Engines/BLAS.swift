@@ -50,20 +50,27 @@ public final class BLASLibrary: @unchecked Sendable {
     private var threadsInForce = -1
 
     /// The library, or nil when none could be loaded (see `unavailableReason`).
-    public static let shared: BLASLibrary? = load().library
+    public static var shared: BLASLibrary? { loaded.library }
     /// Why `shared` is nil.
-    public static let unavailableReason: String = load().reason ?? ""
+    public static var unavailableReason: String { loaded.reason ?? "" }
 
     public static let installHint = "install libopenblas-dev (apt-get install libopenblas-dev) or set DESCENT_BLAS"
 
-    private static let loaded: (library: BLASLibrary?, reason: String?) = {
+    /// $DESCENT_BLAS, or the usual OpenBLAS / CBLAS sonames.
+    public static var defaultCandidates: [String] {
+        if let p = ProcessInfo.processInfo.environment["DESCENT_BLAS"], !p.isEmpty { return [p] }
+        return ["libopenblas.so.0", "libopenblas.so", "libcblas.so.3"]
+    }
+
+    private static let loaded = load(candidates: defaultCandidates)
+
+    /// Tries each candidate in turn; the first that loads with every symbol wins. The reason
+    /// starts with "unavailable: install libopenblas-dev …" and lists what was tried.
+    public static func load(candidates: [String]) -> (library: BLASLibrary?, reason: String?) {
         var tried: [String] = []
-        let candidates: [String]
-        if let p = ProcessInfo.processInfo.environment["DESCENT_BLAS"], !p.isEmpty { candidates = [p] }
-        else { candidates = ["libopenblas.so.0", "libopenblas.so", "libcblas.so.3"] }
         for path in candidates {
             guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-                tried.append("\(path): \(String(cString: dlerror()))")
+                tried.append(dlerror().map { String(cString: $0) } ?? path)
                 continue
             }
             do { return (try BLASLibrary(path: path, handle: handle), nil) } catch {
@@ -72,8 +79,7 @@ public final class BLASLibrary: @unchecked Sendable {
             }
         }
         return (nil, "unavailable: \(installHint) (tried \(tried.joined(separator: "; ")))")
-    }()
-    private static func load() -> (library: BLASLibrary?, reason: String?) { loaded }
+    }
 
     struct MissingSymbol: Error, CustomStringConvertible {
         var name: String

@@ -25,8 +25,9 @@ public enum VectorizedEngine {
     /// EPYC (Zen 5) this was written on with `descent bench` (Adam and SGD, Float and Double):
     /// below about 256K elements the tensor's working set sits in L2/L3 and one core finishes
     /// faster than concurrentPerform wakes a second one (~5–20 µs); above it a second core gives
-    /// 1.3–1.8×. Overridable with DESCENT_PARALLEL_THRESHOLD (elements) for measurements.
-    public static let parallelThreshold: Int = {
+    /// 1.3–1.8×. Overridable with DESCENT_PARALLEL_THRESHOLD (elements) or by assignment (tests,
+    /// `descent bench --threshold`); results do not depend on it (element-wise, bit-identical).
+    nonisolated(unsafe) public static var parallelThreshold: Int = {
         if let s = ProcessInfo.processInfo.environment["DESCENT_PARALLEL_THRESHOLD"], let v = Int(s), v > 0 { return v }
         return 1 << 18
     }()
