@@ -15,6 +15,7 @@ public enum CLI {
       descent verify [PATH...]     verify fixture files or folders (default: fixtures/)
       descent check                run the closed-form checks
       descent list                 conventions, optimizers, schedules, implementations
+      descent bench                time optimizer steps against memory bandwidth (see bench --help)
       descent help [COMMAND]       this text, or a command's
 
     Run `descent COMMAND --help` for a command's options.
@@ -74,6 +75,7 @@ public enum CLI {
             case "verify": return try verify(args)
             case "check": return try check(args)
             case "list": return try list(args)
+            case "bench": return try bench(args)
             case "help":
                 let topic = args.first ?? ""
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage][topic] ?? usage)
