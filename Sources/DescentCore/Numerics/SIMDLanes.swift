@@ -24,41 +24,57 @@
 import _Builtin_intrinsics.intel
 #endif
 
+/// The lane's storage: 64 bytes (measured best on baseline x86-64 and with AVX-512; see
+/// VectorizedEngine). Changing the width is changing these three types.
+public typealias LaneFloats = SIMD16<Float>
+public typealias LaneDoubles = SIMD8<Double>
+public typealias LaneWords = SIMD8<UInt64>
+
+#if arch(x86_64)
+// Packed square roots by width (the intrinsics lower to llvm.sqrt on the vector type).
+@inlinable @inline(__always) func packedSqrt(_ x: SIMD16<Float>) -> SIMD16<Float> { _mm512_sqrt_ps(x) }
+@inlinable @inline(__always) func packedSqrt(_ x: SIMD8<Double>) -> SIMD8<Double> { _mm512_sqrt_pd(x) }
+@inlinable @inline(__always) func packedSqrt(_ x: SIMD8<Float>) -> SIMD8<Float> { _mm256_sqrt_ps(x) }
+@inlinable @inline(__always) func packedSqrt(_ x: SIMD4<Double>) -> SIMD4<Double> { _mm256_sqrt_pd(x) }
+@inlinable @inline(__always) func packedSqrt(_ x: SIMD4<Float>) -> SIMD4<Float> { _mm_sqrt_ps(x) }
+@inlinable @inline(__always) func packedSqrt(_ x: SIMD2<Double>) -> SIMD2<Double> { _mm_sqrt_pd(x) }
+#endif
+
 @frozen
 public struct SIMDLane<S: DescentFloat>: Lane {
     public typealias Scalar = S
 
     /// The 64 bytes, viewed as 16 floats (reinterpreted as 8 doubles when S is Double).
-    @usableFromInline var raw: SIMD16<Float>
+    @usableFromInline var raw: LaneFloats
 
-    @inlinable @inline(__always) init(raw: SIMD16<Float>) { self.raw = raw }
+    @inlinable @inline(__always) init(raw: LaneFloats) { self.raw = raw }
 
     /// Lanes per vector: 16 for Float, 8 for Double.
-    @inlinable @inline(__always) public static var scalarCount: Int { 64 / MemoryLayout<S>.stride }
+    @inlinable @inline(__always) public static var scalarCount: Int { MemoryLayout<LaneFloats>.size / MemoryLayout<S>.stride }
 
     @inlinable @inline(__always) static var isFloat: Bool { S.self == Float.self }
 
-    @inlinable @inline(__always) var f: SIMD16<Float> { raw }
-    @inlinable @inline(__always) var d: SIMD8<Double> { unsafeBitCast(raw, to: SIMD8<Double>.self) }
-    @inlinable @inline(__always) init(_ f: SIMD16<Float>) { raw = f }
-    @inlinable @inline(__always) init(_ d: SIMD8<Double>) { raw = unsafeBitCast(d, to: SIMD16<Float>.self) }
+    @inlinable @inline(__always) var f: LaneFloats { raw }
+    @inlinable @inline(__always) var d: LaneDoubles { unsafeBitCast(raw, to: LaneDoubles.self) }
+    @inlinable @inline(__always) init(_ f: LaneFloats) { raw = f }
+    @inlinable @inline(__always) init(_ d: LaneDoubles) { raw = unsafeBitCast(d, to: LaneFloats.self) }
 
     @inlinable @inline(__always)
     public init(repeating s: S) {
-        if Self.isFloat { raw = SIMD16<Float>(repeating: unsafeBitCast(s, to: Float.self)) }
-        else { raw = unsafeBitCast(SIMD8<Double>(repeating: unsafeBitCast(s, to: Double.self)), to: SIMD16<Float>.self) }
+        if Self.isFloat { raw = LaneFloats(repeating: unsafeBitCast(s, to: Float.self)) }
+        else { raw = unsafeBitCast(LaneDoubles(repeating: unsafeBitCast(s, to: Double.self)), to: LaneFloats.self) }
     }
 
     /// Loads `scalarCount` values from `p` (any alignment).
     @inlinable @inline(__always)
     public static func load(_ p: UnsafePointer<S>) -> Self {
-        Self(raw: UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self))
+        Self(raw: UnsafeRawPointer(p).loadUnaligned(as: LaneFloats.self))
     }
 
     /// Stores `scalarCount` values at `p` (any alignment).
     @inlinable @inline(__always)
     public func store(_ p: UnsafeMutablePointer<S>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: raw, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(p).storeBytes(of: raw, as: LaneFloats.self)
     }
 
     /// Lane i (tests and diagnostics; not for hot loops).
@@ -89,11 +105,11 @@ public struct SIMDLane<S: DescentFloat>: Lane {
         isFloat ? Self(a.f / b.f) : Self(a.d / b.d)
     }
 
-    @inlinable @inline(__always) var bits: SIMD8<UInt64> { unsafeBitCast(raw, to: SIMD8<UInt64>.self) }
-    @inlinable @inline(__always) init(bits: SIMD8<UInt64>) { raw = unsafeBitCast(bits, to: SIMD16<Float>.self) }
+    @inlinable @inline(__always) var bits: LaneWords { unsafeBitCast(raw, to: LaneWords.self) }
+    @inlinable @inline(__always) init(bits: LaneWords) { raw = unsafeBitCast(bits, to: LaneFloats.self) }
     /// The sign bit of every lane, as 64-bit words.
-    @inlinable @inline(__always) static var signMask: SIMD8<UInt64> {
-        SIMD8<UInt64>(repeating: isFloat ? 0x8000_0000_8000_0000 : 0x8000_0000_0000_0000)
+    @inlinable @inline(__always) static var signMask: LaneWords {
+        LaneWords(repeating: isFloat ? 0x8000_0000_8000_0000 : 0x8000_0000_0000_0000)
     }
 
     @inlinable @inline(__always) public static prefix func - (a: Self) -> Self {
@@ -106,15 +122,15 @@ public struct SIMDLane<S: DescentFloat>: Lane {
 
     @inlinable @inline(__always) public func squareRoot() -> Self {
         #if arch(x86_64)
-        return Self.isFloat ? Self(_mm512_sqrt_ps(f)) : Self(_mm512_sqrt_pd(d))
+        return Self.isFloat ? Self(packedSqrt(f)) : Self(packedSqrt(d))
         #else
         if Self.isFloat {
             var r = f
-            for i in 0..<16 { r[i] = r[i].squareRoot() }
+            for i in 0..<r.scalarCount { r[i] = r[i].squareRoot() }
             return Self(r)
         } else {
             var r = d
-            for i in 0..<8 { r[i] = r[i].squareRoot() }
+            for i in 0..<r.scalarCount { r[i] = r[i].squareRoot() }
             return Self(r)
         }
         #endif

@@ -8,7 +8,7 @@
 // As in STREAM: three float64 arrays, each far larger than the last-level cache, the best of K
 // timed repetitions after one warm-up, bytes counted as the program's reads and writes (no
 // write-allocate traffic). With T threads each thread owns one contiguous slice of every array
-// (first touched by that thread).
+// (first touched by that thread). Arrays are allocated as optimizer tensors are (`Buffer`).
 import DescentCore
 import Dispatch
 import Foundation
@@ -59,8 +59,10 @@ public enum BandwidthProbe {
     /// Measures copy/scale/add/triad at each thread count (best of `repeats`).
     public static func measure(threads: [Int], count: Int = defaultCount(), repeats: Int = 5) -> [BandwidthResult] {
         let n = count
-        let arrays = Arrays(a: .allocate(capacity: n), b: .allocate(capacity: n), c: .allocate(capacity: n))
-        defer { arrays.a.deallocate(); arrays.b.deallocate(); arrays.c.deallocate() }
+        // Allocated like optimizer tensors (Buffer: 2 MiB aligned, transparent huge pages).
+        let ba = Buffer<Double>(zeros: n), bb = Buffer<Double>(zeros: n), bc = Buffer<Double>(zeros: n)
+        let arrays = Arrays(a: ba.pointer, b: bb.pointer, c: bc.pointer)
+        defer { withExtendedLifetime((ba, bb, bc)) {} }
         var out: [BandwidthResult] = []
         for t in threads {
             // First touch by the threads that will use each slice.
