@@ -328,3 +328,37 @@ struct BLASTests {
         }
     }
 }
+
+// MARK: - descent bench (format only; timings are not tested)
+
+@Suite("Bench report")
+struct BenchReportTests {
+    @Test("descent-bench/1 JSON has the stated fields; bytes and state per parameter come from the steppers")
+    func jsonFormat() throws {
+        let cfg = BenchConfiguration(optimizers: ["torch/Adam", "torch/SGD+momentum", "torch/SGD"].compactMap(BenchOptimizer.named),
+                                     implementations: ["naive", "vectorized"], dtypes: [.float32, .float64],
+                                     sizes: [4096], threads: [1], repeats: 1, probeCount: 1 << 14)
+        let report = Bench.run(cfg)
+        let json = try JSON.parse(BenchRender.json(report))
+        #expect(json["format"]?.stringValue == "descent-bench/1")
+        #expect(json.objectValue?.map(\.0) == ["format", "machine", "bandwidth", "results"])
+        for key in ["cpu", "cores", "caches", "blas"] { #expect(json["machine"]?[key] != nil, "machine.\(key)") }
+        for key in ["copy", "scale", "add", "triad"] { #expect(json["bandwidth"]?["1"]?[key]?.doubleValue != nil, "bandwidth.1.\(key)") }
+        let results = try #require(json["results"]?.arrayValue)
+        #expect(results.count == 12)
+        let fields = ["optimizer", "implementation", "dtype", "size", "threads", "min_ns", "median_ns", "ns_per_param",
+                      "bytes_per_param", "gbps", "fraction_of_triad"]
+        for r in results { #expect(r.objectValue?.map(\.0) == fields) }
+        func bytes(_ o: String, _ d: String) -> Int? {
+            results.first { $0["optimizer"]?.stringValue == o && $0["dtype"]?.stringValue == d }?["bytes_per_param"]?.intValue
+        }
+        #expect(bytes("torch/Adam", "float32") == 28)          // p, g, m, v read; p, m, v written
+        #expect(bytes("torch/Adam", "float64") == 56)
+        #expect(bytes("torch/SGD+momentum", "float32") == 20)
+        #expect(bytes("torch/SGD", "float64") == 24)
+        let adam = report.memory.first { $0.optimizer == "torch/Adam" && $0.dtype == .float32 }
+        #expect(adam?.stateBytes == 8 && adam?.names == ["exp_avg", "exp_avg_sq"])
+        let md = BenchRender.markdown(report, command: "test")
+        #expect(md.contains("| torch/Adam | vectorized | float32 | 4K |"))
+    }
+}

@@ -5,8 +5,9 @@
 //         `SIMDLane<T>` (16 Float / 8 Double per step, see SIMDLanes.swift) and a scalar tail that
 //         runs the SAME kernel on scalars. Results are bit-identical to `naive` (same IEEE
 //         operations per element, no FMA contraction), whatever the thread count.
-//         Tensors of at least `parallelThreshold` elements are cut into one contiguous chunk per
-//         thread (chunk edges on 64-element boundaries) run by DispatchQueue.concurrentPerform.
+//         Tensors whose work (elements × (1 + slots)) reaches `parallelThreshold` are cut into one
+//         contiguous chunk per thread (chunk edges on 64-element boundaries) run by
+//         DispatchQueue.concurrentPerform.
 //   dot   4 independent SIMD accumulators (4 × 16 Float / 4 × 8 Double partial sums) added at
 //         the end: a different summation order from naive's left-to-right sum, so dot and norm
 //         differ from naive by rounding only: |Δ| ≤ γₙ·Σ|xᵢyᵢ| with γₙ = n·ε/(1 − n·ε).
@@ -21,15 +22,19 @@ import Foundation
 import Dispatch
 
 public enum VectorizedEngine {
-    /// Elements below which `map` runs on the calling thread only. Measured on the 2-core AMD
-    /// EPYC (Zen 5) this was written on with `descent bench` (Adam and SGD, Float and Double):
-    /// below about 256K elements the tensor's working set sits in L2/L3 and one core finishes
-    /// faster than concurrentPerform wakes a second one (~5–20 µs); above it a second core gives
-    /// 1.3–1.8×. Overridable with DESCENT_PARALLEL_THRESHOLD (elements) or by assignment (tests,
-    /// `descent bench --threshold`); results do not depend on it (element-wise, bit-identical).
+    /// Work below which `map` runs on the calling thread only; work = elements × (1 + state
+    /// slots), a proxy for the step's cost (SGD: n, Adam: 3n). Measured with `descent bench
+    /// --threshold 1 --threads 1 --threads 2` (release, 2-core AMD EPYC Zen 5 VM, best of 3×60
+    /// samples): 2 threads pay off once one thread needs ≳ 100 µs per tensor —
+    ///   SGD  f32: 256K 0.95×, 512K 1.50×, 1M 1.62×     SGD  f64: 256K 1.04×, 512K 1.54×
+    ///   Adam f32: 128K 1.40×, 256K 1.70×, 1M 1.83×     Adam f64: 64K 1.55×, 256K 1.85×
+    ///   (below: 0.45–1.1×, concurrentPerform's wake-up costs more than half the pass).
+    /// 512K work = SGD from 512K elements, Adam from 175K. Overridable with
+    /// DESCENT_PARALLEL_THRESHOLD or by assignment (tests, `descent bench --threshold`); results
+    /// never depend on it (element-wise, bit-identical).
     nonisolated(unsafe) public static var parallelThreshold: Int = {
         if let s = ProcessInfo.processInfo.environment["DESCENT_PARALLEL_THRESHOLD"], let v = Int(s), v > 0 { return v }
-        return 1 << 18
+        return 1 << 19
     }()
 
     /// Pointers of one pass (p, g and up to four slots; unused slots repeat p and are never touched).
@@ -57,7 +62,7 @@ public enum VectorizedEngine {
                                                  _ slots: [Buffer<K.Scalar>], threads: Int) {
         let n = p.count
         let bases = Bases(p, g, slots)
-        let chunks = threads > 1 && n >= parallelThreshold ? threads : 1
+        let chunks = threads > 1 && n * (1 + bases.slotCount) >= parallelThreshold ? threads : 1
         if chunks == 1 {
             run(kernel, bases, 0, n)
             return

@@ -51,7 +51,7 @@ public enum Implementations {
     public static let all: [any Implementation] = [
         EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
         EngineImplementation(Engine(.vectorized, threads: ProcessInfo.processInfo.activeProcessorCount),
-                             summary: "one fused SIMD pass (512-bit lanes), scalar tail, threads above \(VectorizedEngine.parallelThreshold) elements"),
+                             summary: "one fused SIMD pass (512-bit lanes), scalar tail, threads from \(VectorizedEngine.parallelThreshold) elements × (1 + state slots)"),
         EngineImplementation(Engine(.blas, threads: ProcessInfo.processInfo.activeProcessorCount),
                              summary: "OpenBLAS via dlopen for dot/nrm2/axpy/scal/gemm, element-wise kernels on the vectorized pass"),
     ]
