@@ -65,7 +65,7 @@ public final class BLASLibrary: @unchecked Sendable {
     private static let loaded = load(candidates: defaultCandidates)
 
     /// Tries each candidate in turn; the first that loads with every symbol wins. The reason
-    /// starts with "unavailable: install libopenblas-dev …" and lists what was tried.
+    /// ("install libopenblas-dev … or set DESCENT_BLAS (tried …)") is shown after "unavailable: ".
     public static func load(candidates: [String]) -> (library: BLASLibrary?, reason: String?) {
         var tried: [String] = []
         for path in candidates {
@@ -78,7 +78,7 @@ public final class BLASLibrary: @unchecked Sendable {
                 dlclose(handle)
             }
         }
-        return (nil, "unavailable: \(installHint) (tried \(tried.joined(separator: "; ")))")
+        return (nil, "\(installHint) (tried \(tried.joined(separator: "; ")))")
     }
 
     struct MissingSymbol: Error, CustomStringConvertible {

@@ -26,6 +26,7 @@ extension CLI {
                                  (default: \(VectorizedEngine.parallelThreshold))
       --format text|json|markdown  (default: text); json is "descent-bench/1"
       --output FILE              write the report to FILE atomically
+      --results DIR              also write DIR/bench.md and DIR/bench.json (atomically)
       --quick                    the main job's short bench: writes results/bench.md and
                                  results/bench.json, prints the markdown
     """
@@ -41,7 +42,7 @@ extension CLI {
 
     static func bench(_ argv: [String]) throws -> Int32 {
         let a = try Arguments(argv, valued: ["optimizer", "implementation", "size", "dtype", "threads", "repeat",
-                                             "threshold", "format", "output"], flagNames: ["help", "quick"])
+                                             "threshold", "format", "output", "results"], flagNames: ["help", "quick"])
         if a.flag("help") { print(benchUsage); return 0 }
         if !a.positional.isEmpty { throw UsageError(message: "unexpected argument '\(a.positional[0])'") }
         if let t = a.value("threshold") {
@@ -84,6 +85,11 @@ extension CLI {
         default: text = BenchRender.text(report)
         }
         try emit(text, output: a.value("output"))
+        if let dir = a.value("results") {
+            try AtomicWrite.write(BenchRender.markdown(report, command: command), to: "\(dir)/bench.md")
+            try AtomicWrite.write(BenchRender.json(report), to: "\(dir)/bench.json")
+            stderr("wrote \(dir)/bench.md, \(dir)/bench.json")
+        }
         return report.results.isEmpty ? 1 : 0
     }
 }
