@@ -14,10 +14,19 @@
 //   axpy, scal   element-wise, bit-identical to naive (y + a·x and a·x, rounded per element).
 //   gemm  the naive triple loop (the vectorized engine adds nothing for level 3; `blas` does).
 //
-// Swift has no per-function target attributes, so the loop is compiled for the build's target:
-// SSE2 on baseline x86-64 (each 512-bit lane operation becomes four 128-bit instructions), AVX-512
-// when built with `-Xcc -mavx512f`. `CPUFeatures` reports what the CPU offers (for the benchmark's
-// machine record and to explain the numbers).
+// Instruction set. Swift has no per-function target attributes (no multiversioning), so the loop
+// is compiled once, for the build's target, and run-time detection (`CPUFeatures`) can only
+// report what the CPU offers, not switch code paths:
+//   • default build (baseline x86-64 = SSE2): each 512-bit lane operation is four 128-bit
+//     instructions (addps/mulps/divps/sqrtps); no scalar sqrtss, no calls in the SIMD loop.
+//   • `swift build -c release -Xcc -mavx512f` (or -Xcc -march=native) on an AVX-512 CPU: one zmm
+//     instruction per lane operation. Measured on the Zen 5 VM (ns/param, 1 thread, float32):
+//     Adam 64K 0.69 → 0.19, 16M 0.70 → 0.48; Adagrad 64K 0.49 → 0.12; float64 Adam 64K 2.0 → 0.54.
+//     Still bit-identical: LLVM never contracts Swift's separate × and + into an FMA (no fast-math
+//     flags), so the same IEEE operations run; the engine tests pass on such a build.
+// Lane width: 512-bit storage measured ≥ 256-bit on the baseline build (Adam equal, SGD+momentum
+// 0.25 vs 0.29 ns/param at 64K): the division and square-root units bound the fused Adam pass, so
+// the wider unroll only helps the cheap kernels.
 import Foundation
 import Dispatch
 
