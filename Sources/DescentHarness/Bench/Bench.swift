@@ -79,8 +79,10 @@ public struct BenchResult: Sendable {
     public var minNs: Double
     public var medianNs: Double
     public var bytesPerParam: Int
-    /// State bytes per parameter (from the stepper's `state`).
+    /// State bytes per parameter (from the stepper's `state` buffers as long as the tensor).
     public var stateBytesPerParam: Double
+    /// State bytes per tensor (the stepper's shorter buffers, e.g. NAdam's mu_product).
+    public var stateBytesPerTensor: Int
     /// The concrete stepper that ran.
     public var stepperType: String
     public var fractionOfTriad: Double?
@@ -120,7 +122,7 @@ public struct BenchReport: Sendable {
     /// Runs that could not be made (unavailable implementation, unsupported optimizer).
     public var skipped: [String]
     /// The memory table: optimizer → dtype → state bytes per parameter.
-    public var memory: [(optimizer: String, dtype: DType, stateBytes: Double, names: [String])]
+    public var memory: [(optimizer: String, dtype: DType, stateBytes: Double, perTensorBytes: Int, names: [String])]
 }
 
 public enum Bench {
@@ -145,7 +147,7 @@ public enum Bench {
         progress?("bandwidth probe (threads \(probeThreads.map(String.init).joined(separator: ", ")))")
         let bandwidth = BandwidthProbe.measure(threads: probeThreads, count: cfg.probeCount ?? BandwidthProbe.defaultCount())
         var results: [BenchResult] = [], skipped: [String] = []
-        var memory: [(String, DType, Double, [String])] = []
+        var memory: [(String, DType, Double, Int, [String])] = []
         for opt in cfg.optimizers {
             for dtype in cfg.dtypes {
                 var memoryDone = false
@@ -170,7 +172,7 @@ public enum Bench {
                                 }
                                 if let bw = bandwidth.first(where: { $0.threads == threads }) { r.fractionOfTriad = r.gbps / bw.triad }
                                 results.append(r)
-                                if !memoryDone { memory.append((opt.label, dtype, r.stateBytesPerParam, names)); memoryDone = true }
+                                if !memoryDone { memory.append((opt.label, dtype, r.stateBytesPerParam, r.stateBytesPerTensor, names)); memoryDone = true }
                                 progress?(String(format: "%@ %@ %@ n=%d t=%d: %.3f ns/param, %.1f GB/s (%.0f%% of triad)",
                                                  opt.label, implName, dtype.rawValue, size, threads, r.nsPerParam, r.gbps,
                                                  100 * (r.fractionOfTriad ?? 0)))
@@ -217,13 +219,16 @@ public enum Bench {
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(inner))
         }
         samples.sort()
+        // Per-parameter state: buffers as long as the tensor; anything shorter (a step count,
+        // NAdam's mu_product) is per-tensor state.
         let state = box.state()
-        let stateBytes = state.reduce(0) { $0 + $1.buffers.reduce(0) { $0 + $1.bytes } }
-        let statePerParam = Double(stateBytes) / Double(size)
-        let k = Int((statePerParam / Double(MemoryLayout<T>.stride)).rounded())
+        let buffers = state.flatMap(\.buffers)
+        let k = buffers.filter { $0.count == size }.count
+        let perTensor = buffers.filter { $0.count != size }.reduce(0) { $0 + $1.bytes }
         let r = BenchResult(optimizer: opt.label, implementation: impl.name, dtype: T.dtype, size: size, threads: threads,
                             minNs: samples[0], medianNs: samples[samples.count / 2],
-                            bytesPerParam: (3 + 2 * k) * MemoryLayout<T>.stride, stateBytesPerParam: statePerParam,
+                            bytesPerParam: (3 + 2 * k) * MemoryLayout<T>.stride,
+                            stateBytesPerParam: Double(k * MemoryLayout<T>.stride), stateBytesPerTensor: perTensor,
                             stepperType: box.typeName, fractionOfTriad: nil)
         return (r, state.map(\.name))
     }
