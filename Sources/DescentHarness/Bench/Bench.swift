@@ -143,6 +143,7 @@ public enum Bench {
 
     /// Runs the whole configuration. `progress` receives one line per result.
     public static func run(_ cfg: BenchConfiguration, progress: ((String) -> Void)? = nil) -> BenchReport {
+        let machineAtStart = machine()
         let probeThreads = Array(Set([1] + cfg.threads)).sorted()
         progress?("bandwidth probe (threads \(probeThreads.map(String.init).joined(separator: ", ")))")
         let bandwidth = BandwidthProbe.measure(threads: probeThreads, count: cfg.probeCount ?? BandwidthProbe.defaultCount())
@@ -186,7 +187,7 @@ public enum Bench {
                 }
             }
         }
-        return BenchReport(machine: machine(), bandwidth: bandwidth, results: results, skipped: skipped, memory: memory)
+        return BenchReport(machine: machineAtStart, bandwidth: bandwidth, results: results, skipped: skipped, memory: memory)
     }
 
     /// One measurement (see the file header).
@@ -254,6 +255,9 @@ public enum Bench {
             ("features", .array(["sse2", "avx", "avx2", "fma", "avx512f"].filter { cpu.flags.contains($0) }.map { .string($0) })),
             ("os", .string(os)),
             ("build", .string(buildConfiguration)),
+            // Other processes share the cores: the 1-minute load average when the run started.
+            ("load_average", .string((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+                .split(separator: " ").first.map(String.init) ?? "unknown")),
             ("parallel_threshold", JSON(VectorizedEngine.parallelThreshold)),
             ("blas", blas),
         ]
