@@ -42,6 +42,31 @@ private func expectFails(_ c: some ClosedFormCheck, sourceLocation: SourceLocati
 /// A relative perturbation of 1e-3 of the implementation's output is far above every tolerance.
 private let wrong = 1e-3
 
+/// Every registered check's deliberately wrong variant (a perturbed measurement or a wrong
+/// mapping). A check added without one fails `everyRegisteredCheckCanFail`.
+private func wrongVariant(_ c: any ClosedFormCheck) -> (any ClosedFormCheck)? {
+    switch c {
+    case var x as MomentumUnrollingCheck: x.perturbation = wrong; return x
+    case var x as MomentumReparametrisationCheck: x.perturbation = wrong; return x
+    case var x as MomentumLRChangeCheck: x.perturbation = wrong; return x
+    case var x as AdamBiasCorrectionCheck: x.perturbation = wrong; return x
+    case var x as RidgeNormalEquationsCheck: x.solutionPerturbation = wrong; return x
+    case var x as RidgeGradientDescentCheck: x.predictedEtaFactor = 1 + 10 * wrong; return x
+    case var x as SGDL2ShrinkCheck: x.perturbation = wrong; return x
+    case var x as DecoupledDecayCheck: x.perturbation = wrong; return x
+    case var x as TorchCosineClosedFormCheck: x.perturbation = wrong; return x
+    case var x as CosineAgreementCheck: x.perturbation = wrong; return x
+    case var x as OneCycleAgreementCheck: x.perturbation = wrong; return x
+    default: return nil
+    }
+}
+
+@Test(arguments: checkIDs)
+func everyRegisteredCheckCanFail(_ id: String) throws {
+    let variant = try #require(wrongVariant(check(id)), "\(id) has no deliberately wrong variant in the tests")
+    expectFails(variant)
+}
+
 @Test func momentumChecksCanFail() {
     var unrolling = MomentumUnrollingCheck(); unrolling.perturbation = wrong
     expectFails(unrolling)
