@@ -178,6 +178,8 @@ private func torchMessage(_ name: String, _ hyperparameters: String) -> String? 
     #expect(torchMessage("Adamax", #"{"betas": [0, 0.9]}"#) == nil)   // Adamax has no both-floats check
     #expect(torchMessage("Adam", #"{"lr": -1e-5, "eps": -1}"#) == "Invalid learning rate: -1e-05")
     #expect(torchMessage("RAdam", #"{"lr": -123456789.125}"#) == "Invalid learning rate: -123456789.125")
+    #expect(torchMessage("Adam", #"{"fused": true, "differentiable": true}"#) == "`fused` does not support `differentiable`")
+    #expect(torchMessage("AdamW", #"{"fused": true, "foreach": true}"#) == "`fused` and `foreach` cannot be `True` together.")
 }
 
 @Test func adamGroupKeywordHandling() throws {
@@ -195,6 +197,11 @@ private func torchMessage(_ name: String, _ hyperparameters: String) -> String? 
     #expect(throws: DescentError.self) {
         try Conventions.optimizer(convention: "optax", name: "adam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1, "mu_dtype": "bfloat16"}"#))
     }
+    // optax.nadam is functools.partial(adam, nesterov=True): the keyword can be overridden.
+    let n = try Conventions.optimizer(convention: "optax", name: "nadam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1}"#))
+    #expect((n.family as? AdamFamily)?.nesterov == true)
+    let n2 = try Conventions.optimizer(convention: "optax", name: "nadam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1, "nesterov": false}"#))
+    #expect((n2.family as? AdamFamily)?.nesterov == false)
 }
 
 @Test func pythonReprMatchesPython() {

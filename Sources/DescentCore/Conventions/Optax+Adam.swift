@@ -26,7 +26,8 @@ private func decoupledDecay(_ h: inout Hyperparameters) throws -> (AdamDecay, [B
 }
 
 /// optax.adam / adamw / nadam / nadamw: scale_by_adam (+ add_decayed_weights) + scale by −lr.
-private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov fixedNesterov: Bool?) throws -> OptimizerSpec {
+/// nadam / nadamw are `functools.partial(adam[w], nesterov=True)`: the keyword may still be overridden.
+private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov defaultNesterov: Bool) throws -> OptimizerSpec {
     let lr = try learningRate(&h)
     var f = AdamFamily(form: .optax)
     f.beta1 = try h.double("b1", default: 0.9)
@@ -37,7 +38,7 @@ private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov fixed
     if decayed {
         (f.decay, f.decayMask) = try decoupledDecay(&h)
     }
-    f.nesterov = try fixedNesterov ?? h.bool("nesterov", default: false)
+    f.nesterov = try h.bool("nesterov", default: defaultNesterov)
     return OptimizerSpec(family: f, lr: lr)
 }
 
@@ -63,10 +64,10 @@ private func optaxAdamax(_ h: inout Hyperparameters, decayed: Bool) throws -> Op
 
 let optaxAdamGroup: [OptimizerEntry] = [
     OptimizerEntry("adam", "b1 0.9, b2 0.999, eps 1e-8 outside + eps_root 0 inside the root; nesterov") { h in
-        try optaxAdam(&h, decayed: false, nesterov: nil)
+        try optaxAdam(&h, decayed: false, nesterov: false)
     },
     OptimizerEntry("adamw", "adam + decoupled decay (u + λ·w)·lr, weight_decay 1e-4, mask") { h in
-        try optaxAdam(&h, decayed: true, nesterov: nil)
+        try optaxAdam(&h, decayed: true, nesterov: false)
     },
     OptimizerEntry("nadam", "adam with nesterov=True: m̂ = β₁·m/(1−β₁ᵗ⁺¹) + (1−β₁)·g/(1−β₁ᵗ)") { h in
         try optaxAdam(&h, decayed: false, nesterov: true)
