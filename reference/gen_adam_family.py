@@ -192,6 +192,24 @@ def torch_error_cases(name, extra=()):
     ] + list(extra)
 
 
+def optax_error_case(name, tag, hp, description):
+    """optax validates nothing but Python's call itself: a missing required argument is a TypeError."""
+    import optax
+
+    try:
+        getattr(optax, name)(**hp)
+    except TypeError as e:
+        message = str(e)
+    else:
+        raise AssertionError(f"optax accepted {name}({hp})")
+    return {
+        "id": f"optax/{name}/{tag}", "kind": "optimizer", "source": SOURCES["optax"], "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": "optax", "name": name, "hyperparameters": hp},
+        "params": [{"shape": [2], "values": [0.5, -1.5]}], "expected_error": message, "tolerance": TOL,
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # torch
 
@@ -324,6 +342,15 @@ def optax_fixtures():
           "corrections off by one."),
         R("optax", "adam", "small-betas", {"learning_rate": 0.02, "b1": 0.3, "b2": 0.5, "eps": 1e-6},
           "Small b1 and b2; catches b and 1-b swapped."),
+    ]
+    adam += [
+        R("optax", "adam", "learning-rate-none", {"learning_rate": None, "b1": 0.8},
+          "learning_rate=None: scale_by_learning_rate(None) is the identity, so the update is ADDED "
+          "(no -lr scaling, no sign flip); catches treating None as a default lr."),
+        optax_error_case("adam", "missing-learning-rate", {},
+                         "learning_rate is a required positional argument (Python's TypeError)."),
+        optax_error_case("nadam", "missing-learning-rate", {"b1": 0.9},
+                         "nadam is functools.partial(adam, nesterov=True): the TypeError names adam()."),
     ]
     adamw = [
         R("optax", "adamw", "defaults", {"learning_rate": 1e-3},

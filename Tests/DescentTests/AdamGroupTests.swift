@@ -82,7 +82,8 @@ func adamGroupFixturesFloat64(_ file: String) throws {
     for c in cases {
         if let expected = c["expected_error"]?.stringValue {
             let o = c["optimizer"]!
-            #expect(torchMessage(o["name"]!.stringValue!, o["hyperparameters"]!.serialized()) == expected, "\(c["id"]!)")
+            #expect(libraryMessage(o["convention"]!.stringValue!, o["name"]!.stringValue!, o["hyperparameters"]!.serialized()) == expected,
+                    "\(c["id"]!)")
             continue
         }
         let tol = c["tolerance"]!
@@ -157,8 +158,12 @@ private let mistakes: [(file: String, id: String, mistake: String, mutate: @Send
 // MARK: - Argument validation (torch's own ValueError texts)
 
 private func torchMessage(_ name: String, _ hyperparameters: String) -> String? {
+    libraryMessage("torch", name, hyperparameters)
+}
+
+private func libraryMessage(_ convention: String, _ name: String, _ hyperparameters: String) -> String? {
     do {
-        _ = try Conventions.optimizer(convention: "torch", name: name, hyperparameters: try JSON.parse(hyperparameters))
+        _ = try Conventions.optimizer(convention: convention, name: name, hyperparameters: try JSON.parse(hyperparameters))
         return nil
     } catch let DescentError.invalidHyperparameter(_, message) {
         return message

@@ -28,7 +28,7 @@ private func decoupledDecay(_ h: inout Hyperparameters) throws -> (AdamDecay, [B
 /// optax.adam / adamw / nadam / nadamw: scale_by_adam (+ add_decayed_weights) + scale by −lr.
 /// nadam / nadamw are `functools.partial(adam[w], nesterov=True)`: the keyword may still be overridden.
 private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov defaultNesterov: Bool) throws -> OptimizerSpec {
-    let lr = try learningRate(&h)
+    let lr = try learningRate(&h, decayed ? "adamw" : "adam")
     var f = AdamFamily(form: .optax)
     f.beta1 = try h.double("b1", default: 0.9)
     f.beta2 = try h.double("b2", default: 0.999)
@@ -42,16 +42,18 @@ private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov defau
     return OptimizerSpec(family: f, lr: lr)
 }
 
-private func learningRate(_ h: inout Hyperparameters) throws -> Double {
-    guard h.has("learning_rate") else {
-        throw DescentError.invalidHyperparameter(field: "hyperparameters.learning_rate",
-                                                 message: "\(h.callee)() missing 1 required positional argument: 'learning_rate'")
+/// `learning_rate` is required (Python's TypeError names the underlying function: nadam is a
+/// partial of adam). An explicit None (JSON null) makes `scale_by_learning_rate(None)` the
+/// identity, w ← w + update, which is exactly lr = −1 wherever lr is applied.
+private func learningRate(_ h: inout Hyperparameters, _ function: String) throws -> Double {
+    if h.values["learning_rate"] == nil {
+        throw h.invalid("learning_rate", "\(function)() missing 1 required positional argument: 'learning_rate'")
     }
-    return try h.double("learning_rate", default: .nan)
+    return try h.optionalDouble("learning_rate") ?? -1
 }
 
 private func optaxAdamax(_ h: inout Hyperparameters, decayed: Bool) throws -> OptimizerSpec {
-    let lr = try learningRate(&h)
+    let lr = try learningRate(&h, decayed ? "adamaxw" : "adamax")
     var f = AdamaxFamily(form: .optax)
     f.beta1 = try h.double("b1", default: 0.9)
     f.beta2 = try h.double("b2", default: 0.999)
@@ -76,7 +78,7 @@ let optaxAdamGroup: [OptimizerEntry] = [
         try optaxAdam(&h, decayed: true, nesterov: true)
     },
     OptimizerEntry("amsgrad", "running max of the bias-corrected v̂; bias_correction_mu/nu") { h in
-        let lr = try learningRate(&h)
+        let lr = try learningRate(&h, "amsgrad")
         var f = AdamFamily(form: .optax)
         f.beta1 = try h.double("b1", default: 0.9)
         f.beta2 = try h.double("b2", default: 0.999)
@@ -95,7 +97,7 @@ let optaxAdamGroup: [OptimizerEntry] = [
         try optaxAdamax(&h, decayed: true)
     },
     OptimizerEntry("radam", "rectified when rho_t >= threshold (5.0); r·m̂/(√(v̂ + eps_root) + eps); nesterov") { h in
-        let lr = try learningRate(&h)
+        let lr = try learningRate(&h, "radam")
         var f = RAdamFamily(form: .optax)
         f.beta1 = try h.double("b1", default: 0.9)
         f.beta2 = try h.double("b2", default: 0.999)
