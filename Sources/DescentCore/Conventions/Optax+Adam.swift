@@ -4,10 +4,11 @@
 // optax accepts is accepted.
 import DescentJSON
 
-/// `mu_dtype`: only None (the accumulator takes the parameters' dtype) is supported.
+/// `mu_dtype`: None (the accumulator takes the parameters' dtype) or "float64" (the precision the
+/// goldens are computed in) are supported; a lower-precision accumulator is not.
 private func muDtype(_ h: inout Hyperparameters) throws {
-    if let v = h.raw("mu_dtype"), !v.isNull {
-        throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null is supported)")
+    if let v = h.raw("mu_dtype"), !v.isNull, v.stringValue != "float64" {
+        throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null or float64 is supported)")
     }
 }
 

@@ -118,7 +118,7 @@ public struct AdamFamily: OptimizerFamily {
             biasCorrectionMu: biasCorrectionMu, biasCorrectionNu: biasCorrectionNu,
             l2: T(decay.l2), decoupled: T(decoupled),
             decayFactor: T(form == .torch && decoupled != 0 ? 1 - lr * decoupled : 1),
-            scaledDecay: { if case .decoupledUnscaled = decay { return false }; return true }(),
+            scaledDecay: decay != .decoupledUnscaled(decoupled),
             beta1: T(beta1), beta2: T(beta2), oneMinusBeta1: T(1 - beta1), oneMinusBeta2: T(1 - beta2),
             eps: T(eps), epsRoot: T(epsRoot),
             bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
