@@ -1,0 +1,314 @@
+// CLI.swift — the `descent` command. Exit status: 0 all pass, 1 any failure or error,
+// 2 unusable input or usage.
+import DescentCore
+import DescentJSON
+import Foundation
+
+public enum CLI {
+    public static let usage = """
+    descent — conformance and benchmark suite for optimizers and learning-rate schedules
+
+    USAGE
+      descent                      the main job: verify every implementation on every fixture in
+                                   fixtures/ (float64 and float32), run the closed-form checks,
+                                   write results/conformance.md and results/conformance.json
+      descent verify [PATH...]     verify fixture files or folders (default: fixtures/)
+      descent check                run the closed-form checks
+      descent list                 conventions, optimizers, schedules, implementations
+      descent help [COMMAND]       this text, or a command's
+
+    Run `descent COMMAND --help` for a command's options.
+    """
+
+    static let verifyUsage = """
+    descent verify [PATH...] [options]
+
+    Replays every case of the given fixture files (folders are searched for *.json) on the chosen
+    implementations and precisions and compares each step with the golden values.
+
+    OPTIONS
+      --implementation NAME|all   implementation to run (default: all); repeatable
+      --dtype float64|float32|all precision (default: all)
+      --format text|json|junit    report format on stdout or --output (default: text)
+      --output FILE               write the report to FILE (whole, or not at all)
+      --verbose                   text: list passing cases too
+      --adapter CMD               verify an external program instead (run by /bin/sh -c; it speaks
+                                  the adapter protocol of the fixture spec, one JSON line per case)
+      --timeout SECONDS           per-case answer deadline for the adapter (default 60)
+      --name NAME                 the adapter's name in reports (default: adapter)
+
+    Text output ends with `N passed, N failed, N skipped` (failed counts errors; skipped counts
+    unsupported cases). Exit status: 0 all pass, 1 any fail or error, 2 no usable input.
+    """
+
+    static let checkUsage = """
+    descent check [--dtype float64|float32|all] [--format text|json] [--output FILE]
+
+    Runs the closed-form checks: facts that need no reference library (momentum unrolled into a
+    weighted sum, Adam's bias correction, ridge regression, L2 decay as a shrink, schedules'
+    closed forms). Each states what it proves and its tolerance.
+    """
+
+    static let listUsage = """
+    descent list [--format text|json]
+
+    Lists the conventions with their optimizers and schedules, and the implementations.
+    """
+
+    static let mainUsage = """
+    descent [--fixtures DIR] [--results DIR] [--verbose]
+
+    The main job: verify every implementation on every fixture (both precisions), run the
+    closed-form checks, print a summary table and write results/conformance.md and
+    results/conformance.json. Exit status 0 when everything passes.
+    """
+
+    /// Runs the command; returns the exit status.
+    public static func main(_ argv: [String]) -> Int32 {
+        var args = argv
+        let command = args.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? ""
+        if !command.isEmpty { args.removeFirst() }
+        do {
+            switch command {
+            case "": return try mainJob(args)
+            case "verify": return try verify(args)
+            case "check": return try check(args)
+            case "list": return try list(args)
+            case "help":
+                let topic = args.first ?? ""
+                print(["verify": verifyUsage, "check": checkUsage, "list": listUsage][topic] ?? usage)
+                return 0
+            default:
+                throw UsageError(message: "unknown command '\(command)'")
+            }
+        } catch let e as UsageError {
+            stderr("descent: \(e.message)\nRun `descent --help` for usage.")
+            return 2
+        } catch let e as InputError {
+            stderr("descent: \(e.message)")
+            return 2
+        } catch {
+            stderr("descent: \(error)")
+            return 2
+        }
+    }
+
+    struct InputError: Error { var message: String }
+
+    static func stderr(_ s: String) {
+        FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+    }
+
+    /// Writes to `--output` atomically, or to stdout.
+    static func emit(_ text: String, output: String?) throws {
+        if let output {
+            do { try AtomicWrite.write(text, to: output) } catch {
+                throw InputError(message: "cannot write \(output): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    static func selectedImplementations(_ a: Arguments) throws -> [any Implementation] {
+        let names = a.values("implementation")
+        if names.isEmpty || names.contains("all") { return Implementations.all }
+        return try names.map { n in
+            guard let i = Implementations.named(n) else {
+                throw UsageError(message: "unknown implementation '\(n)' (known: \(Implementations.all.map(\.name).joined(separator: ", ")))")
+            }
+            return i
+        }
+    }
+
+    static func selectedDTypes(_ a: Arguments) throws -> [DType] {
+        let d = try a.choice("dtype", ["float64", "float32", "all"], default: "all")
+        return d == "all" ? DType.allCases : [DType(rawValue: d)!]
+    }
+
+    // MARK: verify
+
+    /// Loads and verifies; returns the results, or throws InputError when nothing was usable.
+    public static func runVerification(paths: [String], verifier: Verifier, progress: Bool = false) throws -> [CaseResult] {
+        let (files, missing) = FixtureLoader.discover(paths)
+        var results: [CaseResult] = []
+        var usable = 0
+        var problems: [String] = missing.map { "\($0): no such file or folder" }
+        for f in files {
+            do {
+                let fx = try FixtureLoader.load(path: f)
+                usable += fx.cases.count
+                if progress { stderr("verifying \(f) (\(fx.cases.count) cases)") }
+                results += verifier.run(fx)
+            } catch let e as FixtureFileError {
+                problems.append(e.description)
+                for impl in verifier.implementations {
+                    for dt in verifier.dtypes {
+                        results.append(CaseResult(file: f, id: "(file)", kind: "file", convention: "?", name: "?",
+                                                  implementation: impl.name, dtype: dt, status: .error, message: e.description))
+                    }
+                }
+            }
+        }
+        for p in problems { stderr("descent: \(p)") }
+        if files.isEmpty && missing.isEmpty { throw InputError(message: "no fixture files (*.json) under \(paths.joined(separator: ", "))") }
+        if usable == 0 {
+            throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))" + (problems.isEmpty ? "" : " (see above)"))
+        }
+        for m in missing {
+            for impl in verifier.implementations {
+                for dt in verifier.dtypes {
+                    results.append(CaseResult(file: m, id: "(file)", kind: "file", convention: "?", name: "?",
+                                              implementation: impl.name, dtype: dt, status: .error, message: "\(m): no such file or folder"))
+                }
+            }
+        }
+        return results
+    }
+
+    static func verify(_ argv: [String]) throws -> Int32 {
+        let a = try Arguments(argv, valued: ["implementation", "dtype", "format", "output", "adapter", "timeout", "name"],
+                              flagNames: ["help", "verbose"])
+        if a.flag("help") { print(verifyUsage); return 0 }
+        let format = ReportFormat(rawValue: try a.choice("format", ReportFormat.allCases.map(\.rawValue), default: "text"))!
+        let paths = a.positional.isEmpty ? [defaultFixtures()] : a.positional
+        let results: [CaseResult]
+        if let command = a.value("adapter") {
+            if !a.values("implementation").isEmpty { throw UsageError(message: "--adapter replaces --implementation: give one or the other") }
+            let timeout = try a.value("timeout").map { t in
+                guard let s = Double(t), s > 0 else { throw UsageError(message: "--timeout takes a positive number of seconds; got '\(t)'") }
+                return s
+            } ?? 60
+            let dtypes = a.value("dtype") == nil ? [DType.float64] : try selectedDTypes(a)
+            results = try runAdapter(paths: paths, command: command, name: a.value("name") ?? "adapter", timeout: timeout, dtypes: dtypes)
+        } else {
+            let verifier = Verifier(implementations: try selectedImplementations(a), dtypes: try selectedDTypes(a))
+            results = try runVerification(paths: paths, verifier: verifier)
+        }
+        try emit(Reports.render(results, format: format, verbose: a.flag("verbose")), output: a.value("output"))
+        if a.value("output") != nil { stderr(Summary(results).line) }
+        let s = Summary(results)
+        return s.fail + s.error > 0 ? 1 : 0
+    }
+
+    static func defaultFixtures() -> String { "fixtures" }
+
+    /// Verifies an adapter (one process, restarted after faults) on the given fixtures.
+    static func runAdapter(paths: [String], command: String, name: String, timeout: Double, dtypes: [DType]) throws -> [CaseResult] {
+        let (files, missing) = FixtureLoader.discover(paths)
+        for m in missing { stderr("descent: \(m): no such file or folder") }
+        var loaded: [FixtureFile] = []
+        var results: [CaseResult] = []
+        for f in files {
+            do { loaded.append(try FixtureLoader.load(path: f)) } catch {
+                stderr("descent: \(error)")
+                for dt in dtypes {
+                    results.append(CaseResult(file: f, id: "(file)", kind: "file", convention: "?", name: "?",
+                                              implementation: name, dtype: dt, status: .error, message: "\(error)"))
+                }
+            }
+        }
+        guard loaded.contains(where: { !$0.cases.isEmpty }) else {
+            throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))")
+        }
+        for dt in dtypes {
+            let adapter = AdapterVerifier(command: command, name: name, timeout: timeout, dtype: dt)
+            for f in loaded { results += adapter.run(f) }
+            adapter.finish()
+        }
+        return results
+    }
+
+    // MARK: list
+
+    static func list(_ argv: [String]) throws -> Int32 {
+        let a = try Arguments(argv, valued: ["format"], flagNames: ["help"])
+        if a.flag("help") { print(listUsage); return 0 }
+        let format = try a.choice("format", ["text", "json"], default: "text")
+        if format == "json" {
+            let conv: [JSON] = Conventions.all.map { c in
+                .object([("name", .string(c.name)),
+                         ("optimizers", .array(c.optimizers.map { .object([("name", .string($0.name)), ("note", .string($0.note))]) })),
+                         ("schedules", .array(c.schedules.map { .object([("name", .string($0.name)), ("note", .string($0.note))]) }))])
+            }
+            let impls: [JSON] = Implementations.all.map { i in
+                var o: [(String, JSON)] = [("name", .string(i.name)), ("summary", .string(i.summary))]
+                if case let .unavailable(why) = i.availability { o.append(("unavailable", .string(why))) }
+                return .object(o)
+            }
+            print(JSON.object([("format", .string("descent-list/1")), ("conventions", .array(conv)),
+                               ("implementations", .array(impls))]).serialized(pretty: true))
+            return 0
+        }
+        var out = "IMPLEMENTATIONS\n"
+        for i in Implementations.all {
+            out += "  \(i.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(i.summary)"
+            if case let .unavailable(why) = i.availability { out += " — UNAVAILABLE: \(why)" }
+            out += "\n"
+        }
+        for c in Conventions.all {
+            out += "\nCONVENTION \(c.name)\n  optimizers:\n"
+            for o in c.optimizers { out += "    \(o.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(o.note)\n" }
+            if c.optimizers.isEmpty { out += "    (none yet)\n" }
+            out += "  schedules:\n"
+            for s in c.schedules { out += "    \(s.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(s.note)\n" }
+            if c.schedules.isEmpty { out += "    (none yet)\n" }
+        }
+        print(out, terminator: "")
+        return 0
+    }
+
+    // MARK: check
+
+    static func check(_ argv: [String]) throws -> Int32 {
+        let a = try Arguments(argv, valued: ["dtype", "format", "output"], flagNames: ["help"])
+        if a.flag("help") { print(checkUsage); return 0 }
+        _ = try selectedDTypes(a)
+        throw InputError(message: "the closed-form checks are not built yet")
+    }
+
+    // MARK: main job
+
+    static func mainJob(_ argv: [String]) throws -> Int32 {
+        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose"])
+        if a.flag("help") { print(usage + "\n\n" + mainUsage); return 0 }
+        if !a.positional.isEmpty { throw UsageError(message: "unknown command '\(a.positional[0])'") }
+        let fixtures = a.value("fixtures") ?? defaultFixtures()
+        let resultsDir = a.value("results") ?? "results"
+        guard FileManager.default.fileExists(atPath: fixtures) else {
+            throw InputError(message: "no '\(fixtures)' folder here: run from the repository root (or pass --fixtures DIR)")
+        }
+        let verifier = Verifier()
+        let results = try runVerification(paths: [fixtures], verifier: verifier, progress: false)
+        let table = ConformanceTable(results: results, root: fixtures)
+        let command = "swift run -c release descent"
+        try AtomicWrite.write(table.markdown(command: command), to: "\(resultsDir)/conformance.md")
+        try AtomicWrite.write(table.json(), to: "\(resultsDir)/conformance.json")
+        var out = "Conformance (\(results.count) runs: \(Set(results.map { "\($0.file)|\($0.id)" }).count) cases × implementations × dtypes)\n\n"
+        out += summaryTable(table)
+        out += "\n" + Reports.text(results, verbose: a.flag("verbose"))
+        out += "wrote \(resultsDir)/conformance.md, \(resultsDir)/conformance.json\n"
+        print(out, terminator: "")
+        let s = Summary(results)
+        return s.fail + s.error > 0 ? 1 : 0
+    }
+
+    /// A plain-text version of the conformance table.
+    static func summaryTable(_ t: ConformanceTable) -> String {
+        let headers = ["group"] + t.columns.map { "\($0.implementation) \($0.dtype.rawValue)" }
+        var rows: [[String]] = []
+        for g in t.groups {
+            rows.append([g] + t.columns.map { c in
+                let s = t.cells["\(g)|\(c.implementation)|\(c.dtype.rawValue)"]
+                guard let s, s.total > 0 else { return "" }
+                return s.fail + s.error > 0 ? "\(s.pass)/\(s.total) FAIL" : "\(s.pass)/\(s.total)" + (s.unsupported > 0 ? " (\(s.unsupported) unsup.)" : "")
+            })
+        }
+        var widths = headers.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ r: [String]) -> String {
+            r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n"
+        }
+        return line(headers) + line(widths.map { String(repeating: "-", count: $0) }) + rows.map(line).joined()
+    }
+}

@@ -1,0 +1,142 @@
+// Reports.swift — the verifier's results as text, JSON (`descent-report/1`) and JUnit XML, and the
+// conformance tables written to results/.
+import DescentCore
+import DescentJSON
+import Foundation
+
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case text, json, junit
+}
+
+func sci(_ x: Double?) -> String {
+    guard let x else { return "-" }
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    if x == 0 { return "0" }
+    return String(format: "%.2e", x)
+}
+
+func optionalNumber(_ x: Double?) -> JSON {
+    guard let x else { return .null }
+    if !x.isFinite { return .string(x.isNaN ? "NaN" : (x > 0 ? "Infinity" : "-Infinity")) }
+    return JSON(x)
+}
+
+public enum Reports {
+    // MARK: Text
+
+    /// One line per result that is not a pass (all lines with `verbose`), then the summary line.
+    public static func text(_ results: [CaseResult], verbose: Bool = false) -> String {
+        var out = ""
+        for r in results where verbose || r.status != .pass {
+            out += "\(r.status.rawValue.uppercased().padding(toLength: 11, withPad: " ", startingAt: 0)) "
+            out += "\(r.id)  [\(r.implementation), \(r.dtype.rawValue)]"
+            if r.status == .pass || r.status == .fail {
+                out += "  max_abs \(sci(r.maxAbsError)) max_rel \(sci(r.maxRelError)) ulps \(sci(r.maxULPs))"
+            }
+            out += "\n"
+            if !r.message.isEmpty { out += "            \(r.message)\n" }
+            if r.status == .fail, r.kind == "optimizer" {
+                let per = r.firstDivergingStep.enumerated().map { "tensor \($0.offset): \($0.element.map { "step \($0)" } ?? "ok")" }
+                out += "            first diverging step per tensor: \(per.joined(separator: ", "))\n"
+            }
+            if r.status == .fail || verbose, !r.ran.isEmpty { out += "            ran: \(r.ran)\n" }
+        }
+        out += Summary(results).line + "\n"
+        return out
+    }
+
+    // MARK: JSON
+
+    public static func jsonValue(_ r: CaseResult) -> JSON {
+        var o: [(String, JSON)] = [
+            ("file", .string(r.file)), ("id", .string(r.id)), ("kind", .string(r.kind)),
+            ("convention", .string(r.convention)), ("name", .string(r.name)),
+            ("implementation", .string(r.implementation)), ("dtype", .string(r.dtype.rawValue)),
+            ("status", .string(r.status.rawValue)),
+            ("max_abs_error", optionalNumber(r.maxAbsError)), ("max_rel_error", optionalNumber(r.maxRelError)),
+            ("max_ulp_error", optionalNumber(r.maxULPs)),
+            ("message", .string(r.message)),
+        ]
+        if let f = r.firstFailure {
+            o.append(("first_failure", .object([
+                ("step", JSON(f.step)), ("tensor", JSON(f.tensor)), ("index", JSON(f.index)),
+                ("expected", optionalNumber(f.expected)), ("actual", optionalNumber(f.actual)),
+            ])))
+        } else {
+            o.append(("first_failure", .null))
+        }
+        o.append(("first_diverging_step", .array(r.firstDivergingStep.map { $0.map { JSON($0) } ?? .null })))
+        if let t = r.tolerance { o.append(("tolerance", .object([("rtol", JSON(t.rtol)), ("atol", JSON(t.atol))]))) }
+        o.append(("ran", .string(r.ran)))
+        return .object(o)
+    }
+
+    public static func summaryJSON(_ s: Summary) -> JSON {
+        .object([("pass", JSON(s.pass)), ("fail", JSON(s.fail)), ("unsupported", JSON(s.unsupported)), ("error", JSON(s.error))])
+    }
+
+    public static func json(_ results: [CaseResult]) -> String {
+        JSON.object([
+            ("format", .string("descent-report/1")),
+            ("results", .array(results.map(jsonValue))),
+            ("summary", summaryJSON(Summary(results))),
+        ]).serialized(pretty: true) + "\n"
+    }
+
+    // MARK: JUnit
+
+    static func xml(_ s: String) -> String {
+        var o = ""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            case "'": o += "&apos;"
+            default:
+                if ch.value < 0x20 && ch != "\n" && ch != "\t" { o += " " } else { o.unicodeScalars.append(ch) }
+            }
+        }
+        return o
+    }
+
+    public static func junit(_ results: [CaseResult]) -> String {
+        var byFile: [String: [CaseResult]] = [:]
+        var order: [String] = []
+        for r in results {
+            if byFile[r.file] == nil { order.append(r.file) }
+            byFile[r.file, default: []].append(r)
+        }
+        let s = Summary(results)
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"descent\" tests=\"\(s.total)\" failures=\"\(s.fail)\" errors=\"\(s.error)\" skipped=\"\(s.unsupported)\">\n"
+        for f in order {
+            let rs = byFile[f]!
+            let fs = Summary(rs)
+            out += "  <testsuite name=\"\(xml(f))\" tests=\"\(fs.total)\" failures=\"\(fs.fail)\" errors=\"\(fs.error)\" skipped=\"\(fs.unsupported)\">\n"
+            for r in rs {
+                out += "    <testcase classname=\"\(xml(f))\" name=\"\(xml("\(r.id) [\(r.implementation), \(r.dtype.rawValue)]"))\">"
+                switch r.status {
+                case .pass: break
+                case .fail: out += "<failure message=\"\(xml(r.message))\">\(xml(r.ran))</failure>"
+                case .error: out += "<error message=\"\(xml(r.message))\"/>"
+                case .unsupported: out += "<skipped message=\"\(xml(r.message))\"/>"
+                }
+                out += "</testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        out += "</testsuites>\n"
+        return out
+    }
+
+    public static func render(_ results: [CaseResult], format: ReportFormat, verbose: Bool = false) -> String {
+        switch format {
+        case .text: return text(results, verbose: verbose)
+        case .json: return json(results)
+        case .junit: return junit(results)
+        }
+    }
+}

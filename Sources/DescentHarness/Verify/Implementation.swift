@@ -1,0 +1,53 @@
+// Implementation.swift — the registry of implementations under test. An implementation turns an
+// optimizer spec into a stepper; the standard ones are engines (naive, vectorized, blas) running
+// the shared optimizer families. Adding one is one registration in `Implementations.all`.
+import DescentCore
+
+public enum Availability: Sendable, Equatable {
+    case available
+    case unavailable(String)
+}
+
+public protocol Implementation: Sendable {
+    /// "naive", "vectorized", "blas", …
+    var name: String { get }
+    /// One line for `descent list`.
+    var summary: String { get }
+    var availability: Availability { get }
+    /// A stepper for this optimizer, or `DescentError.unsupported`.
+    func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper
+    /// Schedule values (schedules are scalar code; an implementation may decline them).
+    func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T>
+}
+
+extension Implementation {
+    public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
+        try schedule.values(type, count: count)
+    }
+}
+
+/// An engine running the shared optimizer families.
+public struct EngineImplementation: Implementation {
+    public let engine: Engine
+    public let summary: String
+    public var name: String { engine.kind.rawValue }
+    public var availability: Availability { .available }
+
+    public init(_ engine: Engine, summary: String) {
+        self.engine = engine
+        self.summary = summary
+    }
+
+    public func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper {
+        try spec.family.makeStepper(dtype: dtype, shapes: shapes, engine: engine)
+    }
+}
+
+public enum Implementations {
+    /// Every registered implementation, in report order.
+    public static let all: [any Implementation] = [
+        EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
+    ]
+
+    public static func named(_ name: String) -> (any Implementation)? { all.first { $0.name == name } }
+}

@@ -1,0 +1,80 @@
+// Result.swift — the outcome of one (case, implementation, dtype) run.
+import DescentCore
+
+public enum Status: String, Sendable, CaseIterable {
+    case pass, fail, unsupported, error
+}
+
+/// Where a trajectory first left the golden one.
+public struct FirstFailure: Sendable, Equatable {
+    /// Index into the case's `steps` (optimizer) or `expected_lr` (schedule), from 0.
+    public var step: Int
+    /// Tensor index (optimizer); 0 = lr, 1 = momentum (schedule).
+    public var tensor: Int
+    /// Flat (row-major) element index within the tensor.
+    public var index: Int
+    public var expected: Double
+    public var actual: Double
+}
+
+public struct CaseResult: Sendable {
+    public var file: String
+    public var id: String
+    public var kind: String
+    public var convention: String
+    public var name: String
+    public var implementation: String
+    public var dtype: DType
+    public var status: Status
+    public var maxAbsError: Double?
+    public var maxRelError: Double?
+    /// Largest error in units in the last place of the evaluation's precision.
+    public var maxULPs: Double?
+    public var message: String
+    public var firstFailure: FirstFailure?
+    /// For each tensor (or lr / momentum series), the first step where it left tolerance.
+    public var firstDivergingStep: [Int?]
+    /// What actually ran: implementation, family and its knobs, the concrete stepper type.
+    public var ran: String
+    /// The tolerance applied (after the float32 policy).
+    public var tolerance: Tolerance?
+
+    public init(file: String, id: String, kind: String, convention: String, name: String, implementation: String,
+                dtype: DType, status: Status, message: String) {
+        self.file = file
+        self.id = id
+        self.kind = kind
+        self.convention = convention
+        self.name = name
+        self.implementation = implementation
+        self.dtype = dtype
+        self.status = status
+        self.message = message
+        self.maxAbsError = nil
+        self.maxRelError = nil
+        self.maxULPs = nil
+        self.firstFailure = nil
+        self.firstDivergingStep = []
+        self.ran = ""
+        self.tolerance = nil
+    }
+}
+
+public struct Summary: Sendable, Equatable {
+    public var pass = 0, fail = 0, unsupported = 0, error = 0
+    public init() {}
+    public init<S: Sequence>(_ results: S) where S.Element == CaseResult {
+        for r in results { add(r.status) }
+    }
+    public mutating func add(_ s: Status) {
+        switch s {
+        case .pass: pass += 1
+        case .fail: fail += 1
+        case .unsupported: unsupported += 1
+        case .error: error += 1
+        }
+    }
+    public var total: Int { pass + fail + unsupported + error }
+    /// The closing line of text output: failures include errors; skipped are unsupported cases.
+    public var line: String { "\(pass) passed, \(fail + error) failed, \(unsupported) skipped" }
+}

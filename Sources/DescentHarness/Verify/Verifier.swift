@@ -1,0 +1,181 @@
+// Verifier.swift — runs fixture cases on implementations, in each precision, and compares with
+// the goldens. Every (case, implementation, dtype) gives exactly one `CaseResult`.
+import DescentCore
+import DescentJSON
+
+public struct Verifier: Sendable {
+    public var implementations: [any Implementation]
+    public var dtypes: [DType]
+
+    public init(implementations: [any Implementation] = Implementations.all, dtypes: [DType] = DType.allCases) {
+        self.implementations = implementations
+        self.dtypes = dtypes
+    }
+
+    /// All results for one loaded file (broken cases become `error` results, once per
+    /// implementation and dtype, so the tables stay rectangular).
+    public func run(_ file: FixtureFile) -> [CaseResult] {
+        var out: [CaseResult] = []
+        for c in file.cases {
+            for impl in implementations {
+                for dt in dtypes { out.append(run(c, file: file.path, implementation: impl, dtype: dt)) }
+            }
+        }
+        for b in file.broken {
+            for impl in implementations {
+                for dt in dtypes {
+                    out.append(CaseResult(file: file.path, id: b.id, kind: "?", convention: "?", name: "?",
+                                          implementation: impl.name, dtype: dt, status: .error, message: b.message))
+                }
+            }
+        }
+        return out
+    }
+
+    public func run(_ c: FixtureCase, file: String, implementation impl: any Implementation, dtype: DType) -> CaseResult {
+        var r: CaseResult
+        switch c {
+        case let .optimizer(oc):
+            r = CaseResult(file: file, id: oc.id, kind: "optimizer", convention: oc.convention, name: oc.name,
+                           implementation: impl.name, dtype: dtype, status: .error, message: "")
+        case let .schedule(sc):
+            r = CaseResult(file: file, id: sc.id, kind: "schedule", convention: sc.convention, name: sc.name,
+                           implementation: impl.name, dtype: dtype, status: .error, message: "")
+        }
+        if case let .unavailable(why) = impl.availability {
+            r.status = .unsupported
+            r.message = "implementation '\(impl.name)' is unavailable: \(why)"
+            return r
+        }
+        if let expected = c.expectedError { return checkExpectedError(c, expected, impl, dtype, r) }
+        do {
+            switch c {
+            case let .optimizer(oc):
+                switch dtype {
+                case .float64: try runOptimizer(oc, impl, Double.self, &r)
+                case .float32: try runOptimizer(oc, impl, Float.self, &r)
+                }
+            case let .schedule(sc):
+                switch dtype {
+                case .float64: try runSchedule(sc, impl, Double.self, &r)
+                case .float32: try runSchedule(sc, impl, Float.self, &r)
+                }
+            }
+        } catch let e as DescentError {
+            switch e {
+            case let .unsupported(why):
+                r.status = .unsupported
+                r.message = why
+            case let .invalidHyperparameter(field, message), let .invalidInput(field, message):
+                r.status = .error
+                r.message = "\(file): case \(r.id): field '\(field)': \(message)"
+            }
+        } catch {
+            r.status = .error
+            r.message = "\(file): case \(r.id): \(error)"
+        }
+        return r
+    }
+
+    /// An `expected_error` case passes when building it fails with the library's wording.
+    func checkExpectedError(_ c: FixtureCase, _ expected: String, _ impl: any Implementation, _ dtype: DType,
+                            _ result: CaseResult) -> CaseResult {
+        var r = result
+        do {
+            switch c {
+            case let .optimizer(oc):
+                let spec = try Conventions.optimizer(convention: oc.convention, name: oc.name, hyperparameters: oc.hyperparameters)
+                _ = try impl.stepper(spec, dtype: dtype, shapes: oc.params.map(\.shape))
+            case let .schedule(sc):
+                let s = try Conventions.schedule(convention: sc.convention, name: sc.name, parameters: sc.parameters,
+                                                 context: ScheduleContext(baseLR: sc.baseLR, metrics: sc.metrics))
+                _ = try impl.scheduleValues(s, Double.self, count: max(1, sc.expectedLR.count))
+            }
+            r.status = .fail
+            r.message = "expected the error \"\(expected)\", but the call was accepted"
+        } catch let DescentError.invalidHyperparameter(field, message) {
+            r.status = message.contains(expected) ? .pass : .fail
+            r.message = r.status == .pass ? "" : "expected the error \"\(expected)\", got \"\(message)\" (field '\(field)')"
+        } catch let DescentError.unsupported(why) {
+            r.status = .unsupported
+            r.message = why
+        } catch {
+            r.status = .fail
+            r.message = "expected the error \"\(expected)\", got \"\(error)\""
+        }
+        r.ran = "\(impl.name): \(c.convention).\(c.name) (argument validation)"
+        return r
+    }
+
+    // MARK: Optimizer cases
+
+    func runOptimizer<T: DescentFloat>(_ c: OptimizerCase, _ impl: any Implementation, _: T.Type,
+                                       _ r: inout CaseResult) throws {
+        let spec = try Conventions.optimizer(convention: c.convention, name: c.name, hyperparameters: c.hyperparameters)
+        let shapes = c.params.map(\.shape)
+        let any = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
+        let box: StepperBox<T>
+        switch any {
+        case let .float64(b as StepperBox<T>): box = b
+        case let .float32(b as StepperBox<T>): box = b
+        default:
+            throw DescentError.invalidInput(field: "implementation", message: "'\(impl.name)' returned a \(any.dtype.rawValue) stepper for a \(T.dtype.rawValue) run")
+        }
+        r.ran = "\(impl.name): \(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
+        if box.needsObjective && c.problem == nil {
+            throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases")
+        }
+        let params = c.params.map { Buffer<T>(converting: $0.values) }
+        let objective = c.problem?.objective(T.self)
+        var cmp = TrajectoryComparer(dtype: T.dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
+                                     series: c.params.count)
+        for (k, s) in c.steps.enumerated() {
+            let lr = s.lr ?? spec.lr
+            if let objective {
+                if box.needsObjective {
+                    box.stepObjective(params, objective, lr)
+                } else {
+                    box.step(params, objective(params).grads, lr)
+                }
+            } else {
+                box.step(params, s.grads!.map { Buffer<T>(converting: $0) }, lr)
+            }
+            for t in 0..<params.count {
+                cmp.compare(step: k, series: t, expected: s.expected[t], actual: params[t].doubles)
+            }
+        }
+        cmp.finish(into: &r, what: "trajectory")
+    }
+
+    // MARK: Schedule cases
+
+    func runSchedule<T: DescentFloat>(_ c: ScheduleCase, _ impl: any Implementation, _: T.Type,
+                                      _ r: inout CaseResult) throws {
+        let context = ScheduleContext(baseLR: c.baseLR, metrics: c.metrics)
+        let schedule = try Conventions.schedule(convention: c.convention, name: c.name, parameters: c.parameters,
+                                                context: context)
+        r.ran = "\(impl.name): \(c.convention).\(c.name) → \(schedule.summary)"
+        let v = try impl.scheduleValues(schedule, T.self, count: c.expectedLR.count)
+        guard v.lr.count == c.expectedLR.count else {
+            throw DescentError.invalidInput(field: "expected_lr", message: "the schedule produced \(v.lr.count) values, \(c.expectedLR.count) expected")
+        }
+        var cmp = TrajectoryComparer(dtype: T.dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: 2)
+        // One comparison per entry; the scale for float32's absolute tolerance is the series' peak.
+        let lrScale = c.expectedLR.map(abs).max() ?? 0
+        for k in 0..<c.expectedLR.count {
+            cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [Double(v.lr[k])], scale: lrScale)
+        }
+        if let em = c.expectedMomentum {
+            guard let m = v.momentum, m.count == em.count else {
+                r.status = .fail
+                r.message = "the case expects momentum values (expected_momentum) but the schedule cycles no momentum"
+                return
+            }
+            let mScale = em.map(abs).max() ?? 0
+            for k in 0..<em.count {
+                cmp.compare(step: k, series: 1, expected: [em[k]], actual: [Double(m[k])], scale: mScale)
+            }
+        }
+        cmp.finish(into: &r, what: "schedule")
+    }
+}
