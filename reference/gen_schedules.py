@@ -122,6 +122,8 @@ def torch_fixtures():
         "Custom start/end factors: the recursive ratio form must be reproduced for rtol 1e-12.")
     add("LinearLR", "decay", {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 7}, 0.5, 15,
         "Decreasing linear schedule (end < start).")
+    add("LinearLR", "to-zero", {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 6}, 0.3, 10,
+        "end_factor 0: the recursive ratio reaches exactly 0 at total_iters (denominator 1) and stays there.")
     add("LinearLR", "total-iters-0", {"start_factor": 0.5, "total_iters": 0}, 0.1, 6,
         "total_iters=0: start_factor applied at construction and kept forever (last_epoch > total_iters).")
 
@@ -210,6 +212,10 @@ def torch_fixtures():
     add("ReduceLROnPlateau", "max-rel-min-lr-list", {"mode": "max", "patience": 3, "min_lr": [0.03], "cooldown": 1}, 0.1, 21,
         "mode max rel with min_lr given as a one-element list (one per param group).", metrics=m5)
 
+    m6 = [2.0, 1.5, 1.45, 1.44, 1.2, 1.19, 1.18, 1.17, 1.16, 1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.9]
+    add("ReduceLROnPlateau", "min-abs", {"threshold_mode": "abs", "threshold": 0.05, "patience": 2, "factor": 0.25}, 0.2, 21,
+        "mode min with abs threshold 0.05: an improvement of 0.01 per step is not better than best - 0.05.", metrics=m6)
+
     # SequentialLR
     def ch(name, **p):
         return {"name": name, "parameters": p}
@@ -233,6 +239,10 @@ def torch_fixtures():
                                           "milestones": [5]}, 0.1, 25,
         "OneCycleLR's constructor overwrites group['initial_lr'], so SequentialLR's reset and the PolynomialLR child start from max_lr/div_factor; momentum cycles.")
 
+    add("SequentialLR", "exp-cyclic", {"schedulers": [ch("ExponentialLR", gamma=0.8), ch("CyclicLR", base_lr=0.01, max_lr=0.05, step_size_up=3)],
+                                       "milestones": [6]}, 0.1, 25,
+        "CyclicLR has no closed form: at the milestone _update_lr(0) calls its get_lr at epoch 0 (base_lr); its constructor already set the momentum.")
+
     # ChainedScheduler
     add("ChainedScheduler", "constant-exp", {"schedulers": [ch("ConstantLR", factor=0.5, total_iters=4), ch("ExponentialLR", gamma=0.9)]}, 0.1, 20,
         "Both children multiply the same lr each step; initial values come from the children's constructors.")
@@ -240,6 +250,9 @@ def torch_fixtures():
         "The cosine recursive form works on the lr already scaled by MultiStepLR: only the chainable arithmetic gives this.")
     add("ChainedScheduler", "linear-step", {"schedulers": [ch("LinearLR", start_factor=0.25, total_iters=6), ch("StepLR", step_size=5, gamma=0.7)]}, 0.3, 20,
         "Warmup chained with step decay.")
+
+    add("ChainedScheduler", "onecycle-exp", {"schedulers": [ch("OneCycleLR", max_lr=0.3, total_steps=24, three_phase=True), ch("ExponentialLR", gamma=0.95)]}, 0.1, 25,
+        "OneCycleLR sets the lr absolutely each step, then ExponentialLR multiplies it by gamma: order of children matters.")
 
     return [Fixture(f"torch/schedules/{name}.json", f"torch 2.15.0 torch.optim.lr_scheduler.{name}", cases)
             for name, cases in sorted(by.items())]
@@ -293,6 +306,9 @@ def optax_fixtures():
     add("polynomial_schedule", "power-0.5-negative-begin", {"init_value": 0.5, "end_value": 0.05, "power": 0.5,
                                                             "transition_steps": 12, "transition_begin": -3}, 20,
         "Negative transition_begin falls back to 0; non-integer power.")
+    add("polynomial_schedule", "int-power-begin", {"init_value": 0.3, "end_value": 0.01, "power": 3, "transition_steps": 10,
+                                                   "transition_begin": 4}, 20,
+        "Python-int power (jnp uses integer_pow) with a positive transition_begin.")
     add("exponential_decay", "smooth", {"init_value": 0.1, "transition_steps": 5, "decay_rate": 0.5}, 25,
         "Continuous exponent count/transition_steps (not staircase).")
     add("exponential_decay", "staircase-begin", {"init_value": 0.1, "transition_steps": 4, "decay_rate": 0.7,
@@ -308,6 +324,11 @@ def optax_fixtures():
         "Cosine to 0 over 20 steps, then held (count clipped to decay_steps).")
     add("cosine_decay_schedule", "alpha-exponent", {"init_value": 0.5, "decay_steps": 15, "alpha": 0.1, "exponent": 2.0}, 20,
         "alpha floor as a fraction of init_value and exponent != 1: (1-alpha)*c**exponent + alpha.")
+    add("cosine_decay_schedule", "int-exponent", {"init_value": 1.0, "decay_steps": 12, "alpha": 0.02, "exponent": 3}, 16,
+        "Integer exponent 3 (integer_pow) with alpha.")
+    add("exponential_decay", "negative-begin-staircase", {"init_value": 0.5, "transition_steps": 3, "decay_rate": 0.5,
+                                                          "transition_begin": -4, "staircase": True}, 15,
+        "A negative transition_begin falls back to 0 (not a shift left).")
     add("warmup_cosine_decay_schedule", "basic", {"init_value": 0.0, "peak_value": 0.1, "warmup_steps": 5, "decay_steps": 25,
                                                   "end_value": 0.001}, 30,
         "decay_steps counts the warmup (cosine lasts decay_steps - warmup_steps); alpha = end/peak.")
