@@ -157,3 +157,18 @@ private func message(_ convention: String, _ name: String, _ json: String, baseL
     #expect(message("textbook", "step_decay", #"{"lr": 0.1, "gamma": 0.5, "step_size": 0}"#) != nil)
     #expect(message("textbook", "reduce_on_plateau", #"{"lr": 0.1, "factor": 0.5, "patience": 2}"#, count: 10) != nil)
 }
+
+@Test func hostileInputsDoNotCrash() {
+    // Each must come back as an error (or values), never a trap.
+    _ = message("torch", "CosineAnnealingWarmRestarts", #"{"T_0": 100000000000000000000000}"#)
+    _ = message("torch", "CosineAnnealingWarmRestarts", #"{"T_0": 4000000000000000, "T_mult": 3}"#, count: 3)
+    _ = message("torch", "OneCycleLR", #"{"max_lr": 0.1, "epochs": 4000000000000000, "steps_per_epoch": 4000000000000000}"#)
+    _ = message("torch", "CyclicLR", #"{"base_lr": 0.1, "max_lr": 1, "step_size_up": 1e-320, "step_size_down": 0}"#)
+    _ = message("torch", "StepLR", #"{"step_size": 0}"#)
+    _ = message("torch", "StepLR", #"{"step_size": 2}"#, count: -4)
+    _ = message("optax", "linear_onecycle_schedule", #"{"transition_steps": 10, "peak_value": 1, "pct_start": 1e300}"#)
+    _ = message("optax", "piecewise_interpolate_schedule",
+                #"{"interpolate_type": "linear", "init_value": 1, "boundaries_and_scales": {"-9223372036854775808": 1, "9223372036854775807": 2}}"#)
+    _ = message("optax", "polynomial_schedule", #"{"init_value": 1, "end_value": 0, "power": 100000000000000000000, "transition_steps": 3}"#)
+    #expect(message("torch", "StepLR", #"{"step_size": 0}"#)?.hasSuffix("integer modulo by zero") == true)
+}

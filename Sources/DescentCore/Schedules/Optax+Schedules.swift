@@ -40,7 +40,8 @@ func optaxSchedule(_ name: String, _ h: inout Hyperparameters) throws -> OptaxSc
                 message: "\(h.callee): expected an object of \"step\": scale")
         }
         let out = try pairs.map { k, s -> (Int, Double) in
-            guard let b = Int(k) ?? Double(k).flatMap({ $0 == $0.rounded() ? Int(exactly: $0) : nil }), let d = s.doubleValue else {
+            guard let b = Int(k) ?? Double(k).flatMap({ $0 == $0.rounded() ? Int(exactly: $0) : nil }), b.magnitude < 1 << 53,
+                  let d = s.doubleValue else {
                 throw DescentError.invalidInput(field: "\(h.field).boundaries_and_scales",
                     message: "\(h.callee): keys must be integer step strings and values numbers")
             }
@@ -132,15 +133,15 @@ func optaxSchedule(_ name: String, _ h: inout Hyperparameters) throws -> OptaxSc
     case "linear_onecycle_schedule":
         let t = try onecycleSteps()
         let p = try h.requiredDouble("peak_value", function: fn)
-        return .onecycle(cosine: false, steps: t, peak: p, pctStart: try h.double("pct_start", default: 0.3),
+        return try .onecycle(cosine: false, steps: t, peak: p, pctStart: try h.double("pct_start", default: 0.3),
                          pctFinal: try h.double("pct_final", default: 0.85), div: try h.double("div_factor", default: 25),
-                         finalDiv: try h.double("final_div_factor", default: 1e4))
+                         finalDiv: try h.double("final_div_factor", default: 1e4), callee: h.callee)
 
     case "cosine_onecycle_schedule":
         let t = try onecycleSteps()
         let p = try h.requiredDouble("peak_value", function: fn)
-        return .onecycle(cosine: true, steps: t, peak: p, pctStart: try h.double("pct_start", default: 0.3), pctFinal: 0,
-                         div: try h.double("div_factor", default: 25), finalDiv: try h.double("final_div_factor", default: 1e4))
+        return try .onecycle(cosine: true, steps: t, peak: p, pctStart: try h.double("pct_start", default: 0.3), pctFinal: 0,
+                         div: try h.double("div_factor", default: 25), finalDiv: try h.double("final_div_factor", default: 1e4), callee: h.callee)
 
     case "sgdr_schedule":
         guard let list = h.raw("cosine_kwargs"), !list.isNull else { throw h.missing("cosine_kwargs", function: fn) }

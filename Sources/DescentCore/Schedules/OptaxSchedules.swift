@@ -71,10 +71,11 @@ indirect enum OptaxSchedule: Sendable {
     }
 
     static func onecycle(cosine: Bool, steps: Int, peak: Double, pctStart: Double, pctFinal: Double, div: Double,
-                         finalDiv: Double) -> OptaxSchedule {
+                         finalDiv: Double, callee: String) throws -> OptaxSchedule {
+        let start = try pyTrunc(pctStart * Double(steps), callee)
         let pairs: [(Int, Double)] = cosine
-            ? [(Int(pctStart * Double(steps)), div), (steps, 1.0 / (div * finalDiv))]
-            : [(Int(pctStart * Double(steps)), div), (Int(pctFinal * Double(steps)), 1.0 / div), (steps, 1.0 / finalDiv)]
+            ? [(start, div), (steps, 1.0 / (div * finalDiv))]
+            : [(start, div), (try pyTrunc(pctFinal * Double(steps), callee), 1.0 / div), (steps, 1.0 / finalDiv)]
         return .piecewiseInterpolate(cosine: cosine, initValue: peak / div, boundaries: sortedBoundaries(pairs))
     }
 

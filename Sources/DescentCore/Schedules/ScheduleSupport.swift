@@ -28,6 +28,15 @@ func pyDiv<T: DescentFloat>(_ a: T, _ b: T, _ callee: String) throws -> T {
     return a / b
 }
 
+/// Python's `int(x)` for a float (truncation), raising where Python raises.
+func pyTrunc(_ x: Double, _ callee: String) throws -> Int {
+    if x.isNaN { throw DescentError.invalidHyperparameter(field: "parameters", message: "\(callee): ValueError: cannot convert float NaN to integer") }
+    guard Swift.abs(x) < 9.0e15 else {
+        throw DescentError.unsupported("\(callee): an integer beyond what Descent handles (|n| < 9e15)")
+    }
+    return Int(x)
+}
+
 /// Python's `a // b` for ints (floor division).
 func pyFloorDiv(_ a: Int, _ b: Int, _ callee: String) throws -> Int {
     if b == 0 { throw zeroDivision("integer division or modulo by zero", callee: callee) }
@@ -78,6 +87,9 @@ extension Hyperparameters {
             throw DescentError.invalidInput(field: "\(field).\(key)", message: "\(callee): expected a number, found \(v.kindName)")
         }
         let isInt = !text.contains(".") && !text.contains("e") && !text.contains("E")
+        if isInt && !(Swift.abs(d) < 9.0e15) {
+            throw DescentError.unsupported("\(callee): integer \(key)=\(text) is beyond what Descent handles (|n| < 9e15)")
+        }
         return PyNumber(value: d, isInt: isInt)
     }
 

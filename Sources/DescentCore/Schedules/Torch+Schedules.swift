@@ -135,7 +135,9 @@ func torchSchedulerSpec(_ name: String, _ h: inout Hyperparameters) throws -> To
             if !spe.isInt || spe.value <= 0 {
                 throw h.invalid("steps_per_epoch", "Expected positive integer steps_per_epoch, but got \(spe.repr)")
             }
-            totalSteps = Int(epochs.value) * Int(spe.value)
+            let (product, overflow) = Int(epochs.value).multipliedReportingOverflow(by: Int(spe.value))
+            if overflow { throw DescentError.unsupported("\(h.callee): epochs*steps_per_epoch is beyond what Descent handles") }
+            totalSteps = product
         } else {
             throw h.invalid("total_steps", "You must define either total_steps OR (epochs AND steps_per_epoch)")
         }

@@ -232,7 +232,9 @@ final class TorchCosineAnnealingWarmRestarts<T: DescentFloat>: TorchScheduler<T>
             tCur += 1
             if tCur >= tI {
                 tCur = tCur % tI
-                tI = tI * tMult
+                let (next, overflow) = tI.multipliedReportingOverflow(by: tMult)
+                if overflow { throw DescentError.unsupported("\(callee): T_i grew beyond what Descent handles") }
+                tI = next
             }
         }
         group.lr = try getLR()
@@ -273,6 +275,9 @@ final class TorchCyclicLR<T: DescentFloat>: TorchScheduler<T> {
     }
     override func getLR() throws -> T {
         let r = try pyDiv(T(lastEpoch), totalSize, callee)
+        if !r.isFinite {
+            throw DescentError.invalidHyperparameter(field: "parameters", message: "\(callee): OverflowError: cannot convert float infinity to integer")
+        }
         let cycle = Int((1 + r).rounded(.down))
         let x = 1 + r - T(cycle)
         let s = try x <= stepRatio ? pyDiv(x, stepRatio, callee) : pyDiv(x - 1, stepRatio - 1, callee)
@@ -537,6 +542,7 @@ struct TorchSchedule: Schedule {
     let summary: String
 
     func values<T: DescentFloat>(_ type: T.Type, count: Int) throws -> ScheduleValues<T> {
+        let count = Swift.max(count, 0)
         if spec.needsBaseLR && baseLR == nil {
             throw DescentError.invalidInput(field: "base_lr",
                 message: "torch schedule cases need base_lr (the optimizer's lr when the scheduler is built)")
