@@ -1,6 +1,6 @@
 // ScheduleSupport.swift — small pieces the schedule conventions share: Python's arithmetic
 // corner cases (bisect_right, floor division, ZeroDivisionError), Python's repr of numbers for
-// error messages, and reading keyword arguments the way Python receives them (int vs float,
+// error messages (via PythonFormat), and reading keyword arguments the way Python receives them (int vs float,
 // a required argument, a nested `{ "name", "parameters" }` schedule).
 import DescentJSON
 
@@ -62,21 +62,13 @@ func integerPow<T: DescentFloat>(_ x: T, _ n: Int) -> T {
     return n < 0 ? 1 / acc! : acc!
 }
 
-// MARK: Python repr, for messages
-
-/// Python's `repr(float)` for the values that appear in messages.
-func pyRepr(_ d: Double) -> String {
-    if d.isNaN { return "nan" }
-    if d.isInfinite { return d < 0 ? "-inf" : "inf" }
-    if d == d.rounded(), Swift.abs(d) < 1e16 { return "\(Int(d)).0" }
-    return "\(d)"
-}
+// MARK: Python numbers in messages
 
 /// A keyword argument as Python received it from JSON: an int (`5`) or a float (`5.0`).
 struct PyNumber {
     let value: Double
     let isInt: Bool
-    var repr: String { isInt ? String(Int(value)) : pyRepr(value) }
+    var repr: String { isInt ? String(Int(value)) : PythonFormat.repr(value) }
 }
 
 extension Hyperparameters {
