@@ -32,6 +32,10 @@ public enum CLI {
       --format text|json|junit    report format on stdout or --output (default: text)
       --output FILE               write the report to FILE (whole, or not at all)
       --verbose                   text: list passing cases too
+      --adapter CMD               verify an external program instead (run by /bin/sh -c; it speaks
+                                  the adapter protocol of the fixture spec, one JSON line per case)
+      --timeout SECONDS           per-case answer deadline for the adapter (default 60)
+      --name NAME                 the adapter's name in reports (default: adapter)
 
     Text output ends with `N passed, N failed, N skipped` (failed counts errors; skipped counts
     unsupported cases). Exit status: 0 all pass, 1 any fail or error, 2 no usable input.
@@ -163,12 +167,24 @@ public enum CLI {
     }
 
     static func verify(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["implementation", "dtype", "format", "output"], flagNames: ["help", "verbose"])
+        let a = try Arguments(argv, valued: ["implementation", "dtype", "format", "output", "adapter", "timeout", "name"],
+                              flagNames: ["help", "verbose"])
         if a.flag("help") { print(verifyUsage); return 0 }
         let format = ReportFormat(rawValue: try a.choice("format", ReportFormat.allCases.map(\.rawValue), default: "text"))!
-        let verifier = Verifier(implementations: try selectedImplementations(a), dtypes: try selectedDTypes(a))
         let paths = a.positional.isEmpty ? [defaultFixtures()] : a.positional
-        let results = try runVerification(paths: paths, verifier: verifier)
+        let results: [CaseResult]
+        if let command = a.value("adapter") {
+            if !a.values("implementation").isEmpty { throw UsageError(message: "--adapter replaces --implementation: give one or the other") }
+            let timeout = try a.value("timeout").map { t in
+                guard let s = Double(t), s > 0 else { throw UsageError(message: "--timeout takes a positive number of seconds; got '\(t)'") }
+                return s
+            } ?? 60
+            let dtypes = a.value("dtype") == nil ? [DType.float64] : try selectedDTypes(a)
+            results = try runAdapter(paths: paths, command: command, name: a.value("name") ?? "adapter", timeout: timeout, dtypes: dtypes)
+        } else {
+            let verifier = Verifier(implementations: try selectedImplementations(a), dtypes: try selectedDTypes(a))
+            results = try runVerification(paths: paths, verifier: verifier)
+        }
         try emit(Reports.render(results, format: format, verbose: a.flag("verbose")), output: a.value("output"))
         if a.value("output") != nil { stderr(Summary(results).line) }
         let s = Summary(results)
@@ -176,6 +192,32 @@ public enum CLI {
     }
 
     static func defaultFixtures() -> String { "fixtures" }
+
+    /// Verifies an adapter (one process, restarted after faults) on the given fixtures.
+    static func runAdapter(paths: [String], command: String, name: String, timeout: Double, dtypes: [DType]) throws -> [CaseResult] {
+        let (files, missing) = FixtureLoader.discover(paths)
+        for m in missing { stderr("descent: \(m): no such file or folder") }
+        var loaded: [FixtureFile] = []
+        var results: [CaseResult] = []
+        for f in files {
+            do { loaded.append(try FixtureLoader.load(path: f)) } catch {
+                stderr("descent: \(error)")
+                for dt in dtypes {
+                    results.append(CaseResult(file: f, id: "(file)", kind: "file", convention: "?", name: "?",
+                                              implementation: name, dtype: dt, status: .error, message: "\(error)"))
+                }
+            }
+        }
+        guard loaded.contains(where: { !$0.cases.isEmpty }) else {
+            throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))")
+        }
+        for dt in dtypes {
+            let adapter = AdapterVerifier(command: command, name: name, timeout: timeout, dtype: dt)
+            for f in loaded { results += adapter.run(f) }
+            adapter.finish()
+        }
+        return results
+    }
 
     // MARK: list
 

@@ -1,0 +1,184 @@
+// Adapter.swift — `descent verify --adapter CMD`: the implementation under test is an external
+// program speaking the adapter protocol of the fixture spec. One JSON line per case goes in (the
+// case without its expected values; schedule cases get "length"), one JSON line comes back.
+// A crash, hang, garbage or wrong answer costs only the case it was on: that case is an `error`
+// with a precise message (and the adapter's stderr), and the adapter is restarted for the rest.
+import DescentCore
+import DescentJSON
+import Foundation
+
+public final class AdapterVerifier {
+    public let command: String
+    public let name: String
+    public let timeout: Double
+    public let dtype: DType
+    private let process: AdapterProcess
+
+    public init(command: String, name: String = "adapter", timeout: Double = 60, dtype: DType = .float64) {
+        self.command = command
+        self.name = name
+        self.timeout = timeout
+        self.dtype = dtype
+        self.process = AdapterProcess(command: command)
+    }
+
+    deinit { process.stop() }
+
+    /// The line sent for a case: the case with `expected`, `expected_lr` and `expected_momentum`
+    /// removed; schedule cases gain `"length": N`.
+    public static func request(for c: FixtureCase) -> JSON {
+        switch c {
+        case let .optimizer(oc):
+            guard case let .object(pairs) = oc.json else { return oc.json }
+            return .object(pairs.map { (k, v) in
+                guard k == "steps", let steps = v.arrayValue else { return (k, v) }
+                return (k, .array(steps.map { s in
+                    guard case let .object(sp) = s else { return s }
+                    return .object(sp.filter { $0.0 != "expected" })
+                }))
+            }.filter { $0.0 != "expected_error" })
+        case let .schedule(sc):
+            guard case let .object(pairs) = sc.json else { return sc.json }
+            return .object(pairs.filter { !["expected_lr", "expected_momentum", "expected_error"].contains($0.0) }
+                           + [("length", JSON(sc.expectedLR.count))])
+        }
+    }
+
+    public func run(_ file: FixtureFile) -> [CaseResult] {
+        var out: [CaseResult] = []
+        for c in file.cases { out.append(run(c, file: file.path)) }
+        for b in file.broken {
+            out.append(CaseResult(file: file.path, id: b.id, kind: "?", convention: "?", name: "?",
+                                  implementation: name, dtype: dtype, status: .error, message: b.message))
+        }
+        return out
+    }
+
+    public func finish() { process.stop() }
+
+    func run(_ c: FixtureCase, file: String) -> CaseResult {
+        var r = CaseResult(file: file, id: c.id, kind: { if case .optimizer = c { return "optimizer" }; return "schedule" }(),
+                           convention: c.convention, name: c.name, implementation: name, dtype: dtype,
+                           status: .error, message: "")
+        r.ran = "adapter: \(command)"
+        let answer: JSON
+        do {
+            if !process.running { try process.start() }
+            _ = process.takeStderr()
+            try process.send(AdapterVerifier.request(for: c).serialized())
+            let line = try process.readLine(timeout: timeout)
+            do {
+                answer = try JSON.parse(line)
+            } catch {
+                process.kill9()
+                return fault(&r, "the adapter answered garbage (not a JSON line: \(error)): \(line.prefix(200))")
+            }
+        } catch let f as AdapterProcess.Failure {
+            let err = process.takeStderr()
+            process.kill9()
+            return fault(&r, f.description, stderr: err)
+        } catch {
+            process.kill9()
+            return fault(&r, "\(error)")
+        }
+        guard answer.objectValue != nil else {
+            process.kill9()
+            return fault(&r, "the adapter answered \(answer.kindName), not an object")
+        }
+        guard answer["id"]?.stringValue == c.id else {
+            process.kill9()   // out of step with us: restart so later cases are not misattributed
+            return fault(&r, "the adapter answered for id \(answer["id"]?.serialized() ?? "(none)"), expected \"\(c.id)\"")
+        }
+        if let why = answer["unsupported"] {
+            r.status = .unsupported
+            r.message = why.stringValue ?? why.serialized()
+            return r
+        }
+        if let expected = c.expectedError {
+            // The library rejects these arguments: the adapter must reject them with its wording.
+            let said = answer["error"]?.stringValue
+            r.status = said?.contains(expected) == true ? .pass : .fail
+            r.message = r.status == .pass ? "" : "expected the error \"\(expected)\", the adapter answered \(said.map { "the error \"\($0)\"" } ?? "without an error")"
+            return r
+        }
+        if let e = answer["error"] {
+            return fault(&r, "the adapter reported an error: \(e.stringValue ?? e.serialized())")
+        }
+        do {
+            switch c {
+            case let .optimizer(oc): try compareOptimizer(oc, answer, &r)
+            case let .schedule(sc): try compareSchedule(sc, answer, &r)
+            }
+        } catch let DescentError.invalidInput(field, message) {
+            return fault(&r, "the adapter's answer is malformed at '\(field)': \(message)")
+        } catch {
+            return fault(&r, "\(error)")
+        }
+        return r
+    }
+
+    private func fault(_ r: inout CaseResult, _ message: String, stderr: String? = nil) -> CaseResult {
+        r.status = .error
+        let err = stderr ?? process.takeStderr()
+        r.message = message + (err.isEmpty ? "" : "\n--- adapter stderr ---\n" + err)
+        return r
+    }
+
+    /// A number, or the strings "NaN"/"Infinity"/"-Infinity" (and null) an adapter may use for
+    /// non-finite results: a NaN is data, compared and reported like any other value.
+    static func value(_ v: JSON, _ field: String) throws -> Double {
+        if let d = v.doubleValue { return d }
+        if v.isNull { return .nan }
+        switch v.stringValue {
+        case "NaN", "nan": return .nan
+        case "Infinity", "inf": return .infinity
+        case "-Infinity", "-inf": return -.infinity
+        default: throw DescentError.invalidInput(field: field, message: "expected a number, found \(v.kindName)")
+        }
+    }
+
+    private func compareOptimizer(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
+        guard let steps = a["params"]?.arrayValue else {
+            throw DescentError.invalidInput(field: "params", message: "missing (a list over steps of a list over tensors)")
+        }
+        guard steps.count == c.steps.count else {
+            throw DescentError.invalidInput(field: "params", message: "\(steps.count) steps answered, \(c.steps.count) expected")
+        }
+        var cmp = TrajectoryComparer(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: c.params.count)
+        for (k, s) in steps.enumerated() {
+            guard let tensors = s.arrayValue, tensors.count == c.params.count else {
+                throw DescentError.invalidInput(field: "params[\(k)]", message: "expected \(c.params.count) tensors")
+            }
+            for (t, tj) in tensors.enumerated() {
+                guard let vals = tj.arrayValue, vals.count == c.params[t].count else {
+                    throw DescentError.invalidInput(field: "params[\(k)][\(t)]", message: "expected \(c.params[t].count) values")
+                }
+                let actual = try vals.enumerated().map { try AdapterVerifier.value($0.element, "params[\(k)][\(t)][\($0.offset)]") }
+                cmp.compare(step: k, series: t, expected: c.steps[k].expected[t], actual: actual)
+            }
+        }
+        cmp.finish(into: &r, what: "trajectory")
+    }
+
+    private func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {
+        guard let lr = a["lr"]?.arrayValue else { throw DescentError.invalidInput(field: "lr", message: "missing") }
+        guard lr.count == c.expectedLR.count else {
+            throw DescentError.invalidInput(field: "lr", message: "\(lr.count) values answered, \(c.expectedLR.count) expected")
+        }
+        var cmp = TrajectoryComparer(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: 2)
+        let scale = c.expectedLR.map(abs).max() ?? 0
+        for (k, v) in lr.enumerated() {
+            cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [try AdapterVerifier.value(v, "lr[\(k)]")], scale: scale)
+        }
+        if let em = c.expectedMomentum {
+            guard let m = a["momentum"]?.arrayValue, m.count == em.count else {
+                throw DescentError.invalidInput(field: "momentum", message: "\(em.count) momentum values expected")
+            }
+            let ms = em.map(abs).max() ?? 0
+            for (k, v) in m.enumerated() {
+                cmp.compare(step: k, series: 1, expected: [em[k]], actual: [try AdapterVerifier.value(v, "momentum[\(k)]")], scale: ms)
+            }
+        }
+        cmp.finish(into: &r, what: "schedule")
+    }
+}
