@@ -168,12 +168,10 @@ struct ScheduleUnderTest: Sendable {
 
 /// Runs an optimizer on one tensor along a fixed (open-loop) gradient sequence and returns the
 /// parameters after every step (float64 copies of the T values).
-func trajectory<T: DescentFloat>(_ box: StepperBox<T>, initial: [Double], grads: [[Double]], lrs: [Double],
-                                 between: ((Buffer<T>, Int) -> Void)? = nil) -> [[Double]] {
+func trajectory<T: DescentFloat>(_ box: StepperBox<T>, initial: [Double], grads: [[Double]], lrs: [Double]) -> [[Double]] {
     let p = Buffer<T>(converting: initial)
     var out: [[Double]] = []
     for (t, g) in grads.enumerated() {
-        between?(p, t)
         box.step([p], [Buffer<T>(converting: g)], lrs[t])
         out.append(p.doubles)
     }
