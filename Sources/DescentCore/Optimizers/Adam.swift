@@ -1,0 +1,217 @@
+// Adam.swift — Adam, AdamW, AMSGrad and optax's Nesterov Adam (NAdam/NAdamW), as the libraries
+// compute them. Step t = 1, 2, …; bc₁ = 1 − β₁ᵗ, bc₂ = 1 − β₂ᵗ; element-wise:
+//
+//   g ← −g                                   if maximize (torch)
+//   g ← g + λ·w                              L2 decay, coupled (torch `weight_decay`)
+//   m ← β₁·m + (1−β₁)·g ;   v ← β₂·v + (1−β₂)·g²
+//   m̂ = m / bc₁           nesterov (optax): m̂ = β₁·m/(1−β₁ᵗ⁺¹) + (1−β₁)·g/bc₁
+//   v̂ = v / bc₂           amsgrad, torch:  vmax ← max(vmax, v),      v̂ = vmax / bc₂
+//                         amsgrad, optax:  vmax ← max(vmax, v / bc₂), v̂ = vmax
+//   u = m̂ / (√(v̂ + ε_root) + ε)
+//   w ← w − lr·u − lr·λ·w_before             decoupled decay (torch AdamW, optax adamw)
+//   w ← w − lr·u − λ·w_before                decoupled, not scaled by lr (textbook adamw)
+//
+// The three forms are the same equations in each library's operation order and state names:
+//   torch     w ← w·(1 − lr·λ);  w ← w + (−lr/bc₁)·m / (√v/√bc₂ + ε)    exp_avg, exp_avg_sq, max_exp_avg_sq
+//   optax     w ← w + (−lr)·(u + λ·w)                                     mu, nu, nu_max
+//   textbook  w ← w − lr·m̂/√(v̂ + ε) − λ·w   (ε inside the root: ε_root = ε, ε = 0)   m, v
+
+/// How weight decay enters an Adam-group update.
+public enum AdamDecay: Sendable, Equatable {
+    case none
+    /// g ← g + λ·w before the moments (torch's `weight_decay` without decoupling).
+    case l2(Double)
+    /// w ← w − lr·λ·w_before, outside the moments (torch AdamW / `decoupled_weight_decay`, optax `add_decayed_weights`).
+    case decoupled(Double)
+    /// w ← w − λ·w_before, not scaled by the learning rate (the textbook's adamw).
+    case decoupledUnscaled(Double)
+
+    var summary: String {
+        switch self {
+        case .none: return "no decay"
+        case let .l2(l): return "L2 decay \(l) (coupled)"
+        case let .decoupled(l): return "decoupled decay \(l) × lr"
+        case let .decoupledUnscaled(l): return "decoupled decay \(l) (not × lr)"
+        }
+    }
+    var l2: Double { if case let .l2(l) = self { return l }; return 0 }
+    var decoupled: Double {
+        switch self {
+        case let .decoupled(l), let .decoupledUnscaled(l): return l
+        default: return 0
+        }
+    }
+}
+
+/// Whose operation order and state names an Adam-group family uses (the math is the same).
+public enum AdamForm: String, Sendable {
+    case torch, optax, textbook
+}
+
+/// torch's `lerp_(end, weight)` on CPU: a + w·(b − a) for |w| < ½, else b − (b − a)·(1 − w).
+@inlinable @inline(__always)
+func torchLerp<L: Lane>(_ a: L, _ b: L, _ w: L.Scalar) -> L {
+    w.magnitude < 0.5 ? a + L(repeating: w) * (b - a) : b - (b - a) * L(repeating: 1 - w)
+}
+
+public struct AdamFamily: OptimizerFamily {
+    public enum AMSGrad: String, Sendable {
+        /// Plain Adam.
+        case off
+        /// torch: the running maximum of the raw v, divided by bc₂ afterwards.
+        case maxOfRaw
+        /// optax: the running maximum of the bias-corrected v̂.
+        case maxOfCorrected
+    }
+
+    public var form: AdamForm
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    /// Added to the root (outside).
+    public var eps = 1e-8
+    /// Added to v̂ under the root (optax `eps_root`; the textbook's ε).
+    public var epsRoot = 0.0
+    public var decay: AdamDecay = .none
+    /// Per tensor: whether decoupled decay applies (optax `mask`); nil = every tensor.
+    public var decayMask: [Bool]? = nil
+    public var amsgrad: AMSGrad = .off
+    /// optax `nesterov` (optax.nadam / nadamw).
+    public var nesterov = false
+    /// optax amsgrad's `bias_correction_mu` / `bias_correction_nu`.
+    public var biasCorrectionMu = true
+    public var biasCorrectionNu = true
+    public var maximize = false
+
+    public init(form: AdamForm) { self.form = form }
+
+    public var familyName: String { "Adam" }
+    public var summary: String {
+        var parts = ["\(form.rawValue) form", "betas (\(beta1), \(beta2))"]
+        parts.append(epsRoot != 0 ? "eps \(eps) outside + \(epsRoot) inside the root" : "eps \(eps) outside the root")
+        parts.append(decay.summary)
+        if decayMask != nil { parts.append("decay mask \(decayMask!)") }
+        if amsgrad != .off { parts.append("amsgrad (\(amsgrad.rawValue))") }
+        if nesterov { parts.append("nesterov") }
+        if !biasCorrectionMu || !biasCorrectionNu { parts.append("bias correction mu \(biasCorrectionMu) nu \(biasCorrectionNu)") }
+        if maximize { parts.append("maximize") }
+        return parts.joined(separator: ", ")
+    }
+
+    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+        if let mask = decayMask, mask.count != shapes.count {
+            throw DescentError.invalidInput(field: "hyperparameters.mask",
+                                            message: "mask has \(mask.count) entries for \(shapes.count) tensors")
+        }
+        switch dtype {
+        case .float64: return AnyStepper(AdamStepper<Double>(self, shapes: shapes, engine: engine))
+        case .float32: return AnyStepper(AdamStepper<Float>(self, shapes: shapes, engine: engine))
+        }
+    }
+
+    /// The kernel for step `t` (from 1) at learning rate `lr`; per-step scalars in Double.
+    func kernel<T: DescentFloat>(step t: Int, lr: Double) -> AdamKernel<T> {
+        let bc1 = 1 - Double.pow(beta1, Double(t))
+        let bc2 = 1 - Double.pow(beta2, Double(t))
+        let decoupled = decay.decoupled
+        let scaledDecay = decay != .decoupledUnscaled(decoupled)
+        return AdamKernel<T>(
+            form: form, maximize: maximize, amsgrad: amsgrad != .off, amsgradOfCorrected: amsgrad == .maxOfCorrected,
+            nesterov: nesterov,
+            biasCorrectionMu: biasCorrectionMu, biasCorrectionNu: biasCorrectionNu,
+            l2: T(decay.l2), decoupled: T(decoupled),
+            decayFactor: T(form == .torch && decoupled != 0 ? 1 - (scaledDecay ? lr : 1) * decoupled : 1),
+            scaledDecay: scaledDecay,
+            beta1: T(beta1), beta2: T(beta2), oneMinusBeta1: T(1 - beta1), oneMinusBeta2: T(1 - beta2),
+            eps: T(eps), epsRoot: T(epsRoot),
+            bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
+            bc1Next: T(1 - Double.pow(beta1, Double(t + 1))),
+            lr: T(lr), negLr: T(-lr), negStepSize: T(-(lr / bc1)),
+            slotCount: amsgrad != .off ? 3 : 2)
+    }
+}
+
+/// One Adam step for one tensor. Slots: s0 = m, s1 = v, s2 = running maximum (amsgrad).
+struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    var form: AdamForm
+    var maximize, amsgrad, amsgradOfCorrected, nesterov, biasCorrectionMu, biasCorrectionNu: Bool
+    var l2, decoupled, decayFactor: Scalar
+    var scaledDecay: Bool
+    var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
+    var bc1, bc2, bc2Sqrt, bc1Next: Scalar
+    var lr, negLr, negStepSize: Scalar
+    var slotCount: Int
+
+    @inline(__always)
+    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        var d = maximize ? -g : g
+        if l2 != 0 { d = d + L(repeating: l2) * p }
+        switch form {
+        case .torch:
+            if decayFactor != 1 { p = p * L(repeating: decayFactor) }
+            s.s0 = torchLerp(s.s0, d, oneMinusBeta1)
+            s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * d * d
+            let denom: L
+            if amsgrad && amsgradOfCorrected {
+                s.s2 = L.maxNaN(s.s2, s.s1 / L(repeating: bc2))
+                denom = s.s2.squareRoot() + L(repeating: eps)
+            } else {
+                if amsgrad { s.s2 = L.maxNaN(s.s2, s.s1) }
+                denom = (amsgrad ? s.s2 : s.s1).squareRoot() / L(repeating: bc2Sqrt) + L(repeating: eps)
+            }
+            p = p + L(repeating: negStepSize) * s.s0 / denom
+        case .optax, .textbook:
+            s.s0 = L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * s.s0
+            s.s1 = L(repeating: oneMinusBeta2) * (d * d) + L(repeating: beta2) * s.s1
+            var mHat = biasCorrectionMu ? s.s0 / L(repeating: bc1) : s.s0
+            if nesterov {
+                mHat = L(repeating: beta1) * (s.s0 / L(repeating: bc1Next)) + L(repeating: oneMinusBeta1) * (d / L(repeating: bc1))
+            }
+            var vHat = biasCorrectionNu ? s.s1 / L(repeating: bc2) : s.s1
+            if amsgrad && amsgradOfCorrected { s.s2 = L.maxNaN(s.s2, vHat); vHat = s.s2 }
+            if amsgrad && !amsgradOfCorrected { s.s2 = L.maxNaN(s.s2, s.s1); vHat = biasCorrectionNu ? s.s2 / L(repeating: bc2) : s.s2 }
+            var u = mHat / ((vHat + L(repeating: epsRoot)).squareRoot() + L(repeating: eps))
+            if form == .optax {
+                if decoupled != 0 { u = u + L(repeating: decoupled) * p }
+                p = p + L(repeating: negLr) * u
+            } else {
+                let w0 = p
+                p = p - L(repeating: lr) * u
+                if decoupled != 0 { p = p - (scaledDecay ? L(repeating: lr * decoupled) : L(repeating: decoupled)) * w0 }
+            }
+        }
+    }
+}
+
+final class AdamStepper<T: DescentFloat>: Stepper {
+    let config: AdamFamily
+    let engine: Engine
+    private(set) var t = 0
+    let m: [Buffer<T>], v: [Buffer<T>], vMax: [Buffer<T>]
+
+    init(_ config: AdamFamily, shapes: [[Int]], engine: Engine) {
+        self.config = config
+        self.engine = engine
+        m = .zeros(like: shapes)
+        v = .zeros(like: shapes)
+        vMax = config.amsgrad != .off ? .zeros(like: shapes) : []
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        t += 1
+        let k: AdamKernel<T> = config.kernel(step: t, lr: lr)
+        for i in params.indices {
+            var ki = k
+            if let mask = config.decayMask, !mask[i] { ki.decoupled = 0; ki.decayFactor = 1 }
+            engine.map(ki, params[i], grads[i], vMax.isEmpty ? [m[i], v[i]] : [m[i], v[i], vMax[i]])
+        }
+    }
+
+    var state: [(name: String, buffers: [Buffer<T>])] {
+        let names: (String, String, String) = switch config.form {
+        case .torch: ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+        case .optax: ("mu", "nu", "nu_max")
+        case .textbook: ("m", "v", "v_max")
+        }
+        return [(names.0, m), (names.1, v)] + (vMax.isEmpty ? [] : [(names.2, vMax)])
+    }
+}

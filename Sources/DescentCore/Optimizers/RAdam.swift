@@ -1,0 +1,121 @@
+// RAdam.swift — Rectified Adam (Liu et al. 2020): torch RAdam and optax radam.
+// Step t = 1, 2, …; bc₁ = 1 − β₁ᵗ, bc₂ = 1 − β₂ᵗ:
+//
+//   g ← −g if maximize;  g ← g + λ·w (L2)  |  w ← w·(1 − lr·λ) (decoupled)     (torch)
+//   m ← β₁·m + (1−β₁)·g ;  v ← β₂·v + (1−β₂)·g²;  m̂ = m/bc₁   (optax nesterov: as in Adam)
+//   ρ∞ = 2/(1−β₂) − 1,  ρₜ = ρ∞ − 2t·β₂ᵗ/bc₂
+//   r = √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ))
+//   rectified (torch ρₜ > 5, optax ρₜ ≥ threshold):
+//       torch  w ← w − lr·m̂·√bc₂/(√v + ε)·r          (ε is NOT bias-corrected: ε·√bc₂ relative to √v̂)
+//       optax  w ← w − lr·r·m̂/(√(v̂ + ε_root) + ε)
+//   otherwise (SGD with momentum):  w ← w − lr·m̂
+//
+// State: torch exp_avg, exp_avg_sq; optax mu, nu.
+
+public struct RAdamFamily: OptimizerFamily {
+    /// `.torch` or `.optax`.
+    public var form: AdamForm
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var eps = 1e-8
+    public var epsRoot = 0.0
+    /// Rectify when ρₜ > threshold (torch, fixed 5) or ρₜ ≥ threshold (optax).
+    public var threshold = 5.0
+    public var nesterov = false
+    public var decay: AdamDecay = .none
+    public var maximize = false
+
+    public init(form: AdamForm) { self.form = form }
+
+    public var familyName: String { "RAdam" }
+    public var summary: String {
+        "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps)" + (epsRoot != 0 ? ", eps_root \(epsRoot)" : "")
+            + ", rectified when rho \(form == .torch ? ">" : ">=") \(threshold), \(decay.summary)"
+            + (nesterov ? ", nesterov" : "") + (maximize ? ", maximize" : "")
+    }
+
+    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+        switch dtype {
+        case .float64: return AnyStepper(RAdamStepper<Double>(self, shapes: shapes, engine: engine))
+        case .float32: return AnyStepper(RAdamStepper<Float>(self, shapes: shapes, engine: engine))
+        }
+    }
+}
+
+/// One RAdam step for one tensor. Slots: s0 = m, s1 = v.
+struct RAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    var form: AdamForm
+    var maximize, rectified, nesterov: Bool
+    var l2, decayFactor: Scalar
+    var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
+    var bc1, bc2, bc2Sqrt, bc1Next, rect, lr, negLr: Scalar
+    var slotCount: Int { 2 }
+
+    @inline(__always)
+    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        var d = maximize ? -g : g
+        if decayFactor != 1 { p = p * L(repeating: decayFactor) }
+        if l2 != 0 { d = d + L(repeating: l2) * p }
+        if form == .torch {
+            s.s0 = torchLerp(s.s0, d, oneMinusBeta1)
+            s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * d * d
+            let mHat = s.s0 / L(repeating: bc1)
+            if rectified {
+                let adaptive = L(repeating: bc2Sqrt) / (s.s1.squareRoot() + L(repeating: eps))
+                p = p - mHat * L(repeating: lr) * adaptive * L(repeating: rect)
+            } else {
+                p = p - mHat * L(repeating: lr)
+            }
+        } else {
+            s.s0 = L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * s.s0
+            s.s1 = L(repeating: oneMinusBeta2) * (d * d) + L(repeating: beta2) * s.s1
+            var mHat = s.s0 / L(repeating: bc1)
+            if nesterov {
+                mHat = L(repeating: beta1) * (s.s0 / L(repeating: bc1Next)) + L(repeating: oneMinusBeta1) * (d / L(repeating: bc1))
+            }
+            var u = mHat
+            if rectified {
+                let vHat = s.s1 / L(repeating: bc2)
+                u = L(repeating: rect) * mHat / ((vHat + L(repeating: epsRoot)).squareRoot() + L(repeating: eps))
+            }
+            p = p + L(repeating: negLr) * u
+        }
+    }
+}
+
+final class RAdamStepper<T: DescentFloat>: Stepper {
+    let config: RAdamFamily
+    let engine: Engine
+    private(set) var t = 0
+    let m: [Buffer<T>], v: [Buffer<T>]
+
+    init(_ config: RAdamFamily, shapes: [[Int]], engine: Engine) {
+        self.config = config
+        self.engine = engine
+        m = .zeros(like: shapes)
+        v = .zeros(like: shapes)
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        t += 1
+        let c = config, step = Double(t)
+        let b2t = Double.pow(c.beta2, step)
+        let bc1 = 1 - Double.pow(c.beta1, step), bc2 = 1 - b2t
+        let rhoInf = 2 / (1 - c.beta2) - 1
+        let rho = rhoInf - 2 * step * b2t / bc2
+        let rectified = c.form == .torch ? rho > c.threshold : rho >= c.threshold
+        let rect = Double.pow((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho), 0.5)
+        let decoupled = c.decay.decoupled
+        let k = RAdamKernel<T>(
+            form: c.form, maximize: c.maximize, rectified: rectified, nesterov: c.nesterov,
+            l2: T(c.decay.l2), decayFactor: T(decoupled != 0 ? 1 - lr * decoupled : 1),
+            beta1: T(c.beta1), beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2),
+            eps: T(c.eps), epsRoot: T(c.epsRoot), bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
+            bc1Next: T(1 - Double.pow(c.beta1, step + 1)), rect: T(rectified ? rect : 0), lr: T(lr), negLr: T(-lr))
+        for i in params.indices { engine.map(k, params[i], grads[i], [m[i], v[i]]) }
+    }
+
+    var state: [(name: String, buffers: [Buffer<T>])] {
+        config.form == .torch ? [("exp_avg", m), ("exp_avg_sq", v)] : [("mu", m), ("nu", v)]
+    }
+}
