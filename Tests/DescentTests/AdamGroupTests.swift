@@ -109,10 +109,10 @@ private let mistakes: [(file: String, id: String, mistake: String, mutate: @Send
     ("torch/Adam.json", "torch/Adam/defaults", "eps inside the root", { f in
         var a = adam(f); a.form = .optax; a.epsRoot = a.eps; a.eps = 0; return a }),
     ("torch/Adam.json", "torch/Adam/amsgrad", "optax's amsgrad (max of corrected v)", { f in
-        var a = adam(f); a.form = .optax; a.amsgrad = .maxOfCorrected; return a }),
+        var a = adam(f); a.amsgrad = .maxOfCorrected; return a }),
     ("torch/Adam.json", "torch/Adam/amsgrad", "amsgrad ignored", { f in var a = adam(f); a.amsgrad = .off; return a }),
     ("optax/amsgrad.json", "optax/amsgrad/defaults", "torch's amsgrad (max of raw v)", { f in
-        var a = adam(f); a.form = .torch; a.amsgrad = .maxOfRaw; return a }),
+        var a = adam(f); a.amsgrad = .maxOfRaw; return a }),
     ("optax/amsgrad.json", "optax/amsgrad/no-bias-correction", "bias_correction flags ignored", { f in
         var a = adam(f); a.biasCorrectionMu = true; a.biasCorrectionNu = true; return a }),
     ("torch/Adam.json", "torch/Adam/l2", "decoupled instead of L2", { f in var a = adam(f); a.decay = .decoupled(0.1); return a }),

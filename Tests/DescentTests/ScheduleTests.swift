@@ -172,3 +172,41 @@ private func message(_ convention: String, _ name: String, _ json: String, baseL
     _ = message("optax", "polynomial_schedule", #"{"init_value": 1, "end_value": 0, "power": 100000000000000000000, "transition_steps": 3}"#)
     #expect(message("torch", "StepLR", #"{"step_size": 0}"#)?.hasSuffix("integer modulo by zero") == true)
 }
+
+// MARK: - The fixtures catch the mistakes they name
+
+private func fixture(_ id: String) -> ScheduleCase {
+    let conv = String(id.split(separator: "/")[0])
+    return scheduleCases(conv).first { $0.id == id }!
+}
+
+/// True when `wrong` leaves the case's tolerance somewhere.
+private func caught(_ c: ScheduleCase, _ wrong: [Double]) -> Bool {
+    zip(wrong, c.expectedLR).contains { a, e in !(Swift.abs(a - e) <= c.atol + c.rtol * Swift.abs(e)) }
+}
+
+@Test func fixturesCatchTheirMistakes() {
+    // torch's recursive cosine is periodic past T_max; the clipped closed form is not.
+    let cos = fixture("torch/CosineAnnealingLR/past-tmax")
+    #expect(caught(cos, (0..<cos.expectedLR.count).map { k in
+        0.001 + (0.1 - 0.001) * (1 + Foundation.cos(Double.pi * Double(min(k, 10)) / 10)) / 2 }))
+    // ConstantLR with total_iters 0: the closed form would give base_lr from step 1.
+    let c0 = fixture("torch/ConstantLR/total-iters-0")
+    #expect(caught(c0, [0.025] + Array(repeating: 0.1, count: c0.expectedLR.count - 1)))
+    // MultiStepLR: a repeated milestone multiplies twice.
+    let ms = fixture("torch/MultiStepLR/repeated")
+    #expect(caught(ms, (0..<ms.expectedLR.count).map { k in 0.1 * pow(0.5, Double(Set([3, 7, 12]).filter { $0 <= k }.count)) }))
+    // StepLR: torch's chained products differ from base·gamma^k in the last bits only, so the
+    // closed form passes at 1e-12 — the default-gamma case still catches an off-by-one decay.
+    let st = fixture("torch/StepLR/basic")
+    #expect(caught(st, (0..<st.expectedLR.count).map { k in 0.1 * pow(0.5, Double((k + 1) / 3)) }))
+    // SequentialLR: OneCycleLR's constructor rewrote initial_lr, so the run does not start at base_lr.
+    let so = fixture("torch/SequentialLR/poly-onecycle")
+    #expect(Swift.abs(so.expectedLR[0] - so.baseLR!) > 1e-3)
+    // optax piecewise_constant: the scale applies from count == boundary, not after it.
+    let pc = fixture("optax/piecewise_constant_schedule/basic")
+    #expect(caught(pc, (0..<pc.expectedLR.count).map { k in
+        0.1 * (k > 5 ? 0.5 : 1) * (k > 10 ? 0.2 : 1) * (k > 15 ? 3.0 : 1) }))
+    // textbook one_cycle warms up from 0.
+    #expect(fixture("textbook/one_cycle/basic").expectedLR[0] == 0)
+}

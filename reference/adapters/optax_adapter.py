@@ -35,6 +35,12 @@ def optimizer_case(c):
         opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
     else:
         opt = factory(**hp)
+    transforms = c.get("grad_transforms") or []
+    for t in transforms:
+        if t.get("convention") != "optax":
+            return {"unsupported": f"gradient transform {t.get('convention')}.{t.get('name')}"}
+    if transforms:
+        opt = optax.chain(*[getattr(optax, t["name"])(**(t.get("parameters") or {})) for t in transforms], opt)
     ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in c["params"]]
     state = opt.init(ps)
     base = hp.get("learning_rate")
@@ -43,7 +49,8 @@ def optimizer_case(c):
     for s in steps:
         if injected:
             lr = s["lr"] if s.get("lr") is not None else base   # an override holds for its step only
-            state.hyperparams["learning_rate"] = jnp.asarray(lr, dtype=jnp.float64)
+            inner = state[-1] if transforms else state
+            inner.hyperparams["learning_rate"] = jnp.asarray(lr, dtype=jnp.float64)
         if problem is not None:
             x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
             gs = [jnp.asarray(problem_grad(problem, x).reshape(ps[0].shape))]

@@ -44,6 +44,15 @@ def optimizer_case(c):
             for p, g in zip(ps, gs):
                 p.grad = torch.tensor(np.asarray(g, dtype=np.float64)).reshape(p.shape)
 
+        def clip():
+            for t in c.get("grad_transforms") or []:
+                if t.get("convention") != "torch":
+                    raise NotImplementedError(f"gradient transform {t.get('convention')}.{t.get('name')}")
+                kw = dict(t.get("parameters") or {})
+                if kw.get("norm_type") == "inf":
+                    kw["norm_type"] = float("inf")
+                getattr(torch.nn.utils, t["name"])(ps, **kw)
+
         if isinstance(opt, torch.optim.LBFGS):
             if problem is None:
                 return {"unsupported": "LBFGS needs a closed-loop problem"}
@@ -51,11 +60,13 @@ def optimizer_case(c):
 
             def closure():
                 set_grads()
+                clip()
                 return torch.tensor(problem_loss(problem, ps[0].detach().numpy().reshape(-1)))
 
             opt.step(closure)
         else:
             set_grads()
+            clip()
             opt.step()
         out.append([numbers(p.detach().numpy().reshape(-1)) for p in ps])
     return {"params": out}
@@ -99,11 +110,18 @@ def schedule_case(c):
     return {"lr": numbers(lrs), "momentum": numbers(moms)}
 
 
+def guarded(c):
+    try:
+        return optimizer_case(c)
+    except NotImplementedError as e:
+        return {"unsupported": str(e)}
+
+
 def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
     if conv != "torch":
         return {"unsupported": f"this adapter runs torch cases only (case is '{conv}')"}
-    return optimizer_case(c) if c["kind"] == "optimizer" else schedule_case(c)
+    return guarded(c) if c["kind"] == "optimizer" else schedule_case(c)
 
 
 if __name__ == "__main__":

@@ -204,7 +204,15 @@ func torchSchedulerSpec(_ name: String, _ h: inout Hyperparameters) throws -> To
             throw h.invalid("schedulers", "\(name) does not support `ReduceLROnPlateau` scheduler as it requires additional "
                 + "kwargs to be specified when calling `step`, but got one at index \(i) in the given schedulers sequence.")
         }
-        if name == "ChainedScheduler" { return .chained(specs) }
+        if name == "ChainedScheduler" {
+            // optimizer=None (the default) means "the first child's optimizer"; an optimizer object
+            // cannot be written in a fixture.
+            if h.has("optimizer") {
+                throw DescentError.unsupported("\(h.callee): an explicit optimizer cannot be expressed in a fixture")
+            }
+            _ = h.raw("optimizer")
+            return .chained(specs)
+        }
         guard let milestones = try h.ints("milestones") else { throw h.missing("milestones", function: fn) }
         if milestones.count != specs.count - 1 {
             throw h.invalid("milestones", "Sequential Schedulers expects number of schedulers provided to be one more than the "

@@ -84,8 +84,7 @@ public struct Verifier: Sendable {
         do {
             switch c {
             case let .optimizer(oc):
-                let spec = try Conventions.optimizer(convention: oc.convention, name: oc.name, hyperparameters: oc.hyperparameters)
-                _ = try impl.stepper(spec, dtype: dtype, shapes: oc.params.map(\.shape))
+                _ = try impl.stepper(try Verifier.spec(for: oc), dtype: dtype, shapes: oc.params.map(\.shape))
             case let .schedule(sc):
                 let s = try Conventions.schedule(convention: sc.convention, name: sc.name, parameters: sc.parameters,
                                                  context: ScheduleContext(baseLR: sc.baseLR, metrics: sc.metrics))
@@ -109,9 +108,19 @@ public struct Verifier: Sendable {
 
     // MARK: Optimizer cases
 
+    /// What the case's optimizer (and its gradient transforms, if any) means.
+    public static func spec(for c: OptimizerCase) throws -> OptimizerSpec {
+        var spec = try Conventions.optimizer(convention: c.convention, name: c.name, hyperparameters: c.hyperparameters)
+        if !c.gradTransforms.isEmpty {
+            let ts = try c.gradTransforms.enumerated().map { try GradientTransforms.make($0.element, field: "grad_transforms[\($0.offset)]") }
+            spec.family = TransformedFamily(inner: spec.family, transforms: ts)
+        }
+        return spec
+    }
+
     func runOptimizer<T: DescentFloat>(_ c: OptimizerCase, _ impl: any Implementation, _: T.Type,
                                        _ r: inout CaseResult) throws {
-        let spec = try Conventions.optimizer(convention: c.convention, name: c.name, hyperparameters: c.hyperparameters)
+        let spec = try Verifier.spec(for: c)
         let shapes = c.params.map(\.shape)
         let any = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
         let box: StepperBox<T>
