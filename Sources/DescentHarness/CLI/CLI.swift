@@ -42,7 +42,7 @@ public enum CLI {
     """
 
     static let checkUsage = """
-    descent check [--dtype float64|float32|all] [--format text|json] [--output FILE]
+    descent check [--dtype float64|float32|all] [--format text|json] [--output FILE] [--verbose]
 
     Runs the closed-form checks: facts that need no reference library (momentum unrolled into a
     weighted sum, Adam's bias correction, ridge regression, L2 decay as a shrink, schedules'
@@ -261,10 +261,18 @@ public enum CLI {
     // MARK: check
 
     static func check(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["dtype", "format", "output"], flagNames: ["help"])
+        let a = try Arguments(argv, valued: ["dtype", "format", "output"], flagNames: ["help", "verbose"])
         if a.flag("help") { print(checkUsage); return 0 }
-        _ = try selectedDTypes(a)
-        throw InputError(message: "the closed-form checks are not built yet")
+        let format = try a.choice("format", ["text", "json"], default: "text")
+        let outcomes = ClosedFormChecks.run(dtypes: try selectedDTypes(a))
+        let text: String
+        if format == "json" {
+            text = JSON.object([("format", .string("descent-checks/1")), ("checks", CheckReport.json(outcomes))]).serialized(pretty: true) + "\n"
+        } else {
+            text = CheckReport.text(outcomes, verbose: a.flag("verbose"))
+        }
+        try emit(text, output: a.value("output"))
+        return outcomes.allSatisfy(\.passed) ? 0 : 1
     }
 
     // MARK: main job
@@ -281,16 +289,22 @@ public enum CLI {
         let verifier = Verifier()
         let results = try runVerification(paths: [fixtures], verifier: verifier, progress: false)
         let table = ConformanceTable(results: results, root: fixtures)
+        let checks = ClosedFormChecks.run()
         let command = "swift run -c release descent"
-        try AtomicWrite.write(table.markdown(command: command), to: "\(resultsDir)/conformance.md")
-        try AtomicWrite.write(table.json(), to: "\(resultsDir)/conformance.json")
+        try AtomicWrite.write(table.markdown(command: command, extra: CheckReport.markdown(checks)), to: "\(resultsDir)/conformance.md")
+        try AtomicWrite.write(table.json(extra: [("checks", CheckReport.json(checks))]), to: "\(resultsDir)/conformance.json")
         var out = "Conformance (\(results.count) runs: \(Set(results.map { "\($0.file)|\($0.id)" }).count) cases × implementations × dtypes)\n\n"
         out += summaryTable(table)
         out += "\n" + Reports.text(results, verbose: a.flag("verbose"))
+        let failedChecks = checks.filter { !$0.passed }
+        out += "\nClosed-form checks: \(checks.count - failedChecks.count) of \(checks.count) passed (\(ClosedFormChecks.all.count) checks × 2 dtypes)\n"
+        for o in failedChecks { out += CheckReport.row(o) + "\n         \(o.message)\n" }
         out += "wrote \(resultsDir)/conformance.md, \(resultsDir)/conformance.json\n"
-        print(out, terminator: "")
         let s = Summary(results)
-        return s.fail + s.error > 0 ? 1 : 0
+        let failed = s.fail + s.error + failedChecks.count
+        out += "\(s.pass + checks.count - failedChecks.count) passed, \(failed) failed, \(s.unsupported) skipped\n"
+        print(out, terminator: "")
+        return failed > 0 ? 1 : 0
     }
 
     /// A plain-text version of the conformance table.
