@@ -10,8 +10,9 @@ public enum CLI {
 
     USAGE
       descent                      the main job: verify every implementation on every fixture in
-                                   fixtures/ (float64 and float32), run the closed-form checks,
-                                   write results/conformance.md and results/conformance.json
+                                   fixtures/ (float64 and float32), run the closed-form checks and
+                                   the known-wrong variants, write results/conformance.md,
+                                   conformance.json, power.md and power.json
       descent verify [PATH...]     verify fixture files or folders (default: fixtures/)
       descent check                run the closed-form checks
       descent power [PATH...]      run the known-wrong variants on the fixtures: which mistakes
@@ -357,10 +358,21 @@ public enum CLI {
         let failedChecks = checks.filter { !$0.passed }
         out += "\nClosed-form checks: \(checks.count - failedChecks.count) of \(checks.count) passed (\(ClosedFormChecks.all.count) checks × 2 dtypes)\n"
         for o in failedChecks { out += CheckReport.row(o) + "\n         \(o.message)\n" }
-        out += "wrote \(resultsDir)/conformance.md, \(resultsDir)/conformance.json\n"
+
+        // The fixtures' power: every known-wrong variant must be caught by some case.
+        let files = try FixtureLoader.discover([fixtures]).files.compactMap { try? FixtureLoader.load(path: $0) }
+        let power = Power.run(files: files)
+        let missed = power.filter { !$0.caught }
+        try AtomicWrite.write(Power.markdown(power, command: command), to: "\(resultsDir)/power.md")
+        try AtomicWrite.write(Power.json(power), to: "\(resultsDir)/power.json")
+        out += "Known-wrong variants caught by the fixtures: \(power.count - missed.count) of \(power.count)\n"
+        for p in missed { out += "MISSED   \(p.variant.id): \(p.variant.summary) (applies to \(p.applicable) cases)\n" }
+
+        out += "wrote \(resultsDir)/conformance.md, conformance.json, power.md, power.json\n"
         let s = Summary(results)
-        let failed = s.fail + s.error + failedChecks.count
-        out += "\(s.pass + checks.count - failedChecks.count) passed, \(failed) failed, \(s.unsupported) skipped\n"
+        let failed = s.fail + s.error + failedChecks.count + missed.count
+        let passed = s.pass + checks.count - failedChecks.count + power.count - missed.count
+        out += "\(passed) passed, \(failed) failed, \(s.unsupported) skipped\n"
         print(out, terminator: "")
         return failed > 0 ? 1 : 0
     }
