@@ -158,6 +158,58 @@ def problem_case(conv, name, tag, hp, problem_name, problem, params, description
     }
 
 
+def torch_error_case(name, tag, hp, description):
+    """An argument-validation case: torch's constructor rejects `hp`; `expected_error` is its message."""
+    import torch
+
+    params = [{"shape": [2], "values": [0.5, -1.5]}]
+    try:
+        getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **hp)
+    except (ValueError, RuntimeError) as e:
+        message = str(e)
+    else:
+        raise AssertionError(f"torch accepted {name}({hp})")
+    return {
+        "id": f"torch/{name}/{tag}", "kind": "optimizer", "source": SOURCES["torch"], "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": "torch", "name": name, "hyperparameters": hp},
+        "params": params, "expected_error": message, "tolerance": TOL,
+    }
+
+
+def torch_error_cases(name, extra=()):
+    """The range checks every Adam-group constructor makes, in torch's order, plus `extra`."""
+    E = torch_error_case
+    return [
+        E(name, "invalid-lr", {"lr": -0.001}, "Negative lr is rejected with torch's message (Python repr of the float)."),
+        E(name, "invalid-lr-int", {"lr": -1}, "An integer lr is printed as Python prints an int: 'Invalid learning rate: -1'."),
+        E(name, "invalid-eps", {"eps": -1e-08}, "Negative eps; the number printed as Python does ('-1e-08')."),
+        E(name, "invalid-beta0", {"betas": [1.0, 0.999]}, "beta1 must be in [0, 1)."),
+        E(name, "invalid-beta1", {"betas": [0.9, -0.5]}, "beta2 must be in [0, 1)."),
+        E(name, "invalid-weight-decay", {"weight_decay": -0.1}, "Negative weight_decay is rejected."),
+        E(name, "validation-order", {"lr": -1e-05, "eps": -1.0, "weight_decay": -1.0},
+          "Several invalid values: torch reports the learning rate first."),
+    ] + list(extra)
+
+
+def optax_error_case(name, tag, hp, description):
+    """optax validates nothing but Python's call itself: a missing required argument is a TypeError."""
+    import optax
+
+    try:
+        getattr(optax, name)(**hp)
+    except TypeError as e:
+        message = str(e)
+    else:
+        raise AssertionError(f"optax accepted {name}({hp})")
+    return {
+        "id": f"optax/{name}/{tag}", "kind": "optimizer", "source": SOURCES["optax"], "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": "optax", "name": name, "hyperparameters": hp},
+        "params": [{"shape": [2], "values": [0.5, -1.5]}], "expected_error": message, "tolerance": TOL,
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # torch
 
@@ -244,6 +296,22 @@ def torch_fixtures():
           "Large eps: torch's adaptive term is sqrt(bc2)/(sqrt(v) + eps), i.e. eps NOT divided by sqrt(bc2) "
           "(optax adds eps to sqrt(v_hat)); catches the optax form.", steps=RADAM_STEPS),
     ]
+    E = torch_error_case
+    adam += torch_error_cases("Adam", [
+        E("Adam", "betas-int", {"betas": [0, 0.999]},
+          "Adam/AdamW require both betas to be floats: an integer 0 is rejected (after the range checks)."),
+        E("Adam", "fused-foreach", {"fused": True, "foreach": True},
+          "fused and foreach together are rejected by the constructor."),
+    ])
+    adamw += torch_error_cases("AdamW", [
+        E("AdamW", "fused-differentiable", {"fused": True, "differentiable": True},
+          "fused with differentiable is rejected by the constructor."),
+    ])
+    adamax += torch_error_cases("Adamax")
+    nadam += torch_error_cases("NAdam", [
+        E("NAdam", "invalid-momentum-decay", {"momentum_decay": -0.004}, "Negative momentum_decay is rejected."),
+    ])
+    radam += torch_error_cases("RAdam")
     return [
         Fixture("torch/Adam.json", "torch.optim.Adam (torch 2.15.0): defaults, betas, eps, L2 and decoupled decay, "
                 "amsgrad, maximize, lr schedule.", adam),
@@ -274,6 +342,15 @@ def optax_fixtures():
           "corrections off by one."),
         R("optax", "adam", "small-betas", {"learning_rate": 0.02, "b1": 0.3, "b2": 0.5, "eps": 1e-6},
           "Small b1 and b2; catches b and 1-b swapped."),
+    ]
+    adam += [
+        R("optax", "adam", "learning-rate-none", {"learning_rate": None, "b1": 0.8},
+          "learning_rate=None: scale_by_learning_rate(None) is the identity, so the update is ADDED "
+          "(no -lr scaling, no sign flip); catches treating None as a default lr."),
+        optax_error_case("adam", "missing-learning-rate", {},
+                         "learning_rate is a required positional argument (Python's TypeError)."),
+        optax_error_case("nadam", "missing-learning-rate", {"b1": 0.9},
+                         "nadam is functools.partial(adam, nesterov=True): the TypeError names adam()."),
     ]
     adamw = [
         R("optax", "adamw", "defaults", {"learning_rate": 1e-3},

@@ -184,7 +184,7 @@ TORCH_CASES = {
          "Changing lr and large eps: catches lr folded into acc_delta (it must scale only the parameter step) and the wrong previous acc_delta."),
         ("weight-decay-maximize", {"lr": 1.0, "weight_decay": 0.1, "maximize": True}, True,
          "maximize with L2 decay: catches the order of negation and decay."),
-        ("rho-small", {"lr": 2.0, "rho": 0.5, "eps": 1e-8}, True,
+        ("rho-small", {"lr": 2.0, "rho": 0.3, "eps": 1e-8}, True,
          "Small rho: catches rho and 1-rho swapped in either running average."),
     ],
 }

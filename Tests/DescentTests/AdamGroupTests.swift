@@ -80,6 +80,12 @@ func adamGroupFixturesFloat64(_ file: String) throws {
     let cases = json["cases"]!.arrayValue!
     #expect(!cases.isEmpty)
     for c in cases {
+        if let expected = c["expected_error"]?.stringValue {
+            let o = c["optimizer"]!
+            #expect(libraryMessage(o["convention"]!.stringValue!, o["name"]!.stringValue!, o["hyperparameters"]!.serialized()) == expected,
+                    "\(c["id"]!)")
+            continue
+        }
         let tol = c["tolerance"]!
         let failure = try runCase(c, Double.self, rtol: tol["rtol"]!.doubleValue!, atol: tol["atol"]!.doubleValue!)
         #expect(failure == nil, "\(failure ?? "")")
@@ -89,7 +95,7 @@ func adamGroupFixturesFloat64(_ file: String) throws {
 @Test(arguments: adamFixtureFiles)
 func adamGroupFixturesFloat32(_ file: String) throws {
     let json = try JSON.parse(String(contentsOf: fixturesRoot.appendingPathComponent(file), encoding: .utf8))
-    for c in json["cases"]!.arrayValue! {
+    for c in json["cases"]!.arrayValue! where c["expected_error"] == nil {
         let failure = try runCase(c, Float.self, rtol: 1e-4, atol: 1e-5)
         #expect(failure == nil, "\(failure ?? "")")
     }
@@ -103,10 +109,10 @@ private let mistakes: [(file: String, id: String, mistake: String, mutate: @Send
     ("torch/Adam.json", "torch/Adam/defaults", "eps inside the root", { f in
         var a = adam(f); a.form = .optax; a.epsRoot = a.eps; a.eps = 0; return a }),
     ("torch/Adam.json", "torch/Adam/amsgrad", "optax's amsgrad (max of corrected v)", { f in
-        var a = adam(f); a.form = .optax; a.amsgrad = .maxOfCorrected; return a }),
+        var a = adam(f); a.amsgrad = .maxOfCorrected; return a }),
     ("torch/Adam.json", "torch/Adam/amsgrad", "amsgrad ignored", { f in var a = adam(f); a.amsgrad = .off; return a }),
     ("optax/amsgrad.json", "optax/amsgrad/defaults", "torch's amsgrad (max of raw v)", { f in
-        var a = adam(f); a.form = .torch; a.amsgrad = .maxOfRaw; return a }),
+        var a = adam(f); a.amsgrad = .maxOfRaw; return a }),
     ("optax/amsgrad.json", "optax/amsgrad/no-bias-correction", "bias_correction flags ignored", { f in
         var a = adam(f); a.biasCorrectionMu = true; a.biasCorrectionNu = true; return a }),
     ("torch/Adam.json", "torch/Adam/l2", "decoupled instead of L2", { f in var a = adam(f); a.decay = .decoupled(0.1); return a }),
@@ -152,8 +158,12 @@ private let mistakes: [(file: String, id: String, mistake: String, mutate: @Send
 // MARK: - Argument validation (torch's own ValueError texts)
 
 private func torchMessage(_ name: String, _ hyperparameters: String) -> String? {
+    libraryMessage("torch", name, hyperparameters)
+}
+
+private func libraryMessage(_ convention: String, _ name: String, _ hyperparameters: String) -> String? {
     do {
-        _ = try Conventions.optimizer(convention: "torch", name: name, hyperparameters: try JSON.parse(hyperparameters))
+        _ = try Conventions.optimizer(convention: convention, name: name, hyperparameters: try JSON.parse(hyperparameters))
         return nil
     } catch let DescentError.invalidHyperparameter(_, message) {
         return message
@@ -178,6 +188,8 @@ private func torchMessage(_ name: String, _ hyperparameters: String) -> String? 
     #expect(torchMessage("Adamax", #"{"betas": [0, 0.9]}"#) == nil)   // Adamax has no both-floats check
     #expect(torchMessage("Adam", #"{"lr": -1e-5, "eps": -1}"#) == "Invalid learning rate: -1e-05")
     #expect(torchMessage("RAdam", #"{"lr": -123456789.125}"#) == "Invalid learning rate: -123456789.125")
+    #expect(torchMessage("Adam", #"{"fused": true, "differentiable": true}"#) == "`fused` does not support `differentiable`")
+    #expect(torchMessage("AdamW", #"{"fused": true, "foreach": true}"#) == "`fused` and `foreach` cannot be `True` together.")
 }
 
 @Test func adamGroupKeywordHandling() throws {
@@ -195,6 +207,11 @@ private func torchMessage(_ name: String, _ hyperparameters: String) -> String? 
     #expect(throws: DescentError.self) {
         try Conventions.optimizer(convention: "optax", name: "adam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1, "mu_dtype": "bfloat16"}"#))
     }
+    // optax.nadam is functools.partial(adam, nesterov=True): the keyword can be overridden.
+    let n = try Conventions.optimizer(convention: "optax", name: "nadam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1}"#))
+    #expect((n.family as? AdamFamily)?.nesterov == true)
+    let n2 = try Conventions.optimizer(convention: "optax", name: "nadam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1, "nesterov": false}"#))
+    #expect((n2.family as? AdamFamily)?.nesterov == false)
 }
 
 @Test func pythonReprMatchesPython() {

@@ -42,13 +42,15 @@ private func problemGradient(_ p: JSON, _ x: [Double]) -> [Double] {
 
 /// Replays one case in the given precision; returns the first mismatch, or nil. The tolerance is
 /// the case's, through the harness's float32 policy (TolerancePolicy) for a float32 run.
-private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type) throws -> String? {
+private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type,
+                                     mutate: (inout OptimizerSpec) -> Void = { _ in }) throws -> String? {
     let tol = c["tolerance"]!
     let base = Tolerance(rtol: tol["rtol"]!.doubleValue!, atol: tol["atol"]!.doubleValue!)
     let override = c["tolerance_float32"].map { Tolerance(rtol: $0["rtol"]!.doubleValue!, atol: $0["atol"]!.doubleValue!) }
     let o = c["optimizer"]!
-    let spec = try Conventions.optimizer(convention: o["convention"]!.stringValue!, name: o["name"]!.stringValue!,
+    var spec = try Conventions.optimizer(convention: o["convention"]!.stringValue!, name: o["name"]!.stringValue!,
                                          hyperparameters: o["hyperparameters"])
+    mutate(&spec)
     let tensors = c["params"]!.arrayValue!
     let shapes = tensors.map { $0["shape"]!.arrayValue!.map { $0.intValue! } }
     let params = tensors.map { Buffer<T>(converting: numbers($0["values"])) }
@@ -99,6 +101,57 @@ func sgdGroupFixturesFloat32(_ file: String) throws {
     for c in try loadCases(file) {
         let failure = try replay(c, as: Float.self)
         #expect(failure == nil, "\(c["id"]!.stringValue!): \(failure ?? "")")
+    }
+}
+
+// MARK: - Each fixture catches the mistake it names
+
+/// A mistake: the convention's family with one knob turned the wrong way.
+private func wrong<F: OptimizerFamily>(_ change: @escaping (inout F) -> Void) -> (inout OptimizerSpec) -> Void {
+    { spec in
+        var f = spec.family as! F
+        change(&f)
+        spec.family = f
+    }
+}
+
+private var mistakes: [(file: String, id: String, mistake: (inout OptimizerSpec) -> Void)] { [
+    ("torch/SGD.json", "torch/SGD/momentum-dampening", wrong { (f: inout SGDFamily) in f.bufferStartsAtGradient = false }),
+    ("torch/SGD.json", "torch/SGD/momentum", wrong { (f: inout SGDFamily) in f.lrInsideBuffer = true }),
+    ("torch/SGD.json", "torch/SGD/nesterov", wrong { (f: inout SGDFamily) in f.nesterov = false }),
+    ("torch/SGD.json", "torch/SGD/weight-decay-maximize", wrong { (f: inout SGDFamily) in f.maximize = false }),
+    ("torch/Adagrad.json", "torch/Adagrad/eps-initial", wrong { (f: inout AdagradFamily) in f.epsInsideSqrt = true }),
+    ("torch/Adagrad.json", "torch/Adagrad/lr-decay", wrong { (f: inout AdagradFamily) in f.lrDecay = 0 }),
+    ("torch/RMSprop.json", "torch/RMSprop/momentum", wrong { (f: inout RMSpropFamily) in f.lrInsideMomentum = true }),
+    ("torch/RMSprop.json", "torch/RMSprop/alpha-eps", wrong { (f: inout RMSpropFamily) in f.epsInsideSqrt = true }),
+    ("torch/RMSprop.json", "torch/RMSprop/centered", wrong { (f: inout RMSpropFamily) in f.centered = false }),
+    ("torch/Adadelta.json", "torch/Adadelta/rho-small", wrong { (f: inout AdadeltaFamily) in f.rho = 1 - f.rho }),
+    ("optax/sgd.json", "optax/sgd/momentum", wrong { (f: inout SGDFamily) in f.lrInsideBuffer = true }),
+    ("optax/sgd.json", "optax/sgd/learning-rate-none", { spec in spec.lr = 1 }),
+    ("optax/adagrad.json", "optax/adagrad/eps-large", wrong { (f: inout AdagradFamily) in
+        f.epsInsideSqrt = false; f.zeroWhereSumNotPositive = false }),
+    ("optax/adagrad.json", "optax/adagrad/negative-initial",
+     wrong { (f: inout AdagradFamily) in f.zeroWhereSumNotPositive = false }),
+    ("optax/rmsprop.json", "optax/rmsprop/momentum", wrong { (f: inout RMSpropFamily) in f.lrInsideMomentum = false }),
+    ("optax/rmsprop.json", "optax/rmsprop/bias-correction", wrong { (f: inout RMSpropFamily) in f.biasCorrection = false }),
+    ("optax/rmsprop.json", "optax/rmsprop/initial-scale", wrong { (f: inout RMSpropFamily) in f.initialScale = 0 }),
+    ("optax/rmsprop.json", "optax/rmsprop/eps-outside", wrong { (f: inout RMSpropFamily) in f.epsInsideSqrt = true }),
+    ("optax/adadelta.json", "optax/adadelta/no-learning-rate", { spec in spec.lr = 1 }),
+    ("optax/adadelta.json", "optax/adadelta/weight-decay-mask",
+     wrong { (f: inout AdadeltaFamily) in f.weightDecayMask = nil }),
+    ("textbook/momentum.json", "textbook/momentum/lr-schedule", wrong { (f: inout SGDFamily) in f.lrInsideBuffer = false }),
+    ("textbook/momentum_ema.json", "textbook/momentum_ema/lr-schedule",
+     wrong { (f: inout SGDFamily) in f.bufferStartsAtGradient = true }),
+    ("textbook/momentum_sum.json", "textbook/momentum_sum/lr-schedule", wrong { (f: inout SGDFamily) in f.dampening = f.momentum }),
+    ("textbook/adagrad.json", "textbook/adagrad/lr-schedule", wrong { (f: inout AdagradFamily) in f.epsInsideSqrt = false }),
+    ("textbook/rmsprop.json", "textbook/rmsprop/eps-large", wrong { (f: inout RMSpropFamily) in f.epsInsideSqrt = false }),
+] }
+
+@Test func sgdGroupFixturesCatchTheirMistakes() throws {
+    for m in mistakes {
+        let c = try #require(try loadCases(m.file).first { $0["id"]?.stringValue == m.id }, "\(m.id) missing")
+        #expect(try replay(c, as: Double.self, mutate: m.mistake) != nil, "\(m.id) does not catch its mistake")
+        #expect(try replay(c, as: Float.self, mutate: m.mistake) != nil, "\(m.id) does not catch its mistake in float32")
     }
 }
 
@@ -175,9 +228,16 @@ private func message(_ convention: String, _ name: String, _ json: String) -> St
         (1e-5, "1e-05"), (1e-10, "1e-10"), (1e16, "1e+16"), (1e15, "1000000000000000.0"), (123.456, "123.456"),
         (1.5e300, "1.5e+300"), (2.5e-7, "2.5e-07"), (0.30000000000000004, "0.30000000000000004"),
         (1234567890123456789.0, "1.2345678901234568e+18"), (.infinity, "inf"), (-.infinity, "-inf"),
+        // Python 3.11's repr of these values, verbatim:
+        (5e-324, "5e-324"), (1.7976931348623157e+308, "1.7976931348623157e+308"), (1e+22, "1e+22"),
+        (9007199254740992.0, "9007199254740992.0"), (123456789.123, "123456789.123"), (0.0003, "0.0003"),
+        (0.000123, "0.000123"), (1.2345678901234568e+16, "1.2345678901234568e+16"),
+        (9999999999999998.0, "9999999999999998.0"), (2.2250738585072014e-308, "2.2250738585072014e-308"),
+        (0.3333333333333333, "0.3333333333333333"), (-2.5e-05, "-2.5e-05"), (100.0, "100.0"), (0.5, "0.5"),
+        (65536.0, "65536.0"), (1.0000000000000002, "1.0000000000000002"),
     ]
-    for (d, want) in cases { #expect(PythonFormat.repr(d) == want, "\(d)") }
-    #expect(PythonFormat.repr(try! JSON.parse("-1")) == "-1")
-    #expect(PythonFormat.repr(try! JSON.parse("-1.0")) == "-1.0")
-    #expect(PythonFormat.repr(try! JSON.parse("-1E2")) == "-100.0")
+    for (d, want) in cases { #expect(pyRepr(d) == want, "\(d)") }
+    #expect(pyRepr(try! JSON.parse("-1")) == "-1")
+    #expect(pyRepr(try! JSON.parse("-1.0")) == "-1.0")
+    #expect(pyRepr(try! JSON.parse("-1E2")) == "-100.0")
 }

@@ -79,19 +79,36 @@ public struct Convention: Sendable {
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [Convention] = [torch, optax, textbook]
+    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree]
 
     public static let torch = Convention(
         name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
-        optimizers: torchSGDGroup + torchAdamGroup, schedules: torchSchedules)
+        optimizers: torchSGDGroup + torchAdamGroup + torchMatrixGroup + torchLBFGSGroup, schedules: torchSchedules)
 
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
-        optimizers: optaxSGDGroup + optaxAdamGroup, schedules: optaxSchedules)
+        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup,
+        schedules: optaxSchedules)
 
     public static let textbook = Convention(
         name: "textbook", qualify: { "textbook \($0)" }, qualifySchedule: { "textbook \($0)" },
         optimizers: textbookSGDGroup + textbookAdamGroup, schedules: textbookSchedules)
+
+    /// The `pytorch_optimizer` package (SOAP, Shampoo, Lamb, LARS, Lion, …).
+    public static let pytorchOptimizer = Convention(
+        name: "pytorch_optimizer", qualify: { "pytorch_optimizer.\($0)" }, qualifySchedule: { "pytorch_optimizer.\($0)" },
+        optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup, schedules: [])
+
+    /// `Lion` from the `lion-pytorch` package.
+    public static let lionPytorch = Convention(
+        name: "lion_pytorch", qualify: { "lion_pytorch.\($0)" }, qualifySchedule: { "lion_pytorch.\($0)" },
+        optimizers: lionPytorchGroup, schedules: [])
+
+    /// The `schedulefree` package (`SGDScheduleFree`, `AdamWScheduleFree`); expected values are
+    /// the parameters as held in train mode.
+    public static let schedulefree = Convention(
+        name: "schedulefree", qualify: { "schedulefree.\($0)" }, qualifySchedule: { "schedulefree.\($0)" },
+        optimizers: schedulefreeGroup, schedules: [])
 
     public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 

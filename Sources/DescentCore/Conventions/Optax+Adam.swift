@@ -4,10 +4,11 @@
 // optax accepts is accepted.
 import DescentJSON
 
-/// `mu_dtype`: only None (the accumulator takes the parameters' dtype) is supported.
+/// `mu_dtype`: None (the accumulator takes the parameters' dtype) or "float64" (the precision the
+/// goldens are computed in) are supported; a lower-precision accumulator is not.
 private func muDtype(_ h: inout Hyperparameters) throws {
-    if let v = h.raw("mu_dtype"), !v.isNull {
-        throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null is supported)")
+    if let v = h.raw("mu_dtype"), !v.isNull, v.stringValue != "float64" {
+        throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null or float64 is supported)")
     }
 }
 
@@ -26,8 +27,9 @@ private func decoupledDecay(_ h: inout Hyperparameters) throws -> (AdamDecay, [B
 }
 
 /// optax.adam / adamw / nadam / nadamw: scale_by_adam (+ add_decayed_weights) + scale by −lr.
-private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov fixedNesterov: Bool?) throws -> OptimizerSpec {
-    let lr = try learningRate(&h)
+/// nadam / nadamw are `functools.partial(adam[w], nesterov=True)`: the keyword may still be overridden.
+private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov defaultNesterov: Bool) throws -> OptimizerSpec {
+    let lr = try learningRate(&h, decayed ? "adamw" : "adam")
     var f = AdamFamily(form: .optax)
     f.beta1 = try h.double("b1", default: 0.9)
     f.beta2 = try h.double("b2", default: 0.999)
@@ -37,20 +39,22 @@ private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov fixed
     if decayed {
         (f.decay, f.decayMask) = try decoupledDecay(&h)
     }
-    f.nesterov = try fixedNesterov ?? h.bool("nesterov", default: false)
+    f.nesterov = try h.bool("nesterov", default: defaultNesterov)
     return OptimizerSpec(family: f, lr: lr)
 }
 
-private func learningRate(_ h: inout Hyperparameters) throws -> Double {
-    guard h.has("learning_rate") else {
-        throw DescentError.invalidHyperparameter(field: "hyperparameters.learning_rate",
-                                                 message: "\(h.callee)() missing 1 required positional argument: 'learning_rate'")
+/// `learning_rate` is required (Python's TypeError names the underlying function: nadam is a
+/// partial of adam). An explicit None (JSON null) makes `scale_by_learning_rate(None)` the
+/// identity, w ← w + update, which is exactly lr = −1 wherever lr is applied.
+private func learningRate(_ h: inout Hyperparameters, _ function: String) throws -> Double {
+    if h.values["learning_rate"] == nil {
+        throw h.invalid("learning_rate", "\(function)() missing 1 required positional argument: 'learning_rate'")
     }
-    return try h.double("learning_rate", default: .nan)
+    return try h.optionalDouble("learning_rate") ?? -1
 }
 
 private func optaxAdamax(_ h: inout Hyperparameters, decayed: Bool) throws -> OptimizerSpec {
-    let lr = try learningRate(&h)
+    let lr = try learningRate(&h, decayed ? "adamaxw" : "adamax")
     var f = AdamaxFamily(form: .optax)
     f.beta1 = try h.double("b1", default: 0.9)
     f.beta2 = try h.double("b2", default: 0.999)
@@ -63,10 +67,10 @@ private func optaxAdamax(_ h: inout Hyperparameters, decayed: Bool) throws -> Op
 
 let optaxAdamGroup: [OptimizerEntry] = [
     OptimizerEntry("adam", "b1 0.9, b2 0.999, eps 1e-8 outside + eps_root 0 inside the root; nesterov") { h in
-        try optaxAdam(&h, decayed: false, nesterov: nil)
+        try optaxAdam(&h, decayed: false, nesterov: false)
     },
     OptimizerEntry("adamw", "adam + decoupled decay (u + λ·w)·lr, weight_decay 1e-4, mask") { h in
-        try optaxAdam(&h, decayed: true, nesterov: nil)
+        try optaxAdam(&h, decayed: true, nesterov: false)
     },
     OptimizerEntry("nadam", "adam with nesterov=True: m̂ = β₁·m/(1−β₁ᵗ⁺¹) + (1−β₁)·g/(1−β₁ᵗ)") { h in
         try optaxAdam(&h, decayed: false, nesterov: true)
@@ -75,7 +79,7 @@ let optaxAdamGroup: [OptimizerEntry] = [
         try optaxAdam(&h, decayed: true, nesterov: true)
     },
     OptimizerEntry("amsgrad", "running max of the bias-corrected v̂; bias_correction_mu/nu") { h in
-        let lr = try learningRate(&h)
+        let lr = try learningRate(&h, "amsgrad")
         var f = AdamFamily(form: .optax)
         f.beta1 = try h.double("b1", default: 0.9)
         f.beta2 = try h.double("b2", default: 0.999)
@@ -94,7 +98,7 @@ let optaxAdamGroup: [OptimizerEntry] = [
         try optaxAdamax(&h, decayed: true)
     },
     OptimizerEntry("radam", "rectified when rho_t >= threshold (5.0); r·m̂/(√(v̂ + eps_root) + eps); nesterov") { h in
-        let lr = try learningRate(&h)
+        let lr = try learningRate(&h, "radam")
         var f = RAdamFamily(form: .optax)
         f.beta1 = try h.double("b1", default: 0.9)
         f.beta2 = try h.double("b2", default: 0.999)

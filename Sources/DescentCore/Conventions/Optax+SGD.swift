@@ -49,7 +49,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
         let nesterov = try h.bool("nesterov", default: false)
         let biasCorrection = try h.bool("bias_correction", default: false)
         let family = RMSpropFamily(decay: decay, eps: eps, epsInsideSqrt: epsInSqrt, centered: centered,
-                                   initialScale: initialScale, biasCorrection: biasCorrection, momentum: momentum,
+                                   meanByLerp: false, initialScale: initialScale, biasCorrection: biasCorrection, momentum: momentum,
                                    nesterov: nesterov, lrInsideMomentum: true, stateNames: ("nu", "mu", "trace"))
         return OptimizerSpec(family: family, lr: lr)
     },

@@ -1,5 +1,6 @@
 // Textbook+SGD.swift — the textbook convention's SGD-group optimizers (the fixture spec's table).
 // Step t = 0, 1, …; all operations element-wise; every state starts at 0.
+// Defaults (the table names none): lr 0.01, mu 0.9, beta 0.9, eps 1e-8.
 import DescentJSON
 
 let textbookSGDGroup: [OptimizerEntry] = [

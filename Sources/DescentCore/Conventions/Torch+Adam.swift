@@ -46,6 +46,15 @@ private func torchAdam(_ h: inout Hyperparameters, weightDecay defaultDecay: Dou
     let amsgrad = try h.bool("amsgrad", default: false)
     let decoupled = try decoupledFixed ?? h.bool("decoupled_weight_decay", default: false)
     try h.ignore("fused")
+    // The constructor's RuntimeErrors for incompatible implementation flags.
+    if h.values["fused"]?.boolValue == true {
+        if h.values["differentiable"]?.boolValue == true {
+            throw h.invalid("fused", "`fused` does not support `differentiable`")
+        }
+        if h.values["foreach"]?.boolValue == true {
+            throw h.invalid("fused", "`fused` and `foreach` cannot be `True` together.")
+        }
+    }
     var f = AdamFamily(form: .torch)
     f.beta1 = a.beta1
     f.beta2 = a.beta2

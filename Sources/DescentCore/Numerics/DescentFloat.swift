@@ -8,7 +8,7 @@ public enum DType: String, CaseIterable, Sendable, Codable {
 }
 
 /// Float and Double: everything is written once, generic over this protocol, and run in both.
-public protocol DescentFloat: BinaryFloatingPoint, SIMDScalar, Lane, Sendable where Scalar == Self {
+public protocol DescentFloat: BinaryFloatingPoint, SIMDScalar, Codable, Lane, Sendable where Scalar == Self {
     static var dtype: DType { get }
     static func cos(_ x: Self) -> Self
     static func sin(_ x: Self) -> Self

@@ -113,12 +113,14 @@ public struct AdamFamily: OptimizerFamily {
         let bc1 = 1 - Double.pow(beta1, Double(t))
         let bc2 = 1 - Double.pow(beta2, Double(t))
         let decoupled = decay.decoupled
+        let scaledDecay = decay != .decoupledUnscaled(decoupled)
         return AdamKernel<T>(
-            form: form, maximize: maximize, amsgrad: amsgrad != .off, nesterov: nesterov,
+            form: form, maximize: maximize, amsgrad: amsgrad != .off, amsgradOfCorrected: amsgrad == .maxOfCorrected,
+            nesterov: nesterov,
             biasCorrectionMu: biasCorrectionMu, biasCorrectionNu: biasCorrectionNu,
             l2: T(decay.l2), decoupled: T(decoupled),
-            decayFactor: T(form == .torch && decoupled != 0 ? 1 - lr * decoupled : 1),
-            scaledDecay: { if case .decoupledUnscaled = decay { return false }; return true }(),
+            decayFactor: T(form == .torch && decoupled != 0 ? 1 - (scaledDecay ? lr : 1) * decoupled : 1),
+            scaledDecay: scaledDecay,
             beta1: T(beta1), beta2: T(beta2), oneMinusBeta1: T(1 - beta1), oneMinusBeta2: T(1 - beta2),
             eps: T(eps), epsRoot: T(epsRoot),
             bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
@@ -131,7 +133,7 @@ public struct AdamFamily: OptimizerFamily {
 /// One Adam step for one tensor. Slots: s0 = m, s1 = v, s2 = running maximum (amsgrad).
 struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var form: AdamForm
-    var maximize, amsgrad, nesterov, biasCorrectionMu, biasCorrectionNu: Bool
+    var maximize, amsgrad, amsgradOfCorrected, nesterov, biasCorrectionMu, biasCorrectionNu: Bool
     var l2, decoupled, decayFactor: Scalar
     var scaledDecay: Bool
     var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
@@ -148,9 +150,14 @@ struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
             if decayFactor != 1 { p = p * L(repeating: decayFactor) }
             s.s0 = torchLerp(s.s0, d, oneMinusBeta1)
             s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * d * d
-            var v = s.s1
-            if amsgrad { s.s2 = L.maxNaN(s.s2, s.s1); v = s.s2 }
-            let denom = v.squareRoot() / L(repeating: bc2Sqrt) + L(repeating: eps)
+            let denom: L
+            if amsgrad && amsgradOfCorrected {
+                s.s2 = L.maxNaN(s.s2, s.s1 / L(repeating: bc2))
+                denom = s.s2.squareRoot() + L(repeating: eps)
+            } else {
+                if amsgrad { s.s2 = L.maxNaN(s.s2, s.s1) }
+                denom = (amsgrad ? s.s2 : s.s1).squareRoot() / L(repeating: bc2Sqrt) + L(repeating: eps)
+            }
             p = p + L(repeating: negStepSize) * s.s0 / denom
         case .optax, .textbook:
             s.s0 = L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * s.s0
@@ -160,7 +167,8 @@ struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
                 mHat = L(repeating: beta1) * (s.s0 / L(repeating: bc1Next)) + L(repeating: oneMinusBeta1) * (d / L(repeating: bc1))
             }
             var vHat = biasCorrectionNu ? s.s1 / L(repeating: bc2) : s.s1
-            if amsgrad { s.s2 = L.maxNaN(s.s2, vHat); vHat = s.s2 }
+            if amsgrad && amsgradOfCorrected { s.s2 = L.maxNaN(s.s2, vHat); vHat = s.s2 }
+            if amsgrad && !amsgradOfCorrected { s.s2 = L.maxNaN(s.s2, s.s1); vHat = biasCorrectionNu ? s.s2 / L(repeating: bc2) : s.s2 }
             var u = mHat / ((vHat + L(repeating: epsRoot)).squareRoot() + L(repeating: eps))
             if form == .optax {
                 if decoupled != 0 { u = u + L(repeating: decoupled) * p }

@@ -3,7 +3,7 @@
 //
 //   d ← −g if maximize;  d ← d + weight_decay·w                 (L2, coupled)
 //   v ← α·v + (1 − α)·d²                                        (v₀ = initial_scale)
-//   m ← lerp(m, d, 1 − α)  [centered only; m₀ = 0]
+//   m ← lerp(m, d, 1 − α)  [centered only; m₀ = 0]   (torch: grad_avg.lerp_; optax: (1 − α)·d + α·m)
 //   v̂ = v / (1 − α^t), m̂ = m / (1 − α^t)  if bias_correction, else v̂ = v, m̂ = m
 //   r = v̂ − m̂² if centered, else v̂
 //   u = d / √(r + eps)   (eps inside the root: optax default, textbook)
@@ -19,6 +19,9 @@ public struct RMSpropFamily: OptimizerFamily {
     public var eps: Double
     public var epsInsideSqrt: Bool
     public var centered: Bool
+    /// torch updates the centered mean with `lerp_` (its two-sided formula); optax with the EMA
+    /// (1 − α)·d + α·m. Equal in exact arithmetic; they round differently.
+    public var meanByLerp: Bool
     public var initialScale: Double
     public var biasCorrection: Bool
     public var weightDecay: Double
@@ -31,7 +34,7 @@ public struct RMSpropFamily: OptimizerFamily {
     public var stateNames: (String, String, String)
 
     public init(decay: Double = 0.99, eps: Double = 1e-8, epsInsideSqrt: Bool = false, centered: Bool = false,
-                initialScale: Double = 0, biasCorrection: Bool = false, weightDecay: Double = 0,
+                meanByLerp: Bool = true, initialScale: Double = 0, biasCorrection: Bool = false, weightDecay: Double = 0,
                 maximize: Bool = false, momentum: Double = 0, nesterov: Bool = false,
                 lrInsideMomentum: Bool = false,
                 stateNames: (String, String, String) = ("square_avg", "grad_avg", "momentum_buffer")) {
@@ -39,6 +42,7 @@ public struct RMSpropFamily: OptimizerFamily {
         self.eps = eps
         self.epsInsideSqrt = epsInsideSqrt
         self.centered = centered
+        self.meanByLerp = meanByLerp
         self.initialScale = initialScale
         self.biasCorrection = biasCorrection
         self.weightDecay = weightDecay
@@ -82,6 +86,7 @@ struct RMSpropKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var eps: Scalar
     var epsInside: Bool
     var centered: Bool
+    var meanByLerp: Bool
     var weightDecay: Scalar
     var maximize: Bool
     var momentum: Scalar
@@ -97,8 +102,12 @@ struct RMSpropKernel<Scalar: DescentFloat>: ElementwiseKernel {
         var r = correction == 1 ? s.s0 : s.s0 / L(repeating: correction)
         if centered {
             // torch: grad_avg.lerp_(grad, 1 − α), with torch's two-sided lerp formula.
-            s.s1 = keep < 0.5 ? s.s1 + L(repeating: keep) * (d - s.s1)
-                              : d - (d - s.s1) * L(repeating: lerpRest)
+            if meanByLerp {
+                s.s1 = keep < 0.5 ? s.s1 + L(repeating: keep) * (d - s.s1)
+                                  : d - (d - s.s1) * L(repeating: lerpRest)
+            } else {
+                s.s1 = L(repeating: keep) * d + L(repeating: decay) * s.s1
+            }
             let m = correction == 1 ? s.s1 : s.s1 / L(repeating: correction)
             r = r - m * m
         }
@@ -145,7 +154,7 @@ final class RMSpropStepper<T: DescentFloat>: Stepper {
         let k = RMSpropKernel<T>(lr: T(lr), decay: T(c.decay), keep: T(1 - c.decay),
                                  lerpRest: T(1 - (1 - c.decay)), correction: T(correction),
                                  eps: T(c.eps), epsInside: c.epsInsideSqrt, centered: c.centered,
-                                 weightDecay: T(c.weightDecay), maximize: c.maximize, momentum: T(c.momentum),
+                                 meanByLerp: c.meanByLerp, weightDecay: T(c.weightDecay), maximize: c.maximize, momentum: T(c.momentum),
                                  nesterov: c.nesterov, lrInside: c.lrInsideMomentum)
         for i in params.indices {
             var slots = [v[i]]

@@ -66,6 +66,8 @@ public struct OptimizerCase: Sendable {
     public var params: [TensorSpec]
     public var steps: [StepSpec]
     public var problem: Problem?
+    /// Extension: pre-step gradient transforms (`grad_transforms`), e.g. global-norm clipping.
+    public var gradTransforms: [JSON]
     public var tolerance: Tolerance
     public var toleranceFloat32: Tolerance?
     /// Extension: the library rejects these hyperparameters with this message (then `steps`
@@ -275,6 +277,11 @@ public enum FixtureLoader {
         var problem: Problem?
         if let pj = c["problem"], !pj.isNull { problem = try parseProblem(pj, params: params) }
 
+        var gradTransforms: [JSON] = []
+        if let gt = c["grad_transforms"], !gt.isNull {
+            guard let a = gt.arrayValue else { throw bad("grad_transforms", "expected an array of {convention, name, parameters}") }
+            gradTransforms = a
+        }
         let expectedError = try optionalString(c, "expected_error")
         guard let stepsJ = c["steps"]?.arrayValue ?? (expectedError != nil ? [] : nil) else {
             throw bad("steps", "missing or not an array")
@@ -309,7 +316,7 @@ public enum FixtureLoader {
         guard let tol else { throw bad("tolerance", "missing") }
         return OptimizerCase(id: id, source: c["source"]?.stringValue, description: c["description"]?.stringValue,
                              convention: convention, name: name, hyperparameters: hp, params: params, steps: steps,
-                             problem: problem, tolerance: tol,
+                             problem: problem, gradTransforms: gradTransforms, tolerance: tol,
                              toleranceFloat32: try tolerance(c["tolerance_float32"], "tolerance_float32"),
                              expectedError: expectedError, json: c)
     }

@@ -1,0 +1,5 @@
+// LionPytorch+Lion.swift — lion_pytorch.Lion.
+import DescentJSON
+
+let lionPytorchGroup: [OptimizerEntry] = [
+]

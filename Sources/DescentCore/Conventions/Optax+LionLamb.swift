@@ -1,0 +1,5 @@
+// Optax+LionLamb.swift — optax lion, lamb, lars.
+import DescentJSON
+
+let optaxLionLambGroup: [OptimizerEntry] = [
+]

@@ -1,0 +1,5 @@
+// Optax+Matrix.swift — optax.contrib.muon.
+import DescentJSON
+
+let optaxMatrixGroup: [OptimizerEntry] = [
+]

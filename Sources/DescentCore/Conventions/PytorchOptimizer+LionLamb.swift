@@ -1,0 +1,5 @@
+// PytorchOptimizer+LionLamb.swift — pytorch_optimizer Lion, Lamb, LARS.
+import DescentJSON
+
+let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
+]

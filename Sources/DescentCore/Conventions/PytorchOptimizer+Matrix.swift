@@ -1,0 +1,5 @@
+// PytorchOptimizer+Matrix.swift — pytorch_optimizer Shampoo, SOAP.
+import DescentJSON
+
+let pytorchOptimizerMatrixGroup: [OptimizerEntry] = [
+]

@@ -1,0 +1,5 @@
+// Schedulefree+ScheduleFree.swift — schedulefree SGDScheduleFree, AdamWScheduleFree.
+import DescentJSON
+
+let schedulefreeGroup: [OptimizerEntry] = [
+]

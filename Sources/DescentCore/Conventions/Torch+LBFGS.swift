@@ -1,0 +1,5 @@
+// Torch+LBFGS.swift — torch.optim.LBFGS.
+import DescentJSON
+
+let torchLBFGSGroup: [OptimizerEntry] = [
+]

@@ -1,0 +1,5 @@
+// Torch+Matrix.swift — torch.optim.Muon.
+import DescentJSON
+
+let torchMatrixGroup: [OptimizerEntry] = [
+]
