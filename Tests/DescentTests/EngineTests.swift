@@ -284,6 +284,19 @@ struct BLASTests {
         #expect(firstDifference(s1, s2) == nil)
     }
 
+    @Test("blas scal/axpy keep IEEE semantics for a = 0 (0·NaN = NaN, −0 + 0 = +0)", .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))
+    func zeroScale() {
+        guard blasPresent() else { return }
+        let x = Buffer<Double>([.nan, .infinity, 1, -2]), y = Buffer<Double>([1, 1, -0.0, 3])
+        let n1 = x.clone(), b1 = x.clone()
+        Engine.naive.scal(0, n1); Engine(.blas).scal(0, b1)
+        #expect(firstDifference(n1, b1) == nil)
+        let n2 = y.clone(), b2 = y.clone()
+        Engine.naive.axpy(0, x, n2); Engine(.blas).axpy(0, x, b2)
+        #expect(firstDifference(n2, b2) == nil)
+        #expect(n1[0].isNaN && n1[1].isNaN && n2[0].isNaN && n2[2] == 0 && n2[2].sign == .plus)
+    }
+
     @Test("blas gemm within γₖ·Σ|a||b| of the naive triple loop", .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))
     func gemm() {
         guard blasPresent() else { return }

@@ -10,6 +10,8 @@
 //   norm   cblas_dnrm2 / cblas_snrm2    ‖x‖₂ (scaled against overflow; not √(x·x))
 //   axpy   cblas_daxpy / cblas_saxpy    y ← a·x + y (OpenBLAS's kernels may use FMA)
 //   scal   cblas_dscal / cblas_sscal    x ← a·x
+//          except a = 0 (and NaN a): OpenBLAS returns early / writes zeros there, where IEEE gives
+//          0·NaN = 0·∞ = NaN and −0 + 0 = +0 — those go to the vectorized loops, which keep IEEE.
 //   gemm   cblas_dgemm / cblas_sgemm    row-major C ← α·op(A)·op(B) + β·C
 //   map    the element-wise optimizer kernels: NOT BLAS — BLAS level 1 cannot express a fused
 //          Adam/RMSprop update without several passes over memory, so the kernel runs through the
@@ -167,6 +169,7 @@ public enum BLASEngine {
 
     @usableFromInline
     static func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>, threads: Int) {
+        if a == 0 || a.isNaN { return VectorizedEngine.axpy(a, x, y) }
         let lib = library(threads: threads)
         var i = 0
         while i < x.count {
@@ -179,6 +182,7 @@ public enum BLASEngine {
 
     @usableFromInline
     static func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>, threads: Int) {
+        if a == 0 || a.isNaN { return VectorizedEngine.scal(a, x) }
         let lib = library(threads: threads)
         var i = 0
         while i < x.count {
