@@ -14,8 +14,9 @@
 //   prefix −         flips the sign bit (−(+0) = −0, like the scalar), never 0 − x
 //   squareRoot       x86: _mm512_sqrt_ps / _mm512_sqrt_pd, which LLVM lowers to the widest packed
 //                    sqrt the build target has (4 × sqrtps on baseline x86-64, one vsqrtps zmm with
-//                    AVX-512) — the standard library's SIMD squareRoot() lowers to scalar sqrtss plus
-//                    a sqrtf call per element (about 2× slower). Elsewhere: per-lane scalar sqrt.
+//                    AVX-512) — the standard library's SIMD squareRoot() lowers to one scalar sqrtss
+//                    per element, each with a sqrtf fallback call (about 2× slower). Elsewhere:
+//                    per-lane scalar sqrt.
 //   maxNaN / minNaN  a > b ? a : b (a < b ? a : b), then the canonical .nan where either is NaN —
 //                    exactly the scalar definition, including maxNaN(+0, −0) = −0 (returns b).
 //   absolute         clears the sign bit (like Swift.abs / fabs, NaN payload kept)
@@ -24,8 +25,9 @@
 import _Builtin_intrinsics.intel
 #endif
 
-/// The lane's storage: 64 bytes (measured best on baseline x86-64 and with AVX-512; see
-/// VectorizedEngine). Changing the width is changing these three types.
+/// The lane's storage: 64 bytes — measured at least as fast as 32 bytes on the baseline build
+/// (see Vectorized.swift) and one zmm register on AVX-512 builds. Changing the width is changing
+/// these three types (packedSqrt has overloads for 16, 32 and 64 bytes).
 public typealias LaneFloats = SIMD16<Float>
 public typealias LaneDoubles = SIMD8<Double>
 public typealias LaneWords = SIMD8<UInt64>
