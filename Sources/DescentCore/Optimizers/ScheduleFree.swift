@@ -61,12 +61,14 @@ public struct ScheduleFreeFamily: OptimizerFamily {
         }
     }
 
-    /// optax's warmup_constant_schedule(init 0, peak lr, W) at count n.
+    /// optax's warmup_constant_schedule(init 0, peak lr, W) at count n. The counts are int32, so
+    /// `1 − n/W` is float32 and, with a Python-float peak (the plain call), so is the whole value
+    /// (0 − lr)·frac + lr: optax's warmup lr — and the peak after warmup — is float32-rounded.
     func optaxWarmup(_ lr: Double, _ n: Int) -> Double {
         guard let w = warmupSteps else { return lr }
         if w <= 0 { return 0 }
-        let frac = 1 - Double(Swift.min(Swift.max(n, 0), w)) / Double(w)
-        return (0 - lr) * frac + lr
+        let frac = Float(1) - Float(Swift.min(Swift.max(n, 0), w)) / Float(w)
+        return Double(Float(0 - lr) * frac + Float(lr))
     }
 }
 
