@@ -134,9 +134,10 @@ TORCH_LBFGS = [
     ("history-2-ridge", "ridge", {"line_search_fn": "strong_wolfe", "max_iter": 1, "history_size": 2}, 20, None,
      "history_size 2 on the 5-dimensional ridge problem (more dimensions than pairs): catches "
      "an off-by-one in the pop-oldest rule and the order of the pairs in the two loops."),
-    ("max-eval-ridge", "ridge", {"line_search_fn": "strong_wolfe", "max_iter": 4, "max_eval": 5}, 20, None,
-     "max_eval 5 with 4 iterations per step: catches the line search's max_ls = max_eval − "
-     "evaluations so far and the max_eval stop between iterations."),
+    ("max-eval-ridge", "ridge", {"lr": 10.0, "line_search_fn": "strong_wolfe", "max_iter": 4, "max_eval": 5}, 20, None,
+     "max_eval 5 with 4 iterations per step and lr 10 (every line search needs a second "
+     "evaluation): catches the line search's max_ls = max_eval − evaluations so far and the "
+     "max_eval stop between iterations."),
     ("tolerance-change-quadratic", "quadratic", {"max_iter": 5, "lr": 0.1, "tolerance_change": 1e-2}, 20, None,
      "tolerance_change 1e-2: catches a missing |loss − prev_loss| < tolerance_change stop "
      "(the iterations within a step stop early once the loss settles)."),
@@ -299,6 +300,11 @@ OPTAX_LBFGS = [
     ("no-scale-init-rosenbrock", "rosenbrock", {"scale_init_precond": False}, 24,
      "scale_init_precond False: catches γ = s'y/y'y (or the capped 1/‖g‖ first step) applied "
      "when it is off — the initial preconditioner is the identity."),
+    ("tiny-learning-rate-ridge", "ridge", {"learning_rate": 1e-8}, 20,
+     "learning_rate 1e-8: the direction is 1e-8 of the L-BFGS step, so the interval search doubles "
+     "the stepsize from 1 (up to 2^19) until max_linesearch_steps (20) runs out and takes the safe "
+     "step; catches "
+     "a wrong step limit (e.g. 19 or 10) and a failure that does not fall back to the safe step."),
     ("learning-rate-quadratic", "quadratic", {"learning_rate": 0.5, "memory_size": 3}, 20,
      "learning_rate 0.5: the direction is scaled by −0.5 before the line search, which then "
      "starts from stepsize 1 — catches applying the lr after the line search or ignoring it."),
