@@ -6,7 +6,7 @@
 import Foundation
 import Testing
 @testable import DescentCore
-import DescentHarness
+@testable import DescentHarness
 import DescentJSON
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
@@ -210,5 +210,19 @@ private func message(_ convention: String, _ name: String, _ hyperparameters: St
     for (c, n) in [("optax", "lion"), ("lion_pytorch", "Lion"), ("pytorch_optimizer", "Lion")] {
         let note = Conventions.named(c)!.optimizers.first { $0.name == n }!.note
         #expect(note.contains("one-beta") && note.contains("different algorithm"), "\(c) \(n)")
+    }
+}
+
+// MARK: - Closed-form check: Lion moves every element by exactly ±lr (0 where c = 0)
+
+@Test func lionSignChecksPassAndCanFail() {
+    for check in lionChecks {
+        for dtype in DType.allCases {
+            let o = check.run(dtype: dtype)
+            #expect(o.status == .passed, "\(o.id) [\(dtype)]: \(o.message)")
+        }
+        var broken = check as! LionSignCheck
+        broken.perturbation = 1e-3
+        #expect(broken.run(dtype: .float64).status == .failed, "\(check.id) cannot fail")
     }
 }
