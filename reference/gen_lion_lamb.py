@@ -228,6 +228,9 @@ def optax_fixtures():
         R("optax", "lion", "zero-params", {"learning_rate": 0.01, "weight_decay": 0.2},
           "A tensor starting at exactly 0 and a tensor whose gradient is always 0: sign(0) = 0 must leave it "
           "unmoved except for decay; catches sign(0) taken as +1.", zero_params=(0,), zero_grads=(3,)),
+        R("optax", "lion", "learning-rate-none", {"learning_rate": None, "b1": 0.8, "weight_decay": 0.01},
+          "learning_rate=None: scale_by_learning_rate(None) is the identity, so sign(c) + wd*w is ADDED "
+          "(no -lr scaling, no sign flip); catches treating None as a default lr."),
         error_case("optax", "lion", "missing-learning-rate", {},
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]
@@ -251,6 +254,8 @@ def optax_fixtures():
           "Tensor 0 starts at exactly 0 (||w|| = 0 -> ratio 1 on the first step) and tensor 3 gets zero "
           "gradients (u = wd*w, ratio 1/wd); catches a zero ratio for zero weights and ratio 1 for zero "
           "gradients.", zero_params=(0,), zero_grads=(3,)),
+        R("optax", "lamb", "learning-rate-none", {"learning_rate": None, "weight_decay": 0.01},
+          "learning_rate=None: the trust-scaled update is added unscaled; catches a default lr."),
         error_case("optax", "lamb", "missing-learning-rate", {"b1": 0.9},
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]
@@ -277,6 +282,9 @@ def optax_fixtures():
           "momentum 0: plain trust-ratio SGD; catches a momentum default applied anyway."),
         R("optax", "lars", "no-trust-ratio", {"learning_rate": 0.05, "trust_ratio_mask": False, "weight_decay": 0.01},
           "trust_ratio_mask False: SGD with decay and lr-inside momentum; catches the mask ignored."),
+        R("optax", "lars", "decay-mask-false", {"learning_rate": 0.5, "weight_decay": 0.1, "weight_decay_mask": False,
+                                                "trust_coefficient": 0.01},
+          "weight_decay_mask=False: no tensor is decayed although weight_decay is set; catches the mask ignored."),
         error_case("optax", "lars", "missing-learning-rate", {},
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]

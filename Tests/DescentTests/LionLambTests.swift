@@ -126,6 +126,7 @@ private let mistakes: [Mistake] = [
     ("optax/lars.json", "optax/lars/eps-zero-norms", "eps ignored", { lars($0) { $0.eps = 0 } }),
     ("optax/lars.json", "optax/lars/no-trust-ratio", "trust_ratio_mask=False ignored", { lars($0) { $0.trustRatio = true } }),
     ("optax/lars.json", "optax/lars/no-momentum", "momentum default applied", { lars($0) { $0.momentum = 0.9 } }),
+    ("optax/lars.json", "optax/lars/decay-mask-false", "weight_decay_mask=False ignored", { lars($0) { $0.weightDecay = 0.1 } }),
     ("pytorch_optimizer/LARS.json", "pytorch_optimizer/LARS/defaults", "1-D tensors not excluded",
      { lars($0) { $0.excludeVectors = false } }),
     ("pytorch_optimizer/LARS.json", "pytorch_optimizer/LARS/decay-lr-schedule", "lr inside the momentum",
