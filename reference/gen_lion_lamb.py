@@ -352,6 +352,18 @@ def pytorch_optimizer_fixtures():
         R(C, "Lion", "per-param-zero", {"lr": 0.01, "foreach": False, "weight_decay": 0.1},
           "foreach=False (the per-parameter path); a zero tensor and an always-zero gradient: sign(0) = 0.",
           zero_params=(0,), zero_grads=(3,)),
+        R(C, "Lion", "adanorm", {"lr": 0.01, "adanorm": True, "betas": [0.9, 0.9]},
+          "adanorm (r 0.95): the MOMENTUM takes g*e/||g|| when the running norm e exceeds ||g|| (c keeps g); "
+          "b1 = b2 so only the momentum path differs; catches adanorm ignored or applied to c."),
+        R(C, "Lion", "adanorm-r-coupled", {"lr": 0.01, "adanorm": True, "adanorm_r": 0.7, "weight_decay": 0.2,
+                                           "weight_decouple": False},
+          "adanorm_r 0.7 with coupled decay (the norm is taken of g + wd*w); catches the default r."),
+        R(C, "Lion", "cautious", {"lr": 0.01, "cautious": True, "weight_decay": 0.1, "maximize": True},
+          "cautious: sign(c) kept only where it agrees with the gradient, rescaled by N/(agreeing + 1) per "
+          "tensor; catches cautious ignored, the rescaling missing or counted over all tensors.", lr_base=0.01),
+        R(C, "Lion", "cautious-adanorm-zero", {"lr": 0.01, "cautious": True, "adanorm": True, "betas": [0.5, 0.95]},
+          "cautious with adanorm, a zero tensor and an always-zero gradient (||g|| = 0: no rescaling, nothing "
+          "agrees).", zero_params=(0,), zero_grads=(3,)),
         E(C, "Lion", "invalid-lr", {"lr": -1}, "A negative lr: NegativeLRError, lr printed as Python prints an int."),
         E(C, "Lion", "invalid-lr-float", {"lr": -0.001}, "A negative float lr: printed with repr."),
         E(C, "Lion", "invalid-beta1", {"betas": [1.0, 0.99]}, "beta1 must be in [0, 1)."),
@@ -401,6 +413,11 @@ def pytorch_optimizer_fixtures():
         R(C, "Lamb", "zero-norms", {"lr": 0.01, "weight_decay": 0.01, "weight_decouple": False},
           "A tensor starting at 0 (ratio 1) and a tensor with zero gradients (u = wd*w, ratio ~1/wd); catches "
           "zero-norm guards.", zero_params=(0,), zero_grads=(3,)),
+        R(C, "Lamb", "adanorm", {"lr": 0.01, "adanorm": True, "adanorm_r": 0.9, "weight_decay": 0.01},
+          "adanorm: m takes g*e/||g|| when the running norm e exceeds ||g|| (v keeps g); catches adanorm ignored "
+          "or applied to v.", lr_base=0.01),
+        R(C, "Lamb", "adanorm-rectify", {"lr": 0.01, "adanorm": True, "rectify": True, "degenerated_to_sgd": True},
+          "adanorm under rectify (the per-parameter path), SGD steps before the threshold.", steps=RECTIFY_STEPS),
         E(C, "Lamb", "invalid-lr", {"lr": -0.5}, "A negative lr: NegativeLRError."),
         E(C, "Lamb", "invalid-beta1", {"betas": [1.0, 0.999]}, "beta1 must be in [0, 1)."),
         E(C, "Lamb", "invalid-max-grad-norm", {"max_grad_norm": -1.0}, "max_grad_norm must be non-negative."),

@@ -80,6 +80,11 @@ private let mistakes: [Mistake] = [
     ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/maximize-coupled", "maximize ignored", { lion($0) { $0.maximize = false } }),
     ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/defaults", "the one-beta sign form (b1 = b2)",
      { lion($0) { $0.beta1 = $0.beta2 } }),
+    ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/adanorm", "adanorm ignored", { lion($0) { $0.adaNorm = nil } }),
+    ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/adanorm-r-coupled", "default adanorm_r", { lion($0) { $0.adaNorm = 0.95 } }),
+    ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/cautious", "cautious ignored", { lion($0) { $0.cautious = false } }),
+    ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/cautious-adanorm-zero", "cautious ignored",
+     { lion($0) { $0.cautious = false } }),
     // LAMB
     ("optax/lamb.json", "optax/lamb/defaults", "pytorch_optimizer's bias correction (lr/bc1)",
      { lamb($0) { $0.biasCorrection = .stepSize } }),
@@ -116,6 +121,8 @@ private let mistakes: [Mistake] = [
      { lamb($0) { $0.rectify?.threshold = 5 } }),
     ("pytorch_optimizer/Lamb.json", "pytorch_optimizer/Lamb/rectify-degenerated", "coupled decay applied under rectify",
      { lamb($0) { $0.decay = .decoupled(0.1) } }),
+    ("pytorch_optimizer/Lamb.json", "pytorch_optimizer/Lamb/adanorm", "adanorm ignored", { lamb($0) { $0.adaNorm = nil } }),
+    ("pytorch_optimizer/Lamb.json", "pytorch_optimizer/Lamb/adanorm-rectify", "adanorm ignored", { lamb($0) { $0.adaNorm = nil } }),
     // LARS
     ("optax/lars.json", "optax/lars/defaults", "1-D tensors excluded", { lars($0) { $0.excludeVectors = true } }),
     ("optax/lars.json", "optax/lars/decay-lr-schedule", "lr outside the momentum", { lars($0) { $0.lrInsideMomentum = false } }),
@@ -199,8 +206,8 @@ private func message(_ convention: String, _ name: String, _ hyperparameters: St
     // Descent does not implement are unsupported.
     _ = try spec("pytorch_optimizer", "LARS", #"{"anything": 3}"#)
     _ = try spec("pytorch_optimizer", "Lion", #"{"cautious": false, "foreach": true}"#)
-    #expect(throws: DescentError.self) { try spec("pytorch_optimizer", "Lion", #"{"cautious": true}"#) }
-    #expect(throws: DescentError.self) { try spec("pytorch_optimizer", "Lamb", #"{"adanorm": true}"#) }
+    #expect(throws: DescentError.self) { try spec("pytorch_optimizer", "Lion", #"{"use_gc": true}"#) }
+    _ = try spec("pytorch_optimizer", "Lion", #"{"use_gc": false, "adanorm_r": 0.5}"#)
     // optax: learning_rate None is the identity scaling (lr −1); mu_dtype below float64 is unsupported.
     #expect(try spec("optax", "lamb", #"{"learning_rate": null}"#).lr == -1)
     #expect(throws: DescentError.self) { try spec("optax", "lion", #"{"learning_rate": 0.1, "mu_dtype": "bfloat16"}"#) }

@@ -4,8 +4,9 @@
 //
 // The constructors take **kwargs. Lion and Lamb store them in the group defaults, where only a few
 // keys are ever read (Lion: use_gc, adanorm, adanorm_r, cautious; Lamb: adanorm, adanorm_r,
-// adam_debias); LARS drops them. A key the library never reads changes nothing and is accepted; a
-// key it reads that Descent does not implement (truthy) is `unsupported`.
+// adam_debias — all implemented but use_gc); LARS drops them. A key the library never reads
+// changes nothing and is accepted; a key it reads that Descent does not implement (truthy) is
+// `unsupported`.
 import DescentJSON
 
 /// NegativeLRError: f'learning rate must be positive. ({lr} > 0)' for lr < 0.
@@ -25,6 +26,12 @@ private func validateNonNegative(_ h: Hyperparameters, _ key: String, _ x: Doubl
     if x < 0.0 { throw h.invalid(key, "\(key) must be non-negative") }
 }
 
+/// `adanorm` (truthy) with `adanorm_r` (None → 0.95): AdaNorm's r, or nil when off.
+private func adaNorm(_ h: inout Hyperparameters) throws -> Double? {
+    guard try h.bool("adanorm", default: false) else { _ = h.raw("adanorm_r"); return nil }
+    return try h.double("adanorm_r", default: 0.95)
+}
+
 /// The group keys the library reads but Descent does not implement (unsupported when truthy), then
 /// every other leftover key: stored and never read by the library, so accepted.
 private func kwargs(_ h: inout Hyperparameters, unimplemented: [String]) throws {
@@ -37,7 +44,7 @@ private func kwargs(_ h: inout Hyperparameters, unimplemented: [String]) throws 
 }
 
 let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
-    OptimizerEntry("Lion", "the paper's two-beta Lion with lerp: c = lerp(m, g, 1−b1); w ← w − lr·sign(c); m ← lerp(m, g, 1−b2) (lr 1e-4, betas (0.9, 0.99)); weight_decay 0 decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False: added to g), maximize; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
+    OptimizerEntry("Lion", "the paper's two-beta Lion with lerp: c = lerp(m, g, 1−b1); w ← w − lr·sign(c); m ← lerp(m, g, 1−b2) (lr 1e-4, betas (0.9, 0.99)); weight_decay 0 decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False: added to g), maximize, adanorm (adanorm_r), cautious; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
         let lr = try h.double("lr", default: 1e-4)
         let (b1, b2) = try h.pair("betas", default: (0.9, 0.99))
         let wd = try h.double("weight_decay", default: 0)
@@ -45,7 +52,9 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         let fixed = try h.bool("fixed_decay", default: false)
         let maximize = try h.bool("maximize", default: false)
         try h.ignore("foreach")
-        try kwargs(&h, unimplemented: ["use_gc", "adanorm", "cautious"])
+        let ada = try adaNorm(&h)
+        let cautious = try h.bool("cautious", default: false)
+        try kwargs(&h, unimplemented: ["use_gc"])
         try validateLR(h, lr)
         try validateUnitRange(h, "betas", "beta1", b1)
         try validateUnitRange(h, "betas", "beta2", b2)
@@ -54,10 +63,12 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.beta1 = b1
         f.beta2 = b2
         f.maximize = maximize
+        f.adaNorm = ada
+        f.cautious = cautious
         f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("Lamb", "uncorrected moments, u = m/(√v + eps) (eps 1e-6), ratio min(‖w‖, 10)/(‖u‖ + eps) per tensor, step lr/(1−b1ᵗ) (adam_debias: lr); decay decoupled before the ratio (× lr or fixed_decay) or added to u (weight_decouple=False); grad_averaging, adam (ratio 1), pre_norm (global norm in float32), rectify (degenerated_to_sgd, n_sma_threshold), maximize") { h in
+    OptimizerEntry("Lamb", "uncorrected moments, u = m/(√v + eps) (eps 1e-6), ratio min(‖w‖, 10)/(‖u‖ + eps) per tensor, step lr/(1−b1ᵗ) (adam_debias: lr); decay decoupled before the ratio (× lr or fixed_decay) or added to u (weight_decouple=False); grad_averaging, adam (ratio 1), pre_norm (global norm in float32), rectify (degenerated_to_sgd, n_sma_threshold), adanorm (adanorm_r), maximize") { h in
         let lr = try h.double("lr", default: 1e-3)
         let (b1, b2) = try h.pair("betas", default: (0.9, 0.999))
         let wd = try h.double("weight_decay", default: 0)
@@ -74,7 +85,8 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         let maximize = try h.bool("maximize", default: false)
         let adamDebias = try h.bool("adam_debias", default: false)
         try h.ignore("foreach")
-        try kwargs(&h, unimplemented: ["adanorm"])
+        let ada = try adaNorm(&h)
+        try kwargs(&h, unimplemented: [])
         try validateLR(h, lr)
         try validateUnitRange(h, "betas", "beta1", b1)
         try validateUnitRange(h, "betas", "beta2", b2)
@@ -94,6 +106,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.preNorm = preNorm && maxGradNorm != 0 ? maxGradNorm : nil
         f.rectify = rectify ? LambFamily.Rectify(threshold: threshold, degeneratedToSGD: degenerated) : nil
         f.maximize = maximize
+        f.adaNorm = ada
         return OptimizerSpec(family: f, lr: lr)
     },
     OptimizerEntry("LARS", "tensors with ndim > 1: g ← (g + wd·w)·tc·‖w‖/(‖g‖ + wd·‖w‖) (1 if either norm is 0); 1-D tensors: plain g; then b ← momentum·b + (1−dampening)·g from zero, w ← w − lr·(nesterov ? g + momentum·b : b) (lr 1e-3, momentum 0.9, tc 1e-3, wd 0), maximize") { h in

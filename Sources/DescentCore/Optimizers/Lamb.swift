@@ -20,6 +20,9 @@
 // degenerated_to_sgd, else −1 — and a step with η ≤ 0 moves nothing but the decoupled decay. Then
 //   δ = m/(√v + ε) when ρ_t ≥ threshold, else δ = m;   r = ‖w‖′ / (‖w − η·δ‖ + ε);   w ← w − η·r·δ
 // (the library measures the ratio on w − η·δ, and drops the coupled decay in this branch).
+//
+// pytorch_optimizer's adanorm (r = adanorm_r, 0.95): e ← r·e + (1−r)·‖g‖ per tensor (e₀ = 0); m takes
+// g·e/‖g‖ instead of g when ‖g‖ > 0 and e > ‖g‖ (v still takes g).
 
 public struct LambFamily: OptimizerFamily {
     /// Whose operation order and state names.
@@ -88,6 +91,8 @@ public struct LambFamily: OptimizerFamily {
     public var preNorm: Double? = nil
     public var rectify: Rectify? = nil
     public var maximize = false
+    /// pytorch_optimizer `adanorm` with its `adanorm_r`; nil = off.
+    public var adaNorm: Double? = nil
 
     public init(form: Form, biasCorrection: BiasCorrection) {
         self.form = form
@@ -108,6 +113,7 @@ public struct LambFamily: OptimizerFamily {
         if let g = preNorm { parts.append("pre-norm to \(g)") }
         if let r = rectify { parts.append("rectify (threshold \(r.threshold)\(r.degeneratedToSGD ? ", SGD below" : ""))") }
         if maximize { parts.append("maximize") }
+        if let r = adaNorm { parts.append("adanorm r \(r)") }
         return parts.joined(separator: ", ")
     }
 
@@ -157,14 +163,23 @@ struct LambMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var maximize, correctMoments: Bool
     var clip, decayFactor, added: Scalar
     var beta1, beta3, beta2, oneMinusBeta2, bc1, bc2, eps, epsRoot, negEta: Scalar
+    /// adanorm: m takes d·e/‖d‖ (nil = d).
+    var adaNorm: (e: Scalar, norm: Scalar)? = nil
     var slotCount: Int { 3 }
+
+    /// The gradient as the library prepares it: pre-norm scaling, then maximize.
+    @inline(__always)
+    func prepared<L: Lane>(_ g: L) -> L where L.Scalar == Scalar {
+        let d = clip != 1 ? g * L(repeating: clip) : g
+        return maximize ? -d : d
+    }
 
     @inline(__always)
     func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        var d = maximize ? -g : g
-        if clip != 1 { d = d * L(repeating: clip) }
+        let d = prepared(g)
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
-        s.s0 = L(repeating: beta1) * s.s0 + L(repeating: beta3) * d
+        let dm = adaNorm.map { d * L(repeating: $0.e) / L(repeating: $0.norm) } ?? d
+        s.s0 = L(repeating: beta1) * s.s0 + L(repeating: beta3) * dm
         s.s1 = L(repeating: beta2) * s.s1 + L(repeating: oneMinusBeta2) * (d * d)
         switch mode {
         case .adam:
@@ -178,6 +193,17 @@ struct LambMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
         case .rectifiedMomentum:
             s.s2 = p + L(repeating: negEta) * s.s0
         }
+    }
+}
+
+/// adanorm's scratch pass: s2 ← the prepared gradient (p, m, v unchanged).
+struct LambGradientKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    var base: LambMomentKernel<Scalar>
+    var slotCount: Int { 3 }
+
+    @inline(__always)
+    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        s.s2 = base.prepared(g)
     }
 }
 
@@ -202,6 +228,8 @@ final class LambStepper<T: DescentFloat>: Stepper {
     let engine: Engine
     private(set) var t = 0
     let m: [Buffer<T>], v: [Buffer<T>], u: [Buffer<T>]
+    /// adanorm's running gradient norm e per tensor.
+    var adaNormE: [T]
 
     init(_ config: LambFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
@@ -209,6 +237,7 @@ final class LambStepper<T: DescentFloat>: Stepper {
         m = .zeros(like: shapes)
         v = .zeros(like: shapes)
         u = .zeros(like: shapes)
+        adaNormE = Array(repeating: 0, count: shapes.count)
     }
 
     /// pytorch_optimizer's pre_norm factor: per-tensor norms cast to float32, squared and summed in
@@ -244,6 +273,12 @@ final class LambStepper<T: DescentFloat>: Stepper {
         for i in params.indices {
             var ki = k1
             if let mask = c.decayMask, !mask[i] { ki.added = 0 }
+            if let r = c.adaNorm {
+                engine.map(LambGradientKernel(base: ki), params[i], grads[i], [m[i], v[i], u[i]])
+                let norm = engine.norm(u[i])
+                adaNormE[i] = adaNormE[i] * T(r) + T(1 - r) * norm
+                if norm > 0 && adaNormE[i] > norm { ki.adaNorm = (adaNormE[i], norm) }
+            }
             engine.map(ki, params[i], grads[i], [m[i], v[i], u[i]])
             if c.rectify != nil && eta <= 0 { continue }   // the library returns before the step
             var ratio = 1.0

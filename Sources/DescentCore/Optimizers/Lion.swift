@@ -15,6 +15,12 @@
 //   lion_pytorch       w ← w·(1 − lr·λ);  w ← w + (−lr)·sign(m·β₁ + (1−β₁)·g)                exp_avg
 //   pytorch_optimizer  as lion_pytorch, with c = lerp(m, g, 1−β₁) and m ← lerp(m, g, 1−β₂)      exp_avg
 //
+// pytorch_optimizer's group options (per-parameter path):
+//   adanorm (r = adanorm_r, 0.95):  e ← r·e + (1−r)·‖g‖ per tensor (e₀ = 0); the MOMENTUM takes
+//                                   g·e/‖g‖ when ‖g‖ > 0 and e > ‖g‖ (c still takes g)
+//   cautious:                       sign(c) ← sign(c)·[sign(c)·g > 0]·N/(S + 1), S = how many of the
+//                                   tensor's N elements agree
+//
 // Not to be confused with the one-beta sign form of some lecture slides (m ← β·m + (1−β)·g;
 // w ← w − lr·sign(m)): that is signSGD with momentum, a different algorithm (it equals Lion only
 // when β₁ = β₂).
@@ -55,6 +61,10 @@ public struct LionFamily: OptimizerFamily {
     /// Per tensor: whether decoupled decay applies (optax `mask`); nil = every tensor.
     public var decayMask: [Bool]? = nil
     public var maximize = false
+    /// pytorch_optimizer `adanorm` with its `adanorm_r`; nil = off.
+    public var adaNorm: Double? = nil
+    /// pytorch_optimizer `cautious`.
+    public var cautious = false
 
     public init(form: Form) { self.form = form }
 
@@ -63,6 +73,8 @@ public struct LionFamily: OptimizerFamily {
         var parts = ["\(form.rawValue) form", "betas (\(beta1), \(beta2))", decay.summary]
         if let m = decayMask { parts.append("decay mask \(m)") }
         if maximize { parts.append("maximize") }
+        if let r = adaNorm { parts.append("adanorm r \(r)") }
+        if cautious { parts.append("cautious") }
         return parts.joined(separator: ", ")
     }
 
@@ -93,7 +105,7 @@ public struct LionFamily: OptimizerFamily {
         return LionKernel<T>(lerp: form == .pytorchOptimizer, maximize: maximize, coupled: T(coupled),
                              decayFactor: T(factor), addedDecay: T(added),
                              beta1: T(beta1), oneMinusBeta1: T(1 - beta1), beta2: T(beta2), oneMinusBeta2: T(1 - beta2),
-                             negLr: T(-lr))
+                             negLr: T(-lr), cautiousScale: 0, adaNorm: nil)
     }
 }
 
@@ -102,20 +114,49 @@ struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var lerp, maximize: Bool
     var coupled, decayFactor, addedDecay: Scalar
     var beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr: Scalar
+    /// cautious: N/(S + 1) (0 = off).
+    var cautiousScale: Scalar
+    /// adanorm: the momentum takes d·e/‖d‖ (nil = d).
+    var adaNorm: (e: Scalar, norm: Scalar)?
     var slotCount: Int { 1 }
+
+    /// The gradient as the library prepares it: maximize, then coupled decay.
+    @inline(__always)
+    func prepared<L: Lane>(_ p: L, _ g: L) -> L where L.Scalar == Scalar {
+        let d = maximize ? -g : g
+        return coupled != 0 ? d + L(repeating: coupled) * p : d
+    }
+
+    @inline(__always)
+    func interpolation<L: Lane>(_ m: L, _ d: L) -> L where L.Scalar == Scalar {
+        lerp ? torchLerp(m, d, oneMinusBeta1) : L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * m
+    }
 
     @inline(__always)
     func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        var d = maximize ? -g : g
-        if coupled != 0 { d = d + L(repeating: coupled) * p }
+        let d = prepared(p, g)
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
-        let c = lerp ? torchLerp(s.s0, d, oneMinusBeta1)
-                     : L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * s.s0
-        var u = c.signum
+        var u = interpolation(s.s0, d).signum
+        if cautiousScale != 0 { u = u * (L.maxNaN((u * d).signum, L(repeating: 0)) * L(repeating: cautiousScale)) }
         if addedDecay != 0 { u = u + L(repeating: addedDecay) * p }
         p = p + L(repeating: negLr) * u
-        s.s0 = lerp ? torchLerp(s.s0, d, oneMinusBeta2)
-                    : L(repeating: oneMinusBeta2) * d + L(repeating: beta2) * s.s0
+        let dm = adaNorm.map { d * L(repeating: $0.e) / L(repeating: $0.norm) } ?? d
+        s.s0 = lerp ? torchLerp(s.s0, dm, oneMinusBeta2)
+                    : L(repeating: oneMinusBeta2) * dm + L(repeating: beta2) * s.s0
+    }
+}
+
+/// A scratch pass for pytorch_optimizer's options (p and m unchanged): s1 ← the prepared gradient
+/// (adanorm's norm), or s1 ← [sign(c)·d > 0] (cautious's count). Slots: s0 = m, s1 = scratch.
+struct LionScratchKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    var base: LionKernel<Scalar>
+    var agreement: Bool
+    var slotCount: Int { 2 }
+
+    @inline(__always)
+    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        let d = base.prepared(p, g)
+        s.s1 = agreement ? L.maxNaN((base.interpolation(s.s0, d).signum * d).signum, L(repeating: 0)) : d
     }
 }
 
@@ -123,18 +164,35 @@ final class LionStepper<T: DescentFloat>: Stepper {
     let config: LionFamily
     let engine: Engine
     let m: [Buffer<T>]
+    /// Workspace for adanorm's and cautious's per-tensor reductions.
+    let scratch: [Buffer<T>]
+    /// adanorm's running gradient norm e per tensor (torch: a float tensor of the parameters' dtype).
+    var adaNormE: [T]
 
     init(_ config: LionFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
         self.engine = engine
         m = .zeros(like: shapes)
+        scratch = config.adaNorm != nil || config.cautious ? .zeros(like: shapes) : []
+        adaNormE = Array(repeating: 0, count: shapes.count)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         let decayed: LionKernel<T> = config.kernel(lr: lr, decayed: true)
         let plain: LionKernel<T> = config.kernel(lr: lr, decayed: false)
         for i in params.indices {
-            let k = (config.decayMask?[i] ?? true) ? decayed : plain
+            var k = (config.decayMask?[i] ?? true) ? decayed : plain
+            if let r = config.adaNorm {
+                engine.map(LionScratchKernel(base: k, agreement: false), params[i], grads[i], [m[i], scratch[i]])
+                let norm = engine.norm(scratch[i])
+                adaNormE[i] = adaNormE[i] * T(r) + T(1 - r) * norm
+                if norm > 0 && adaNormE[i] > norm { k.adaNorm = (adaNormE[i], norm) }
+            }
+            if config.cautious {
+                engine.map(LionScratchKernel(base: k, agreement: true), params[i], grads[i], [m[i], scratch[i]])
+                let agreeing = Double(engine.dot(scratch[i], scratch[i]))
+                k.cautiousScale = T(Double(params[i].count) / (agreeing + 1))
+            }
             engine.map(k, params[i], grads[i], [m[i]])
         }
     }
