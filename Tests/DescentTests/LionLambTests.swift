@@ -234,3 +234,14 @@ private func message(_ convention: String, _ name: String, _ hyperparameters: St
         #expect(broken.run(dtype: .float64).status == .failed, "\(check.id) cannot fail")
     }
 }
+
+// MARK: - Known-wrong variants: every one is caught by these fixtures
+
+@Test func lionLambVariantsAreCaught() throws {
+    let files = try lionLambFixtureFiles.map(load)
+    for p in Power.run(files: files, variants: lionLambVariants) {
+        #expect(p.applicable > 0, "\(p.variant.id) applies to no case")
+        #expect(p.caught, "no fixture catches \(p.variant.id) (\(p.variant.summary)); it applies to \(p.applicable) cases")
+    }
+    #expect(Set(lionLambVariants.map(\.id)).count == lionLambVariants.count)
+}
