@@ -364,6 +364,14 @@ def pytorch_optimizer_fixtures():
         R(C, "Lion", "cautious-adanorm-zero", {"lr": 0.01, "cautious": True, "adanorm": True, "betas": [0.5, 0.95]},
           "cautious with adanorm, a zero tensor and an always-zero gradient (||g|| = 0: no rescaling, nothing "
           "agrees).", zero_params=(0,), zero_grads=(3,)),
+        R(C, "Lion", "use-gc", {"lr": 0.01, "use_gc": True, "betas": [0.8, 0.99]},
+          "use_gc: each row of an ndim > 1 gradient loses its mean over the other axes (the (1, 6) matrix as one "
+          "row, the 3-D tensor per leading index; 1-D tensors untouched); catches centralization ignored, over "
+          "the whole tensor, or applied to vectors.", lr_base=0.01),
+        R(C, "Lion", "use-gc-everything", {"lr": 0.01, "use_gc": True, "maximize": True, "weight_decay": 0.2,
+                                           "weight_decouple": False, "cautious": True, "adanorm": True},
+          "use_gc after maximize and before the coupled decay, with cautious and adanorm seeing the centralized "
+          "gradient; catches the wrong order."),
         E(C, "Lion", "invalid-lr", {"lr": -1}, "A negative lr: NegativeLRError, lr printed as Python prints an int."),
         E(C, "Lion", "invalid-lr-float", {"lr": -0.001}, "A negative float lr: printed with repr."),
         E(C, "Lion", "invalid-beta1", {"betas": [1.0, 0.99]}, "beta1 must be in [0, 1)."),

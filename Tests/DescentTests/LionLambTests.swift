@@ -85,6 +85,9 @@ private let mistakes: [Mistake] = [
     ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/cautious", "cautious ignored", { lion($0) { $0.cautious = false } }),
     ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/cautious-adanorm-zero", "cautious ignored",
      { lion($0) { $0.cautious = false } }),
+    ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/use-gc", "use_gc ignored", { lion($0) { $0.centralize = false } }),
+    ("pytorch_optimizer/Lion.json", "pytorch_optimizer/Lion/use-gc-everything", "use_gc ignored",
+     { lion($0) { $0.centralize = false } }),
     // LAMB
     ("optax/lamb.json", "optax/lamb/defaults", "pytorch_optimizer's bias correction (lr/bc1)",
      { lamb($0) { $0.biasCorrection = .stepSize } }),
@@ -206,8 +209,8 @@ private func message(_ convention: String, _ name: String, _ hyperparameters: St
     // Descent does not implement are unsupported.
     _ = try spec("pytorch_optimizer", "LARS", #"{"anything": 3}"#)
     _ = try spec("pytorch_optimizer", "Lion", #"{"cautious": false, "foreach": true}"#)
-    #expect(throws: DescentError.self) { try spec("pytorch_optimizer", "Lion", #"{"use_gc": true}"#) }
-    _ = try spec("pytorch_optimizer", "Lion", #"{"use_gc": false, "adanorm_r": 0.5}"#)
+    _ = try spec("pytorch_optimizer", "Lion", #"{"use_gc": false, "adanorm_r": 0.5, "unused_key": [1, 2]}"#)
+    #expect((try spec("pytorch_optimizer", "Lion", #"{"use_gc": true}"#).family as? LionFamily)?.centralize == true)
     // optax: learning_rate None is the identity scaling (lr −1); mu_dtype below float64 is unsupported.
     #expect(try spec("optax", "lamb", #"{"learning_rate": null}"#).lr == -1)
     #expect(throws: DescentError.self) { try spec("optax", "lion", #"{"learning_rate": 0.1, "mu_dtype": "bfloat16"}"#) }

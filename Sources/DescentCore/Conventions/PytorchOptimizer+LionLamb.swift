@@ -4,7 +4,7 @@
 //
 // The constructors take **kwargs. Lion and Lamb store them in the group defaults, where only a few
 // keys are ever read (Lion: use_gc, adanorm, adanorm_r, cautious; Lamb: adanorm, adanorm_r,
-// adam_debias — all implemented but use_gc); LARS drops them. A key the library never reads
+// adam_debias — all implemented); LARS drops them. A key the library never reads
 // changes nothing and is accepted; a key it reads that Descent does not implement (truthy) is
 // `unsupported`.
 import DescentJSON
@@ -44,7 +44,7 @@ private func kwargs(_ h: inout Hyperparameters, unimplemented: [String]) throws 
 }
 
 let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
-    OptimizerEntry("Lion", "the paper's two-beta Lion with lerp: c = lerp(m, g, 1−b1); w ← w − lr·sign(c); m ← lerp(m, g, 1−b2) (lr 1e-4, betas (0.9, 0.99)); weight_decay 0 decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False: added to g), maximize, adanorm (adanorm_r), cautious; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
+    OptimizerEntry("Lion", "the paper's two-beta Lion with lerp: c = lerp(m, g, 1−b1); w ← w − lr·sign(c); m ← lerp(m, g, 1−b2) (lr 1e-4, betas (0.9, 0.99)); weight_decay 0 decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False: added to g), maximize, adanorm (adanorm_r), cautious, use_gc; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
         let lr = try h.double("lr", default: 1e-4)
         let (b1, b2) = try h.pair("betas", default: (0.9, 0.99))
         let wd = try h.double("weight_decay", default: 0)
@@ -54,7 +54,8 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         try h.ignore("foreach")
         let ada = try adaNorm(&h)
         let cautious = try h.bool("cautious", default: false)
-        try kwargs(&h, unimplemented: ["use_gc"])
+        let centralize = try h.bool("use_gc", default: false)
+        try kwargs(&h, unimplemented: [])
         try validateLR(h, lr)
         try validateUnitRange(h, "betas", "beta1", b1)
         try validateUnitRange(h, "betas", "beta2", b2)
@@ -65,6 +66,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.maximize = maximize
         f.adaNorm = ada
         f.cautious = cautious
+        f.centralize = centralize
         f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
         return OptimizerSpec(family: f, lr: lr)
     },

@@ -16,6 +16,8 @@
 //   pytorch_optimizer  as lion_pytorch, with c = lerp(m, g, 1−β₁) and m ← lerp(m, g, 1−β₂)      exp_avg
 //
 // pytorch_optimizer's group options (per-parameter path):
+//   use_gc:                         g ← g − mean of g over all axes but the first (tensors with ndim > 1),
+//                                   after maximize and before the decay
 //   adanorm (r = adanorm_r, 0.95):  e ← r·e + (1−r)·‖g‖ per tensor (e₀ = 0); the MOMENTUM takes
 //                                   g·e/‖g‖ when ‖g‖ > 0 and e > ‖g‖ (c still takes g)
 //   cautious:                       sign(c) ← sign(c)·[sign(c)·g > 0]·N/(S + 1), S = how many of the
@@ -65,6 +67,8 @@ public struct LionFamily: OptimizerFamily {
     public var adaNorm: Double? = nil
     /// pytorch_optimizer `cautious`.
     public var cautious = false
+    /// pytorch_optimizer `use_gc` (gradient centralization).
+    public var centralize = false
 
     public init(form: Form) { self.form = form }
 
@@ -75,6 +79,7 @@ public struct LionFamily: OptimizerFamily {
         if maximize { parts.append("maximize") }
         if let r = adaNorm { parts.append("adanorm r \(r)") }
         if cautious { parts.append("cautious") }
+        if centralize { parts.append("gradient centralization") }
         return parts.joined(separator: ", ")
     }
 
@@ -109,7 +114,7 @@ public struct LionFamily: OptimizerFamily {
     }
 }
 
-/// One Lion step for one tensor. Slot s0 = m.
+/// One Lion step for one tensor. Slots: s0 = m; s1 = the gradient's row means (centralized only).
 struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var lerp, maximize: Bool
     var coupled, decayFactor, addedDecay: Scalar
@@ -118,12 +123,16 @@ struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var cautiousScale: Scalar
     /// adanorm: the momentum takes d·e/‖d‖ (nil = d).
     var adaNorm: (e: Scalar, norm: Scalar)?
-    var slotCount: Int { 1 }
+    /// use_gc on this tensor: g ← g − (its row mean, in slot s1).
+    var centered = false
+    var slotCount: Int { centered ? 2 : 1 }
 
-    /// The gradient as the library prepares it: maximize, then coupled decay.
+    /// The gradient as the library prepares it: maximize, centralization, then coupled decay.
+    /// (−g) − mean(−g) = −(g − mean(g)) exactly, so the mean is taken of the raw gradient.
     @inline(__always)
-    func prepared<L: Lane>(_ p: L, _ g: L) -> L where L.Scalar == Scalar {
-        let d = maximize ? -g : g
+    func prepared<L: Lane>(_ p: L, _ g: L, _ mean: L) -> L where L.Scalar == Scalar {
+        let c = centered ? g - mean : g
+        let d = maximize ? -c : c
         return coupled != 0 ? d + L(repeating: coupled) * p : d
     }
 
@@ -134,7 +143,7 @@ struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
 
     @inline(__always)
     func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        let d = prepared(p, g)
+        let d = prepared(p, g, s.s1)
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
         var u = interpolation(s.s0, d).signum
         if cautiousScale != 0 { u = u * (L.maxNaN((u * d).signum, L(repeating: 0)) * L(repeating: cautiousScale)) }
@@ -146,17 +155,19 @@ struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-/// A scratch pass for pytorch_optimizer's options (p and m unchanged): s1 ← the prepared gradient
-/// (adanorm's norm), or s1 ← [sign(c)·d > 0] (cautious's count). Slots: s0 = m, s1 = scratch.
+/// A scratch pass for pytorch_optimizer's options (p and m unchanged): the scratch slot ← the
+/// prepared gradient (adanorm's norm), or ← [sign(c)·d > 0] (cautious's count).
+/// Slots: s0 = m, s1 = row means (centralized only), last = scratch.
 struct LionScratchKernel<Scalar: DescentFloat>: ElementwiseKernel {
     var base: LionKernel<Scalar>
     var agreement: Bool
-    var slotCount: Int { 2 }
+    var slotCount: Int { base.centered ? 3 : 2 }
 
     @inline(__always)
     func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        let d = base.prepared(p, g)
-        s.s1 = agreement ? L.maxNaN((base.interpolation(s.s0, d).signum * d).signum, L(repeating: 0)) : d
+        let d = base.prepared(p, g, s.s1)
+        let x = agreement ? L.maxNaN((base.interpolation(s.s0, d).signum * d).signum, L(repeating: 0)) : d
+        if base.centered { s.s2 = x } else { s.s1 = x }
     }
 }
 
@@ -168,6 +179,11 @@ final class LionStepper<T: DescentFloat>: Stepper {
     let scratch: [Buffer<T>]
     /// adanorm's running gradient norm e per tensor (torch: a float tensor of the parameters' dtype).
     var adaNormE: [T]
+    /// use_gc: per tensor with ndim > 1, (rows, row length), the row means broadcast to the
+    /// tensor's shape, and a row-length × row-length matrix of ones (means = G·J / row length).
+    let rows: [(count: Int, length: Int)?]
+    let means: [Buffer<T>?]
+    let ones: [Buffer<T>?]
 
     init(_ config: LionFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
@@ -175,6 +191,12 @@ final class LionStepper<T: DescentFloat>: Stepper {
         m = .zeros(like: shapes)
         scratch = config.adaNorm != nil || config.cautious ? .zeros(like: shapes) : []
         adaNormE = Array(repeating: 0, count: shapes.count)
+        rows = shapes.map { s in
+            let n = s.reduce(1, *)
+            return config.centralize && s.count > 1 && n > 0 ? (s[0], n / s[0]) : nil
+        }
+        means = rows.map { r in r.map { Buffer<T>(zeros: $0.count * $0.length) } }
+        ones = rows.map { r in r.map { Buffer<T>(repeating: 1, count: $0.length * $0.length) } }
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
@@ -182,18 +204,26 @@ final class LionStepper<T: DescentFloat>: Stepper {
         let plain: LionKernel<T> = config.kernel(lr: lr, decayed: false)
         for i in params.indices {
             var k = (config.decayMask?[i] ?? true) ? decayed : plain
+            var slots = [m[i]]
+            if let (count, length) = rows[i], let mu = means[i], let j = ones[i] {
+                // Row means of the raw gradient, broadcast along each row: (1/length)·G·J.
+                engine.gemm(transA: false, transB: false, m: count, n: length, k: length, alpha: T(1) / T(length),
+                            grads[i].pointer, lda: length, j.pointer, ldb: length, beta: 0, mu.pointer, ldc: length)
+                k.centered = true
+                slots.append(mu)
+            }
             if let r = config.adaNorm {
-                engine.map(LionScratchKernel(base: k, agreement: false), params[i], grads[i], [m[i], scratch[i]])
+                engine.map(LionScratchKernel(base: k, agreement: false), params[i], grads[i], slots + [scratch[i]])
                 let norm = engine.norm(scratch[i])
                 adaNormE[i] = adaNormE[i] * T(r) + T(1 - r) * norm
                 if norm > 0 && adaNormE[i] > norm { k.adaNorm = (adaNormE[i], norm) }
             }
             if config.cautious {
-                engine.map(LionScratchKernel(base: k, agreement: true), params[i], grads[i], [m[i], scratch[i]])
+                engine.map(LionScratchKernel(base: k, agreement: true), params[i], grads[i], slots + [scratch[i]])
                 let agreeing = Double(engine.dot(scratch[i], scratch[i]))
                 k.cautiousScale = T(Double(params[i].count) / (agreeing + 1))
             }
-            engine.map(k, params[i], grads[i], [m[i]])
+            engine.map(k, params[i], grads[i], slots)
         }
     }
 
