@@ -254,8 +254,6 @@ def optax_fixtures():
           "Tensor 0 starts at exactly 0 (||w|| = 0 -> ratio 1 on the first step) and tensor 3 gets zero "
           "gradients (u = wd*w, ratio 1/wd); catches a zero ratio for zero weights and ratio 1 for zero "
           "gradients.", zero_params=(0,), zero_grads=(3,)),
-        R("optax", "lamb", "learning-rate-none", {"learning_rate": None, "weight_decay": 0.01},
-          "learning_rate=None: the trust-scaled update is added unscaled; catches a default lr."),
         error_case("optax", "lamb", "missing-learning-rate", {"b1": 0.9},
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]
