@@ -72,11 +72,13 @@ public enum CLI {
     """
 
     static let mainUsage = """
-    descent [--fixtures DIR] [--results DIR] [--verbose]
+    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench]
 
     The main job: verify every implementation on every fixture (both precisions), run the
-    closed-form checks, print a summary table and write results/conformance.md and
-    results/conformance.json. Exit status 0 when everything passes.
+    closed-form checks and the known-wrong variants, run a short benchmark (Adam and SGD, float32,
+    64K and 4M parameters, against the measured memory bandwidth), print a summary and write
+    results/conformance.{md,json}, power.{md,json} and bench-short.{md,json}. Exit status 0 when
+    everything passes.
     """
 
     /// Runs the command; returns the exit status.
@@ -94,6 +96,7 @@ public enum CLI {
             case "bench": return try bench(args)
             case "help":
                 let topic = args.first ?? ""
+                if topic == "bench" { return try bench(["--help"]) }
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
                 return 0
             default:
@@ -339,7 +342,7 @@ public enum CLI {
     // MARK: main job
 
     static func mainJob(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose"])
+        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench"])
         if a.flag("help") { print(usage + "\n\n" + mainUsage); return 0 }
         if !a.positional.isEmpty { throw UsageError(message: "unknown command '\(a.positional[0])'") }
         let fixtures = a.value("fixtures") ?? defaultFixtures()
@@ -370,7 +373,13 @@ public enum CLI {
         out += "Known-wrong variants caught by the fixtures: \(power.count - missed.count) of \(power.count)\n"
         for p in missed { out += "MISSED   \(p.variant.id): \(p.variant.summary) (applies to \(p.applicable) cases)\n" }
 
-        out += "wrote \(resultsDir)/conformance.md, conformance.json, power.md, power.json\n"
+        var wrote = "conformance.md, conformance.json, power.md, power.json"
+        if !a.flag("no-bench") {
+            stderr("running the short benchmark…")
+            out += "\nShort benchmark (float32, 1 thread; `descent bench` for the full one):\n\n" + (try Bench.quick(resultsDir: resultsDir)) + "\n"
+            wrote += ", bench-short.md, bench-short.json"
+        }
+        out += "wrote \(resultsDir)/: \(wrote)\n"
         let s = Summary(results)
         let failed = s.fail + s.error + failedChecks.count + missed.count
         let passed = s.pass + checks.count - failedChecks.count + power.count - missed.count
