@@ -27,8 +27,8 @@ extension CLI {
       --format text|json|markdown  (default: text); json is "descent-bench/1"
       --output FILE              write the report to FILE atomically
       --results DIR              also write DIR/bench.md and DIR/bench.json (atomically)
-      --quick                    the main job's short bench: writes results/bench.md and
-                                 results/bench.json, prints the markdown
+      --quick                    the main job's short bench: writes results/bench-short.md and
+                                 results/bench-short.json, prints the markdown
     """
 
     static func parseSize(_ s: String) throws -> Int {
