@@ -110,22 +110,23 @@ public enum BenchRender {
         }, markdown: markdown, rightAlign: Set((3...10).map { $0 + (withSource ? 1 : 0) }))
     }
 
-    /// Each included row against this run's rows of the same optimizer family (the name without its
-    /// convention, case-insensitive), dtype, size and threads: library time ÷ Descent time (> 1:
-    /// Descent faster).
+    /// Each included row against this run's fastest row of the same optimizer family (the name
+    /// without its convention, case-insensitive), dtype, size and threads: library time ÷ Descent
+    /// time (> 1: Descent faster).
     static func versusTable(_ report: BenchReport, markdown: Bool) -> String? {
         func family(_ s: String) -> String { (s.split(separator: "/", maxSplits: 1).last.map(String.init) ?? s).lowercased() }
         var rows: [[String]] = []
-        for lib in report.included.flatMap(\.results) {
-            for ours in report.results where family(ours.optimizer) == family(lib.optimizer) && ours.dtype == lib.dtype
-                && ours.size == lib.size && ours.threads == lib.threads {
-                rows.append([lib.optimizer, lib.dtype.rawValue, sizeLabel(lib.size), "\(lib.threads)",
-                             "\(lib.implementation) (\(lib.source ?? "?"))", "\(ours.implementation) (\(ours.optimizer))",
-                             String(format: "%.2f×", lib.minNs / ours.minNs)])
-            }
+        for lib in report.allResults where lib.source != nil {
+            let ours = report.results.filter {
+                family($0.optimizer) == family(lib.optimizer) && $0.dtype == lib.dtype && $0.size == lib.size && $0.threads == lib.threads
+            }.min { $0.minNs < $1.minNs }
+            guard let ours else { continue }
+            rows.append([lib.optimizer, lib.dtype.rawValue, sizeLabel(lib.size), "\(lib.threads)",
+                         "\(lib.implementation) (\(lib.source ?? "?"))", "\(ours.implementation) (\(ours.optimizer))",
+                         String(format: "%.2f×", lib.minNs / ours.minNs)])
         }
-        return rows.isEmpty ? nil : table(["optimizer", "dtype", "size", "threads", "library", "Descent", "library ÷ Descent time"],
-                                          rows, markdown: markdown, rightAlign: [2, 3, 6])
+        return rows.isEmpty ? nil : table(["optimizer", "dtype", "size", "threads", "library", "fastest Descent",
+                                           "library ÷ Descent time"], rows, markdown: markdown, rightAlign: [2, 3, 6])
     }
 
     static func includedSection(_ inc: IncludedBench, markdown: Bool) -> String {
