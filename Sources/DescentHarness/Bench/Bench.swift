@@ -86,6 +86,8 @@ public struct BenchResult: Sendable {
     /// The concrete stepper that ran.
     public var stepperType: String
     public var fractionOfTriad: Double?
+    /// Where an included row comes from (`descent bench --include`); nil for this run's rows.
+    public var source: String? = nil
 
     public var nsPerParam: Double { minNs / Double(size) }
     public var gbps: Double { Double(bytesPerParam * size) / minNs }
@@ -123,6 +125,8 @@ public struct BenchReport: Sendable {
     public var skipped: [String]
     /// The memory table: optimizer → dtype → state bytes per parameter.
     public var memory: [(optimizer: String, dtype: DType, stateBytes: Double, perTensorBytes: Int, names: [String])]
+    /// Other runs' results shown beside this run's (`--include`, BenchInclude.swift).
+    public var included: [IncludedBench] = []
 }
 
 public enum Bench {

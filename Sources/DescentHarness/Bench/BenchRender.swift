@@ -22,21 +22,30 @@ public enum BenchRender {
             ("\(b.threads)", .object([("copy", JSON(r(b.copy, 3))), ("scale", JSON(r(b.scale, 3))),
                                       ("add", JSON(r(b.add, 3))), ("triad", JSON(r(b.triad, 3)))]))
         }
-        let results: [JSON] = report.results.map { x in
+        let results: [JSON] = report.allResults.map { x in
             .object([
                 ("optimizer", .string(x.optimizer)), ("implementation", .string(x.implementation)),
                 ("dtype", .string(x.dtype.rawValue)), ("size", JSON(x.size)), ("threads", JSON(x.threads)),
                 ("min_ns", JSON(r(x.minNs, 1))), ("median_ns", JSON(r(x.medianNs, 1))),
                 ("ns_per_param", JSON(r(x.nsPerParam, 5))), ("bytes_per_param", JSON(x.bytesPerParam)),
                 ("gbps", JSON(r(x.gbps, 3))), ("fraction_of_triad", x.fractionOfTriad.map { JSON(r($0, 4)) } ?? .null),
-            ])
+            ] + (x.source.map { [("source", JSON.string($0))] } ?? []))
         }
+        // Included rows carry "source"; their files' machine and bandwidth blocks follow.
+        let included: [(String, JSON)] = report.included.isEmpty ? [] : [("included", .array(report.included.map { inc in
+            .object([("file", .string(inc.file)), ("source", .string(inc.source)), ("machine", .object(inc.machine)),
+                     ("bandwidth", .object(inc.bandwidth.map { b in
+                         ("\(b.threads)", .object([("copy", b.copy), ("scale", b.scale), ("add", b.add), ("triad", b.triad)].map {
+                             ($0.0, $0.1.isNaN ? JSON.null : JSON(r($0.1, 3)))
+                         }))
+                     }))])
+        }))]
         return JSON.object([
             ("format", .string("descent-bench/1")),
             ("machine", .object(report.machine)),
             ("bandwidth", .object(bw)),
             ("results", .array(results)),
-        ]).serialized(pretty: true) + "\n"
+        ] + included).serialized(pretty: true) + "\n"
     }
 
     static func table(_ headers: [String], _ rows: [[String]], markdown: Bool, rightAlign: Set<Int> = []) -> String {
@@ -58,9 +67,11 @@ public enum BenchRender {
         return line(headers) + line(widths.map { String(repeating: "-", count: $0) }) + rows.map(line).joined()
     }
 
-    static func machineLines(_ report: BenchReport) -> [String] {
+    static func machineLines(_ report: BenchReport) -> [String] { machineLines(report.machine) }
+
+    static func machineLines(_ machine: [(String, JSON)]) -> [String] {
         var lines: [String] = []
-        for (k, v) in report.machine {
+        for (k, v) in machine {
             switch v {
             case let .string(s): lines.append("\(k): \(s)")
             case let .number(n): lines.append("\(k): \(n)")
@@ -75,22 +86,63 @@ public enum BenchRender {
     }
 
     static func bandwidthTable(_ report: BenchReport, markdown: Bool) -> String {
+        bandwidthTable(report.bandwidth, markdown: markdown)
+    }
+
+    static func bandwidthTable(_ bandwidth: [BandwidthResult], markdown: Bool) -> String {
         table(["threads", "copy GB/s", "scale GB/s", "add GB/s", "triad GB/s"],
-              report.bandwidth.map { b in
-                  ["\(b.threads)"] + [b.copy, b.scale, b.add, b.triad].map { String(format: "%.1f", $0) }
+              bandwidth.map { b in
+                  ["\(b.threads)"] + [b.copy, b.scale, b.add, b.triad].map { $0.isNaN ? "-" : String(format: "%.1f", $0) }
               }, markdown: markdown, rightAlign: [0, 1, 2, 3, 4])
     }
 
     static func resultsTable(_ report: BenchReport, markdown: Bool) -> String {
-        table(["optimizer", "implementation", "dtype", "size", "threads", "min µs", "median µs", "ns/param",
-               "B/param", "GB/s", "of triad"],
-              report.results.map { x in
-                  [x.optimizer, x.implementation, x.dtype.rawValue, sizeLabel(x.size), "\(x.threads)",
-                   String(format: "%.1f", x.minNs / 1000), String(format: "%.1f", x.medianNs / 1000),
-                   String(format: "%.3f", x.nsPerParam), "\(x.bytesPerParam)", String(format: "%.1f", x.gbps),
-                   x.fractionOfTriad.map { String(format: "%.0f%%", 100 * $0) } ?? "-"]
-              }, markdown: markdown, rightAlign: [3, 4, 5, 6, 7, 8, 9, 10])
+        // With included runs, a "source" column says whose row it is (this run's: "descent").
+        let withSource = !report.included.isEmpty
+        let headers = ["optimizer", "implementation"] + (withSource ? ["source"] : [])
+            + ["dtype", "size", "threads", "min µs", "median µs", "ns/param", "B/param", "GB/s", "of triad"]
+        return table(headers, report.allResults.map { x in
+            [x.optimizer, x.implementation] + (withSource ? [x.source ?? "descent"] : []) +
+            [x.dtype.rawValue, sizeLabel(x.size), "\(x.threads)",
+             String(format: "%.1f", x.minNs / 1000), String(format: "%.1f", x.medianNs / 1000),
+             String(format: "%.3f", x.nsPerParam), "\(x.bytesPerParam)", String(format: "%.1f", x.gbps),
+             x.fractionOfTriad.map { String(format: "%.0f%%", 100 * $0) } ?? "-"]
+        }, markdown: markdown, rightAlign: Set((3...10).map { $0 + (withSource ? 1 : 0) }))
     }
+
+    /// Each included row against this run's fastest row of the same optimizer family (the name
+    /// without its convention, case-insensitive), dtype, size and threads: library time ÷ Descent
+    /// time (> 1: Descent faster).
+    static func versusTable(_ report: BenchReport, markdown: Bool) -> String? {
+        func family(_ s: String) -> String { (s.split(separator: "/", maxSplits: 1).last.map(String.init) ?? s).lowercased() }
+        var rows: [[String]] = []
+        for lib in report.allResults where lib.source != nil {
+            let ours = report.results.filter {
+                family($0.optimizer) == family(lib.optimizer) && $0.dtype == lib.dtype && $0.size == lib.size && $0.threads == lib.threads
+            }.min { $0.minNs < $1.minNs }
+            guard let ours else { continue }
+            rows.append([lib.optimizer, lib.dtype.rawValue, sizeLabel(lib.size), "\(lib.threads)",
+                         "\(lib.implementation) (\(lib.source ?? "?"))", "\(ours.implementation) (\(ours.optimizer))",
+                         String(format: "%.2f×", lib.minNs / ours.minNs)])
+        }
+        return rows.isEmpty ? nil : table(["optimizer", "dtype", "size", "threads", "library", "fastest Descent",
+                                           "library ÷ Descent time"], rows, markdown: markdown, rightAlign: [2, 3, 6])
+    }
+
+    static func includedSection(_ inc: IncludedBench, markdown: Bool) -> String {
+        if markdown {
+            return "### \(inc.source): `\(inc.file)`\n\n" + machineLines(inc.machine).map { "- \($0)" }.joined(separator: "\n")
+                + "\n\n" + bandwidthTable(inc.bandwidth, markdown: true)
+        }
+        return "\(inc.source): \(inc.file)\n" + machineLines(inc.machine).map { "  \($0)" }.joined(separator: "\n") + "\n"
+            + bandwidthTable(inc.bandwidth, markdown: false)
+    }
+
+    static let includedNote = """
+    Rows whose source is not "descent" come from included descent-bench/1 files (`--include`); \
+    their "of triad" divides by the triad bandwidth of their own run's probe (measured in the \
+    same process as their timings; see Included runs), not by this run's.
+    """
 
     static func speedupTable(_ report: BenchReport, markdown: Bool) -> String? {
         // vectorized (and blas) vs naive at one thread; threaded vs one thread.
@@ -130,21 +182,39 @@ public enum BenchRender {
     """
 
     public static func markdown(_ report: BenchReport, command: String) -> String {
-        var s = "# Descent benchmark\n\nProduced by `\(command)`.\n\n## Machine\n\n"
-        s += machineLines(report).map { "- \($0)" }.joined(separator: "\n") + "\n\n"
-        s += "## Memory bandwidth (STREAM-style, float64 arrays)\n\n" + bandwidthTable(report, markdown: true)
-        s += "\n## Optimizer steps\n\n" + method + "\n\n" + resultsTable(report, markdown: true)
+        var s = "# Descent benchmark\n\nProduced by `\(command)`.\n\n"
+        let ran = !report.machine.isEmpty   // false with --no-run (included files only)
+        if ran {
+            s += "## Machine\n\n" + machineLines(report).map { "- \($0)" }.joined(separator: "\n") + "\n\n"
+            s += "## Memory bandwidth (STREAM-style, float64 arrays)\n\n" + bandwidthTable(report, markdown: true) + "\n"
+        }
+        s += "## Optimizer steps\n\n" + method + "\n\n"
+        if !report.included.isEmpty { s += includedNote + "\n\n" }
+        s += resultsTable(report, markdown: true)
         if let sp = speedupTable(report, markdown: true) { s += "\n### Speed-ups\n\n" + sp }
-        s += "\n## Optimizer memory (state per parameter, from the steppers' state buffers)\n\n" + memoryTable(report, markdown: true)
+        if let vs = versusTable(report, markdown: true) { s += "\n### Descent against the libraries\n\n" + vs }
+        if ran {
+            s += "\n## Optimizer memory (state per parameter, from the steppers' state buffers)\n\n" + memoryTable(report, markdown: true)
+        }
+        if !report.included.isEmpty {
+            s += "\n## Included runs\n\n" + report.included.map { includedSection($0, markdown: true) }.joined(separator: "\n")
+        }
         if !report.skipped.isEmpty { s += "\n## Not run\n\n" + report.skipped.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         return s
     }
 
     public static func text(_ report: BenchReport) -> String {
-        var s = machineLines(report).joined(separator: "\n") + "\n\nMEMORY BANDWIDTH (STREAM-style)\n" + bandwidthTable(report, markdown: false)
-        s += "\nOPTIMIZER STEPS\n" + resultsTable(report, markdown: false)
+        let ran = !report.machine.isEmpty
+        var s = ran ? machineLines(report).joined(separator: "\n") + "\n\nMEMORY BANDWIDTH (STREAM-style)\n"
+            + bandwidthTable(report, markdown: false) + "\n" : ""
+        s += "OPTIMIZER STEPS\n" + resultsTable(report, markdown: false)
+        if !report.included.isEmpty { s += includedNote + "\n" }
         if let sp = speedupTable(report, markdown: false) { s += "\nSPEED-UPS\n" + sp }
-        s += "\nOPTIMIZER MEMORY (state bytes per parameter)\n" + memoryTable(report, markdown: false)
+        if let vs = versusTable(report, markdown: false) { s += "\nDESCENT AGAINST THE LIBRARIES\n" + vs }
+        if ran { s += "\nOPTIMIZER MEMORY (state bytes per parameter)\n" + memoryTable(report, markdown: false) }
+        if !report.included.isEmpty {
+            s += "\nINCLUDED RUNS\n" + report.included.map { includedSection($0, markdown: false) }.joined(separator: "\n")
+        }
         if !report.skipped.isEmpty { s += "\nNOT RUN\n" + report.skipped.map { "  \($0)" }.joined(separator: "\n") + "\n" }
         return s
     }

@@ -27,6 +27,12 @@ extension CLI {
       --format text|json|markdown  (default: text); json is "descent-bench/1"
       --output FILE              write the report to FILE atomically
       --results DIR              also write DIR/bench.md and DIR/bench.json (atomically)
+      --include FILE...          put the rows of other descent-bench/1 files (another run, or
+                                 reference/bench/bench_torch.py, bench_optax.py) into the same
+                                 tables, marked with their source; each keeps its own
+                                 fraction of triad (against its own run's probe). Repeatable;
+                                 further file names may follow it. A bad file: exit status 2
+      --no-run                   with --include: measure nothing, only show the included files
       --quick                    the main job's short bench: writes results/bench-short.md and
                                  results/bench-short.json, prints the markdown
     """
@@ -42,9 +48,18 @@ extension CLI {
 
     static func bench(_ argv: [String]) throws -> Int32 {
         let a = try Arguments(argv, valued: ["optimizer", "implementation", "size", "dtype", "threads", "repeat",
-                                             "threshold", "format", "output", "results"], flagNames: ["help", "quick"])
+                                             "threshold", "format", "output", "results", "include"],
+                                flagNames: ["help", "quick", "no-run"])
         if a.flag("help") { print(benchUsage); return 0 }
-        if !a.positional.isEmpty { throw UsageError(message: "unexpected argument '\(a.positional[0])'") }
+        // `--include A.json B.json`: file names after --include are included files too.
+        let includePaths = a.values("include").isEmpty ? [] : a.values("include") + a.positional
+        if includePaths.isEmpty, !a.positional.isEmpty { throw UsageError(message: "unexpected argument '\(a.positional[0])'") }
+        if a.flag("no-run"), includePaths.isEmpty { throw UsageError(message: "--no-run needs --include FILE") }
+        let included = try includePaths.map { path in
+            do { return try BenchInclude.load(path: path) } catch let e as BenchIncludeError {
+                throw InputError(message: "--include \(e.description)")
+            }
+        }
         if let t = a.value("threshold") {
             guard let v = Int(t), v > 0 else { throw UsageError(message: "--threshold must be a positive count") }
             VectorizedEngine.parallelThreshold = v
@@ -75,8 +90,14 @@ extension CLI {
         let cfg = BenchConfiguration(optimizers: optimizers, implementations: implementations, dtypes: try selectedDTypes(a),
                                      sizes: sizes.isEmpty ? BenchConfiguration.defaultSizes : sizes,
                                      threads: threads.isEmpty ? [1] : threads, repeats: repeats)
-        if Bench.buildConfiguration == "debug" { stderr("descent bench: debug build — times are not meaningful; use swift build -c release") }
-        let report = Bench.run(cfg) { stderr($0) }
+        var report: BenchReport
+        if a.flag("no-run") {
+            report = BenchReport(machine: [], bandwidth: [], results: [], skipped: [], memory: [])
+        } else {
+            if Bench.buildConfiguration == "debug" { stderr("descent bench: debug build — times are not meaningful; use swift build -c release") }
+            report = Bench.run(cfg) { stderr($0) }
+        }
+        report.included = included
         let command = "descent bench " + argv.joined(separator: " ")
         let text: String
         switch format {
@@ -90,6 +111,6 @@ extension CLI {
             try AtomicWrite.write(BenchRender.json(report), to: "\(dir)/bench.json")
             stderr("wrote \(dir)/bench.md, \(dir)/bench.json")
         }
-        return report.results.isEmpty ? 1 : 0
+        return report.results.isEmpty && included.allSatisfy(\.results.isEmpty) ? 1 : 0
     }
 }
