@@ -216,3 +216,42 @@ def standard_problems():
         ("rosenbrock", rosen, [{"shape": [2], "values": [-1.2, 1.0]}]),
         ("ridge", ridge, [{"shape": [dd], "values": flat(rng.uniform(-1, 1, dd))}]),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Case assembly (one place for the key order every generator writes)
+
+
+def trajectory_steps(expected, grads=None, lrs=None):
+    """Steps of an optimizer case: optional `lr`, `grads` (replay cases), then `expected`."""
+    out = []
+    for t, e in enumerate(expected):
+        s = {}
+        if lrs is not None and lrs[t] is not None:
+            s["lr"] = lrs[t]
+        if grads is not None and grads[t] is not None:
+            s["grads"] = grads[t]
+        s["expected"] = e
+        out.append(s)
+    return out
+
+
+def optimizer_case(case_id, source, convention, name, hp, params, steps, description, tolerance,
+                   problem=None, tolerance_float32=None):
+    """An optimizer case in the fixture spec's key order."""
+    c = {
+        "id": case_id,
+        "kind": "optimizer",
+        "source": source,
+        "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": convention, "name": name, "hyperparameters": hp},
+    }
+    if problem is not None:
+        c["problem"] = problem
+    c["params"] = params
+    c["steps"] = steps
+    c["tolerance"] = dict(tolerance)
+    if tolerance_float32 is not None:
+        c["tolerance_float32"] = dict(tolerance_float32)
+    return c

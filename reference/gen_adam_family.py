@@ -121,20 +121,8 @@ def replay_case(conv, name, tag, hp, description, steps=STEPS, lr_base=None, dec
     params, grads = _inputs(case_id, steps, decay=decay)
     lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
     expected = RUNNERS[conv](name, hp, params, lambda t, xs: grads[t], steps, lrs)
-    out_steps = []
-    for t in range(steps):
-        s = {}
-        if lrs is not None:
-            s["lr"] = lrs[t]
-        s["grads"] = grads[t]
-        s["expected"] = expected[t]
-        out_steps.append(s)
-    return {
-        "id": case_id, "kind": "optimizer", "source": SOURCES[conv], "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": conv, "name": name, "hyperparameters": hp},
-        "params": params, "steps": out_steps, "tolerance": TOL,
-    }
+    return common.optimizer_case(case_id, SOURCES[conv], conv, name, hp, params,
+                                 common.trajectory_steps(expected, grads, lrs), description, TOL)
 
 
 def problem_case(conv, name, tag, hp, problem_name, problem, params, description, steps=STEPS, lr_base=None):
@@ -143,19 +131,8 @@ def problem_case(conv, name, tag, hp, problem_name, problem, params, description
     lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
     grad_fn = lambda t, xs: [flat(common.problem_grad(problem, xs[0]))]  # noqa: E731
     expected = RUNNERS[conv](name, hp, params, grad_fn, steps, lrs)
-    out_steps = []
-    for t in range(steps):
-        s = {}
-        if lrs is not None:
-            s["lr"] = lrs[t]
-        s["expected"] = expected[t]
-        out_steps.append(s)
-    return {
-        "id": case_id, "kind": "optimizer", "source": SOURCES[conv], "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": conv, "name": name, "hyperparameters": hp},
-        "problem": problem, "params": params, "steps": out_steps, "tolerance": TOL,
-    }
+    return common.optimizer_case(case_id, SOURCES[conv], conv, name, hp, params,
+                                 common.trajectory_steps(expected, lrs=lrs), description, TOL, problem=problem)
 
 
 def torch_error_case(name, tag, hp, description):

@@ -46,35 +46,12 @@ def _rng(case_id: str):
 
 def _case(case_id, source, convention, name, hp, params, steps, description, problem=None, tol=None,
           tol32=None):
-    c = {
-        "id": case_id,
-        "kind": "optimizer",
-        "source": source,
-        "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": convention, "name": name, "hyperparameters": hp},
-    }
-    if problem is not None:
-        c["problem"] = problem
-    c["params"] = params
-    c["steps"] = steps
-    c["tolerance"] = dict(tol or TOL)
-    if tol32 is not None:
-        c["tolerance_float32"] = dict(tol32)
-    return c
+    return common.optimizer_case(case_id, source, convention, name, hp, params, steps, description, tol or TOL,
+                                 problem=problem, tolerance_float32=tol32)
 
 
 def _steps(lrs, grads, expected):
-    out = []
-    for lr, g, e in zip(lrs, grads, expected):
-        s = {}
-        if lr is not None:
-            s["lr"] = lr
-        if g is not None:
-            s["grads"] = g
-        s["expected"] = e
-        out.append(s)
-    return out
+    return common.trajectory_steps(expected, grads, lrs)
 
 
 def _problems():

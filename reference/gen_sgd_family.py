@@ -36,33 +36,12 @@ def _inputs(case_id: str, lr: float | None, steps=STEPS, vary_lr=True):
 
 
 def _case(case_id, source, convention, name, hp, params, steps, description, problem=None):
-    c = {
-        "id": case_id,
-        "kind": "optimizer",
-        "source": source,
-        "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": convention, "name": name, "hyperparameters": hp},
-    }
-    if problem is not None:
-        c["problem"] = problem
-    c["params"] = params
-    c["steps"] = steps
-    c["tolerance"] = dict(TOL)
-    return c
+    return common.optimizer_case(case_id, source, convention, name, hp, params, steps, description, TOL,
+                                 problem=problem)
 
 
 def _steps(lrs, grads, expected):
-    out = []
-    for lr, g, e in zip(lrs, grads, expected):
-        s = {}
-        if lr is not None:
-            s["lr"] = lr
-        if g is not None:
-            s["grads"] = g
-        s["expected"] = e
-        out.append(s)
-    return out
+    return common.trajectory_steps(expected, grads, lrs)
 
 
 # ---------------------------------------------------------------------------------------------
