@@ -8,12 +8,10 @@ Runs `pytorch_optimizer` cases (a class of the pytorch_optimizer package) and `l
 every other convention is answered `unsupported`. A per-step lr is set in param_group["lr"] for
 that step only, as a scheduler would.
 """
-import numpy as np
-import torch
 
-from _protocol import numbers, problem_grad, serve
+from _protocol import serve
+from _torch_loop import replay, tensors
 
-torch.set_default_dtype(torch.float64)
 PAIRS = {"betas"}
 
 
@@ -40,23 +38,9 @@ def optimizer_case(c):
         return {"unsupported": f"{o['convention']} has no {o['name']}"}
     if c.get("grad_transforms"):
         return {"unsupported": "gradient transforms are not run by this adapter"}
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in c["params"]]
+    ps = tensors(c)
     opt = cls(ps, **kwargs(o.get("hyperparameters")))
-    base = [g["lr"] for g in opt.param_groups]
-    problem = c.get("problem")
-    out = []
-    for s in c.get("steps") or []:
-        for g, b in zip(opt.param_groups, base):
-            g["lr"] = s["lr"] if s.get("lr") is not None else b   # an override holds for its step only
-        if problem is not None:
-            gs = [problem_grad(problem, ps[0].detach().numpy().reshape(-1).copy())]
-        else:
-            gs = s["grads"]
-        for p, g in zip(ps, gs):
-            p.grad = torch.tensor(np.asarray(g, dtype=np.float64)).reshape(p.shape)
-        opt.step()
-        out.append([numbers(p.detach().numpy().reshape(-1)) for p in ps])
-    return {"params": out}
+    return replay(c, opt, ps)
 
 
 def handle(c):
