@@ -1,0 +1,303 @@
+"""Golden fixtures for the matrix optimizers: torch.optim.Muon, optax.contrib.muon,
+pytorch_optimizer Shampoo and SOAP.
+
+- torch Muon orthogonalises in bfloat16 and pytorch_optimizer's SOAP runs its QR in float32; the
+  float64 goldens are computed with those internal casts removed (reference/matrix_patches.py) and
+  every such case says so in its description. optax.contrib.muon runs Newton–Schulz in the update's
+  dtype (float64 under x64) and needs no patch.
+- Matrices are non-square in both orientations (3×5 and 5×3) so fan-in/fan-out mix-ups show;
+  gradients span 1e-8..10 per element with exact zeros (common.discriminating_grads), plus tiny
+  (~1e-9) and huge (~1e4) gradient cases; the lr changes mid-run in most cases.
+- Closed-loop cases (problems/matrix.json): a d = 6 quadratic whose single tensor has shape [2, 3].
+
+Every case says, in `description`, which implementation mistake it is designed to catch.
+"""
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+import common
+import matrix_patches
+from common import Fixture, flat
+
+STEPS = 24
+TOL = {"rtol": 1e-9, "atol": 1e-12}
+TORCH_SRC = "torch 2.15.0"
+OPTAX_SRC = "optax 0.2.8"
+PO_SRC = "pytorch_optimizer 4.1.0"
+F64_MUON = (" Golden computed with torch's Newton–Schulz patched to run in float64 (the library casts to "
+            "bfloat16; reference/matrix_patches.py).")
+
+
+def _rng(case_id: str):
+    return np.random.default_rng(zlib.crc32(case_id.encode()))
+
+
+def _grads(rng, shapes, steps, scale):
+    g = common.discriminating_grads(rng, shapes, steps)
+    if scale == 1.0:
+        return g
+    return [[[x * scale for x in t] for t in step] for step in g]
+
+
+def _inputs(case_id, shapes, lr, steps=STEPS, vary_lr=True, scale=1.0):
+    rng = _rng(case_id)
+    params = common.initial_params(rng, shapes)
+    grads = _grads(rng, shapes, steps, scale)
+    lrs = common.lr_sequence(lr, steps) if (vary_lr and lr is not None) else [None] * steps
+    return params, grads, lrs
+
+
+def _case(case_id, source, convention, name, hp, params, steps, description, problem=None, error=None, tol=None):
+    c = {
+        "id": case_id,
+        "kind": "optimizer",
+        "source": source,
+        "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": convention, "name": name, "hyperparameters": hp},
+    }
+    if problem is not None:
+        c["problem"] = problem
+    c["params"] = params
+    if error is not None:
+        c["expected_error"] = error
+    else:
+        c["steps"] = steps
+    c["tolerance"] = dict(tol or TOL)
+    return c
+
+
+def _steps(lrs, grads, expected):
+    out = []
+    for lr, g, e in zip(lrs, grads, expected):
+        s = {}
+        if lr is not None:
+            s["lr"] = lr
+        if g is not None:
+            s["grads"] = g
+        s["expected"] = e
+        out.append(s)
+    return out
+
+
+def _quadratic6():
+    rng = np.random.default_rng(6023)
+    d = 6
+    M = rng.standard_normal((d, d))
+    A = M @ M.T + 0.5 * np.eye(d)
+    b = rng.standard_normal(d)
+    return {"name": "quadratic", "A": flat(A), "b": flat(b)}, [{"shape": [2, 3], "values": flat(rng.uniform(-1, 1, d))}]
+
+
+# ---------------------------------------------------------------------------------------------
+# torch
+
+
+def _torch():
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    return torch
+
+
+def run_torch_like(make_opt, params, grads_or_problem, lrs):
+    """Runs a torch-style optimizer; a step's lr holds for that step only (base lr restored)."""
+    torch = _torch()
+    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
+    opt = make_opt(ps)
+    base = [g["lr"] for g in opt.param_groups]
+    expected = []
+    for t in range(len(lrs)):
+        for g, b in zip(opt.param_groups, base):
+            g["lr"] = lrs[t] if lrs[t] is not None else b
+        if isinstance(grads_or_problem, dict):
+            x = ps[0].detach().numpy().reshape(-1).copy()
+            gs = [common.problem_grad(grads_or_problem, x)]
+        else:
+            gs = grads_or_problem[t]
+        for p, g in zip(ps, gs):
+            p.grad = torch.tensor(np.asarray(g, dtype=np.float64)).reshape(p.shape)
+        opt.step()
+        expected.append([flat(p.detach().numpy()) for p in ps])
+    return expected
+
+
+def run_torch_muon(hp, params, grads_or_problem, lrs):
+    torch = _torch()
+    matrix_patches.patch_torch_muon()
+    hp = {k: (tuple(v) if k == "ns_coefficients" else v) for k, v in hp.items()}
+    return run_torch_like(lambda ps: torch.optim.Muon(ps, **hp), params, grads_or_problem, lrs)
+
+
+def torch_error(make):
+    try:
+        make()
+    except ValueError as e:
+        return str(e)
+    raise AssertionError("expected a ValueError")
+
+
+MUON_SHAPES = [(3, 5), (5, 3)]
+
+TORCH_MUON = [
+    ("defaults", {}, None, 1.0,
+     "No hyperparameters and no per-step lr: catches wrong defaults (lr 1e-3, weight_decay 0.1 decoupled × lr, momentum 0.95, nesterov on, NS (3.4445, −4.775, 2.0315) × 5, eps 1e-7)."),
+    ("lr-schedule", {"lr": 0.02, "weight_decay": 0.0}, 0.02, 1.0,
+     "lr changed mid-run, no decay: catches ignoring the per-step lr, and the 'original' scale √max(1, A/B) taken from the wrong dimension (5×3 gets √(5/3), 3×5 gets 1)."),
+    ("no-nesterov", {"lr": 0.02, "nesterov": False, "weight_decay": 0.0}, 0.02, 1.0,
+     "nesterov=False: catches orthogonalising lerp(g, buf, μ) instead of the buffer itself."),
+    ("momentum-ema", {"lr": 0.02, "momentum": 0.6, "weight_decay": 0.0}, 0.02, 1.0,
+     "momentum 0.6: catches a summed buffer μ·B + g (the docstring's form) instead of torch's lerp_ EMA μ·B + (1−μ)·g, and a swapped lerp weight."),
+    ("weight-decay", {"lr": 0.02, "weight_decay": 0.3}, 0.02, 1.0,
+     "Decoupled decay W·(1 − lr·λ) before the update: catches decay scaled by the adjusted lr, applied after the update, or coupled into the gradient."),
+    ("match-rms-adamw", {"lr": 0.01, "adjust_lr_fn": "match_rms_adamw", "weight_decay": 0.05}, 0.01, 1.0,
+     "adjust_lr_fn='match_rms_adamw': catches a missing 0.2·√max(A, B) scale (Moonshot) or the original rule used instead."),
+    ("spectral-unclamped", {"lr": 0.01, "adjust_lr_fn": "spectral_unclamped", "weight_decay": 0.0}, 0.01, 1.0,
+     "adjust_lr_fn='spectral_unclamped': catches clamping √(A/B) at 1 (the 3×5 tensor must get √0.6)."),
+    ("original-explicit", {"lr": 0.01, "adjust_lr_fn": "original", "momentum": 0.9, "nesterov": False}, 0.01, 1.0,
+     "adjust_lr_fn='original' spelled out, without nesterov, default decay 0.1: catches treating the explicit name differently from None."),
+    ("ns-coefficients", {"lr": 0.02, "ns_coefficients": [2.0, -1.5, 0.5], "ns_steps": 3, "weight_decay": 0.0}, 0.02, 1.0,
+     "Cubic Newton–Schulz (2, −1.5, 0.5) × 3: catches hard-coded coefficients or step count, and a, b, c applied to the wrong powers of XXᵀ."),
+    ("tiny-grads-eps", {"lr": 0.02, "eps": 1e-3, "weight_decay": 0.0}, 0.02, 1e-7,
+     "Gradients ~1e-7 with eps 1e-3: ‖U‖_F < eps, so torch divides by eps (clamp), not by ‖U‖ + eps — catches the optax normalisation and a spectral-norm normalisation."),
+    ("huge-grads", {"lr": 0.02, "weight_decay": 0.0}, 0.02, 1e4,
+     "Gradients ~1e4: the update must not grow with the gradient (orthogonalisation is scale-free); catches a missing normalisation before Newton–Schulz."),
+    ("momentum-zero", {"lr": 0.05, "momentum": 0.0, "weight_decay": 0.01}, 0.05, 1.0,
+     "momentum 0: catches a buffer that keeps history (lerp weight 1 − μ = 1 replaces it) and nesterov applied with μ = 0 incorrectly."),
+]
+
+TORCH_MUON_ERRORS = [
+    ("non-2d", {"lr": 0.02}, [(3, 5), (5,)],
+     "A 1-D parameter: torch.optim.Muon's constructor rejects every non-2-D parameter (Descent must not fall back to Adam the way optax does)."),
+    ("non-2d-3d", {}, [(2, 1, 3)],
+     "A 3-D parameter: the size is printed as torch.Size([2, 1, 3])."),
+    ("invalid-lr", {"lr": -0.01}, MUON_SHAPES, "Negative lr is rejected with Muon's own message (not Adam's 'Invalid learning rate')."),
+    ("invalid-momentum", {"momentum": -0.5}, MUON_SHAPES, "Negative momentum is rejected."),
+    ("invalid-weight-decay", {"weight_decay": -0.1}, MUON_SHAPES, "Negative weight decay is rejected."),
+    ("invalid-adjust-lr-fn", {"adjust_lr_fn": "rms"}, MUON_SHAPES, "An unknown adjust_lr_fn is rejected."),
+]
+
+
+def torch_muon_fixtures():
+    torch = _torch()
+    cases = []
+    for tag, hp, lr, scale, desc in TORCH_MUON:
+        cid = f"torch/Muon/{tag}"
+        params, grads, lrs = _inputs(cid, MUON_SHAPES, lr, scale=scale)
+        exp = run_torch_muon(hp, params, grads, lrs)
+        cases.append(_case(cid, TORCH_SRC, "torch", "Muon", hp, params, _steps(lrs, grads, exp), desc + F64_MUON))
+    for tag, hp, shapes, desc in TORCH_MUON_ERRORS:
+        cid = f"torch/Muon/{tag}"
+        params = common.initial_params(_rng(cid), shapes)
+        ps = [torch.zeros(s) for s in shapes]
+        msg = torch_error(lambda: torch.optim.Muon(ps, **hp))
+        cases.append(_case(cid, TORCH_SRC, "torch", "Muon", hp, params, None, desc, error=msg))
+    problem, p0 = _quadratic6()
+    hp = {"lr": 0.05, "weight_decay": 0.01}
+    lrs = [None] * STEPS
+    exp = run_torch_muon(hp, p0, problem, lrs)
+    prob = [_case("torch/Muon/problem-quadratic", TORCH_SRC, "torch", "Muon", hp, p0, _steps(lrs, [None] * STEPS, exp),
+                  "Muon in a closed loop on a d = 6 quadratic held as a 2×3 matrix: an error anywhere compounds through the gradient."
+                  + F64_MUON, problem=problem)]
+    return [Fixture("torch/Muon.json", "torch.optim.Muon (torch 2.15.0), Newton–Schulz patched to float64.", cases),
+            Fixture("torch/problems/matrix.json", "Matrix optimizers (torch 2.15.0) on a closed-loop quadratic held as a 2×3 matrix.", prob)]
+
+
+# ---------------------------------------------------------------------------------------------
+# optax
+
+
+def run_optax(factory, hp, params, grads_or_problem, lrs):
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    import optax
+
+    ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
+    injected = any(lr is not None for lr in lrs)
+    if injected:
+        static = tuple(k for k in hp if k != "learning_rate")
+        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
+    else:
+        opt = factory(**hp)
+    state = opt.init(ps)
+    base = hp.get("learning_rate")
+    expected = []
+    for t in range(len(lrs)):
+        if injected:
+            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t] if lrs[t] is not None else base, dtype=jnp.float64)
+        if isinstance(grads_or_problem, dict):
+            x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
+            gs = [jnp.asarray(common.problem_grad(grads_or_problem, x).reshape(ps[0].shape))]
+        else:
+            gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads_or_problem[t], ps)]
+        updates, state = opt.update(gs, state, ps)
+        ps = optax.apply_updates(ps, updates)
+        expected.append([flat(np.asarray(p)) for p in ps])
+    return expected
+
+
+OPTAX_MUON = [
+    ("basic", {"learning_rate": 0.02}, MUON_SHAPES, 0.02, 1.0,
+     "Defaults with a changing lr: catches a missing bias correction of the nesterov mix β·M/(1−β^(t+1)) + (1−β)·G/(1−β^t), and the width scale √max(1, fan_out/fan_in) taken as torch's √max(1, A/B) (3×5 gets √(5/3) here, 5×3 gets 1)."),
+    ("constant-lr", {"learning_rate": 0.01}, MUON_SHAPES, None, 1.0,
+     "No inject_hyperparams: the plain call's defaults (beta 0.95, eps 1e-8 added to ‖Û‖_F, 5 standard NS steps)."),
+    ("no-nesterov", {"learning_rate": 0.02, "nesterov": False}, MUON_SHAPES, 0.02, 1.0,
+     "nesterov=False: catches a missing 1/(1−β^t) bias correction of the plain moment."),
+    ("weight-decay", {"learning_rate": 0.02, "weight_decay": 0.2}, MUON_SHAPES, 0.02, 1.0,
+     "weight_decay: optax adds λ·W to the scaled update, then multiplies by −lr: catches decay not scaled by lr or scaled by the shape factor."),
+    ("consistent-rms", {"learning_rate": 0.02, "consistent_rms": 0.2}, MUON_SHAPES, 0.02, 1.0,
+     "consistent_rms=0.2: scale √max(fan_in, fan_out)·0.2 replaces the width scale."),
+    ("adaptive", {"learning_rate": 0.02, "adaptive": True}, MUON_SHAPES, 0.02, 1.0,
+     "adaptive=True: O is scaled by ⟨Û, O⟩ (the dual norm); catches a missing or wrongly placed scale."),
+    ("beta-eps", {"learning_rate": 0.02, "beta": 0.7, "eps": 1e-3}, MUON_SHAPES, 0.02, 1.0,
+     "beta 0.7 and eps 1e-3: catches β and 1−β swapped and eps ignored in ‖Û‖_F + eps."),
+    ("tiny-grads", {"learning_rate": 0.02, "eps": 1e-6}, MUON_SHAPES, 0.02, 1e-8,
+     "Gradients ~1e-8, eps 1e-6: optax divides by ‖Û‖ + eps (no clamp) — catches torch's max(‖U‖, eps)."),
+    ("huge-grads", {"learning_rate": 0.02}, MUON_SHAPES, 0.02, 1e4,
+     "Gradients ~1e4: catches a missing normalisation before Newton–Schulz."),
+    ("ns-dion", {"learning_rate": 0.02, "ns_coeffs": "dion"}, MUON_SHAPES, 0.02, 1.0,
+     "ns_coeffs='dion': five different (a, b, c) triples, one per step, in order: catches reusing the first triple or reversing the list."),
+    ("ns-custom", {"learning_rate": 0.02, "ns_coeffs": [2.0, -1.5, 0.5], "ns_steps": 3}, MUON_SHAPES, 0.02, 1.0,
+     "A custom cubic triple × 3 steps: catches hard-coded coefficients or step count."),
+    ("spectral", {"learning_rate": 0.02, "preconditioning": "spectral"}, MUON_SHAPES, 0.02, 1.0,
+     "preconditioning='spectral': scale by the largest singular value, not the Frobenius norm."),
+    ("aol", {"learning_rate": 0.02, "preconditioning": "aol"}, MUON_SHAPES, 0.02, 1.0,
+     "preconditioning='aol': no norm scaling; the first NS step rescales rows by (Σ_j |XXᵀ|_ij)^(−½)."),
+    ("schatten", {"learning_rate": 0.02, "preconditioning": "schatten"}, MUON_SHAPES, 0.02, 1.0,
+     "preconditioning='schatten': the first NS step divides X by √‖XXᵀ‖_F."),
+    ("adam-fallback", {"learning_rate": 0.02, "weight_decay": 0.1}, [(3, 5), (5,), (2, 1, 3)], 0.02, 1.0,
+     "A 1-D and a 3-D tensor with the default 2-D rule: they go to optax.adamw with nesterov=True (NAdamW), eps = Muon's eps and adam_weight_decay 0 (Muon's weight_decay must not reach them); catches Muon applied to them or plain Adam."),
+    ("adam-fallback-options", {"learning_rate": 0.02, "nesterov": False, "adam_b1": 0.8, "adam_b2": 0.9,
+                               "adam_eps_root": 1e-6, "adam_weight_decay": 0.05, "adam_learning_rate": 0.005},
+     [(5, 3), (4,)], 0.02, 1.0,
+     "adam_* options: adam_learning_rate is fixed (the per-step lr reaches only the Muon tensors), adam_b1/b2/eps_root/weight_decay and nesterov=False reach the Adam branch."),
+]
+
+
+def optax_muon_fixtures():
+    import optax
+
+    cases = []
+    for tag, hp, shapes, lr, scale, desc in OPTAX_MUON:
+        cid = f"optax/muon/{tag}"
+        params, grads, lrs = _inputs(cid, shapes, lr, scale=scale, vary_lr=lr is not None)
+        exp = run_optax(optax.contrib.muon, hp, params, grads, lrs)
+        cases.append(_case(cid, OPTAX_SRC, "optax", "muon", hp, params, _steps(lrs, grads, exp),
+                           desc + " optax runs Newton–Schulz in the update's dtype (float64 here): no patch."))
+    problem, p0 = _quadratic6()
+    hp = {"learning_rate": 0.05, "weight_decay": 0.01}
+    lrs = [None] * STEPS
+    exp = run_optax(optax.contrib.muon, hp, p0, problem, lrs)
+    prob = [_case("optax/muon/problem-quadratic", OPTAX_SRC, "optax", "muon", hp, p0, _steps(lrs, [None] * STEPS, exp),
+                  "optax.contrib.muon in a closed loop on a d = 6 quadratic held as a 2×3 matrix.", problem=problem)]
+    return [Fixture("optax/muon.json", "optax.contrib.muon (optax 0.2.8, x64; Newton–Schulz in float64 natively).", cases),
+            Fixture("optax/problems/matrix.json", "optax.contrib.muon on a closed-loop quadratic held as a 2×3 matrix.", prob)]
+
+
+def generate():
+    return torch_muon_fixtures() + optax_muon_fixtures()
