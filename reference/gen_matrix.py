@@ -24,6 +24,11 @@ from common import Fixture, flat
 
 STEPS = 24
 TOL = {"rtol": 1e-9, "atol": 1e-12}
+PO_TOL = dict(TOL)
+SHAMPOO_TOL32 = {"rtol": 5e-3, "atol": 1e-5}
+SHAMPOO_TOL32_WHY = (" tolerance_float32 5e-3: the inverse roots of statistics with condition numbers up to ~1e6 amplify "
+                     "float32 rounding — pytorch_optimizer itself run in float32 leaves these float64 trajectories by up "
+                     "to 3.3e-3 relative (measured on this file).")
 TORCH_SRC = "torch 2.15.0"
 OPTAX_SRC = "optax 0.2.8"
 PO_SRC = "pytorch_optimizer 4.1.0"
@@ -299,5 +304,158 @@ def optax_muon_fixtures():
             Fixture("optax/problems/matrix.json", "optax.contrib.muon on a closed-loop quadratic held as a 2×3 matrix.", prob)]
 
 
+# ---------------------------------------------------------------------------------------------
+# pytorch_optimizer Shampoo / SOAP
+
+
+def _mixed_grads(rng, shapes, steps, scale=1.0, zero_frac=0.1):
+    """Gradients of one order of magnitude (×0.5..×1.5 of `scale`), signs varying, 10 % exact zeros.
+
+    The preconditioners' eigen-decompositions are only as accurate as their conditioning allows,
+    in LAPACK as in Descent; per-element scales spanning 1e-8..10 would make the small-eigenvalue
+    eigenvectors ill-determined in both, so these cases use gradients of one scale (a uniformly
+    tiny or huge `scale` does not change the conditioning).
+    """
+    out = []
+    for _ in range(steps):
+        step = []
+        for s in shapes:
+            n = int(np.prod(s))
+            g = scale * rng.standard_normal(n) * (0.5 + rng.random(n))
+            g[rng.random(n) < zero_frac] = 0.0
+            step.append(flat(g))
+        out.append(step)
+    return out
+
+
+def run_po(name, hp, params, grads_or_problem, lrs):
+    import pytorch_optimizer
+
+    torch = _torch()
+    matrix_patches.patch_soap_qr()
+    hp = {k: (tuple(v) if k == "betas" else v) for k, v in hp.items()}
+    cls = getattr(pytorch_optimizer, name)
+    return run_torch_like(lambda ps: cls(ps, **hp), params, grads_or_problem, lrs)
+
+
+SHAMPOO_SHAPES = [(3, 5), (5, 3), (4,)]
+F64_SOAP = (" Golden computed with SOAP's QR patched to run in float64 (the library casts the power iterate to "
+            "float32 before torch.linalg.qr; reference/matrix_patches.py).")
+
+SHAMPOO = [
+    ("defaults", {}, None, 1.0,
+     "No hyperparameters: catches wrong defaults (lr 1e-3, matrix_eps 1e-6 as the initial L = R = eps·I, roots every step, no momentum) and the wrong root (L^(−1/4)·G·R^(−1/4) for 2-D, L^(−1/2) for 1-D)."),
+    ("lr-schedule", {"lr": 0.05}, 0.05, 1.0,
+     "lr changed mid-run: catches ignoring the per-step lr; non-square 3×5 and 5×3 tensors catch L and R swapped."),
+    ("momentum", {"lr": 0.05, "momentum": 0.6}, 0.05, 1.0,
+     "momentum 0.6: the library lerps the gradient toward the LAST PRECONDITIONED update (initialised with the first raw gradient); catches a classic momentum buffer of gradients."),
+    ("compute-steps", {"lr": 0.05, "preconditioning_compute_steps": 3, "matrix_eps": 1e-2}, 0.05, 1.0,
+     "preconditioning_compute_steps 3: the inverse roots start at zero (steps 1–2 move nothing) and are refreshed only every third step from the statistics accumulated every step; catches recomputing every step or an identity initial root."),
+    ("weight-decay-l2", {"lr": 0.05, "weight_decay": 0.1}, 0.05, 1.0,
+     "Coupled decay G + λ·W before the statistics: catches decay added after preconditioning or left out of L and R."),
+    ("weight-decouple", {"lr": 0.05, "weight_decay": 0.1, "weight_decouple": True}, 0.05, 1.0,
+     "weight_decouple: W·(1 − lr·λ) before the update; catches coupled decay."),
+    ("fixed-decay-maximize", {"lr": 0.05, "weight_decay": 0.05, "weight_decouple": True, "fixed_decay": True, "maximize": True}, 0.05, 1.0,
+     "fixed_decay (W·(1 − λ), not × lr) and maximize: catches the decay scaled by lr and a missing negation."),
+    ("matrix-eps-tiny-grads", {"lr": 0.01, "matrix_eps": 1e-3}, 0.01, 1e-3,
+     "Gradients ~1e-3 with matrix_eps 1e-3: the eps·I start dominates the statistics; catches eps added at every root instead of once at initialisation."),
+    ("huge-grads", {"lr": 0.01, "momentum": 0.3, "weight_decay": 0.01, "matrix_eps": 1e3}, 0.01, 1e3,
+     "Gradients ~1e3 (matrix_eps 1e3 keeps the statistics' condition number float32-meaningful): the statistics grow like 1e6 per step; catches an unscaled update (the roots must shrink it)."),
+]
+
+SOAP_SQUARE = [(4, 4), (3, 3), (5,)]
+SOAP = [
+    ("defaults", {}, SOAP_SQUARE, None, 1.0,
+     "No hyperparameters: catches wrong defaults (lr 3e-3, betas (0.95, 0.95), weight_decay 1e-2 decoupled × lr AFTER the update, eps 1e-8, QR refresh every 10 steps, bias correction √(1−β₂ˢ)/(1−β₁ˢ) with s = t − 1) and an update at the first step (SOAP's first step only builds the eigenbases)."),
+    ("lr-schedule", {"lr": 0.01, "weight_decay": 0.0}, SOAP_SQUARE, 0.01, 1.0,
+     "lr changed mid-run, no decay: catches ignoring the per-step lr; a 1-D tensor (not preconditioned) runs as Adam in its own coordinates."),
+    ("frequency-2", {"lr": 0.01, "precondition_frequency": 2}, SOAP_SQUARE, 0.01, 1.0,
+     "precondition_frequency 2: the eigenbases are refreshed by one power iteration + QR every 2nd step with exp_avg_sq permuted to the new eigenvalue order; catches a full re-eigendecomposition, a missing permutation or a refresh on the wrong step."),
+    ("betas-shampoo-beta", {"lr": 0.01, "betas": [0.8, 0.9], "shampoo_beta": 0.7, "precondition_frequency": 3}, SOAP_SQUARE, 0.01, 1.0,
+     "betas (0.8, 0.9) with shampoo_beta 0.7: catches the statistics decayed with β₂ instead of shampoo_beta, and β₁/β₂ swapped."),
+    ("no-correct-bias", {"lr": 0.01, "correct_bias": False, "weight_decay": 0.1}, SOAP_SQUARE, 0.01, 1.0,
+     "correct_bias=False with decay 0.1: catches a bias correction that is always on and decay applied before the update."),
+    ("normalize-eps", {"lr": 0.01, "normalize_gradient": True, "eps": 1e-3}, SOAP_SQUARE, 0.01, 1.0,
+     "normalize_gradient with eps 1e-3: the direction is divided by √mean(N²) + eps; eps also sits outside √v; catches either missing."),
+    ("max-precondition-dim", {"lr": 0.01, "max_precondition_dim": 4, "precondition_frequency": 3}, [(3, 5), (5, 3), (4, 4)], 0.01, 1.0,
+     "max_precondition_dim 4 on 3×5 and 5×3 tensors: only the dimension of size 3 is preconditioned (the other uses the identity); catches preconditioning every dimension or projecting the wrong side."),
+    ("maximize-tiny", {"lr": 0.01, "maximize": True, "precondition_frequency": 4}, SOAP_SQUARE, 0.01, 1e-6,
+     "maximize with gradients ~1e-6 (√v ~ eps scale): catches a missing negation and eps placed inside the root."),
+    ("huge-grads", {"lr": 0.01, "precondition_frequency": 5}, SOAP_SQUARE, 0.01, 1e4,
+     "Gradients ~1e4: the update stays O(lr) (Adam in the eigenbasis is scale-free); catches unnormalised moments."),
+]
+
+PO_ERRORS = [
+    ("Shampoo", "invalid-lr", {"lr": -0.1}, "Negative lr: pytorch_optimizer's NegativeLRError text."),
+    ("Shampoo", "invalid-momentum", {"momentum": 1.0}, "momentum must lie in [0, 1)."),
+    ("Shampoo", "invalid-compute-steps", {"preconditioning_compute_steps": 0}, "preconditioning_compute_steps must be ≥ 1 (NegativeStepError)."),
+    ("Shampoo", "invalid-matrix-eps", {"matrix_eps": -1e-6}, "Negative matrix_eps is rejected."),
+    ("SOAP", "invalid-beta2", {"betas": [0.9, 1.0]}, "beta2 must lie in [0, 1)."),
+    ("SOAP", "invalid-frequency", {"precondition_frequency": 0}, "precondition_frequency must be positive."),
+    ("SOAP", "invalid-shampoo-beta", {"shampoo_beta": -0.5}, "Negative shampoo_beta is rejected."),
+]
+
+
+def po_fixtures():
+    import pytorch_optimizer
+
+    torch = _torch()
+    out = []
+    for name, cases_def, shapes_of in (("Shampoo", SHAMPOO, None), ("SOAP", SOAP, True)):
+        cases = []
+        for row in cases_def:
+            if shapes_of:
+                tag, hp, shapes, lr, scale, desc = row
+            else:
+                tag, hp, lr, scale, desc = row
+                shapes = SHAMPOO_SHAPES
+            cid = f"pytorch_optimizer/{name}/{tag}"
+            rng = _rng(cid)
+            params = common.initial_params(rng, shapes)
+            grads = _mixed_grads(rng, shapes, STEPS, scale)
+            lrs = common.lr_sequence(lr, STEPS) if lr is not None else [None] * STEPS
+            exp = run_po(name, hp, params, grads, lrs)
+            d = desc + (F64_SOAP if name == "SOAP" else "")
+            c = _case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, _steps(lrs, grads, exp), d, tol=PO_TOL)
+            if name == "Shampoo":
+                c["tolerance_float32"] = dict(SHAMPOO_TOL32)
+                c["description"] += SHAMPOO_TOL32_WHY
+            cases.append(c)
+        for n2, tag, hp, desc in PO_ERRORS:
+            if n2 != name:
+                continue
+            cid = f"pytorch_optimizer/{name}/{tag}"
+            params = common.initial_params(_rng(cid), [(3, 3)])
+            h2 = {k: (tuple(v) if k == "betas" else v) for k, v in hp.items()}
+            try:
+                getattr(pytorch_optimizer, name)([torch.zeros(3, 3)], **h2)
+                raise AssertionError("expected an error")
+            except Exception as e:  # noqa: BLE001 — the library's own exception text
+                msg = str(e)
+            cases.append(_case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, None, desc, error=msg))
+        out.append(Fixture(f"pytorch_optimizer/{name}.json", f"pytorch_optimizer.{name} (pytorch_optimizer 4.1.0, float64).", cases))
+    problem, p0 = _quadratic6()
+    prob = []
+    for name, hp, extra in (("Shampoo", {"lr": 0.05, "momentum": 0.3}, ""),
+                            ("SOAP", {"lr": 0.02, "precondition_frequency": 3, "max_precondition_dim": 2}, F64_SOAP)):
+        lrs = [None] * STEPS
+        exp = run_po(name, hp, p0, problem, lrs)
+        prob.append(_case(f"pytorch_optimizer/{name}/problem-quadratic", PO_SRC, "pytorch_optimizer", name, hp, p0,
+                          _steps(lrs, [None] * STEPS, exp),
+                          f"{name} in a closed loop on a d = 6 quadratic held as a 2×3 matrix."
+                          + (" max_precondition_dim 2 preconditions only the dimension of size 2 (the 3×3 GG of a 2×3 gradient is rank-deficient)." if name == "SOAP" else "")
+                          + extra, problem=problem, tol=PO_TOL))
+    out.append(Fixture("pytorch_optimizer/problems/matrix.json",
+                       "pytorch_optimizer Shampoo and SOAP on a closed-loop quadratic held as a 2×3 matrix.", prob))
+    return out
+
+
+PARTS = {"torch": lambda: torch_muon_fixtures(), "optax": lambda: optax_muon_fixtures(), "po": lambda: po_fixtures()}
+
+
 def generate():
-    return torch_muon_fixtures() + optax_muon_fixtures()
+    """All parts; GEN_MATRIX_PARTS=torch,po (say) regenerates only those while iterating."""
+    import os
+
+    parts = os.environ.get("GEN_MATRIX_PARTS", "torch,optax,po").split(",")
+    return [fx for p in parts for fx in PARTS[p]()]

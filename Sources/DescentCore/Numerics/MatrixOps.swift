@@ -176,12 +176,15 @@ public enum MatrixOps {
         return (order.map { a[$0, $0] }, vectors)
     }
 
-    /// S^(−1/p) of a symmetric positive-definite matrix: V·diag(λ^(−1/p))·Vᵀ.
+    /// S^(−1/p) of a symmetric (positive-definite) matrix as an SVD computes it (pytorch_optimizer's
+    /// `compute_power_svd`): the singular values are |λ| and the right vectors carry sign(λ), so
+    /// the result is V·diag(sign(λ)·|λ|^(−1/p))·Vᵀ — S^(−1/p) itself when S is positive definite.
     public static func inverseRoot<T: DescentFloat>(_ engine: Engine, _ s: Matrix<T>, power: Double) -> Matrix<T> {
         let (values, v) = symmetricEigen(s)
         let scaled = v.copy()
         for j in 0..<s.cols {
-            let f = T(Double.pow(Double(values[j]), -1 / power))
+            let l = Double(values[j])
+            let f = T((l < 0 ? -1 : 1) * Double.pow(l.magnitude, -1 / power))
             for i in 0..<s.rows { scaled[i, j] = scaled[i, j] * f }
         }
         return matmul(engine, scaled, v, transB: true)
