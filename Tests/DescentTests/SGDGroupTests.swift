@@ -236,8 +236,8 @@ private func message(_ convention: String, _ name: String, _ json: String) -> St
         (0.3333333333333333, "0.3333333333333333"), (-2.5e-05, "-2.5e-05"), (100.0, "100.0"), (0.5, "0.5"),
         (65536.0, "65536.0"), (1.0000000000000002, "1.0000000000000002"),
     ]
-    for (d, want) in cases { #expect(PythonFormat.repr(d) == want, "\(d)") }
-    #expect(PythonFormat.repr(try! JSON.parse("-1")) == "-1")
-    #expect(PythonFormat.repr(try! JSON.parse("-1.0")) == "-1.0")
-    #expect(PythonFormat.repr(try! JSON.parse("-1E2")) == "-100.0")
+    for (d, want) in cases { #expect(pyRepr(d) == want, "\(d)") }
+    #expect(pyRepr(try! JSON.parse("-1")) == "-1")
+    #expect(pyRepr(try! JSON.parse("-1.0")) == "-1.0")
+    #expect(pyRepr(try! JSON.parse("-1E2")) == "-100.0")
 }

@@ -64,3 +64,12 @@ public func pyIsInt(_ v: JSON) -> Bool {
     guard case let .number(text) = v else { return false }
     return !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
 }
+
+extension Hyperparameters {
+    /// The value of `key` as Python would print it in an f-string (for the library's messages);
+    /// `fallback` (the default) when the key is absent.
+    public func pythonRepr(_ key: String, fallback: Double) -> String {
+        if let v = values[key], !v.isNull { return pyRepr(v) }
+        return pyRepr(fallback)
+    }
+}

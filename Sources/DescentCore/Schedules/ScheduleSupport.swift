@@ -1,6 +1,6 @@
 // ScheduleSupport.swift — small pieces the schedule conventions share: Python's arithmetic
 // corner cases (bisect_right, floor division, ZeroDivisionError), Python's repr of numbers for
-// error messages (via PythonFormat), and reading keyword arguments the way Python receives them (int vs float,
+// error messages (via pyRepr), and reading keyword arguments the way Python receives them (int vs float,
 // a required argument, a nested `{ "name", "parameters" }` schedule).
 import DescentJSON
 
@@ -68,7 +68,7 @@ func integerPow<T: DescentFloat>(_ x: T, _ n: Int) -> T {
 struct PyNumber {
     let value: Double
     let isInt: Bool
-    var repr: String { isInt ? String(Int(value)) : PythonFormat.repr(value) }
+    var repr: String { isInt ? String(Int(value)) : pyRepr(value) }
 }
 
 extension Hyperparameters {

@@ -31,7 +31,7 @@ enum TextbookSchedule: Sendable {
     case stepDecay(lr: Double, gamma: Double, stepSize: Int)
     case cosineAnnealing(etaMax: Double, etaMin: Double, tMax: Int)
     case oneCycle(maxLR: Double, minLR: Double, warmup: Int, total: Int)
-    case reduceOnPlateau(lr: Double, factor: Double, patience: Int, minLR: Double)
+    case reduceOnPlateau(lr: Double, factor: Double, patience: Int, minLR: Double, nonStrict: Bool = false)
     case segments([TextbookSegment])
 
     func values<T: DescentFloat>(count: Int, metrics: [Double]?) throws -> [T] {
@@ -48,7 +48,7 @@ enum TextbookSchedule: Sendable {
                 if t < w { return T(mx) * T(t) / T(w) }
                 return T(mn) + 0.5 * (T(mx) - T(mn)) * (1 + T.cos(pi * T(Swift.min(t - w, total - w)) / T(total - w)))
             }
-        case let .reduceOnPlateau(lr0, factor, patience, minLR):
+        case let .reduceOnPlateau(lr0, factor, patience, minLR, nonStrict):
             guard count <= 1 || (metrics?.count ?? 0) >= count - 1 else {
                 throw DescentError.invalidInput(field: "metrics",
                     message: "reduce_on_plateau needs one metric per step: \(count - 1) steps, \(metrics?.count ?? 0) metrics")
@@ -57,7 +57,7 @@ enum TextbookSchedule: Sendable {
             var out = [lr]
             for t in 0..<Swift.max(count - 1, 0) {
                 let m = T(metrics![t])
-                if m < best { best = m; bad = 0 } else { bad += 1 }
+                if nonStrict ? m <= best : m < best { best = m; bad = 0 } else { bad += 1 }
                 if bad >= patience {
                     lr = Swift.max(lr * T(factor), T(minLR))
                     bad = 0

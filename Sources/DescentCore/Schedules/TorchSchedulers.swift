@@ -359,9 +359,12 @@ final class TorchOneCycleLR<T: DescentFloat>: TorchScheduler<T> {
 
 final class TorchReduceLROnPlateau<T: DescentFloat>: TorchScheduler<T> {
     let maximize: Bool, relative: Bool, factor: T, patience: Int, threshold: T, cooldown: Int, minLR: T, eps: T
+    /// A known-wrong knob: compare with ≤ / ≥ instead of torch's strict < / >.
+    let nonStrict: Bool
     var best: T, badEpochs = 0, cooldownCounter = 0
     init(maximize: Bool, relative: Bool, factor: Double, patience: Int, threshold: Double, cooldown: Int,
-         minLR: Double, eps: Double, group: TorchGroup<T>, callee: String) {
+         minLR: Double, eps: Double, nonStrict: Bool = false, group: TorchGroup<T>, callee: String) {
+        self.nonStrict = nonStrict
         self.maximize = maximize; self.relative = relative; self.factor = T(factor); self.patience = patience
         self.threshold = T(threshold); self.cooldown = cooldown; self.minLR = T(minLR); self.eps = T(eps)
         best = maximize ? -.infinity : .infinity
@@ -371,12 +374,15 @@ final class TorchReduceLROnPlateau<T: DescentFloat>: TorchScheduler<T> {
         lastEpoch = 0
     }
     private func isBetter(_ a: T) -> Bool {
+        let bound: T
         switch (maximize, relative) {
-        case (false, true): return a < best * (1 - threshold)
-        case (false, false): return a < best - threshold
-        case (true, true): return a > best * (threshold + 1)
-        case (true, false): return a > best + threshold
+        case (false, true): bound = best * (1 - threshold)
+        case (false, false): bound = best - threshold
+        case (true, true): bound = best * (threshold + 1)
+        case (true, false): bound = best + threshold
         }
+        if nonStrict { return maximize ? a >= bound : a <= bound }
+        return maximize ? a > bound : a < bound
     }
     func step(metric: T) {
         lastEpoch += 1
@@ -458,6 +464,7 @@ indirect enum TorchSchedulerSpec: Sendable {
         var threshold: Double
         var cooldown: Int
         var minLR, eps: Double
+        var nonStrict = false
     }
     case step(stepSize: Int, gamma: Double)
     case multiStep(milestones: [Int], gamma: Double)
@@ -521,7 +528,7 @@ indirect enum TorchSchedulerSpec: Sendable {
         case let .plateau(c):
             return TorchReduceLROnPlateau(maximize: c.maximize, relative: c.relative, factor: c.factor, patience: c.patience,
                                           threshold: c.threshold, cooldown: c.cooldown, minLR: c.minLR, eps: c.eps,
-                                          group: group, callee: callee)
+                                          nonStrict: c.nonStrict, group: group, callee: callee)
         case let .sequential(children, milestones):
             let made = try children.map { try $0.spec.make(group, $0.name) }
             return try TorchSequentialLR(children: made, milestones: milestones, group: group, callee: callee)

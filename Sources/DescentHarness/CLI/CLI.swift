@@ -10,10 +10,13 @@ public enum CLI {
 
     USAGE
       descent                      the main job: verify every implementation on every fixture in
-                                   fixtures/ (float64 and float32), run the closed-form checks,
-                                   write results/conformance.md and results/conformance.json
+                                   fixtures/ (float64 and float32), run the closed-form checks and
+                                   the known-wrong variants, write results/conformance.md,
+                                   conformance.json, power.md and power.json
       descent verify [PATH...]     verify fixture files or folders (default: fixtures/)
       descent check                run the closed-form checks
+      descent power [PATH...]      run the known-wrong variants on the fixtures: which mistakes
+                                   the fixtures catch (writes results/power.md, power.json)
       descent list                 conventions, optimizers, schedules, implementations
       descent help [COMMAND]       this text, or a command's
 
@@ -27,7 +30,9 @@ public enum CLI {
     implementations and precisions and compares each step with the golden values.
 
     OPTIONS
-      --implementation NAME|all   implementation to run (default: all); repeatable
+      --implementation NAME|all   implementation to run (default: all); repeatable. A known-wrong
+                                  variant runs as `wrong:ID` (see `descent list`), e.g. to see
+                                  how Descent reports and diagnoses that mistake
       --dtype float64|float32|all precision (default: all)
       --format text|json|junit    report format on stdout or --output (default: text)
       --output FILE               write the report to FILE (whole, or not at all)
@@ -42,11 +47,21 @@ public enum CLI {
     """
 
     static let checkUsage = """
-    descent check [--dtype float64|float32|all] [--format text|json] [--output FILE]
+    descent check [--dtype float64|float32|all] [--format text|json] [--output FILE] [--verbose]
 
     Runs the closed-form checks: facts that need no reference library (momentum unrolled into a
     weighted sum, Adam's bias correction, ridge regression, L2 decay as a shrink, schedules'
     closed forms). Each states what it proves and its tolerance.
+    """
+
+    static let powerUsage = """
+    descent power [PATH...] [--variant ID...] [--format text|json|markdown] [--output FILE] [--results DIR]
+
+    Runs every known-wrong variant (a deliberate mistake: Adam without bias correction, eps inside
+    the root, AdamW's decay coupled, momentum with lr inside, a cosine schedule one step late, …)
+    on the fixtures (default: fixtures/) in float64, and reports for each whether some case
+    catches it, which cases, and where it first diverged. Writes results/power.md and
+    results/power.json (whole, or not at all). Exit status 0 when every variant is caught.
     """
 
     static let listUsage = """
@@ -74,9 +89,10 @@ public enum CLI {
             case "verify": return try verify(args)
             case "check": return try check(args)
             case "list": return try list(args)
+            case "power": return try power(args)
             case "help":
                 let topic = args.first ?? ""
-                print(["verify": verifyUsage, "check": checkUsage, "list": listUsage][topic] ?? usage)
+                print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
                 return 0
             default:
                 throw UsageError(message: "unknown command '\(command)'")
@@ -114,6 +130,7 @@ public enum CLI {
         let names = a.values("implementation")
         if names.isEmpty || names.contains("all") { return Implementations.all }
         return try names.map { n in
+            if n.hasPrefix("wrong:"), let v = KnownWrong.named(String(n.dropFirst(6))) { return v }
             guard let i = Implementations.named(n) else {
                 throw UsageError(message: "unknown implementation '\(n)' (known: \(Implementations.all.map(\.name).joined(separator: ", ")))")
             }
@@ -254,6 +271,8 @@ public enum CLI {
             for s in c.schedules { out += "    \(s.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(s.note)\n" }
             if c.schedules.isEmpty { out += "    (none yet)\n" }
         }
+        out += "\nKNOWN-WRONG VARIANTS (descent power; diagnosis of failures)\n"
+        for v in KnownWrong.all { out += "  \(v.id.padding(toLength: 36, withPad: " ", startingAt: 0)) \(v.summary)\n" }
         print(out, terminator: "")
         return 0
     }
@@ -261,10 +280,58 @@ public enum CLI {
     // MARK: check
 
     static func check(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["dtype", "format", "output"], flagNames: ["help"])
+        let a = try Arguments(argv, valued: ["dtype", "format", "output"], flagNames: ["help", "verbose"])
         if a.flag("help") { print(checkUsage); return 0 }
-        _ = try selectedDTypes(a)
-        throw InputError(message: "the closed-form checks are not built yet")
+        let format = try a.choice("format", ["text", "json"], default: "text")
+        let outcomes = ClosedFormChecks.run(dtypes: try selectedDTypes(a))
+        let text: String
+        if format == "json" {
+            text = JSON.object([("format", .string("descent-checks/1")), ("checks", CheckReport.json(outcomes))]).serialized(pretty: true) + "\n"
+        } else {
+            text = CheckReport.text(outcomes, verbose: a.flag("verbose"))
+        }
+        try emit(text, output: a.value("output"))
+        return outcomes.allSatisfy(\.passed) ? 0 : 1
+    }
+
+    // MARK: power
+
+    static func power(_ argv: [String]) throws -> Int32 {
+        let a = try Arguments(argv, valued: ["variant", "format", "output", "results"], flagNames: ["help"])
+        if a.flag("help") { print(powerUsage); return 0 }
+        let format = try a.choice("format", ["text", "json", "markdown"], default: "text")
+        var variants = KnownWrong.all
+        if !a.values("variant").isEmpty {
+            variants = try a.values("variant").map { id in
+                guard let v = KnownWrong.named(id) else { throw UsageError(message: "unknown variant '\(id)' (see `descent list`)") }
+                return v
+            }
+        }
+        let paths = a.positional.isEmpty ? [defaultFixtures()] : a.positional
+        let (files, missing) = FixtureLoader.discover(paths)
+        for m in missing { stderr("descent: \(m): no such file or folder") }
+        var loaded: [FixtureFile] = []
+        for f in files {
+            do { loaded.append(try FixtureLoader.load(path: f)) } catch { stderr("descent: \(error)") }
+        }
+        guard loaded.contains(where: { !$0.cases.isEmpty }) else {
+            throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))")
+        }
+        let power = Power.run(files: loaded, variants: variants)
+        let command = "descent power" + (argv.isEmpty ? "" : " " + argv.joined(separator: " "))
+        if a.positional.isEmpty && a.values("variant").isEmpty {
+            let dir = a.value("results") ?? "results"
+            try AtomicWrite.write(Power.markdown(power, command: command), to: "\(dir)/power.md")
+            try AtomicWrite.write(Power.json(power), to: "\(dir)/power.json")
+        }
+        let text: String
+        switch format {
+        case "json": text = Power.json(power)
+        case "markdown": text = Power.markdown(power, command: command)
+        default: text = Power.text(power)
+        }
+        try emit(text, output: a.value("output"))
+        return power.allSatisfy(\.caught) ? 0 : 1
     }
 
     // MARK: main job
@@ -281,16 +348,33 @@ public enum CLI {
         let verifier = Verifier()
         let results = try runVerification(paths: [fixtures], verifier: verifier, progress: false)
         let table = ConformanceTable(results: results, root: fixtures)
+        let checks = ClosedFormChecks.run()
         let command = "swift run -c release descent"
-        try AtomicWrite.write(table.markdown(command: command), to: "\(resultsDir)/conformance.md")
-        try AtomicWrite.write(table.json(), to: "\(resultsDir)/conformance.json")
+        try AtomicWrite.write(table.markdown(command: command, extra: CheckReport.markdown(checks)), to: "\(resultsDir)/conformance.md")
+        try AtomicWrite.write(table.json(extra: [("checks", CheckReport.json(checks))]), to: "\(resultsDir)/conformance.json")
         var out = "Conformance (\(results.count) runs: \(Set(results.map { "\($0.file)|\($0.id)" }).count) cases × implementations × dtypes)\n\n"
         out += summaryTable(table)
         out += "\n" + Reports.text(results, verbose: a.flag("verbose"))
-        out += "wrote \(resultsDir)/conformance.md, \(resultsDir)/conformance.json\n"
-        print(out, terminator: "")
+        let failedChecks = checks.filter { !$0.passed }
+        out += "\nClosed-form checks: \(checks.count - failedChecks.count) of \(checks.count) passed (\(ClosedFormChecks.all.count) checks × 2 dtypes)\n"
+        for o in failedChecks { out += CheckReport.row(o) + "\n         \(o.message)\n" }
+
+        // The fixtures' power: every known-wrong variant must be caught by some case.
+        let files = try FixtureLoader.discover([fixtures]).files.compactMap { try? FixtureLoader.load(path: $0) }
+        let power = Power.run(files: files)
+        let missed = power.filter { !$0.caught }
+        try AtomicWrite.write(Power.markdown(power, command: command), to: "\(resultsDir)/power.md")
+        try AtomicWrite.write(Power.json(power), to: "\(resultsDir)/power.json")
+        out += "Known-wrong variants caught by the fixtures: \(power.count - missed.count) of \(power.count)\n"
+        for p in missed { out += "MISSED   \(p.variant.id): \(p.variant.summary) (applies to \(p.applicable) cases)\n" }
+
+        out += "wrote \(resultsDir)/conformance.md, conformance.json, power.md, power.json\n"
         let s = Summary(results)
-        return s.fail + s.error > 0 ? 1 : 0
+        let failed = s.fail + s.error + failedChecks.count + missed.count
+        let passed = s.pass + checks.count - failedChecks.count + power.count - missed.count
+        out += "\(passed) passed, \(failed) failed, \(s.unsupported) skipped\n"
+        print(out, terminator: "")
+        return failed > 0 ? 1 : 0
     }
 
     /// A plain-text version of the conformance table.

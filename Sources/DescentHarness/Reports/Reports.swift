@@ -36,6 +36,7 @@ public enum Reports {
             }
             out += "\n"
             if !r.message.isEmpty { out += "            \(r.message)\n" }
+            for d in r.diagnosis { out += "            diagnosis: \(d)\n" }
             if r.status == .fail, r.kind == "optimizer" {
                 let per = r.firstDivergingStep.enumerated().map { "tensor \($0.offset): \($0.element.map { "step \($0)" } ?? "ok")" }
                 out += "            first diverging step per tensor: \(per.joined(separator: ", "))\n"
@@ -69,6 +70,7 @@ public enum Reports {
         o.append(("first_diverging_step", .array(r.firstDivergingStep.map { $0.map { JSON($0) } ?? .null })))
         if let t = r.tolerance { o.append(("tolerance", .object([("rtol", JSON(t.rtol)), ("atol", JSON(t.atol))]))) }
         o.append(("ran", .string(r.ran)))
+        o.append(("diagnosis", .array(r.diagnosis.map { .string($0) })))
         return .object(o)
     }
 

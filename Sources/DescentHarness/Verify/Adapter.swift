@@ -46,7 +46,12 @@ public final class AdapterVerifier {
 
     public func run(_ file: FixtureFile) -> [CaseResult] {
         var out: [CaseResult] = []
-        for c in file.cases { out.append(run(c, file: file.path)) }
+        for c in file.cases {
+            var r = run(c, file: file.path)
+            if r.status == .fail { r.diagnosis = Diagnosis.diagnose(c, file: file.path, result: r) }
+            r.trajectory = []
+            out.append(r)
+        }
         for b in file.broken {
             out.append(CaseResult(file: file.path, id: b.id, kind: "?", convention: "?", name: "?",
                                   implementation: name, dtype: dtype, status: .error, message: b.message))
@@ -155,6 +160,8 @@ public final class AdapterVerifier {
                 }
                 let actual = try vals.enumerated().map { try AdapterVerifier.value($0.element, "params[\(k)][\(t)][\($0.offset)]") }
                 cmp.compare(step: k, series: t, expected: c.steps[k].expected[t], actual: actual)
+                if t == 0 { r.trajectory.append([]) }
+                r.trajectory[k].append(actual)
             }
         }
         cmp.finish(into: &r, what: "trajectory")
@@ -168,7 +175,9 @@ public final class AdapterVerifier {
         var cmp = TrajectoryComparer(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: 2)
         let scale = c.expectedLR.map(abs).max() ?? 0
         for (k, v) in lr.enumerated() {
-            cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [try AdapterVerifier.value(v, "lr[\(k)]")], scale: scale)
+            let x = try AdapterVerifier.value(v, "lr[\(k)]")
+            cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [x], scale: scale)
+            r.trajectory.append([[x]])
         }
         if let em = c.expectedMomentum {
             guard let m = a["momentum"]?.arrayValue, m.count == em.count else {

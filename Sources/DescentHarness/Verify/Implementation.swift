@@ -18,9 +18,18 @@ public protocol Implementation: Sendable {
     func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper
     /// Schedule values (schedules are scalar code; an implementation may decline them).
     func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T>
+    /// A chance to rewrite a case before it runs (the known-wrong variants that ignore an
+    /// argument edit it here). Throws `DescentError.unsupported` to decline the case.
+    func prepare(_ c: FixtureCase) throws -> FixtureCase
+    /// The optimizer this implementation will actually run for `spec` (a known-wrong variant
+    /// changes the family here), so reports say what really ran.
+    func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec
 }
 
 extension Implementation {
+    public func prepare(_ c: FixtureCase) throws -> FixtureCase { c }
+    public func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec { spec }
+
     public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
         try schedule.values(type, count: count)
     }

@@ -38,6 +38,11 @@ public struct CaseResult: Sendable {
     public var ran: String
     /// The tolerance applied (after the float32 policy).
     public var tolerance: Tolerance?
+    /// What the implementation produced: [step][tensor] values (schedules: [k][0] = [lr],
+    /// [k][1] = [momentum]). Kept for failing cases only (diagnosis), else empty.
+    public var trajectory: [[[Double]]] = []
+    /// Known-wrong variants whose trajectory this failing result reproduces (diagnosis).
+    public var diagnosis: [String] = []
 
     public init(file: String, id: String, kind: String, convention: String, name: String, implementation: String,
                 dtype: DType, status: Status, message: String) {

@@ -6,6 +6,8 @@ import DescentJSON
 public struct Verifier: Sendable {
     public var implementations: [any Implementation]
     public var dtypes: [DType]
+    /// Replay the known-wrong variants on failing cases and name the one a failure reproduces.
+    public var diagnose = true
 
     public init(implementations: [any Implementation] = Implementations.all, dtypes: [DType] = DType.allCases) {
         self.implementations = implementations
@@ -18,7 +20,12 @@ public struct Verifier: Sendable {
         var out: [CaseResult] = []
         for c in file.cases {
             for impl in implementations {
-                for dt in dtypes { out.append(run(c, file: file.path, implementation: impl, dtype: dt)) }
+                for dt in dtypes {
+                    var r = run(c, file: file.path, implementation: impl, dtype: dt)
+                    if diagnose && r.status == .fail { r.diagnosis = Diagnosis.diagnose(c, file: file.path, result: r) }
+                    r.trajectory = []
+                    out.append(r)
+                }
             }
         }
         for b in file.broken {
@@ -32,7 +39,9 @@ public struct Verifier: Sendable {
         return out
     }
 
-    public func run(_ c: FixtureCase, file: String, implementation impl: any Implementation, dtype: DType) -> CaseResult {
+    /// One run. Failing runs keep their trajectory (for diagnosis); `keepTrajectory` keeps it always.
+    public func run(_ c: FixtureCase, file: String, implementation impl: any Implementation, dtype: DType,
+                    keepTrajectory: Bool = false) -> CaseResult {
         var r: CaseResult
         switch c {
         case let .optimizer(oc):
@@ -49,6 +58,7 @@ public struct Verifier: Sendable {
         }
         if let expected = c.expectedError { return checkExpectedError(c, expected, impl, dtype, r) }
         do {
+            let c = try impl.prepare(c)
             switch c {
             case let .optimizer(oc):
                 switch dtype {
@@ -74,6 +84,7 @@ public struct Verifier: Sendable {
             r.status = .error
             r.message = "\(file): case \(r.id): \(error)"
         }
+        if r.status != .fail && !keepTrajectory { r.trajectory = [] }
         return r
     }
 
@@ -84,7 +95,7 @@ public struct Verifier: Sendable {
         do {
             switch c {
             case let .optimizer(oc):
-                _ = try impl.stepper(try Verifier.spec(for: oc), dtype: dtype, shapes: oc.params.map(\.shape))
+                _ = try impl.stepper(try impl.resolve(Verifier.spec(for: oc)), dtype: dtype, shapes: oc.params.map(\.shape))
             case let .schedule(sc):
                 let s = try Conventions.schedule(convention: sc.convention, name: sc.name, parameters: sc.parameters,
                                                  context: ScheduleContext(baseLR: sc.baseLR, metrics: sc.metrics))
@@ -120,7 +131,7 @@ public struct Verifier: Sendable {
 
     func runOptimizer<T: DescentFloat>(_ c: OptimizerCase, _ impl: any Implementation, _: T.Type,
                                        _ r: inout CaseResult) throws {
-        let spec = try Verifier.spec(for: c)
+        let spec = try impl.resolve(Verifier.spec(for: c))
         let shapes = c.params.map(\.shape)
         let any = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
         let box: StepperBox<T>
@@ -149,9 +160,12 @@ public struct Verifier: Sendable {
             } else {
                 box.step(params, s.grads!.map { Buffer<T>(converting: $0) }, lr)
             }
+            var now: [[Double]] = []
             for t in 0..<params.count {
-                cmp.compare(step: k, series: t, expected: s.expected[t], actual: params[t].doubles)
+                now.append(params[t].doubles)
+                cmp.compare(step: k, series: t, expected: s.expected[t], actual: now[t])
             }
+            r.trajectory.append(now)
         }
         cmp.finish(into: &r, what: "trajectory")
     }
@@ -173,6 +187,7 @@ public struct Verifier: Sendable {
         let lrScale = c.expectedLR.map(abs).max() ?? 0
         for k in 0..<c.expectedLR.count {
             cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [Double(v.lr[k])], scale: lrScale)
+            r.trajectory.append([[Double(v.lr[k])]] + (v.momentum.map { [[Double($0[k])]] } ?? []))
         }
         if let em = c.expectedMomentum {
             guard let m = v.momentum, m.count == em.count else {

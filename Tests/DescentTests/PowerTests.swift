@@ -1,0 +1,64 @@
+// PowerTests.swift — the fixtures catch every registered known-wrong variant, every correct
+// implementation passes them, and a failure is diagnosed as the variant it reproduces.
+import Foundation
+import Testing
+@testable import DescentCore
+@testable import DescentHarness
+import DescentJSON
+
+private let repoFixtures = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("fixtures").path
+
+private func allFixtures() throws -> [FixtureFile] {
+    try FixtureLoader.discover([repoFixtures]).files.map { try FixtureLoader.load(path: $0) }
+}
+
+@Suite struct PowerTests {
+    @Test func everyVariantIsCaughtByTheFixtures() throws {
+        let power = Power.run(files: try allFixtures())
+        #expect(power.count >= 25)
+        for p in power {
+            #expect(p.caught, "no fixture catches \(p.variant.id) (\(p.variant.summary)); it applies to \(p.applicable) cases")
+        }
+    }
+
+    @Test func variantIdsAreUnique() {
+        #expect(Set(KnownWrong.all.map(\.id)).count == KnownWrong.all.count)
+    }
+
+    @Test func everyCorrectImplementationPassesEveryFixture() throws {
+        let files = try allFixtures()
+        for impl in Implementations.all where impl.availability == .available {
+            let results = Verifier(implementations: [impl], dtypes: DType.allCases).run(files)
+            let bad = results.filter { $0.status == .fail || $0.status == .error }
+            #expect(bad.isEmpty, "\(impl.name): \(bad.prefix(3).map { "\($0.id) [\($0.dtype.rawValue)]: \($0.message)" })")
+            #expect(results.allSatisfy { $0.implementation == impl.name })
+        }
+    }
+
+    @Test func aFailureIsDiagnosedAsTheVariantItReproduces() throws {
+        let files = try allFixtures()
+        // Run three variants as if they were the implementation under test.
+        for id in ["adam-eps-inside-sqrt", "momentum-lr-inside", "cosine-off-by-one"] {
+            let v = try #require(KnownWrong.named(id))
+            let results = Verifier(implementations: [v], dtypes: [.float64]).run(files)
+            let failing = results.filter { $0.status == .fail }
+            #expect(!failing.isEmpty)
+            for r in failing {
+                #expect(r.diagnosis.first?.contains("`\(id)`") == true, "\(r.id): \(r.diagnosis)")
+            }
+        }
+    }
+
+    @Test func aVariantThatDoesNotApplyDeclines() throws {
+        let f = try load(fixture([sgdCase()]))
+        let v = try #require(KnownWrong.named("adam-eps-inside-sqrt"))
+        let r = Verifier(implementations: [v], dtypes: [.float64]).run(f)
+        #expect(r.allSatisfy { $0.status == .unsupported && $0.message.hasPrefix("not applicable") })
+    }
+}
+
+extension Verifier {
+    func run(_ files: [FixtureFile]) -> [CaseResult] { files.flatMap { run($0) } }
+}
