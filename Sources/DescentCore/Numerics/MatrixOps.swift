@@ -8,7 +8,7 @@
 //   QR:                       A = Q·R by Householder reflections (Q returned)
 
 /// A dense row-major matrix view: `rows × cols` values in `data`.
-public struct Matrix<T: DescentFloat> {
+public struct DenseMatrix<T: DescentFloat> {
     public let rows: Int, cols: Int
     public let data: Buffer<T>
 
@@ -18,8 +18,8 @@ public struct Matrix<T: DescentFloat> {
     }
     public init(zeros rows: Int, _ cols: Int) { self.init(rows: rows, cols: cols, data: Buffer<T>(zeros: rows * cols)) }
 
-    public static func identity(_ n: Int, scale: T = 1) -> Matrix<T> {
-        let m = Matrix(zeros: n, n)
+    public static func identity(_ n: Int, scale: T = 1) -> DenseMatrix<T> {
+        let m = DenseMatrix(zeros: n, n)
         for i in 0..<n { m[i, i] = scale }
         return m
     }
@@ -29,14 +29,14 @@ public struct Matrix<T: DescentFloat> {
         nonmutating set { data.pointer[i * cols + j] = newValue }
     }
 
-    public func copy() -> Matrix<T> {
+    public func copy() -> DenseMatrix<T> {
         let b = Buffer<T>(zeros: data.count)
         b.pointer.update(from: data.pointer, count: data.count)
-        return Matrix(rows: rows, cols: cols, data: b)
+        return DenseMatrix(rows: rows, cols: cols, data: b)
     }
 
-    public var transposed: Matrix<T> {
-        let t = Matrix(zeros: cols, rows)
+    public var transposed: DenseMatrix<T> {
+        let t = DenseMatrix(zeros: cols, rows)
         for i in 0..<rows { for j in 0..<cols { t[j, i] = self[i, j] } }
         return t
     }
@@ -58,19 +58,19 @@ public enum NSNormalization: Sendable, Equatable {
 
 public enum MatrixOps {
     /// C = op(A)·op(B) through the engine.
-    public static func matmul<T: DescentFloat>(_ engine: Engine, _ a: Matrix<T>, _ b: Matrix<T>,
-                                               transA: Bool = false, transB: Bool = false) -> Matrix<T> {
+    public static func matmul<T: DescentFloat>(_ engine: Engine, _ a: DenseMatrix<T>, _ b: DenseMatrix<T>,
+                                               transA: Bool = false, transB: Bool = false) -> DenseMatrix<T> {
         let m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols
         let n = transB ? b.rows : b.cols
         precondition(k == (transB ? b.cols : b.rows), "matmul: inner dimensions differ")
-        let c = Matrix<T>(zeros: m, n)
+        let c = DenseMatrix<T>(zeros: m, n)
         engine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a.data.pointer, lda: a.cols,
                     b.data.pointer, ldb: b.cols, beta: 0, c.data.pointer, ldc: n)
         return c
     }
 
     /// C ← alpha·A·B + beta·C in place (torch's `addmm(C, A, B, beta=, alpha=)`).
-    public static func addmm<T: DescentFloat>(_ engine: Engine, _ c: Matrix<T>, _ a: Matrix<T>, _ b: Matrix<T>,
+    public static func addmm<T: DescentFloat>(_ engine: Engine, _ c: DenseMatrix<T>, _ a: DenseMatrix<T>, _ b: DenseMatrix<T>,
                                               alpha: T, beta: T) {
         precondition(a.cols == b.rows && c.rows == a.rows && c.cols == b.cols, "addmm: shapes differ")
         engine.gemm(transA: false, transB: false, m: a.rows, n: b.cols, k: a.cols, alpha: alpha, a.data.pointer,
@@ -78,14 +78,14 @@ public enum MatrixOps {
     }
 
     /// ‖X‖_F (through engine.norm).
-    public static func frobenius<T: DescentFloat>(_ engine: Engine, _ x: Matrix<T>) -> T { engine.norm(x.data) }
+    public static func frobenius<T: DescentFloat>(_ engine: Engine, _ x: DenseMatrix<T>) -> T { engine.norm(x.data) }
 
     /// Newton–Schulz orthogonalisation of `x` (not modified): k = `coefficients.count` quintic
     /// steps X ← a·X + (b·A + c·A²)·X with A = X·Xᵀ, on the wide orientation (a tall input is
     /// transposed first and the result transposed back, as both libraries do).
-    public static func newtonSchulz<T: DescentFloat>(_ engine: Engine, _ x: Matrix<T>,
+    public static func newtonSchulz<T: DescentFloat>(_ engine: Engine, _ x: DenseMatrix<T>,
                                                      coefficients: [(Double, Double, Double)],
-                                                     normalization: NSNormalization) -> Matrix<T> {
+                                                     normalization: NSNormalization) -> DenseMatrix<T> {
         let tall = x.rows > x.cols
         var X = tall ? x.transposed : x.copy()
         switch normalization {
@@ -131,12 +131,12 @@ public enum MatrixOps {
 
     /// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: eigenvalues in
     /// descending order, eigenvectors as the columns of `vectors` (each defined up to sign).
-    public static func symmetricEigen<T: DescentFloat>(_ s: Matrix<T>, maxSweeps: Int = 100)
-        -> (values: [T], vectors: Matrix<T>) {
+    public static func symmetricEigen<T: DescentFloat>(_ s: DenseMatrix<T>, maxSweeps: Int = 100)
+        -> (values: [T], vectors: DenseMatrix<T>) {
         precondition(s.rows == s.cols, "symmetricEigen: matrix is not square")
         let n = s.rows
         let a = s.copy()
-        let v = Matrix<T>.identity(n)
+        let v = DenseMatrix<T>.identity(n)
         for _ in 0..<maxSweeps {
             var off = T(0), total = T(0)
             for i in 0..<n {
@@ -171,7 +171,7 @@ public enum MatrixOps {
             }
         }
         let order = (0..<n).sorted { a[$0, $0] > a[$1, $1] }
-        let vectors = Matrix<T>(zeros: n, n)
+        let vectors = DenseMatrix<T>(zeros: n, n)
         for (col, src) in order.enumerated() { for k in 0..<n { vectors[k, col] = v[k, src] } }
         return (order.map { a[$0, $0] }, vectors)
     }
@@ -179,7 +179,7 @@ public enum MatrixOps {
     /// S^(−1/p) of a symmetric (positive-definite) matrix as an SVD computes it (pytorch_optimizer's
     /// `compute_power_svd`): the singular values are |λ| and the right vectors carry sign(λ), so
     /// the result is V·diag(sign(λ)·|λ|^(−1/p))·Vᵀ — S^(−1/p) itself when S is positive definite.
-    public static func inverseRoot<T: DescentFloat>(_ engine: Engine, _ s: Matrix<T>, power: Double) -> Matrix<T> {
+    public static func inverseRoot<T: DescentFloat>(_ engine: Engine, _ s: DenseMatrix<T>, power: Double) -> DenseMatrix<T> {
         let (values, v) = symmetricEigen(s)
         let scaled = v.copy()
         for j in 0..<s.cols {
@@ -192,7 +192,7 @@ public enum MatrixOps {
 
     /// The Q of a Householder QR decomposition of a square or tall matrix (thin: rows × cols).
     /// Columns are defined up to sign; callers must not depend on the sign convention.
-    public static func qr<T: DescentFloat>(_ a: Matrix<T>) -> Matrix<T> {
+    public static func qr<T: DescentFloat>(_ a: DenseMatrix<T>) -> DenseMatrix<T> {
         let m = a.rows, n = a.cols
         precondition(m >= n, "qr: matrix must be square or tall")
         let r = a.copy()
@@ -219,7 +219,7 @@ public enum MatrixOps {
             reflectors.append(v)
         }
         // Q = H₀·H₁·…·H_{n−1} applied to the first n columns of the identity.
-        let q = Matrix<T>(zeros: m, n)
+        let q = DenseMatrix<T>(zeros: m, n)
         for i in 0..<n { q[i, i] = 1 }
         for k in stride(from: n - 1, through: 0, by: -1) {
             let v = reflectors[k]

@@ -156,7 +156,7 @@ final class MuonStepper<T: DescentFloat>: Stepper {
         for (k, i) in muonIndices.enumerated() {
             engine.map(mk, params[i], grads[i], [momentum[k], scratch[k]])
             let rows = shapes[i][0], cols = shapes[i][1]
-            let u = Matrix(rows: rows, cols: cols, data: scratch[k])
+            let u = DenseMatrix(rows: rows, cols: cols, data: scratch[k])
             let o = MatrixOps.newtonSchulz(engine, u, coefficients: config.coefficients, normalization: config.normalization)
             let s = config.shapeScale.factor(rows: rows, cols: cols)
             let ak = MuonApplyKernel<T>(

@@ -127,7 +127,7 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
     let dims: [(rows: Int, cols: Int)]
     let expAvg: [Buffer<T>], expAvgSq: [Buffer<T>], work: [Buffer<T>]
     /// Per tensor, per dimension (rows, cols): statistics and basis, nil when not preconditioned.
-    var gg: [[Matrix<T>?]], q: [[Matrix<T>?]]
+    var gg: [[DenseMatrix<T>?]], q: [[DenseMatrix<T>?]]
     private(set) var t = 0
 
     init(_ config: SOAPFamily, shapes: [[Int]], engine: Engine) {
@@ -138,7 +138,7 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
         expAvgSq = .zeros(like: shapes)
         work = .zeros(like: shapes)
         gg = shapes.map { s in
-            s.count == 1 ? [nil, nil] : s.map { $0 <= config.maxPreconditionDim ? Matrix<T>(zeros: $0, $0) : nil }
+            s.count == 1 ? [nil, nil] : s.map { $0 <= config.maxPreconditionDim ? DenseMatrix<T>(zeros: $0, $0) : nil }
         }
         q = gg.map { $0.map { _ in nil } }
     }
@@ -146,13 +146,13 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
     private var shampooWeight: T { T(1 - (config.shampooBeta ?? config.beta2)) }
 
     /// GG_d ← lerp(GG_d, outer_d(G), 1 − β_s).
-    private func accumulate(_ i: Int, _ g: Matrix<T>) {
+    private func accumulate(_ i: Int, _ g: DenseMatrix<T>) {
         if let l = gg[i][0] { engine.map(LerpKernel(weight: shampooWeight), l.data, MatrixOps.matmul(engine, g, g, transB: true).data, []) }
         if let r = gg[i][1] { engine.map(LerpKernel(weight: shampooWeight), r.data, MatrixOps.matmul(engine, g, g, transA: true).data, []) }
     }
 
     /// Qᵀ_L·X·Q_R (forward) or Q_L·X·Qᵀ_R (backward).
-    private func project(_ i: Int, _ x: Matrix<T>, forward: Bool) -> Matrix<T> {
+    private func project(_ i: Int, _ x: DenseMatrix<T>, forward: Bool) -> DenseMatrix<T> {
         var y = x
         if let l = q[i][0] { y = MatrixOps.matmul(engine, l, y, transA: forward) }
         if let r = q[i][1] { y = MatrixOps.matmul(engine, y, r, transB: !forward) }
@@ -175,7 +175,7 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
                     v[r * cols + c] = d == 0 ? old[order[r] * cols + c] : old[r * cols + order[c]]
                 }
             }
-            let power = Matrix<T>(zeros: n, n)
+            let power = DenseMatrix<T>(zeros: n, n)
             for k in 0..<n { for (j, src) in order.enumerated() { power[k, j] = product[k, src] } }
             q[i][d] = MatrixOps.qr(power)
         }
@@ -186,7 +186,7 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
         let c = config
         if t == 1 {
             for i in params.indices {
-                accumulate(i, Matrix(rows: dims[i].rows, cols: dims[i].cols, data: grads[i]))
+                accumulate(i, DenseMatrix(rows: dims[i].rows, cols: dims[i].cols, data: grads[i]))
                 q[i] = gg[i].map { $0.map { MatrixOps.symmetricEigen($0).vectors } }
             }
             return
@@ -199,9 +199,9 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
         for i in params.indices {
             let (rows, cols) = dims[i]
             engine.map(SOAPMomentKernel<T>(maximize: c.maximize, oneMinusBeta1: T(1 - c.beta1)), work[i], grads[i], [expAvg[i]])
-            let g = Matrix(rows: rows, cols: cols, data: work[i])
+            let g = DenseMatrix(rows: rows, cols: cols, data: work[i])
             let gp = project(i, g, forward: true)
-            let mp = project(i, Matrix(rows: rows, cols: cols, data: expAvg[i]).copy(), forward: true)
+            let mp = project(i, DenseMatrix(rows: rows, cols: cols, data: expAvg[i]).copy(), forward: true)
             engine.map(SOAPSecondMomentKernel<T>(oneMinusBeta2: T(1 - c.beta2), eps: T(c.eps)), mp.data, gp.data, [expAvgSq[i]])
             let direction = project(i, mp, forward: false)
             var norm = T(1)

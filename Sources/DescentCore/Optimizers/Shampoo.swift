@@ -81,8 +81,8 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
     let shapes: [[Int]]
     let buffer: [Buffer<T>], work: [Buffer<T>]
     /// Statistics and inverse roots per tensor: [L, R] (2-D) or [L] (1-D).
-    let statistics: [[Matrix<T>]]
-    var inverses: [[Matrix<T>]]
+    let statistics: [[DenseMatrix<T>]]
+    var inverses: [[DenseMatrix<T>]]
     private(set) var t = 0
 
     init(_ config: ShampooFamily, shapes: [[Int]], engine: Engine) {
@@ -91,8 +91,8 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
         self.shapes = shapes
         buffer = .zeros(like: shapes)
         work = .zeros(like: shapes)
-        statistics = shapes.map { s in s.map { Matrix<T>.identity($0, scale: T(config.matrixEps)) } }
-        inverses = shapes.map { s in s.map { Matrix<T>(zeros: $0, $0) } }
+        statistics = shapes.map { s in s.map { DenseMatrix<T>.identity($0, scale: T(config.matrixEps)) } }
+        inverses = shapes.map { s in s.map { DenseMatrix<T>(zeros: $0, $0) } }
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
@@ -106,16 +106,16 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
         let recompute = t % c.preconditioningComputeSteps == 0
         for i in params.indices {
             engine.map(gk, params[i], grads[i], [buffer[i], work[i]])
-            let update: Matrix<T>
+            let update: DenseMatrix<T>
             if shapes[i].count == 2 {
-                let g = Matrix(rows: shapes[i][0], cols: shapes[i][1], data: work[i])
+                let g = DenseMatrix(rows: shapes[i][0], cols: shapes[i][1], data: work[i])
                 MatrixOps.addmm(engine, statistics[i][0], g, g.transposed, alpha: 1, beta: 1)
                 if recompute { inverses[i][0] = MatrixOps.inverseRoot(engine, statistics[i][0], power: 4) }
                 MatrixOps.addmm(engine, statistics[i][1], g.transposed, g, alpha: 1, beta: 1)
                 if recompute { inverses[i][1] = MatrixOps.inverseRoot(engine, statistics[i][1], power: 4) }
                 update = MatrixOps.matmul(engine, MatrixOps.matmul(engine, inverses[i][0], g), inverses[i][1])
             } else {
-                let g = Matrix(rows: 1, cols: shapes[i][0], data: work[i])
+                let g = DenseMatrix(rows: 1, cols: shapes[i][0], data: work[i])
                 MatrixOps.addmm(engine, statistics[i][0], g.transposed, g, alpha: 1, beta: 1)
                 if recompute { inverses[i][0] = MatrixOps.inverseRoot(engine, statistics[i][0], power: 2) }
                 update = MatrixOps.matmul(engine, g, inverses[i][0])
