@@ -25,6 +25,10 @@ from common import Fixture, flat
 STEPS = 24
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 PO_TOL = dict(TOL)
+SCHUR_NEWTON_TOL = {"rtol": 1e-8, "atol": 1e-11}
+SCHUR_NEWTON_WHY = (" Tolerance rtol 1e-8: the Schur–Newton ridge is λ_max·matrix_eps with λ_max from 100 power "
+                    "iterations started at torch.randn, so the library itself is not deterministic at this level "
+                    "(two seeds differ by up to 2.7e-10 relative on this file); Descent starts from a fixed vector.")
 SHAMPOO_TOL32 = {"rtol": 5e-3, "atol": 1e-5}
 SHAMPOO_TOL32_WHY = (" tolerance_float32 5e-3: the inverse roots of statistics with condition numbers up to ~1e6 amplify "
                      "float32 rounding — pytorch_optimizer itself run in float32 leaves these float64 trajectories by up "
@@ -385,7 +389,30 @@ SOAP = [
      "Gradients ~1e4: the update stays O(lr) (Adam in the eigenbasis is scale-free); catches unnormalised moments."),
 ]
 
+SSHAMPOO = [
+    ("defaults", {}, None, 1.0,
+     "No hyperparameters: with block_size 512, shape_interpretation merges 3×5 into [15] → [1], so NOTHING is preconditioned; start_preconditioning_step 25 > 24 steps, so the update is the SGD-grafted nesterov momentum β₁·N + g. Catches preconditioning small tensors and a wrong momentum form."),
+    ("schur-newton", {"lr": 0.01, "shape_interpretation": False, "start_preconditioning_step": 5, "preconditioning_compute_steps": 4}, 0.01, 1.0,
+     "Preconditioned 3×5 / 5×3 with Schur–Newton roots recomputed every 4th step, used from step 5, SGD graft: catches exact roots instead of the library's coupled iteration (stopped at max|M − I| ≤ 1e-3), P₀ = I before the first root, the graft-norm rescaling, and L/R swapped."),
+    ("svd", {"lr": 0.01, "shape_interpretation": False, "start_preconditioning_step": 3, "preconditioning_compute_steps": 2, "use_svd": True}, 0.01, 1.0,
+     "use_svd: exact inverse 4th roots every 2nd step: catches the Schur–Newton approximation used regardless, and statistics without the β₂ / (1−β₂) EMA weights."),
+    ("adagrad-graft-block", {"lr": 0.02, "block_size": 5, "graft_type": 2, "start_preconditioning_step": 4, "preconditioning_compute_steps": 3, "use_svd": True}, 0.02, 1.0,
+     "block_size 5 keeps 3×5 as [3, 5] under shape_interpretation; AdaGrad graft g/(√Σg² + 1e-10): catches merged dims computed wrongly and the graft statistics decayed."),
+    ("rmsprop-ema-no-nesterov", {"lr": 0.02, "shape_interpretation": False, "graft_type": 3, "moving_average_for_momentum": True, "nesterov": False, "betas": [0.8, 0.95], "start_preconditioning_step": 6, "preconditioning_compute_steps": 5}, 0.02, 1.0,
+     "RMSProp graft, EMA momentum lerp(M, d, 1−β₁), no nesterov: catches a summed momentum, a graft momentum without the (1−β₁) weight, and nesterov applied anyway."),
+    ("no-graft-coupled-lr", {"lr": 0.02, "shape_interpretation": False, "graft_type": 0, "decoupled_learning_rate": False, "start_preconditioning_step": 3, "preconditioning_compute_steps": 3, "use_svd": True}, 0.02, 1.0,
+     "graft_type NONE (no norm rescaling) and decoupled_learning_rate=False (lr multiplies the directions before the momentum): catches rescaling anyway and lr applied outside the momentum."),
+    ("sqrtn-decoupled-decay", {"lr": 0.02, "shape_interpretation": False, "graft_type": 4, "weight_decay": 0.1, "decoupled_weight_decay": True, "start_preconditioning_step": 4, "preconditioning_compute_steps": 4}, 0.02, 1.0,
+     "SQRTN graft sign(g) with decoupled decay W·(1 − lr·λ): catches coupled decay and a graft of magnitude other than ‖sign g‖."),
+    ("coupled-decay-input-maximize", {"lr": 0.02, "shape_interpretation": False, "weight_decay": 0.05, "pre_conditioner_type": 1, "maximize": True, "start_preconditioning_step": 3, "preconditioning_compute_steps": 2, "use_svd": True}, 0.02, 1.0,
+     "pre_conditioner_type INPUT (left side only, exponent 2), coupled decay added to both directions after the graft rescaling, maximize: catches preconditioning both sides and decay before the rescaling."),
+    ("output-override-statistics", {"lr": 0.02, "shape_interpretation": False, "pre_conditioner_type": 2, "inverse_exponent_override": 4, "statistics_compute_steps": 2, "start_preconditioning_step": 4, "preconditioning_compute_steps": 3}, 0.02, 1.0,
+     "pre_conditioner_type OUTPUT (right side only), inverse_exponent_override 4, statistics every 2nd step: catches the default exponent 2·rank and statistics accumulated every step."),
+]
+
 PO_ERRORS = [
+    ("ScalableShampoo", "invalid-lr", {"lr": -0.1}, "Negative lr: pytorch_optimizer's NegativeLRError text."),
+    ("ScalableShampoo", "invalid-start", {"start_preconditioning_step": 0}, "start_preconditioning_step must be ≥ 1 (NegativeStepError)."),
     ("Shampoo", "invalid-lr", {"lr": -0.1}, "Negative lr: pytorch_optimizer's NegativeLRError text."),
     ("Shampoo", "invalid-momentum", {"momentum": 1.0}, "momentum must lie in [0, 1)."),
     ("Shampoo", "invalid-compute-steps", {"preconditioning_compute_steps": 0}, "preconditioning_compute_steps must be ≥ 1 (NegativeStepError)."),
@@ -401,7 +428,7 @@ def po_fixtures():
 
     torch = _torch()
     out = []
-    for name, cases_def, shapes_of in (("Shampoo", SHAMPOO, None), ("SOAP", SOAP, True)):
+    for name, cases_def, shapes_of in (("Shampoo", SHAMPOO, None), ("ScalableShampoo", SSHAMPOO, None), ("SOAP", SOAP, True)):
         cases = []
         for row in cases_def:
             if shapes_of:
@@ -416,8 +443,12 @@ def po_fixtures():
             lrs = common.lr_sequence(lr, STEPS) if lr is not None else [None] * STEPS
             exp = run_po(name, hp, params, grads, lrs)
             d = desc + (F64_SOAP if name == "SOAP" else "")
-            c = _case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, _steps(lrs, grads, exp), d, tol=PO_TOL)
-            if name == "Shampoo":
+            schur = name == "ScalableShampoo" and not hp.get("use_svd") and tag != "defaults"
+            if schur:
+                d += SCHUR_NEWTON_WHY
+            c = _case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, _steps(lrs, grads, exp), d,
+                      tol=SCHUR_NEWTON_TOL if schur else PO_TOL)
+            if name in ("Shampoo", "ScalableShampoo"):
                 c["tolerance_float32"] = dict(SHAMPOO_TOL32)
                 c["description"] += SHAMPOO_TOL32_WHY
             cases.append(c)

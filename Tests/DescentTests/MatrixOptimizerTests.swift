@@ -13,6 +13,7 @@ private let root = URL(fileURLWithPath: #filePath)
 
 private let matrixFixtureFiles = [
     "torch/Muon.json", "optax/muon.json", "pytorch_optimizer/Shampoo.json", "pytorch_optimizer/SOAP.json",
+    "pytorch_optimizer/ScalableShampoo.json",
     "torch/problems/matrix.json", "optax/problems/matrix.json", "pytorch_optimizer/problems/matrix.json",
 ]
 
@@ -112,6 +113,30 @@ private func muon(_ f: any OptimizerFamily, _ edit: (inout MuonFamily) -> Void) 
         try caught(file, "maximize ignored") { shampoo($0) { $0.maximize = false } }
         try caught(file, "matrix_eps 1e-6 hard-coded") { shampoo($0) { $0.matrixEps = 1e-6 } }
         try caught(file, "matrix_eps off by ×10") { shampoo($0) { $0.matrixEps *= 10 } }
+    }
+
+    private func scalable(_ f: any OptimizerFamily, _ edit: (inout ScalableShampooFamily) -> Void) -> any OptimizerFamily {
+        guard var s = f as? ScalableShampooFamily else { return f }
+        edit(&s)
+        return s
+    }
+
+    @Test func scalableShampooKnobs() throws {
+        let file = "pytorch_optimizer/ScalableShampoo.json"
+        try caught(file, "small tensors preconditioned (no merged dims)") { scalable($0) { $0.shapeInterpretation = false; $0.startPreconditioningStep = 1; $0.preconditioningComputeSteps = 1 } }
+        try caught(file, "exact roots instead of Schur–Newton") { scalable($0) { $0.useSVD = true } }
+        try caught(file, "Schur–Newton instead of SVD") { scalable($0) { $0.useSVD = false } }
+        try caught(file, "graft ignored") { scalable($0) { $0.graft = .sgd } }
+        try caught(file, "no graft rescaling ever") { scalable($0) { $0.graft = .none } }
+        try caught(file, "nesterov flipped") { scalable($0) { $0.nesterov.toggle() } }
+        try caught(file, "EMA momentum flipped") { scalable($0) { $0.movingAverageForMomentum.toggle() } }
+        try caught(file, "decay coupling flipped") { scalable($0) { $0.decoupledWeightDecay.toggle() } }
+        try caught(file, "decoupled_learning_rate flipped") { scalable($0) { $0.decoupledLearningRate.toggle() } }
+        try caught(file, "both sides always preconditioned") { scalable($0) { $0.sides = .all } }
+        try caught(file, "inverse_exponent_override ignored") { scalable($0) { $0.inverseExponentOverride = 0 } }
+        try caught(file, "statistics every step") { scalable($0) { $0.statisticsComputeSteps = 1 } }
+        try caught(file, "preconditioning from the first step") { scalable($0) { $0.startPreconditioningStep = 1 } }
+        try caught(file, "maximize ignored") { scalable($0) { $0.maximize = false } }
     }
 
     @Test func soapKnobs() throws {

@@ -1,7 +1,6 @@
 // PytorchOptimizer+Matrix.swift — pytorch_optimizer Shampoo and SOAP (pytorch_optimizer 4.1.0):
 // keyword arguments, defaults and validation with the library's own messages. Both constructors
 // take `**kwargs` and ignore what they do not know, so unknown keys are accepted here too.
-// ScalableShampoo (blocked preconditioners, grafting, coupled Schur–Newton roots) is not implemented.
 import DescentJSON
 
 /// pytorch_optimizer's BaseOptimizer validators, worded as the library words them.
@@ -79,6 +78,49 @@ let pytorchOptimizerMatrixGroup: [OptimizerEntry] = [
         }
         f.precondition1D = precondition1D
         _ = dataFormat   // only matters for 4-D tensors with merge_dims
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("ScalableShampoo", "betas (0.9, 0.999), SGD graft, nesterov, start_preconditioning_step 25, Schur–Newton roots every 1000 steps, block_size 512 with merged small dims (small tensors are not preconditioned); one block only") { h in
+        typealias V = PytorchOptimizerValidation
+        var f = ScalableShampooFamily()
+        let lr = try h.double("lr", default: 1e-3)
+        (f.beta1, f.beta2) = try h.pair("betas", default: (0.9, 0.999))
+        f.movingAverageForMomentum = try h.bool("moving_average_for_momentum", default: false)
+        f.weightDecay = try h.double("weight_decay", default: 0)
+        f.decoupledWeightDecay = try h.bool("decoupled_weight_decay", default: false)
+        f.decoupledLearningRate = try h.bool("decoupled_learning_rate", default: true)
+        f.inverseExponentOverride = try h.int("inverse_exponent_override", default: 0)
+        f.startPreconditioningStep = try h.int("start_preconditioning_step", default: 25)
+        f.preconditioningComputeSteps = try h.int("preconditioning_compute_steps", default: 1000)
+        f.statisticsComputeSteps = try h.int("statistics_compute_steps", default: 1)
+        f.blockSize = try h.int("block_size", default: 512)
+        f.skipPreconditioningRankLt = try h.int("skip_preconditioning_rank_lt", default: 1)
+        f.noPreconditioningForLayersWithDimGt = try h.int("no_preconditioning_for_layers_with_dim_gt", default: 8192)
+        f.shapeInterpretation = try h.bool("shape_interpretation", default: true)
+        let graft = try h.int("graft_type", default: 1)
+        let sides = try h.int("pre_conditioner_type", default: 0)
+        f.nesterov = try h.bool("nesterov", default: true)
+        f.diagonalEps = try h.double("diagonal_eps", default: 1e-10)
+        f.matrixEps = try h.double("matrix_eps", default: 1e-6)
+        f.useSVD = try h.bool("use_svd", default: false)
+        f.maximize = try h.bool("maximize", default: false)
+        try V.learningRate(h, lr)
+        try V.range(h, "betas", f.beta1, name: "beta1")
+        try V.range(h, "betas", f.beta2, name: "beta2")
+        try V.nonNegative(h, "weight_decay", f.weightDecay)
+        try V.step(h, "start_preconditioning_step", f.startPreconditioningStep)
+        try V.step(h, "preconditioning_compute_steps", f.preconditioningComputeSteps)
+        try V.step(h, "statistics_compute_steps", f.statisticsComputeSteps)
+        try V.nonNegative(h, "diagonal_eps", f.diagonalEps)
+        try V.nonNegative(h, "matrix_eps", f.matrixEps)
+        V.swallowRest(&h)
+        // build_graft: an unknown graft_type is the base Graft (the gradient itself, as SGD), and the
+        // norm rescaling still applies (graft_type != NONE).
+        f.graft = ScalableShampooFamily.Graft(rawValue: graft) ?? .sgd
+        guard let s = ScalableShampooFamily.Sides(rawValue: sides) else {
+            throw DescentError.unsupported("pytorch_optimizer.ScalableShampoo: pre_conditioner_type=\(sides) raises a bare ValueError in the library on multi-dimensional tensors")
+        }
+        f.sides = s
         return OptimizerSpec(family: f, lr: lr)
     },
 ]

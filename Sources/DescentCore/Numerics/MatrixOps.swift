@@ -190,6 +190,77 @@ public enum MatrixOps {
         return matmul(engine, scaled, v, transB: true)
     }
 
+    /// Aᵖ by binary powering (torch.linalg.matrix_power's square-and-multiply).
+    public static func power<T: DescentFloat>(_ engine: Engine, _ a: DenseMatrix<T>, _ p: Int) -> DenseMatrix<T> {
+        precondition(p >= 1)
+        var result: DenseMatrix<T>? = nil
+        var base = a, n = p
+        while n > 0 {
+            if n & 1 == 1 { result = result.map { matmul(engine, $0, base) } ?? base.copy() }
+            n >>= 1
+            if n > 0 { base = matmul(engine, base, base) }
+        }
+        return result!
+    }
+
+    /// The largest eigenvalue of a symmetric PSD matrix by 100 power iterations and a Rayleigh
+    /// quotient, clamped below at 1e-16 (pytorch_optimizer's `power_iteration`; the library starts
+    /// from a random vector, Descent from a fixed one — the converged value is the same).
+    public static func largestEigenvalue<T: DescentFloat>(_ g: DenseMatrix<T>, iterations: Int = 100) -> T {
+        let n = g.rows
+        var v = (0..<n).map { T(1) + T($0) / T(n * 7 + 3) }
+        func mv(_ x: [T]) -> [T] { (0..<n).map { i in (0..<n).reduce(T(0)) { $0 + g[i, $1] * x[$1] } } }
+        for _ in 0..<iterations {
+            let w = mv(v)
+            let norm = max(w.reduce(T(0)) { $0 + $1 * $1 }.squareRoot(), T.leastNormalMagnitude)
+            v = w.map { $0 / norm }
+        }
+        let w = mv(v)
+        return max(zip(v, w).reduce(T(0)) { $0 + $1.0 * $1.1 }, T(1e-16))
+    }
+
+    /// pytorch_optimizer's `compute_power_schur_newton` (Guo & Higham's coupled iteration for
+    /// (G + ridge·λ_max·I)^(−1/p)), iteration for iteration: stops when max|M − I| ≤ 1e-3 or when
+    /// the error grows by more than ×1.2 (then the previous root is returned), at most 100 steps.
+    public static func inverseRootSchurNewton<T: DescentFloat>(_ engine: Engine, _ g0: DenseMatrix<T>, p: Int,
+                                                               ridge: Double, maxIterations: Int = 100,
+                                                               tolerance: Double = 1e-3, maxErrorRatio: Double = 1.2)
+        -> DenseMatrix<T> {
+        let n = g0.rows
+        if n == 1 {
+            let x = g0[0, 0]
+            return DenseMatrix(rows: 1, cols: 1, data: Buffer([T.pow(x + T(ridge) * max(x, T(1e-16)), T(-1) / T(p))]))
+        }
+        let g = g0.copy()
+        let shift = largestEigenvalue(g0) * T(ridge)
+        for i in 0..<n { g[i, i] = g[i, i] + shift }
+        let z = T(1 + p) / (2 * frobenius(engine, g))
+        var root = DenseMatrix<T>.identity(n, scale: T.pow(z, 1 / T(p)))
+        var m = g.copy()
+        engine.scal(z, m.data)
+        let alpha = T(-1) / T(p)
+        func distanceToIdentity(_ a: DenseMatrix<T>) -> T {
+            var e = T(0)
+            for i in 0..<n { for j in 0..<n { e = Swift.max(e, (a[i, j] - (i == j ? 1 : 0)).magnitude) } }
+            return e
+        }
+        var previous = distanceToIdentity(m)
+        for _ in 0..<maxIterations {
+            let mi = m.copy()                                  // (1 − α)·I + α·M
+            engine.scal(alpha, mi.data)
+            for i in 0..<n { mi[i, i] = mi[i, i] + (1 - alpha) }
+            let newRoot = matmul(engine, root, mi)
+            let newM = matmul(engine, power(engine, mi, p), m)
+            let error = distanceToIdentity(newM)
+            let diverged = error > previous * T(maxErrorRatio)
+            if diverged || error <= T(tolerance) { return diverged ? root : newRoot }
+            root = newRoot
+            m = newM
+            previous = error
+        }
+        return root
+    }
+
     /// The Q of a Householder QR decomposition of a square or tall matrix (thin: rows × cols).
     /// Columns are defined up to sign; callers must not depend on the sign convention.
     public static func qr<T: DescentFloat>(_ a: DenseMatrix<T>) -> DenseMatrix<T> {
