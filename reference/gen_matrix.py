@@ -363,6 +363,8 @@ SHAMPOO = [
      "fixed_decay (W·(1 − λ), not × lr) and maximize: catches the decay scaled by lr and a missing negation."),
     ("matrix-eps-tiny-grads", {"lr": 0.01, "matrix_eps": 1e-3}, 0.01, 1e-3,
      "Gradients ~1e-3 with matrix_eps 1e-3: the eps·I start dominates the statistics; catches eps added at every root instead of once at initialisation."),
+    ("tensors-3d", {"lr": 0.05, "momentum": 0.5}, [(2, 1, 3), (2, 3, 2), (3, 4)], 0.05, 1.0,
+     "3-D tensors: one statistic per mode (a 1×1 one for the size-1 mode), roots of order −1/(2·3) = −1/6, mode products in the library's order; catches −1/4 hard-coded, the tensor flattened to a matrix, or modes mixed up."),
     ("huge-grads", {"lr": 0.01, "momentum": 0.3, "weight_decay": 0.01, "matrix_eps": 1e3}, 0.01, 1e3,
      "Gradients ~1e3 (matrix_eps 1e3 keeps the statistics' condition number float32-meaningful): the statistics grow like 1e6 per step; catches an unscaled update (the roots must shrink it)."),
 ]
@@ -431,7 +433,7 @@ def po_fixtures():
     for name, cases_def, shapes_of in (("Shampoo", SHAMPOO, None), ("ScalableShampoo", SSHAMPOO, None), ("SOAP", SOAP, True)):
         cases = []
         for row in cases_def:
-            if shapes_of:
+            if shapes_of or len(row) == 6:
                 tag, hp, shapes, lr, scale, desc = row
             else:
                 tag, hp, lr, scale, desc = row

@@ -261,6 +261,27 @@ public enum MatrixOps {
         return root
     }
 
+    /// Mode-d unfolding of a row-major tensor: dimension d moved first (the others keep their
+    /// order), reshaped to n_d × (product of the others) — torch's `x.movedim(d, 0).reshape(n_d, -1)`.
+    public static func unfold<T: DescentFloat>(_ x: Buffer<T>, shape: [Int], dim d: Int) -> DenseMatrix<T> {
+        let n = shape[d], inner = shape[(d + 1)...].reduce(1, *), outer = shape[..<d].reduce(1, *)
+        let m = DenseMatrix<T>(zeros: n, outer * inner)
+        for o in 0..<outer { for i in 0..<n { for k in 0..<inner {
+            m[i, o * inner + k] = x[(o * n + i) * inner + k]
+        } } }
+        return m
+    }
+
+    /// The inverse of `unfold`.
+    public static func fold<T: DescentFloat>(_ m: DenseMatrix<T>, shape: [Int], dim d: Int) -> Buffer<T> {
+        let n = shape[d], inner = shape[(d + 1)...].reduce(1, *), outer = shape[..<d].reduce(1, *)
+        let x = Buffer<T>(zeros: n * outer * inner)
+        for o in 0..<outer { for i in 0..<n { for k in 0..<inner {
+            x[(o * n + i) * inner + k] = m[i, o * inner + k]
+        } } }
+        return x
+    }
+
     /// The Q of a Householder QR decomposition of a square or tall matrix (thin: rows × cols).
     /// Columns are defined up to sign; callers must not depend on the sign convention.
     public static func qr<T: DescentFloat>(_ a: DenseMatrix<T>) -> DenseMatrix<T> {

@@ -8,6 +8,7 @@
 //         every `preconditioning_compute_steps` steps:  L̂ = L^(−1/4), R̂ = R^(−1/4)  (else kept; 0 at first)
 //         U = L̂·G·R̂
 //   1-D:  L ← L + g·gᵀ;  L̂ = L^(−1/2);  u = gᵀ·L̂
+//   k-D:  per mode d: S_d ← S_d + G_(d)·G_(d)ᵀ, Ŝ_d = S_d^(−1/(2k)), U = G ×₀ Ŝ₀ ×₁ Ŝ₁ … (mode products)
 //   B ← U (the preconditioned update is the next step's momentum);   W ← W − lr·U
 //
 // The library's inverse root is an SVD of a symmetric positive-definite matrix, which is its
@@ -37,8 +38,8 @@ public struct ShampooFamily: OptimizerFamily {
     }
 
     public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        if let bad = shapes.first(where: { $0.count < 1 || $0.count > 2 }) {
-            throw DescentError.unsupported("pytorch_optimizer.Shampoo on a tensor of shape \(bad): Descent implements 1-D and 2-D tensors")
+        if let bad = shapes.first(where: { $0.isEmpty }) {
+            throw DescentError.unsupported("pytorch_optimizer.Shampoo on a tensor of shape \(bad): a 0-D tensor has no dimension to precondition")
         }
         switch dtype {
         case .float64: return AnyStepper(ShampooStepper<Double>(self, shapes: shapes, engine: engine))
@@ -114,6 +115,19 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
                 MatrixOps.addmm(engine, statistics[i][1], g.transposed, g, alpha: 1, beta: 1)
                 if recompute { inverses[i][1] = MatrixOps.inverseRoot(engine, statistics[i][1], power: 4) }
                 update = MatrixOps.matmul(engine, MatrixOps.matmul(engine, inverses[i][0], g), inverses[i][1])
+            } else if shapes[i].count >= 3 {
+                // Mode by mode: S_d += G_(d)·G_(d)ᵀ, P_d = S_d^(−1/(2·order)), X ← X ×_d P_d (the last
+                // mode as X_(d)ᵀ·P_d, as the library multiplies it).
+                let shape = shapes[i], order = shape.count
+                var x = work[i]
+                for d in 0..<order {
+                    let u = MatrixOps.unfold(work[i], shape: shape, dim: d)
+                    MatrixOps.addmm(engine, statistics[i][d], u, u.transposed, alpha: 1, beta: 1)
+                    if recompute { inverses[i][d] = MatrixOps.inverseRoot(engine, statistics[i][d], power: Double(2 * order)) }
+                    let xd = MatrixOps.unfold(x, shape: shape, dim: d)
+                    x = MatrixOps.fold(MatrixOps.matmul(engine, inverses[i][d], xd, transA: d == order - 1), shape: shape, dim: d)
+                }
+                update = DenseMatrix(rows: 1, cols: x.count, data: x)
             } else {
                 let g = DenseMatrix(rows: 1, cols: shapes[i][0], data: work[i])
                 MatrixOps.addmm(engine, statistics[i][0], g.transposed, g, alpha: 1, beta: 1)
@@ -127,7 +141,7 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
     var state: [(name: String, buffers: [Buffer<T>])] {
         var s: [(name: String, buffers: [Buffer<T>])] = []
         if config.momentum > 0 { s.append(("momentum_buffer", buffer)) }
-        for d in 0..<2 {
+        for d in 0..<(shapes.map(\.count).max() ?? 0) {
             let idx = shapes.indices.filter { shapes[$0].count > d }
             if idx.count == shapes.count {
                 s.append(("pre_cond_\(d)", idx.map { statistics[$0][d].data }))
