@@ -247,6 +247,9 @@ def run_optax(factory, hp, params, grads_or_problem, lrs):
         updates, state = opt.update(gs, state, ps)
         ps = optax.apply_updates(ps, updates)
         expected.append([flat(np.asarray(p)) for p in ps])
+    # Eager optax compiles one small executable per operation; thousands of them exhaust the
+    # process's memory maps over a whole file, so drop them after every case.
+    jax.clear_caches()
     return expected
 
 
@@ -281,11 +284,40 @@ OPTAX_MUON = [
      "preconditioning='schatten': the first NS step divides X by √‖XXᵀ‖_F."),
     ("adam-fallback", {"learning_rate": 0.02, "weight_decay": 0.1}, [(3, 5), (5,), (2, 1, 3)], 0.02, 1.0,
      "A 1-D and a 3-D tensor with the default 2-D rule: they go to optax.adamw with nesterov=True (NAdamW), eps = Muon's eps and adam_weight_decay 0 (Muon's weight_decay must not reach them); catches Muon applied to them or plain Adam."),
+    ("mu-dtype-float32", {"learning_rate": 0.02, "mu_dtype": "float32"}, [(3, 5), (5,)], 0.02, 1.0,
+     "mu_dtype='float32': both first moments (Muon's and the Adam fallback's) are stored rounded to float32 after each step, while the step uses the unrounded float64 moment; catches ignoring mu_dtype (differences ~1e-8 relative, far above the tolerance) and rounding before use."),
     ("adam-fallback-options", {"learning_rate": 0.02, "nesterov": False, "adam_b1": 0.8, "adam_b2": 0.9,
                                "adam_eps_root": 1e-6, "adam_weight_decay": 0.05, "adam_learning_rate": 0.005},
      [(5, 3), (4,)], 0.02, 1.0,
      "adam_* options: adam_learning_rate is fixed (the per-step lr reaches only the Muon tensors), adam_b1/b2/eps_root/weight_decay and nesterov=False reach the Adam branch."),
 ]
+
+
+OPTAX_MUON_ERRORS = [
+    ("unknown-preset", {"learning_rate": 0.02, "ns_coeffs": "bogus"},
+     "An unknown ns_coeffs preset is rejected by optax.contrib.muon itself."),
+    ("dion-too-few-steps", {"learning_rate": 0.02, "ns_coeffs": "dion", "ns_steps": 3},
+     "The five dion triples with ns_steps 3: optax refuses (at init) rather than truncating the list."),
+    ("unknown-preconditioning", {"learning_rate": 0.02, "preconditioning": "polar"},
+     "An unknown preconditioning is rejected (optax raises at the first update)."),
+]
+
+
+def optax_error(hp, params):
+    """The library's ValueError for `hp` (raised by the call, init or the first update)."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    jax.config.update("jax_enable_x64", True)
+    try:
+        opt = optax.contrib.muon(**hp)
+        ps = [jnp.asarray(np.array(p["values"]).reshape(p["shape"])) for p in params]
+        state = opt.init(ps)
+        opt.update([jnp.ones_like(p) for p in ps], state, ps)
+    except ValueError as e:
+        return str(e)
+    raise AssertionError(f"expected a ValueError for {hp}")
 
 
 def optax_muon_fixtures():
@@ -298,6 +330,10 @@ def optax_muon_fixtures():
         exp = run_optax(optax.contrib.muon, hp, params, grads, lrs)
         cases.append(_case(cid, OPTAX_SRC, "optax", "muon", hp, params, _steps(lrs, grads, exp),
                            desc + " optax runs Newton–Schulz in the update's dtype (float64 here): no patch."))
+    for tag, hp, desc in OPTAX_MUON_ERRORS:
+        cid = f"optax/muon/{tag}"
+        params = common.initial_params(_rng(cid), MUON_SHAPES)
+        cases.append(_case(cid, OPTAX_SRC, "optax", "muon", hp, params, None, desc, error=optax_error(hp, params)))
     problem, p0 = _quadratic6()
     hp = {"learning_rate": 0.05, "weight_decay": 0.01}
     lrs = [None] * STEPS

@@ -16,7 +16,9 @@ private func nsCoefficients(_ h: inout Hyperparameters, steps: Int) throws -> [(
     if let s = v.stringValue {
         switch s {
         case "standard": return Array(repeating: (3.4445, -4.7750, 2.0315), count: max(0, steps))
-        case "dion": return dionCoefficients
+        case "dion":
+            if !(dionCoefficients.count <= steps) { throw h.invalid("ns_coeffs", "Not enough coeffs to perform \(steps) steps") }
+            return dionCoefficients
         default: throw h.invalid("ns_coeffs", "Unknown ns_coeff preset string: \(s)")
         }
     }
@@ -48,8 +50,13 @@ let optaxMatrixGroup: [OptimizerEntry] = [
         if let m = h.raw("weight_decay_mask"), !m.isNull {
             throw DescentError.unsupported("\(h.callee): weight_decay_mask=\(m.serialized()) (only null is supported)")
         }
-        if let d = h.raw("mu_dtype"), !d.isNull, d.stringValue != "float64" {
-            throw DescentError.unsupported("\(h.callee): mu_dtype=\(d.serialized()) (only null or float64 is supported)")
+        var muFloat32 = false
+        if let d = h.raw("mu_dtype"), !d.isNull {
+            switch d.stringValue {
+            case "float64": break
+            case "float32": muFloat32 = true
+            default: throw DescentError.unsupported("\(h.callee): mu_dtype=\(d.serialized()) (only null, float64 or float32 is supported)")
+            }
         }
         let nesterov = try h.bool("nesterov", default: true)
         let adaptive = try h.bool("adaptive", default: false)
@@ -83,6 +90,7 @@ let optaxMatrixGroup: [OptimizerEntry] = [
         f.adaptive = adaptive
         f.fallback = adam
         f.fallbackLR = adamLR
+        f.muFloat32 = muFloat32
         return OptimizerSpec(family: f, lr: lr)
     },
 ]

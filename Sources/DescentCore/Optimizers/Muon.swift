@@ -51,6 +51,9 @@ public struct MuonFamily: OptimizerFamily {
     public var fallback: AdamFamily? = nil
     /// optax `adam_learning_rate` (nil: the Muon learning rate in force).
     public var fallbackLR: Double? = nil
+    /// optax `mu_dtype='float32'`: the stored first moments (Muon's and the Adam fallback's) are
+    /// rounded to float32 after each step; the step itself uses the unrounded moment.
+    public var muFloat32 = false
 
     public init(form: Form) {
         self.form = form
@@ -65,6 +68,7 @@ public struct MuonFamily: OptimizerFamily {
         if weightDecay != 0 { parts.append("decoupled decay \(weightDecay) × lr") }
         if adaptive { parts.append("adaptive") }
         if let f = fallback { parts.append("non-2-D tensors: Adam [\(f.summary)]") }
+        if muFloat32 { parts.append("mu stored in float32") }
         return parts.joined(separator: ", ")
     }
 
@@ -168,6 +172,12 @@ final class MuonStepper<T: DescentFloat>: Stepper {
         if let adam {
             adam.step(params: adamIndices.map { params[$0] }, grads: adamIndices.map { grads[$0] },
                       lr: config.fallbackLR ?? lr)
+        }
+        if config.muFloat32 && T.self != Float.self {
+            // A storage cast (optax.tree.cast(mu, mu_dtype)), not optimizer math.
+            for b in momentum + (adam?.m ?? []) {
+                for j in 0..<b.count { b[j] = T(Float(b[j])) }
+            }
         }
     }
 
