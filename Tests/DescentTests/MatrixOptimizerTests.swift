@@ -89,6 +89,7 @@ private func muon(_ f: any OptimizerFamily, _ edit: (inout MuonFamily) -> Void) 
         try caught(file, "Adam fallback without nesterov") { muon($0) { $0.fallback?.nesterov = false } }
         try caught(file, "Muon's decay applied to the fallback tensors") { muon($0) { $0.fallback?.decay = .decoupled($0.weightDecay) } }
         try caught(file, "adam_learning_rate ignored") { muon($0) { $0.fallbackLR = nil } }
+        try caught(file, "mu_dtype float32 ignored") { muon($0) { $0.muFloat32 = false } }
     }
 }
 
