@@ -29,6 +29,8 @@ def optimizer_case(c):
         return {"unsupported": f"optax has no {o['name']}"}
     hp = dict(o.get("hyperparameters") or {})
     steps = c.get("steps") or []
+    if o["name"] == "lbfgs":
+        return lbfgs_case(c, hp, steps)
     injected = any(s.get("lr") is not None for s in steps)
     if injected:
         static = tuple(k for k in hp if k != "learning_rate")
@@ -59,6 +61,31 @@ def optimizer_case(c):
         updates, state = opt.update(gs, state, ps)
         ps = optax.apply_updates(ps, updates)
         out.append([numbers(np.asarray(p).reshape(-1)) for p in ps])
+    return {"params": out}
+
+
+def lbfgs_case(c, hp, steps):
+    """optax.lbfgs evaluates the objective in its line search: the loop of the optax docs' L-BFGS
+    example, with the problem as a jax function (value = problem_loss, gradient = problem_grad)."""
+    opt = optax.lbfgs(**hp)   # raises as optax does (e.g. memory_size < 1)
+    problem = c.get("problem")
+    if problem is None:
+        return {"unsupported": "optax.lbfgs needs a closed-loop problem (value_fn)"} if steps else {"params": []}
+    if any(s.get("lr") is not None for s in steps):
+        return {"unsupported": "a per-step lr for optax.lbfgs"}
+    from gen_lbfgs_schedulefree import optax_problem_fn
+
+    f = optax_problem_fn(problem)
+    p = c["params"][0]
+    x = jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"]))
+    state = opt.init(x)
+    value_and_grad = optax.value_and_grad_from_state(f)
+    out = []
+    for _ in steps:
+        value, grad = value_and_grad(x, state=state)
+        updates, state = opt.update(grad, state, x, value=value, grad=grad, value_fn=f)
+        x = optax.apply_updates(x, updates)
+        out.append([numbers(np.asarray(x).reshape(-1))])
     return {"params": out}
 
 

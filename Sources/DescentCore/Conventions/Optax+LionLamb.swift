@@ -1,5 +1,76 @@
-// Optax+LionLamb.swift — optax lion, lamb, lars.
+// Optax+LionLamb.swift — optax lion, lamb, lars: names, keyword arguments and defaults as in
+// optax 0.2.8 (optax/_src/alias.py over transform.py's scale_by_lion, scale_by_adam,
+// add_decayed_weights, scale_by_trust_ratio, trace). optax validates nothing here.
 import DescentJSON
 
+/// `learning_rate` is required (Python's TypeError). An explicit None (JSON null) makes
+/// `scale_by_learning_rate(None)` the identity, w ← w + update: exactly lr = −1 wherever it applies.
+private func learningRate(_ h: inout Hyperparameters, _ function: String) throws -> Double {
+    if h.values["learning_rate"] == nil {
+        throw h.invalid("learning_rate", "\(function)() missing 1 required positional argument: 'learning_rate'")
+    }
+    return try h.optionalDouble("learning_rate") ?? -1
+}
+
+/// A mask argument: null (→ `ifNull`), one boolean for every tensor, or a list with one boolean per
+/// tensor (the parameters are a list of tensors, so the mask is a list of the same structure).
+/// Returns (applies at all, per-tensor list or nil).
+private func mask(_ h: inout Hyperparameters, _ key: String, ifNull: Bool) throws -> (Bool, [Bool]?) {
+    guard let v = h.raw(key), !v.isNull else { return (ifNull, nil) }
+    if let b = v.boolValue { return (b, nil) }
+    guard let a = v.arrayValue, case let bools = a.compactMap(\.boolValue), bools.count == a.count else {
+        throw DescentError.unsupported("\(h.callee): \(key)=\(v.serialized()) (only null, a boolean or a list of booleans per tensor)")
+    }
+    return (true, bools)
+}
+
+/// `mu_dtype`: None or "float64" (the goldens' precision); a lower-precision accumulator is not supported.
+private func muDtype(_ h: inout Hyperparameters) throws {
+    if let v = h.raw("mu_dtype"), !v.isNull, v.stringValue != "float64" {
+        throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null or float64 is supported)")
+    }
+}
+
 let optaxLionLambGroup: [OptimizerEntry] = [
+    OptimizerEntry("lion", "the paper's two-beta Lion: c = b1·m + (1−b1)·g, u = sign(c) + weight_decay·w (1e-3, mask), w ← w − lr·u, m ← b2·m + (1−b2)·g (b1 0.9, b2 0.99); NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
+        let lr = try learningRate(&h, "lion")
+        var f = LionFamily(form: .optax)
+        f.beta1 = try h.double("b1", default: 0.9)
+        f.beta2 = try h.double("b2", default: 0.99)
+        try muDtype(&h)
+        let wd = try h.double("weight_decay", default: 1e-3)
+        let (on, perTensor) = try mask(&h, "mask", ifNull: true)
+        f.decay = wd == 0 || !on ? .none : .decoupled(wd)
+        f.decayMask = f.decay == .none ? nil : perTensor
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("lamb", "scale_by_adam (b1 0.9, b2 0.999, eps 1e-6, eps_root 0, bias-corrected) + weight_decay·w (0, mask), then per-tensor ratio ‖w‖/‖u‖ (1 if either is 0), then −lr") { h in
+        let lr = try learningRate(&h, "lamb")
+        var f = LambFamily(form: .optax, biasCorrection: .moments)
+        f.beta1 = try h.double("b1", default: 0.9)
+        f.beta2 = try h.double("b2", default: 0.999)
+        f.eps = try h.double("eps", default: 1e-6)
+        f.epsRoot = try h.double("eps_root", default: 0)
+        let wd = try h.double("weight_decay", default: 0)
+        let (on, perTensor) = try mask(&h, "mask", ifNull: true)
+        f.decay = wd == 0 || !on ? .none : .addedToUpdate(wd)
+        f.decayMask = f.decay == .none ? nil : perTensor
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("lars", "u = g + weight_decay·w (0, weight_decay_mask), per-tensor ratio trust_coefficient·‖w‖/(‖u‖ + eps) (1e-3, 0, trust_ratio_mask; all tensors, 1-D too), then −lr, then trace(momentum 0.9, nesterov): lr inside the momentum") { h in
+        let lr = try learningRate(&h, "lars")
+        var f = LARSFamily(form: .optax, denominator: .updateNorm, lrInsideMomentum: true)
+        f.weightDecay = try h.double("weight_decay", default: 0)
+        let (decayOn, decayMask) = try mask(&h, "weight_decay_mask", ifNull: true)
+        if !decayOn { f.weightDecay = 0 }
+        f.decayMask = f.weightDecay == 0 ? nil : decayMask
+        f.trustCoefficient = try h.double("trust_coefficient", default: 0.001)
+        f.eps = try h.double("eps", default: 0)
+        let (trustOn, trustMask) = try mask(&h, "trust_ratio_mask", ifNull: true)
+        f.trustRatio = trustOn
+        f.trustMask = trustOn ? trustMask : nil
+        f.momentum = try h.double("momentum", default: 0.9)
+        f.nesterov = try h.bool("nesterov", default: false)
+        return OptimizerSpec(family: f, lr: lr)
+    },
 ]

@@ -1,5 +1,139 @@
-// PytorchOptimizer+LionLamb.swift — pytorch_optimizer Lion, Lamb, LARS.
+// PytorchOptimizer+LionLamb.swift — pytorch_optimizer Lion, Lamb, LARS (pytorch-optimizer 4.1.0,
+// pytorch_optimizer/optimizer/{lion,lamb,lars}.py over base/optimizer.py): keyword names, defaults
+// and the validation messages, checked in the library's order.
+//
+// The constructors take **kwargs. Lion and Lamb store them in the group defaults, where only a few
+// keys are ever read (Lion: use_gc, adanorm, adanorm_r, cautious; Lamb: adanorm, adanorm_r,
+// adam_debias — all implemented); LARS drops them. A key the library never reads
+// changes nothing and is accepted; a key it reads that Descent does not implement (truthy) is
+// `unsupported`.
 import DescentJSON
 
+/// NegativeLRError: f'learning rate must be positive. ({lr} > 0)' for lr < 0.
+private func validateLR(_ h: Hyperparameters, _ lr: Double) throws {
+    if lr < 0 {
+        throw h.invalid("lr", "learning rate must be positive. (\(h.values["lr"].map { pyRepr($0) } ?? pyRepr(lr)) > 0)")
+    }
+}
+
+/// validate_range(x, name, 0.0, 1.0, '[)').
+private func validateUnitRange(_ h: Hyperparameters, _ key: String, _ name: String, _ x: Double) throws {
+    if !(0.0 <= x && x < 1.0) { throw h.invalid(key, "\(name) must be in the range [0.0, 1.0)") }
+}
+
+/// validate_non_negative(x, name).
+private func validateNonNegative(_ h: Hyperparameters, _ key: String, _ x: Double) throws {
+    if x < 0.0 { throw h.invalid(key, "\(key) must be non-negative") }
+}
+
+/// `adanorm` (truthy) with `adanorm_r` (None → 0.95): AdaNorm's r, or nil when off.
+private func adaNorm(_ h: inout Hyperparameters) throws -> Double? {
+    guard try h.bool("adanorm", default: false) else { _ = h.raw("adanorm_r"); return nil }
+    return try h.double("adanorm_r", default: 0.95)
+}
+
+/// The group keys the library reads but Descent does not implement (unsupported when truthy), then
+/// every other leftover key: stored and never read by the library, so accepted.
+private func kwargs(_ h: inout Hyperparameters, unimplemented: [String]) throws {
+    for k in unimplemented {
+        guard let v = h.raw(k), !v.isNull else { continue }
+        if v.boolValue == false || v.doubleValue == 0 { continue }
+        throw DescentError.unsupported("\(h.callee): \(k)=\(v.serialized()) is not implemented in Descent")
+    }
+    for k in h.values.keys.sorted() { _ = h.raw(k) }
+}
+
 let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
+    OptimizerEntry("Lion", "the paper's two-beta Lion with lerp: c = lerp(m, g, 1−b1); w ← w − lr·sign(c); m ← lerp(m, g, 1−b2) (lr 1e-4, betas (0.9, 0.99)); weight_decay 0 decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False: added to g), maximize, adanorm (adanorm_r), cautious, use_gc; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
+        let lr = try h.double("lr", default: 1e-4)
+        let (b1, b2) = try h.pair("betas", default: (0.9, 0.99))
+        let wd = try h.double("weight_decay", default: 0)
+        let decouple = try h.bool("weight_decouple", default: true)
+        let fixed = try h.bool("fixed_decay", default: false)
+        let maximize = try h.bool("maximize", default: false)
+        try h.ignore("foreach")
+        let ada = try adaNorm(&h)
+        let cautious = try h.bool("cautious", default: false)
+        let centralize = try h.bool("use_gc", default: false)
+        try kwargs(&h, unimplemented: [])
+        try validateLR(h, lr)
+        try validateUnitRange(h, "betas", "beta1", b1)
+        try validateUnitRange(h, "betas", "beta2", b2)
+        try validateNonNegative(h, "weight_decay", wd)
+        var f = LionFamily(form: .pytorchOptimizer)
+        f.beta1 = b1
+        f.beta2 = b2
+        f.maximize = maximize
+        f.adaNorm = ada
+        f.cautious = cautious
+        f.centralize = centralize
+        f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("Lamb", "uncorrected moments, u = m/(√v + eps) (eps 1e-6), ratio min(‖w‖, 10)/(‖u‖ + eps) per tensor, step lr/(1−b1ᵗ) (adam_debias: lr); decay decoupled before the ratio (× lr or fixed_decay) or added to u (weight_decouple=False); grad_averaging, adam (ratio 1), pre_norm (global norm in float32), rectify (degenerated_to_sgd, n_sma_threshold), adanorm (adanorm_r), maximize") { h in
+        let lr = try h.double("lr", default: 1e-3)
+        let (b1, b2) = try h.pair("betas", default: (0.9, 0.999))
+        let wd = try h.double("weight_decay", default: 0)
+        let decouple = try h.bool("weight_decouple", default: true)
+        let fixed = try h.bool("fixed_decay", default: false)
+        let rectify = try h.bool("rectify", default: false)
+        let degenerated = try h.bool("degenerated_to_sgd", default: false)
+        let threshold = try h.double("n_sma_threshold", default: 5)
+        let gradAveraging = try h.bool("grad_averaging", default: true)
+        let maxGradNorm = try h.double("max_grad_norm", default: 1.0)
+        let adam = try h.bool("adam", default: false)
+        let preNorm = try h.bool("pre_norm", default: false)
+        let eps = try h.double("eps", default: 1e-6)
+        let maximize = try h.bool("maximize", default: false)
+        let adamDebias = try h.bool("adam_debias", default: false)
+        try h.ignore("foreach")
+        let ada = try adaNorm(&h)
+        try kwargs(&h, unimplemented: [])
+        try validateLR(h, lr)
+        try validateUnitRange(h, "betas", "beta1", b1)
+        try validateUnitRange(h, "betas", "beta2", b2)
+        try validateNonNegative(h, "weight_decay", wd)
+        try validateNonNegative(h, "max_grad_norm", maxGradNorm)
+        try validateNonNegative(h, "eps", eps)
+        var f = LambFamily(form: .pytorchOptimizer, biasCorrection: adamDebias ? .none : .stepSize)
+        f.beta1 = b1
+        f.beta2 = b2
+        f.eps = eps
+        f.gradAveraging = gradAveraging
+        // Coupled decay exists only in the un-rectified branch (update.add_(p, alpha=wd)).
+        f.decay = wd == 0 ? .none : decouple ? (fixed ? .fixed(wd) : .decoupled(wd)) : rectify ? .none : .addedToUpdate(wd)
+        f.weightNormClip = 10
+        f.trustEps = eps
+        f.trustRatio = !adam
+        f.preNorm = preNorm && maxGradNorm != 0 ? maxGradNorm : nil
+        f.rectify = rectify ? LambFamily.Rectify(threshold: threshold, degeneratedToSGD: degenerated) : nil
+        f.maximize = maximize
+        f.adaNorm = ada
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("LARS", "tensors with ndim > 1: g ← (g + wd·w)·tc·‖w‖/(‖g‖ + wd·‖w‖) (1 if either norm is 0); 1-D tensors: plain g; then b ← momentum·b + (1−dampening)·g from zero, w ← w − lr·(nesterov ? g + momentum·b : b) (lr 1e-3, momentum 0.9, tc 1e-3, wd 0), maximize") { h in
+        let lr = try h.double("lr", default: 1e-3)
+        let wd = try h.double("weight_decay", default: 0)
+        let momentum = try h.double("momentum", default: 0.9)
+        let dampening = try h.double("dampening", default: 0)
+        let tc = try h.double("trust_coefficient", default: 1e-3)
+        let nesterov = try h.bool("nesterov", default: false)
+        let maximize = try h.bool("maximize", default: false)
+        try h.ignore("foreach")
+        try kwargs(&h, unimplemented: [])
+        try validateLR(h, lr)
+        try validateNonNegative(h, "weight_decay", wd)
+        try validateUnitRange(h, "momentum", "momentum", momentum)
+        try validateUnitRange(h, "dampening", "dampening", dampening)
+        try validateNonNegative(h, "trust_coefficient", tc)
+        var f = LARSFamily(form: .pytorchOptimizer, denominator: .gradNormPlusDecay, lrInsideMomentum: false)
+        f.weightDecay = wd
+        f.trustCoefficient = tc
+        f.excludeVectors = true
+        f.momentum = momentum
+        f.dampening = dampening
+        f.nesterov = nesterov
+        f.maximize = maximize
+        return OptimizerSpec(family: f, lr: lr)
+    },
 ]

@@ -1,5 +1,37 @@
-// Schedulefree+ScheduleFree.swift — schedulefree SGDScheduleFree, AdamWScheduleFree.
+// Schedulefree+ScheduleFree.swift — the `schedulefree` package (1.4.1): SGDScheduleFree and
+// AdamWScheduleFree, keyword arguments, defaults and validation in the package's words. Expected
+// values are the parameters in train mode (y).
 import DescentJSON
 
+/// The knobs both classes share: weight_decay, warmup_steps, r, weight_lr_power, foreach.
+private func schedulefreeCommon(_ h: inout Hyperparameters, _ f: inout ScheduleFreeFamily) throws {
+    f.weightDecay = try h.double("weight_decay", default: 0)
+    f.warmupSteps = try h.int("warmup_steps", default: 0)
+    f.r = try h.double("r", default: 0)
+    f.weightLRPower = try h.double("weight_lr_power", default: 2)
+    try h.ignore("foreach")
+}
+
 let schedulefreeGroup: [OptimizerEntry] = [
+    OptimizerEntry("SGDScheduleFree", "lr 1, momentum 0.9 in (0, 1), weight_decay at y, warmup_steps 0, r 0, weight_lr_power 2; y ← lerp(y, z, c) + lr·(β(1−c) − 1)·g") { h in
+        let lr = try h.double("lr", default: 1.0)
+        var f = ScheduleFreeFamily(form: .schedulefree, base: .sgd)
+        f.beta1 = try h.double("momentum", default: 0.9)
+        try schedulefreeCommon(&h, &f)
+        let v = h.values
+        if lr < 0 { throw h.invalid("lr", "Invalid learning rate: \(pyRepr(v["lr"]!))") }
+        if f.weightDecay < 0 { throw h.invalid("weight_decay", "Invalid weight_decay value: \(pyRepr(v["weight_decay"]!))") }
+        if f.beta1 <= 0 || f.beta1 >= 1 {
+            throw h.invalid("momentum", "Momentum must be between 0 and 1 exclusive: \(pyRepr(v["momentum"]!))")
+        }
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("AdamWScheduleFree", "lr 0.0025, betas (0.9, 0.999), eps 1e-8 outside the root, bias-corrected v, decay at y after normalising; no validation") { h in
+        let lr = try h.double("lr", default: 0.0025)
+        var f = ScheduleFreeFamily(form: .schedulefree, base: .adamw)
+        (f.beta1, f.beta2) = try h.pair("betas", default: (0.9, 0.999))
+        f.eps = try h.double("eps", default: 1e-8)
+        try schedulefreeCommon(&h, &f)
+        return OptimizerSpec(family: f, lr: lr)
+    },
 ]

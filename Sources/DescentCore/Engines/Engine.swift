@@ -61,24 +61,38 @@ public struct Engine: Sendable {
     public func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>) -> T {
         precondition(x.count == y.count)
         switch kind {
-        case .naive, .vectorized, .blas: return NaiveEngine.dot(x, y)
+        case .naive: return NaiveEngine.dot(x, y)
+        case .vectorized: return VectorizedEngine.dot(x, y)
+        case .blas: return BLASEngine.dot(x, y, threads: threads)
         }
     }
 
-    /// ‖x‖₂.
+    /// ‖x‖₂ (blas: nrm2, which scales against overflow; the others: √(x·x)).
     @inlinable
-    public func norm<T: DescentFloat>(_ x: Buffer<T>) -> T { dot(x, x).squareRoot() }
+    public func norm<T: DescentFloat>(_ x: Buffer<T>) -> T {
+        kind == .blas ? BLASEngine.nrm2(x, threads: threads) : dot(x, x).squareRoot()
+    }
 
     /// y ← a·x + y.
     @inlinable
     public func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>) {
         precondition(x.count == y.count)
-        NaiveEngine.axpy(a, x, y)
+        switch kind {
+        case .naive: NaiveEngine.axpy(a, x, y)
+        case .vectorized: VectorizedEngine.axpy(a, x, y)
+        case .blas: BLASEngine.axpy(a, x, y, threads: threads)
+        }
     }
 
     /// x ← a·x.
     @inlinable
-    public func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>) { NaiveEngine.scal(a, x) }
+    public func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>) {
+        switch kind {
+        case .naive: NaiveEngine.scal(a, x)
+        case .vectorized: VectorizedEngine.scal(a, x)
+        case .blas: BLASEngine.scal(a, x, threads: threads)
+        }
+    }
 
     // MARK: Level-3
 
@@ -87,6 +101,10 @@ public struct Engine: Sendable {
     public func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                       _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
                                       beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int) {
+        if kind == .blas {
+            return BLASEngine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+                                   beta: beta, c, ldc: ldc, threads: threads)
+        }
         NaiveEngine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
                          beta: beta, c, ldc: ldc)
     }
@@ -148,12 +166,4 @@ public enum NaiveEngine {
     }
 }
 
-// MARK: - The vectorized engine (SIMD; the real kernels arrive with the backends work)
-
-public enum VectorizedEngine {
-    @inlinable
-    public static func map<K: ElementwiseKernel>(_ kernel: K, _ p: Buffer<K.Scalar>, _ g: Buffer<K.Scalar>,
-                                                 _ slots: [Buffer<K.Scalar>], threads: Int) {
-        NaiveEngine.map(kernel, p, g, slots)
-    }
-}
+// The vectorized engine is in Vectorized.swift, the BLAS engine in BLAS.swift.

@@ -18,6 +18,7 @@ public enum CLI {
       descent power [PATH...]      run the known-wrong variants on the fixtures: which mistakes
                                    the fixtures catch (writes results/power.md, power.json)
       descent list                 conventions, optimizers, schedules, implementations
+      descent bench                time optimizer steps against memory bandwidth (see bench --help)
       descent help [COMMAND]       this text, or a command's
 
     Run `descent COMMAND --help` for a command's options.
@@ -90,6 +91,7 @@ public enum CLI {
             case "check": return try check(args)
             case "list": return try list(args)
             case "power": return try power(args)
+            case "bench": return try bench(args)
             case "help":
                 let topic = args.first ?? ""
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)

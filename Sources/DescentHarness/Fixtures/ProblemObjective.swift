@@ -27,7 +27,7 @@ extension Problem {
                 let x = params[0][0], y = params[0][1]
                 let r = y - x * x
                 let g = Buffer<T>([-2 * (a - x) - 4 * b * x * r, 2 * b * r])
-                return (Double((a - x) * (a - x) + b * r * r), [g])
+                return (Double((a - x) * (a - x) + b * (r * r)), [g])
             }
         case let .ridge(xD, n, d, yD, lambdaD):
             let xm = xD.map { T($0) }, y = yD.map { T($0) }, lambda = T(lambdaD)

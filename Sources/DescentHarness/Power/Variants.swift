@@ -22,7 +22,9 @@ private let cosineNames: Set<String> = ["CosineAnnealingLR", "cosine_decay_sched
                                         "warmup_cosine_decay_schedule", "CosineAnnealingWarmRestarts"]
 
 public enum KnownWrong {
-    public static let all: [KnownWrongVariant] = [
+    public static let all: [KnownWrongVariant] = core + lionLambVariants
+
+    static let core: [KnownWrongVariant] = [
         // MARK: Adam group
         KnownWrongVariant("adam-no-bias-correction", "Adam without bias correction (m and v used raw)", adam { a in
             guard a.biasCorrectionMu || a.biasCorrectionNu else { return false }

@@ -2,6 +2,7 @@
 // optimizer spec into a stepper; the standard ones are engines (naive, vectorized, blas) running
 // the shared optimizer families. Adding one is one registration in `Implementations.all`.
 import DescentCore
+import Foundation
 
 public enum Availability: Sendable, Equatable {
     case available
@@ -40,7 +41,9 @@ public struct EngineImplementation: Implementation {
     public let engine: Engine
     public let summary: String
     public var name: String { engine.kind.rawValue }
-    public var availability: Availability { .available }
+    public var availability: Availability {
+        engine.kind == .blas && !BLASEngine.isAvailable ? .unavailable(BLASLibrary.unavailableReason) : .available
+    }
 
     public init(_ engine: Engine, summary: String) {
         self.engine = engine
@@ -56,6 +59,10 @@ public enum Implementations {
     /// Every registered implementation, in report order.
     public static let all: [any Implementation] = [
         EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
+        EngineImplementation(Engine(.vectorized, threads: ProcessInfo.processInfo.activeProcessorCount),
+                             summary: "one fused SIMD pass (512-bit lanes), scalar tail, threads from \(VectorizedEngine.parallelThreshold) elements × (1 + state slots)"),
+        EngineImplementation(Engine(.blas, threads: ProcessInfo.processInfo.activeProcessorCount),
+                             summary: "OpenBLAS via dlopen for dot/nrm2/axpy/scal/gemm, element-wise kernels on the vectorized pass"),
     ]
 
     public static func named(_ name: String) -> (any Implementation)? { all.first { $0.name == name } }

@@ -1,0 +1,212 @@
+// BLAS.swift — the `blas` engine: OpenBLAS (or any CBLAS) loaded at run time with dlopen, so
+// Descent has no link-time dependency on it.
+//
+// Library: $DESCENT_BLAS if set (a path to a CBLAS shared library), else the first of
+// libopenblas.so.0, libopenblas.so, libcblas.so.3 that dlopen finds. When none loads, the `blas`
+// implementation is unavailable with the message in `BLASLibrary.unavailableReason`.
+//
+// What goes to BLAS (everything else runs as in `vectorized`):
+//   dot    cblas_ddot / cblas_sdot      Σ x·y
+//   norm   cblas_dnrm2 / cblas_snrm2    ‖x‖₂ (scaled against overflow; not √(x·x))
+//   axpy   cblas_daxpy / cblas_saxpy    y ← a·x + y (OpenBLAS's kernels may use FMA)
+//   scal   cblas_dscal / cblas_sscal    x ← a·x
+//          except a = 0 (and NaN a): OpenBLAS returns early / writes zeros there, where IEEE gives
+//          0·NaN = 0·∞ = NaN and −0 + 0 = +0 — those go to the vectorized loops, which keep IEEE.
+//   gemm   cblas_dgemm / cblas_sgemm    row-major C ← α·op(A)·op(B) + β·C
+//   map    the element-wise optimizer kernels: NOT BLAS — BLAS level 1 cannot express a fused
+//          Adam/RMSprop update without several passes over memory, so the kernel runs through the
+//          vectorized engine's one fused SIMD pass (bit-identical to naive).
+// Tolerance against naive: dot/norm differ by summation order, |Δ| ≤ γₙ·Σ|xᵢyᵢ| (γₙ = n·ε/(1−n·ε));
+// axpy differs by at most one rounding per element when OpenBLAS fuses a·x + y:
+// |Δ| ≤ ε·(|a·x| + |y|); gemm by |Δ| ≤ γₖ·Σₗ|aᵢₗ bₗⱼ| per entry (blocking, FMA).
+// Threads: `Engine.threads` is passed to openblas_set_num_threads before each call that changes it.
+import Foundation
+
+/// The resolved CBLAS entry points.
+public final class BLASLibrary: @unchecked Sendable {
+    typealias DDot = @convention(c) (Int32, UnsafePointer<Double>, Int32, UnsafePointer<Double>, Int32) -> Double
+    typealias SDot = @convention(c) (Int32, UnsafePointer<Float>, Int32, UnsafePointer<Float>, Int32) -> Float
+    typealias DNrm2 = @convention(c) (Int32, UnsafePointer<Double>, Int32) -> Double
+    typealias SNrm2 = @convention(c) (Int32, UnsafePointer<Float>, Int32) -> Float
+    typealias DAxpy = @convention(c) (Int32, Double, UnsafePointer<Double>, Int32, UnsafeMutablePointer<Double>, Int32) -> Void
+    typealias SAxpy = @convention(c) (Int32, Float, UnsafePointer<Float>, Int32, UnsafeMutablePointer<Float>, Int32) -> Void
+    typealias DScal = @convention(c) (Int32, Double, UnsafeMutablePointer<Double>, Int32) -> Void
+    typealias SScal = @convention(c) (Int32, Float, UnsafeMutablePointer<Float>, Int32) -> Void
+    typealias DGemm = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>, Int32,
+                                      UnsafePointer<Double>, Int32, Double, UnsafeMutablePointer<Double>, Int32) -> Void
+    typealias SGemm = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>, Int32,
+                                      UnsafePointer<Float>, Int32, Float, UnsafeMutablePointer<Float>, Int32) -> Void
+
+    /// The path that loaded.
+    public let path: String
+    /// openblas_get_config() when present (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64").
+    public let config: String?
+
+    let ddot: DDot, sdot: SDot
+    let dnrm2: DNrm2, snrm2: SNrm2
+    let daxpy: DAxpy, saxpy: SAxpy
+    let dscal: DScal, sscal: SScal
+    let dgemm: DGemm, sgemm: SGemm
+    let setThreads: (@convention(c) (Int32) -> Void)?
+    private let lock = NSLock()
+    private var threadsInForce = -1
+
+    /// The library, or nil when none could be loaded (see `unavailableReason`).
+    public static var shared: BLASLibrary? { loaded.library }
+    /// Why `shared` is nil.
+    public static var unavailableReason: String { loaded.reason ?? "" }
+
+    public static let installHint = "install libopenblas-dev (apt-get install libopenblas-dev) or set DESCENT_BLAS"
+
+    /// $DESCENT_BLAS, or the usual OpenBLAS / CBLAS sonames.
+    public static var defaultCandidates: [String] {
+        if let p = ProcessInfo.processInfo.environment["DESCENT_BLAS"], !p.isEmpty { return [p] }
+        return ["libopenblas.so.0", "libopenblas.so", "libcblas.so.3"]
+    }
+
+    private static let loaded = load(candidates: defaultCandidates)
+
+    /// Tries each candidate in turn; the first that loads with every symbol wins. The reason
+    /// ("install libopenblas-dev … or set DESCENT_BLAS (tried …)") is shown after "unavailable: ".
+    public static func load(candidates: [String]) -> (library: BLASLibrary?, reason: String?) {
+        var tried: [String] = []
+        for path in candidates {
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+                tried.append(dlerror().map { String(cString: $0) } ?? path)
+                continue
+            }
+            do { return (try BLASLibrary(path: path, handle: handle), nil) } catch {
+                tried.append("\(path): \(error)")
+                dlclose(handle)
+            }
+        }
+        return (nil, "\(installHint) (tried \(tried.joined(separator: "; ")))")
+    }
+
+    struct MissingSymbol: Error, CustomStringConvertible {
+        var name: String
+        var description: String { "no symbol \(name)" }
+    }
+
+    private init(path: String, handle: UnsafeMutableRawPointer) throws {
+        func sym<F>(_ name: String, _: F.Type) throws -> F {
+            guard let s = dlsym(handle, name) else { throw MissingSymbol(name: name) }
+            return unsafeBitCast(s, to: F.self)
+        }
+        self.path = path
+        ddot = try sym("cblas_ddot", DDot.self)
+        sdot = try sym("cblas_sdot", SDot.self)
+        dnrm2 = try sym("cblas_dnrm2", DNrm2.self)
+        snrm2 = try sym("cblas_snrm2", SNrm2.self)
+        daxpy = try sym("cblas_daxpy", DAxpy.self)
+        saxpy = try sym("cblas_saxpy", SAxpy.self)
+        dscal = try sym("cblas_dscal", DScal.self)
+        sscal = try sym("cblas_sscal", SScal.self)
+        dgemm = try sym("cblas_dgemm", DGemm.self)
+        sgemm = try sym("cblas_sgemm", SGemm.self)
+        setThreads = try? sym("openblas_set_num_threads", (@convention(c) (Int32) -> Void).self)
+        if let getConfig = try? sym("openblas_get_config", (@convention(c) () -> UnsafePointer<CChar>?).self),
+           let c = getConfig() {
+            config = String(cString: c)
+        } else {
+            config = nil
+        }
+    }
+
+    /// "path (config)" for reports.
+    public var description: String { config.map { "\(path) (\($0))" } ?? path }
+
+    func use(threads: Int) {
+        guard let setThreads else { return }
+        lock.lock(); defer { lock.unlock() }
+        if threadsInForce != threads {
+            setThreads(Int32(threads))
+            threadsInForce = threads
+        }
+    }
+}
+
+public enum BLASEngine {
+    /// Whether the engine can run, with the reason when it cannot.
+    public static var isAvailable: Bool { BLASLibrary.shared != nil }
+
+    @usableFromInline static func library(threads: Int) -> BLASLibrary {
+        guard let lib = BLASLibrary.shared else { fatalError("blas engine used without BLAS: \(BLASLibrary.unavailableReason)") }
+        lib.use(threads: threads)
+        return lib
+    }
+
+    /// BLAS takes 32-bit counts (LP64 OpenBLAS); longer vectors go in pieces.
+    static let piece = Int(Int32.max) & ~63
+
+    @inline(__always) static func d<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Double> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+    }
+    @inline(__always) static func f<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+
+    @usableFromInline
+    static func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>, threads: Int) -> T {
+        let lib = library(threads: threads)
+        var sum = T(0), i = 0
+        repeat {
+            let n = Int32(min(piece, x.count - i))
+            if T.self == Double.self { sum += T(lib.ddot(n, d(x.pointer + i), 1, d(y.pointer + i), 1)) }
+            else { sum += T(lib.sdot(n, f(x.pointer + i), 1, f(y.pointer + i), 1)) }
+            i += Int(n)
+        } while i < x.count
+        return sum
+    }
+
+    @usableFromInline
+    static func nrm2<T: DescentFloat>(_ x: Buffer<T>, threads: Int) -> T {
+        let lib = library(threads: threads)
+        if x.count > piece { return dot(x, x, threads: threads).squareRoot() }
+        let n = Int32(x.count)
+        return T.self == Double.self ? T(lib.dnrm2(n, d(x.pointer), 1)) : T(lib.snrm2(n, f(x.pointer), 1))
+    }
+
+    @usableFromInline
+    static func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>, threads: Int) {
+        if a == 0 || a.isNaN { return VectorizedEngine.axpy(a, x, y) }
+        let lib = library(threads: threads)
+        var i = 0
+        while i < x.count {
+            let n = Int32(min(piece, x.count - i))
+            if T.self == Double.self { lib.daxpy(n, Double(a), d(x.pointer + i), 1, d(y.pointer + i), 1) }
+            else { lib.saxpy(n, Float(a), f(x.pointer + i), 1, f(y.pointer + i), 1) }
+            i += Int(n)
+        }
+    }
+
+    @usableFromInline
+    static func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>, threads: Int) {
+        if a == 0 || a.isNaN { return VectorizedEngine.scal(a, x) }
+        let lib = library(threads: threads)
+        var i = 0
+        while i < x.count {
+            let n = Int32(min(piece, x.count - i))
+            if T.self == Double.self { lib.dscal(n, Double(a), d(x.pointer + i), 1) }
+            else { lib.sscal(n, Float(a), f(x.pointer + i), 1) }
+            i += Int(n)
+        }
+    }
+
+    @usableFromInline
+    static func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                                      _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
+                                      beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+        let lib = library(threads: threads)
+        let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
+        let ta = transA ? trans : noTrans, tb = transB ? trans : noTrans
+        let pa = UnsafeMutablePointer(mutating: a), pb = UnsafeMutablePointer(mutating: b)
+        if T.self == Double.self {
+            lib.dgemm(rowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Double(alpha), d(pa), Int32(lda), d(pb), Int32(ldb),
+                      Double(beta), d(c), Int32(ldc))
+        } else {
+            lib.sgemm(rowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha), f(pa), Int32(lda), f(pb), Int32(ldb),
+                      Float(beta), f(c), Int32(ldc))
+        }
+    }
+}

@@ -1,0 +1,233 @@
+// Lion.swift — Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"), the
+// paper's two-beta update, as optax.lion, lion_pytorch.Lion and pytorch_optimizer.Lion compute it.
+// Element-wise, with m₀ = 0:
+//
+//   g ← −g                               if maximize (pytorch_optimizer)
+//   g ← g + λ·w                          coupled decay (pytorch_optimizer weight_decouple=False)
+//   w ← w·(1 − κ)                        decoupled decay, κ = lr·λ | λ (fixed_decay) | lr·λ/lr₀ (lion-pytorch
+//                                        decoupled_weight_decay, lr₀ = the constructor's lr)
+//   c = β₁·m + (1−β₁)·g
+//   w ← w − lr·sign(c)                   (sign(0) = 0: such elements only decay)
+//   m ← β₂·m + (1−β₂)·g
+//
+// The forms are the same equations in each library's operation order and state name:
+//   optax              u = sign(c) + λ·w (masked per tensor);  w ← w + (−lr)·u               mu
+//   lion_pytorch       w ← w·(1 − lr·λ);  w ← w + (−lr)·sign(m·β₁ + (1−β₁)·g)                exp_avg
+//   pytorch_optimizer  as lion_pytorch, with c = lerp(m, g, 1−β₁) and m ← lerp(m, g, 1−β₂)      exp_avg
+//
+// pytorch_optimizer's group options (per-parameter path):
+//   use_gc:                         g ← g − mean of g over all axes but the first (tensors with ndim > 1),
+//                                   after maximize and before the decay
+//   adanorm (r = adanorm_r, 0.95):  e ← r·e + (1−r)·‖g‖ per tensor (e₀ = 0); the MOMENTUM takes
+//                                   g·e/‖g‖ when ‖g‖ > 0 and e > ‖g‖ (c still takes g)
+//   cautious:                       sign(c) ← sign(c)·[sign(c)·g > 0]·N/(S + 1), S = how many of the
+//                                   tensor's N elements agree
+//
+// Not to be confused with the one-beta sign form of some lecture slides (m ← β·m + (1−β)·g;
+// w ← w − lr·sign(m)): that is signSGD with momentum, a different algorithm (it equals Lion only
+// when β₁ = β₂).
+
+/// How weight decay enters Lion.
+public enum LionDecay: Sendable, Equatable {
+    case none
+    /// g ← g + λ·w before c and the momentum (pytorch_optimizer `weight_decouple=False`).
+    case coupled(Double)
+    /// w ← w − lr·λ·w_before, with the lr in force (optax, lion_pytorch, pytorch_optimizer).
+    case decoupled(Double)
+    /// w ← w − λ·w_before, not scaled by the lr (pytorch_optimizer `fixed_decay`).
+    case fixed(Double)
+    /// w ← w − (lr/lr₀)·λ·w_before: λ divided by the initial lr (lion_pytorch `decoupled_weight_decay`).
+    case relative(Double, initialLR: Double)
+
+    var summary: String {
+        switch self {
+        case .none: return "no decay"
+        case let .coupled(l): return "coupled decay \(l) (added to the gradient)"
+        case let .decoupled(l): return "decoupled decay \(l) × lr"
+        case let .fixed(l): return "decoupled decay \(l) (not × lr)"
+        case let .relative(l, lr0): return "decoupled decay \(l) × lr / \(lr0)"
+        }
+    }
+}
+
+public struct LionFamily: OptimizerFamily {
+    /// Whose operation order and state name (the math is the same).
+    public enum Form: String, Sendable {
+        case optax, lionPytorch = "lion_pytorch", pytorchOptimizer = "pytorch_optimizer"
+    }
+
+    public var form: Form
+    public var beta1 = 0.9
+    public var beta2 = 0.99
+    public var decay: LionDecay = .none
+    /// Per tensor: whether decoupled decay applies (optax `mask`); nil = every tensor.
+    public var decayMask: [Bool]? = nil
+    public var maximize = false
+    /// pytorch_optimizer `adanorm` with its `adanorm_r`; nil = off.
+    public var adaNorm: Double? = nil
+    /// pytorch_optimizer `cautious`.
+    public var cautious = false
+    /// pytorch_optimizer `use_gc` (gradient centralization).
+    public var centralize = false
+
+    public init(form: Form) { self.form = form }
+
+    public var familyName: String { "Lion" }
+    public var summary: String {
+        var parts = ["\(form.rawValue) form", "betas (\(beta1), \(beta2))", decay.summary]
+        if let m = decayMask { parts.append("decay mask \(m)") }
+        if maximize { parts.append("maximize") }
+        if let r = adaNorm { parts.append("adanorm r \(r)") }
+        if cautious { parts.append("cautious") }
+        if centralize { parts.append("gradient centralization") }
+        return parts.joined(separator: ", ")
+    }
+
+    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+        if let mask = decayMask, mask.count != shapes.count {
+            throw DescentError.invalidInput(field: "hyperparameters.mask",
+                                            message: "mask has \(mask.count) entries for \(shapes.count) tensors")
+        }
+        switch dtype {
+        case .float64: return AnyStepper(LionStepper<Double>(self, shapes: shapes, engine: engine))
+        case .float32: return AnyStepper(LionStepper<Float>(self, shapes: shapes, engine: engine))
+        }
+    }
+
+    /// The kernel at learning rate `lr` for a tensor that is (or is not) decayed.
+    func kernel<T: DescentFloat>(lr: Double, decayed: Bool) -> LionKernel<T> {
+        var coupled = 0.0, factor = 1.0, added = 0.0
+        if decayed {
+            switch decay {
+            case .none: break
+            case let .coupled(l): coupled = l
+            case let .decoupled(l):
+                if form == .optax { added = l } else { factor = 1 - l * lr }
+            case let .fixed(l): factor = 1 - l
+            case let .relative(l, lr0): factor = 1 - lr * (l / lr0)
+            }
+        }
+        return LionKernel<T>(lerp: form == .pytorchOptimizer, maximize: maximize, coupled: T(coupled),
+                             decayFactor: T(factor), addedDecay: T(added),
+                             beta1: T(beta1), oneMinusBeta1: T(1 - beta1), beta2: T(beta2), oneMinusBeta2: T(1 - beta2),
+                             negLr: T(-lr), cautiousScale: 0, adaNorm: nil)
+    }
+}
+
+/// One Lion step for one tensor. Slots: s0 = m; s1 = the gradient's row means (centralized only).
+struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    var lerp, maximize: Bool
+    var coupled, decayFactor, addedDecay: Scalar
+    var beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr: Scalar
+    /// cautious: N/(S + 1) (0 = off).
+    var cautiousScale: Scalar
+    /// adanorm: the momentum takes d·e/‖d‖ (nil = d).
+    var adaNorm: (e: Scalar, norm: Scalar)?
+    /// use_gc on this tensor: g ← g − (its row mean, in slot s1).
+    var centered = false
+    var slotCount: Int { centered ? 2 : 1 }
+
+    /// The gradient as the library prepares it: maximize, centralization, then coupled decay.
+    /// (−g) − mean(−g) = −(g − mean(g)) exactly, so the mean is taken of the raw gradient.
+    @inline(__always)
+    func prepared<L: Lane>(_ p: L, _ g: L, _ mean: L) -> L where L.Scalar == Scalar {
+        let c = centered ? g - mean : g
+        let d = maximize ? -c : c
+        return coupled != 0 ? d + L(repeating: coupled) * p : d
+    }
+
+    @inline(__always)
+    func interpolation<L: Lane>(_ m: L, _ d: L) -> L where L.Scalar == Scalar {
+        lerp ? torchLerp(m, d, oneMinusBeta1) : L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * m
+    }
+
+    @inline(__always)
+    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        let d = prepared(p, g, s.s1)
+        if decayFactor != 1 { p = p * L(repeating: decayFactor) }
+        var u = interpolation(s.s0, d).signum
+        if cautiousScale != 0 { u = u * (L.maxNaN((u * d).signum, L(repeating: 0)) * L(repeating: cautiousScale)) }
+        if addedDecay != 0 { u = u + L(repeating: addedDecay) * p }
+        p = p + L(repeating: negLr) * u
+        let dm = adaNorm.map { d * L(repeating: $0.e) / L(repeating: $0.norm) } ?? d
+        s.s0 = lerp ? torchLerp(s.s0, dm, oneMinusBeta2)
+                    : L(repeating: oneMinusBeta2) * dm + L(repeating: beta2) * s.s0
+    }
+}
+
+/// A scratch pass for pytorch_optimizer's options (p and m unchanged): the scratch slot ← the
+/// prepared gradient (adanorm's norm), or ← [sign(c)·d > 0] (cautious's count).
+/// Slots: s0 = m, s1 = row means (centralized only), last = scratch.
+struct LionScratchKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    var base: LionKernel<Scalar>
+    var agreement: Bool
+    var slotCount: Int { base.centered ? 3 : 2 }
+
+    @inline(__always)
+    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        let d = base.prepared(p, g, s.s1)
+        let x = agreement ? L.maxNaN((base.interpolation(s.s0, d).signum * d).signum, L(repeating: 0)) : d
+        if base.centered { s.s2 = x } else { s.s1 = x }
+    }
+}
+
+final class LionStepper<T: DescentFloat>: Stepper {
+    let config: LionFamily
+    let engine: Engine
+    let m: [Buffer<T>]
+    /// Workspace for adanorm's and cautious's per-tensor reductions.
+    let scratch: [Buffer<T>]
+    /// adanorm's running gradient norm e per tensor (torch: a float tensor of the parameters' dtype).
+    var adaNormE: [T]
+    /// use_gc: per tensor with ndim > 1, (rows, row length), the row means broadcast to the
+    /// tensor's shape, and a row-length × row-length matrix of ones (means = G·J / row length).
+    let rows: [(count: Int, length: Int)?]
+    let means: [Buffer<T>?]
+    let ones: [Buffer<T>?]
+
+    init(_ config: LionFamily, shapes: [[Int]], engine: Engine) {
+        self.config = config
+        self.engine = engine
+        m = .zeros(like: shapes)
+        scratch = config.adaNorm != nil || config.cautious ? .zeros(like: shapes) : []
+        adaNormE = Array(repeating: 0, count: shapes.count)
+        rows = shapes.map { s in
+            let n = s.reduce(1, *)
+            return config.centralize && s.count > 1 && n > 0 ? (s[0], n / s[0]) : nil
+        }
+        means = rows.map { r in r.map { Buffer<T>(zeros: $0.count * $0.length) } }
+        ones = rows.map { r in r.map { Buffer<T>(repeating: 1, count: $0.length * $0.length) } }
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        let decayed: LionKernel<T> = config.kernel(lr: lr, decayed: true)
+        let plain: LionKernel<T> = config.kernel(lr: lr, decayed: false)
+        for i in params.indices {
+            var k = (config.decayMask?[i] ?? true) ? decayed : plain
+            var slots = [m[i]]
+            if let (count, length) = rows[i], let mu = means[i], let j = ones[i] {
+                // Row means of the raw gradient, broadcast along each row: (1/length)·G·J.
+                engine.gemm(transA: false, transB: false, m: count, n: length, k: length, alpha: T(1) / T(length),
+                            grads[i].pointer, lda: length, j.pointer, ldb: length, beta: 0, mu.pointer, ldc: length)
+                k.centered = true
+                slots.append(mu)
+            }
+            if let r = config.adaNorm {
+                engine.map(LionScratchKernel(base: k, agreement: false), params[i], grads[i], slots + [scratch[i]])
+                let norm = engine.norm(scratch[i])
+                adaNormE[i] = adaNormE[i] * T(r) + T(1 - r) * norm
+                if norm > 0 && adaNormE[i] > norm { k.adaNorm = (adaNormE[i], norm) }
+            }
+            if config.cautious {
+                engine.map(LionScratchKernel(base: k, agreement: true), params[i], grads[i], slots + [scratch[i]])
+                let agreeing = Double(engine.dot(scratch[i], scratch[i]))
+                k.cautiousScale = T(Double(params[i].count) / (agreeing + 1))
+            }
+            engine.map(k, params[i], grads[i], slots)
+        }
+    }
+
+    var state: [(name: String, buffers: [Buffer<T>])] {
+        [(config.form == .optax ? "mu" : "exp_avg", m)]
+    }
+}

@@ -1,0 +1,175 @@
+// ScheduleFree.swift — Schedule-Free SGD and AdamW (Defazio et al. 2024) as optax.contrib and the
+// `schedulefree` package compute them. Three sequences: z (the base optimizer's iterate), x (the
+// weighted average of z, the evaluation point) and y = β·x + (1 − β)·z (where gradients are taken;
+// the parameters both libraries hold while training). Step k = 0, 1, …:
+//
+//   lr_k   = lr·min(1, (k+1)/warmup)                      (schedulefree; optax: its warmup schedule)
+//   w_k    = (k+1)^r · (max_{j≤k} lr_j)^p ;  c = w_k / Σ_{j≤k} w_j   (0 when the sum is 0)
+//   u      = g                                              SGD
+//          = g / (√(v/(1 − β₂^(k+1))) + ε),  v ← β₂·v + (1−β₂)·g²      AdamW
+//   u      ← u + λ·y                                        weight decay, at y
+//   z₊     = z − lr_k·u
+//   x₊     = (1 − c)·x + c·z₊ ;   y₊ = β·x₊ + (1 − β)·z₊
+//
+// The two libraries store different things and so round differently; both forms are kept:
+//   schedulefree  (torch, y in p, state z, exp_avg_sq):
+//                 y ← lerp(y, z, c) + lr·(β(1 − c) − 1)·u ;  z ← z − lr·u
+//   optax         (params y, state z, nu):  x = (y − (1 − β)·z)/β rebuilt from y and the old z;
+//                 z₊ = z + (−lr·u); x₊, y₊ as above; the update is y₊ − y, applied as y + (y₊ − y).
+//                 AdamW's u is (1/(√v̂ + ε))·g (scale_by_rms, eps outside). With warmup, optax's
+//                 warmup_constant_schedule(0, lr, W)(n) = (0 − lr)·(1 − min(n, W)/W) + lr is read
+//                 at n = step_count (from 1) for the weight and at n = count (from 0) for the base
+//                 step; W = 0 makes it the constant 0 (the parameters never move).
+
+public struct ScheduleFreeFamily: OptimizerFamily {
+    public enum Form: String, Sendable { case schedulefree, optax }
+    public enum Base: String, Sendable { case sgd, adamw }
+
+    public var form: Form
+    public var base: Base
+    /// β: schedulefree `momentum` / `betas[0]`, optax `b1`.
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var eps = 1e-8
+    public var weightDecay = 0.0
+    /// schedulefree: 0 = none. optax: nil = none (0 = the constant-0 schedule).
+    public var warmupSteps: Int? = nil
+    public var r = 0.0
+    public var weightLRPower = 2.0
+
+    public init(form: Form, base: Base) {
+        self.form = form
+        self.base = base
+    }
+
+    public var familyName: String { "ScheduleFree" }
+    public var summary: String {
+        var parts = ["\(form.rawValue) form", "\(base.rawValue) base", "beta \(beta1)"]
+        if base == .adamw { parts.append("beta2 \(beta2), eps \(eps) outside the root") }
+        if weightDecay != 0 { parts.append("decay \(weightDecay) at y") }
+        if let w = warmupSteps { parts.append("warmup \(w)") }
+        if r != 0 { parts.append("r \(r)") }
+        parts.append("weight_lr_power \(weightLRPower)")
+        parts.append("compares y")
+        return parts.joined(separator: ", ")
+    }
+
+    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+        switch dtype {
+        case .float64: return AnyStepper(ScheduleFreeStepper<Double>(self, shapes: shapes, engine: engine))
+        case .float32: return AnyStepper(ScheduleFreeStepper<Float>(self, shapes: shapes, engine: engine))
+        }
+    }
+
+    /// optax's warmup_constant_schedule(init 0, peak lr, W) at count n. The counts are int32, so
+    /// `1 − n/W` is float32 and, with a Python-float peak (the plain call), so is the whole value
+    /// (0 − lr)·frac + lr: optax's warmup lr — and the peak after warmup — is float32-rounded.
+    func optaxWarmup(_ lr: Double, _ n: Int) -> Double {
+        guard let w = warmupSteps else { return lr }
+        if w <= 0 { return 0 }
+        let frac = Float(1) - Float(Swift.min(Swift.max(n, 0), w)) / Float(w)
+        return Double(Float(0 - lr) * frac + Float(lr))
+    }
+}
+
+/// One Schedule-Free step for one tensor. p = y; slots: s0 = z, s1 = v (AdamW).
+struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    var form: ScheduleFreeFamily.Form
+    var adamw: Bool
+    var beta2, oneMinusBeta2, bc2, eps, decay: Scalar
+    /// schedulefree: c, lr·(β(1 − c) − 1), lr.   optax: −lr (base), c, 1 − c, β, 1 − β.
+    var c, yCoef, lr: Scalar
+    var negLr, oneMinusC, beta, oneMinusBeta: Scalar
+    var slotCount: Int { adamw ? 2 : 1 }
+
+    @inline(__always)
+    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        switch form {
+        case .schedulefree:
+            var u = g
+            if adamw {
+                s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * g * g
+                u = g / ((s.s1 / L(repeating: bc2)).squareRoot() + L(repeating: eps))
+            }
+            if decay != 0 { u = u + L(repeating: decay) * p }
+            p = torchLerp(p, s.s0, c)
+            p = p + L(repeating: yCoef) * u
+            s.s0 = s.s0 - L(repeating: lr) * u
+        case .optax:
+            var u = g
+            if adamw {
+                s.s1 = L(repeating: oneMinusBeta2) * (g * g) + L(repeating: beta2) * s.s1
+                let vHat = s.s1 / L(repeating: bc2)
+                u = (L(repeating: 1) / (vHat.squareRoot() + L(repeating: eps))) * g
+            }
+            if decay != 0 { u = u + L(repeating: decay) * p }
+            let zNew = s.s0 + L(repeating: negLr) * u
+            let prevX = (p - L(repeating: oneMinusBeta) * s.s0) / L(repeating: beta)
+            let x = L(repeating: oneMinusC) * prevX + L(repeating: c) * zNew
+            let yNew = L(repeating: beta) * x + L(repeating: oneMinusBeta) * zNew
+            p = p + (yNew - p)
+            s.s0 = zNew
+        }
+    }
+}
+
+final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
+    let config: ScheduleFreeFamily
+    let engine: Engine
+    var k = 0
+    var lrMax: Double
+    var weightSum = 0.0
+    var z: [Buffer<T>] = []
+    let v: [Buffer<T>]
+
+    init(_ config: ScheduleFreeFamily, shapes: [[Int]], engine: Engine) {
+        self.config = config
+        self.engine = engine
+        lrMax = config.form == .schedulefree ? -1.0 : 0.0
+        v = config.base == .adamw ? .zeros(like: shapes) : []
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        let c = config
+        if z.isEmpty { z = params.map { $0.clone() } }   // z starts at the initial parameters
+        var k = ScheduleFreeKernel<T>(form: c.form, adamw: c.base == .adamw, beta2: T(c.beta2), oneMinusBeta2: T(1 - c.beta2),
+                                      bc2: 1, eps: T(c.eps), decay: T(c.weightDecay), c: 0, yCoef: 0, lr: 0,
+                                      negLr: 0, oneMinusC: 0, beta: T(c.beta1), oneMinusBeta: T(1 - c.beta1))
+        let step = self.k
+        switch c.form {
+        case .schedulefree:
+            let warm = c.warmupSteps ?? 0
+            let sched = step < warm ? Double(step + 1) / Double(warm) : 1.0
+            let lrS = lr * sched
+            lrMax = pyMax(lrS, lrMax)
+            let weight = Double.pow(Double(step + 1), c.r) * Double.pow(lrMax, c.weightLRPower)
+            weightSum += weight
+            let ck = weightSum == 0 ? 0 : weight / weightSum
+            k.c = T(ck)
+            k.yCoef = T(lrS * (c.beta1 * (1 - ck) - 1))
+            k.lr = T(lrS)
+            k.bc2 = T(1 - Double.pow(c.beta2, Double(step + 1)))
+        case .optax:
+            let lrW = c.optaxWarmup(lr, step + 1)       // step_count starts at 1
+            lrMax = lrMax.isNaN || lrW.isNaN ? .nan : Swift.max(lrMax, lrW)
+            let weight = Double.pow(lrMax, c.weightLRPower)
+            let total = weightSum + weight
+            var ck = weight / total
+            if weight.isNaN || total.isNaN { ck = .nan } else if ck.isNaN { ck = 0 }
+            weightSum = total
+            k.c = T(ck)
+            k.oneMinusC = T(1.0 - ck)
+            k.negLr = T(-c.optaxWarmup(lr, step))      // the base optimizer's count starts at 0
+            k.bc2 = T(1 - Double.pow(c.beta2, Double(step + 1)))
+        }
+        for i in params.indices {
+            engine.map(k, params[i], grads[i], v.isEmpty ? [z[i]] : [z[i], v[i]])
+        }
+        self.k += 1
+    }
+
+    var state: [(name: String, buffers: [Buffer<T>])] {
+        let vName = config.form == .optax ? "nu" : "exp_avg_sq"
+        return [("z", z)] + (v.isEmpty ? [] : [(vName, v)])
+    }
+}

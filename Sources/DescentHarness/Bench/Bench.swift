@@ -1,0 +1,282 @@
+// Bench.swift — `descent bench`: time per optimizer step, as a fraction of memory bandwidth.
+//
+// What runs is exactly what `descent verify` checks: the optimizer is built by name through
+// `Conventions.optimizer(convention:name:hyperparameters:)` and turned into a stepper by the
+// registered `Implementation` (`Implementations.all`), with the requested thread count.
+//
+// Method, per (optimizer, implementation, dtype, size, threads):
+//   • one tensor of `size` parameters; parameters, gradients and the stepper (its state) are
+//     allocated and filled before timing; the gradient is fixed (the step's cost does not depend
+//     on its values: no branches, no subnormals);
+//   • warm-up steps (untimed), then `repeat` timed samples; a sample times `inner` consecutive
+//     steps (inner = ⌈2¹⁸ / size⌉, so small tensors are not below the clock's resolution) and
+//     yields a per-step time; min_ns and median_ns are over the samples;
+//   • bytes_per_param = (3 + 2·k)·sizeof(dtype): every step reads p and g, writes p, and reads and
+//     writes each of the k state buffers per parameter (k from the stepper's real `state`):
+//     SGD 3 accesses, SGD+momentum 5, Adam/AdamW 7 (p, g, m, v read; p, m, v written),
+//     AMSGrad 9; this is the minimum traffic of one fused pass (write-allocate not counted, as in STREAM);
+//   • gbps = bytes_per_param·size / min_ns (best sample, as STREAM reports its best);
+//     fraction_of_triad = gbps / STREAM triad GB/s measured in the same run at the same threads.
+import DescentCore
+import DescentJSON
+import Dispatch
+import Foundation
+
+/// A benchmarked optimizer: a convention's name with fixed hyperparameters.
+public struct BenchOptimizer: Sendable {
+    public var label: String
+    public var convention: String
+    public var name: String
+    public var hyperparameters: String?
+
+    public init(_ label: String, _ convention: String, _ name: String, _ hyperparameters: String? = nil) {
+        self.label = label
+        self.convention = convention
+        self.name = name
+        self.hyperparameters = hyperparameters
+    }
+
+    /// The catalog `--optimizer all` runs; any other `convention/Name` is accepted too (optax gets
+    /// learning_rate 1e-3, which it requires).
+    public static let catalog: [BenchOptimizer] = [
+        BenchOptimizer("torch/SGD", "torch", "SGD", #"{"lr": 0.01}"#),
+        BenchOptimizer("torch/SGD+momentum", "torch", "SGD", #"{"lr": 0.01, "momentum": 0.9}"#),
+        BenchOptimizer("torch/Adagrad", "torch", "Adagrad"),
+        BenchOptimizer("torch/RMSprop", "torch", "RMSprop"),
+        BenchOptimizer("torch/Adadelta", "torch", "Adadelta"),
+        BenchOptimizer("torch/Adam", "torch", "Adam"),
+        BenchOptimizer("torch/AdamW", "torch", "AdamW"),
+        BenchOptimizer("torch/Adam+amsgrad", "torch", "Adam", #"{"amsgrad": true}"#),
+        BenchOptimizer("torch/Adamax", "torch", "Adamax"),
+        BenchOptimizer("torch/NAdam", "torch", "NAdam"),
+        BenchOptimizer("torch/RAdam", "torch", "RAdam"),
+        BenchOptimizer("optax/adam", "optax", "adam", #"{"learning_rate": 0.001}"#),
+    ]
+
+    /// The default set: the optimizers most runs care about.
+    public static let defaults = ["torch/SGD", "torch/SGD+momentum", "torch/Adam", "torch/AdamW"]
+
+    /// A catalog label, or `convention/Name`.
+    public static func named(_ s: String) -> BenchOptimizer? {
+        if let b = catalog.first(where: { $0.label == s }) { return b }
+        let parts = s.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, Conventions.named(parts[0]) != nil else { return nil }
+        return BenchOptimizer(s, parts[0], parts[1], parts[0] == "optax" ? #"{"learning_rate": 0.001}"# : nil)
+    }
+
+    func spec() throws -> OptimizerSpec {
+        try Conventions.optimizer(convention: convention, name: name,
+                                  hyperparameters: try hyperparameters.map { try JSON.parse($0) })
+    }
+}
+
+public struct BenchResult: Sendable {
+    public var optimizer: String
+    public var implementation: String
+    public var dtype: DType
+    public var size: Int
+    public var threads: Int
+    public var minNs: Double
+    public var medianNs: Double
+    public var bytesPerParam: Int
+    /// State bytes per parameter (from the stepper's `state` buffers as long as the tensor).
+    public var stateBytesPerParam: Double
+    /// State bytes per tensor (the stepper's shorter buffers, e.g. NAdam's mu_product).
+    public var stateBytesPerTensor: Int
+    /// The concrete stepper that ran.
+    public var stepperType: String
+    public var fractionOfTriad: Double?
+
+    public var nsPerParam: Double { minNs / Double(size) }
+    public var gbps: Double { Double(bytesPerParam * size) / minNs }
+}
+
+public struct BenchConfiguration: Sendable {
+    public var optimizers: [BenchOptimizer]
+    public var implementations: [String]
+    public var dtypes: [DType]
+    public var sizes: [Int]
+    public var threads: [Int]
+    public var repeats: Int
+    /// Bandwidth probe array length (float64 elements); nil = 4× the last-level cache.
+    public var probeCount: Int?
+
+    public init(optimizers: [BenchOptimizer], implementations: [String], dtypes: [DType], sizes: [Int],
+                threads: [Int], repeats: Int, probeCount: Int? = nil) {
+        self.optimizers = optimizers
+        self.implementations = implementations
+        self.dtypes = dtypes
+        self.sizes = sizes
+        self.threads = threads
+        self.repeats = repeats
+        self.probeCount = probeCount
+    }
+
+    public static let defaultSizes = [1 << 12, 1 << 16, 1 << 20, 1 << 24]
+}
+
+public struct BenchReport: Sendable {
+    public var machine: [(String, JSON)]
+    public var bandwidth: [BandwidthResult]
+    public var results: [BenchResult]
+    /// Runs that could not be made (unavailable implementation, unsupported optimizer).
+    public var skipped: [String]
+    /// The memory table: optimizer → dtype → state bytes per parameter.
+    public var memory: [(optimizer: String, dtype: DType, stateBytes: Double, perTensorBytes: Int, names: [String])]
+}
+
+public enum Bench {
+    #if DEBUG
+    public static let buildConfiguration = "debug"
+    #else
+    public static let buildConfiguration = "release"
+    #endif
+
+    /// An implementation running with `threads` threads (engines take a thread count).
+    static func implementation(_ name: String, threads: Int) -> (any Implementation)? {
+        guard let impl = Implementations.named(name) else { return nil }
+        if let e = impl as? EngineImplementation {
+            return EngineImplementation(Engine(e.engine.kind, threads: threads), summary: e.summary)
+        }
+        return impl
+    }
+
+    /// Runs the whole configuration. `progress` receives one line per result.
+    public static func run(_ cfg: BenchConfiguration, progress: ((String) -> Void)? = nil) -> BenchReport {
+        let machineAtStart = machine()
+        let probeThreads = Array(Set([1] + cfg.threads)).sorted()
+        progress?("bandwidth probe (threads \(probeThreads.map(String.init).joined(separator: ", ")))")
+        let bandwidth = BandwidthProbe.measure(threads: probeThreads, count: cfg.probeCount ?? BandwidthProbe.defaultCount())
+        var results: [BenchResult] = [], skipped: [String] = []
+        var memory: [(String, DType, Double, Int, [String])] = []
+        for opt in cfg.optimizers {
+            for dtype in cfg.dtypes {
+                var memoryDone = false
+                for implName in cfg.implementations {
+                    for threads in cfg.threads {
+                        if implName == "naive" && threads > 1 { continue }   // naive is single-threaded
+                        guard let impl = implementation(implName, threads: threads) else {
+                            skipped.append("\(implName): unknown implementation"); continue
+                        }
+                        if case let .unavailable(why) = impl.availability {
+                            let s = "\(implName): \(why)"
+                            if !skipped.contains(s) { skipped.append(s) }
+                            continue
+                        }
+                        for size in cfg.sizes {
+                            do {
+                                var r: BenchResult
+                                let names: [String]
+                                switch dtype {
+                                case .float64: (r, names) = try measure(opt, impl, Double.self, size: size, threads: threads, repeats: cfg.repeats)
+                                case .float32: (r, names) = try measure(opt, impl, Float.self, size: size, threads: threads, repeats: cfg.repeats)
+                                }
+                                if let bw = bandwidth.first(where: { $0.threads == threads }) { r.fractionOfTriad = r.gbps / bw.triad }
+                                results.append(r)
+                                if !memoryDone { memory.append((opt.label, dtype, r.stateBytesPerParam, r.stateBytesPerTensor, names)); memoryDone = true }
+                                progress?(String(format: "%@ %@ %@ n=%d t=%d: %.3f ns/param, %.1f GB/s (%.0f%% of triad)",
+                                                 opt.label, implName, dtype.rawValue, size, threads, r.nsPerParam, r.gbps,
+                                                 100 * (r.fractionOfTriad ?? 0)))
+                            } catch {
+                                let s = "\(opt.label) on \(implName) \(dtype.rawValue): \(error)"
+                                if !skipped.contains(s) { skipped.append(s) }
+                                break
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return BenchReport(machine: machineAtStart, bandwidth: bandwidth, results: results, skipped: skipped, memory: memory)
+    }
+
+    /// One measurement (see the file header).
+    static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: any Implementation, _: T.Type, size: Int,
+                                         threads: Int, repeats: Int) throws -> (BenchResult, [String]) {
+        let spec = try opt.spec()
+        let stepper = try impl.stepper(spec, dtype: T.dtype, shapes: [[size]])
+        let box: StepperBox<T>
+        switch stepper {
+        case let .float64(b): box = b as! StepperBox<T>
+        case let .float32(b): box = b as! StepperBox<T>
+        }
+        if box.needsObjective { throw DescentError.unsupported("needs an objective (closed-loop only)") }
+        let p = Buffer<T>(zeros: size), g = Buffer<T>(zeros: size)
+        var x: UInt32 = 12345
+        for i in 0..<size {
+            x = x &* 1_664_525 &+ 1_013_904_223
+            let u = Double(x >> 8) / Double(1 << 24)          // [0, 1)
+            p[i] = T(u * 2 - 1)
+            g[i] = T((0.1 + 0.9 * u) * (x & 1 == 0 ? 1 : -1))
+        }
+        let ps = [p], gs = [g], lr = spec.lr
+        let inner = max(1, ((1 << 18) + size - 1) / size)
+        for _ in 0..<(2 * inner) { box.step(ps, gs, lr) }         // warm-up: page-in, caches, threads
+        var samples: [Double] = []
+        samples.reserveCapacity(repeats)
+        for _ in 0..<max(1, repeats) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<inner { box.step(ps, gs, lr) }
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(inner))
+        }
+        samples.sort()
+        // Per-parameter state: buffers as long as the tensor; anything shorter (a step count,
+        // NAdam's mu_product) is per-tensor state.
+        let state = box.state()
+        let buffers = state.flatMap(\.buffers)
+        let k = buffers.filter { $0.count == size }.count
+        let perTensor = buffers.filter { $0.count != size }.reduce(0) { $0 + $1.bytes }
+        let r = BenchResult(optimizer: opt.label, implementation: impl.name, dtype: T.dtype, size: size, threads: threads,
+                            minNs: samples[0], medianNs: samples[samples.count / 2],
+                            bytesPerParam: (3 + 2 * k) * MemoryLayout<T>.stride,
+                            stateBytesPerParam: Double(k * MemoryLayout<T>.stride), stateBytesPerTensor: perTensor,
+                            stepperType: box.typeName, fractionOfTriad: nil)
+        return (r, state.map(\.name))
+    }
+
+    /// CPU, caches, vector ISA, build, BLAS.
+    public static func machine() -> [(String, JSON)] {
+        let cpu = CPUFeatures.current
+        var u = utsname()
+        uname(&u)
+        let os = withUnsafeBytes(of: u.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } + " "
+            + withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let blas: JSON
+        if let lib = BLASLibrary.shared {
+            blas = .object([("library", .string(lib.path)), ("version", lib.config.map { .string($0) } ?? .null)])
+        } else {
+            blas = .object([("library", .null), ("version", .null), ("unavailable", .string(BLASLibrary.unavailableReason))])
+        }
+        return [
+            ("cpu", .string(cpu.model)),
+            ("cores", JSON(cpu.cores)),
+            ("caches", .object(cpu.caches.map { ($0.name, .string($0.size)) })),
+            ("isa", .string(cpu.widestISA)),
+            ("features", .array(["sse2", "avx", "avx2", "fma", "avx512f"].filter { cpu.flags.contains($0) }.map { .string($0) })),
+            ("os", .string(os)),
+            ("build", .string(buildConfiguration)),
+            // Other processes share the cores: the 1-minute load average when the run started.
+            ("load_average", .string((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+                .split(separator: " ").first.map(String.init) ?? "unknown")),
+            ("parallel_threshold", JSON(VectorizedEngine.parallelThreshold)),
+            ("blas", blas),
+        ]
+    }
+
+    // MARK: The short bench for the main job
+
+    /// A short run (well under 30 s in a release build): torch/Adam and torch/SGD, float32, 64K and
+    /// 4M parameters, 1 thread, every available implementation. Writes `resultsDir`/bench.md and
+    /// bench.json atomically and returns the markdown.
+    public static func quick(resultsDir: String = "results") throws -> String {
+        let cfg = BenchConfiguration(
+            optimizers: ["torch/Adam", "torch/SGD"].compactMap(BenchOptimizer.named),
+            implementations: Implementations.all.map(\.name), dtypes: [.float32],
+            sizes: [1 << 16, 1 << 22], threads: [1], repeats: 7)
+        let report = run(cfg)
+        let md = BenchRender.markdown(report, command: "descent (main job, short bench)")
+        try AtomicWrite.write(md, to: "\(resultsDir)/bench.md")
+        try AtomicWrite.write(BenchRender.json(report), to: "\(resultsDir)/bench.json")
+        return md
+    }
+}

@@ -1,0 +1,95 @@
+// BenchCommand.swift — `descent bench`: options, then Bench.run and a report.
+import DescentCore
+import Foundation
+
+extension CLI {
+    static let benchUsage = """
+    descent bench [options]
+
+    Times optimizer steps on the registered implementations (the code `descent verify` checks:
+    Conventions.optimizer → Implementation.stepper), with a STREAM-style bandwidth probe
+    (copy, scale, add, triad at 1 and N threads) in the same run. Reports per step the min and
+    median time, ns/param, bytes moved per param, GB/s and the fraction of triad bandwidth, and
+    the optimizers' state bytes per parameter. Build with -c release for meaningful numbers.
+
+    OPTIONS
+      --optimizer NAME|all       e.g. torch/Adam, torch/AdamW, torch/SGD, torch/SGD+momentum,
+                                 optax/adam, or any convention/Name; repeatable
+                                 (default: torch/SGD, torch/SGD+momentum, torch/Adam, torch/AdamW)
+      --implementation NAME|all  naive, vectorized, blas (default: all available); repeatable
+      --size N                   parameters per tensor, K/M suffixes, comma lists; repeatable
+                                 (default: 4K,64K,1M,16M)
+      --dtype float32|float64|all  (default: all)
+      --threads N                threads per step; repeatable (default: 1)
+      --repeat K                 timed samples per result (default: 10)
+      --threshold N              the vectorized engine's parallel threshold, in elements
+                                 (default: \(VectorizedEngine.parallelThreshold))
+      --format text|json|markdown  (default: text); json is "descent-bench/1"
+      --output FILE              write the report to FILE atomically
+      --results DIR              also write DIR/bench.md and DIR/bench.json (atomically)
+      --quick                    the main job's short bench: writes results/bench.md and
+                                 results/bench.json, prints the markdown
+    """
+
+    static func parseSize(_ s: String) throws -> Int {
+        let t = s.trimmingCharacters(in: .whitespaces).uppercased()
+        let mult = t.hasSuffix("K") ? 1 << 10 : t.hasSuffix("M") ? 1 << 20 : 1
+        guard let v = Int(mult == 1 ? t : String(t.dropLast())), v > 0 else {
+            throw UsageError(message: "--size: '\(s)' is not a positive count (e.g. 4096, 64K, 16M)")
+        }
+        return v * mult
+    }
+
+    static func bench(_ argv: [String]) throws -> Int32 {
+        let a = try Arguments(argv, valued: ["optimizer", "implementation", "size", "dtype", "threads", "repeat",
+                                             "threshold", "format", "output", "results"], flagNames: ["help", "quick"])
+        if a.flag("help") { print(benchUsage); return 0 }
+        if !a.positional.isEmpty { throw UsageError(message: "unexpected argument '\(a.positional[0])'") }
+        if let t = a.value("threshold") {
+            guard let v = Int(t), v > 0 else { throw UsageError(message: "--threshold must be a positive count") }
+            VectorizedEngine.parallelThreshold = v
+        }
+        if a.flag("quick") {
+            print(try Bench.quick(), terminator: "")
+            print("wrote results/bench.md, results/bench.json")
+            return 0
+        }
+        let optNames = a.values("optimizer").isEmpty ? BenchOptimizer.defaults : a.values("optimizer")
+        let optimizers: [BenchOptimizer] = try optNames.contains("all") ? BenchOptimizer.catalog : optNames.map { n in
+            guard let o = BenchOptimizer.named(n) else {
+                throw UsageError(message: "unknown optimizer '\(n)' (use convention/Name, e.g. \(BenchOptimizer.catalog.map(\.label).joined(separator: ", ")))")
+            }
+            return o
+        }
+        let implementations = try selectedImplementations(a).map(\.name)
+        let sizes = try a.values("size").flatMap { $0.split(separator: ",").map(String.init) }.map(parseSize)
+        let threads = try a.values("threads").map { t -> Int in
+            guard let v = Int(t), v >= 1 else { throw UsageError(message: "--threads must be a positive count") }
+            return v
+        }
+        let repeats = try a.value("repeat").map { r -> Int in
+            guard let v = Int(r), v >= 1 else { throw UsageError(message: "--repeat must be a positive count") }
+            return v
+        } ?? 10
+        let format = try a.choice("format", ["text", "json", "markdown"], default: "text")
+        let cfg = BenchConfiguration(optimizers: optimizers, implementations: implementations, dtypes: try selectedDTypes(a),
+                                     sizes: sizes.isEmpty ? BenchConfiguration.defaultSizes : sizes,
+                                     threads: threads.isEmpty ? [1] : threads, repeats: repeats)
+        if Bench.buildConfiguration == "debug" { stderr("descent bench: debug build — times are not meaningful; use swift build -c release") }
+        let report = Bench.run(cfg) { stderr($0) }
+        let command = "descent bench " + argv.joined(separator: " ")
+        let text: String
+        switch format {
+        case "json": text = BenchRender.json(report)
+        case "markdown": text = BenchRender.markdown(report, command: command)
+        default: text = BenchRender.text(report)
+        }
+        try emit(text, output: a.value("output"))
+        if let dir = a.value("results") {
+            try AtomicWrite.write(BenchRender.markdown(report, command: command), to: "\(dir)/bench.md")
+            try AtomicWrite.write(BenchRender.json(report), to: "\(dir)/bench.json")
+            stderr("wrote \(dir)/bench.md, \(dir)/bench.json")
+        }
+        return report.results.isEmpty ? 1 : 0
+    }
+}

@@ -1,0 +1,507 @@
+"""Golden fixtures for Lion, LAMB and LARS in every convention whose library defines them:
+optax lion / lamb / lars (optax 0.2.8, jax x64), lion_pytorch Lion (lion-pytorch 0.2.5) and
+pytorch_optimizer Lion / Lamb / LARS (pytorch-optimizer 4.1.0), plus closed-loop problem cases.
+
+Expected values come from the real libraries only (torch-side in float64 with
+torch.set_default_dtype(torch.float64), optax with jax_enable_x64). Every case names the mistake
+it is designed to catch. Tensors: a non-square matrix, a 1-D vector (LAMB/LARS exclusion), a 3-D
+tensor carrying huge gradients and a (1, 6) matrix (2-D although it holds a vector's worth of
+values: pytorch_optimizer's LARS tests `ndim > 1`, not the element count).
+"""
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+import common
+from common import Fixture, flat
+
+STEPS = 20
+RECTIFY_STEPS = 24
+TOL = {"rtol": 1e-9, "atol": 1e-12}
+PRE_NORM_TOL = {"rtol": 1e-6, "atol": 1e-6}
+SHAPES = [(3, 4), (5,), (2, 1, 3), (1, 6)]
+
+SOURCES = {"optax": "optax 0.2.8", "lion_pytorch": "lion-pytorch 0.2.5 (torch 2.15.0)",
+           "pytorch_optimizer": "pytorch-optimizer 4.1.0 (torch 2.15.0)"}
+PAIRS = {"betas"}
+
+
+def _rng(case_id: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(case_id.encode()))
+
+
+def _inputs(case_id, steps, shapes=SHAPES, zero_params=(), zero_grads=(), scale_params=None):
+    """Initial parameters and gradients spanning 1e-8..1e4 with exact zeros: tensor 2 carries
+    gradients 1000x larger than the others. `zero_params` tensors start at exactly 0,
+    `zero_grads` tensors get an all-zero gradient at every step, `scale_params` = (i, k)
+    multiplies tensor i's initial values by k."""
+    rng = _rng(case_id)
+    params = common.initial_params(rng, shapes)
+    grads = common.discriminating_grads(rng, shapes, steps)
+    for step in grads:
+        if len(step) > 2:
+            step[2] = [x * 1e3 for x in step[2]]
+        for i in zero_grads:
+            step[i] = [0.0] * len(step[i])
+    for i in zero_params:
+        params[i]["values"] = [0.0] * len(params[i]["values"])
+    if scale_params is not None:
+        i, k = scale_params
+        params[i]["values"] = [x * k for x in params[i]["values"]]
+    return params, grads
+
+
+# ---------------------------------------------------------------------------------------------
+# Library runners. `grad_fn(t, xs)` gives the gradients (list of flat lists) at step t for the
+# current parameters xs (list of numpy arrays); `lrs` is None or the lr of every step.
+
+
+def run_optax(name, hp, params, grad_fn, steps, lrs):
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    import optax
+
+    factory = getattr(optax, name)
+    xs = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
+    if lrs is not None:
+        static = tuple(k for k in hp if k != "learning_rate")
+        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
+    else:
+        opt = factory(**hp)
+    state = opt.init(xs)
+    out = []
+    for t in range(steps):
+        if lrs is not None:
+            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t], dtype=jnp.float64)
+        gs = grad_fn(t, [np.asarray(x).reshape(-1) for x in xs])
+        gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(x.shape)) for g, x in zip(gs, xs)]
+        updates, state = opt.update(gs, state, xs)
+        xs = optax.apply_updates(xs, updates)
+        out.append([flat(np.asarray(x)) for x in xs])
+    return out
+
+
+def torch_class(conv, name):
+    if conv == "lion_pytorch":
+        import lion_pytorch
+
+        return getattr(lion_pytorch, name)
+    import pytorch_optimizer
+
+    return getattr(pytorch_optimizer, name)
+
+
+def torch_kwargs(hp):
+    return {k: (tuple(v) if k in PAIRS and isinstance(v, list) else v) for k, v in hp.items()}
+
+
+def run_torchlike(conv, name, hp, params, grad_fn, steps, lrs):
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
+    opt = torch_class(conv, name)(ps, **torch_kwargs(hp))
+    base = [g["lr"] for g in opt.param_groups]
+    out = []
+    for t in range(steps):
+        for g, b in zip(opt.param_groups, base):
+            g["lr"] = lrs[t] if lrs is not None and lrs[t] is not None else b
+        gs = grad_fn(t, [p.detach().numpy().reshape(-1).copy() for p in ps])
+        for p, g in zip(ps, gs):
+            p.grad = torch.tensor(g, dtype=torch.float64).reshape(p.shape)
+        opt.step()
+        out.append([flat(p.detach().numpy()) for p in ps])
+    return out
+
+
+def run(conv, name, hp, params, grad_fn, steps, lrs):
+    if conv == "optax":
+        return run_optax(name, hp, params, grad_fn, steps, lrs)
+    return run_torchlike(conv, name, hp, params, grad_fn, steps, lrs)
+
+
+def replay_case(conv, name, tag, hp, description, steps=STEPS, lr_base=None, tolerance=TOL, **inputs):
+    """A replay case: fixed discriminating gradients; `lr_base` set => the lr changes mid-run."""
+    case_id = f"{conv}/{name}/{tag}"
+    params, grads = _inputs(case_id, steps, **inputs)
+    lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
+    expected = run(conv, name, hp, params, lambda t, xs: grads[t], steps, lrs)
+    out_steps = []
+    for t in range(steps):
+        s = {}
+        if lrs is not None:
+            s["lr"] = lrs[t]
+        s["grads"] = grads[t]
+        s["expected"] = expected[t]
+        out_steps.append(s)
+    return {
+        "id": case_id, "kind": "optimizer", "source": SOURCES[conv], "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": conv, "name": name, "hyperparameters": hp},
+        "params": params, "steps": out_steps, "tolerance": tolerance,
+    }
+
+
+def problem_case(conv, name, tag, hp, problem_name, problem, params, description, steps=STEPS, lr_base=None):
+    """A closed-loop case: the gradient at each step is the problem's gradient at the current params."""
+    case_id = f"{conv}/problems/{name}/{problem_name}/{tag}"
+    lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
+    grad_fn = lambda t, xs: [flat(common.problem_grad(problem, xs[0]))]  # noqa: E731
+    expected = run(conv, name, hp, params, grad_fn, steps, lrs)
+    out_steps = []
+    for t in range(steps):
+        s = {}
+        if lrs is not None:
+            s["lr"] = lrs[t]
+        s["expected"] = expected[t]
+        out_steps.append(s)
+    return {
+        "id": case_id, "kind": "optimizer", "source": SOURCES[conv], "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": conv, "name": name, "hyperparameters": hp},
+        "problem": problem, "params": params, "steps": out_steps, "tolerance": TOL,
+    }
+
+
+def error_case(conv, name, tag, hp, description):
+    """An argument-validation case: the constructor rejects `hp`; `expected_error` is its message
+    (an AssertionError carries no message: its type name is the expected text)."""
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    if conv == "optax":
+        import optax
+
+        try:
+            getattr(optax, name)(**hp)
+        except TypeError as e:
+            message = str(e)
+        else:
+            raise AssertionError(f"optax accepted {name}({hp})")
+    else:
+        try:
+            torch_class(conv, name)([torch.zeros(2, requires_grad=True)], **torch_kwargs(hp))
+        except AssertionError as e:
+            message = str(e) or type(e).__name__
+        except (ValueError, RuntimeError, Exception) as e:  # pytorch_optimizer's NegativeLRError is an Exception
+            message = str(e)
+        else:
+            raise AssertionError(f"{conv}.{name} accepted {hp}")
+    return {
+        "id": f"{conv}/{name}/{tag}", "kind": "optimizer", "source": SOURCES[conv], "dtype": "float64",
+        "description": description,
+        "optimizer": {"convention": conv, "name": name, "hyperparameters": hp},
+        "params": [{"shape": [2], "values": [0.5, -1.5]}], "expected_error": message, "tolerance": TOL,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# optax
+
+
+ONE_BETA = ("the one-beta sign form of some lecture slides (m <- b*m + (1-b)*g; w <- w - lr*sign(m)) is "
+            "a different algorithm")
+
+
+def optax_fixtures():
+    R = replay_case
+    lion = [
+        R("optax", "lion", "defaults", {"learning_rate": 1e-3},
+          "optax.lion defaults: b1 0.9, b2 0.99 and weight_decay 1e-3 (not 0); catches a missing default decay "
+          "and " + ONE_BETA + " (b1 != b2 separates them)."),
+        R("optax", "lion", "betas-lr-schedule", {"learning_rate": 0.01, "b1": 0.8, "b2": 0.95, "weight_decay": 0.0},
+          "b1 interpolates the sign argument c, b2 the momentum: catches b1 and b2 swapped, the momentum updated "
+          "before c is formed, and a cached lr (learning_rate injected per step).", lr_base=0.01),
+        R("optax", "lion", "decay-lr-schedule", {"learning_rate": 0.01, "weight_decay": 0.5},
+          "Large decay added to sign(c) before scaling by -lr: the lr in force scales the decay; catches unscaled "
+          "decay, decay applied after the sign update (w_new instead of w), and decay inside c.", lr_base=0.01),
+        R("optax", "lion", "mask", {"learning_rate": 0.01, "weight_decay": 0.3, "mask": [True, False, True, False]},
+          "mask: tensors 1 and 3 are not decayed; catches an ignored or misaligned mask."),
+        R("optax", "lion", "small-b1-mu-dtype", {"learning_rate": 0.005, "b1": 0.3, "b2": 0.999, "mu_dtype": "float64",
+                                                 "weight_decay": 0.0},
+          "b1 < 0.5 with a slow b2 (mu_dtype float64 is the goldens' precision); catches b and 1-b swapped in c "
+          "and sign(m) (" + ONE_BETA + ")."),
+        R("optax", "lion", "zero-params", {"learning_rate": 0.01, "weight_decay": 0.2},
+          "A tensor starting at exactly 0 and a tensor whose gradient is always 0: sign(0) = 0 must leave it "
+          "unmoved except for decay; catches sign(0) taken as +1.", zero_params=(0,), zero_grads=(3,)),
+        R("optax", "lion", "learning-rate-none", {"learning_rate": None, "b1": 0.8, "weight_decay": 0.01},
+          "learning_rate=None: scale_by_learning_rate(None) is the identity, so sign(c) + wd*w is ADDED "
+          "(no -lr scaling, no sign flip); catches treating None as a default lr."),
+        error_case("optax", "lion", "missing-learning-rate", {},
+                   "learning_rate is a required positional argument (Python's TypeError)."),
+    ]
+    lamb = [
+        R("optax", "lamb", "defaults", {"learning_rate": 1e-3},
+          "optax.lamb defaults (eps 1e-6, no decay): trust ratio ||w||/||u|| per tensor on the bias-corrected "
+          "Adam update; catches a global (all-tensor) norm, bias correction dropped, and pytorch_optimizer's "
+          "clip of ||w|| at 10."),
+        R("optax", "lamb", "decay-lr-schedule", {"learning_rate": 0.01, "weight_decay": 0.1},
+          "Decay is added to the Adam update BEFORE the trust ratio (it enters ||u||); lr injected per step; "
+          "catches decay outside the ratio and a cached lr.", lr_base=0.01),
+        R("optax", "lamb", "mask", {"learning_rate": 0.01, "weight_decay": 0.2, "mask": [False, True, True, False]},
+          "mask: tensors 0 and 3 are not decayed; catches an ignored mask."),
+        R("optax", "lamb", "eps-root", {"learning_rate": 0.01, "b1": 0.8, "b2": 0.95, "eps": 1e-3, "eps_root": 1e-6},
+          "Large eps and eps_root: u = m_hat/(sqrt(v_hat + eps_root) + eps); catches eps and eps_root swapped "
+          "or eps inside the root."),
+        R("optax", "lamb", "large-weights", {"learning_rate": 0.01},
+          "A tensor with ||w|| ~ 50: optax does NOT clip ||w|| (pytorch_optimizer clips it at 10); catches the "
+          "clip.", scale_params=(0, 25.0)),
+        R("optax", "lamb", "zero-norms", {"learning_rate": 0.01, "weight_decay": 0.01},
+          "Tensor 0 starts at exactly 0 (||w|| = 0 -> ratio 1 on the first step) and tensor 3 gets zero "
+          "gradients (u = wd*w, ratio 1/wd); catches a zero ratio for zero weights and ratio 1 for zero "
+          "gradients.", zero_params=(0,), zero_grads=(3,)),
+        error_case("optax", "lamb", "missing-learning-rate", {"b1": 0.9},
+                   "learning_rate is a required positional argument (Python's TypeError)."),
+    ]
+    lars = [
+        R("optax", "lars", "defaults", {"learning_rate": 0.5},
+          "optax.lars defaults: trust_coefficient 1e-3, eps 0, momentum 0.9, every tensor (1-D too) scaled by "
+          "tc*||w||/||g||; catches pytorch_optimizer's exclusion of 1-D tensors and lr outside the trace."),
+        R("optax", "lars", "decay-lr-schedule", {"learning_rate": 0.5, "weight_decay": 0.1, "trust_coefficient": 0.01},
+          "Decay enters the update before the ratio (||g + wd*w|| in the denominator, not ||g|| + wd*||w||), and "
+          "the lr is applied BEFORE the momentum trace: an lr changed mid-run stays in the buffer; catches lr "
+          "outside the momentum.", lr_base=0.5),
+        R("optax", "lars", "nesterov", {"learning_rate": 0.3, "weight_decay": 0.05, "momentum": 0.8, "nesterov": True,
+                                        "trust_coefficient": 0.02},
+          "nesterov: update = u + momentum*trace_new; catches the plain trace and the torch form."),
+        R("optax", "lars", "masks", {"learning_rate": 0.5, "weight_decay": 0.1, "trust_coefficient": 0.01,
+                                     "weight_decay_mask": [True, False, True, True],
+                                     "trust_ratio_mask": [True, True, False, False]},
+          "weight_decay_mask and trust_ratio_mask per tensor; catches the masks swapped or ignored."),
+        R("optax", "lars", "eps-zero-norms", {"learning_rate": 0.5, "eps": 1e-3, "trust_coefficient": 0.05},
+          "eps in the ratio's denominator; tensor 3 gets zero gradients (||u|| = 0 -> ratio 1, not tc*||w||/eps) "
+          "and tensor 0 starts at 0; catches the zero-norm guard applied to ||u|| + eps.",
+          zero_params=(0,), zero_grads=(3,)),
+        R("optax", "lars", "no-momentum", {"learning_rate": 0.5, "momentum": 0.0, "weight_decay": 0.02},
+          "momentum 0: plain trust-ratio SGD; catches a momentum default applied anyway."),
+        R("optax", "lars", "no-trust-ratio", {"learning_rate": 0.05, "trust_ratio_mask": False, "weight_decay": 0.01},
+          "trust_ratio_mask False: SGD with decay and lr-inside momentum; catches the mask ignored."),
+        R("optax", "lars", "decay-mask-false", {"learning_rate": 0.5, "weight_decay": 0.1, "weight_decay_mask": False,
+                                                "trust_coefficient": 0.01},
+          "weight_decay_mask=False: no tensor is decayed although weight_decay is set; catches the mask ignored."),
+        error_case("optax", "lars", "missing-learning-rate", {},
+                   "learning_rate is a required positional argument (Python's TypeError)."),
+    ]
+    return [
+        Fixture("optax/lion.json", "optax.lion (optax 0.2.8): the paper's two-beta Lion.", lion),
+        Fixture("optax/lamb.json", "optax.lamb (optax 0.2.8).", lamb),
+        Fixture("optax/lars.json", "optax.lars (optax 0.2.8).", lars),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# lion_pytorch
+
+
+def lion_pytorch_fixtures():
+    R = replay_case
+    C = "lion_pytorch"
+    cases = [
+        R(C, "Lion", "defaults", {},
+          "lion-pytorch defaults: lr 1e-4, betas (0.9, 0.99), weight_decay 0; catches a wrong default lr and "
+          + ONE_BETA + "."),
+        R(C, "Lion", "betas-lr-schedule", {"lr": 0.01, "betas": [0.5, 0.95]},
+          "Custom betas (first for c, second for the momentum) and an lr changed per step through "
+          "param_group['lr']; catches swapped betas and a cached lr.", lr_base=0.01),
+        R(C, "Lion", "decay-lr-schedule", {"lr": 0.01, "weight_decay": 0.3},
+          "w *= 1 - lr*wd BEFORE the sign step, with the lr in force; catches unscaled decay and decay of the "
+          "updated weights.", lr_base=0.01),
+        R(C, "Lion", "decoupled-lr-schedule", {"lr": 0.01, "weight_decay": 0.05, "decoupled_weight_decay": True},
+          "decoupled_weight_decay: wd is divided by the INITIAL lr (constructor argument), so the decay factor is "
+          "1 - lr_t*wd/lr_0; catches dividing by the current lr (decay independent of the schedule) and the flag "
+          "ignored.", lr_base=0.01),
+        R(C, "Lion", "use-triton-false-zero", {"lr": 0.003, "betas": [0.3, 0.99], "weight_decay": 0.1,
+                                                "use_triton": False},
+          "use_triton=False accepted; b1 < 0.5; a zero tensor and an always-zero gradient: sign(0) = 0; catches "
+          "sign(0) = +1.", zero_params=(0,), zero_grads=(3,)),
+        error_case(C, "Lion", "invalid-lr", {"lr": 0.0}, "lr must be > 0 (assert lr > 0.): lr = 0 is rejected."),
+        error_case(C, "Lion", "invalid-beta", {"betas": [0.9, 1.5]}, "Each beta must be in [0, 1] (an assertion)."),
+    ]
+    return [Fixture("lion_pytorch/Lion.json", "lion_pytorch.Lion (lion-pytorch 0.2.5, torch 2.15.0 float64).", cases)]
+
+
+# ---------------------------------------------------------------------------------------------
+# pytorch_optimizer
+
+
+def pytorch_optimizer_fixtures():
+    R = replay_case
+    C = "pytorch_optimizer"
+    E = error_case
+    lion = [
+        R(C, "Lion", "defaults", {},
+          "pytorch_optimizer.Lion defaults: lr 1e-4, betas (0.9, 0.99), weight_decay 0, momentum via lerp; "
+          "catches " + ONE_BETA + "."),
+        R(C, "Lion", "decay-lr-schedule", {"lr": 0.01, "weight_decay": 0.3},
+          "weight_decouple (default True): w *= 1 - lr*wd before the step with the lr in force.", lr_base=0.01),
+        R(C, "Lion", "fixed-decay", {"lr": 0.01, "weight_decay": 0.02, "fixed_decay": True},
+          "fixed_decay: w *= 1 - wd, NOT scaled by lr; lr changes mid-run; catches the flag ignored.", lr_base=0.01),
+        R(C, "Lion", "coupled-decay", {"lr": 0.01, "weight_decay": 0.5, "weight_decouple": False},
+          "weight_decouple=False: wd*w is added to the gradient, so it enters c AND the momentum; catches "
+          "decoupled decay and decay in c only."),
+        R(C, "Lion", "maximize-coupled", {"lr": 0.01, "weight_decay": 0.2, "weight_decouple": False,
+                                          "maximize": True, "betas": [0.3, 0.9]},
+          "maximize negates the gradient BEFORE the coupled decay is added; b1 < 0.5 (lerp's other branch); "
+          "catches negating the update or the decayed gradient."),
+        R(C, "Lion", "per-param-zero", {"lr": 0.01, "foreach": False, "weight_decay": 0.1},
+          "foreach=False (the per-parameter path); a zero tensor and an always-zero gradient: sign(0) = 0.",
+          zero_params=(0,), zero_grads=(3,)),
+        R(C, "Lion", "adanorm", {"lr": 0.01, "adanorm": True, "betas": [0.9, 0.9]},
+          "adanorm (r 0.95): the MOMENTUM takes g*e/||g|| when the running norm e exceeds ||g|| (c keeps g); "
+          "b1 = b2 so only the momentum path differs; catches adanorm ignored or applied to c."),
+        R(C, "Lion", "adanorm-r-coupled", {"lr": 0.01, "adanorm": True, "adanorm_r": 0.7, "weight_decay": 0.2,
+                                           "weight_decouple": False},
+          "adanorm_r 0.7 with coupled decay (the norm is taken of g + wd*w); catches the default r."),
+        R(C, "Lion", "cautious", {"lr": 0.01, "cautious": True, "weight_decay": 0.1, "maximize": True},
+          "cautious: sign(c) kept only where it agrees with the gradient, rescaled by N/(agreeing + 1) per "
+          "tensor; catches cautious ignored, the rescaling missing or counted over all tensors.", lr_base=0.01),
+        R(C, "Lion", "cautious-adanorm-zero", {"lr": 0.01, "cautious": True, "adanorm": True, "betas": [0.5, 0.95]},
+          "cautious with adanorm, a zero tensor and an always-zero gradient (||g|| = 0: no rescaling, nothing "
+          "agrees).", zero_params=(0,), zero_grads=(3,)),
+        R(C, "Lion", "use-gc", {"lr": 0.01, "use_gc": True, "betas": [0.8, 0.99]},
+          "use_gc: each row of an ndim > 1 gradient loses its mean over the other axes (the (1, 6) matrix as one "
+          "row, the 3-D tensor per leading index; 1-D tensors untouched); catches centralization ignored, over "
+          "the whole tensor, or applied to vectors.", lr_base=0.01),
+        R(C, "Lion", "use-gc-everything", {"lr": 0.01, "use_gc": True, "maximize": True, "weight_decay": 0.2,
+                                           "weight_decouple": False, "cautious": True, "adanorm": True},
+          "use_gc after maximize and before the coupled decay, with cautious and adanorm seeing the centralized "
+          "gradient; catches the wrong order."),
+        E(C, "Lion", "invalid-lr", {"lr": -1}, "A negative lr: NegativeLRError, lr printed as Python prints an int."),
+        E(C, "Lion", "invalid-lr-float", {"lr": -0.001}, "A negative float lr: printed with repr."),
+        E(C, "Lion", "invalid-beta1", {"betas": [1.0, 0.99]}, "beta1 must be in [0, 1)."),
+        E(C, "Lion", "invalid-beta2", {"betas": [0.9, -0.1]}, "beta2 must be in [0, 1)."),
+        E(C, "Lion", "invalid-weight-decay", {"weight_decay": -0.1}, "Negative weight_decay."),
+    ]
+    lamb = [
+        R(C, "Lamb", "defaults", {},
+          "pytorch_optimizer.Lamb defaults: lr 1e-3, eps 1e-6, no moment bias correction but step size "
+          "lr/(1 - b1^t) (adam_debias False), ||w|| clipped at 10, ratio ||w||/(||u|| + eps); catches optax's "
+          "bias-corrected moments and a missing 1/bc1."),
+        R(C, "Lamb", "large-weights", {"lr": 0.01},
+          "A tensor with ||w|| ~ 50: the weight norm is clamped at 10 in the ratio; catches the clamp missing.",
+          scale_params=(0, 25.0)),
+        R(C, "Lamb", "decoupled-lr-schedule", {"lr": 0.01, "weight_decay": 0.1},
+          "weight_decouple (default): w *= 1 - lr*wd before the trust ratio is measured (||w|| of the decayed "
+          "weights); lr changed per step.", lr_base=0.01),
+        R(C, "Lamb", "fixed-decay", {"lr": 0.01, "weight_decay": 0.05, "fixed_decay": True},
+          "fixed_decay: w *= 1 - wd not scaled by lr.", lr_base=0.01),
+        R(C, "Lamb", "coupled-decay", {"lr": 0.01, "weight_decay": 0.1, "weight_decouple": False},
+          "weight_decouple=False: wd*w added to the Adam update (inside ||u||), not to the gradient; catches "
+          "L2 decay in the moments."),
+        R(C, "Lamb", "adam-debias", {"lr": 0.01, "adam_debias": True, "betas": [0.8, 0.99]},
+          "adam_debias=True: step size lr, no 1/bc1; catches the flag ignored."),
+        R(C, "Lamb", "no-grad-averaging", {"lr": 0.01, "grad_averaging": False},
+          "grad_averaging=False: m = b1*m + g (no 1 - b1); catches the flag ignored."),
+        R(C, "Lamb", "adam", {"lr": 0.01, "adam": True, "weight_decay": 0.05},
+          "adam=True: trust ratio 1 (plain Adam-style step with lr/bc1); catches the ratio applied anyway."),
+        R(C, "Lamb", "pre-norm-maximize", {"lr": 0.01, "pre_norm": True, "maximize": True},
+          "pre_norm: gradients scaled by min(1, max_grad_norm/(||g||_global + eps)), the global norm taken "
+          "over ALL tensors (in float32, as the library does) — tiny gradients vs eps show it; maximize; catches "
+          "per-tensor clipping and pre_norm ignored. Tolerance 1e-6: the library's factor is float32 and torch's "
+          "float32 sqrt is not correctly rounded (1 ulp = 6e-8 relative off in ~17% of inputs), which eps "
+          "amplifies; both mistakes named move the trajectory by more than 1e-3.",
+          tolerance=PRE_NORM_TOL),
+        R(C, "Lamb", "pre-norm-off", {"lr": 0.01, "pre_norm": True, "max_grad_norm": 0.0, "eps": 1e-4},
+          "max_grad_norm 0 disables the pre-normalisation even with pre_norm=True."),
+        R(C, "Lamb", "rectify", {"lr": 0.01, "rectify": True, "betas": [0.9, 0.99], "weight_decay": 0.01},
+          "rectify (RAdam-style) over 24 steps: no parameter step until n_sma >= 5 (decoupled decay still "
+          "applies), then lr*r_t/bc1; the ratio uses ||w - step*m/(sqrt(v)+eps)|| as the library computes it; "
+          "catches the standard LAMB ratio under rectify.", steps=RECTIFY_STEPS),
+        R(C, "Lamb", "rectify-degenerated", {"lr": 0.01, "rectify": True, "degenerated_to_sgd": True,
+                                             "n_sma_threshold": 8, "weight_decay": 0.1, "weight_decouple": False},
+          "degenerated_to_sgd: SGD-with-momentum steps until n_sma >= 8; coupled decay is DROPPED under rectify "
+          "(the library only adds it in the non-rectified branch); catches the threshold ignored and decay "
+          "applied.", steps=RECTIFY_STEPS, lr_base=0.01),
+        R(C, "Lamb", "zero-norms", {"lr": 0.01, "weight_decay": 0.01, "weight_decouple": False},
+          "A tensor starting at 0 (ratio 1) and a tensor with zero gradients (u = wd*w, ratio ~1/wd); catches "
+          "zero-norm guards.", zero_params=(0,), zero_grads=(3,)),
+        R(C, "Lamb", "adanorm", {"lr": 0.01, "adanorm": True, "adanorm_r": 0.9, "weight_decay": 0.01},
+          "adanorm: m takes g*e/||g|| when the running norm e exceeds ||g|| (v keeps g); catches adanorm ignored "
+          "or applied to v.", lr_base=0.01),
+        R(C, "Lamb", "adanorm-rectify", {"lr": 0.01, "adanorm": True, "rectify": True, "degenerated_to_sgd": True},
+          "adanorm under rectify (the per-parameter path), SGD steps before the threshold.", steps=RECTIFY_STEPS),
+        E(C, "Lamb", "invalid-lr", {"lr": -0.5}, "A negative lr: NegativeLRError."),
+        E(C, "Lamb", "invalid-beta1", {"betas": [1.0, 0.999]}, "beta1 must be in [0, 1)."),
+        E(C, "Lamb", "invalid-max-grad-norm", {"max_grad_norm": -1.0}, "max_grad_norm must be non-negative."),
+        E(C, "Lamb", "invalid-eps", {"eps": -1e-6}, "eps must be non-negative."),
+        E(C, "Lamb", "validation-order", {"weight_decay": -1.0, "eps": -1.0},
+          "Several invalid values: weight_decay is checked before eps."),
+    ]
+    lars = [
+        R(C, "LARS", "defaults", {},
+          "pytorch_optimizer.LARS defaults: lr 1e-3, momentum 0.9, trust_coefficient 1e-3; 1-D tensors are "
+          "EXCLUDED (no ratio, no decay) while a (1, 6) matrix is not (ndim > 1); catches optax's all-tensor "
+          "ratio and exclusion by element count."),
+        R(C, "LARS", "decay-lr-schedule", {"lr": 0.5, "weight_decay": 0.01, "trust_coefficient": 0.01},
+          "Ratio tc*||w||/(||g|| + wd*||w||) (the paper's denominator, not ||g + wd*w||), decay added to the "
+          "gradient for ndim > 1 only; the lr multiplies the momentum buffer's output (outside), so an lr changed "
+          "mid-run does not persist; catches optax's lr-inside form.", lr_base=0.5),
+        R(C, "LARS", "dampening", {"lr": 0.5, "momentum": 0.8, "dampening": 0.3, "trust_coefficient": 0.01},
+          "dampening applies from the first step (zero-initialised buffer, unlike torch SGD); catches torch's "
+          "first-step clone and dampening ignored."),
+        R(C, "LARS", "nesterov", {"lr": 0.5, "nesterov": True, "weight_decay": 0.05, "trust_coefficient": 0.01},
+          "nesterov: g + momentum*buf; catches the plain buffer."),
+        R(C, "LARS", "no-momentum-maximize", {"lr": 0.5, "momentum": 0.0, "maximize": True, "weight_decay": 0.02,
+                                              "trust_coefficient": 0.01},
+          "momentum 0 (no buffer) with maximize: the gradient is negated before the ratio and decay; catches "
+          "maximize applied to the update."),
+        R(C, "LARS", "zero-norms", {"lr": 0.5, "weight_decay": 0.01, "trust_coefficient": 0.01},
+          "A matrix starting at 0 (ratio 1) and a matrix with zero gradients (denominator wd*||w|| > 0, ratio "
+          "tc/wd); catches the guard applied to ||g|| alone.", zero_params=(0,), zero_grads=(3,)),
+        E(C, "LARS", "invalid-lr", {"lr": -1.0}, "A negative lr: NegativeLRError."),
+        E(C, "LARS", "invalid-momentum", {"momentum": 1.0}, "momentum must be in [0, 1)."),
+        E(C, "LARS", "invalid-dampening", {"dampening": -0.1}, "dampening must be in [0, 1)."),
+        E(C, "LARS", "invalid-trust-coefficient", {"trust_coefficient": -0.001}, "trust_coefficient must be non-negative."),
+        E(C, "LARS", "invalid-weight-decay", {"weight_decay": -0.01}, "weight_decay must be non-negative."),
+    ]
+    return [
+        Fixture("pytorch_optimizer/Lion.json", "pytorch_optimizer.Lion (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lion),
+        Fixture("pytorch_optimizer/Lamb.json", "pytorch_optimizer.Lamb (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lamb),
+        Fixture("pytorch_optimizer/LARS.json", "pytorch_optimizer.LARS (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lars),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# closed-loop problems
+
+
+def problem_fixtures():
+    specs = {
+        "optax": [
+            ("lion", "decay", {"learning_rate": 0.02, "weight_decay": 0.1}, 0.02),
+            ("lamb", "decay", {"learning_rate": 0.02, "weight_decay": 0.01}, None),
+            ("lars", "nesterov", {"learning_rate": 1.0, "trust_coefficient": 0.02, "nesterov": True}, None),
+        ],
+        "lion_pytorch": [
+            ("Lion", "decay", {"lr": 0.02, "weight_decay": 0.1}, 0.02),
+        ],
+        "pytorch_optimizer": [
+            ("Lion", "decay", {"lr": 0.02, "weight_decay": 0.1}, 0.02),
+            ("Lamb", "decay", {"lr": 0.02, "weight_decay": 0.01}, None),
+            ("LARS", "momentum", {"lr": 0.01, "weight_decay": 0.01}, None),
+        ],
+    }
+    out = []
+    for conv, items in specs.items():
+        cases = []
+        for pname, problem, params in common.standard_problems():
+            for name, tag, hp, lr_base in items:
+                if pname == "rosenbrock" and name == "LARS":
+                    hp = {**hp, "lr": 2e-4}   # 1-D: plain momentum SGD; keep it stable on rosenbrock
+                cases.append(problem_case(
+                    conv, name, tag, hp, pname, problem, params,
+                    f"Closed loop on {pname}: the gradient at each step comes from the current parameters, so an "
+                    f"error compounds through the trajectory instead of staying local to one step.",
+                    lr_base=lr_base))
+        out.append(Fixture(f"{conv}/problems/lion_lamb.json",
+                           f"Lion / LAMB / LARS ({conv}) on the standard closed-loop problems (quadratic, rosenbrock, "
+                           f"ridge).", cases))
+    return out
+
+
+def generate():
+    return optax_fixtures() + lion_pytorch_fixtures() + pytorch_optimizer_fixtures() + problem_fixtures()
