@@ -50,7 +50,7 @@ private let fixtureOptimizers: [(convention: String, name: String, hyperparamete
     for f in files {
         guard let text = try? String(contentsOf: fixturesRoot.appendingPathComponent(f), encoding: .utf8),
               let json = try? JSON.parse(text), let cases = json["cases"]?.arrayValue else { continue }
-        for c in cases {
+        for c in cases where c["expected_error"] == nil {   // (an error case may fail only at makeStepper)
             guard let o = c["optimizer"], let conv = o["convention"]?.stringValue, let name = o["name"]?.stringValue else { continue }
             let h = o["hyperparameters"]
             let key = "\(conv)|\(name)|\(h?.serialized(pretty: false) ?? "")"
@@ -131,7 +131,10 @@ struct EngineTests {
             guard let spec = try? Conventions.optimizer(convention: o.convention, name: o.name, hyperparameters: o.hyperparameters)
             else { continue }   // cases that expect an argument error
             let threads = i % 2 == 0 ? 1 : 2
-            let shapes = o.shapes.enumerated().map { $0.element.count <= 1 ? [vectors[$0.offset % vectors.count]] : $0.element }
+            // pytorch_optimizer.Shampoo preconditions a 1-D tensor of n elements with an n×n matrix
+            // root (an O(n³) eigen-decomposition per step): it keeps its fixture shapes.
+            let dense = o.convention == "pytorch_optimizer" && o.name == "Shampoo"
+            let shapes = o.shapes.enumerated().map { $0.element.count <= 1 && !dense ? [vectors[$0.offset % vectors.count]] : $0.element }
             func run(_ shapes: [[Int]], _ ulps: Double?) throws -> String? {
                 switch dtype {
                 case .float64: return try compareEngines(spec, Double.self, .naive, Engine(.vectorized, threads: threads),

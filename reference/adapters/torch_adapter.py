@@ -10,6 +10,9 @@ import numpy as np
 import torch
 
 from _protocol import numbers, problem_grad, serve
+import matrix_patches  # noqa: E402  (reference/: torch.optim.Muon's Newton–Schulz in the input's dtype, not bfloat16)
+
+matrix_patches.patch_torch_muon()
 
 torch.set_default_dtype(torch.float64)
 PAIRS = {"betas", "etas", "step_sizes"}
