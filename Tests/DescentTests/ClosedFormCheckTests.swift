@@ -60,6 +60,7 @@ private func wrongVariant(_ c: any ClosedFormCheck) -> (any ClosedFormCheck)? {
     case var x as LionSignCheck: x.perturbation = wrong; return x
     case var x as LBFGSQuadraticTerminationCheck: x.perturbation = wrong; return x
     case var x as ScheduleFreeConstantGradientCheck: x.perturbation = wrong; return x
+    case var x as MuonNewtonSchulzCheck: x.perturbation = wrong; return x
     default: return nil
     }
 }

@@ -11,6 +11,9 @@ that step only, as a scheduler would.
 
 from _protocol import serve
 from _torch_loop import replay, tensors
+import matrix_patches  # noqa: E402  (reference/: SOAP's QR in float64, as the goldens are computed)
+
+matrix_patches.patch_soap_qr()
 
 PAIRS = {"betas"}
 

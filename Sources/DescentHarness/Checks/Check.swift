@@ -66,7 +66,7 @@ extension ClosedFormCheck {
 /// The registered checks.
 public enum ClosedFormChecks {
     public static let all: [any ClosedFormCheck] =
-        momentumChecks + adamBiasCorrectionChecks + ridgeChecks + weightDecayChecks + scheduleChecks + lionChecks + lbfgsChecks + scheduleFreeChecks
+        momentumChecks + adamBiasCorrectionChecks + ridgeChecks + weightDecayChecks + scheduleChecks + lionChecks + lbfgsChecks + scheduleFreeChecks + muonChecks
 
     /// Runs every check in every requested precision.
     public static func run(_ checks: [any ClosedFormCheck] = all,
