@@ -51,6 +51,10 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("torch/NAdam", "torch", "NAdam"),
         BenchOptimizer("torch/RAdam", "torch", "RAdam"),
         BenchOptimizer("optax/adam", "optax", "adam", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/lion", "optax", "lion", #"{"learning_rate": 0.0001}"#),
+        BenchOptimizer("optax/lamb", "optax", "lamb", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/lars", "optax", "lars", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
     ]
 
     /// The default set: the optimizers most runs care about.
