@@ -255,3 +255,32 @@ def optimizer_case(case_id, source, convention, name, hp, params, steps, descrip
     if tolerance_float32 is not None:
         c["tolerance_float32"] = dict(tolerance_float32)
     return c
+
+
+def run_optax(factory, hp, params, grads_or_problem, lrs):
+    """Replays an optax optimizer (jax x64 must be on): `grads_or_problem` is a list of per-step
+    gradients or a closed-loop problem; a per-step lr goes through inject_hyperparams."""
+    import jax.numpy as jnp
+    import optax
+
+    ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
+    injected = any(lr is not None for lr in lrs)
+    if injected:
+        static = tuple(k for k in hp if k != "learning_rate")
+        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
+    else:
+        opt = factory(**hp)
+    state = opt.init(ps)
+    expected = []
+    for t in range(len(lrs)):
+        if lrs[t] is not None:
+            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t], dtype=jnp.float64)
+        if isinstance(grads_or_problem, dict):
+            x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
+            gs = [jnp.asarray(problem_grad(grads_or_problem, x).reshape(ps[0].shape))]
+        else:
+            gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads_or_problem[t], ps)]
+        updates, state = opt.update(gs, state, ps)
+        ps = optax.apply_updates(ps, updates)
+        expected.append([flat(np.asarray(p)) for p in ps])
+    return expected

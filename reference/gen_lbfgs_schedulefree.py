@@ -317,31 +317,9 @@ def optax_lbfgs_fixture():
 
 def run_optax_sf(name, hp, params, grads_or_problem, lrs):
     _jax()
-    import jax.numpy as jnp
     import optax
 
-    factory = getattr(optax.contrib, name)
-    ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
-    injected = any(lr is not None for lr in lrs)
-    if injected:
-        static = tuple(k for k in hp if k != "learning_rate")
-        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
-    else:
-        opt = factory(**hp)
-    state = opt.init(ps)
-    out = []
-    for t in range(len(lrs)):
-        if lrs[t] is not None:
-            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t], dtype=jnp.float64)
-        if isinstance(grads_or_problem, dict):
-            x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
-            gs = [jnp.asarray(common.problem_grad(grads_or_problem, x).reshape(ps[0].shape))]
-        else:
-            gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads_or_problem[t], ps)]
-        updates, state = opt.update(gs, state, ps)
-        ps = optax.apply_updates(ps, updates)
-        out.append([flat(np.asarray(p)) for p in ps])
-    return out
+    return common.run_optax(getattr(optax.contrib, name), hp, params, grads_or_problem, lrs)
 
 
 Y = " Compares y = b1·x + (1 − b1)·z, the params optax returns (not x, not z)."

@@ -82,31 +82,9 @@ def run_optax(name, hp, params, grads_or_problem, lrs):
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
     import optax
 
-    factory = getattr(optax, name)
-    ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
-    injected = any(lr is not None for lr in lrs)
-    if injected:
-        static = tuple(k for k in hp if k != "learning_rate")
-        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
-    else:
-        opt = factory(**hp)
-    state = opt.init(ps)
-    expected = []
-    for t in range(len(lrs)):
-        if lrs[t] is not None:
-            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t], dtype=jnp.float64)
-        if isinstance(grads_or_problem, dict):
-            x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
-            gs = [jnp.asarray(common.problem_grad(grads_or_problem, x).reshape(ps[0].shape))]
-        else:
-            gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads_or_problem[t], ps)]
-        updates, state = opt.update(gs, state, ps)
-        ps = optax.apply_updates(ps, updates)
-        expected.append([flat(np.asarray(p)) for p in ps])
-    return expected
+    return common.run_optax(getattr(optax, name), hp, params, grads_or_problem, lrs)
 
 
 TORCH_CASES = {
