@@ -80,16 +80,7 @@ def _case(case_id, source, convention, name, hp, params, steps, description, pro
 
 
 def _steps(lrs, grads, expected):
-    out = []
-    for lr, g, e in zip(lrs, grads, expected):
-        s = {}
-        if lr is not None:
-            s["lr"] = lr
-        if g is not None:
-            s["grads"] = g
-        s["expected"] = e
-        out.append(s)
-    return out
+    return common.trajectory_steps(expected, grads, lrs)
 
 
 def _quadratic6():
