@@ -124,8 +124,10 @@ private func compareEngines<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, _
 struct EngineTests {
     /// Runs every fixture optimizer on naive and vectorized with vectors resized by `resize`
     /// (matrices keep their shape); returns (configurations run, failures).
-    private func everyFixtureOptimizer(_ dtype: DType, vectors: [Int], ulps: Double?,
-                                       fallbackUlps: Double? = nil) throws -> (ran: Int, exact: Int, failures: [String]) {
+    private func everyFixtureOptimizer(_ dtype: DType, vectors: [Int], ulps: Double?, fallbackUlps: Double? = nil,
+                                       engines: (_ threads: Int) -> (Engine, Engine) = { (.naive, Engine(.vectorized, threads: $0)) })
+        throws -> (ran: Int, exact: Int, failures: [String]) {
+        _ = Implementations.isa   // the run-time choice of loops is made (and installed) once
         var failures: [String] = [], ran = 0, exact = 0
         for (i, o) in fixtureOptimizers.enumerated() {
             guard let spec = try? Conventions.optimizer(convention: o.convention, name: o.name, hyperparameters: o.hyperparameters)
@@ -135,12 +137,11 @@ struct EngineTests {
             // root (an O(n³) eigen-decomposition per step): it keeps its fixture shapes.
             let dense = o.convention == "pytorch_optimizer" && o.name == "Shampoo"
             let shapes = o.shapes.enumerated().map { $0.element.count <= 1 && !dense ? [vectors[$0.offset % vectors.count]] : $0.element }
+            let (a, b) = engines(threads)
             func run(_ shapes: [[Int]], _ ulps: Double?) throws -> String? {
                 switch dtype {
-                case .float64: return try compareEngines(spec, Double.self, .naive, Engine(.vectorized, threads: threads),
-                                                         shapes: shapes, steps: 12, seed: UInt64(i), ulps: ulps)
-                case .float32: return try compareEngines(spec, Float.self, .naive, Engine(.vectorized, threads: threads),
-                                                         shapes: shapes, steps: 12, seed: UInt64(i), ulps: ulps)
+                case .float64: return try compareEngines(spec, Double.self, a, b, shapes: shapes, steps: 12, seed: UInt64(i), ulps: ulps)
+                case .float32: return try compareEngines(spec, Float.self, a, b, shapes: shapes, steps: 12, seed: UInt64(i), ulps: ulps)
                 }
             }
             var used = shapes
@@ -178,6 +179,24 @@ struct EngineTests {
         let (ran, exact, failures) = try everyFixtureOptimizer(dtype, vectors: [141, 7, 300], ulps: nil, fallbackUlps: 1000)
         #expect(ran > 20)
         #expect(exact >= ran - 10, "only \(exact) of \(ran) bit-identical")   // the rest: optimizers with norms
+        #expect(failures.isEmpty, "\(failures.count) mismatches:\n\(failures.prefix(10).joined(separator: "\n"))")
+    }
+
+    @Test("AVX-512 loops are bit-identical to the baseline loops for every fixture optimizer, dot products included",
+          .enabled(if: CPUFeatures.current.avx512f, "this CPU has no AVX-512F: only the baseline loops can run"),
+          arguments: DType.allCases)
+    func acceleratedMatchesBaseline(dtype: DType) throws {
+        let saved = VectorizedEngine.parallelThreshold
+        VectorizedEngine.parallelThreshold = 100
+        defer { VectorizedEngine.parallelThreshold = saved }
+        _ = Implementations.isa
+        try #require(VectorizedEngine.isa == .avx512, "the AVX-512 loops were not installed on an AVX-512 CPU")
+        // Long tensors: the dot products' four 512-bit accumulators are in play (bit-identical
+        // too: both loops add in the same block order), and 300 is cut in two chunks.
+        let (ran, exact, failures) = try everyFixtureOptimizer(dtype, vectors: [141, 7, 300], ulps: nil) { threads in
+            (Engine(.vectorized, threads: threads, accelerated: false), Engine(.vectorized, threads: threads))
+        }
+        #expect(ran > 20 && exact == ran)
         #expect(failures.isEmpty, "\(failures.count) mismatches:\n\(failures.prefix(10).joined(separator: "\n"))")
     }
 

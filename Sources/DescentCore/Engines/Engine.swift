@@ -20,7 +20,7 @@ public enum EngineKind: String, CaseIterable, Sendable {
 /// One fused pass over a tensor: for every element, read the parameter, the gradient and the
 /// state slots, write back the parameter and the slots. Per-step scalars (bias corrections,
 /// the learning rate) are stored in the kernel value itself.
-public protocol ElementwiseKernel {
+public protocol ElementwiseKernel: SendableMetatype {
     associatedtype Scalar: DescentFloat
     /// How many state slots (0...4) the kernel uses; the engine passes exactly that many buffers.
     var slotCount: Int { get }
@@ -32,10 +32,14 @@ public struct Engine: Sendable {
     public let kind: EngineKind
     /// Threads the vectorized engine may use (1 = no threading).
     public var threads: Int
+    /// Whether element-wise passes may run the loops an accelerator installed for a wider
+    /// instruction set (Accelerator.swift); false keeps the baseline loops. Results are the same.
+    public var accelerated: Bool
 
-    public init(_ kind: EngineKind, threads: Int = 1) {
+    public init(_ kind: EngineKind, threads: Int = 1, accelerated: Bool = true) {
         self.kind = kind
         self.threads = max(1, threads)
+        self.accelerated = accelerated
     }
 
     public static let naive = Engine(.naive)
@@ -50,7 +54,7 @@ public struct Engine: Sendable {
                      "engine.map: mismatched buffers")
         switch kind {
         case .naive: NaiveEngine.map(kernel, p, g, slots)
-        case .vectorized, .blas: VectorizedEngine.map(kernel, p, g, slots, threads: threads)
+        case .vectorized, .blas: VectorizedEngine.map(kernel, p, g, slots, threads: threads, accelerated: accelerated)
         }
     }
 
@@ -62,7 +66,7 @@ public struct Engine: Sendable {
         precondition(x.count == y.count)
         switch kind {
         case .naive: return NaiveEngine.dot(x, y)
-        case .vectorized: return VectorizedEngine.dot(x, y)
+        case .vectorized: return VectorizedEngine.dot(x, y, accelerated: accelerated)
         case .blas: return BLASEngine.dot(x, y, threads: threads)
         }
     }
@@ -79,7 +83,7 @@ public struct Engine: Sendable {
         precondition(x.count == y.count)
         switch kind {
         case .naive: NaiveEngine.axpy(a, x, y)
-        case .vectorized: VectorizedEngine.axpy(a, x, y)
+        case .vectorized: VectorizedEngine.axpy(a, x, y, accelerated: accelerated)
         case .blas: BLASEngine.axpy(a, x, y, threads: threads)
         }
     }
@@ -89,7 +93,7 @@ public struct Engine: Sendable {
     public func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>) {
         switch kind {
         case .naive: NaiveEngine.scal(a, x)
-        case .vectorized: VectorizedEngine.scal(a, x)
+        case .vectorized: VectorizedEngine.scal(a, x, accelerated: accelerated)
         case .blas: BLASEngine.scal(a, x, threads: threads)
         }
     }

@@ -14,16 +14,16 @@
 //   axpy, scal   element-wise, bit-identical to naive (y + a·x and a·x, rounded per element).
 //   gemm  the naive triple loop (the vectorized engine adds nothing for level 3; `blas` does).
 //
-// Instruction set. Swift has no per-function target attributes (no multiversioning), so the loop
-// is compiled once, for the build's target, and run-time detection (`CPUFeatures`) can only
-// report what the CPU offers, not switch code paths:
-//   • default build (baseline x86-64 = SSE2): each 512-bit lane operation is four 128-bit
-//     instructions (addps/mulps/divps/sqrtps); no scalar sqrtss, no calls in the SIMD loop.
-//   • `swift build -c release -Xcc -mavx512f` (or -Xcc -march=native) on an AVX-512 CPU: one zmm
-//     instruction per lane operation. Measured on the Zen 5 VM (ns/param, 1 thread, float32):
-//     Adam 64K 0.69 → 0.19, 16M 0.70 → 0.48; Adagrad 64K 0.49 → 0.12; float64 Adam 64K 2.0 → 0.54.
-//     Still bit-identical: LLVM never contracts Swift's separate × and + into an FMA (no fast-math
-//     flags), so the same IEEE operations run; the engine tests pass on such a build.
+// Instruction set. Swift compiles a module for one target and has no per-function target
+// attributes, so this file's loops are compiled for the build's baseline (x86-64: SSE2 — each
+// 512-bit lane operation is four 128-bit addps/mulps/divps/sqrtps, no scalar sqrtss, no calls).
+// DescentAVX512 compiles the same loops again with -mavx512f and, when the CPU has AVX-512F,
+// installs them (Accelerator.swift); `map` and `dot` run the installed loop for their kernel type.
+// Measured on the Zen 5 VM (float32, 1 thread, ns/param, same `descent bench` run):
+//     Adam 64K 0.71 → 0.36, 16M 0.73 → 0.48 (99% → 150% of STREAM triad);
+//     SGD 64K 0.11 → 0.06, 16M 0.20 → 0.20 (memory-bound either way).
+// Still bit-identical: LLVM never contracts Swift's separate × and + into an FMA (no fast-math
+// flags), so the same IEEE operations run in the same order (EngineTests asserts it).
 // Lane width: 512-bit storage measured ≥ 256-bit on the baseline build (Adam equal, SGD+momentum
 // 0.25 vs 0.29 ns/param at 64K): the division and square-root units bound the fused Adam pass, so
 // the wider unroll only helps the cheap kernels.
@@ -47,12 +47,11 @@ public enum VectorizedEngine {
     }()
 
     /// Pointers of one pass (p, g and up to four slots; unused slots repeat p and are never touched).
-    @usableFromInline
-    struct Bases<T: DescentFloat>: @unchecked Sendable {
-        @usableFromInline let p: UnsafeMutablePointer<T>, g: UnsafeMutablePointer<T>
-        @usableFromInline let s0: UnsafeMutablePointer<T>, s1: UnsafeMutablePointer<T>
-        @usableFromInline let s2: UnsafeMutablePointer<T>, s3: UnsafeMutablePointer<T>
-        @usableFromInline let slotCount: Int
+    public struct Bases<T: DescentFloat>: @unchecked Sendable {
+        public let p: UnsafeMutablePointer<T>, g: UnsafeMutablePointer<T>
+        public let s0: UnsafeMutablePointer<T>, s1: UnsafeMutablePointer<T>
+        public let s2: UnsafeMutablePointer<T>, s3: UnsafeMutablePointer<T>
+        public let slotCount: Int
 
         @inlinable init(_ p: Buffer<T>, _ g: Buffer<T>, _ slots: [Buffer<T>]) {
             self.p = p.pointer
@@ -65,36 +64,47 @@ public enum VectorizedEngine {
         }
     }
 
-    /// Runs `kernel` over every element (see the file header).
+    /// Runs `kernel` over every element (see the file header), on the loop compiled for the
+    /// installed accelerator's instruction set when `accelerated` and one is installed for K.
     @inlinable
     public static func map<K: ElementwiseKernel>(_ kernel: K, _ p: Buffer<K.Scalar>, _ g: Buffer<K.Scalar>,
-                                                 _ slots: [Buffer<K.Scalar>], threads: Int) {
+                                                 _ slots: [Buffer<K.Scalar>], threads: Int, accelerated: Bool = true) {
         let n = p.count
         let bases = Bases(p, g, slots)
         let chunks = threads > 1 && n * (1 + bases.slotCount) >= parallelThreshold ? threads : 1
+        let body: Accelerator.Loop<K> = (accelerated ? Accelerator.installed?.loop(for: K.self) : nil)
+            ?? { k, b, lo, hi in run(k, b, lo, hi) }
         if chunks == 1 {
-            run(kernel, bases, 0, n)
+            body(kernel, bases, 0, n)
             return
         }
         let per = (n + chunks - 1) / chunks
-        let step = (per + 63) & ~63
-        let box = KernelBox(kernel)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let pass = Pass(kernel: kernel, body: body, bases: bases, n: n, step: (per + 63) & ~63)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in pass.chunk(c) }
+    }
+
+    /// One pass handed to the worker threads: chunk c is elements c·step ..< (c+1)·step.
+    /// (Kernels are immutable values of scalars and flags; loops are pure functions of their
+    /// arguments; chunks never overlap.)
+    @usableFromInline
+    struct Pass<K: ElementwiseKernel>: @unchecked Sendable {
+        @usableFromInline let kernel: K
+        @usableFromInline let body: Accelerator.Loop<K>
+        @usableFromInline let bases: Bases<K.Scalar>
+        @usableFromInline let n: Int, step: Int
+        @inlinable init(kernel: K, body: @escaping Accelerator.Loop<K>, bases: Bases<K.Scalar>, n: Int, step: Int) {
+            self.kernel = kernel; self.body = body; self.bases = bases; self.n = n; self.step = step
+        }
+        @inlinable func chunk(_ c: Int) {
             let lo = min(n, c * step), hi = min(n, lo + step)
-            if lo < hi { run(box.kernel, bases, lo, hi) }
+            if lo < hi { body(kernel, bases, lo, hi) }
         }
     }
 
-    /// A kernel handed to the worker threads (kernels are immutable values of scalars and flags).
-    @usableFromInline
-    struct KernelBox<K>: @unchecked Sendable {
-        @usableFromInline let kernel: K
-        @inlinable init(_ kernel: K) { self.kernel = kernel }
-    }
-
-    /// Elements lo..<hi, with the slot count hoisted out of the loop.
+    /// Elements lo..<hi, with the slot count hoisted out of the loop. An accelerator module
+    /// specialises this for each kernel type, compiled for its instruction set.
     @inlinable
-    static func run<K: ElementwiseKernel>(_ k: K, _ b: Bases<K.Scalar>, _ lo: Int, _ hi: Int) {
+    public static func run<K: ElementwiseKernel>(_ k: K, _ b: Bases<K.Scalar>, _ lo: Int, _ hi: Int) {
         switch b.slotCount {
         case 0: loop(k, b, lo, hi, slots: 0)
         case 1: loop(k, b, lo, hi, slots: 1)
@@ -141,7 +151,15 @@ public enum VectorizedEngine {
 
     /// Σ x·y with four SIMD accumulators (order differs from naive: see the file header).
     @inlinable
-    public static func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>) -> T {
+    public static func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>, accelerated: Bool = true) -> T {
+        if accelerated, let wide = Accelerator.installed?.dot(for: T.self) { return wide(x, y) }
+        return blockDot(x, y, tag: Void.self)
+    }
+
+    /// The four-accumulator dot product itself. An accelerator compiles it again with a `tag`
+    /// type of its own, so its specialisation has a name of its own (AVX512.swift).
+    @inlinable
+    public static func blockDot<T: DescentFloat, Tag>(_ x: Buffer<T>, _ y: Buffer<T>, tag: Tag.Type) -> T {
         typealias V = SIMDLane<T>
         let n = x.count, w = V.scalarCount
         let px = x.pointer, py = y.pointer
@@ -163,37 +181,35 @@ public enum VectorizedEngine {
 
     /// y ← a·x + y, element-wise (bit-identical to naive).
     @inlinable
-    public static func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>) {
-        map(AxpyKernel(a: a), y, x, [], threads: 1)
+    public static func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>, accelerated: Bool = true) {
+        map(AxpyKernel(a: a), y, x, [], threads: 1, accelerated: accelerated)
     }
 
     /// x ← a·x, element-wise (bit-identical to naive).
     @inlinable
-    public static func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>) {
-        map(ScalKernel(a: a), x, x, [], threads: 1)
+    public static func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>, accelerated: Bool = true) {
+        map(ScalKernel(a: a), x, x, [], threads: 1, accelerated: accelerated)
     }
 }
 
 /// y ← y + a·x as a kernel (p = y, g = x).
-@usableFromInline
-struct AxpyKernel<Scalar: DescentFloat>: ElementwiseKernel {
+public struct AxpyKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline let a: Scalar
     @inlinable init(a: Scalar) { self.a = a }
-    @inlinable var slotCount: Int { 0 }
+    @inlinable public var slotCount: Int { 0 }
     @inlinable @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         p = p + L(repeating: a) * g
     }
 }
 
 /// x ← a·x as a kernel.
-@usableFromInline
-struct ScalKernel<Scalar: DescentFloat>: ElementwiseKernel {
+public struct ScalKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline let a: Scalar
     @inlinable init(a: Scalar) { self.a = a }
-    @inlinable var slotCount: Int { 0 }
+    @inlinable public var slotCount: Int { 0 }
     @inlinable @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         p = p * L(repeating: a)
     }
 }

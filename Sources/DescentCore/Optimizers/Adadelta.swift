@@ -51,17 +51,17 @@ public struct AdadeltaFamily: OptimizerFamily {
 }
 
 /// Slots: 0 = v (running E[d²]), 1 = u (running E[δ²]).
-struct AdadeltaKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var lr: Scalar
-    var rho: Scalar
-    var keep: Scalar           // 1 − ρ
-    var eps: Scalar
-    var weightDecay: Scalar
-    var maximize: Bool
-    var slotCount: Int { 2 }
+public struct AdadeltaKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var lr: Scalar
+    @usableFromInline var rho: Scalar
+    @usableFromInline var keep: Scalar           // 1 − ρ
+    @usableFromInline var eps: Scalar
+    @usableFromInline var weightDecay: Scalar
+    @usableFromInline var maximize: Bool
+    @inlinable public var slotCount: Int { 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if weightDecay != 0 { d = d + L(repeating: weightDecay) * p }
         let r = L(repeating: rho), k = L(repeating: keep), e = L(repeating: eps)

@@ -52,17 +52,17 @@ public struct AdagradFamily: OptimizerFamily {
 }
 
 /// Slot 0: the sum of squared gradients.
-struct AdagradKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var clr: Scalar
-    var weightDecay: Scalar
-    var maximize: Bool
-    var eps: Scalar
-    var epsInside: Bool
-    var guarded: Bool
-    var slotCount: Int { 1 }
+public struct AdagradKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var clr: Scalar
+    @usableFromInline var weightDecay: Scalar
+    @usableFromInline var maximize: Bool
+    @usableFromInline var eps: Scalar
+    @usableFromInline var epsInside: Bool
+    @usableFromInline var guarded: Bool
+    @inlinable public var slotCount: Int { 1 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if weightDecay != 0 { d = d + L(repeating: weightDecay) * p }
         s.s0 = s.s0 + d * d

@@ -131,18 +131,18 @@ public struct AdamFamily: OptimizerFamily {
 }
 
 /// One Adam step for one tensor. Slots: s0 = m, s1 = v, s2 = running maximum (amsgrad).
-struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var form: AdamForm
-    var maximize, amsgrad, amsgradOfCorrected, nesterov, biasCorrectionMu, biasCorrectionNu: Bool
-    var l2, decoupled, decayFactor: Scalar
-    var scaledDecay: Bool
-    var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
-    var bc1, bc2, bc2Sqrt, bc1Next: Scalar
-    var lr, negLr, negStepSize: Scalar
-    var slotCount: Int
+public struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var form: AdamForm
+    @usableFromInline var maximize, amsgrad, amsgradOfCorrected, nesterov, biasCorrectionMu, biasCorrectionNu: Bool
+    @usableFromInline var l2, decoupled, decayFactor: Scalar
+    @usableFromInline var scaledDecay: Bool
+    @usableFromInline var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
+    @usableFromInline var bc1, bc2, bc2Sqrt, bc1Next: Scalar
+    @usableFromInline var lr, negLr, negStepSize: Scalar
+    public var slotCount: Int
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if l2 != 0 { d = d + L(repeating: l2) * p }
         switch form {

@@ -41,16 +41,16 @@ public struct AdamaxFamily: OptimizerFamily {
 }
 
 /// One Adamax step for one tensor. Slots: s0 = m, s1 = u (the infinity norm).
-struct AdamaxKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var form: AdamForm
-    var maximize: Bool
-    var l2, decoupled: Scalar
-    var beta1, beta2, oneMinusBeta1, eps: Scalar
-    var bc1, negLr, negStepSize: Scalar
-    var slotCount: Int { 2 }
+public struct AdamaxKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var form: AdamForm
+    @usableFromInline var maximize: Bool
+    @usableFromInline var l2, decoupled: Scalar
+    @usableFromInline var beta1, beta2, oneMinusBeta1, eps: Scalar
+    @usableFromInline var bc1, negLr, negStepSize: Scalar
+    @inlinable public var slotCount: Int { 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if l2 != 0 { d = d + L(repeating: l2) * p }
         if form == .torch {

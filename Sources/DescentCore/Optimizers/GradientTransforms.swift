@@ -45,11 +45,11 @@ public struct TorchClipGradNorm: GradientTransform {
 }
 
 /// Element-wise clamp to [−c, c], propagating NaN.
-struct ClampKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var bound: Scalar
-    var slotCount: Int { 0 }
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+public struct ClampKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var bound: Scalar
+    @inlinable public var slotCount: Int { 0 }
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         p = L.minNaN(L.maxNaN(p, L(repeating: -bound)), L(repeating: bound))
     }
 }

@@ -88,26 +88,26 @@ public struct LARSFamily: OptimizerFamily {
 }
 
 /// x = (−g if maximize, else g) + λ·w: the decayed update (written to s0 to take its norm).
-struct LARSDecayedKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var maximize: Bool
-    var decay: Scalar
-    var slotCount: Int { 1 }
+public struct LARSDecayedKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var maximize: Bool
+    @usableFromInline var decay: Scalar
+    @inlinable public var slotCount: Int { 1 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         let d = maximize ? -g : g
         s.s0 = decay != 0 ? d + L(repeating: decay) * p : d
     }
 }
 
 /// The step for one tensor: x = r·(g + λ·w), then momentum and lr. Slot s0 = the buffer (if any).
-struct LARSKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var maximize, lrInside, nesterov, scaled: Bool
-    var decay, ratio, momentum, oneMinusDampening, negLr: Scalar
-    var slotCount: Int
+public struct LARSKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var maximize, lrInside, nesterov, scaled: Bool
+    @usableFromInline var decay, ratio, momentum, oneMinusDampening, negLr: Scalar
+    public var slotCount: Int
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var x = maximize ? -g : g
         if decay != 0 { x = x + L(repeating: decay) * p }
         if scaled { x = x * L(repeating: ratio) }

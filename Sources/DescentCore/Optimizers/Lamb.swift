@@ -152,30 +152,30 @@ public struct LambFamily: OptimizerFamily {
 }
 
 /// Which update a LAMB step makes (pytorch_optimizer's rectify branches).
-enum LambMode: Sendable {
+@usableFromInline enum LambMode: Sendable {
     case adam, rectifiedAdaptive, rectifiedMomentum
 }
 
 /// Pass 1 for one tensor: decoupled decay, moments, and the update u (the ratio's numerator side).
 /// Slots: s0 = m, s1 = v, s2 = u (workspace).
-struct LambMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var mode: LambMode
-    var maximize, correctMoments: Bool
-    var clip, decayFactor, added: Scalar
-    var beta1, beta3, beta2, oneMinusBeta2, bc1, bc2, eps, epsRoot, negEta: Scalar
+public struct LambMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var mode: LambMode
+    @usableFromInline var maximize, correctMoments: Bool
+    @usableFromInline var clip, decayFactor, added: Scalar
+    @usableFromInline var beta1, beta3, beta2, oneMinusBeta2, bc1, bc2, eps, epsRoot, negEta: Scalar
     /// adanorm: m takes d·e/‖d‖ (nil = d).
-    var adaNorm: (e: Scalar, norm: Scalar)? = nil
-    var slotCount: Int { 3 }
+    @usableFromInline var adaNorm: (e: Scalar, norm: Scalar)? = nil
+    @inlinable public var slotCount: Int { 3 }
 
     /// The gradient as the library prepares it: pre-norm scaling, then maximize.
-    @inline(__always)
+    @inlinable @inline(__always)
     func prepared<L: Lane>(_ g: L) -> L where L.Scalar == Scalar {
         let d = clip != 1 ? g * L(repeating: clip) : g
         return maximize ? -d : d
     }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         let d = prepared(g)
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
         let dm = adaNorm.map { d * L(repeating: $0.e) / L(repeating: $0.norm) } ?? d
@@ -197,24 +197,24 @@ struct LambMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
 }
 
 /// adanorm's scratch pass: s2 ← the prepared gradient (p, m, v unchanged).
-struct LambGradientKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var base: LambMomentKernel<Scalar>
-    var slotCount: Int { 3 }
+public struct LambGradientKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var base: LambMomentKernel<Scalar>
+    @inlinable public var slotCount: Int { 3 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         s.s2 = base.prepared(g)
     }
 }
 
 /// Pass 2 for one tensor: w ← w − η·r·δ. `g` is the update u; slots: s0 = m, s1 = v.
-struct LambApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var mode: LambMode
-    var ratio, negEta, negEtaRatio, eps: Scalar
-    var slotCount: Int { 2 }
+public struct LambApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var mode: LambMode
+    @usableFromInline var ratio, negEta, negEtaRatio, eps: Scalar
+    @inlinable public var slotCount: Int { 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         switch mode {
         case .adam: p = p + L(repeating: negEta) * (g * L(repeating: ratio))
         case .rectifiedAdaptive: p = p + L(repeating: negEtaRatio) * (s.s0 / (s.s1.squareRoot() + L(repeating: eps)))

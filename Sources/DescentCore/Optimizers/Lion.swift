@@ -115,34 +115,34 @@ public struct LionFamily: OptimizerFamily {
 }
 
 /// One Lion step for one tensor. Slots: s0 = m; s1 = the gradient's row means (centralized only).
-struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var lerp, maximize: Bool
-    var coupled, decayFactor, addedDecay: Scalar
-    var beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr: Scalar
+public struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var lerp, maximize: Bool
+    @usableFromInline var coupled, decayFactor, addedDecay: Scalar
+    @usableFromInline var beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr: Scalar
     /// cautious: N/(S + 1) (0 = off).
-    var cautiousScale: Scalar
+    @usableFromInline var cautiousScale: Scalar
     /// adanorm: the momentum takes d·e/‖d‖ (nil = d).
-    var adaNorm: (e: Scalar, norm: Scalar)?
+    @usableFromInline var adaNorm: (e: Scalar, norm: Scalar)?
     /// use_gc on this tensor: g ← g − (its row mean, in slot s1).
-    var centered = false
-    var slotCount: Int { centered ? 2 : 1 }
+    @usableFromInline var centered = false
+    @inlinable public var slotCount: Int { centered ? 2 : 1 }
 
     /// The gradient as the library prepares it: maximize, centralization, then coupled decay.
     /// (−g) − mean(−g) = −(g − mean(g)) exactly, so the mean is taken of the raw gradient.
-    @inline(__always)
+    @inlinable @inline(__always)
     func prepared<L: Lane>(_ p: L, _ g: L, _ mean: L) -> L where L.Scalar == Scalar {
         let c = centered ? g - mean : g
         let d = maximize ? -c : c
         return coupled != 0 ? d + L(repeating: coupled) * p : d
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func interpolation<L: Lane>(_ m: L, _ d: L) -> L where L.Scalar == Scalar {
         lerp ? torchLerp(m, d, oneMinusBeta1) : L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * m
     }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         let d = prepared(p, g, s.s1)
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
         var u = interpolation(s.s0, d).signum
@@ -158,13 +158,13 @@ struct LionKernel<Scalar: DescentFloat>: ElementwiseKernel {
 /// A scratch pass for pytorch_optimizer's options (p and m unchanged): the scratch slot ← the
 /// prepared gradient (adanorm's norm), or ← [sign(c)·d > 0] (cautious's count).
 /// Slots: s0 = m, s1 = row means (centralized only), last = scratch.
-struct LionScratchKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var base: LionKernel<Scalar>
-    var agreement: Bool
-    var slotCount: Int { base.centered ? 3 : 2 }
+public struct LionScratchKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var base: LionKernel<Scalar>
+    @usableFromInline var agreement: Bool
+    @inlinable public var slotCount: Int { base.centered ? 3 : 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         let d = base.prepared(p, g, s.s1)
         let x = agreement ? L.maxNaN((base.interpolation(s.s0, d).signum * d).signum, L(repeating: 0)) : d
         if base.centered { s.s2 = x } else { s.s1 = x }

@@ -87,13 +87,13 @@ public struct MuonFamily: OptimizerFamily {
 }
 
 /// Momentum and the pre-orthogonalisation update. Slots: s0 = momentum buffer, s1 = U (output).
-struct MuonMomentumKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var torchForm, nesterov: Bool
-    var mu, oneMinusMu, bc, bcNext: Scalar
-    var slotCount: Int { 2 }
+public struct MuonMomentumKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var torchForm, nesterov: Bool
+    @usableFromInline var mu, oneMinusMu, bc, bcNext: Scalar
+    @inlinable public var slotCount: Int { 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         if torchForm {
             s.s0 = torchLerp(s.s0, g, oneMinusMu)
             s.s1 = nesterov ? torchLerp(g, s.s0, mu) : s.s0
@@ -107,15 +107,15 @@ struct MuonMomentumKernel<Scalar: DescentFloat>: ElementwiseKernel {
 }
 
 /// The parameter update from the orthogonalised O (passed as the gradient operand).
-struct MuonApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var torchForm: Bool
-    var decayFactor, negAdjustedLR: Scalar          // torch
-    var scale, adaptiveScale, decay, negLR: Scalar  // optax
-    var adaptive: Bool
-    var slotCount: Int { 0 }
+public struct MuonApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var torchForm: Bool
+    @usableFromInline var decayFactor, negAdjustedLR: Scalar          // torch
+    @usableFromInline var scale, adaptiveScale, decay, negLR: Scalar  // optax
+    @usableFromInline var adaptive: Bool
+    @inlinable public var slotCount: Int { 0 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ o: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ o: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         if torchForm {
             p = p * L(repeating: decayFactor)
             p = p + L(repeating: negAdjustedLR) * o

@@ -36,16 +36,16 @@ public struct NAdamFamily: OptimizerFamily {
 }
 
 /// One NAdam step for one tensor. Slots: s0 = exp_avg, s1 = exp_avg_sq.
-struct NAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var maximize: Bool
-    var l2, decayFactor: Scalar
-    var beta2, oneMinusBeta1, oneMinusBeta2, eps, bc2: Scalar
+public struct NAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var maximize: Bool
+    @usableFromInline var l2, decayFactor: Scalar
+    @usableFromInline var beta2, oneMinusBeta1, oneMinusBeta2, eps, bc2: Scalar
     /// −lr·(1−μₜ)/(1−Πₜ) and −lr·μₜ₊₁/(1−Πₜ₊₁).
-    var gradCoefficient, momentumCoefficient: Scalar
-    var slotCount: Int { 2 }
+    @usableFromInline var gradCoefficient, momentumCoefficient: Scalar
+    @inlinable public var slotCount: Int { 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
         if l2 != 0 { d = d + L(repeating: l2) * p }

@@ -43,16 +43,16 @@ public struct RAdamFamily: OptimizerFamily {
 }
 
 /// One RAdam step for one tensor. Slots: s0 = m, s1 = v.
-struct RAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var form: AdamForm
-    var maximize, rectified, nesterov: Bool
-    var l2, decayFactor: Scalar
-    var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
-    var bc1, bc2, bc2Sqrt, bc1Next, rect, lr, negLr: Scalar
-    var slotCount: Int { 2 }
+public struct RAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var form: AdamForm
+    @usableFromInline var maximize, rectified, nesterov: Bool
+    @usableFromInline var l2, decayFactor: Scalar
+    @usableFromInline var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
+    @usableFromInline var bc1, bc2, bc2Sqrt, bc1Next, rect, lr, negLr: Scalar
+    @inlinable public var slotCount: Int { 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
         if l2 != 0 { d = d + L(repeating: l2) * p }

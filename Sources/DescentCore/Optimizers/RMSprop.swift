@@ -77,25 +77,25 @@ public struct RMSpropFamily: OptimizerFamily {
 }
 
 /// Slots: 0 = v; then m (centered); then b (momentum), packed in that order.
-struct RMSpropKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var lr: Scalar
-    var decay: Scalar
-    var keep: Scalar          // 1 − decay
-    var lerpRest: Scalar      // 1 − (1 − decay), as torch's lerp computes it
-    var correction: Scalar    // 1 − decay^t, or 1
-    var eps: Scalar
-    var epsInside: Bool
-    var centered: Bool
-    var meanByLerp: Bool
-    var weightDecay: Scalar
-    var maximize: Bool
-    var momentum: Scalar
-    var nesterov: Bool
-    var lrInside: Bool
-    var slotCount: Int { 1 + (centered ? 1 : 0) + (momentum != 0 ? 1 : 0) }
+public struct RMSpropKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var lr: Scalar
+    @usableFromInline var decay: Scalar
+    @usableFromInline var keep: Scalar          // 1 − decay
+    @usableFromInline var lerpRest: Scalar      // 1 − (1 − decay), as torch's lerp computes it
+    @usableFromInline var correction: Scalar    // 1 − decay^t, or 1
+    @usableFromInline var eps: Scalar
+    @usableFromInline var epsInside: Bool
+    @usableFromInline var centered: Bool
+    @usableFromInline var meanByLerp: Bool
+    @usableFromInline var weightDecay: Scalar
+    @usableFromInline var maximize: Bool
+    @usableFromInline var momentum: Scalar
+    @usableFromInline var nesterov: Bool
+    @usableFromInline var lrInside: Bool
+    @inlinable public var slotCount: Int { 1 + (centered ? 1 : 0) + (momentum != 0 ? 1 : 0) }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if weightDecay != 0 { d = d + L(repeating: weightDecay) * p }
         s.s0 = L(repeating: decay) * s.s0 + L(repeating: keep) * (d * d)

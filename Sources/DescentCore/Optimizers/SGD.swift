@@ -63,19 +63,19 @@ public struct SGDFamily: OptimizerFamily {
 }
 
 /// The element-wise update for one step. Slot 0 is the momentum buffer (when momentum ≠ 0).
-struct SGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var lr: Scalar
-    var weightDecay: Scalar
-    var maximize: Bool
-    var momentum: Scalar
-    var keep: Scalar            // 1 − dampening
-    var nesterov: Bool
-    var lrInside: Bool
-    var initialise: Bool        // this step sets b ← x
-    var slotCount: Int { momentum != 0 ? 1 : 0 }
+public struct SGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var lr: Scalar
+    @usableFromInline var weightDecay: Scalar
+    @usableFromInline var maximize: Bool
+    @usableFromInline var momentum: Scalar
+    @usableFromInline var keep: Scalar            // 1 − dampening
+    @usableFromInline var nesterov: Bool
+    @usableFromInline var lrInside: Bool
+    @usableFromInline var initialise: Bool        // this step sets b ← x
+    @inlinable public var slotCount: Int { momentum != 0 ? 1 : 0 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
         if weightDecay != 0 { d = d + L(repeating: weightDecay) * p }
         if momentum == 0 {

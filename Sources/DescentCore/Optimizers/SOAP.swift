@@ -71,38 +71,38 @@ public struct SOAPFamily: OptimizerFamily {
 }
 
 /// p = G (out, maximized), g = raw gradient, s0 = exp_avg.
-struct SOAPMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var maximize: Bool
-    var oneMinusBeta1: Scalar
-    var slotCount: Int { 1 }
+public struct SOAPMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var maximize: Bool
+    @usableFromInline var oneMinusBeta1: Scalar
+    @inlinable public var slotCount: Int { 1 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         p = maximize ? -g : g
         s.s0 = torchLerp(s.s0, p, oneMinusBeta1)
     }
 }
 
 /// p = projected m (in: Qᵀm·Q, out: the Adam direction), g = projected G, s0 = exp_avg_sq.
-struct SOAPSecondMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var oneMinusBeta2, eps: Scalar
-    var slotCount: Int { 1 }
+public struct SOAPSecondMomentKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var oneMinusBeta2, eps: Scalar
+    @inlinable public var slotCount: Int { 1 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         s.s0 = torchLerp(s.s0, g * g, oneMinusBeta2)
         p = p / (s.s0.squareRoot() + L(repeating: eps))
     }
 }
 
 /// W ← W − step·N/n (n = 1 unless normalize_gradient), then W ← W·(1 − lr·λ).
-struct SOAPApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var negStepSize, norm, decayFactor: Scalar
-    var normalize, decay: Bool
-    var slotCount: Int { 0 }
+public struct SOAPApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var negStepSize, norm, decayFactor: Scalar
+    @usableFromInline var normalize, decay: Bool
+    @inlinable public var slotCount: Int { 0 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ n: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ n: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         let d = normalize ? n / L(repeating: norm) : n
         p = p + L(repeating: negStepSize) * d
         if decay { p = p * L(repeating: decayFactor) }
@@ -110,12 +110,12 @@ struct SOAPApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
 }
 
 /// GG ← lerp(GG, outer, w). p = GG, g = outer.
-struct LerpKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var weight: Scalar
-    var slotCount: Int { 0 }
+public struct LerpKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var weight: Scalar
+    @inlinable public var slotCount: Int { 0 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         p = torchLerp(p, g, weight)
     }
 }

@@ -73,17 +73,17 @@ public struct ScheduleFreeFamily: OptimizerFamily {
 }
 
 /// One Schedule-Free step for one tensor. p = y; slots: s0 = z, s1 = v (AdamW).
-struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var form: ScheduleFreeFamily.Form
-    var adamw: Bool
-    var beta2, oneMinusBeta2, bc2, eps, decay: Scalar
+public struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var form: ScheduleFreeFamily.Form
+    @usableFromInline var adamw: Bool
+    @usableFromInline var beta2, oneMinusBeta2, bc2, eps, decay: Scalar
     /// schedulefree: c, lr·(β(1 − c) − 1), lr.   optax: −lr (base), c, 1 − c, β, 1 − β.
-    var c, yCoef, lr: Scalar
-    var negLr, oneMinusC, beta, oneMinusBeta: Scalar
-    var slotCount: Int { adamw ? 2 : 1 }
+    @usableFromInline var c, yCoef, lr: Scalar
+    @usableFromInline var negLr, oneMinusC, beta, oneMinusBeta: Scalar
+    @inlinable public var slotCount: Int { adamw ? 2 : 1 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         switch form {
         case .schedulefree:
             var u = g

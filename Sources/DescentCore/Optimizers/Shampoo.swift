@@ -49,13 +49,13 @@ public struct ShampooFamily: OptimizerFamily {
 }
 
 /// Gradient preparation. p = W, g = raw gradient, s0 = momentum buffer, s1 = prepared gradient (out).
-struct ShampooGradientKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var initBuffer, maximize, useMomentum, decouple: Bool
-    var momentum, l2, decayFactor: Scalar
-    var slotCount: Int { 2 }
+public struct ShampooGradientKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var initBuffer, maximize, useMomentum, decouple: Bool
+    @usableFromInline var momentum, l2, decayFactor: Scalar
+    @inlinable public var slotCount: Int { 2 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         if initBuffer { s.s0 = g }
         var d = maximize ? -g : g
         if useMomentum { d = torchLerp(d, s.s0, momentum) }
@@ -65,12 +65,12 @@ struct ShampooGradientKernel<Scalar: DescentFloat>: ElementwiseKernel {
 }
 
 /// W ← W − lr·U; the momentum buffer becomes U. g = U, s0 = momentum buffer.
-struct ShampooApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var negLR: Scalar
-    var slotCount: Int { 1 }
+public struct ShampooApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var negLR: Scalar
+    @inlinable public var slotCount: Int { 1 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ u: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ u: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         s.s0 = u
         p = p + L(repeating: negLR) * u
     }
@@ -251,14 +251,14 @@ public struct ScalableShampooFamily: OptimizerFamily {
 }
 
 /// The graft's statistics and its preconditioned gradient. p = graft out, g = gradient, s0 = statistics.
-struct GraftKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var kind: ScalableShampooFamily.Graft
-    var maximize: Bool
-    var beta2, oneMinusBeta2, diagonalEps, multiplier: Scalar
-    var slotCount: Int { 1 }
+public struct GraftKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var kind: ScalableShampooFamily.Graft
+    @usableFromInline var maximize: Bool
+    @usableFromInline var beta2, oneMinusBeta2, diagonalEps, multiplier: Scalar
+    @inlinable public var slotCount: Int { 1 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         let g = maximize ? -g0 : g0
         switch kind {
         case .adagrad:
@@ -278,14 +278,14 @@ struct GraftKernel<Scalar: DescentFloat>: ElementwiseKernel {
 
 /// Rescaling, decay, both momenta and the step. p = W, g = shampoo direction (scaled in place
 /// beforehand), s0 = graft direction, s1 = momentum, s2 = graft momentum.
-struct ScalableShampooApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    var coupled: Bool
-    var decay, decayFactor, beta1, w, negStep: Scalar
-    var movingAverage, preconditioning, nesterov: Bool
-    var slotCount: Int { 3 }
+public struct ScalableShampooApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var coupled: Bool
+    @usableFromInline var decay, decayFactor, beta1, w, negStep: Scalar
+    @usableFromInline var movingAverage, preconditioning, nesterov: Bool
+    @inlinable public var slotCount: Int { 3 }
 
-    @inline(__always)
-    func apply<L: Lane>(_ p: inout L, _ shampoo0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ shampoo0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var shampoo = shampoo0, graft = s.s0
         if coupled {
             if decay > 0 {

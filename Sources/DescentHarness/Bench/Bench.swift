@@ -144,7 +144,8 @@ public enum Bench {
     static func implementation(_ name: String, threads: Int) -> (any Implementation)? {
         guard let impl = Implementations.named(name) else { return nil }
         if let e = impl as? EngineImplementation {
-            return EngineImplementation(Engine(e.engine.kind, threads: threads), summary: e.summary)
+            return EngineImplementation(Engine(e.engine.kind, threads: threads, accelerated: e.engine.accelerated),
+                                        name: e.name, summary: e.summary)
         }
         return impl
     }
@@ -260,6 +261,9 @@ public enum Bench {
             ("cores", JSON(cpu.cores)),
             ("caches", .object(cpu.caches.map { ($0.name, .string($0.size)) })),
             ("isa", .string(cpu.widestISA)),
+            // The instruction set of `vectorized`'s loops (chosen at run time, Accelerator.swift);
+            // `vectorized-portable` always runs the baseline loops.
+            ("vector_loops", .string(Implementations.isa.rawValue)),
             ("features", .array(["sse2", "avx", "avx2", "fma", "avx512f"].filter { cpu.flags.contains($0) }.map { .string($0) })),
             ("os", .string(os)),
             ("build", .string(buildConfiguration)),

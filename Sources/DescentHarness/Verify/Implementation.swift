@@ -40,13 +40,14 @@ extension Implementation {
 public struct EngineImplementation: Implementation {
     public let engine: Engine
     public let summary: String
-    public var name: String { engine.kind.rawValue }
+    public let name: String
     public var availability: Availability {
         engine.kind == .blas && !BLASEngine.isAvailable ? .unavailable(BLASLibrary.unavailableReason) : .available
     }
 
-    public init(_ engine: Engine, summary: String) {
+    public init(_ engine: Engine, name: String? = nil, summary: String) {
         self.engine = engine
+        self.name = name ?? engine.kind.rawValue
         self.summary = summary
     }
 
@@ -56,14 +57,25 @@ public struct EngineImplementation: Implementation {
 }
 
 public enum Implementations {
+    /// The instruction set of the vectorized loops, chosen once at start-up: AVX-512 when this
+    /// CPU has it (DescentAVX512), else the build's baseline; DESCENT_VECTOR_ISA=baseline forces
+    /// the baseline.
+    public static let isa: VectorISA = VectorLoops.install()
+
     /// Every registered implementation, in report order.
-    public static let all: [any Implementation] = [
-        EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
-        EngineImplementation(Engine(.vectorized, threads: ProcessInfo.processInfo.activeProcessorCount),
-                             summary: "one fused SIMD pass (512-bit lanes), scalar tail, threads from \(VectorizedEngine.parallelThreshold) elements × (1 + state slots)"),
-        EngineImplementation(Engine(.blas, threads: ProcessInfo.processInfo.activeProcessorCount),
-                             summary: "OpenBLAS via dlopen for dot/nrm2/axpy/scal/gemm, element-wise kernels on the vectorized pass"),
-    ]
+    public static let all: [any Implementation] = {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let isaNote = isa == .baseline ? "baseline ISA" : "\(isa.rawValue) loops chosen at run time"
+        return [
+            EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
+            EngineImplementation(Engine(.vectorized, threads: cores),
+                                 summary: "one fused SIMD pass (512-bit lanes, \(isaNote)), scalar tail, threads from \(VectorizedEngine.parallelThreshold) elements × (1 + state slots)"),
+            EngineImplementation(Engine(.vectorized, threads: cores, accelerated: false), name: "vectorized-portable",
+                                 summary: "the vectorized engine on its baseline-ISA loops only (what CPUs without AVX-512 run)"),
+            EngineImplementation(Engine(.blas, threads: cores),
+                                 summary: "OpenBLAS via dlopen for dot/nrm2/axpy/scal/gemm, element-wise kernels on the vectorized pass"),
+        ]
+    }()
 
     public static func named(_ name: String) -> (any Implementation)? { all.first { $0.name == name } }
 }

@@ -1,0 +1,87 @@
+// Accelerator.swift — the vectorized engine's loops compiled for a wider instruction set than
+// the build's baseline, chosen at run time.
+//
+// Swift compiles a whole module for one instruction set and has no per-function target
+// attributes, so DescentCore's loops are baseline x86-64 (SSE2): each 512-bit lane operation is
+// four 128-bit instructions, and the division and square-root units bound a fused Adam pass.
+// The DescentAVX512 module is compiled with -mavx512f. It specialises `VectorizedEngine.run` (and
+// `blockDot`) for each kernel type of the optimizer families — the kernels are @inlinable, so
+// their math is compiled there again from the same source — and, when the CPU reports AVX-512F,
+// installs those loops here once at start-up (`DescentAVX512.install()`; the harness and the
+// `descent` command call it). `VectorizedEngine.map` then looks up the loop for its kernel type:
+//
+//   installed loop for K   → runs it (one zmm instruction per lane operation);
+//   none (a kernel with no line in DescentAVX512, or `Engine.accelerated == false`)
+//                          → the baseline loop: slower, never different.
+//
+// Both loops run the same IEEE operations per element in the same order (Swift never contracts
+// a·b + c into an FMA; the dot product keeps its four 512-bit accumulators), so results are
+// bit-identical whichever runs; EngineTests asserts it and the `vectorized-portable`
+// implementation verifies every fixture on the baseline loops.
+
+/// The instruction set the vectorized engine's element-wise loops run on.
+public enum VectorISA: String, Sendable, CaseIterable {
+    /// The build's own target (x86-64: SSE2; elsewhere the platform default).
+    case baseline
+    /// AVX-512F loops from DescentAVX512.
+    case avx512
+}
+
+/// A table of loops compiled for one instruction set, keyed by kernel type.
+public final class Accelerator: @unchecked Sendable {
+    /// One chunk (elements lo..<hi) of a `map` pass.
+    public typealias Loop<K: ElementwiseKernel> = (K, VectorizedEngine.Bases<K.Scalar>, Int, Int) -> Void
+    /// Σ x·y in the vectorized engine's block order.
+    public typealias Dot<T: DescentFloat> = (Buffer<T>, Buffer<T>) -> T
+
+    public let isa: VectorISA
+    private var loops: [ObjectIdentifier: AnyObject] = [:]
+    private var dots: [ObjectIdentifier: AnyObject] = [:]
+
+    private final class Box<F> {
+        let f: F
+        init(_ f: F) { self.f = f }
+    }
+
+    public init(isa: VectorISA) { self.isa = isa }
+
+    /// Registers the loop for kernel type K (call only while building the table).
+    public func add<K: ElementwiseKernel>(_ type: K.Type, _ loop: @escaping Loop<K>) {
+        loops[ObjectIdentifier(type)] = Box(loop)
+    }
+
+    /// Registers the dot product for T.
+    public func add<T: DescentFloat>(dot type: T.Type, _ dot: @escaping Dot<T>) {
+        dots[ObjectIdentifier(type)] = Box(dot)
+    }
+
+    /// Kernel types with a loop here.
+    public var kernelCount: Int { loops.count }
+
+    /// Whether K has a loop here.
+    public func covers<K: ElementwiseKernel>(_ type: K.Type) -> Bool { loops[ObjectIdentifier(type)] != nil }
+
+    @usableFromInline
+    func loop<K: ElementwiseKernel>(for type: K.Type) -> Loop<K>? {
+        guard let box = loops[ObjectIdentifier(type)] else { return nil }
+        return unsafeDowncast(box, to: Box<Loop<K>>.self).f
+    }
+
+    @usableFromInline
+    func dot<T: DescentFloat>(for type: T.Type) -> Dot<T>? {
+        guard let box = dots[ObjectIdentifier(type)] else { return nil }
+        return unsafeDowncast(box, to: Box<Dot<T>>.self).f
+    }
+
+    /// The table in use; nil = baseline loops only. Set once at start-up, before any engine runs
+    /// (the table is read without locks).
+    nonisolated(unsafe) public private(set) static var installed: Accelerator?
+
+    /// Installs `table` (nil uninstalls). Call before running any optimizer.
+    public static func install(_ table: Accelerator?) { installed = table }
+}
+
+extension VectorizedEngine {
+    /// The instruction set `map` uses for kernels that have an accelerated loop.
+    public static var isa: VectorISA { Accelerator.installed?.isa ?? .baseline }
+}

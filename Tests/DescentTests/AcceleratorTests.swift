@@ -1,0 +1,125 @@
+// AcceleratorTests.swift — the AVX-512 loops chosen at run time (Accelerator.swift, DescentAVX512).
+//
+// • every element-wise kernel DescentCore defines has its line in DescentAVX512 (a kernel without
+//   one silently runs the slower baseline loop);
+// • the choice: AVX-512 only when compiled for it and the CPU reports avx512f, and never with
+//   DESCENT_VECTOR_ISA=baseline;
+// • isolation: every weak or global function DescentAVX512's object code defines is either this
+//   module's own (its name mentions DescentAVX512) or contains no vector instruction at all — so
+//   the linker, which keeps one copy of each weak symbol for the whole program, can never hand an
+//   AVX-512 copy of shared code to the baseline paths (they must run on CPUs without AVX-512).
+// (Bit-identity of the AVX-512 and baseline loops on every fixture optimizer: EngineTests.)
+import Foundation
+import Testing
+@testable import DescentCore
+import DescentAVX512
+import DescentHarness
+
+private let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs a tool found on PATH; stdout, or nil when it cannot run or fails.
+private func tool(_ name: String, _ args: [String], input: String? = nil) -> String? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [name] + args
+    let out = Pipe(), inp = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    if input != nil { p.standardInput = inp }
+    do { try p.run() } catch { return nil }
+    if let input {
+        DispatchQueue.global().async {
+            inp.fileHandleForWriting.write(Data(input.utf8))
+            try? inp.fileHandleForWriting.close()
+        }
+    }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+}
+
+@Suite("Accelerated loops")
+struct AcceleratorTests {
+    /// `public struct XKernel<Scalar: DescentFloat>: ElementwiseKernel` in DescentCore's sources.
+    private func coreKernels() throws -> [String] {
+        let core = packageRoot.appendingPathComponent("Sources/DescentCore")
+        let files = FileManager.default.enumerator(atPath: core.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        var names: [String] = []
+        let pattern = try Regex(#"struct (\w+)<Scalar: DescentFloat>: ElementwiseKernel"#)
+        for f in files {
+            let text = try String(contentsOf: core.appendingPathComponent(f), encoding: .utf8)
+            for m in text.matches(of: pattern) { names.append(String(m.output[1].substring ?? "")) }
+        }
+        return names.sorted()
+    }
+
+    @Test("every element-wise kernel of DescentCore has its AVX-512 loop")
+    func coverage() throws {
+        let kernels = try coreKernels()
+        #expect(kernels.count >= 25, "kernels found: \(kernels)")
+        let source = try String(contentsOf: packageRoot.appendingPathComponent("Sources/DescentAVX512/AVX512.swift"), encoding: .utf8)
+        let missing = kernels.filter { !source.contains("both(a, \($0)<Float>.self, \($0)<Double>.self)") }
+        #expect(missing.isEmpty, "add `both(a, K<Float>.self, K<Double>.self)` to DescentAVX512 for: \(missing)")
+        #if arch(x86_64)
+        let table = AVX512.table()
+        #expect(table.kernelCount == 2 * kernels.count)
+        #expect(table.covers(AdamKernel<Float>.self) && table.covers(SGDKernel<Double>.self))
+        #endif
+    }
+
+    @Test("AVX-512 is chosen only when compiled, present and not turned off")
+    func choice() {
+        let with = CPUFeatures(model: "test", cores: 2, flags: ["sse2", "avx2", "avx512f"], caches: [])
+        let without = CPUFeatures(model: "test", cores: 2, flags: ["sse2", "avx2"], caches: [])
+        #expect(VectorLoops.choose(cpu: without, environment: [:]) == .baseline)
+        #expect(VectorLoops.choose(cpu: with, environment: ["DESCENT_VECTOR_ISA": "baseline"]) == .baseline)
+        #expect(VectorLoops.choose(cpu: with, environment: [:]) == (AVX512.isCompiled ? .avx512 : .baseline))
+        // What this process chose is what the CPU offers.
+        #expect(Implementations.isa == VectorLoops.choose())
+        #expect(VectorizedEngine.isa == Implementations.isa)
+    }
+
+    @Test("DescentAVX512 defines no shared function with vector instructions (the linker cannot mix ISAs)",
+          .enabled(if: AVX512.isCompiled, "DescentAVX512 is compiled for AVX-512 on x86_64 only"))
+    func isolation() throws {
+        // The debug build's objects (DescentAVX512 is compiled with -O even there, Package.swift).
+        let dir = packageRoot.appendingPathComponent(".build/debug/DescentAVX512.build")
+        let objects = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".swift.o") } ?? []
+        try #require(!objects.isEmpty, "no object files in \(dir.path) (tests expect the default build directory)")
+        var functions = 0, vectorFunctions = 0
+        for o in objects {
+            let path = dir.appendingPathComponent(o).path
+            let nm = try #require(tool("nm", ["--defined-only", path]), "nm (binutils) is needed")
+            let symbols = nm.split(separator: "\n").compactMap { line -> String? in
+                let f = line.split(separator: " ")
+                return f.count == 3 && (f[1] == "W" || f[1] == "T") ? String(f[2]) : nil
+            }
+            functions += symbols.count
+            let demangled = try #require(tool("swift-demangle", [], input: symbols.joined(separator: "\n")),
+                                         "swift-demangle (the toolchain's) is needed").split(separator: "\n").map(String.init)
+            try #require(demangled.count == symbols.count)
+            let shared = Set(zip(symbols, demangled).filter { !$0.1.contains("DescentAVX512.") }.map(\.0))
+            #expect(shared.count < 10, "\(o): \(shared.count) shared functions: \(shared.sorted().prefix(10))")
+            // Instructions per function, from one disassembly.
+            let asm = try #require(tool("objdump", ["-d", "--no-show-raw-insn", path]), "objdump (binutils) is needed")
+            var current: String?, offenders: [String: String] = [:], counted = Set<String>()
+            for line in asm.split(separator: "\n") {
+                if line.hasSuffix(">:"), let lt = line.firstIndex(of: "<") {
+                    current = String(line[line.index(after: lt)..<line.index(line.endIndex, offsetBy: -2)])
+                    continue
+                }
+                guard let name = current, line.contains(":\t") else { continue }
+                let insn = line.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? ""
+                let vector = insn.contains("%zmm") || insn.contains("%ymm") || insn.contains("%xmm") || insn.hasPrefix("v")
+                guard vector else { continue }
+                if counted.insert(name).inserted { vectorFunctions += 1 }
+                if shared.contains(name), offenders[name] == nil { offenders[name] = insn }
+            }
+            #expect(offenders.isEmpty, "\(o): shared functions with vector instructions: \(offenders)")
+        }
+        // The check saw the loops: 29 kernels × 2 dtypes specialised, with vector code.
+        #expect(functions > 100, "only \(functions) functions — were the loops specialised?")
+        #expect(vectorFunctions >= 58, "vector code in only \(vectorFunctions) functions")
+    }
+}
