@@ -1,6 +1,7 @@
 // LBFGSScheduleFreeTests.swift — L-BFGS (torch, optax) and Schedule-Free (optax.contrib,
 // schedulefree) against the golden fixtures of reference/gen_lbfgs_schedulefree.py: every case in
-// float64 and float32, each knob's mistake caught by some fixture, validation messages.
+// float64 and float32, each registered known-wrong variant caught by the case designed for it,
+// validation messages.
 import Foundation
 import Testing
 @testable import DescentCore
@@ -93,7 +94,79 @@ private func caseNamed(_ file: String, _ id: String) throws -> OptimizerCase {
     }
 }
 
-/// A mistake (a family changed the way a wrong implementation would be) must make the named case fail.
+// MARK: - Known-wrong variants
+
+/// Every registered variant of these families (LBFGSScheduleFreeVariants.swift, and the generic
+/// ones that apply to them), with the cases designed to catch it: each of them must.
+private let designedToCatch: [(variant: String, cases: [String])] = [
+    ("lbfgs-history-off-by-one", ["torch/LBFGS/history-1-rosenbrock", "optax/lbfgs/memory-1-quadratic"]),
+    ("lbfgs-history-one-short", ["torch/LBFGS/history-2-ridge", "optax/lbfgs/memory-2-ridge"]),
+    ("lbfgs-lr-ignored", ["torch/LBFGS/fixed-step-rosenbrock", "optax/lbfgs/learning-rate-quadratic", "optax/lbfgs/tiny-learning-rate-ridge"]),
+    ("lbfgs-no-line-search", ["torch/LBFGS/strong-wolfe-rosenbrock"]),
+    ("lbfgs-line-search-always", ["torch/LBFGS/fixed-step-rosenbrock"]),
+    ("lbfgs-max-eval-ignored", ["torch/LBFGS/max-eval-ridge"]),
+    ("lbfgs-one-iteration-per-step", ["torch/LBFGS/defaults-quadratic"]),
+    ("lbfgs-tolerance-grad-ignored", ["torch/LBFGS/tolerance-grad-quadratic"]),
+    ("lbfgs-tolerance-change-ignored", ["torch/LBFGS/tolerance-change-quadratic"]),
+    ("maximize-ignored", ["torch/LBFGS/maximize-quadratic"]),
+    ("lbfgs-no-initial-scaling", ["optax/lbfgs/defaults-quadratic"]),
+    ("lbfgs-scale-init-precond-ignored", ["optax/lbfgs/no-scale-init-rosenbrock"]),
+    ("lbfgs-zoom-no-curvature-test", ["optax/lbfgs/defaults-rosenbrock", "optax/lbfgs/defaults-ridge"]),
+    ("lbfgs-zoom-no-approx-armijo", ["optax/lbfgs/defaults-quadratic"]),
+    ("lbfgs-zoom-steps-one-short", ["optax/lbfgs/tiny-learning-rate-ridge"]),
+    ("lbfgs-zoom-steps-one-long", ["optax/lbfgs/tiny-learning-rate-ridge"]),
+    ("schedulefree-warmup-ignored", ["optax/schedule_free_sgd/warmup", "schedulefree/SGDScheduleFree/warmup"]),
+    ("schedulefree-warmup-zero-as-none", ["optax/schedule_free_sgd/warmup-zero"]),
+    ("schedulefree-warmup-off-by-one", ["schedulefree/SGDScheduleFree/warmup"]),
+    ("schedulefree-unweighted-average", ["optax/schedule_free_sgd/lr-schedule"]),
+    ("schedulefree-weight-lr-power-ignored", ["optax/schedule_free_adamw/b1-power"]),
+    ("schedulefree-weight-lr-power-one", ["schedulefree/SGDScheduleFree/lr-schedule"]),
+    ("schedulefree-r-ignored", ["schedulefree/SGDScheduleFree/r-power", "schedulefree/AdamWScheduleFree/r-power"]),
+    ("schedulefree-beta-ignored", ["optax/schedule_free_sgd/b1-power", "schedulefree/AdamWScheduleFree/warmup"]),
+    ("schedulefree-beta2-ignored", ["schedulefree/AdamWScheduleFree/warmup"]),
+    ("schedulefree-eps-dropped", ["optax/schedule_free_adamw/weight-decay"]),
+    ("schedulefree-params-hold-x", []),   // every non-degenerate case: see holdingXIsCaughtEverywhere
+    ("weight-decay-ignored", ["optax/schedule_free_sgd/weight-decay", "schedulefree/SGDScheduleFree/weight-decay",
+                              "schedulefree/AdamWScheduleFree/weight-decay"]),
+]
+
+private func loadFiles() throws -> [FixtureFile] {
+    try files.map { try FixtureLoader.load(path: root.appendingPathComponent($0).path) }
+}
+
+@Test func registeredVariantsAreCaughtByTheirCases() throws {
+    let variants = try designedToCatch.map { try #require(KnownWrong.named($0.variant), "\($0.variant) is not registered") }
+    for (p, designed) in zip(Power.run(files: try loadFiles(), variants: variants), designedToCatch) {
+        #expect(p.caught, "no fixture catches \(p.variant.id) (\(p.variant.summary)); it applies to \(p.applicable) cases")
+        let caughtBy = Set(p.catching.map(\.id))
+        for id in designed.cases {
+            #expect(caughtBy.contains(id), "\(id) does not catch \(p.variant.id) (\(p.variant.summary))")
+        }
+    }
+    let listed = Set(designedToCatch.map(\.variant))
+    for v in lbfgsScheduleFreeVariants { #expect(listed.contains(v.id), "\(v.id) has no designed case here") }
+    #expect(Set(lbfgsScheduleFreeVariants.map(\.id)).count == lbfgsScheduleFreeVariants.count)
+}
+
+/// Comparing x (the evaluation point) instead of y must fail every Schedule-Free case whose
+/// parameters move (with warmup_steps=0 optax holds the lr at 0, so x = y = z throughout).
+@Test func holdingXIsCaughtEverywhere() throws {
+    let v = try #require(KnownWrong.named("schedulefree-params-hold-x"))
+    let verifier = Verifier(implementations: [v], dtypes: [.float64])
+    var applied = 0
+    for f in try loadFiles() {
+        for c in f.cases where c.expectedError == nil {
+            let r = verifier.run(c, file: f.path, implementation: v, dtype: .float64)
+            guard r.status != .unsupported else { continue }
+            applied += 1
+            #expect(r.status == .fail || c.id.hasSuffix("warmup-zero"), "\(c.id): x matches the expected values (\(r.status))")
+        }
+    }
+    #expect(applied == 28)
+}
+
+/// Mistakes that stay test-only: a case-specific change (a per-step lr) or an arbitrary wrong
+/// value, not a general mistake for the registry. Each must make the named case fail.
 private struct Mistake: Sendable, CustomStringConvertible {
     var file: String
     var id: String
@@ -103,52 +176,12 @@ private struct Mistake: Sendable, CustomStringConvertible {
     var description: String { "\(id): \(what)" }
 }
 
-private func lbfgs(_ f: @escaping @Sendable (inout LBFGSFamily) -> Void) -> @Sendable (any OptimizerFamily) -> any OptimizerFamily {
-    { var x = $0 as! LBFGSFamily; f(&x); return x }
-}
-private func sf(_ f: @escaping @Sendable (inout ScheduleFreeFamily) -> Void) -> @Sendable (any OptimizerFamily) -> any OptimizerFamily {
-    { var x = $0 as! ScheduleFreeFamily; f(&x); return x }
-}
-
-private let T = "torch/problems/LBFGS.json", O = "optax/problems/lbfgs.json", OSF = "optax/schedule_free.json"
-private let SGD = "schedulefree/SGDScheduleFree.json", ADW = "schedulefree/AdamWScheduleFree.json"
-
 private let mistakes: [Mistake] = [
-    Mistake(file: T, id: "torch/LBFGS/history-1-rosenbrock", what: "history one too long", change: lbfgs { $0.history = 2 }),
-    Mistake(file: T, id: "torch/LBFGS/history-2-ridge", what: "history one too short", change: lbfgs { $0.history = 1 }),
-    Mistake(file: T, id: "torch/LBFGS/strong-wolfe-rosenbrock", what: "no line search", change: lbfgs { $0.lineSearch = .none }),
-    Mistake(file: T, id: "torch/LBFGS/fixed-step-rosenbrock", what: "line search where none was asked", change: lbfgs { $0.lineSearch = .strongWolfe }),
-    Mistake(file: T, id: "torch/LBFGS/max-eval-ridge", what: "max_eval ignored", change: lbfgs { $0.maxEval = 1000 }),
-    Mistake(file: T, id: "torch/LBFGS/defaults-quadratic", what: "max_iter 10 instead of 20", change: lbfgs { $0.maxIter = 10; $0.maxEval = 12 }),
-    Mistake(file: T, id: "torch/LBFGS/tolerance-change-quadratic", what: "tolerance_change ignored", change: lbfgs { $0.toleranceChange = 1e-9 }),
-    Mistake(file: T, id: "torch/LBFGS/tolerance-grad-quadratic", what: "tolerance_grad ignored", change: lbfgs { $0.toleranceGrad = 1e-7 }),
-    Mistake(file: T, id: "torch/LBFGS/maximize-quadratic", what: "maximize ignored", change: lbfgs { $0.maximize = false }),
-    Mistake(file: T, id: "torch/LBFGS/lr-schedule-rosenbrock", what: "per-step lr ignored", change: { $0 }, lr: 0.5),
-    Mistake(file: O, id: "optax/lbfgs/memory-1-quadratic", what: "memory one too long", change: lbfgs { $0.history = 2 }),
-    Mistake(file: O, id: "optax/lbfgs/memory-2-ridge", what: "memory one too short", change: lbfgs { $0.history = 1 }),
-    Mistake(file: O, id: "optax/lbfgs/no-scale-init-rosenbrock", what: "scale_init_precond ignored", change: lbfgs { $0.scaleInitPrecond = true }),
-    Mistake(file: O, id: "optax/lbfgs/defaults-quadratic", what: "no initial scaling", change: lbfgs { $0.scaleInitPrecond = false }),
-    Mistake(file: O, id: "optax/lbfgs/defaults-rosenbrock", what: "curvature test skipped", change: lbfgs { $0.zoom.curvRtol = .infinity }),
-    Mistake(file: O, id: "optax/lbfgs/defaults-quadratic", what: "approximate Armijo test left out", change: lbfgs { $0.zoom.approxDecRtol = nil }),
-    Mistake(file: O, id: "optax/lbfgs/defaults-ridge", what: "curvature test skipped", change: lbfgs { $0.zoom.curvRtol = .infinity }),
-    Mistake(file: O, id: "optax/lbfgs/tiny-learning-rate-ridge", what: "19 line-search steps", change: lbfgs { $0.zoom.maxSteps = 19 }),
-    Mistake(file: O, id: "optax/lbfgs/tiny-learning-rate-ridge", what: "no safe-step fallback", change: lbfgs { $0.zoom.maxSteps = 21 }),
-    Mistake(file: O, id: "optax/lbfgs/learning-rate-quadratic", what: "learning_rate ignored", change: { $0 }, lr: 1.0),
-    Mistake(file: OSF, id: "optax/schedule_free_sgd/warmup", what: "warmup ignored", change: sf { $0.warmupSteps = nil }),
-    Mistake(file: OSF, id: "optax/schedule_free_sgd/warmup-zero", what: "warmup 0 taken as no warmup", change: sf { $0.warmupSteps = nil }),
-    Mistake(file: OSF, id: "optax/schedule_free_sgd/lr-schedule", what: "unweighted average", change: sf { $0.weightLRPower = 0 }),
-    Mistake(file: OSF, id: "optax/schedule_free_sgd/weight-decay", what: "weight decay ignored", change: sf { $0.weightDecay = 0 }),
-    Mistake(file: OSF, id: "optax/schedule_free_sgd/b1-power", what: "b1 0.9 hard-coded", change: sf { $0.beta1 = 0.9 }),
-    Mistake(file: OSF, id: "optax/schedule_free_adamw/b1-power", what: "weight_lr_power ignored", change: sf { $0.weightLRPower = 2 }),
-    Mistake(file: OSF, id: "optax/schedule_free_adamw/weight-decay", what: "eps inside the root (as 0)", change: sf { $0.eps = 0 }),
-    Mistake(file: SGD, id: "schedulefree/SGDScheduleFree/warmup", what: "warmup ignored", change: sf { $0.warmupSteps = 0 }),
-    Mistake(file: SGD, id: "schedulefree/SGDScheduleFree/warmup", what: "warmup off by one", change: sf { $0.warmupSteps = 8 }),
-    Mistake(file: SGD, id: "schedulefree/SGDScheduleFree/r-power", what: "r ignored", change: sf { $0.r = 0 }),
-    Mistake(file: SGD, id: "schedulefree/SGDScheduleFree/lr-schedule", what: "wrong averaging weight", change: sf { $0.weightLRPower = 1 }),
-    Mistake(file: SGD, id: "schedulefree/SGDScheduleFree/weight-decay", what: "weight decay ignored", change: sf { $0.weightDecay = 0 }),
-    Mistake(file: ADW, id: "schedulefree/AdamWScheduleFree/warmup", what: "betas ignored", change: sf { $0.beta1 = 0.9; $0.beta2 = 0.999 }),
-    Mistake(file: ADW, id: "schedulefree/AdamWScheduleFree/weight-decay", what: "weight decay ignored", change: sf { $0.weightDecay = 0 }),
-    Mistake(file: ADW, id: "schedulefree/AdamWScheduleFree/r-power", what: "r ignored", change: sf { $0.r = 0 }),
+    // Every step's lr replaced by the constructor's 0.5: the case's lr sequence ignored.
+    Mistake(file: "torch/problems/LBFGS.json", id: "torch/LBFGS/lr-schedule-rosenbrock", what: "per-step lr ignored", change: { $0 }, lr: 0.5),
+    // A wrong default (10 for torch's 20); the general max_iter mistake is lbfgs-one-iteration-per-step.
+    Mistake(file: "torch/problems/LBFGS.json", id: "torch/LBFGS/defaults-quadratic", what: "max_iter 10 instead of 20",
+            change: { var x = $0 as! LBFGSFamily; x.maxIter = 10; x.maxEval = 12; return x }),
 ]
 
 @Test(arguments: mistakes)
@@ -159,29 +192,6 @@ private func mistakeIsCaught(_ m: Mistake) throws {
     var wrong = c
     if let lr = m.lr { wrong.steps = c.steps.map { var s = $0; s.lr = lr; return s } }
     #expect(try !passes(wrong, m.change(spec.family), spec.lr, Double.self), "\(m) was not caught")
-}
-
-/// Comparing x (the evaluation point) instead of y must fail every Schedule-Free fixture.
-@Test(arguments: ["optax/schedule_free.json", "schedulefree/SGDScheduleFree.json", "schedulefree/AdamWScheduleFree.json"])
-func comparingXInsteadOfYIsCaught(_ file: String) throws {
-    for c in try loadCases(file) where c.expectedError == nil {
-        let spec = try Verifier.spec(for: c)
-        let f = spec.family as! ScheduleFreeFamily
-        guard case let .float64(box) = try f.makeStepper(dtype: .float64, shapes: c.params.map(\.shape), engine: .naive) else { return }
-        let params = c.params.map { Buffer<Double>(converting: $0.values) }
-        var caught = false
-        for s in c.steps {
-            box.step(params, s.grads!.map { Buffer<Double>(converting: $0) }, s.lr ?? spec.lr)
-            let z = box.state().first { $0.name == "z" }!.buffers
-            for (t, e) in s.expected.enumerated() {
-                for (j, ev) in e.enumerated() {
-                    let x = (params[t][j] - (1 - f.beta1) * z[t][j]) / f.beta1
-                    if abs(x - ev) > c.tolerance.atol + c.tolerance.rtol * abs(ev) { caught = true }
-                }
-            }
-        }
-        #expect(caught || c.id.hasSuffix("warmup-zero"), "\(c.id): x matches the expected values")
-    }
 }
 
 @Suite struct LBFGSScheduleFreeValidation {
