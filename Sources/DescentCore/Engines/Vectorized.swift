@@ -5,7 +5,7 @@
 //         `SIMDLane<T>` (16 Float / 8 Double per step, see SIMDLanes.swift) and a scalar tail that
 //         runs the SAME kernel on scalars. Results are bit-identical to `naive` (same IEEE
 //         operations per element, no FMA contraction), whatever the thread count.
-//         Tensors whose work (elements × (1 + slots)) reaches `parallelThreshold` are cut into one
+//         Tensors whose work (elements × (1 + slots)) reaches `parallelThreshold(accelerated:)` are cut into one
 //         contiguous chunk per thread (chunk edges on 64-element boundaries) run by
 //         DispatchQueue.concurrentPerform.
 //   dot   4 independent SIMD accumulators (4 × 16 Float / 4 × 8 Double partial sums) added at
@@ -32,19 +32,44 @@ import Dispatch
 
 public enum VectorizedEngine {
     /// Work below which `map` runs on the calling thread only; work = elements × (1 + state
-    /// slots), a proxy for the step's cost (SGD: n, Adam: 3n). Measured with `descent bench
-    /// --threshold 1 --threads 1 --threads 2` (release, 2-core AMD EPYC Zen 5 VM, best of 3×60
-    /// samples): 2 threads pay off once one thread needs ≳ 100 µs per tensor —
-    ///   SGD  f32: 256K 0.95×, 512K 1.50×, 1M 1.62×     SGD  f64: 256K 1.04×, 512K 1.54×
-    ///   Adam f32: 128K 1.40×, 256K 1.70×, 1M 1.83×     Adam f64: 64K 1.55×, 256K 1.85×
-    ///   (below: 0.45–1.1×, concurrentPerform's wake-up costs more than half the pass).
-    /// 512K work = SGD from 512K elements, Adam from 175K. Overridable with
-    /// DESCENT_PARALLEL_THRESHOLD or by assignment (tests, `descent bench --threshold`); results
-    /// never depend on it (element-wise, bit-identical).
-    nonisolated(unsafe) public static var parallelThreshold: Int = {
+    /// slots), a proxy for the step's cost (SGD: n, Adam: 3n). 2 threads pay off once one thread
+    /// needs ≳ 150 µs per tensor, so the threshold depends on the loops' speed. Measured with
+    /// `descent bench --threshold 1 --threads 1 --threads 2` (release, 2-core AMD EPYC Zen 5 VM,
+    /// min of 30–60 samples, 2 threads vs 1):
+    ///   baseline loops (SSE2), from 512K work (SGD from 512K elements, Adam from 175K):
+    ///     SGD  f32: 256K 0.95×, 512K 1.50×, 1M 1.62×     SGD  f64: 256K 1.04×, 512K 1.54×
+    ///     Adam f32: 128K 1.40×, 256K 1.70×, 1M 1.83×     Adam f64: 64K 1.55×, 256K 1.85×
+    ///   AVX-512 loops, from 1.5M work (SGD from 1.5M elements, SGD+momentum 768K, Adam 512K),
+    ///   two runs each:
+    ///     SGD  f32: 1M 1.08/0.66×, 2M 1.92/0.95×, 4M 1.18/1.35×
+    ///     SGD+momentum f32: 512K 0.94/1.17×, 1M 1.78/1.56×, 2M 1.96/1.73×
+    ///     Adam f32: 256K 1.07/1.07×, 512K 1.31/1.34×, 1M 1.38/1.44×, 2M 1.58/1.47×
+    ///     Adam f64: 128K 1.28/1.24×, 256K 1.59/1.61×, 512K 1.62/1.82×
+    ///   (below: 0.5–1.1×, concurrentPerform's wake-up costs more than half the pass). From about
+    ///   4M parameters one thread already moves as many bytes as the memory system gives two
+    ///   (AVX-512 Adam f32 at 16M: 1 thread ≈ 1.3× the 2-thread STREAM triad), so 2 threads gain
+    ///   only 1.0–1.15× there.
+    public static let baselineParallelThreshold = 1 << 19
+    public static let acceleratedParallelThreshold = 3 << 19
+
+    /// A fixed threshold for every loop instead of the measured ones (nil): DESCENT_PARALLEL_THRESHOLD,
+    /// tests, `descent bench --threshold`. Results never depend on it (element-wise, bit-identical).
+    nonisolated(unsafe) public static var parallelThreshold: Int? = {
         if let s = ProcessInfo.processInfo.environment["DESCENT_PARALLEL_THRESHOLD"], let v = Int(s), v > 0 { return v }
-        return 1 << 19
+        return nil
     }()
+
+    /// The threshold for the baseline or the accelerated loops.
+    @inlinable
+    public static func parallelThreshold(accelerated: Bool) -> Int {
+        parallelThreshold ?? (accelerated ? acceleratedParallelThreshold : baselineParallelThreshold)
+    }
+
+    /// "512K / 1.5M work (baseline / AVX-512 loops)" or the fixed override, for summaries.
+    public static var parallelThresholdDescription: String {
+        if let t = parallelThreshold { return "\(t) work" }
+        return "\(baselineParallelThreshold) (baseline loops) / \(acceleratedParallelThreshold) (accelerated loops) work"
+    }
 
     /// Pointers of one pass (p, g and up to four slots; unused slots repeat p and are never touched).
     public struct Bases<T: DescentFloat>: @unchecked Sendable {
@@ -71,9 +96,9 @@ public enum VectorizedEngine {
                                                  _ slots: [Buffer<K.Scalar>], threads: Int, accelerated: Bool = true) {
         let n = p.count
         let bases = Bases(p, g, slots)
-        let chunks = threads > 1 && n * (1 + bases.slotCount) >= parallelThreshold ? threads : 1
-        let body: Accelerator.Loop<K> = (accelerated ? Accelerator.installed?.loop(for: K.self) : nil)
-            ?? { k, b, lo, hi in run(k, b, lo, hi) }
+        let wide = accelerated ? Accelerator.installed?.loop(for: K.self) : nil
+        let chunks = threads > 1 && n * (1 + bases.slotCount) >= parallelThreshold(accelerated: wide != nil) ? threads : 1
+        let body: Accelerator.Loop<K> = wide ?? { k, b, lo, hi in run(k, b, lo, hi) }
         if chunks == 1 {
             body(kernel, bases, 0, n)
             return

@@ -2,9 +2,16 @@
 // optimizer state). Engines read and write through `pointer`; nothing is copied per step.
 import Foundation
 
+private let bufferHugePages = ProcessInfo.processInfo.environment["DESCENT_HUGEPAGES"] != "0"
+
 public final class Buffer<T: DescentFloat>: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<T>
+
+    /// Whether buffers of 2 MiB and more are 2 MiB-aligned and advised MADV_HUGEPAGE (Linux,
+    /// transparent huge pages in `madvise` mode): one TLB entry per 2 MiB instead of 512.
+    /// DESCENT_HUGEPAGES=0 turns it off (64-byte alignment, no advice) to measure the difference.
+    public static var hugePages: Bool { bufferHugePages }
 
     /// `count` zeros.
     public init(zeros count: Int) {
@@ -12,10 +19,10 @@ public final class Buffer<T: DescentFloat>: @unchecked Sendable {
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         var raw: UnsafeMutableRawPointer?
-        let alignment = bytes >= 1 << 21 ? 1 << 21 : 64
-        guard posix_memalign(&raw, alignment, bytes) == 0, let raw else { fatalError("out of memory for \(count) values") }
+        let huge = bytes >= 1 << 21 && bufferHugePages
+        guard posix_memalign(&raw, huge ? 1 << 21 : 64, bytes) == 0, let raw else { fatalError("out of memory for \(count) values") }
         #if os(Linux)
-        if bytes >= 1 << 21 { _ = madvise(raw, bytes, 14 /* MADV_HUGEPAGE */) }
+        if huge { _ = madvise(raw, bytes, 14 /* MADV_HUGEPAGE */) }
         #endif
         pointer = raw.bindMemory(to: T.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))

@@ -270,7 +270,9 @@ public enum Bench {
             // Other processes share the cores: the 1-minute load average when the run started.
             ("load_average", .string((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
                 .split(separator: " ").first.map(String.init) ?? "unknown")),
-            ("parallel_threshold", JSON(VectorizedEngine.parallelThreshold)),
+            ("parallel_threshold", VectorizedEngine.parallelThreshold.map { JSON($0) } ?? .object([
+                ("baseline_loops", JSON(VectorizedEngine.baselineParallelThreshold)),
+                ("accelerated_loops", JSON(VectorizedEngine.acceleratedParallelThreshold))])),
             ("blas", blas),
         ]
     }

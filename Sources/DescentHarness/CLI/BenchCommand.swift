@@ -22,8 +22,9 @@ extension CLI {
       --dtype float32|float64|all  (default: all)
       --threads N                threads per step; repeatable (default: 1)
       --repeat K                 timed samples per result (default: 10)
-      --threshold N              the vectorized engine's parallel threshold, in elements
-                                 (default: \(VectorizedEngine.parallelThreshold))
+      --threshold N              the vectorized engine's parallel threshold, in work =
+                                 elements × (1 + state slots) (default: measured,
+                                 \(VectorizedEngine.parallelThresholdDescription))
       --format text|json|markdown  (default: text); json is "descent-bench/1"
       --output FILE              write the report to FILE atomically
       --results DIR              also write DIR/bench.md and DIR/bench.json (atomically)

@@ -264,7 +264,7 @@ public enum CLI {
         }
         var out = "IMPLEMENTATIONS\n"
         for i in Implementations.all {
-            out += "  \(i.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(i.summary)"
+            out += "  \(i.name.padding(toLength: max(12, Implementations.all.map(\.name.count).max() ?? 0), withPad: " ", startingAt: 0)) \(i.summary)"
             if case let .unavailable(why) = i.availability { out += " — UNAVAILABLE: \(why)" }
             out += "\n"
         }

@@ -69,7 +69,7 @@ public enum Implementations {
         return [
             EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
             EngineImplementation(Engine(.vectorized, threads: cores),
-                                 summary: "one fused SIMD pass (512-bit lanes, \(isaNote)), scalar tail, threads from \(VectorizedEngine.parallelThreshold) elements × (1 + state slots)"),
+                                 summary: "one fused SIMD pass (512-bit lanes, \(isaNote)), scalar tail, threads from \(VectorizedEngine.parallelThresholdDescription) (elements × (1 + state slots))"),
             EngineImplementation(Engine(.vectorized, threads: cores, accelerated: false), name: "vectorized-portable",
                                  summary: "the vectorized engine on its baseline-ISA loops only (what CPUs without AVX-512 run)"),
             EngineImplementation(Engine(.blas, threads: cores),
