@@ -176,7 +176,8 @@ public enum BenchRender {
     the timed region. bytes/param = (3 + 2·k)·sizeof(dtype) with k state buffers per parameter \
     (p and g read, p written, each state buffer read and written: SGD 3 accesses, SGD+momentum 5, \
     Adam 7, AMSGrad 9). GB/s = bytes/param·size / min time; "of triad" divides by the STREAM triad \
-    bandwidth measured in the same run at the same thread count (10⁹ bytes/s, no write-allocate traffic). \
+    bandwidth measured in the same run at the same thread count (10⁹ bytes/s, no write-allocate traffic; \
+    the probe runs before and after the optimizer steps and the best reading is kept). \
     It can exceed 100%: the tensors fit in cache (Adam float32 at 1M params is 28 MB), or STREAM's \
     written array costs an uncounted write-allocate read while an optimizer reads every buffer it writes.
     """
