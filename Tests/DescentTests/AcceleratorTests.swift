@@ -87,7 +87,7 @@ struct AcceleratorTests {
         let dir = packageRoot.appendingPathComponent(".build/debug/DescentAVX512.build")
         let objects = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".swift.o") } ?? []
         try #require(!objects.isEmpty, "no object files in \(dir.path) (tests expect the default build directory)")
-        var functions = 0, vectorFunctions = 0
+        var functions = 0, vectorFunctions = 0, adamLoops = 0
         for o in objects {
             let path = dir.appendingPathComponent(o).path
             let nm = try #require(tool("nm", ["--defined-only", path]), "nm (binutils) is needed")
@@ -100,10 +100,14 @@ struct AcceleratorTests {
                                          "swift-demangle (the toolchain's) is needed").split(separator: "\n").map(String.init)
             try #require(demangled.count == symbols.count)
             let shared = Set(zip(symbols, demangled).filter { !$0.1.contains("DescentAVX512.") }.map(\.0))
+            // The float32 Adam loop (the benchmark's headline), to look at its instructions.
+            let adam = Set(zip(symbols, demangled).filter {
+                $0.1.hasPrefix("generic specialization <DescentAVX512.Wide<DescentCore.AdamKernel<Swift.Float>>> of static DescentCore.VectorizedEngine.run")
+            }.map(\.0))
             #expect(shared.count < 10, "\(o): \(shared.count) shared functions: \(shared.sorted().prefix(10))")
             // Instructions per function, from one disassembly.
             let asm = try #require(tool("objdump", ["-d", "--no-show-raw-insn", path]), "objdump (binutils) is needed")
-            var current: String?, offenders: [String: String] = [:], counted = Set<String>()
+            var current: String?, offenders: [String: String] = [:], counted = Set<String>(), adamInstructions: [String] = []
             for line in asm.split(separator: "\n") {
                 if line.hasSuffix(">:"), let lt = line.firstIndex(of: "<") {
                     current = String(line[line.index(after: lt)..<line.index(line.endIndex, offsetBy: -2)])
@@ -111,13 +115,24 @@ struct AcceleratorTests {
                 }
                 guard let name = current, line.contains(":\t") else { continue }
                 let insn = line.split(separator: "\t", maxSplits: 1).last.map(String.init) ?? ""
+                if adam.contains(name) { adamInstructions.append(insn) }
                 let vector = insn.contains("%zmm") || insn.contains("%ymm") || insn.contains("%xmm") || insn.hasPrefix("v")
                 guard vector else { continue }
                 if counted.insert(name).inserted { vectorFunctions += 1 }
                 if shared.contains(name), offenders[name] == nil { offenders[name] = insn }
             }
             #expect(offenders.isEmpty, "\(o): shared functions with vector instructions: \(offenders)")
+            if !adam.isEmpty {
+                // Packed 512-bit square roots and divisions (the baseline build runs four 128-bit
+                // sqrtps/divps per lane operation; the standard library's SIMD16<Float>.squareRoot()
+                // would be 16 scalar sqrtss). The scalar tail adds vsqrtss (with its sqrtf fallback
+                // for negative inputs) and a few xmm operations.
+                adamLoops += 1
+                #expect(adamInstructions.contains { $0.hasPrefix("vsqrtps") && $0.contains("%zmm") }, "no vsqrtps zmm in the float32 Adam loop")
+                #expect(adamInstructions.contains { $0.hasPrefix("vdivps") && $0.contains("%zmm") }, "no vdivps zmm in the float32 Adam loop")
+            }
         }
+        #expect(adamLoops == 1, "the float32 Adam loop was not found among DescentAVX512's functions")
         // The check saw the loops: 29 kernels × 2 dtypes specialised, with vector code.
         #expect(functions > 100, "only \(functions) functions — were the loops specialised?")
         #expect(vectorFunctions >= 58, "vector code in only \(vectorFunctions) functions")
