@@ -31,14 +31,16 @@ public enum AVX512 {
         #endif
     }
 
-    /// A new table of the AVX-512 loops: every kernel type below, both dtypes, and the dot
-    /// product. Install it only on a CPU with AVX-512F.
+    /// A new table of the AVX-512 loops: every kernel type below, both dtypes, the dot product
+    /// and the matrix product. Install it only on a CPU with AVX-512F.
     public static func table() -> Accelerator {
         let a = Accelerator(isa: .avx512)
         #if arch(x86_64)
         addKernels(a)
         a.add(dot: Float.self) { x, y in VectorizedEngine.blockDot(x, y, tag: Wide<AxpyKernel<Float>>.self) }
         a.add(dot: Double.self) { x, y in VectorizedEngine.blockDot(x, y, tag: Wide<AxpyKernel<Double>>.self) }
+        a.add(gemm: Float.self) { p in VectorizedEngine.rowGemm(p, tag: Wide<AxpyKernel<Float>>.self) }
+        a.add(gemm: Double.self) { p in VectorizedEngine.rowGemm(p, tag: Wide<AxpyKernel<Double>>.self) }
         #endif
         return a
     }

@@ -263,6 +263,42 @@ struct EngineTests {
         #expect((-z)[0].sign == .minus)                     // sign flip, not 0 − x
     }
 
+    @Test("vectorized gemm is bit-identical to naive's triple loop (every transpose, SIMD and tail, threaded, both loops)",
+          arguments: DType.allCases)
+    func vectorizedGemm(dtype: DType) {
+        _ = Implementations.isa
+        switch dtype {
+        case .float64: gemmCheck(Double.self)
+        case .float32: gemmCheck(Float.self)
+        }
+    }
+
+    private func gemmCheck<T: DescentFloat>(_: T.Type) {
+        var rng = SplitMix(state: 99)
+        // 37 columns: two 16-float lanes + a tail of 5 (Float), four 8-double lanes + 5 (Double);
+        // 150×150×150 crosses the 2²¹ multiply-add threshold, so its rows run on 2 threads.
+        for (m, n, k) in [(3, 37, 5), (17, 7, 29), (150, 150, 150)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                for (alpha, beta) in [(T(1), T(0)), (T(-0.5), T(2))] {
+                    let lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 3   // strided
+                    let a = Buffer<T>(converting: (0..<((ta ? k : m) * lda)).map { _ in rng.value() })
+                    let b = Buffer<T>(converting: (0..<((tb ? n : k) * ldb)).map { _ in rng.value() })
+                    let c0 = Buffer<T>(converting: (0..<(m * ldc)).map { _ in rng.value() })
+                    let want = c0.clone()
+                    NaiveEngine.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a.pointer, lda: lda, b.pointer, ldb: ldb,
+                                     beta: beta, want.pointer, ldc: ldc)
+                    for accelerated in [false, true] {
+                        let got = c0.clone()
+                        VectorizedEngine.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a.pointer, lda: lda,
+                                              b.pointer, ldb: ldb, beta: beta, got.pointer, ldc: ldc, threads: 2, accelerated: accelerated)
+                        let d = firstDifference(want, got)
+                        #expect(d == nil, "\(T.self) \(m)×\(n)×\(k) transA \(ta) transB \(tb) α \(alpha) β \(beta) accelerated \(accelerated): entry \(d ?? -1)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("vectorized dot within γₙ·Σ|xy|; axpy and scal bit-identical", arguments: [1, 15, 1000, 4099])
     func vectorizedLevel1(n: Int) {
         level1(Double.self, n: n)
@@ -443,5 +479,28 @@ struct BenchReportTests {
         #expect(adam?.stateBytes == 8 && adam?.names == ["exp_avg", "exp_avg_sq"])
         let md = BenchRender.markdown(report, command: "test")
         #expect(md.contains("| torch/Adam | vectorized | float32 | 4K |"))
+    }
+
+    @Test("GEMM-bound rows: FLOPs counted from the real gemm calls, GFLOP/s against BLAS's own GEMM")
+    func gemmRows() throws {
+        // (naive's triple loop is the same counting path as vectorized's, and slow in a debug build)
+        let impls = ["vectorized"] + (BLASEngine.isAvailable ? ["blas"] : [])
+        let cfg = BenchConfiguration(optimizers: ["torch/Muon"].compactMap(BenchOptimizer.named), implementations: impls,
+                                     dtypes: [.float32], sizes: [4096, 300 * 300], threads: [1], repeats: 1, probeCount: 1 << 14)
+        let report = Bench.run(cfg)
+        // 64×64 only for vectorized (300×300 is above its limit, and says so).
+        #expect(report.results.count == impls.count + (BLASEngine.isAvailable ? 1 : 0))
+        #expect(report.skipped.contains { $0.contains("torch/Muon on vectorized at 300×300") })
+        let json = try JSON.parse(BenchRender.json(report))
+        for r in try #require(json["results"]?.arrayValue) {
+            // torch Muon: 5 Newton–Schulz iterations of X·Xᵀ, A·A and B·X, each 2·m³ for m×m.
+            let m = Double(try #require(r["size"]?.intValue)).squareRoot()
+            #expect(r["flops_per_step"]?.doubleValue == 30 * m * m * m)
+            #expect((r["gflops"]?.doubleValue ?? 0) > 0)
+            if BLASEngine.isAvailable { #expect((r["fraction_of_gemm"]?.doubleValue ?? 0) > 0) }
+            else { #expect(r["fraction_of_gemm"] == .null) }
+        }
+        #expect((json["gemm"]?.arrayValue?.count ?? 0) == (BLASEngine.isAvailable ? 2 : 0))
+        #expect(BenchRender.markdown(report, command: "test").contains("## GEMM-bound optimizers"))
     }
 }

@@ -5,7 +5,7 @@
 // attributes, so DescentCore's loops are baseline x86-64 (SSE2): each 512-bit lane operation is
 // four 128-bit instructions, and the division and square-root units bound a fused Adam pass.
 // The DescentAVX512 module is compiled with -mavx512f. It specialises `VectorizedEngine.run` (and
-// `blockDot`) for each kernel type of the optimizer families — the kernels are @inlinable, so
+// `blockDot`, `rowGemm`) for each kernel type of the optimizer families — the kernels are @inlinable, so
 // their math is compiled there again from the same source — and, when the CPU reports AVX-512F,
 // installs those loops here once at start-up (`DescentAVX512.install()`; the harness and the
 // `descent` command call it). `VectorizedEngine.map` then looks up the loop for its kernel type:
@@ -33,10 +33,13 @@ public final class Accelerator: @unchecked Sendable {
     public typealias Loop<K: ElementwiseKernel> = (K, VectorizedEngine.Bases<K.Scalar>, Int, Int) -> Void
     /// Σ x·y in the vectorized engine's block order.
     public typealias Dot<T: DescentFloat> = (Buffer<T>, Buffer<T>) -> T
+    /// C ← α·op(A)·op(B) + β·C, row by row.
+    public typealias Gemm<T: DescentFloat> = (VectorizedEngine.GemmProblem<T>) -> Void
 
     public let isa: VectorISA
     private var loops: [ObjectIdentifier: AnyObject] = [:]
     private var dots: [ObjectIdentifier: AnyObject] = [:]
+    private var gemms: [ObjectIdentifier: AnyObject] = [:]
 
     private final class Box<F> {
         let f: F
@@ -55,6 +58,11 @@ public final class Accelerator: @unchecked Sendable {
         dots[ObjectIdentifier(type)] = Box(dot)
     }
 
+    /// Registers the matrix product for T.
+    public func add<T: DescentFloat>(gemm type: T.Type, _ gemm: @escaping Gemm<T>) {
+        gemms[ObjectIdentifier(type)] = Box(gemm)
+    }
+
     /// Kernel types with a loop here.
     public var kernelCount: Int { loops.count }
 
@@ -71,6 +79,12 @@ public final class Accelerator: @unchecked Sendable {
     func dot<T: DescentFloat>(for type: T.Type) -> Dot<T>? {
         guard let box = dots[ObjectIdentifier(type)] else { return nil }
         return unsafeDowncast(box, to: Box<Dot<T>>.self).f
+    }
+
+    @usableFromInline
+    func gemm<T: DescentFloat>(for type: T.Type) -> Gemm<T>? {
+        guard let box = gemms[ObjectIdentifier(type)] else { return nil }
+        return unsafeDowncast(box, to: Box<Gemm<T>>.self).f
     }
 
     /// The table in use; nil = baseline loops only. Set once at start-up, before any engine runs

@@ -12,10 +12,26 @@
 //   scal   cblas_dscal / cblas_sscal    x ← a·x
 //          except a = 0 (and NaN a): OpenBLAS returns early / writes zeros there, where IEEE gives
 //          0·NaN = 0·∞ = NaN and −0 + 0 = +0 — those go to the vectorized loops, which keep IEEE.
-//   gemm   cblas_dgemm / cblas_sgemm    row-major C ← α·op(A)·op(B) + β·C
+//   gemm   cblas_dgemm / cblas_sgemm    row-major C ← α·op(A)·op(B) + β·C (`descent bench`
+//                                       reports GEMM-bound optimizers' GFLOP/s against it)
 //   map    the element-wise optimizer kernels: NOT BLAS — BLAS level 1 cannot express a fused
 //          Adam/RMSprop update without several passes over memory, so the kernel runs through the
 //          vectorized engine's one fused SIMD pass (bit-identical to naive).
+// Per optimizer (what the `blas` implementation sends to the library):
+//   SGD, Adagrad, RMSprop, Adadelta, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam, Schedule-Free,
+//   Lion (non-mean modes)       nothing: one fused element-wise pass (map)
+//   LAMB, LARS                  nrm2 (‖w‖, ‖update‖ for the trust ratio)
+//   gradient clipping           nrm2 / dot (global norm), scal
+//   L-BFGS (both line searches) dot, axpy, scal, nrm2 (two-loop recursion, directional derivatives)
+//   Muon                        gemm (Newton–Schulz: X·Xᵀ, A·A, B·X per iteration), nrm2 (‖G‖_F),
+//                               dot (optax's adaptive scale)
+//   Shampoo, ScalableShampoo    gemm (statistics G·Gᵀ, Gᵀ·G; preconditioned gradient L·G·R; the
+//                               matrix powers and Schur–Newton roots), nrm2, axpy, scal
+//   SOAP                        gemm (statistics, projections Qᵀ·G·Q and back), dot
+//   Lion, pytorch_optimizer's use_gc / adanorm   gemm (row means as G·J/length), nrm2, dot
+// (The ridge closed-form check computes XᵀX with its own loops: a check must not share the code
+// under test.)
+// (Eigen-decompositions — Jacobi, QR iterations in MatrixOps — are Swift loops on every engine.)
 // Tolerance against naive: dot/norm differ by summation order, |Δ| ≤ γₙ·Σ|xᵢyᵢ| (γₙ = n·ε/(1−n·ε));
 // axpy differs by at most one rounding per element when OpenBLAS fuses a·x + y:
 // |Δ| ≤ ε·(|a·x| + |y|); gemm by |Δ| ≤ γₖ·Σₗ|aᵢₗ bₗⱼ| per entry (blocking, FMA).

@@ -3,6 +3,15 @@
 // how those run: `naive` (plain loops, the readable truth), `vectorized` (SIMD + threads),
 // `blas` (OpenBLAS for level-1/level-3 work). Adding an engine touches no optimizer.
 
+import Synchronization
+
+/// Work an engine counts as it runs (for `descent bench`'s GFLOP/s of GEMM-bound optimizers).
+public final class WorkCounter: Sendable {
+    /// Floating-point operations of the engine's `gemm` calls so far: 2·m·n·k each.
+    public let gemmFlops = Atomic<Int>(0)
+    public init() {}
+}
+
 /// Which engine runs the primitives.
 public enum EngineKind: String, CaseIterable, Sendable {
     case naive, vectorized, blas
@@ -35,11 +44,14 @@ public struct Engine: Sendable {
     /// Whether element-wise passes may run the loops an accelerator installed for a wider
     /// instruction set (Accelerator.swift); false keeps the baseline loops. Results are the same.
     public var accelerated: Bool
+    /// Counts this engine's work when set (the bench sets it; nil costs nothing).
+    public var counter: WorkCounter?
 
-    public init(_ kind: EngineKind, threads: Int = 1, accelerated: Bool = true) {
+    public init(_ kind: EngineKind, threads: Int = 1, accelerated: Bool = true, counter: WorkCounter? = nil) {
         self.kind = kind
         self.threads = max(1, threads)
         self.accelerated = accelerated
+        self.counter = counter
     }
 
     public static let naive = Engine(.naive)
@@ -105,9 +117,14 @@ public struct Engine: Sendable {
     public func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                       _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
                                       beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int) {
+        counter?.gemmFlops.add(2 &* m &* n &* k, ordering: .relaxed)
         if kind == .blas {
             return BLASEngine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
                                    beta: beta, c, ldc: ldc, threads: threads)
+        }
+        if kind == .vectorized {
+            return VectorizedEngine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
+                                         beta: beta, c, ldc: ldc, threads: threads, accelerated: accelerated)
         }
         NaiveEngine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
                          beta: beta, c, ldc: ldc)

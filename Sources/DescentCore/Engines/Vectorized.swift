@@ -12,7 +12,10 @@
 //         the end: a different summation order from naive's left-to-right sum, so dot and norm
 //         differ from naive by rounding only: |Δ| ≤ γₙ·Σ|xᵢyᵢ| with γₙ = n·ε/(1 − n·ε).
 //   axpy, scal   element-wise, bit-identical to naive (y + a·x and a·x, rounded per element).
-//   gemm  the naive triple loop (the vectorized engine adds nothing for level 3; `blas` does).
+//   gemm  row by row: for each row i of C, acc ← Σₗ op(A)[i,l]·op(B)[l,:] with SIMD across the row
+//         (op(B) packed contiguous first when transposed or strided), then α·acc + β·C. Each entry
+//         gets the same operations in the same order (l = 0, 1, …) as naive's triple loop, so it is
+//         bit-identical to naive; rows are split across threads from 2²¹ multiply-adds.
 //
 // Instruction set. Swift compiles a module for one target and has no per-function target
 // attributes, so this file's loops are compiled for the build's baseline (x86-64: SSE2 — each
@@ -202,6 +205,95 @@ public enum VectorizedEngine {
         for l in 0..<w { sum += acc[l] }
         while i < n { sum += px[i] * py[i]; i += 1 }
         return sum
+    }
+
+    /// Multiply-adds (m·n·k) from which `gemm` splits rows across threads.
+    public static let gemmParallelThreshold = 1 << 21
+
+    /// C ← α·op(A)·op(B) + β·C, row-major (see the file header).
+    @inlinable
+    public static func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                                             _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
+                                             beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int, accelerated: Bool = true) {
+        let p = GemmProblem(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                            beta: beta, c: c, ldc: ldc, threads: threads)
+        if accelerated, let wide = Accelerator.installed?.gemm(for: T.self) { return wide(p) }
+        rowGemm(p, tag: Void.self)
+    }
+
+    /// The arguments of one `gemm` call.
+    public struct GemmProblem<T: DescentFloat>: @unchecked Sendable {
+        public let transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T
+        public let a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int
+        public let beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int
+        @inlinable public init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                               b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+            self.transA = transA; self.transB = transB; self.m = m; self.n = n; self.k = k; self.alpha = alpha
+            self.a = a; self.lda = lda; self.b = b; self.ldb = ldb; self.beta = beta; self.c = c; self.ldc = ldc
+            self.threads = threads
+        }
+    }
+
+    /// The row-by-row product itself. An accelerator compiles it again with a `tag` type of its
+    /// own, so its specialisation has a name of its own (AVX512.swift).
+    @inlinable
+    public static func rowGemm<T: DescentFloat, Tag>(_ p: GemmProblem<T>, tag: Tag.Type) {
+        let m = p.m, n = p.n, k = p.k
+        guard m > 0, n > 0 else { return }
+        // op(B) as k contiguous rows of n.
+        var packed: Buffer<T>? = nil
+        if p.transB || p.ldb != n {
+            let bp = Buffer<T>(zeros: k * n)
+            for l in 0..<k {
+                for j in 0..<n { bp.pointer[l * n + j] = p.transB ? p.b[j * p.ldb + l] : p.b[l * p.ldb + j] }
+            }
+            packed = bp
+        }
+        let rowsB = UnsafePointer(packed?.pointer ?? UnsafeMutablePointer(mutating: p.b))
+        let chunks = p.threads > 1 && m > 1 && m * n * k >= gemmParallelThreshold ? min(p.threads, m) : 1
+        let per = (m + chunks - 1) / chunks
+        let rows = GemmRows<T, Tag>(p: p, b: rowsB)
+        if chunks == 1 {
+            rows.run(0, m)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks) { t in
+                let lo = min(m, t * per), hi = min(m, lo + per)
+                if lo < hi { rows.run(lo, hi) }
+            }
+        }
+        withExtendedLifetime(packed) {}
+    }
+
+    /// Rows lo..<hi of C, with op(B) given as contiguous rows (Tag: see `rowGemm`).
+    @usableFromInline
+    struct GemmRows<T: DescentFloat, Tag>: @unchecked Sendable {
+        @usableFromInline let p: GemmProblem<T>
+        @usableFromInline let b: UnsafePointer<T>
+        @inlinable init(p: GemmProblem<T>, b: UnsafePointer<T>) { self.p = p; self.b = b }
+
+        @inlinable
+        func run(_ lo: Int, _ hi: Int) {
+            typealias V = SIMDLane<T>
+            let n = p.n, k = p.k, w = V.scalarCount
+            let acc = Buffer<T>(zeros: n)
+            let s = acc.pointer
+            for i in lo..<hi {
+                acc.fill(0)
+                for l in 0..<k {
+                    let av = p.transA ? p.a[l * p.lda + i] : p.a[i * p.lda + l]
+                    let va = V(repeating: av)
+                    let row = b + l * n
+                    var j = 0
+                    while j &+ w <= n {
+                        (V.load(s + j) + va * V.load(row + j)).store(s + j)
+                        j &+= w
+                    }
+                    while j < n { s[j] = s[j] + av * row[j]; j += 1 }
+                }
+                let ci = p.c + i * p.ldc
+                for j in 0..<n { ci[j] = p.alpha * s[j] + (p.beta == 0 ? 0 : p.beta * ci[j]) }
+            }
+        }
     }
 
     /// y ← a·x + y, element-wise (bit-identical to naive).

@@ -29,12 +29,26 @@ public struct BenchOptimizer: Sendable {
     public var convention: String
     public var name: String
     public var hyperparameters: String?
+    /// A matrix optimizer (GEMM-bound): one m×m tensor with m = ⌊√size⌋, timed up to
+    /// `maxMatrixSide` (naive and vectorized run level 3 as a triple loop) or `maxBLASMatrixSide`.
+    public var matrix: Bool
 
-    public init(_ label: String, _ convention: String, _ name: String, _ hyperparameters: String? = nil) {
+    public static let maxMatrixSide = 256
+    public static let maxBLASMatrixSide = 1024
+
+    public init(_ label: String, _ convention: String, _ name: String, _ hyperparameters: String? = nil, matrix: Bool = false) {
         self.label = label
         self.convention = convention
         self.name = name
         self.hyperparameters = hyperparameters
+        self.matrix = matrix
+    }
+
+    /// The tensor shape a size gives: [size], or [m, m] for matrix optimizers.
+    func shape(_ size: Int) -> [Int] {
+        guard matrix else { return [size] }
+        let m = Int(Double(size).squareRoot())
+        return [m, m]
     }
 
     /// The catalog `--optimizer all` runs; any other `convention/Name` is accepted too (optax gets
@@ -56,6 +70,8 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("optax/lamb", "optax", "lamb", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/lars", "optax", "lars", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
+        // GEMM-bound: 5 Newton–Schulz iterations per step, 3 matrix products each.
+        BenchOptimizer("torch/Muon", "torch", "Muon", #"{"lr": 0.02}"#, matrix: true),
     ]
 
     /// The default set: the optimizers most runs care about.
@@ -91,11 +107,26 @@ public struct BenchResult: Sendable {
     /// The concrete stepper that ran.
     public var stepperType: String
     public var fractionOfTriad: Double?
+    /// GEMM-bound optimizers: floating-point operations of the step's matrix products
+    /// (2·m·n·k per `Engine.gemm` call, counted as they run), and the fraction of this run's
+    /// BLAS GEMM rate at the same dtype, matrix side and threads.
+    public var flopsPerStep: Double? = nil
+    public var fractionOfGemm: Double? = nil
     /// Where an included row comes from (`descent bench --include`); nil for this run's rows.
     public var source: String? = nil
 
     public var nsPerParam: Double { minNs / Double(size) }
     public var gbps: Double { Double(bytesPerParam * size) / minNs }
+    /// GFLOP/s of the matrix products (best sample).
+    public var gflops: Double? { flopsPerStep.map { $0 / minNs } }
+}
+
+/// The BLAS library's own GEMM rate: C ← A·B on n×n matrices, best of several samples.
+public struct GemmRate: Sendable {
+    public var dtype: DType
+    public var n: Int
+    public var threads: Int
+    public var gflops: Double
 }
 
 public struct BenchConfiguration: Sendable {
@@ -132,6 +163,8 @@ public struct BenchReport: Sendable {
     public var memory: [(optimizer: String, dtype: DType, stateBytes: Double, perTensorBytes: Int, names: [String])]
     /// Other runs' results shown beside this run's (`--include`, BenchInclude.swift).
     public var included: [IncludedBench] = []
+    /// BLAS GEMM rates measured in this run for the GEMM-bound rows (empty without BLAS).
+    public var gemm: [GemmRate] = []
 }
 
 public enum Bench {
@@ -145,7 +178,7 @@ public enum Bench {
     static func implementation(_ name: String, threads: Int) -> (any Implementation)? {
         guard let impl = Implementations.named(name) else { return nil }
         if let e = impl as? EngineImplementation {
-            return EngineImplementation(Engine(e.engine.kind, threads: threads, accelerated: e.engine.accelerated),
+            return EngineImplementation(Engine(e.engine.kind, threads: threads, accelerated: e.engine.accelerated, counter: WorkCounter()),
                                         name: e.name, summary: e.summary)
         }
         return impl
@@ -174,6 +207,15 @@ public enum Bench {
                             continue
                         }
                         for size in cfg.sizes {
+                            if opt.matrix {
+                                let side = opt.shape(size)[0]
+                                let cap = impl.name == "blas" ? BenchOptimizer.maxBLASMatrixSide : BenchOptimizer.maxMatrixSide
+                                if side > cap {
+                                    let s = "\(opt.label) on \(implName) at \(side)×\(side): above this implementation's \(cap)×\(cap) bench limit (O(m³) per step)"
+                                    if !skipped.contains(s) { skipped.append(s) }
+                                    continue
+                                }
+                            }
                             do {
                                 var r: BenchResult
                                 let names: [String]
@@ -210,14 +252,57 @@ public enum Bench {
         for i in results.indices {
             if let bw = best.first(where: { $0.threads == results[i].threads }) { results[i].fractionOfTriad = results[i].gbps / bw.triad }
         }
-        return BenchReport(machine: machineAtStart, bandwidth: best, results: results, skipped: skipped, memory: memory)
+        // GEMM-bound rows against BLAS's own GEMM at the same dtype, matrix side and threads.
+        var gemm: [GemmRate] = []
+        if BLASEngine.isAvailable {
+            for i in results.indices {
+                guard let g = results[i].gflops, g > 0 else { continue }
+                let n = Int(Double(results[i].size).squareRoot())
+                let rate: GemmRate
+                if let known = gemm.first(where: { $0.dtype == results[i].dtype && $0.n == n && $0.threads == results[i].threads }) {
+                    rate = known
+                } else {
+                    progress?("BLAS GEMM rate \(results[i].dtype.rawValue) \(n)×\(n) t=\(results[i].threads)")
+                    switch results[i].dtype {
+                    case .float64: rate = gemmRate(Double.self, n: n, threads: results[i].threads)
+                    case .float32: rate = gemmRate(Float.self, n: n, threads: results[i].threads)
+                    }
+                    gemm.append(rate)
+                }
+                results[i].fractionOfGemm = g / rate.gflops
+            }
+        }
+        var report = BenchReport(machine: machineAtStart, bandwidth: best, results: results, skipped: skipped, memory: memory)
+        report.gemm = gemm
+        return report
+    }
+
+    /// BLAS's C ← A·B on n×n matrices of `T`: the best of 7 samples, each ≥ 2⁸ FLOP-scaled calls.
+    static func gemmRate<T: DescentFloat>(_: T.Type, n: Int, threads: Int) -> GemmRate {
+        let a = Buffer<T>(repeating: T(0.5), count: n * n), b = Buffer<T>(repeating: T(0.25), count: n * n)
+        let c = Buffer<T>(zeros: n * n)
+        let engine = Engine(.blas, threads: threads)
+        let calls = max(1, (1 << 27) / (n * n * n))   // about 2·10⁸ FLOP per sample
+        func once() {
+            engine.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a.pointer, lda: n, b.pointer, ldb: n,
+                        beta: 0, c.pointer, ldc: n)
+        }
+        once()
+        var best = Double.infinity
+        for _ in 0..<7 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<calls { once() }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(calls))
+        }
+        return GemmRate(dtype: T.dtype, n: n, threads: threads, gflops: 2 * Double(n * n * n) / best)
     }
 
     /// One measurement (see the file header).
     static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: any Implementation, _: T.Type, size: Int,
                                          threads: Int, repeats: Int) throws -> (BenchResult, [String]) {
         let spec = try opt.spec()
-        let stepper = try impl.stepper(spec, dtype: T.dtype, shapes: [[size]])
+        let shape = opt.shape(size), size = shape.reduce(1, *)
+        let stepper = try impl.stepper(spec, dtype: T.dtype, shapes: [shape])
         let box: StepperBox<T>
         switch stepper {
         case let .float64(b): box = b as! StepperBox<T>
@@ -237,11 +322,15 @@ public enum Bench {
         for _ in 0..<(2 * inner) { box.step(ps, gs, lr) }         // warm-up: page-in, caches, threads
         var samples: [Double] = []
         samples.reserveCapacity(repeats)
+        // GEMM work of the timed steps, when the implementation is an engine that counts it.
+        let counter = (impl as? EngineImplementation)?.engine.counter
+        let flopsBefore = counter?.gemmFlops.load(ordering: .relaxed) ?? 0
         for _ in 0..<max(1, repeats) {
             let t0 = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<inner { box.step(ps, gs, lr) }
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(inner))
         }
+        let flops = Double((counter?.gemmFlops.load(ordering: .relaxed) ?? 0) - flopsBefore) / Double(max(1, repeats) * inner)
         samples.sort()
         // Per-parameter state: buffers as long as the tensor; anything shorter (a step count,
         // NAdam's mu_product) is per-tensor state.
@@ -253,7 +342,7 @@ public enum Bench {
                             minNs: samples[0], medianNs: samples[samples.count / 2],
                             bytesPerParam: (3 + 2 * k) * MemoryLayout<T>.stride,
                             stateBytesPerParam: Double(k * MemoryLayout<T>.stride), stateBytesPerTensor: perTensor,
-                            stepperType: box.typeName, fractionOfTriad: nil)
+                            stepperType: box.typeName, fractionOfTriad: nil, flopsPerStep: flops > 0 ? flops : nil)
         return (r, state.map(\.name))
     }
 

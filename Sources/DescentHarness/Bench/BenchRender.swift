@@ -29,8 +29,15 @@ public enum BenchRender {
                 ("min_ns", JSON(r(x.minNs, 1))), ("median_ns", JSON(r(x.medianNs, 1))),
                 ("ns_per_param", JSON(r(x.nsPerParam, 5))), ("bytes_per_param", JSON(x.bytesPerParam)),
                 ("gbps", JSON(r(x.gbps, 3))), ("fraction_of_triad", x.fractionOfTriad.map { JSON(r($0, 4)) } ?? .null),
-            ] + (x.source.map { [("source", JSON.string($0))] } ?? []))
+            ] + (x.gflops.map { g in
+                // GEMM-bound rows: GFLOP/s of the matrix products and the fraction of BLAS's GEMM.
+                [("gflops", JSON(r(g, 3))), ("flops_per_step", JSON(r(x.flopsPerStep ?? 0, 0))),
+                 ("fraction_of_gemm", x.fractionOfGemm.map { JSON(r($0, 4)) } ?? .null)]
+            } ?? []) + (x.source.map { [("source", JSON.string($0))] } ?? []))
         }
+        let gemm: [(String, JSON)] = report.gemm.isEmpty ? [] : [("gemm", .array(report.gemm.map { g in
+            .object([("dtype", .string(g.dtype.rawValue)), ("n", JSON(g.n)), ("threads", JSON(g.threads)), ("gflops", JSON(r(g.gflops, 3)))])
+        }))]
         // Included rows carry "source"; their files' machine and bandwidth blocks follow.
         let included: [(String, JSON)] = report.included.isEmpty ? [] : [("included", .array(report.included.map { inc in
             .object([("file", .string(inc.file)), ("source", .string(inc.source)), ("machine", .object(inc.machine)),
@@ -45,7 +52,7 @@ public enum BenchRender {
             ("machine", .object(report.machine)),
             ("bandwidth", .object(bw)),
             ("results", .array(results)),
-        ] + included).serialized(pretty: true) + "\n"
+        ] + gemm + included).serialized(pretty: true) + "\n"
     }
 
     static func table(_ headers: [String], _ rows: [[String]], markdown: Bool, rightAlign: Set<Int> = []) -> String {
@@ -109,6 +116,29 @@ public enum BenchRender {
              x.fractionOfTriad.map { String(format: "%.0f%%", 100 * $0) } ?? "-"]
         }, markdown: markdown, rightAlign: Set((3...10).map { $0 + (withSource ? 1 : 0) }))
     }
+
+    /// GEMM-bound rows: GFLOP/s of their matrix products against BLAS's own GEMM (same run,
+    /// dtype, matrix side and threads).
+    static func gemmTable(_ report: BenchReport, markdown: Bool) -> String? {
+        let rows = report.results.filter { $0.gflops != nil }
+        guard !rows.isEmpty else { return nil }
+        return table(["optimizer", "implementation", "dtype", "matrix", "threads", "min µs", "GFLOP/step", "GFLOP/s",
+                      "BLAS GEMM GFLOP/s", "of GEMM"], rows.map { x in
+            let n = Int(Double(x.size).squareRoot())
+            let rate = report.gemm.first { $0.dtype == x.dtype && $0.n == n && $0.threads == x.threads }
+            return [x.optimizer, x.implementation, x.dtype.rawValue, "\(n)×\(n)", "\(x.threads)",
+                    String(format: "%.1f", x.minNs / 1000), String(format: "%.3f", (x.flopsPerStep ?? 0) / 1e9),
+                    String(format: "%.2f", x.gflops ?? 0), rate.map { String(format: "%.1f", $0.gflops) } ?? "-",
+                    x.fractionOfGemm.map { String(format: "%.0f%%", 100 * $0) } ?? "-"]
+        }, markdown: markdown, rightAlign: [4, 5, 6, 7, 8, 9])
+    }
+
+    static let gemmNote = """
+    Muon's step is matrix products (5 Newton–Schulz iterations, 3 products each): GFLOP/step counts \
+    2·m·n·k for every `Engine.gemm` call as it runs; "of GEMM" divides the step's GFLOP/s by the BLAS \
+    library's own C ← A·B rate on matrices of the same side, measured in this run at the same threads \
+    (no BLAS: "-"). `naive` and `vectorized` run level 3 as a triple loop; `blas` calls cblas_?gemm.
+    """
 
     /// Each included row against this run's fastest row of the same optimizer family (the name
     /// without its convention, case-insensitive), dtype, size and threads: library time ÷ Descent
@@ -194,6 +224,7 @@ public enum BenchRender {
         s += resultsTable(report, markdown: true)
         if let sp = speedupTable(report, markdown: true) { s += "\n### Speed-ups\n\n" + sp }
         if let vs = versusTable(report, markdown: true) { s += "\n### Descent against the libraries\n\n" + vs }
+        if let g = gemmTable(report, markdown: true) { s += "\n## GEMM-bound optimizers\n\n" + gemmNote + "\n\n" + g }
         if ran {
             s += "\n## Optimizer memory (state per parameter, from the steppers' state buffers)\n\n" + memoryTable(report, markdown: true)
         }
@@ -212,6 +243,7 @@ public enum BenchRender {
         if !report.included.isEmpty { s += includedNote + "\n" }
         if let sp = speedupTable(report, markdown: false) { s += "\nSPEED-UPS\n" + sp }
         if let vs = versusTable(report, markdown: false) { s += "\nDESCENT AGAINST THE LIBRARIES\n" + vs }
+        if let g = gemmTable(report, markdown: false) { s += "\nGEMM-BOUND OPTIMIZERS\n" + gemmNote + "\n" + g }
         if ran { s += "\nOPTIMIZER MEMORY (state bytes per parameter)\n" + memoryTable(report, markdown: false) }
         if !report.included.isEmpty {
             s += "\nINCLUDED RUNS\n" + report.included.map { includedSection($0, markdown: false) }.joined(separator: "\n")
