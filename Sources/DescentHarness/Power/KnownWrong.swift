@@ -13,6 +13,17 @@
 import DescentCore
 import DescentJSON
 
+extension KnownWrongVariant.Mistake {
+    /// A wrong knob of family type F: `change` edits it and returns whether the mistake applies
+    /// (false, or another family: the variant declines the case).
+    public static func changing<F: OptimizerFamily>(_: F.Type, _ change: @escaping @Sendable (inout F) -> Bool) -> Self {
+        .family { f in
+            guard var x = f as? F, change(&x) else { return nil }
+            return x
+        }
+    }
+}
+
 public struct KnownWrongVariant: Implementation {
     public enum Mistake: Sendable {
         /// Edits the arguments of matching calls; returns whether anything changed.

@@ -6,19 +6,9 @@
 import DescentCore
 import DescentJSON
 
-private func lbfgs(_ change: @escaping @Sendable (inout LBFGSFamily) -> Bool) -> KnownWrongVariant.Mistake {
-    .family { f in
-        guard var x = f as? LBFGSFamily, change(&x) else { return nil }
-        return x
-    }
-}
+private func lbfgs(_ change: @escaping @Sendable (inout LBFGSFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(LBFGSFamily.self, change) }
 
-private func scheduleFree(_ change: @escaping @Sendable (inout ScheduleFreeFamily) -> Bool) -> KnownWrongVariant.Mistake {
-    .family { f in
-        guard var x = f as? ScheduleFreeFamily, change(&x) else { return nil }
-        return x
-    }
-}
+private func scheduleFree(_ change: @escaping @Sendable (inout ScheduleFreeFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(ScheduleFreeFamily.self, change) }
 
 /// An argument of torch.optim.LBFGS ignored: the library's default used instead.
 private func torchLBFGSIgnoring(_ key: String, default value: Double) -> KnownWrongVariant.Mistake {

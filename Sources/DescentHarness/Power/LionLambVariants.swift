@@ -4,26 +4,11 @@
 import DescentCore
 import DescentJSON
 
-private func lion(_ change: @escaping @Sendable (inout LionFamily) -> Bool) -> KnownWrongVariant.Mistake {
-    .family { f in
-        guard var x = f as? LionFamily, change(&x) else { return nil }
-        return x
-    }
-}
+private func lion(_ change: @escaping @Sendable (inout LionFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(LionFamily.self, change) }
 
-private func lamb(_ change: @escaping @Sendable (inout LambFamily) -> Bool) -> KnownWrongVariant.Mistake {
-    .family { f in
-        guard var x = f as? LambFamily, change(&x) else { return nil }
-        return x
-    }
-}
+private func lamb(_ change: @escaping @Sendable (inout LambFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(LambFamily.self, change) }
 
-private func lars(_ change: @escaping @Sendable (inout LARSFamily) -> Bool) -> KnownWrongVariant.Mistake {
-    .family { f in
-        guard var x = f as? LARSFamily, change(&x) else { return nil }
-        return x
-    }
-}
+private func lars(_ change: @escaping @Sendable (inout LARSFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(LARSFamily.self, change) }
 
 public let lionLambVariants: [KnownWrongVariant] = [
     // MARK: Lion

@@ -4,19 +4,9 @@ import DescentCore
 import DescentJSON
 
 /// Changes an Adam-group family's knob, or declines.
-private func adam(_ change: @escaping @Sendable (inout AdamFamily) -> Bool) -> KnownWrongVariant.Mistake {
-    .family { f in
-        guard var a = f as? AdamFamily, change(&a) else { return nil }
-        return a
-    }
-}
+private func adam(_ change: @escaping @Sendable (inout AdamFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(AdamFamily.self, change) }
 
-private func sgd(_ change: @escaping @Sendable (inout SGDFamily) -> Bool) -> KnownWrongVariant.Mistake {
-    .family { f in
-        guard var s = f as? SGDFamily, change(&s) else { return nil }
-        return s
-    }
-}
+private func sgd(_ change: @escaping @Sendable (inout SGDFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(SGDFamily.self, change) }
 
 private let cosineNames: Set<String> = ["CosineAnnealingLR", "cosine_decay_schedule", "cosine_annealing",
                                         "warmup_cosine_decay_schedule", "CosineAnnealingWarmRestarts"]
