@@ -5,6 +5,8 @@
 // or 8 doubles) where DescentCore's baseline loops run four 128-bit ones. Nothing here runs unless
 // the harness finds AVX-512F on this CPU (Harness/Verify/VectorLoops.swift; the kernel lists the
 // flag in /proc/cpuinfo only when it has enabled the zmm registers) and installs `AVX512.table()`.
+// Building the table runs no vector instruction (only the loops and the closures that call them
+// have any; AcceleratorTests checks the object code), so it is safe on any x86-64 CPU.
 //
 // One line per kernel type below (both dtypes): the line makes `VectorizedEngine.run` specialise
 // for that kernel in this module. A kernel without a line still works — `map` runs its baseline

@@ -7,7 +7,9 @@
 // • isolation: every weak or global function DescentAVX512's object code defines is either this
 //   module's own (its name mentions DescentAVX512) or contains no vector instruction at all — so
 //   the linker, which keeps one copy of each weak symbol for the whole program, can never hand an
-//   AVX-512 copy of shared code to the baseline paths (they must run on CPUs without AVX-512).
+//   AVX-512 copy of shared code to the baseline paths (they must run on CPUs without AVX-512);
+//   and vector code appears only in the loops and the closures that call them, so building the
+//   table and asking `isCompiled` are safe on any CPU.
 // (Bit-identity of the AVX-512 and baseline loops on every fixture optimizer: EngineTests.)
 import Foundation
 import Testing
@@ -122,6 +124,14 @@ struct AcceleratorTests {
                 if shared.contains(name), offenders[name] == nil { offenders[name] = insn }
             }
             #expect(offenders.isEmpty, "\(o): shared functions with vector instructions: \(offenders)")
+            // Building the table (AVX512.table(), which the tests call on any CPU) and
+            // `isCompiled` must run without AVX: vector code only in the loops and in the
+            // closures that call them once installed.
+            let vectorNames = counted.sorted()
+            let vectorDemangled = try #require(tool("swift-demangle", [], input: vectorNames.joined(separator: "\n")))
+                .split(separator: "\n").map(String.init)
+            let setup = vectorDemangled.filter { !$0.contains("closure #") && !$0.contains("DescentCore.VectorizedEngine.") }
+            #expect(setup.isEmpty, "\(o): vector instructions outside the loops: \(setup.prefix(5))")
             if !adam.isEmpty {
                 // Packed 512-bit square roots and divisions (the baseline build runs four 128-bit
                 // sqrtps/divps per lane operation; the standard library's SIMD16<Float>.squareRoot()
