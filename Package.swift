@@ -3,20 +3,23 @@
 // No package dependencies by design: the toolchain, Foundation and the C library only.
 import PackageDescription
 
-// DescentAVX512 compiles the vectorized engine's element-wise loops a second time for AVX-512
-// (zmm registers, one vsqrtps/vdivps per 16 floats). Nothing in it runs unless the CPU and the
-// kernel report AVX-512F at run time; every other target stays on the baseline x86-64 ISA.
-// Elsewhere (arm64) the target builds without flags and installs nothing.
+// DescentAVX512 and DescentAVX2 compile the vectorized engine's loops (one shared file) again for
+// AVX-512 (zmm: one vsqrtps/vdivps per 16 floats) and AVX2 (ymm: per 8). Nothing in them runs
+// unless the CPU reports the instruction set at run time; every other target stays on the
+// baseline x86-64 ISA. -O even in debug builds, so the tests check the loops that really run.
+// Elsewhere (arm64) the targets build without flags and install nothing.
 #if arch(x86_64)
 let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx512f", "-O"])]
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-O"])]
 #else
 let avx512Flags: [SwiftSetting] = []
+let avx2Flags: [SwiftSetting] = []
 #endif
 
 let package = Package(
     name: "Descent",
     products: [
-        .library(name: "DescentKit", targets: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentHarness"]),
+        .library(name: "DescentKit", targets: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentHarness"]),
         .executable(name: "descent", targets: ["descent"]),
     ],
     targets: [
@@ -24,12 +27,13 @@ let package = Package(
         .target(name: "DescentJSON"),
         // Numerics, engines (naive / vectorized / blas), optimizer families, conventions, schedules.
         .target(name: "DescentCore", dependencies: ["DescentJSON"]),
-        // The vectorized loops compiled for AVX-512, installed at run time when the CPU has it.
+        // The vectorized loops compiled for AVX-512 and for AVX2, installed at run time when the CPU has them.
         .target(name: "DescentAVX512", dependencies: ["DescentCore"], swiftSettings: avx512Flags),
+        .target(name: "DescentAVX2", dependencies: ["DescentCore"], swiftSettings: avx2Flags),
         // Fixtures, the verifier, closed-form checks, reports, benchmarks.
-        .target(name: "DescentHarness", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512"]),
+        .target(name: "DescentHarness", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2"]),
         // The `descent` command.
         .executableTarget(name: "descent", dependencies: ["DescentHarness"]),
-        .testTarget(name: "DescentTests", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentHarness"]),
+        .testTarget(name: "DescentTests", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentHarness"]),
     ]
 )

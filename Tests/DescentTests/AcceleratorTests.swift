@@ -1,11 +1,12 @@
-// AcceleratorTests.swift — the AVX-512 loops chosen at run time (Accelerator.swift, DescentAVX512).
+// AcceleratorTests.swift — the AVX-512 and AVX2 loops chosen at run time (Accelerator.swift,
+// DescentAVX512, DescentAVX2).
 //
-// • every element-wise kernel DescentCore defines has its line in DescentAVX512 (a kernel without
-//   one silently runs the slower baseline loop);
-// • the choice: AVX-512 only when compiled for it and the CPU reports avx512f, and never with
-//   DESCENT_VECTOR_ISA=baseline;
-// • isolation: every weak or global function DescentAVX512's object code defines is either this
-//   module's own (its name mentions DescentAVX512) or contains no vector instruction at all — so
+// • every element-wise kernel DescentCore defines has its line in Loops.swift (a kernel without
+//   one silently runs the slower baseline loop), which both wide modules compile;
+// • the choice: the widest instruction set the CPU reports (avx512f, avx2), or the one
+//   DESCENT_VECTOR_ISA names when the CPU runs it;
+// • isolation: every weak or global function a wide module's object code defines is either this
+//   module's own (its name mentions the module) or contains no vector instruction at all — so
 //   the linker, which keeps one copy of each weak symbol for the whole program, can never hand an
 //   AVX-512 copy of shared code to the baseline paths (they must run on CPUs without AVX-512);
 //   and vector code appears only in the loops and the closures that call them, so building the
@@ -14,6 +15,7 @@
 import Foundation
 import Testing
 @testable import DescentCore
+import DescentAVX2
 import DescentAVX512
 import DescentHarness
 
@@ -56,37 +58,51 @@ struct AcceleratorTests {
         return names.sorted()
     }
 
-    @Test("every element-wise kernel of DescentCore has its AVX-512 loop")
+    @Test("every element-wise kernel of DescentCore has its loop in the AVX-512 and AVX2 tables")
     func coverage() throws {
         let kernels = try coreKernels()
         #expect(kernels.count >= 25, "kernels found: \(kernels)")
-        let source = try String(contentsOf: packageRoot.appendingPathComponent("Sources/DescentAVX512/AVX512.swift"), encoding: .utf8)
+        let loops = packageRoot.appendingPathComponent("Sources/DescentAVX512/Loops.swift")
+        let source = try String(contentsOf: loops, encoding: .utf8)
         let missing = kernels.filter { !source.contains("both(a, \($0)<Float>.self, \($0)<Double>.self)") }
-        #expect(missing.isEmpty, "add `both(a, K<Float>.self, K<Double>.self)` to DescentAVX512 for: \(missing)")
+        #expect(missing.isEmpty, "add `both(a, K<Float>.self, K<Double>.self)` to Sources/DescentAVX512/Loops.swift for: \(missing)")
+        // DescentAVX2 compiles the same file (a symbolic link, not a copy that could drift).
+        let link = packageRoot.appendingPathComponent("Sources/DescentAVX2/Loops.swift").path
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == "../DescentAVX512/Loops.swift")
         #if arch(x86_64)
-        let table = AVX512.table()
-        #expect(table.kernelCount == 2 * kernels.count)
-        #expect(table.covers(AdamKernel<Float>.self) && table.covers(SGDKernel<Double>.self))
+        for table in [AVX512.table(), AVX2.table()] {
+            #expect(table.kernelCount == 2 * kernels.count, "\(table.isa)")
+            #expect(table.covers(AdamKernel<Float>.self) && table.covers(SGDKernel<Double>.self))
+        }
         #endif
     }
 
-    @Test("AVX-512 is chosen only when compiled, present and not turned off")
+    @Test("the widest instruction set the CPU runs is chosen, or the one DESCENT_VECTOR_ISA names if it runs")
     func choice() {
-        let with = CPUFeatures(model: "test", cores: 2, flags: ["sse2", "avx2", "avx512f"], caches: [])
-        let without = CPUFeatures(model: "test", cores: 2, flags: ["sse2", "avx2"], caches: [])
-        #expect(VectorLoops.choose(cpu: without, environment: [:]) == .baseline)
-        #expect(VectorLoops.choose(cpu: with, environment: ["DESCENT_VECTOR_ISA": "baseline"]) == .baseline)
-        #expect(VectorLoops.choose(cpu: with, environment: [:]) == (AVX512.isCompiled ? .avx512 : .baseline))
+        let avx512 = CPUFeatures(model: "test", cores: 2, flags: ["sse2", "avx2", "avx512f"], caches: [])
+        let avx2 = CPUFeatures(model: "test", cores: 2, flags: ["sse2", "avx", "avx2"], caches: [])
+        let sse2 = CPUFeatures(model: "test", cores: 2, flags: ["sse2"], caches: [])
+        #if arch(x86_64)
+        #expect(VectorLoops.choose(cpu: avx512, environment: [:]) == .avx512)
+        #expect(VectorLoops.choose(cpu: avx2, environment: [:]) == .avx2)
+        #expect(VectorLoops.choose(cpu: avx512, environment: ["DESCENT_VECTOR_ISA": "avx2"]) == .avx2)
+        #expect(VectorLoops.choose(cpu: avx2, environment: ["DESCENT_VECTOR_ISA": "avx512"]) == .avx2)   // cannot: widest it runs
+        #endif
+        #expect(VectorLoops.choose(cpu: sse2, environment: [:]) == .baseline)
+        #expect(VectorLoops.choose(cpu: sse2, environment: ["DESCENT_VECTOR_ISA": "avx2"]) == .baseline)
+        #expect(VectorLoops.choose(cpu: avx512, environment: ["DESCENT_VECTOR_ISA": "baseline"]) == .baseline)
+        #expect(VectorLoops.table(.baseline) == nil)
         // What this process chose is what the CPU offers.
         #expect(Implementations.isa == VectorLoops.choose())
         #expect(VectorizedEngine.isa == Implementations.isa)
     }
 
-    @Test("DescentAVX512 defines no shared function with vector instructions (the linker cannot mix ISAs)",
-          .enabled(if: AVX512.isCompiled, "DescentAVX512 is compiled for AVX-512 on x86_64 only"))
-    func isolation() throws {
-        // The debug build's objects (DescentAVX512 is compiled with -O even there, Package.swift).
-        let dir = packageRoot.appendingPathComponent(".build/debug/DescentAVX512.build")
+    @Test("the wide modules define no shared function with vector instructions (the linker cannot mix ISAs)",
+          .enabled(if: AVX512.isCompiled && AVX2.isCompiled, "the wide modules are compiled for their ISAs on x86_64 only"),
+          arguments: [("DescentAVX512", "%zmm"), ("DescentAVX2", "%ymm")])
+    func isolation(module: String, register: String) throws {
+        // The debug build's objects (the wide modules are compiled with -O even there, Package.swift).
+        let dir = packageRoot.appendingPathComponent(".build/debug/\(module).build")
         let objects = (try? FileManager.default.contentsOfDirectory(atPath: dir.path))?.filter { $0.hasSuffix(".swift.o") } ?? []
         try #require(!objects.isEmpty, "no object files in \(dir.path) (tests expect the default build directory)")
         var functions = 0, vectorFunctions = 0, adamLoops = 0
@@ -101,10 +117,10 @@ struct AcceleratorTests {
             let demangled = try #require(tool("swift-demangle", [], input: symbols.joined(separator: "\n")),
                                          "swift-demangle (the toolchain's) is needed").split(separator: "\n").map(String.init)
             try #require(demangled.count == symbols.count)
-            let shared = Set(zip(symbols, demangled).filter { !$0.1.contains("DescentAVX512.") }.map(\.0))
+            let shared = Set(zip(symbols, demangled).filter { !$0.1.contains("\(module).") }.map(\.0))
             // The float32 Adam loop (the benchmark's headline), to look at its instructions.
             let adam = Set(zip(symbols, demangled).filter {
-                $0.1.hasPrefix("generic specialization <DescentAVX512.Wide<DescentCore.AdamKernel<Swift.Float>>> of static DescentCore.VectorizedEngine.run")
+                $0.1.hasPrefix("generic specialization <\(module).Wide<DescentCore.AdamKernel<Swift.Float>>> of static DescentCore.VectorizedEngine.run")
             }.map(\.0))
             #expect(shared.count < 10, "\(o): \(shared.count) shared functions: \(shared.sorted().prefix(10))")
             // Instructions per function, from one disassembly.
@@ -133,16 +149,16 @@ struct AcceleratorTests {
             let setup = vectorDemangled.filter { !$0.contains("closure #") && !$0.contains("DescentCore.VectorizedEngine.") }
             #expect(setup.isEmpty, "\(o): vector instructions outside the loops: \(setup.prefix(5))")
             if !adam.isEmpty {
-                // Packed 512-bit square roots and divisions (the baseline build runs four 128-bit
-                // sqrtps/divps per lane operation; the standard library's SIMD16<Float>.squareRoot()
-                // would be 16 scalar sqrtss). The scalar tail adds vsqrtss (with its sqrtf fallback
-                // for negative inputs) and a few xmm operations.
+                // Packed square roots and divisions on the module's registers (the baseline build
+                // runs four 128-bit sqrtps/divps per lane operation; the standard library's
+                // SIMD16<Float>.squareRoot() would be 16 scalar sqrtss). The scalar tail adds
+                // vsqrtss (with its sqrtf fallback for negative inputs) and a few xmm operations.
                 adamLoops += 1
-                #expect(adamInstructions.contains { $0.hasPrefix("vsqrtps") && $0.contains("%zmm") }, "no vsqrtps zmm in the float32 Adam loop")
-                #expect(adamInstructions.contains { $0.hasPrefix("vdivps") && $0.contains("%zmm") }, "no vdivps zmm in the float32 Adam loop")
+                #expect(adamInstructions.contains { $0.hasPrefix("vsqrtps") && $0.contains(register) }, "\(module): no vsqrtps \(register) in the float32 Adam loop")
+                #expect(adamInstructions.contains { $0.hasPrefix("vdivps") && $0.contains(register) }, "\(module): no vdivps \(register) in the float32 Adam loop")
             }
         }
-        #expect(adamLoops == 1, "the float32 Adam loop was not found among DescentAVX512's functions")
+        #expect(adamLoops == 1, "the float32 Adam loop was not found among \(module)'s functions")
         // The check saw the loops: 29 kernels × 2 dtypes specialised, with vector code.
         #expect(functions > 100, "only \(functions) functions — were the loops specialised?")
         #expect(vectorFunctions >= 58, "vector code in only \(vectorFunctions) functions")

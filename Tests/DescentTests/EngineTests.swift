@@ -183,21 +183,35 @@ struct EngineTests {
     }
 
     @Test("AVX-512 loops are bit-identical to the baseline loops for every fixture optimizer, dot products included",
-          .enabled(if: CPUFeatures.current.avx512f, "this CPU has no AVX-512F: only the baseline loops can run"),
+          .enabled(if: VectorLoops.runs(.avx512), "this CPU has no AVX-512F: those loops cannot run here"),
           arguments: DType.allCases)
-    func acceleratedMatchesBaseline(dtype: DType) throws {
+    func avx512MatchesBaseline(dtype: DType) throws {
+        _ = Implementations.isa
+        try #require(VectorizedEngine.isa == VectorLoops.choose(), "the chosen loops were not installed")
+        try wideMatchesBaseline(.avx512, dtype)
+    }
+
+    @Test("AVX2 loops are bit-identical to the baseline loops for every fixture optimizer, dot products included",
+          .enabled(if: VectorLoops.runs(.avx2), "this CPU has no AVX2: those loops cannot run here"),
+          arguments: DType.allCases)
+    func avx2MatchesBaseline(dtype: DType) throws {
+        try wideMatchesBaseline(.avx2, dtype)
+    }
+
+    /// `isa`'s table (used directly, not installed) against the baseline loops.
+    private func wideMatchesBaseline(_ isa: VectorISA, _ dtype: DType) throws {
         let saved = VectorizedEngine.parallelThreshold
         VectorizedEngine.parallelThreshold = 100
         defer { VectorizedEngine.parallelThreshold = saved }
-        _ = Implementations.isa
-        try #require(VectorizedEngine.isa == .avx512, "the AVX-512 loops were not installed on an AVX-512 CPU")
+        let table = try #require(VectorLoops.table(isa))
+        #expect(table.isa == isa && table.kernelCount >= 50)
         // Long tensors: the dot products' four 512-bit accumulators are in play (bit-identical
         // too: both loops add in the same block order), and 300 is cut in two chunks.
         let (ran, exact, failures) = try everyFixtureOptimizer(dtype, vectors: [141, 7, 300], ulps: nil) { threads in
-            (Engine(.vectorized, threads: threads, accelerated: false), Engine(.vectorized, threads: threads))
+            (Engine(.vectorized, threads: threads, loops: .baseline), Engine(.vectorized, threads: threads, loops: .table(table)))
         }
         #expect(ran > 20 && exact == ran)
-        #expect(failures.isEmpty, "\(failures.count) mismatches:\n\(failures.prefix(10).joined(separator: "\n"))")
+        #expect(failures.isEmpty, "\(isa): \(failures.count) mismatches:\n\(failures.prefix(10).joined(separator: "\n"))")
     }
 
     @Test("vectorized reruns are bit-identical, threaded or not")
@@ -263,7 +277,7 @@ struct EngineTests {
         #expect((-z)[0].sign == .minus)                     // sign flip, not 0 − x
     }
 
-    @Test("vectorized gemm is bit-identical to naive's triple loop (every transpose, SIMD and tail, threaded, both loops)",
+    @Test("vectorized gemm is bit-identical to naive's triple loop (every transpose, SIMD and tail, threaded, every loop set this CPU runs)",
           arguments: DType.allCases)
     func vectorizedGemm(dtype: DType) {
         _ = Implementations.isa
@@ -287,12 +301,13 @@ struct EngineTests {
                     let want = c0.clone()
                     NaiveEngine.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a.pointer, lda: lda, b.pointer, ldb: ldb,
                                      beta: beta, want.pointer, ldc: ldc)
-                    for accelerated in [false, true] {
+                    for isa in VectorISA.allCases where VectorLoops.runs(isa) {
                         let got = c0.clone()
                         VectorizedEngine.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a.pointer, lda: lda,
-                                              b.pointer, ldb: ldb, beta: beta, got.pointer, ldc: ldc, threads: 2, accelerated: accelerated)
+                                              b.pointer, ldb: ldb, beta: beta, got.pointer, ldc: ldc, threads: 2,
+                                              loops: VectorLoops.table(isa).map { .table($0) } ?? .baseline)
                         let d = firstDifference(want, got)
-                        #expect(d == nil, "\(T.self) \(m)×\(n)×\(k) transA \(ta) transB \(tb) α \(alpha) β \(beta) accelerated \(accelerated): entry \(d ?? -1)")
+                        #expect(d == nil, "\(T.self) \(m)×\(n)×\(k) transA \(ta) transB \(tb) α \(alpha) β \(beta) \(isa) loops: entry \(d ?? -1)")
                     }
                 }
             }

@@ -4,27 +4,50 @@
 // Swift compiles a whole module for one instruction set and has no per-function target
 // attributes, so DescentCore's loops are baseline x86-64 (SSE2): each 512-bit lane operation is
 // four 128-bit instructions, and the division and square-root units bound a fused Adam pass.
-// The DescentAVX512 module is compiled with -mavx512f. It specialises `VectorizedEngine.run` (and
-// `blockDot`, `rowGemm`) for each kernel type of the optimizer families — the kernels are @inlinable, so
-// their math is compiled there again from the same source — and, when the CPU reports AVX-512F,
-// installs those loops here once at start-up (`DescentAVX512.install()`; the harness and the
-// `descent` command call it). `VectorizedEngine.map` then looks up the loop for its kernel type:
+// DescentAVX512 (-mavx512f) and DescentAVX2 (-mavx2) compile one shared file, Loops.swift, that
+// specialises `VectorizedEngine.run` (and `blockDot`, `rowGemm`) for each kernel type of the
+// optimizer families — the kernels are @inlinable, so their math is compiled there again from the
+// same source. At start-up the harness picks the widest set the CPU reports and installs its
+// table here (VectorLoops.install(); the harness and the `descent` command call it).
+// `VectorizedEngine.map` then looks up the loop for its kernel type in the engine's `loops`:
 //
-//   installed loop for K   → runs it (one zmm instruction per lane operation);
-//   none (a kernel with no line in DescentAVX512, or `Engine.accelerated == false`)
-//                          → the baseline loop: slower, never different.
+//   .installed (default)  → the installed table's loop for K, if any;
+//   .table(t)             → t's loop for K (tests and benchmarks compare sets side by side);
+//   .baseline, or no loop for K (a kernel with no line in Loops.swift)
+//                         → the baseline loop: slower, never different.
 //
-// Both loops run the same IEEE operations per element in the same order (Swift never contracts
-// a·b + c into an FMA; the dot product keeps its four 512-bit accumulators), so results are
-// bit-identical whichever runs; EngineTests asserts it and the `vectorized-portable`
-// implementation verifies every fixture on the baseline loops.
+// All loops run the same IEEE operations per element in the same order (Swift never contracts
+// a·b + c into an FMA; the dot product keeps its four 512-bit accumulators; gemm keeps each
+// entry's summation order), so results are bit-identical whichever runs; EngineTests asserts it
+// and the `vectorized-portable` implementation verifies every fixture on the baseline loops.
 
 /// The instruction set the vectorized engine's element-wise loops run on.
 public enum VectorISA: String, Sendable, CaseIterable {
     /// The build's own target (x86-64: SSE2; elsewhere the platform default).
     case baseline
-    /// AVX-512F loops from DescentAVX512.
+    /// AVX2 loops from DescentAVX2 (256-bit ymm: two instructions per 512-bit lane operation).
+    case avx2
+    /// AVX-512F loops from DescentAVX512 (one zmm instruction per lane operation).
     case avx512
+}
+
+/// Which loops an engine runs.
+public enum LoopChoice: Sendable {
+    /// The table installed at start-up, if any (`Accelerator.installed`).
+    case installed
+    /// The baseline loops only.
+    case baseline
+    /// This table (tests and benchmarks comparing instruction sets side by side).
+    case table(Accelerator)
+
+    /// The table to look loops up in; nil = baseline.
+    @inlinable public var table: Accelerator? {
+        switch self {
+        case .installed: return Accelerator.installed
+        case .baseline: return nil
+        case let .table(t): return t
+        }
+    }
 }
 
 /// A table of loops compiled for one instruction set, keyed by kernel type.

@@ -41,16 +41,16 @@ public struct Engine: Sendable {
     public let kind: EngineKind
     /// Threads the vectorized engine may use (1 = no threading).
     public var threads: Int
-    /// Whether element-wise passes may run the loops an accelerator installed for a wider
-    /// instruction set (Accelerator.swift); false keeps the baseline loops. Results are the same.
-    public var accelerated: Bool
+    /// Which loops the vectorized passes run: those installed for a wider instruction set (the
+    /// default), the baseline ones, or a given table (Accelerator.swift). Results are the same.
+    public var loops: LoopChoice
     /// Counts this engine's work when set (the bench sets it; nil costs nothing).
     public var counter: WorkCounter?
 
-    public init(_ kind: EngineKind, threads: Int = 1, accelerated: Bool = true, counter: WorkCounter? = nil) {
+    public init(_ kind: EngineKind, threads: Int = 1, loops: LoopChoice = .installed, counter: WorkCounter? = nil) {
         self.kind = kind
         self.threads = max(1, threads)
-        self.accelerated = accelerated
+        self.loops = loops
         self.counter = counter
     }
 
@@ -66,7 +66,7 @@ public struct Engine: Sendable {
                      "engine.map: mismatched buffers")
         switch kind {
         case .naive: NaiveEngine.map(kernel, p, g, slots)
-        case .vectorized, .blas: VectorizedEngine.map(kernel, p, g, slots, threads: threads, accelerated: accelerated)
+        case .vectorized, .blas: VectorizedEngine.map(kernel, p, g, slots, threads: threads, loops: loops)
         }
     }
 
@@ -78,7 +78,7 @@ public struct Engine: Sendable {
         precondition(x.count == y.count)
         switch kind {
         case .naive: return NaiveEngine.dot(x, y)
-        case .vectorized: return VectorizedEngine.dot(x, y, accelerated: accelerated)
+        case .vectorized: return VectorizedEngine.dot(x, y, loops: loops)
         case .blas: return BLASEngine.dot(x, y, threads: threads)
         }
     }
@@ -95,7 +95,7 @@ public struct Engine: Sendable {
         precondition(x.count == y.count)
         switch kind {
         case .naive: NaiveEngine.axpy(a, x, y)
-        case .vectorized: VectorizedEngine.axpy(a, x, y, accelerated: accelerated)
+        case .vectorized: VectorizedEngine.axpy(a, x, y, loops: loops)
         case .blas: BLASEngine.axpy(a, x, y, threads: threads)
         }
     }
@@ -105,7 +105,7 @@ public struct Engine: Sendable {
     public func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>) {
         switch kind {
         case .naive: NaiveEngine.scal(a, x)
-        case .vectorized: VectorizedEngine.scal(a, x, accelerated: accelerated)
+        case .vectorized: VectorizedEngine.scal(a, x, loops: loops)
         case .blas: BLASEngine.scal(a, x, threads: threads)
         }
     }
@@ -124,7 +124,7 @@ public struct Engine: Sendable {
         }
         if kind == .vectorized {
             return VectorizedEngine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
-                                         beta: beta, c, ldc: ldc, threads: threads, accelerated: accelerated)
+                                         beta: beta, c, ldc: ldc, threads: threads, loops: loops)
         }
         NaiveEngine.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb,
                          beta: beta, c, ldc: ldc)

@@ -20,11 +20,13 @@
 // Instruction set. Swift compiles a module for one target and has no per-function target
 // attributes, so this file's loops are compiled for the build's baseline (x86-64: SSE2 — each
 // 512-bit lane operation is four 128-bit addps/mulps/divps/sqrtps, no scalar sqrtss, no calls).
-// DescentAVX512 compiles the same loops again with -mavx512f and, when the CPU has AVX-512F,
-// installs them (Accelerator.swift); `map` and `dot` run the installed loop for their kernel type.
-// Measured on the Zen 5 VM (float32, 1 thread, ns/param, same `descent bench` run):
-//     Adam 64K 0.71 → 0.36, 16M 0.73 → 0.48 (99% → 150% of STREAM triad);
-//     SGD 64K 0.11 → 0.06, 16M 0.20 → 0.20 (memory-bound either way).
+// DescentAVX512 and DescentAVX2 compile the same loops again for AVX-512 / AVX2 and the widest
+// one the CPU has is installed (Accelerator.swift); `map`, `dot` and `gemm` run the installed
+// loop for their kernel type. Measured on the Zen 5 VM (1 thread, ns/param, baseline → AVX2 →
+// AVX-512 in side-by-side runs):
+//     Adam f32 64K 0.75 → 0.47 → 0.38, 16M 0.75 → 0.52 → 0.48–0.54 (95% → 136% → 150% of triad);
+//     Adam f64 16M 2.31 → 1.53 → 1.04;  SGD f32 64K 0.11 → 0.05, 16M 0.19–0.20 on all three
+//     (memory-bound).
 // Still bit-identical: LLVM never contracts Swift's separate × and + into an FMA (no fast-math
 // flags), so the same IEEE operations run in the same order (EngineTests asserts it).
 // Lane width: 512-bit storage measured ≥ 256-bit on the baseline build (Adam equal, SGD+momentum
@@ -43,7 +45,7 @@ public enum VectorizedEngine {
     ///     SGD  f32: 256K 0.95×, 512K 1.50×, 1M 1.62×     SGD  f64: 256K 1.04×, 512K 1.54×
     ///     Adam f32: 128K 1.40×, 256K 1.70×, 1M 1.83×     Adam f64: 64K 1.55×, 256K 1.85×
     ///   AVX-512 loops, from 1.5M work (SGD from 1.5M elements, SGD+momentum 768K, Adam 512K),
-    ///   two runs each:
+    ///   two runs each (the AVX2 loops use the same threshold):
     ///     SGD  f32: 1M 1.08/0.66×, 2M 1.92/0.95×, 4M 1.18/1.35×
     ///     SGD+momentum f32: 512K 0.94/1.17×, 1M 1.78/1.56×, 2M 1.96/1.73×
     ///     Adam f32: 256K 1.07/1.07×, 512K 1.31/1.34×, 1M 1.38/1.44×, 2M 1.58/1.47×
@@ -93,13 +95,13 @@ public enum VectorizedEngine {
     }
 
     /// Runs `kernel` over every element (see the file header), on the loop compiled for the
-    /// installed accelerator's instruction set when `accelerated` and one is installed for K.
+    /// instruction set of the `loops` table when it has one for K.
     @inlinable
     public static func map<K: ElementwiseKernel>(_ kernel: K, _ p: Buffer<K.Scalar>, _ g: Buffer<K.Scalar>,
-                                                 _ slots: [Buffer<K.Scalar>], threads: Int, accelerated: Bool = true) {
+                                                 _ slots: [Buffer<K.Scalar>], threads: Int, loops: LoopChoice = .installed) {
         let n = p.count
         let bases = Bases(p, g, slots)
-        let wide = accelerated ? Accelerator.installed?.loop(for: K.self) : nil
+        let wide = loops.table?.loop(for: K.self)
         let chunks = threads > 1 && n * (1 + bases.slotCount) >= parallelThreshold(accelerated: wide != nil) ? threads : 1
         let body: Accelerator.Loop<K> = wide ?? { k, b, lo, hi in run(k, b, lo, hi) }
         if chunks == 1 {
@@ -179,8 +181,8 @@ public enum VectorizedEngine {
 
     /// Σ x·y with four SIMD accumulators (order differs from naive: see the file header).
     @inlinable
-    public static func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>, accelerated: Bool = true) -> T {
-        if accelerated, let wide = Accelerator.installed?.dot(for: T.self) { return wide(x, y) }
+    public static func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>, loops: LoopChoice = .installed) -> T {
+        if let wide = loops.table?.dot(for: T.self) { return wide(x, y) }
         return blockDot(x, y, tag: Void.self)
     }
 
@@ -214,10 +216,10 @@ public enum VectorizedEngine {
     @inlinable
     public static func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                              _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
-                                             beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int, accelerated: Bool = true) {
+                                             beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int, loops: LoopChoice = .installed) {
         let p = GemmProblem(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                             beta: beta, c: c, ldc: ldc, threads: threads)
-        if accelerated, let wide = Accelerator.installed?.gemm(for: T.self) { return wide(p) }
+        if let wide = loops.table?.gemm(for: T.self) { return wide(p) }
         rowGemm(p, tag: Void.self)
     }
 
@@ -298,14 +300,14 @@ public enum VectorizedEngine {
 
     /// y ← a·x + y, element-wise (bit-identical to naive).
     @inlinable
-    public static func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>, accelerated: Bool = true) {
-        map(AxpyKernel(a: a), y, x, [], threads: 1, accelerated: accelerated)
+    public static func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>, loops: LoopChoice = .installed) {
+        map(AxpyKernel(a: a), y, x, [], threads: 1, loops: loops)
     }
 
     /// x ← a·x, element-wise (bit-identical to naive).
     @inlinable
-    public static func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>, accelerated: Bool = true) {
-        map(ScalKernel(a: a), x, x, [], threads: 1, accelerated: accelerated)
+    public static func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>, loops: LoopChoice = .installed) {
+        map(ScalKernel(a: a), x, x, [], threads: 1, loops: loops)
     }
 }
 

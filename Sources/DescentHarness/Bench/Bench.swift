@@ -178,7 +178,7 @@ public enum Bench {
     static func implementation(_ name: String, threads: Int) -> (any Implementation)? {
         guard let impl = Implementations.named(name) else { return nil }
         if let e = impl as? EngineImplementation {
-            return EngineImplementation(Engine(e.engine.kind, threads: threads, accelerated: e.engine.accelerated, counter: WorkCounter()),
+            return EngineImplementation(Engine(e.engine.kind, threads: threads, loops: e.engine.loops, counter: WorkCounter()),
                                         name: e.name, summary: e.summary)
         }
         return impl

@@ -57,9 +57,9 @@ public struct EngineImplementation: Implementation {
 }
 
 public enum Implementations {
-    /// The instruction set of the vectorized loops, chosen once at start-up: AVX-512 when this
-    /// CPU has it (DescentAVX512), else the build's baseline; DESCENT_VECTOR_ISA=baseline forces
-    /// the baseline.
+    /// The instruction set of the vectorized loops, chosen once at start-up: the widest this CPU
+    /// runs (AVX-512, AVX2, else the build's baseline), or the one DESCENT_VECTOR_ISA names
+    /// (VectorLoops.swift).
     public static let isa: VectorISA = VectorLoops.install()
 
     /// Every registered implementation, in report order.
@@ -70,7 +70,7 @@ public enum Implementations {
             EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
             EngineImplementation(Engine(.vectorized, threads: cores),
                                  summary: "one fused SIMD pass (512-bit lanes, \(isaNote)), scalar tail, threads from \(VectorizedEngine.parallelThresholdDescription) (elements × (1 + state slots))"),
-            EngineImplementation(Engine(.vectorized, threads: cores, accelerated: false), name: "vectorized-portable",
+            EngineImplementation(Engine(.vectorized, threads: cores, loops: .baseline), name: "vectorized-portable",
                                  summary: "the vectorized engine on its baseline-ISA loops only (what CPUs without AVX-512 run)"),
             EngineImplementation(Engine(.blas, threads: cores),
                                  summary: "OpenBLAS via dlopen for dot/nrm2/axpy/scal/gemm, element-wise kernels on the vectorized pass"),

@@ -1,0 +1,1 @@
+../DescentAVX512/Loops.swift
