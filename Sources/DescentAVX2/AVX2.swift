@@ -10,13 +10,7 @@ import DescentCore
 
 public enum AVX2 {
     /// Whether this module was compiled for AVX2 (x86_64 builds; elsewhere the table is empty).
-    public static var isCompiled: Bool {
-        #if arch(x86_64)
-        return true
-        #else
-        return false
-        #endif
-    }
+    public static var isCompiled: Bool { compiledForISA }
 
     /// A new table of the AVX2 loops. Install it only on a CPU with AVX2.
     public static func table() -> Accelerator { makeTable(.avx2) }

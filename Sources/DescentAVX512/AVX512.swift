@@ -12,13 +12,7 @@ import DescentCore
 
 public enum AVX512 {
     /// Whether this module was compiled for AVX-512 (x86_64 builds; elsewhere the table is empty).
-    public static var isCompiled: Bool {
-        #if arch(x86_64)
-        return true
-        #else
-        return false
-        #endif
-    }
+    public static var isCompiled: Bool { compiledForISA }
 
     /// A new table of the AVX-512 loops: every kernel type of Loops.swift, both dtypes, the dot
     /// product and the matrix product. Install it only on a CPU with AVX-512F.

@@ -18,6 +18,16 @@
 // instruction, and vector code appears only in the loops and the closures that call them.
 import DescentCore
 
+/// Whether this module was compiled for its instruction set (x86_64 builds; elsewhere the flags
+/// are not set and the table is empty).
+var compiledForISA: Bool {
+    #if arch(x86_64)
+    return true
+    #else
+    return false
+    #endif
+}
+
 /// A table of this module's loops for `isa`.
 func makeTable(_ isa: VectorISA) -> Accelerator {
     let a = Accelerator(isa: isa)
