@@ -378,6 +378,11 @@ def optax_fixtures():
         R("optax", "radam", "nesterov-eps-root", {"learning_rate": 0.01, "b1": 0.85, "eps": 1e-4, "eps_root": 1e-10,
                                                   "nesterov": True},
           "nesterov m_hat and eps_root in the rectified update.", steps=RADAM_STEPS),
+        R("optax", "radam", "b2-near-one", {"learning_rate": 0.05, "b2": 0.9999999957151253},
+          "b2 = 1 - 4.3e-9: rho_t = rho_inf - 2t*b2^t/(1 - b2^t) cancels catastrophically, so the one-ulp "
+          "difference between libm pow and XLA's square-and-multiply for b2**count (count is int32) moves "
+          "rho_10 from 10.53 to 9.32; catches powers computed with pow() instead of XLA's integer power "
+          "(found by reference/fuzz.py).", steps=RADAM_STEPS),
     ]
     return [
         Fixture("optax/adam.json", "optax.adam (optax 0.2.8).", adam),

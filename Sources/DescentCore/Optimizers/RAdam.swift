@@ -99,8 +99,10 @@ final class RAdamStepper<T: DescentFloat>: Stepper {
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         t += 1
         let c = config, step = Double(t)
-        let b2t = Double.pow(c.beta2, step)
-        let bc1 = 1 - Double.pow(c.beta1, step), bc2 = 1 - b2t
+        // optax's count is int32: its powers are XLA's square-and-multiply (ρₜ amplifies an ulp).
+        func power(_ b: Double, _ n: Int) -> Double { c.form == .torch ? Double.pow(b, Double(n)) : xlaIntegerPow(b, n) }
+        let b2t = power(c.beta2, t)
+        let bc1 = 1 - power(c.beta1, t), bc2 = 1 - b2t
         let rhoInf = 2 / (1 - c.beta2) - 1
         let rho = rhoInf - 2 * step * b2t / bc2
         let rectified = c.form == .torch ? rho > c.threshold : rho >= c.threshold
@@ -111,7 +113,7 @@ final class RAdamStepper<T: DescentFloat>: Stepper {
             l2: T(c.decay.l2), decayFactor: T(decoupled != 0 ? 1 - lr * decoupled : 1),
             beta1: T(c.beta1), beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2),
             eps: T(c.eps), epsRoot: T(c.epsRoot), bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
-            bc1Next: T(1 - Double.pow(c.beta1, step + 1)), rect: T(rectified ? rect : 0), lr: T(lr), negLr: T(-lr))
+            bc1Next: T(1 - power(c.beta1, t + 1)), rect: T(rectified ? rect : 0), lr: T(lr), negLr: T(-lr))
         for i in params.indices { engine.map(k, params[i], grads[i], [m[i], v[i]]) }
     }
 
