@@ -263,3 +263,16 @@ private func muon(_ f: any OptimizerFamily, _ edit: (inout MuonFamily) -> Void) 
         #expect(abs(lo - 0.6818) < 1e-3 && abs(hi - 1.1344) < 1e-3)
     }
 }
+
+/// torch.optim.Muon's signature has no foreach / differentiable (torch raises TypeError): Descent
+/// must not accept them silently, nor invent a message for them.
+@Test func torchMuonHasNoForeachKeyword() throws {
+    for key in ["foreach", "differentiable"] {
+        do {
+            _ = try Conventions.optimizer(convention: "torch", name: "Muon", hyperparameters: try JSON.parse(#"{"\#(key)": false}"#))
+            Issue.record("torch Muon accepted \(key)")
+        } catch let DescentError.unsupported(why) {
+            #expect(why.contains(key), "\(why)")
+        }
+    }
+}

@@ -12,7 +12,8 @@ let torchMatrixGroup: [OptimizerEntry] = [
         let eps = try h.double("eps", default: 1e-7)
         let steps = try h.int("ns_steps", default: 5)
         let adjust = try h.string("adjust_lr_fn", default: nil)
-        try h.ignore("foreach", "differentiable")
+        // torch.optim.Muon takes no foreach / differentiable keyword (a TypeError in torch): they
+        // stay unknown keywords, reported unsupported like any other.
         let values = h.values
         func shown(_ key: String) -> String { values[key].map(pyRepr) ?? "" }
         if !(0.0 <= lr) { throw h.invalid("lr", "Learning rate should be >= 0 but is: \(shown("lr"))") }
@@ -24,9 +25,6 @@ let torchMatrixGroup: [OptimizerEntry] = [
         case "match_rms_adamw": scale = .torchMatchRMSAdamW
         case "spectral_unclamped": scale = .torchSpectralUnclamped
         case let other?: throw h.invalid("adjust_lr_fn", "Adjust learning rate function \(other) is not supported")
-        }
-        if values["foreach"]?.boolValue == true {
-            throw h.invalid("foreach", "Foreach is not supported for Muon yet")
         }
         // Raised by the first step() in torch (_zeropower_via_newtonschulz); Descent raises them up front.
         if steps >= 100 { throw h.invalid("ns_steps", "Number of steps must be less than 100 for computational efficiency") }
