@@ -202,6 +202,9 @@ OPTAX_CASES = {
          "add_decayed_weights before scale_by_adadelta: catches decoupled decay or decay after the scaling."),
         ("weight-decay-mask", {"learning_rate": 1.0, "weight_decay": 0.1, "weight_decay_mask": [True, False, True]}, True,
          "weight_decay_mask per tensor: catches the mask being ignored (tensor 2 must not decay)."),
+        ("weight-decay-mask-false", {"learning_rate": 1.0, "weight_decay": 0.1, "weight_decay_mask": False}, True,
+         "one boolean masks every tensor (optax.masked takes the mask as a prefix of the params tree): False means "
+         "no decay at all; catches a bare boolean rejected, or read as 'decay everything'."),
     ],
 }
 

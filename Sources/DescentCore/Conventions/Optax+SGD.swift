@@ -57,13 +57,19 @@ let optaxSGDGroup: [OptimizerEntry] = [
         let lr = try optaxLearningRate(&h, "adadelta", required: false)
         let rho = try h.double("rho", default: 0.9)
         let eps = try h.double("eps", default: 1e-6)
-        let weightDecay = try h.double("weight_decay", default: 0)
+        var weightDecay = try h.double("weight_decay", default: 0)
         var mask: [Bool]?
-        if let m = h.raw("weight_decay_mask") {
-            guard let items = m.arrayValue?.compactMap(\.boolValue), items.count == m.arrayValue?.count else {
-                throw DescentError.unsupported("optax.adadelta: weight_decay_mask must be a list of booleans, one per tensor")
+        // optax.masked takes the mask as a prefix of the params tree: one boolean masks every
+        // tensor (False: no decay at all), a list gives one per tensor, None masks nothing.
+        if let m = h.raw("weight_decay_mask"), !m.isNull {
+            if let all = m.boolValue {
+                if !all { weightDecay = 0 }
+            } else {
+                guard let items = m.arrayValue?.compactMap(\.boolValue), items.count == m.arrayValue?.count else {
+                    throw DescentError.unsupported("optax.adadelta: weight_decay_mask must be null, a boolean or a list of booleans, one per tensor")
+                }
+                mask = items
             }
-            mask = items
         }
         let family = AdadeltaFamily(rho: rho, eps: eps, weightDecay: weightDecay, weightDecayMask: mask,
                                     stateNames: ("e_g", "e_x"))
