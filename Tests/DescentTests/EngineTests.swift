@@ -12,23 +12,15 @@
 import Foundation
 import Testing
 @testable import DescentCore
-import DescentHarness
+@testable import DescentHarness
 import DescentJSON
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("fixtures")
 
-/// A small deterministic generator (SplitMix64).
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Test values from the harness's splitmix64 generator (Checks/Check.swift).
+extension SplitMix {
     /// Uniform in [−1, 1), with exact zeros and a few large values mixed in.
     mutating func value() -> Double {
         let u = Double(next() >> 11) / Double(1 << 53) * 2 - 1
@@ -100,7 +92,7 @@ private func compareEngines<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, _
     let sa = box(try spec.family.makeStepper(dtype: T.dtype, shapes: shapes, engine: a), T.self)
     let sb = box(try spec.family.makeStepper(dtype: T.dtype, shapes: shapes, engine: b), T.self)
     if sa.needsObjective { return nil }
-    var rng = SplitMix(state: seed)
+    var rng = SplitMix(seed: seed)
     let pa = sizes.map { n in Buffer<T>(converting: (0..<n).map { _ in rng.value() }) }
     let pb = pa.map { $0.clone() }
     for t in 0..<steps {
@@ -288,7 +280,7 @@ struct EngineTests {
     }
 
     private func gemmCheck<T: DescentFloat>(_: T.Type) {
-        var rng = SplitMix(state: 99)
+        var rng = SplitMix(seed: 99)
         // 37 columns: two 16-float lanes + a tail of 5 (Float), four 8-double lanes + 5 (Double);
         // 150×150×150 crosses the 2²¹ multiply-add threshold, so its rows run on 2 threads.
         for (m, n, k) in [(3, 37, 5), (17, 7, 29), (150, 150, 150)] {
@@ -321,7 +313,7 @@ struct EngineTests {
     }
 
     private func level1<T: DescentFloat>(_: T.Type, n: Int) {
-        var rng = SplitMix(state: UInt64(n))
+        var rng = SplitMix(seed: UInt64(n))
         let x = Buffer<T>(converting: (0..<n).map { _ in rng.value() }), y = Buffer<T>(converting: (0..<n).map { _ in rng.value() })
         let v = Engine(.vectorized)
         let bound = gamma(T.self, n) * (0..<n).reduce(0.0) { $0 + Swift.abs(Double(x[$1]) * Double(y[$1])) }
@@ -382,7 +374,7 @@ struct BLASTests {
     }
 
     private func check<T: DescentFloat>(_: T.Type, n: Int) {
-        var rng = SplitMix(state: UInt64(n) &+ 99)
+        var rng = SplitMix(seed: UInt64(n) &+ 99)
         let x = Buffer<T>(converting: (0..<n).map { _ in rng.value() }), y = Buffer<T>(converting: (0..<n).map { _ in rng.value() })
         let b = Engine(.blas)
         let sumAbs = (0..<n).reduce(0.0) { $0 + Swift.abs(Double(x[$1]) * Double(y[$1])) }
@@ -422,7 +414,7 @@ struct BLASTests {
     }
 
     private func gemmCheck<T: DescentFloat>(_: T.Type) {
-        var rng = SplitMix(state: 5)
+        var rng = SplitMix(seed: 5)
         for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
             let m = 13, n = 29, k = 41
             let a = Buffer<T>(converting: (0..<(m * k)).map { _ in rng.value() })
