@@ -51,6 +51,11 @@ class Draw:
     def coin(self, p=0.5):
         return bool(self.rng.random() < p)
 
+    def maybe(self, hp, key, draw, p=0.5):
+        """hp[key] = draw() with probability p (the coin is drawn first, as `if coin(p):` would)."""
+        if self.coin(p):
+            hp[key] = draw()
+
     def u(self, a, b):
         return float(self.rng.uniform(a, b))
 
@@ -105,121 +110,83 @@ class Draw:
 
 def torch_samplers(d):
     def common_flags(hp):
-        if d.coin(0.3):
-            hp["maximize"] = True
-        if d.coin(0.15):
-            hp["foreach"] = d.pick(True, False, None)
+        d.maybe(hp, "maximize", lambda: True, 0.3)
+        d.maybe(hp, "foreach", lambda: d.pick(True, False, None), 0.15)
         return hp
 
     def adamlike(extra):
         def f():
             hp = {}
-            if d.coin(0.8):
-                hp["lr"] = d.lr()
-            if d.coin(0.8):
-                hp["betas"] = [d.beta(), d.beta()]
-            if d.coin(0.7):
-                hp["eps"] = d.eps()
-            if d.coin(0.7):
-                hp["weight_decay"] = d.wd()
+            d.maybe(hp, "lr", d.lr, 0.8)
+            d.maybe(hp, "betas", lambda: [d.beta(), d.beta()], 0.8)
+            d.maybe(hp, "eps", d.eps, 0.7)
+            d.maybe(hp, "weight_decay", d.wd, 0.7)
             extra(hp)
             return common_flags(hp)
         return f
 
     def sgd():
         hp = {"lr": d.lr()}
-        if d.coin(0.8):
-            hp["momentum"] = d.pick(0.0, d.u(0.0, 1.0), 0.99, 1.0, d.u(1.0, 1.5))
+        d.maybe(hp, "momentum", lambda: d.pick(0.0, d.u(0.0, 1.0), 0.99, 1.0, d.u(1.0, 1.5)), 0.8)
         if hp.get("momentum", 0) > 0 and d.coin(0.5):
             hp["nesterov"] = True
         elif d.coin(0.5):
             hp["dampening"] = d.pick(0.0, d.u(0.0, 1.0), 1.0)
-        if d.coin(0.6):
-            hp["weight_decay"] = d.wd()
+        d.maybe(hp, "weight_decay", d.wd, 0.6)
         return common_flags(hp)
 
     def adagrad():
         hp = {}
-        if d.coin(0.8):
-            hp["lr"] = d.lr()
-        if d.coin(0.6):
-            hp["lr_decay"] = d.pick(0.0, d.logu(1e-3, 1.0))
-        if d.coin(0.6):
-            hp["weight_decay"] = d.wd()
-        if d.coin(0.6):
-            hp["initial_accumulator_value"] = d.pick(0.0, 0.1, d.u(0.5, 3.0))
-        if d.coin(0.6):
-            hp["eps"] = d.eps()
+        d.maybe(hp, "lr", d.lr, 0.8)
+        d.maybe(hp, "lr_decay", lambda: d.pick(0.0, d.logu(1e-3, 1.0)), 0.6)
+        d.maybe(hp, "weight_decay", d.wd, 0.6)
+        d.maybe(hp, "initial_accumulator_value", lambda: d.pick(0.0, 0.1, d.u(0.5, 3.0)), 0.6)
+        d.maybe(hp, "eps", d.eps, 0.6)
         return common_flags(hp)
 
     def rmsprop():
         hp = {}
-        if d.coin(0.8):
-            hp["lr"] = d.lr()
-        if d.coin(0.7):
-            hp["alpha"] = d.beta()
-        if d.coin(0.6):
-            hp["eps"] = d.eps()
-        if d.coin(0.6):
-            hp["weight_decay"] = d.wd()
-        if d.coin(0.6):
-            hp["momentum"] = d.pick(0.0, d.u(0.0, 1.0), 0.9)
-        if d.coin(0.5):
-            hp["centered"] = True
-        if d.coin(0.1):
-            hp["capturable"] = False
+        d.maybe(hp, "lr", d.lr, 0.8)
+        d.maybe(hp, "alpha", d.beta, 0.7)
+        d.maybe(hp, "eps", d.eps, 0.6)
+        d.maybe(hp, "weight_decay", d.wd, 0.6)
+        d.maybe(hp, "momentum", lambda: d.pick(0.0, d.u(0.0, 1.0), 0.9), 0.6)
+        d.maybe(hp, "centered", lambda: True, 0.5)
+        d.maybe(hp, "capturable", lambda: False, 0.1)
         return common_flags(hp)
 
     def adadelta():
         hp = {}
-        if d.coin(0.8):
-            hp["lr"] = d.pick(1.0, d.lr())
-        if d.coin(0.7):
-            hp["rho"] = d.beta()
-        if d.coin(0.6):
-            hp["eps"] = d.eps()
-        if d.coin(0.6):
-            hp["weight_decay"] = d.wd()
+        d.maybe(hp, "lr", lambda: d.pick(1.0, d.lr()), 0.8)
+        d.maybe(hp, "rho", d.beta, 0.7)
+        d.maybe(hp, "eps", d.eps, 0.6)
+        d.maybe(hp, "weight_decay", d.wd, 0.6)
         return common_flags(hp)
 
     def adam_extra(hp):
-        if d.coin(0.5):
-            hp["amsgrad"] = True
-        if d.coin(0.4):
-            hp["decoupled_weight_decay"] = d.coin()
+        d.maybe(hp, "amsgrad", lambda: True, 0.5)
+        d.maybe(hp, "decoupled_weight_decay", d.coin, 0.4)
 
     def adamw_extra(hp):
-        if d.coin(0.5):
-            hp["amsgrad"] = True
+        d.maybe(hp, "amsgrad", lambda: True, 0.5)
 
     def nadam_extra(hp):
-        if d.coin(0.6):
-            hp["momentum_decay"] = d.pick(0.0, 0.004, d.logu(1e-3, 1.0))
-        if d.coin(0.4):
-            hp["decoupled_weight_decay"] = d.coin()
+        d.maybe(hp, "momentum_decay", lambda: d.pick(0.0, 0.004, d.logu(1e-3, 1.0)), 0.6)
+        d.maybe(hp, "decoupled_weight_decay", d.coin, 0.4)
 
     def radam_extra(hp):
-        if d.coin(0.4):
-            hp["decoupled_weight_decay"] = d.coin()
+        d.maybe(hp, "decoupled_weight_decay", d.coin, 0.4)
 
     def muon():
         hp = {}
-        if d.coin(0.8):
-            hp["lr"] = d.lr()
-        if d.coin(0.7):
-            hp["weight_decay"] = d.pick(0.0, d.wd(), 0.1)
-        if d.coin(0.7):
-            hp["momentum"] = d.pick(0.0, d.u(0.0, 1.0), 0.95)
-        if d.coin(0.5):
-            hp["nesterov"] = d.coin()
-        if d.coin(0.4):
-            hp["ns_steps"] = int(d.rng.integers(0, 8))
-        if d.coin(0.3):
-            hp["eps"] = d.pick(1e-7, d.logu(1e-12, 1e-1))
-        if d.coin(0.5):
-            hp["adjust_lr_fn"] = d.pick(None, "original", "match_rms_adamw")
-        if d.coin(0.3):
-            hp["ns_coefficients"] = [d.u(1, 4), d.u(-5, -1), d.u(0.5, 2.5)]
+        d.maybe(hp, "lr", d.lr, 0.8)
+        d.maybe(hp, "weight_decay", lambda: d.pick(0.0, d.wd(), 0.1), 0.7)
+        d.maybe(hp, "momentum", lambda: d.pick(0.0, d.u(0.0, 1.0), 0.95), 0.7)
+        d.maybe(hp, "nesterov", d.coin, 0.5)
+        d.maybe(hp, "ns_steps", lambda: int(d.rng.integers(0, 8)), 0.4)
+        d.maybe(hp, "eps", lambda: d.pick(1e-7, d.logu(1e-12, 1e-1)), 0.3)
+        d.maybe(hp, "adjust_lr_fn", lambda: d.pick(None, "original", "match_rms_adamw"), 0.5)
+        d.maybe(hp, "ns_coefficients", lambda: [d.u(1, 4), d.u(-5, -1), d.u(0.5, 2.5)], 0.3)
         return hp
 
     return {
@@ -273,101 +240,67 @@ def optax_samplers(d):
 
     def sgd():
         hp = {"learning_rate": lr()}
-        if d.coin(0.7):
-            hp["momentum"] = d.pick(None, 0.0, d.u(0.0, 1.0), 0.99)
-        if d.coin(0.5):
-            hp["nesterov"] = d.coin()
+        d.maybe(hp, "momentum", lambda: d.pick(None, 0.0, d.u(0.0, 1.0), 0.99), 0.7)
+        d.maybe(hp, "nesterov", d.coin, 0.5)
         return hp
 
     def adagrad():
         hp = {"learning_rate": lr()}
-        if d.coin(0.7):
-            hp["initial_accumulator_value"] = d.pick(0.0, 0.1, d.u(0.5, 3.0))
-        if d.coin(0.7):
-            hp["eps"] = d.eps()
+        d.maybe(hp, "initial_accumulator_value", lambda: d.pick(0.0, 0.1, d.u(0.5, 3.0)), 0.7)
+        d.maybe(hp, "eps", d.eps, 0.7)
         return hp
 
     def rmsprop():
         hp = {"learning_rate": lr()}
-        if d.coin(0.7):
-            hp["decay"] = d.beta()
-        if d.coin(0.6):
-            hp["eps"] = d.eps()
-        if d.coin(0.5):
-            hp["initial_scale"] = d.pick(0.0, 1.0, d.u(0.0, 2.0))
+        d.maybe(hp, "decay", d.beta, 0.7)
+        d.maybe(hp, "eps", d.eps, 0.6)
+        d.maybe(hp, "initial_scale", lambda: d.pick(0.0, 1.0, d.u(0.0, 2.0)), 0.5)
         for k in ("eps_in_sqrt", "centered", "nesterov", "bias_correction"):
             if d.coin(0.5):
                 hp[k] = d.coin()
-        if d.coin(0.5):
-            hp["momentum"] = d.pick(None, 0.0, d.u(0.0, 1.0), 0.9)
+        d.maybe(hp, "momentum", lambda: d.pick(None, 0.0, d.u(0.0, 1.0), 0.9), 0.5)
         return hp
 
     def adadelta():
         hp = {}
-        if d.coin(0.7):
-            hp["learning_rate"] = d.pick(None, lr())
-        if d.coin(0.7):
-            hp["rho"] = d.beta()
-        if d.coin(0.6):
-            hp["eps"] = d.eps()
-        if d.coin(0.6):
-            hp["weight_decay"] = d.wd()
+        d.maybe(hp, "learning_rate", lambda: d.pick(None, lr()), 0.7)
+        d.maybe(hp, "rho", d.beta, 0.7)
+        d.maybe(hp, "eps", d.eps, 0.6)
+        d.maybe(hp, "weight_decay", d.wd, 0.6)
         return hp
 
     def lion():
         hp = {"learning_rate": lr()}
-        if d.coin(0.7):
-            hp["b1"] = d.beta()
-        if d.coin(0.7):
-            hp["b2"] = d.beta()
-        if d.coin(0.7):
-            hp["weight_decay"] = d.wd()
+        d.maybe(hp, "b1", d.beta, 0.7)
+        d.maybe(hp, "b2", d.beta, 0.7)
+        d.maybe(hp, "weight_decay", d.wd, 0.7)
         return hp
 
     def lars():
         hp = {"learning_rate": lr()}
-        if d.coin(0.7):
-            hp["weight_decay"] = d.wd()
-        if d.coin(0.6):
-            hp["trust_coefficient"] = d.pick(0.001, d.logu(1e-4, 1.0))
-        if d.coin(0.6):
-            hp["eps"] = d.eps()
-        if d.coin(0.6):
-            hp["momentum"] = d.pick(0.0, d.u(0.0, 1.0), 0.9)
-        if d.coin(0.5):
-            hp["nesterov"] = d.coin()
-        if d.coin(0.2):
-            hp["weight_decay_mask"] = d.coin()
-        if d.coin(0.2):
-            hp["trust_ratio_mask"] = d.coin()
+        d.maybe(hp, "weight_decay", d.wd, 0.7)
+        d.maybe(hp, "trust_coefficient", lambda: d.pick(0.001, d.logu(1e-4, 1.0)), 0.6)
+        d.maybe(hp, "eps", d.eps, 0.6)
+        d.maybe(hp, "momentum", lambda: d.pick(0.0, d.u(0.0, 1.0), 0.9), 0.6)
+        d.maybe(hp, "nesterov", d.coin, 0.5)
+        d.maybe(hp, "weight_decay_mask", d.coin, 0.2)
+        d.maybe(hp, "trust_ratio_mask", d.coin, 0.2)
         return hp
 
     def muon():
         hp = {"learning_rate": lr()}
-        if d.coin(0.6):
-            hp["beta"] = d.beta()
-        if d.coin(0.4):
-            hp["eps"] = d.pick(1e-8, d.logu(1e-12, 1e-1))
-        if d.coin(0.5):
-            hp["weight_decay"] = d.wd()
-        if d.coin(0.5):
-            hp["nesterov"] = d.coin()
-        if d.coin(0.4):
-            hp["ns_steps"] = int(d.rng.integers(0, 8))
-        if d.coin(0.3):
-            hp["adaptive"] = d.coin()
-        if d.coin(0.4):
-            hp["adam_b1"] = d.beta()
-        if d.coin(0.4):
-            hp["adam_b2"] = d.beta()
-        if d.coin(0.3):
-            hp["adam_eps_root"] = d.pick(0.0, 1e-8)
-        if d.coin(0.3):
-            hp["adam_weight_decay"] = d.wd()
-        if d.coin(0.3):
-            hp["adam_learning_rate"] = d.pick(None, lr())
-        if d.coin(0.3):
-            hp["consistent_rms"] = d.pick(None, 0.2, d.u(0.05, 1.0))
+        d.maybe(hp, "beta", d.beta, 0.6)
+        d.maybe(hp, "eps", lambda: d.pick(1e-8, d.logu(1e-12, 1e-1)), 0.4)
+        d.maybe(hp, "weight_decay", d.wd, 0.5)
+        d.maybe(hp, "nesterov", d.coin, 0.5)
+        d.maybe(hp, "ns_steps", lambda: int(d.rng.integers(0, 8)), 0.4)
+        d.maybe(hp, "adaptive", d.coin, 0.3)
+        d.maybe(hp, "adam_b1", d.beta, 0.4)
+        d.maybe(hp, "adam_b2", d.beta, 0.4)
+        d.maybe(hp, "adam_eps_root", lambda: d.pick(0.0, 1e-8), 0.3)
+        d.maybe(hp, "adam_weight_decay", d.wd, 0.3)
+        d.maybe(hp, "adam_learning_rate", lambda: d.pick(None, lr()), 0.3)
+        d.maybe(hp, "consistent_rms", lambda: d.pick(None, 0.2, d.u(0.05, 1.0)), 0.3)
         return hp
 
     return {
