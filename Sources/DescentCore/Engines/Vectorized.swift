@@ -108,27 +108,36 @@ public enum VectorizedEngine {
             body(kernel, bases, 0, n)
             return
         }
-        let per = (n + chunks - 1) / chunks
-        let pass = Pass(kernel: kernel, body: body, bases: bases, n: n, step: (per + 63) & ~63)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in pass.chunk(c) }
+        let pass = Pass(kernel: kernel, body: body, bases: bases)
+        split(n, into: chunks, align: 64) { lo, hi in pass.run(lo, hi) }
     }
 
-    /// One pass handed to the worker threads: chunk c is elements c·step ..< (c+1)·step.
-    /// (Kernels are immutable values of scalars and flags; loops are pure functions of their
-    /// arguments; chunks never overlap.)
+    /// Calls `body(lo, hi)` for `chunks` contiguous pieces of 0..<n, one per thread
+    /// (DispatchQueue.concurrentPerform; one chunk runs on the calling thread). Chunk edges are
+    /// multiples of `align` (the element-wise passes and the bandwidth probe use 64 elements, so
+    /// threads never share a cache line); trailing pieces may be shorter or empty.
+    @inlinable
+    public static func split(_ n: Int, into chunks: Int, align: Int = 1, _ body: @Sendable (Int, Int) -> Void) {
+        if chunks <= 1 { body(0, n); return }
+        let per = (n + chunks - 1) / chunks
+        let step = (per + align - 1) / align * align
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lo = min(n, c * step), hi = min(n, lo + step)
+            if lo < hi { body(lo, hi) }
+        }
+    }
+
+    /// One pass handed to the worker threads (kernels are immutable values of scalars and
+    /// flags; loops are pure functions of their arguments; chunks never overlap).
     @usableFromInline
     struct Pass<K: ElementwiseKernel>: @unchecked Sendable {
         @usableFromInline let kernel: K
         @usableFromInline let body: Accelerator.Loop<K>
         @usableFromInline let bases: Bases<K.Scalar>
-        @usableFromInline let n: Int, step: Int
-        @inlinable init(kernel: K, body: @escaping Accelerator.Loop<K>, bases: Bases<K.Scalar>, n: Int, step: Int) {
-            self.kernel = kernel; self.body = body; self.bases = bases; self.n = n; self.step = step
+        @inlinable init(kernel: K, body: @escaping Accelerator.Loop<K>, bases: Bases<K.Scalar>) {
+            self.kernel = kernel; self.body = body; self.bases = bases
         }
-        @inlinable func chunk(_ c: Int) {
-            let lo = min(n, c * step), hi = min(n, lo + step)
-            if lo < hi { body(kernel, bases, lo, hi) }
-        }
+        @inlinable func run(_ lo: Int, _ hi: Int) { body(kernel, bases, lo, hi) }
     }
 
     /// Elements lo..<hi, with the slot count hoisted out of the loop. An accelerator module
@@ -187,7 +196,7 @@ public enum VectorizedEngine {
     }
 
     /// The four-accumulator dot product itself. An accelerator compiles it again with a `tag`
-    /// type of its own, so its specialisation has a name of its own (AVX512.swift).
+    /// type of its own, so its specialisation has a name of its own (Loops.swift).
     @inlinable
     public static func blockDot<T: DescentFloat, Tag>(_ x: Buffer<T>, _ y: Buffer<T>, tag: Tag.Type) -> T {
         typealias V = SIMDLane<T>
@@ -237,7 +246,7 @@ public enum VectorizedEngine {
     }
 
     /// The row-by-row product itself. An accelerator compiles it again with a `tag` type of its
-    /// own, so its specialisation has a name of its own (AVX512.swift).
+    /// own, so its specialisation has a name of its own (Loops.swift).
     @inlinable
     public static func rowGemm<T: DescentFloat, Tag>(_ p: GemmProblem<T>, tag: Tag.Type) {
         let m = p.m, n = p.n, k = p.k
@@ -253,16 +262,8 @@ public enum VectorizedEngine {
         }
         let rowsB = UnsafePointer(packed?.pointer ?? UnsafeMutablePointer(mutating: p.b))
         let chunks = p.threads > 1 && m > 1 && m * n * k >= gemmParallelThreshold ? min(p.threads, m) : 1
-        let per = (m + chunks - 1) / chunks
         let rows = GemmRows<T, Tag>(p: p, b: rowsB)
-        if chunks == 1 {
-            rows.run(0, m)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: chunks) { t in
-                let lo = min(m, t * per), hi = min(m, lo + per)
-                if lo < hi { rows.run(lo, hi) }
-            }
-        }
+        split(m, into: chunks) { lo, hi in rows.run(lo, hi) }
         withExtendedLifetime(packed) {}
     }
 

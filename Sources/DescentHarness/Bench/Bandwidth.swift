@@ -47,13 +47,10 @@ public enum BandwidthProbe {
         }
     }
 
+    /// Slices as the vectorized engine cuts a tensor (64-element edges), so each thread touches
+    /// what it would in an optimizer step.
     static func parallel(_ threads: Int, _ n: Int, _ body: @escaping @Sendable (Int, Int) -> Void) {
-        if threads == 1 { body(0, n); return }
-        let per = ((n + threads - 1) / threads + 63) & ~63
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let lo = min(n, t * per), hi = min(n, lo + per)
-            if lo < hi { body(lo, hi) }
-        }
+        VectorizedEngine.split(n, into: threads, align: 64, body)
     }
 
     /// Measures copy/scale/add/triad at each thread count (best of `repeats`).
