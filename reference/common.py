@@ -237,8 +237,9 @@ def trajectory_steps(expected, grads=None, lrs=None):
 
 
 def optimizer_case(case_id, source, convention, name, hp, params, steps, description, tolerance,
-                   problem=None, tolerance_float32=None):
-    """An optimizer case in the fixture spec's key order."""
+                   problem=None, tolerance_float32=None, error=None):
+    """An optimizer case in the fixture spec's key order; with `error` (the library's message), an
+    argument-validation case: `expected_error` in the place of `steps`."""
     c = {
         "id": case_id,
         "kind": "optimizer",
@@ -250,7 +251,10 @@ def optimizer_case(case_id, source, convention, name, hp, params, steps, descrip
     if problem is not None:
         c["problem"] = problem
     c["params"] = params
-    c["steps"] = steps
+    if error is not None:
+        c["expected_error"] = error
+    else:
+        c["steps"] = steps
     c["tolerance"] = dict(tolerance)
     if tolerance_float32 is not None:
         c["tolerance_float32"] = dict(tolerance_float32)

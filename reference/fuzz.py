@@ -476,9 +476,7 @@ def torch_construction_error(name, hp, params):
 
 
 def error_case(cid, name, hp, params, message, description):
-    return {"id": cid, "kind": "optimizer", "source": TORCH_SRC, "dtype": "float64", "description": description,
-            "optimizer": {"convention": "torch", "name": name, "hyperparameters": hp},
-            "params": params, "expected_error": message, "tolerance": TOL}
+    return common.optimizer_case(cid, TORCH_SRC, "torch", name, hp, params, None, description, TOL, error=message)
 
 
 def torch_error_cases(d, name, seed, k):
@@ -499,12 +497,8 @@ def torch_error_cases(d, name, seed, k):
         except TypeError:
             continue  # not a keyword of this optimizer
         except (ValueError, RuntimeError) as e:
-            cases.append({
-                "id": f"torch/{name}/fuzz-error-{seed}-{j}", "kind": "optimizer", "source": TORCH_SRC,
-                "dtype": "float64", "description": f"fuzz: invalid {key}",
-                "optimizer": {"convention": "torch", "name": name, "hyperparameters": hp},
-                "params": [{"shape": [2], "values": [0.5, -1.5]}], "expected_error": str(e), "tolerance": TOL,
-            })
+            cases.append(error_case(f"torch/{name}/fuzz-error-{seed}-{j}", name, hp,
+                                    [{"shape": [2], "values": [0.5, -1.5]}], str(e), f"fuzz: invalid {key}"))
     return cases
 
 

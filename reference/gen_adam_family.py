@@ -146,12 +146,8 @@ def torch_error_case(name, tag, hp, description):
         message = str(e)
     else:
         raise AssertionError(f"torch accepted {name}({hp})")
-    return {
-        "id": f"torch/{name}/{tag}", "kind": "optimizer", "source": SOURCES["torch"], "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": "torch", "name": name, "hyperparameters": hp},
-        "params": params, "expected_error": message, "tolerance": TOL,
-    }
+    return common.optimizer_case(f"torch/{name}/{tag}", SOURCES["torch"], "torch", name, hp, params, None,
+                                 description, TOL, error=message)
 
 
 def torch_error_cases(name, extra=()):

@@ -527,11 +527,8 @@ def _error_case(cid, source, conv, name, hp, make, description):
         message = str(e)
     else:
         raise AssertionError(f"{cid}: the library accepted {hp}")
-    return {
-        "id": cid, "kind": "optimizer", "source": source, "dtype": "float64", "description": description,
-        "optimizer": {"convention": conv, "name": name, "hyperparameters": hp},
-        "params": [{"shape": [2], "values": [0.5, -1.5]}], "expected_error": message, "tolerance": TOL,
-    }
+    return common.optimizer_case(cid, source, conv, name, hp, [{"shape": [2], "values": [0.5, -1.5]}], None,
+                                 description, TOL, error=message)
 
 
 def sf_error_cases(name):

@@ -168,12 +168,8 @@ def error_case(conv, name, tag, hp, description):
             message = str(e)
         else:
             raise AssertionError(f"{conv}.{name} accepted {hp}")
-    return {
-        "id": f"{conv}/{name}/{tag}", "kind": "optimizer", "source": SOURCES[conv], "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": conv, "name": name, "hyperparameters": hp},
-        "params": [{"shape": [2], "values": [0.5, -1.5]}], "expected_error": message, "tolerance": TOL,
-    }
+    return common.optimizer_case(f"{conv}/{name}/{tag}", SOURCES[conv], conv, name, hp,
+                                 [{"shape": [2], "values": [0.5, -1.5]}], None, description, TOL, error=message)
 
 
 # ---------------------------------------------------------------------------------------------

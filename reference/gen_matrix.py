@@ -60,23 +60,8 @@ def _inputs(case_id, shapes, lr, steps=STEPS, vary_lr=True, scale=1.0):
 
 
 def _case(case_id, source, convention, name, hp, params, steps, description, problem=None, error=None, tol=None):
-    c = {
-        "id": case_id,
-        "kind": "optimizer",
-        "source": source,
-        "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": convention, "name": name, "hyperparameters": hp},
-    }
-    if problem is not None:
-        c["problem"] = problem
-    c["params"] = params
-    if error is not None:
-        c["expected_error"] = error
-    else:
-        c["steps"] = steps
-    c["tolerance"] = dict(tol or TOL)
-    return c
+    return common.optimizer_case(case_id, source, convention, name, hp, params, steps, description, tol or TOL,
+                                 problem=problem, error=error)
 
 
 def _steps(lrs, grads, expected):
