@@ -14,7 +14,7 @@ Data: small subsets of the 8x8 digits (scikit-learn 1.9.1 `load_digits`, feature
 licensed, from the UCI optical recognition of handwritten digits data) and small deterministic
 toy sets (numpy default_rng with fixed seeds, values rounded to 3 decimals): three Gaussian blobs
 (3 classes), XOR of two coordinates (0/1), a smooth 3 -> 2 regression, and a set with inputs of
-magnitude ~10^3 whose logits reach ~10^3 (a softmax without the max shift overflows there).
+magnitude ~10^4 whose logits exceed 710 (e^710 overflows float64: a softmax without the max shift overflows there).
 Minibatches: shuffled epochs with a short last batch. Each step records the batch rows, the lr
 (when a schedule sets it), the batch loss BEFORE the step (`expected_loss`) and the parameters
 after it. Initial parameters are torch nn.Linear's default init (U(+-1/sqrt(fan_in))) from a
@@ -76,7 +76,7 @@ def _toy(name, n=90):
     if name == "large":
         y = rng.integers(0, 3, n)
         centers = np.array([[-1.0, 0.2], [1.0, 0.8], [0.3, -1.0]])
-        X = 1500.0 * (centers[y] + 0.5 * rng.standard_normal((n, 2)))
+        X = 6000.0 * (centers[y] + 0.5 * rng.standard_normal((n, 2)))
         return np.round(X, 1), y.astype(np.float64)
     raise ValueError(name)
 
@@ -272,7 +272,7 @@ def torch_fixtures():
             sk("torch/train/radam-sigmoid-bce-digits", TORCH, "torch", "RAdam", {"lr": 0.01}, "digits-binary", [4], "sigmoid", 32, D,
                description="RAdam on digits (0-4 vs 5-9) with BCE: the first steps are unrectified, later ones rectified."),
             sk("torch/train/adam-relu-ce-large-logits", TORCH, "torch", "Adam", {"lr": 0.01}, "large", [5], "relu", 16, T, lrs=warm,
-               description="Inputs of magnitude ~10^3: logits reach ~10^3, so a softmax without the max shift overflows; lr warms up (LinearLR start_factor=0.1 over 6 steps)."),
+               description="Inputs of magnitude ~10^4: logits exceed 710 (e^710 overflows float64), so a softmax without the max shift overflows; lr warms up (LinearLR start_factor=0.1 over 6 steps)."),
             sk("torch/train/adam-softmax-regression-mse-digits", TORCH, "torch", "Adam", {"lr": 0.005}, "digits-onehot", [], None, 25, D,
                description="No hidden layer (sizes [64, 10]): linear regression on one-hot targets with mse; catches the Wt layout."),
         ]),
@@ -374,7 +374,7 @@ def optax_fixtures():
             sk("optax/train/radam-sigmoid-bce-digits", OPTAX, "optax", "radam", {"learning_rate": 0.01}, "digits-binary", [4], "sigmoid", 32, D,
                description="optax.radam on digits (0-4 vs 5-9) with BCE."),
             sk("optax/train/adam-warmup-cosine-large-logits", OPTAX, "optax", "adam", {"learning_rate": warm[0]}, "large", [5], "relu", 16, T,
-               lrs=warm, description="Logits of ~10^3 (a softmax without the max shift overflows); lr from warmup_cosine_decay_schedule injected per step."),
+               lrs=warm, description="Logits beyond 710 (a softmax without the max shift overflows); lr from warmup_cosine_decay_schedule injected per step."),
         ]),
         "optax/training/other.json": ("optax lion, lamb, lars, contrib.muon, contrib.schedule_free training small MLPs", [
             sk("optax/train/lion-relu-ce", OPTAX, "optax", "lion", {"learning_rate": 0.003, "weight_decay": 0.01}, "blobs", [8], "relu", 16, T,
