@@ -52,10 +52,10 @@ for line in sys.stdin:
     opt = case.get("optimizer") or {}
     run = {("torch", "SGD"): sgd, ("torch", "Adam"): adam}.get((opt.get("convention"), opt.get("name")))
     params = None
-    if run and case.get("problem") is None and case.get("steps"):
+    if run and case.get("kind") == "optimizer" and not case.get("problem") and not case.get("grad_transforms") and case.get("steps"):
         params = run(case, opt.get("hyperparameters") or {})
     if params is None:
-        answer = {"id": case["id"], "unsupported": "the example implements plain torch SGD and Adam only"}
+        answer = {"id": case["id"], "unsupported": "the example implements plain torch SGD and Adam replay cases (no problem, no grad_transforms) only"}
     else:
         answer = {"id": case["id"], "params": params}
     print(json.dumps(answer), flush=True)
