@@ -1,7 +1,8 @@
 """Regenerate every golden fixture: `python reference/generate.py [--only NAME ...]`.
 
-Runs each `gen_*.py` module in this folder (gen_training.py: the training cases; or only those named) and writes its fixtures under
-`fixtures/`. Deterministic: the same package versions give byte-identical files.
+Runs each `gen_*.py` module in this folder (or only those named) and writes its fixtures under
+`fixtures/` (gen_training.py: the training cases, in fixtures/*/training/). Deterministic: the
+same package versions give byte-identical files.
 """
 import argparse
 import importlib
