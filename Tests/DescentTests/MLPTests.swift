@@ -165,3 +165,21 @@ func backpropMatchesFiniteDifferences(_ f: Activation, _ loss: Loss) throws {
     #expect(MLP<Double>(mse).evaluate(params: mse.initialParameters(Double.self, seed: 1),
                                       data: try randomData(mse, rows: 4, seed: 1)).accuracy == nil)
 }
+
+@Test func vectorizedTrainingStepIsBitIdenticalToNaiveEvenThreaded() throws {
+    // B·d₁·d₂ = 96·160·160 ≈ 2.5M multiply-adds: the vectorized gemm splits rows across threads.
+    let spec = try MLPSpec(sizes: [64, 160, 160, 10], activation: .relu, loss: .crossEntropy)
+    var r = SplitMix64(seed: 12)
+    let n = 96
+    let data = try TrainingData<Float>(spec: spec, inputs: (0..<n * 64).map { _ in r.uniform(0, 1) },
+                                       targets: (0..<n).map { _ in Double(r.below(10)) }, count: n)
+    func run(_ e: Engine) -> (Float, [[Float]]) {
+        let m = MLP<Float>(spec, engine: e)
+        let g = m.makeGradients()
+        let l = m.lossAndGradients(params: spec.initialParameters(Float.self, seed: 5), data: data, rows: Array(0..<n), into: g)
+        return (l, g.map(\.array))
+    }
+    let (l0, g0) = run(.naive)
+    let (l1, g1) = run(Engine(.vectorized, threads: 2))
+    #expect(l0 == l1 && g0 == g1)
+}
