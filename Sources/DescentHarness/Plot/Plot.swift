@@ -73,6 +73,10 @@ public struct Plot: Sendable {
     public var height: Double = 440
     /// Show the legend (only when there is at least one named series).
     public var legend: Bool = true
+    /// Where the legend goes: nil = inside the plot area (top right) when every name is at most
+    /// 32 characters, else below the plot (the picture grows by one line per series).
+    public var legendOutside: Bool?
+    var legendBelow: Bool { legendOutside ?? (series.map(\.name.count).max() ?? 0 > 32) }
 
     /// Ten distinguishable colours (the Tableau 10 palette).
     public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -245,13 +249,15 @@ public struct Plot: Sendable {
     public func svg() -> String {
         let f = frame()
         let c = Plot.coordinate
+        let namedCount = series.filter { !$0.name.isEmpty }.count
+        let total = height + (legend && legendBelow && namedCount > 0 ? 14 + 18 * Double(namedCount) : 0)
         var o = """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(height))" viewBox="0 0 \(c(width)) \(c(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(total))" viewBox="0 0 \(c(width)) \(c(total))" font-family="Helvetica, Arial, sans-serif" font-size="12">
 
         """
         o += "<title>\(Plot.escape(title))</title>\n"
-        o += "<rect class=\"background\" x=\"0\" y=\"0\" width=\"\(c(width))\" height=\"\(c(height))\" fill=\"white\"/>\n"
+        o += "<rect class=\"background\" x=\"0\" y=\"0\" width=\"\(c(width))\" height=\"\(c(total))\" fill=\"white\"/>\n"
         o += "<defs><clipPath id=\"plot-area\"><rect x=\"\(c(f.left))\" y=\"\(c(f.top))\" width=\"\(c(f.right - f.left))\" height=\"\(c(f.bottom - f.top))\"/></clipPath></defs>\n"
         if !title.isEmpty {
             o += "<text class=\"title\" x=\"\(c((f.left + f.right) / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(Plot.escape(title))</text>\n"
@@ -302,12 +308,14 @@ public struct Plot: Sendable {
             o += "</g>\n"
         }
 
-        // Legend, top right inside the plot area.
+        // Legend: top right inside the plot area, or below the plot when the names are long.
         let named = series.enumerated().filter { !$0.element.name.isEmpty }
         if legend, !named.isEmpty {
             let longest = named.map { $0.element.name.count }.max() ?? 0
-            let w = min(f.right - f.left - 12, 40 + 6.6 * Double(longest)), h = 8 + 18 * Double(named.count)
-            let x0 = f.right - w - 8, y0 = f.top + 8
+            let below = legendBelow
+            let w = below ? width - 16 : min(f.right - f.left - 12, 40 + 6.6 * Double(longest))
+            let h = 8 + 18 * Double(named.count)
+            let x0 = below ? 8 : f.right - w - 8, y0 = below ? height + 2 : f.top + 8
             o += "<g class=\"legend\">\n<rect x=\"\(c(x0))\" y=\"\(c(y0))\" width=\"\(c(w))\" height=\"\(c(h))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n"
             for (row, (i, s)) in named.enumerated() {
                 let color = s.color ?? Plot.palette[i % Plot.palette.count]
