@@ -31,6 +31,9 @@ public struct MLPFaults: OptionSet, Sendable, Hashable {
     public static let reluPrimeZeroIsOne = MLPFaults(rawValue: 1 << 3)
     /// softmax without subtracting the row max: e^a overflows on large logits.
     public static let softmaxNoMaxShift = MLPFaults(rawValue: 1 << 4)
+    /// Only the backward pass sums over the batch: ∂L/∂A⁽ᴸ⁾ lacks the 1/B (mse: 1/(B·d_L)) while
+    /// the loss is still averaged (a backward inconsistent with its forward).
+    public static let backwardLossSummed = MLPFaults(rawValue: 1 << 6)
     /// W⁽ˡ⁾ read as [d_{l−1}, d_l] row-major (the Wᵀ layout) instead of nn.Linear's [d_l, d_{l−1}].
     public static let weightsTransposed = MLPFaults(rawValue: 1 << 5)
 }
@@ -171,6 +174,7 @@ public final class MLP<T: DescentFloat> {
         switch spec.loss {
         case .crossEntropy:
             let scale = faults.contains(.lossSummed) ? T(1) : 1 / T(b)
+            let gscale = faults.contains(.backwardLossSummed) ? T(1) : scale
             let shift = !faults.contains(.softmaxNoMaxShift)
             for (i, r) in rows.enumerated() {
                 let a = logits + i * k
@@ -182,27 +186,29 @@ public final class MLP<T: DescentFloat> {
                 let t = Int(y[r])
                 total += T.log(sum) + m - a[t]       // −log softmax(a)[t] = logsumexp(a) − a_t
                 if let g = grad.map({ $0 + i * k }) {
-                    for j in 0..<k { g[j] = (T.exp(a[j] - m) / sum - (j == t ? 1 : 0)) * scale }
+                    for j in 0..<k { g[j] = (T.exp(a[j] - m) / sum - (j == t ? 1 : 0)) * gscale }
                 }
             }
             return total * scale
         case .mse:
             let scale = faults.contains(.lossSummed) ? T(1) : 1 / T(b * k)
+            let gscale = faults.contains(.backwardLossSummed) ? T(1) : scale
             for (i, r) in rows.enumerated() {
                 for j in 0..<k {
                     let d = logits[i * k + j] - y[r * k + j]
                     total += d * d
-                    grad?[i * k + j] = 2 * d * scale
+                    grad?[i * k + j] = 2 * d * gscale
                 }
             }
             return total * scale
         case .binaryCrossEntropy:
             let scale = faults.contains(.lossSummed) ? T(1) : 1 / T(b)
+            let gscale = faults.contains(.backwardLossSummed) ? T(1) : scale
             for (i, r) in rows.enumerated() {
                 let a = logits[i], t = y[r]
                 // max(a, 0) − a·y + log(1 + e^(−|a|))
                 total += (a > 0 ? a : 0) - a * t + Self.log1p(T.exp(-a.magnitude))
-                grad?[i] = (Self.sigmoid(a) - t) * scale
+                grad?[i] = (Self.sigmoid(a) - t) * gscale
             }
             return total * scale
         }
