@@ -74,6 +74,8 @@ def main():
                f"start, {load_end} at the end. Medians are inflated by other processes; the min is the cleaner reading. "
                "Ratios are per round (both sides measured within seconds of each other), then min / median over rounds.")
     out.append("")
+    out.append(f"OpenBLAS core: OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset: OpenBLAS detects the core itself)')}.")
+    out.append("")
     out.append("| round | threads | Descent blas ms/step (min / median) | torch ms/step (min / median) | torch ÷ Descent (min) | torch ÷ Descent (median) | Descent GFLOP/s | of BLAS GEMM |")
     out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     ratios = {1: ([], []), 2: ([], [])}
