@@ -19,6 +19,7 @@ public enum CLI {
                                    the fixtures catch (writes results/power.md, power.json)
       descent list                 conventions, optimizers, schedules, implementations
       descent bench                time optimizer steps against memory bandwidth (see bench --help)
+      descent tune                 grid / random / Bayesian hyperparameter search (see tune --help)
       descent help [COMMAND]       this text, or a command's
 
     Run `descent COMMAND --help` for a command's options.
@@ -94,9 +95,11 @@ public enum CLI {
             case "list": return try list(args)
             case "power": return try power(args)
             case "bench": return try bench(args)
+            case "tune": return try tune(args)
             case "help":
                 let topic = args.first ?? ""
                 if topic == "bench" { return try bench(["--help"]) }
+                if topic == "tune" { return try tune(["--help"]) }
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
                 return 0
             default:
