@@ -201,30 +201,59 @@ struct GaussianProcess {
     }
 }
 
-/// Outputs for the GP: Yeo-Johnson power transform (λ by maximum likelihood on a grid, after a
-/// first standardisation), then standardised to mean 0 and variance 1. Monotone, so minimising the
-/// transformed value minimises the original; heavy right tails (Rosenbrock, Goldstein-Price) are
-/// compressed so the GP is not dominated by a few huge values.
+/// Outputs for the GP: a monotone warp, then standardised to mean 0 and variance 1. Minimising the
+/// warped value minimises the original. Two candidates, chosen per round by the evidence in the
+/// original units (the GP's log marginal likelihood of the warped values plus Σ log|T'(y_i)|):
+///   - Yeo-Johnson power transform (λ by maximum likelihood on a grid, after a first
+///     standardisation), which compresses heavy tails (Rosenbrock) and leaves near-normal data alone;
+///   - log(y − min y + δ), δ = (median − min)/10, which also stretches the values near the
+///     incumbent (Goldstein-Price, whose minimum 3 sits under values up to 10⁶).
 struct OutputWarp {
-    var mean1 = 0.0, sd1 = 1.0, lambda = 1.0, mean2 = 0.0, sd2 = 1.0
+    enum Kind: String { case yeoJohnson, logShift }
+    var kind: Kind
+    var mean1 = 0.0, sd1 = 1.0, lambda = 1.0, mean2 = 0.0, sd2 = 1.0, shift = 0.0
 
-    init(_ y: [Double]) {
-        (mean1, sd1) = OutputWarp.meanSD(y)
-        let z = y.map { ($0 - mean1) / sd1 }
-        var bestLL = -Double.infinity
-        for step in 0...40 {
-            let l = -2 + 0.1 * Double(step)
-            let t = z.map { OutputWarp.yeoJohnson($0, l) }
-            let (_, s) = OutputWarp.meanSD(t)
-            guard s > 0, s.isFinite else { continue }
-            var ll = -Double(z.count) / 2 * log(s * s)
-            for v in z { ll += (l - 1) * (v >= 0 ? 1 : -1) * log(abs(v) + 1) }
-            if ll > bestLL + 1e-12 { bestLL = ll; lambda = l }
+    init(_ y: [Double], kind: Kind = .yeoJohnson) {
+        self.kind = kind
+        switch kind {
+        case .logShift:
+            let lo = y.min() ?? 0
+            shift = -lo + max(0.1 * (median(y) - lo), 1e-12 * max(abs(lo), 1))
+            (mean2, sd2) = OutputWarp.meanSD(y.map { log($0 + shift) })
+        case .yeoJohnson:
+            (mean1, sd1) = OutputWarp.meanSD(y)
+            let z = y.map { ($0 - mean1) / sd1 }
+            var bestLL = -Double.infinity
+            for step in 0...40 {
+                let l = -2 + 0.1 * Double(step)
+                let t = z.map { OutputWarp.yeoJohnson($0, l) }
+                let (_, s) = OutputWarp.meanSD(t)
+                guard s > 0, s.isFinite else { continue }
+                var ll = -Double(z.count) / 2 * log(s * s)
+                for v in z { ll += (l - 1) * (v >= 0 ? 1 : -1) * log(abs(v) + 1) }
+                if ll > bestLL + 1e-12 { bestLL = ll; lambda = l }
+            }
+            (mean2, sd2) = OutputWarp.meanSD(z.map { OutputWarp.yeoJohnson($0, lambda) })
         }
-        (mean2, sd2) = OutputWarp.meanSD(z.map { OutputWarp.yeoJohnson($0, lambda) })
     }
 
-    func apply(_ v: Double) -> Double { (OutputWarp.yeoJohnson((v - mean1) / sd1, lambda) - mean2) / sd2 }
+    func apply(_ v: Double) -> Double {
+        switch kind {
+        case .logShift: return (log(v + shift) - mean2) / sd2
+        case .yeoJohnson: return (OutputWarp.yeoJohnson((v - mean1) / sd1, lambda) - mean2) / sd2
+        }
+    }
+
+    /// log |dT/dy| at v (the change of variables between warped and original units).
+    func logDerivative(_ v: Double) -> Double {
+        switch kind {
+        case .logShift: return -log(v + shift) - log(sd2)
+        case .yeoJohnson:
+            let z = (v - mean1) / sd1
+            let d = z >= 0 ? (lambda - 1) * log1p(z) : (1 - lambda) * log1p(-z)
+            return d - log(sd1) - log(sd2)
+        }
+    }
 
     static func meanSD(_ y: [Double]) -> (Double, Double) {
         guard !y.isEmpty else { return (0, 1) }

@@ -109,10 +109,21 @@ enum Strategy: String, CaseIterable, Sendable {
         let worst = finite.max() ?? 0
         // A failed (NaN/inf) trial counts as the worst one seen: "bad here", not "unknown".
         let raw = history.map { $0.loss.isFinite ? $0.loss : worst }
-        let warp = OutputWarp(raw)
-        let y = raw.map(warp.apply)
         let X = history.map(\.unit)
-        var gp = GaussianProcess.fit(X: X, y: y, rng: &rng, engine: engine)
+        // Each warp's GP, scored by its evidence in the original units.
+        var chosen: (score: Double, gp: GaussianProcess, y: [Double])?
+        for kind in [OutputWarp.Kind.yeoJohnson, .logShift] {
+            let warp = OutputWarp(raw, kind: kind)
+            let y = raw.map(warp.apply)
+            guard y.allSatisfy(\.isFinite) else { continue }
+            var r = rng
+            let gp = GaussianProcess.fit(X: X, y: y, rng: &r, engine: engine)
+            let score = -GaussianProcess.negativeLogPosterior(X: X, y: y, gp.theta.vector, engine: engine).0
+                + raw.reduce(0) { $0 + warp.logDerivative($1) }
+            if chosen == nil || score > chosen!.score { chosen = (score, gp, y) }
+        }
+        guard var gp = chosen?.gp else { return [] }
+        let y = chosen!.y
         let incumbent = y.min() ?? 0
         var out: [[Double]] = []
         for i in 0..<q {
