@@ -1,6 +1,6 @@
 """Regenerate every golden fixture: `python reference/generate.py [--only NAME ...]`.
 
-Runs each `gen_*.py` module in this folder (or only those named) and writes its fixtures under
+Runs each `gen_*.py` module in this folder (gen_training.py: the training cases; or only those named) and writes its fixtures under
 `fixtures/`. Deterministic: the same package versions give byte-identical files.
 """
 import argparse

@@ -3,7 +3,7 @@
 
     descent verify fixtures --adapter "python reference/adapters/optax_adapter.py" --name optax
 
-Runs `optax` convention cases with the library itself; every other convention is answered
+Runs `optax` convention cases (optimizer, schedule and training cases) with the library itself; every other convention is answered
 `unsupported`. A per-step lr is set through optax.inject_hyperparams, as the goldens do.
 """
 import jax
@@ -64,6 +64,36 @@ def optimizer_case(c):
     return {"params": out}
 
 
+def training_case(c):
+    """kind "training": the MLP in jax.numpy, jax.value_and_grad, optax clipping chained in front,
+    the optimizer (inject_hyperparams when a step sets the lr) — training_models.optax_train."""
+    import training_models as tm
+
+    why = tm.check_model(c["model"])
+    if why:
+        return {"unsupported": why}
+    o = c["optimizer"]
+    factory = function(o["name"])
+    if factory is None:
+        return {"unsupported": f"optax has no {o['name']}"}
+    hp = dict(o.get("hyperparameters") or {})
+    steps = c["steps"]
+    injected = any(s.get("lr") is not None for s in steps)
+    if injected:
+        static = tuple(k for k in hp if k != "learning_rate")
+        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
+    else:
+        opt = factory(**hp)
+    transforms = c.get("grad_transforms") or []
+    for t in transforms:
+        if t.get("convention") != "optax":
+            return {"unsupported": f"gradient transform {t.get('convention')}.{t.get('name')}"}
+    if transforms:
+        opt = optax.chain(*[getattr(optax, t["name"])(**(t.get("parameters") or {})) for t in transforms], opt)
+    losses, params = tm.optax_train(c, opt, injected, hp.get("learning_rate"), bool(transforms))
+    return {"loss": numbers(losses), "params": [[numbers(t) for t in step] for step in params]}
+
+
 def lbfgs_case(c, hp, steps):
     """optax.lbfgs evaluates the objective in its line search: the loop of the optax docs' L-BFGS
     example, with the problem as a jax function (value = problem_loss, gradient = problem_grad)."""
@@ -113,6 +143,8 @@ def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
     if conv != "optax":
         return {"unsupported": f"this adapter runs optax cases only (case is '{conv}')"}
+    if c["kind"] == "training":
+        return training_case(c)
     return optimizer_case(c) if c["kind"] == "optimizer" else schedule_case(c)
 
 

@@ -10,7 +10,7 @@ that step only, as a scheduler would.
 """
 
 from _protocol import serve
-from _torch_loop import replay, tensors
+from _torch_loop import replay, tensors, train
 import matrix_patches  # noqa: E402  (reference/: SOAP's QR in float64, as the goldens are computed)
 
 matrix_patches.patch_soap_qr()
@@ -39,6 +39,9 @@ def optimizer_case(c):
     cls = optimizer_class(o["convention"], o["name"])
     if cls is None:
         return {"unsupported": f"{o['convention']} has no {o['name']}"}
+    if c["kind"] == "training":
+        ps = tensors(c)
+        return train(c, cls(ps, **kwargs(o.get("hyperparameters"))), ps)
     if c.get("grad_transforms"):
         return {"unsupported": "gradient transforms are not run by this adapter"}
     ps = tensors(c)
@@ -48,7 +51,7 @@ def optimizer_case(c):
 
 def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
-    if conv not in ("pytorch_optimizer", "lion_pytorch") or c["kind"] != "optimizer":
+    if conv not in ("pytorch_optimizer", "lion_pytorch") or c["kind"] not in ("optimizer", "training"):
         return {"unsupported": f"this adapter runs pytorch_optimizer and lion_pytorch optimizer cases only (case is '{conv}')"}
     return optimizer_case(c)
 

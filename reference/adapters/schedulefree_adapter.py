@@ -10,7 +10,7 @@ as the fixture spec says. Every other convention is answered `unsupported`.
 import schedulefree
 
 from _protocol import serve
-from _torch_loop import replay, tensors
+from _torch_loop import replay, tensors, train
 
 
 
@@ -23,12 +23,12 @@ def optimizer_case(c):
     ps = tensors(c)
     opt = cls(ps, **hp)
     opt.train()
-    return replay(c, opt, ps)
+    return train(c, opt, ps) if c["kind"] == "training" else replay(c, opt, ps)
 
 
 def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
-    if conv != "schedulefree" or c["kind"] != "optimizer":
+    if conv != "schedulefree" or c["kind"] not in ("optimizer", "training"):
         return {"unsupported": f"this adapter runs schedulefree optimizer cases only (case is '{conv}')"}
     return optimizer_case(c)
 

@@ -3,7 +3,7 @@
 
     descent verify fixtures --adapter "python reference/adapters/torch_adapter.py" --name torch
 
-Runs `torch` convention cases with the library itself (float64 default dtype, as the goldens
+Runs `torch` convention cases (optimizer, schedule and training cases) with the library itself (float64 default dtype, as the goldens
 are computed); every other convention is answered `unsupported`.
 """
 import numpy as np
@@ -75,6 +75,18 @@ def optimizer_case(c):
     return {"params": out}
 
 
+def training_case(c):
+    """kind "training": the MLP in torch.nn.functional, autograd, torch clipping, torch.optim."""
+    from _torch_loop import train
+
+    o = c["optimizer"]
+    cls = getattr(torch.optim, o["name"], None)
+    if cls is None or not isinstance(cls, type):
+        return {"unsupported": f"torch.optim has no {o['name']}"}
+    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in c["params"]]
+    return train(c, cls(ps, **kwargs(o.get("hyperparameters"))), ps)
+
+
 def build_scheduler(opt, name, params):
     S = torch.optim.lr_scheduler
     params = dict(params or {})
@@ -124,6 +136,8 @@ def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
     if conv != "torch":
         return {"unsupported": f"this adapter runs torch cases only (case is '{conv}')"}
+    if c["kind"] == "training":
+        return training_case(c)
     return guarded(c) if c["kind"] == "optimizer" else schedule_case(c)
 
 

@@ -36,6 +36,16 @@ extension CLI {
       --no-run                   with --include: measure nothing, only show the included files
       --quick                    the main job's short bench: writes results/bench-short.md and
                                  results/bench-short.json, prints the markdown
+
+    TRAINING STEP (Bench/TrainingBench.swift)
+      --model mlp:D0,…,DL        time one training step instead (batch forward, loss, backprop
+                                 through the engine's gemm, optimizer step): ms_per_step (median),
+                                 min_ms_per_step, GFLOP/s of the counted gemm calls, fraction of
+                                 BLAS's own n×n GEMM rate. With --activation (relu), --loss
+                                 (cross_entropy), --batch-size (128), --optimizer (torch/Adam) and
+                                 --hp NAME=VALUE, --implementation, --dtype, --threads N[,M],
+                                 --repeat, --format, --output, --include FILE (training rows of
+                                 reference/bench/bench_torch_training.py), --no-run
     """
 
     static func parseSize(_ s: String) throws -> Int {
@@ -48,6 +58,7 @@ extension CLI {
     }
 
     static func bench(_ argv: [String]) throws -> Int32 {
+        if argv.contains(where: { $0 == "--model" || $0.hasPrefix("--model=") }) { return try trainingBench(argv) }
         let a = try Arguments(argv, valued: ["optimizer", "implementation", "size", "dtype", "threads", "repeat",
                                              "threshold", "format", "output", "results", "include"],
                                 flagNames: ["help", "quick", "no-run"])

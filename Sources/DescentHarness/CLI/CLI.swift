@@ -19,6 +19,8 @@ public enum CLI {
                                    the fixtures catch (writes results/power.md, power.json)
       descent list                 conventions, optimizers, schedules, implementations
       descent bench                time optimizer steps against memory bandwidth (see bench --help)
+      descent train                train an MLP on digits / toy data with any optimizer and schedule
+      descent compare              several optimizers on the same problem: table and SVG plots
       descent tune                 grid / random / Bayesian hyperparameter search (see tune --help)
       descent help [COMMAND]       this text, or a command's
 
@@ -73,13 +75,14 @@ public enum CLI {
     """
 
     static let mainUsage = """
-    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench]
+    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench] [--no-training]
 
     The main job: verify every implementation on every fixture (both precisions), run the
     closed-form checks and the known-wrong variants, run a short benchmark (Adam and SGD, float32,
     64K and 4M parameters, against the measured memory bandwidth), print a summary and write
-    results/conformance.{md,json}, power.{md,json} and bench-short.{md,json}. Exit status 0 when
-    everything passes.
+    results/conformance.{md,json}, power.{md,json} and bench-short.{md,json}, and train an MLP on
+    digits with four optimizers (results/training.md, training-{loss,accuracy,lr}.svg). Exit status
+    0 when everything passes.
     """
 
     /// Runs the command; returns the exit status.
@@ -95,10 +98,14 @@ public enum CLI {
             case "list": return try list(args)
             case "power": return try power(args)
             case "bench": return try bench(args)
+            case "train": return try train(args)
+            case "compare": return try compare(args)
             case "tune": return try tune(args)
             case "help":
                 let topic = args.first ?? ""
                 if topic == "bench" { return try bench(["--help"]) }
+                if topic == "train" { return try train(["--help"]) }
+                if topic == "compare" { return try compare(["--help"]) }
                 if topic == "tune" { return try tune(["--help"]) }
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
                 return 0
@@ -345,7 +352,7 @@ public enum CLI {
     // MARK: main job
 
     static func mainJob(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench"])
+        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench", "no-training"])
         if a.flag("help") { print(usage + "\n\n" + mainUsage); return 0 }
         if !a.positional.isEmpty { throw UsageError(message: "unknown command '\(a.positional[0])'") }
         let fixtures = a.value("fixtures") ?? defaultFixtures()
@@ -381,6 +388,13 @@ public enum CLI {
             stderr("running the short benchmark…")
             out += "\nShort benchmark (float32, 1 thread; `descent bench` for the full one):\n\n" + (try Bench.quick(resultsDir: resultsDir)) + "\n"
             wrote += ", bench-short.md, bench-short.json"
+        }
+        if !a.flag("no-training") {
+            // A short comparison of optimizers training an MLP on digits (TrainCommand.swift).
+            stderr("training on digits (four optimizers, short)…")
+            out += "\nTraining on digits (`descent compare`; curves in results/training-*.svg):\n\n"
+                + (try trainingComparison(resultsDir: resultsDir, fixtures: fixtures))
+            wrote += ", training.md, training-loss.svg, training-accuracy.svg, training-lr.svg"
         }
         out += "wrote \(resultsDir)/: \(wrote)\n"
         let s = Summary(results)

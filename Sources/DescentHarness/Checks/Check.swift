@@ -67,6 +67,7 @@ extension ClosedFormCheck {
 public enum ClosedFormChecks {
     public static let all: [any ClosedFormCheck] =
         momentumChecks + adamBiasCorrectionChecks + ridgeChecks + weightDecayChecks + scheduleChecks + lionChecks + lbfgsChecks + scheduleFreeChecks + muonChecks
+        + backpropChecks
 
     /// Runs every check in every requested precision.
     public static func run(_ checks: [any ClosedFormCheck] = all,

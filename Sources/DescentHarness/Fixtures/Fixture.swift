@@ -27,6 +27,10 @@ public struct StepSpec: Sendable {
     public var grads: [[Double]]?
     /// Parameters after the step, per tensor.
     public var expected: [[Double]]
+    /// Training cases: the rows of the case's data in this step's minibatch.
+    public var batch: [Int]? = nil
+    /// Training cases: the batch loss at the parameters before this step.
+    public var expectedLoss: Double? = nil
 }
 
 /// A closed-loop objective named by a case (`problem`).
@@ -75,6 +79,10 @@ public struct OptimizerCase: Sendable {
     public var expectedError: String?
     /// The case as written (for the adapter protocol).
     public var json: JSON
+    /// `kind: "training"`: the model and data the gradients come from (TrainingFixture.swift).
+    public var training: TrainingSetup? = nil
+    /// "optimizer" or "training".
+    public var kind: String { training == nil ? "optimizer" : "training" }
 }
 
 public struct ScheduleCase: Sendable {
@@ -244,17 +252,13 @@ public enum FixtureLoader {
         switch kind {
         case "optimizer": return .optimizer(try parseOptimizerCase(c, id: id))
         case "schedule": return .schedule(try parseScheduleCase(c, id: id))
-        default: throw bad("kind", "expected \"optimizer\" or \"schedule\", found \"\(kind)\"")
+        case "training": return .optimizer(try parseTrainingCase(c, id: id))
+        default: throw bad("kind", "expected \"optimizer\", \"schedule\" or \"training\", found \"\(kind)\"")
         }
     }
 
-    static func parseOptimizerCase(_ c: JSON, id: String) throws -> OptimizerCase {
-        guard let opt = c["optimizer"], opt.objectValue != nil else { throw bad("optimizer", "missing (an object with convention, name, hyperparameters)") }
-        let convention = try string(opt, "convention", in: "optimizer")
-        let name = try string(opt, "name", in: "optimizer")
-        let hp = opt["hyperparameters"]
-        if let hp, !hp.isNull, hp.objectValue == nil { throw bad("optimizer.hyperparameters", "expected an object, found \(hp.kindName)") }
-
+    /// The case's `params`: tensors with their shapes and values (at least one).
+    static func parseParams(_ c: JSON) throws -> [TensorSpec] {
         guard let ps = c["params"]?.arrayValue else { throw bad("params", "missing or not an array") }
         var params: [TensorSpec] = []
         for (i, p) in ps.enumerated() {
@@ -273,6 +277,17 @@ public enum FixtureLoader {
             params.append(TensorSpec(shape: shape, values: values))
         }
         if params.isEmpty { throw bad("params", "at least one tensor is needed") }
+        return params
+    }
+
+    static func parseOptimizerCase(_ c: JSON, id: String) throws -> OptimizerCase {
+        guard let opt = c["optimizer"], opt.objectValue != nil else { throw bad("optimizer", "missing (an object with convention, name, hyperparameters)") }
+        let convention = try string(opt, "convention", in: "optimizer")
+        let name = try string(opt, "name", in: "optimizer")
+        let hp = opt["hyperparameters"]
+        if let hp, !hp.isNull, hp.objectValue == nil { throw bad("optimizer.hyperparameters", "expected an object, found \(hp.kindName)") }
+
+        let params = try parseParams(c)
 
         var problem: Problem?
         if let pj = c["problem"], !pj.isNull { problem = try parseProblem(pj, params: params) }

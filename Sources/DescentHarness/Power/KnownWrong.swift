@@ -34,6 +34,8 @@ public struct KnownWrongVariant: Implementation {
         case schedule(@Sendable (any Schedule) -> (any Schedule)?)
         /// Runs the optimizer in float32 and reports it as a float64 run.
         case float32Accumulation
+        /// A wrong forward / backward pass of the training cases' MLP (TrainingVariants.swift).
+        case model(MLPFaults)
     }
 
     public let id: String
@@ -53,6 +55,7 @@ public struct KnownWrongVariant: Implementation {
     static func notApplicable(_ what: String) -> DescentError { .unsupported("not applicable: \(what)") }
 
     public func prepare(_ c: FixtureCase) throws -> FixtureCase {
+        if case let .model(faults) = mistake { return try Self.prepareModelMistake(c, faults) }
         guard case let .arguments(edit) = mistake else { return c }
         switch c {
         case var .optimizer(oc):
@@ -87,7 +90,7 @@ public struct KnownWrongVariant: Implementation {
 
     public func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec {
         switch mistake {
-        case .arguments, .float32Accumulation:
+        case .arguments, .float32Accumulation, .model:
             return spec
         case let .family(change):
             var s = spec
@@ -102,6 +105,11 @@ public struct KnownWrongVariant: Implementation {
         case .schedule:
             throw Self.notApplicable("a schedule mistake")
         }
+    }
+
+    public func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> {
+        guard case let .model(faults) = mistake else { return try base.model(spec, T.self) }
+        return MLP<T>(spec, engine: base.engine, faults: faults)
     }
 
     public func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper {
@@ -119,8 +127,8 @@ public struct KnownWrongVariant: Implementation {
         case let .schedule(change):
             guard let s = change(schedule) else { throw Self.notApplicable(schedule.summary) }
             return try s.values(type, count: count)
-        case .family, .float32Accumulation:
-            throw Self.notApplicable("an optimizer mistake")
+        case .family, .float32Accumulation, .model:
+            throw Self.notApplicable("an optimizer or model mistake")
         }
     }
 }

@@ -24,8 +24,8 @@ public final class AdapterVerifier {
 
     deinit { process.stop() }
 
-    /// The line sent for a case: the case with `expected`, `expected_lr` and `expected_momentum`
-    /// removed; schedule cases gain `"length": N`.
+    /// The line sent for a case: the case with `expected`, `expected_lr`, `expected_momentum` and
+    /// `expected_loss` removed; schedule cases gain `"length": N`.
     public static func request(for c: FixtureCase) -> JSON {
         switch c {
         case let .optimizer(oc):
@@ -34,7 +34,7 @@ public final class AdapterVerifier {
                 guard k == "steps", let steps = v.arrayValue else { return (k, v) }
                 return (k, .array(steps.map { s in
                     guard case let .object(sp) = s else { return s }
-                    return .object(sp.filter { $0.0 != "expected" })
+                    return .object(sp.filter { $0.0 != "expected" && $0.0 != "expected_loss" })
                 }))
             }.filter { $0.0 != "expected_error" })
         case let .schedule(sc):
@@ -62,7 +62,7 @@ public final class AdapterVerifier {
     public func finish() { process.stop() }
 
     func run(_ c: FixtureCase, file: String) -> CaseResult {
-        var r = CaseResult(file: file, id: c.id, kind: { if case .optimizer = c { return "optimizer" }; return "schedule" }(),
+        var r = CaseResult(file: file, id: c.id, kind: { if case let .optimizer(oc) = c { return oc.kind }; return "schedule" }(),
                            convention: c.convention, name: c.name, implementation: name, dtype: dtype,
                            status: .error, message: "")
         r.ran = "adapter: \(command)"
@@ -149,7 +149,8 @@ public final class AdapterVerifier {
         guard steps.count == c.steps.count else {
             throw DescentError.invalidInput(field: "params", message: "\(steps.count) steps answered, \(c.steps.count) expected")
         }
-        var cmp = TrajectoryComparer(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: c.params.count)
+        var cmp = TrajectoryComparer(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
+                                     series: c.params.count + (c.training == nil ? 0 : 1))
         for (k, s) in steps.enumerated() {
             guard let tensors = s.arrayValue, tensors.count == c.params.count else {
                 throw DescentError.invalidInput(field: "params[\(k)]", message: "expected \(c.params.count) tensors")
@@ -164,7 +165,22 @@ public final class AdapterVerifier {
                 r.trajectory[k].append(actual)
             }
         }
+        if c.training != nil {
+            // A training case's answer also carries the loss before each step (the last series).
+            guard let losses = a["loss"]?.arrayValue else {
+                throw DescentError.invalidInput(field: "loss", message: "missing (training cases: the batch loss before each step)")
+            }
+            guard losses.count == c.steps.count else {
+                throw DescentError.invalidInput(field: "loss", message: "\(losses.count) values answered, \(c.steps.count) expected")
+            }
+            for (k, v) in losses.enumerated() {
+                let x = try AdapterVerifier.value(v, "loss[\(k)]")
+                cmp.compare(step: k, series: c.params.count, expected: [c.steps[k].expectedLoss!], actual: [x], scale: c.lossScale)
+                r.trajectory[k].append([x])
+            }
+        }
         cmp.finish(into: &r, what: "trajectory")
+        if c.training != nil { Verifier.nameLossSeries(&r, tensors: c.params.count) }
     }
 
     private func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {

@@ -25,11 +25,17 @@ public protocol Implementation: Sendable {
     /// The optimizer this implementation will actually run for `spec` (a known-wrong variant
     /// changes the family here), so reports say what really ran.
     func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec
+    /// The MLP that computes a training case's losses and gradients (on this implementation's
+    /// engine). The default declines training cases (`unsupported`).
+    func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T>
 }
 
 extension Implementation {
     public func prepare(_ c: FixtureCase) throws -> FixtureCase { c }
     public func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec { spec }
+    public func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> {
+        throw DescentError.unsupported("implementation '\(name)' does not train models")
+    }
 
     public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
         try schedule.values(type, count: count)
@@ -54,6 +60,8 @@ public struct EngineImplementation: Implementation {
     public func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper {
         try spec.family.makeStepper(dtype: dtype, shapes: shapes, engine: engine)
     }
+
+    public func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> { MLP<T>(spec, engine: engine) }
 }
 
 public enum Implementations {

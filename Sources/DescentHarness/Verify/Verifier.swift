@@ -45,7 +45,7 @@ public struct Verifier: Sendable {
         var r: CaseResult
         switch c {
         case let .optimizer(oc):
-            r = CaseResult(file: file, id: oc.id, kind: "optimizer", convention: oc.convention, name: oc.name,
+            r = CaseResult(file: file, id: oc.id, kind: oc.kind, convention: oc.convention, name: oc.name,
                            implementation: impl.name, dtype: dtype, status: .error, message: "")
         case let .schedule(sc):
             r = CaseResult(file: file, id: sc.id, kind: "schedule", convention: sc.convention, name: sc.name,
@@ -131,6 +131,7 @@ public struct Verifier: Sendable {
 
     func runOptimizer<T: DescentFloat>(_ c: OptimizerCase, _ impl: any Implementation, _: T.Type,
                                        _ r: inout CaseResult) throws {
+        if let setup = c.training { return try runTraining(c, setup, impl, T.self, &r) }
         let spec = try impl.resolve(Verifier.spec(for: c))
         let shapes = c.params.map(\.shape)
         let any = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
