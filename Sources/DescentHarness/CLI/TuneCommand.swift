@@ -37,12 +37,13 @@ extension CLI {
     Exit status: 0 done, 2 unusable input.
     """
 
+    static let tuneValued: Set<String> = ["function", "dim", "noise", "space", "strategy", "trials", "seed", "batch", "initial",
+                                          "early-stopping", "shard", "history", "format", "output", "plots", "functions", "seeds",
+                                          "strategies", "reference", "objective"]
+
     static func tune(_ argv: [String]) throws -> Int32 {
         if argv.first == "merge" { return try tuneMerge(Array(argv.dropFirst())) }
-        let a = try Arguments(argv, valued: ["function", "dim", "noise", "space", "strategy", "trials", "seed", "batch", "initial",
-                                             "early-stopping", "shard", "history", "format", "output", "plots", "functions", "seeds",
-                                             "strategies", "reference", "objective", "data", "model", "optimizer", "steps", "batch-size",
-                                             "schedule", "steps-per-trial", "target", "eval-every", "dtype", "implementation"],
+        let a = try Arguments(argv, valued: tuneValued.union(TrainingObjective.valued),
                               flagNames: ["help", "compare-strategies", "no-timing", "quiet"])
         if a.flag("help") { print(tuneUsage); return 0 }
         if a.flag("compare-strategies") { return try compareStrategies(a) }
@@ -137,12 +138,25 @@ extension CLI {
                 space = SearchSpace(dimensions: names.map { n in given.dimensions.first { $0.name == n }! })
             }
         } else if a.value("data") != nil || a.value("model") != nil || a.value("optimizer") != nil {
-            var options: [String: String] = [:]
-            for k in ["data", "model", "optimizer", "steps", "batch-size", "schedule", "steps-per-trial", "target", "eval-every", "dtype", "implementation"] {
-                if let v = a.value(k) { options[k] = v }
+            // The training options, in the order given (repeatable ones like --hp keep every value).
+            var train: [String] = []
+            var i = 0
+            let argv = a.raw
+            while i < argv.count {
+                let w = argv[i]
+                var name = w.hasPrefix("--") ? String(w.dropFirst(2)) : ""
+                var inline: String?
+                if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
+                if TrainingObjective.valued.contains(name) && !tuneValued.contains(name) {
+                    let v = inline ?? (i + 1 < argv.count ? argv[i + 1] : "")
+                    train += ["--" + name, v]
+                    i += inline == nil ? 2 : 1
+                } else {
+                    i += 1
+                }
             }
             let metric = try a.choice("objective", ["test_loss", "test_accuracy", "train_loss", "steps_to_target"], default: "test_loss")
-            objective = .training(options: options, metric: metric)
+            objective = .training(arguments: train, metric: metric)
             guard !a.values("space").isEmpty else { throw UsageError(message: "tuning a training run needs at least one --space") }
             space = try SearchSpace.parse(a.values("space"))
         } else {

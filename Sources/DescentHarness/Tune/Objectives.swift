@@ -6,15 +6,15 @@ import Foundation
 enum ObjectiveSpec: Sendable, Equatable {
     /// A test function; `noise` adds N(0, noise²) per trial (seeded), the regret uses the noiseless value.
     case function(name: String, dim: Int, noise: Double)
-    /// A training run: its options as given (name → value), and the metric.
-    case training(options: [String: String], metric: String)
+    /// A training run: its `descent train` options as given (`--name value` pairs), and the metric.
+    case training(arguments: [String], metric: String)
 
     var json: JSON {
         switch self {
         case let .function(name, dim, noise):
             return .object([("function", .string(name)), ("dim", JSON(dim)), ("noise", JSON(noise))])
-        case let .training(options, metric):
-            return .object([("train", .object(options.keys.sorted().map { ($0, .string(options[$0]!)) })), ("metric", .string(metric))])
+        case let .training(arguments, metric):
+            return .object([("train", .array(arguments.map { .string($0) })), ("metric", .string(metric))])
         }
     }
 
@@ -22,10 +22,8 @@ enum ObjectiveSpec: Sendable, Equatable {
         if let f = j["function"]?.stringValue, let d = j["dim"]?.intValue {
             return .function(name: f, dim: d, noise: j["noise"]?.doubleValue ?? 0)
         }
-        if let t = j["train"]?.objectValue, let m = j["metric"]?.stringValue {
-            var o: [String: String] = [:]
-            for (k, v) in t { o[k] = v.stringValue ?? "" }
-            return .training(options: o, metric: m)
+        if let t = j["train"]?.arrayValue, let m = j["metric"]?.stringValue {
+            return .training(arguments: t.compactMap(\.stringValue), metric: m)
         }
         throw CLI.InputError(message: "\(file): settings.objective is neither a function nor a training run")
     }
@@ -33,7 +31,7 @@ enum ObjectiveSpec: Sendable, Equatable {
     var label: String {
         switch self {
         case let .function(name, dim, noise): return "\(name) (\(dim)-D\(noise > 0 ? ", noise σ=\(noise)" : ""))"
-        case let .training(o, m): return "\(m) of training \(o["model"] ?? "?") on \(o["data"] ?? "?") with \(o["optimizer"] ?? "?")"
+        case let .training(args, m): return "\(m) of `descent train \(args.joined(separator: " "))`"
         }
     }
 
@@ -42,8 +40,8 @@ enum ObjectiveSpec: Sendable, Equatable {
         switch self {
         case let .function(name, dim, noise):
             return FunctionObjective(function: try TestFunction.named(name, dim: dim), noise: noise)
-        case let .training(options, metric):
-            return try TrainingObjectiveFactory.make(options: options, metric: metric)
+        case let .training(arguments, metric):
+            return try TrainingObjective(arguments: arguments, metric: metric)
         }
     }
 }
