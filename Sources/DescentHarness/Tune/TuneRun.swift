@@ -128,7 +128,7 @@ enum TuneRunner {
 
     static func trialSeed(_ seed: UInt64, _ index: Int) -> UInt64 {
         var r = SplitMix(seed: seed ^ (UInt64(index) &* 0xA24B_AED4_963E_E407))
-        return r.next() >> 1
+        return r.next() >> 11   // 53 bits: exact in JSON readers that use doubles
     }
 
     /// Runs rounds until the budget is spent; with a shard, runs only its slice of the next round.
