@@ -22,6 +22,7 @@ public enum CLI {
       descent train                train an MLP on digits / toy data with any optimizer and schedule
       descent compare              several optimizers on the same problem: table and SVG plots
       descent tune                 grid / random / Bayesian hyperparameter search (see tune --help)
+      descent claims [--quick]     the course's tuning claims as experiments (results/claims.md)
       descent help [COMMAND]       this text, or a command's
 
     Run `descent COMMAND --help` for a command's options.
@@ -101,12 +102,14 @@ public enum CLI {
             case "train": return try train(args)
             case "compare": return try compare(args)
             case "tune": return try tune(args)
+            case "claims": return try claims(args)
             case "help":
                 let topic = args.first ?? ""
                 if topic == "bench" { return try bench(["--help"]) }
                 if topic == "train" { return try train(["--help"]) }
                 if topic == "compare" { return try compare(["--help"]) }
                 if topic == "tune" { return try tune(["--help"]) }
+                if topic == "claims" { return try claims(["--help"]) }
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
                 return 0
             default:
