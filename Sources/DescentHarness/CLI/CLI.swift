@@ -23,6 +23,7 @@ public enum CLI {
       descent compare              several optimizers on the same problem: table and SVG plots
       descent tune                 grid / random / Bayesian hyperparameter search (see tune --help)
       descent claims [--quick]     the course's tuning claims as experiments (results/claims.md)
+      descent sweep lr             final loss vs lr per optimizer, flatness, lr range test
       descent help [COMMAND]       this text, or a command's
 
     Run `descent COMMAND --help` for a command's options.
@@ -103,6 +104,7 @@ public enum CLI {
             case "compare": return try compare(args)
             case "tune": return try tune(args)
             case "claims": return try claims(args)
+            case "sweep": return try sweep(args)
             case "help":
                 let topic = args.first ?? ""
                 if topic == "bench" { return try bench(["--help"]) }
@@ -110,6 +112,7 @@ public enum CLI {
                 if topic == "compare" { return try compare(["--help"]) }
                 if topic == "tune" { return try tune(["--help"]) }
                 if topic == "claims" { return try claims(["--help"]) }
+                if topic == "sweep" { return try sweep(["--help"]) }
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
                 return 0
             default:

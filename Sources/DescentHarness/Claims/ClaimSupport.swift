@@ -54,15 +54,25 @@ enum ClaimKit {
         return (0...n).map { lo * pow(10, Double($0) / Double(perDecade)) }
     }
 
-    /// Width in decades of the contiguous lr interval around the best whose loss is within 10 % of
-    /// the best (loss ≤ best + 0.1·|best|); NaN losses break the interval.
-    static func flatness(lrs: [Double], losses: [Double]) -> (decades: Double, best: Int) {
+    /// Width in decades of the contiguous lr interval around the best whose loss is within `within`
+    /// (default 10 %) of the best: loss ≤ best + within·|best|. The interval's ends are interpolated
+    /// (log loss linear in log lr) between the last grid point inside and the first outside; a NaN
+    /// (diverged) neighbour ends it at the grid point.
+    static func flatness(lrs: [Double], losses: [Double], within: Double = 0.1) -> (decades: Double, best: Int) {
         guard let b = losses.indices.filter({ losses[$0].isFinite }).min(by: { losses[$0] < losses[$1] }) else { return (.nan, 0) }
-        let tol = losses[b] + 0.1 * abs(losses[b])
+        let tol = losses[b] + within * abs(losses[b])
         var lo = b, hi = b
         while lo > 0, losses[lo - 1].isFinite, losses[lo - 1] <= tol { lo -= 1 }
         while hi < losses.count - 1, losses[hi + 1].isFinite, losses[hi + 1] <= tol { hi += 1 }
-        return (log10(lrs[hi] / lrs[lo]), b)
+        func crossing(_ inside: Int, _ outside: Int) -> Double {
+            let (li, lo2) = (losses[inside], losses[outside])
+            guard lo2.isFinite, li > 0, lo2 > 0, tol > 0, lo2 != li else { return log10(lrs[inside]) }
+            let t = (log(tol) - log(li)) / (log(lo2) - log(li))
+            return log10(lrs[inside]) + min(max(t, 0), 1) * (log10(lrs[outside]) - log10(lrs[inside]))
+        }
+        let left = lo > 0 ? crossing(lo, lo - 1) : log10(lrs[lo])
+        let right = hi < losses.count - 1 ? crossing(hi, hi + 1) : log10(lrs[hi])
+        return (right - left, b)
     }
 
     static func digits(_ fixtures: String) throws -> DataSet {
