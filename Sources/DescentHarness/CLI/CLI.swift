@@ -77,7 +77,7 @@ public enum CLI {
     """
 
     static let mainUsage = """
-    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench] [--no-training]
+    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench] [--no-training] [--no-claims]
 
     The main job: verify every implementation on every fixture (both precisions), run the
     closed-form checks and the known-wrong variants, run a short benchmark (Adam and SGD, float32,
@@ -358,7 +358,7 @@ public enum CLI {
     // MARK: main job
 
     static func mainJob(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench", "no-training"])
+        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench", "no-training", "no-claims"])
         if a.flag("help") { print(usage + "\n\n" + mainUsage); return 0 }
         if !a.positional.isEmpty { throw UsageError(message: "unknown command '\(a.positional[0])'") }
         let fixtures = a.value("fixtures") ?? defaultFixtures()
@@ -401,6 +401,15 @@ public enum CLI {
             out += "\nTraining on digits (`descent compare`; curves in results/training-*.svg):\n\n"
                 + (try trainingComparison(resultsDir: resultsDir, fixtures: fixtures))
             wrote += ", training.md, training-loss.svg, training-accuracy.svg, training-lr.svg"
+        }
+        if !a.flag("no-claims") {
+            // The course's claims, quick versions (ClaimsCommand.swift; `descent claims` for the full ones).
+            stderr("the course's claims (descent claims --quick)…")
+            let o = ClaimsOptions(quick: true, fixtures: fixtures, dir: resultsDir)
+            let claims = try Claims.run(o)
+            try writeClaims(claims, o, command: "descent claims --quick")
+            out += "\nThe course's claims (`descent claims --quick`; results/claims.md):\n" + claimsText(claims)
+            wrote += ", claims.md, claims.json, claims-*.svg"
         }
         out += "wrote \(resultsDir)/: \(wrote)\n"
         let s = Summary(results)
