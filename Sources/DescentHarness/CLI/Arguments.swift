@@ -8,11 +8,14 @@ public struct UsageError: Error, CustomStringConvertible {
 /// Options of the form `--name value`, `--name=value`, flags `--name`, and positional words.
 public struct Arguments {
     public var positional: [String] = []
+    /// The words as given.
+    public private(set) var raw: [String] = []
     private var options: [String: [String]] = [:]
     private var flags: Set<String> = []
 
     /// `valued`: option names that take a value; `flagNames`: options without one.
     public init(_ args: [String], valued: Set<String>, flagNames: Set<String>) throws {
+        raw = args
         var i = 0
         while i < args.count {
             let a = args[i]

@@ -21,6 +21,9 @@ public enum CLI {
       descent bench                time optimizer steps against memory bandwidth (see bench --help)
       descent train                train an MLP on digits / toy data with any optimizer and schedule
       descent compare              several optimizers on the same problem: table and SVG plots
+      descent tune                 grid / random / Bayesian hyperparameter search (see tune --help)
+      descent claims [--quick]     the course's tuning claims as experiments (results/claims.md)
+      descent sweep lr             final loss vs lr per optimizer, flatness, lr range test
       descent help [COMMAND]       this text, or a command's
 
     Run `descent COMMAND --help` for a command's options.
@@ -74,7 +77,7 @@ public enum CLI {
     """
 
     static let mainUsage = """
-    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench] [--no-training]
+    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench] [--no-training] [--no-claims]
 
     The main job: verify every implementation on every fixture (both precisions), run the
     closed-form checks and the known-wrong variants, run a short benchmark (Adam and SGD, float32,
@@ -99,11 +102,17 @@ public enum CLI {
             case "bench": return try bench(args)
             case "train": return try train(args)
             case "compare": return try compare(args)
+            case "tune": return try tune(args)
+            case "claims": return try claims(args)
+            case "sweep": return try sweep(args)
             case "help":
                 let topic = args.first ?? ""
                 if topic == "bench" { return try bench(["--help"]) }
                 if topic == "train" { return try train(["--help"]) }
                 if topic == "compare" { return try compare(["--help"]) }
+                if topic == "tune" { return try tune(["--help"]) }
+                if topic == "claims" { return try claims(["--help"]) }
+                if topic == "sweep" { return try sweep(["--help"]) }
                 print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
                 return 0
             default:
@@ -349,7 +358,7 @@ public enum CLI {
     // MARK: main job
 
     static func mainJob(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench", "no-training"])
+        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench", "no-training", "no-claims"])
         if a.flag("help") { print(usage + "\n\n" + mainUsage); return 0 }
         if !a.positional.isEmpty { throw UsageError(message: "unknown command '\(a.positional[0])'") }
         let fixtures = a.value("fixtures") ?? defaultFixtures()
@@ -392,6 +401,15 @@ public enum CLI {
             out += "\nTraining on digits (`descent compare`; curves in results/training-*.svg):\n\n"
                 + (try trainingComparison(resultsDir: resultsDir, fixtures: fixtures))
             wrote += ", training.md, training-loss.svg, training-accuracy.svg, training-lr.svg"
+        }
+        if !a.flag("no-claims") {
+            // The course's claims, quick versions (ClaimsCommand.swift; `descent claims` for the full ones).
+            stderr("the course's claims (descent claims --quick)…")
+            let o = ClaimsOptions(quick: true, fixtures: fixtures, dir: resultsDir)
+            let claims = try Claims.run(o)
+            try writeClaims(claims, o, command: "descent claims --quick")
+            out += "\nThe course's claims (`descent claims --quick`; results/claims.md):\n" + claimsText(claims)
+            wrote += ", claims.md, claims.json, claims-*.svg"
         }
         out += "wrote \(resultsDir)/: \(wrote)\n"
         let s = Summary(results)

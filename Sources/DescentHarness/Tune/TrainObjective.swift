@@ -1,0 +1,115 @@
+// TrainObjective.swift — tuning training runs: `descent tune --data digits --model mlp:64,64,10
+// --optimizer torch/Adam --space 'lr=log:1e-4:1' …`. Each trial is one `descent train` run
+// (Trainer.run) with the trial's hyperparameters applied by name:
+//
+//   batch_size, steps, epochs, warmup      the training options
+//   schedule.NAME (or sched.NAME)          a parameter of --schedule (e.g. schedule.T_max)
+//   NAME.K                                 element K of an array hyperparameter (betas.0); the
+//                                          array's other elements come from --hp (betas=0.9,0.999)
+//   anything else                          an optimizer keyword argument in the convention's own
+//                                          names (lr, weight_decay, momentum, eps, …)
+//
+// Objectives: test_loss, train_loss (final, minimised), test_accuracy (final, maximised),
+// steps_to_target (first evaluation reaching --target-accuracy; NaN when never reached, which
+// Bayesian search treats as the worst value seen). The training seed is --train-seed (default 0)
+// for every trial, so trials differ only in their hyperparameters.
+import DescentCore
+import DescentJSON
+import Foundation
+
+struct TrainingObjective: TuneObjective {
+    var base: TrainConfig
+    var data: DataSet
+    var metric: String
+    var maximize: Bool { metric == "test_accuracy" }
+    var optimum: Double? { nil }
+
+    static let valued: Set<String> = CLI.trainValued.subtracting(["early-stopping", "min-delta", "seed", "format", "output"])
+        .union(["optimizer", "hp", "schedule", "sp", "warmup", "train-seed", "steps-per-trial"])
+
+    init(arguments: [String], metric: String) throws {
+        let a = try Arguments(arguments, valued: TrainingObjective.valued, flagNames: [])
+        var c = try CLI.trainConfig(a)
+        c.optimizer = try Call.parse(a.value("optimizer") ?? "torch/Adam", what: "--optimizer")
+        c.optimizer.arguments = try a.values("hp").map { try Call.argument($0, what: "--hp") }
+        if let s = a.value("schedule") {
+            c.schedule = try Call.parse(s, what: "--schedule")
+            c.schedule!.arguments = try a.values("sp").map { try Call.argument($0, what: "--sp") }
+        }
+        if let w = a.value("warmup") {
+            guard let v = Int(w), v >= 0 else { throw UsageError(message: "--warmup must be ≥ 0") }
+            c.warmup = v
+        }
+        if let s = a.value("steps-per-trial") {
+            guard let v = Int(s), v >= 1 else { throw UsageError(message: "--steps-per-trial must be ≥ 1") }
+            c.steps = v
+        }
+        if let s = a.value("train-seed") {
+            guard let v = UInt64(s) else { throw UsageError(message: "--train-seed must be a non-negative integer") }
+            c.seed = v
+        }
+        base = c
+        data = try CLI.loadData(a, c)
+        self.metric = metric
+    }
+
+    /// The training configuration of one trial.
+    func config(_ trial: [(String, ParamValue)]) throws -> TrainConfig {
+        var c = base
+        func int(_ name: String, _ v: ParamValue) throws -> Int {
+            guard let d = v.double, d == d.rounded(), d >= 0 else { throw UsageError(message: "--space \(name): needs whole numbers (int:…)") }
+            return Int(d)
+        }
+        for (name, v) in trial {
+            switch name {
+            case "batch_size", "batch-size": c.batchSize = max(1, try int(name, v))
+            case "steps": c.steps = max(1, try int(name, v))
+            case "epochs": c.epochs = max(1, try int(name, v)); c.steps = nil
+            case "warmup": c.warmup = try int(name, v)
+            default:
+                let json: JSON = v.double.map { d in d == d.rounded() && abs(d) < 1e15 && !(v.description.contains(".")) ? JSON(Int(d)) : JSON(d) } ?? .string(v.description)
+                if name.hasPrefix("schedule.") || name.hasPrefix("sched.") {
+                    guard c.schedule != nil else { throw UsageError(message: "--space \(name): needs --schedule") }
+                    let key = String(name.split(separator: ".", maxSplits: 1)[1])
+                    set(&c.schedule!.arguments, key, json)
+                } else if let dot = name.lastIndex(of: "."), let k = Int(name[name.index(after: dot)...]) {
+                    let key = String(name[..<dot])
+                    guard let arr = c.optimizer.arguments.first(where: { $0.0 == key })?.1.arrayValue, k < arr.count else {
+                        throw UsageError(message: "--space \(name): give the whole array with --hp \(key)=… (element \(k) is replaced)")
+                    }
+                    var a = arr
+                    a[k] = json
+                    set(&c.optimizer.arguments, key, .array(a))
+                } else {
+                    set(&c.optimizer.arguments, name, json)
+                }
+            }
+        }
+        return c
+    }
+
+    func set(_ args: inout [(String, JSON)], _ key: String, _ v: JSON) {
+        if let i = args.firstIndex(where: { $0.0 == key }) { args[i].1 = v } else { args.append((key, v)) }
+    }
+
+    func evaluate(_ trial: [(String, ParamValue)], seed: UInt64, peers: [Trial], early: EarlyStopping) throws -> Evaluation {
+        let c = try config(trial)
+        let run: TrainRun
+        do { run = try Trainer.run(c, data: data) } catch let e as DescentError {
+            throw CLI.InputError(message: "trial \(trial.map { "\($0.0)=\($0.1.description)" }.joined(separator: " ")): \(e.description)")
+        }
+        let curve = CurveSummary(steps: run.evals.map(\.step),
+                                 values: run.evals.map { metric == "test_accuracy" ? ($0.testAccuracy ?? .nan) : $0.testLoss })
+        var status = run.stopped == "completed" ? "ok" : run.stopped
+        let value: Double
+        switch metric {
+        case "test_accuracy": value = run.finalTestAccuracy ?? .nan
+        case "train_loss": value = run.finalTrainLoss
+        case "steps_to_target":
+            value = run.stepsToTarget.map(Double.init) ?? .nan
+            if run.stepsToTarget == nil { status = "target not reached" }
+        default: value = run.finalTestLoss
+        }
+        return Evaluation(value: value, curve: curve, status: status)
+    }
+}
