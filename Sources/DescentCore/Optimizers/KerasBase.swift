@@ -12,8 +12,23 @@
 // Steps count from `iterations` = 0; a schedule is evaluated at `iterations` (the step before
 // this one), so the k-th update (k = 0, 1, …) uses lr(k).
 
+/// A family that runs another one with something around its steps (clipping, Keras's decay).
+/// Known-wrong variants change the innermost family and keep the wrapping.
+public protocol WrappingFamily: OptimizerFamily {
+    var wrapped: any OptimizerFamily { get }
+    func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily
+}
+
+extension TransformedFamily: WrappingFamily {
+    public var wrapped: any OptimizerFamily { inner }
+    public func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily { TransformedFamily(inner: inner, transforms: transforms) }
+}
+
 /// An optimizer family with Keras's decoupled weight decay applied to the weights before each step.
-public struct KerasDecayedFamily: OptimizerFamily {
+public struct KerasDecayedFamily: WrappingFamily {
+    public var wrapped: any OptimizerFamily { inner }
+    public func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily { KerasDecayedFamily(inner: inner, weightDecay: weightDecay) }
+
     public var inner: any OptimizerFamily
     public var weightDecay: Double
 

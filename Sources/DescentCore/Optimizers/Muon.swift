@@ -24,6 +24,8 @@ public struct MuonFamily: OptimizerFamily {
         case torchOriginal, torchMatchRMSAdamW, torchSpectralUnclamped
         case optaxWidth
         case optaxConsistentRMS(Double)
+        /// s = 1 (no shape-based scaling: a known-wrong variant).
+        case unscaled
 
         func factor(rows a: Int, cols b: Int) -> Double {
             let A = Double(a), B = Double(b)
@@ -33,6 +35,7 @@ public struct MuonFamily: OptimizerFamily {
             case .torchSpectralUnclamped: return (A / B).squareRoot()
             case .optaxWidth: return max(1, B / A).squareRoot()
             case let .optaxConsistentRMS(c): return max(A, B).squareRoot() * c
+            case .unscaled: return 1
             }
         }
     }

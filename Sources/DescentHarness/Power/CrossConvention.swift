@@ -18,8 +18,20 @@ struct Spelling: Sendable {
     let name: String
     /// canonical quantity → (keyword, the library's default; nil = none/required)
     let keys: [String: (key: String, default: JSON?)]
-    /// What this library does, in one line (the "difference" a match reports).
+    /// What this library does, in one line (the "difference" a match reports): parts separated
+    /// by "; ", a part marked "[q] " shown only when the case uses quantity q (non-zero, true).
     let semantics: String
+
+    /// The parts of `semantics` that concern a case with these canonical values.
+    func describe(_ values: [String: JSON]) -> String {
+        let parts = semantics.components(separatedBy: "; ").compactMap { part -> String? in
+            guard part.hasPrefix("["), let close = part.firstIndex(of: "]") else { return part }
+            let q = String(part[part.index(after: part.startIndex)..<close])
+            guard let v = values[q], v.boolValue ?? ((v.doubleValue ?? 0) != 0) else { return nil }
+            return String(part[part.index(close, offsetBy: 2)...])
+        }
+        return parts.joined(separator: "; ")
+    }
 }
 
 /// Canonical quantities a twin may leave out when they hold their neutral value.
@@ -38,12 +50,12 @@ let crossConventionAlgorithms: [[Spelling]] = [
     [
         Spelling(convention: "torch", name: "SGD", keys: ["lr": k("lr", n(1e-3)), "momentum": k("momentum", n(0)), "nesterov": k("nesterov", .bool(false)),
                  "wd": k("weight_decay", n(0)), "dampening": k("dampening", n(0)), "maximize": k("maximize", .bool(false))],
-                 semantics: "lr outside the momentum buffer (b ← μb + g, w ← w − lr·b), buffer started at the first gradient, weight_decay as L2 on the gradient"),
+                 semantics: "[momentum] lr outside the momentum buffer (b ← μb + g, w ← w − lr·b), buffer started at the first gradient; [wd] weight_decay as L2 on the gradient"),
         Spelling(convention: "keras", name: "SGD", keys: ["lr": k("learning_rate", n(0.01)), "momentum": k("momentum", n(0)), "nesterov": k("nesterov", .bool(false)),
                  "wd": k("weight_decay", nil)],
-                 semantics: "lr inside the momentum buffer (m ← μm − lr·g, w ← w + m) from a zero buffer; weight_decay decoupled, w ← w − w·λ·lr before the update"),
+                 semantics: "[momentum] lr inside the momentum buffer (m ← μm − lr·g, w ← w + m) from a zero buffer; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "sgd", keys: ["lr": k("learning_rate", nil), "momentum": k("momentum", nil), "nesterov": k("nesterov", .bool(false))],
-                 semantics: "trace b ← g + μb from a zero buffer, lr outside"),
+                 semantics: "[momentum] trace b ← g + μb from a zero buffer, lr outside"),
         Spelling(convention: "textbook", name: "momentum", keys: ["lr": k("lr", n(0.01)), "momentum": k("mu", n(0.9))],
                  semantics: "lr inside the buffer (m ← μm − lr·g; w ← w + m)"),
     ],
@@ -51,12 +63,12 @@ let crossConventionAlgorithms: [[Spelling]] = [
     [
         Spelling(convention: "torch", name: "Adagrad", keys: ["lr": k("lr", n(1e-2)), "eps": k("eps", n(1e-10)), "init_acc": k("initial_accumulator_value", n(0)),
                  "wd": k("weight_decay", n(0)), "lr_decay": k("lr_decay", n(0)), "maximize": k("maximize", .bool(false))],
-                 semantics: "eps outside the root (g/(√s + ε)), accumulator from initial_accumulator_value 0"),
+                 semantics: "eps outside the root (g/(√s + ε)); [wd] weight_decay as L2 on the gradient"),
         Spelling(convention: "keras", name: "Adagrad", keys: ["lr": k("learning_rate", n(1e-3)), "eps": k("epsilon", n(1e-7)),
                  "init_acc": k("initial_accumulator_value", n(0.1)), "wd": k("weight_decay", nil)],
-                 semantics: "epsilon inside the root (g/√(s + ε)), accumulator from 0.1; weight_decay decoupled before the update"),
+                 semantics: "epsilon inside the root (g/√(s + ε)); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "adagrad", keys: ["lr": k("learning_rate", nil), "eps": k("eps", n(1e-7)), "init_acc": k("initial_accumulator_value", n(0.1))],
-                 semantics: "eps inside the root, 0 where the sum is 0, accumulator from 0.1"),
+                 semantics: "eps inside the root, 0 where the sum is 0"),
         Spelling(convention: "textbook", name: "adagrad", keys: ["lr": k("lr", n(0.01)), "eps": k("eps", n(1e-8))],
                  semantics: "eps inside the root, accumulator from 0"),
     ],
@@ -64,13 +76,13 @@ let crossConventionAlgorithms: [[Spelling]] = [
     [
         Spelling(convention: "torch", name: "RMSprop", keys: ["lr": k("lr", n(1e-2)), "rho": k("alpha", n(0.99)), "eps": k("eps", n(1e-8)), "momentum": k("momentum", n(0)),
                  "centered": k("centered", .bool(false)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
-                 semantics: "eps outside the root (g/(√v + ε)), momentum buffer of g/(√v + ε) with lr outside"),
+                 semantics: "eps outside the root (g/(√v + ε)); [momentum] momentum buffer of g/(√v + ε) with lr outside; [wd] weight_decay as L2 on the gradient"),
         Spelling(convention: "keras", name: "RMSprop", keys: ["lr": k("learning_rate", n(1e-3)), "rho": k("rho", n(0.9)), "eps": k("epsilon", n(1e-7)),
                  "momentum": k("momentum", n(0)), "centered": k("centered", .bool(false)), "wd": k("weight_decay", nil)],
-                 semantics: "epsilon inside the root (g/√(v + ε)) and lr inside the momentum buffer (b ← μb + lr·g/√(v + ε), w ← w − b); weight_decay decoupled before the update"),
+                 semantics: "epsilon inside the root (g/√(v + ε)); [momentum] lr inside the momentum buffer (b ← μb + lr·g/√(v + ε), w ← w − b); [centered] centered by the EMA of g; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "rmsprop", keys: ["lr": k("learning_rate", nil), "rho": k("decay", n(0.9)), "eps": k("eps", n(1e-8)),
                  "momentum": k("momentum", nil), "centered": k("centered", .bool(false))],
-                 semantics: "eps inside the root, lr inside the momentum trace"),
+                 semantics: "eps inside the root; [momentum] lr inside the momentum trace"),
         Spelling(convention: "textbook", name: "rmsprop", keys: ["lr": k("lr", n(0.01)), "rho": k("beta", n(0.9)), "eps": k("eps", n(1e-8))],
                  semantics: "eps inside the root"),
     ],
@@ -78,22 +90,22 @@ let crossConventionAlgorithms: [[Spelling]] = [
     [
         Spelling(convention: "torch", name: "Adadelta", keys: ["lr": k("lr", n(1.0)), "rho": k("rho", n(0.9)), "eps": k("eps", n(1e-6)),
                  "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
-                 semantics: "lr 1.0, rho 0.9, eps 1e-6, weight_decay as L2"),
+                 semantics: "the same update; [wd] weight_decay as L2 on the gradient"),
         Spelling(convention: "keras", name: "Adadelta", keys: ["lr": k("learning_rate", n(1e-3)), "rho": k("rho", n(0.95)), "eps": k("epsilon", n(1e-7)),
                  "wd": k("weight_decay", nil)],
-                 semantics: "the same update; learning_rate 1e-3, rho 0.95, epsilon 1e-7 by default; weight_decay decoupled before the update"),
+                 semantics: "the same update; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "adadelta", keys: ["lr": k("learning_rate", nil), "rho": k("rho", n(0.9)), "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0))],
-                 semantics: "the same update; weight_decay added to the gradient"),
+                 semantics: "the same update; [wd] weight_decay added to the gradient"),
     ],
     // Adam
     [
         Spelling(convention: "torch", name: "Adam", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
                  "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "amsgrad": k("amsgrad", .bool(false)),
                  "maximize": k("maximize", .bool(false)), "decoupled": k("decoupled_weight_decay", .bool(false))],
-                 semantics: "ε added outside √v̂ (after bias correction): m̂/(√v̂ + ε); weight_decay as L2 on the gradient"),
+                 semantics: "ε added outside √v̂ (after bias correction): m̂/(√v̂ + ε); [amsgrad] amsgrad = max of raw v; [wd] weight_decay as L2 on the gradient"),
         Spelling(convention: "keras", name: "Adam", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
                  "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil), "amsgrad": k("amsgrad", .bool(false))],
-                 semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat): lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); weight_decay decoupled before the update"),
+                 semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat): lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "adam", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8))],
                  semantics: "ε added outside √v̂ (torch's maths, optax's operation order)"),
         Spelling(convention: "textbook", name: "adam", keys: ["lr": k("lr", n(1e-3)), "beta1": k("beta1", n(0.9)), "beta2": k("beta2", n(0.999)), "eps": k("eps", n(1e-8))],
@@ -103,25 +115,25 @@ let crossConventionAlgorithms: [[Spelling]] = [
     [
         Spelling(convention: "torch", name: "AdamW", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
                  "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(1e-2)), "amsgrad": k("amsgrad", .bool(false)), "maximize": k("maximize", .bool(false))],
-                 semantics: "ε outside √v̂; decoupled decay w·(1 − lr·λ), weight_decay 1e-2"),
+                 semantics: "ε outside √v̂; [wd] decoupled decay w·(1 − lr·λ)"),
         Spelling(convention: "keras", name: "AdamW", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
                  "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", n(0.004)), "amsgrad": k("amsgrad", .bool(false))],
-                 semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat); decoupled decay before the update, weight_decay 0.004"),
+                 semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat): lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); [wd] decoupled decay w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "adamw", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8)),
                  "wd": k("weight_decay", n(1e-4))],
-                 semantics: "ε outside √v̂; decay added to the update (u + λw)·lr, weight_decay 1e-4"),
+                 semantics: "ε outside √v̂; [wd] decay added to the update (u + λw)·lr"),
         Spelling(convention: "textbook", name: "adamw", keys: ["lr": k("lr", n(1e-3)), "beta1": k("beta1", n(0.9)), "beta2": k("beta2", n(0.999)), "eps": k("eps", n(1e-8)),
                  "wd": k("weight_decay", n(1e-2))],
-                 semantics: "ε inside the root; decay w ← w − λ·w not multiplied by lr"),
+                 semantics: "ε inside the root; [wd] decay w ← w − λ·w not multiplied by lr"),
     ],
     // Adamax
     [
         Spelling(convention: "torch", name: "Adamax", keys: ["lr": k("lr", n(2e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
                  "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
-                 semantics: "ε inside the max: u ← max(β₂u, |g| + ε)"),
+                 semantics: "ε inside the max: u ← max(β₂u, |g| + ε); [wd] weight_decay as L2 on the gradient"),
         Spelling(convention: "keras", name: "Adamax", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
                  "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
-                 semantics: "ε outside the max: u ← max(β₂u, |g|), then m/((1−β₁ᵗ)(u + ε)); weight_decay decoupled before the update"),
+                 semantics: "ε outside the max: u ← max(β₂u, |g|), then m/((1−β₁ᵗ)(u + ε)); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "adamax", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8))],
                  semantics: "ε inside the max (torch's maths)"),
     ],
@@ -130,17 +142,17 @@ let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "torch", name: "NAdam", keys: ["lr": k("lr", n(2e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
                  "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "momentum_decay": k("momentum_decay", n(4e-3)),
                  "maximize": k("maximize", .bool(false)), "decoupled": k("decoupled_weight_decay", .bool(false))],
-                 semantics: "momentum schedule μₜ = β₁(1 − ½·0.96^(t·momentum_decay)), momentum_decay 4e-3"),
+                 semantics: "momentum schedule μₜ = β₁(1 − ½·0.96^(t·momentum_decay)); [wd] weight_decay as L2 on the gradient"),
         Spelling(convention: "keras", name: "Nadam", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
                  "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
-                 semantics: "the fixed momentum schedule μₜ = β₁(1 − ½·0.96ᵗ) (torch's with momentum_decay 1); weight_decay decoupled before the update"),
+                 semantics: "the fixed momentum schedule μₜ = β₁(1 − ½·0.96ᵗ) (torch's with momentum_decay 1); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
     ],
     // Lion
     [
         Spelling(convention: "keras", name: "Lion", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.99)), "wd": k("weight_decay", nil)],
-                 semantics: "decay w ← w − w·λ·lr before the sign update"),
+                 semantics: "[wd] decay w ← w − w·λ·lr before the sign update"),
         Spelling(convention: "optax", name: "lion", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.99)), "wd": k("weight_decay", n(1e-3))],
-                 semantics: "decay λw added to the sign update (default weight_decay 1e-3)"),
+                 semantics: "[wd] decay λw added to the sign update"),
     ],
 ]
 
@@ -194,19 +206,34 @@ enum CrossConvention {
                 t.name = target.name
                 t.hyperparameters = .object(twin)
                 t.gradTransforms = transforms
-                var note = target.semantics
+                var notes: [String] = []
                 if mode == "given" {
                     let differing = source.keys.compactMap { canon, spec -> String? in
                         guard given[canon] == nil, let tk = target.keys[canon], let td = tk.default, let sd = spec.default,
                               td.doubleValue.map({ $0 != sd.doubleValue }) ?? (td.boolValue != sd.boolValue) else { return nil }
-                        return "\(tk.key) \(pyRepr(td)) (\(oc.convention): \(spec.key) \(pyRepr(sd)))"
+                        return "\(tk.key) \(td.doubleValue.map(pyRepr) ?? pyRepr(td)) (\(oc.convention): \(spec.key) \(sd.doubleValue.map(pyRepr) ?? pyRepr(sd)))"
                     }.sorted()
-                    if !differing.isEmpty { note += "; and its defaults where the case gives none: " + differing.joined(separator: ", ") }
+                    if !differing.isEmpty { notes.append("its own defaults where the case gives none: " + differing.joined(separator: ", ")) }
                 }
+                let maths = target.describe(values.merging(twinValues(twin, target), uniquingKeysWith: { a, _ in a }))
+                if !maths.isEmpty { notes.append(maths) }
+                if clips.contains(where: { $0.0 == "global" }) && oc.convention == "torch" {
+                    notes.append("the global-norm clip scales by c/max(n, c), without torch's +1e-6 in the divisor")
+                }
+                let note = notes.joined(separator: "; ")
                 let call = twin.map { "\($0.0)=\(pyRepr($0.1))" }.joined(separator: ", ")
                 let clipNote = transforms.isEmpty ? "" : " with " + transforms.compactMap { $0["name"]?.stringValue }.joined(separator: ", ")
                 out.append(Twin(testCase: .optimizer(t), label: "\(qualify(target.convention, target.name))(\(call))\(clipNote)", semantics: note))
             }
+        }
+        return out
+    }
+
+    /// The canonical values a twin's arguments hold (with the target's defaults).
+    static func twinValues(_ args: [(String, JSON)], _ target: Spelling) -> [String: JSON] {
+        var out: [String: JSON] = [:]
+        for (canon, spec) in target.keys {
+            if let v = args.first(where: { $0.0 == spec.key })?.1 { out[canon] = v } else if let d = spec.default { out[canon] = d }
         }
         return out
     }
