@@ -195,11 +195,23 @@ def optimizers():
     add("Lamb", "weight-decay", {"learning_rate": 0.01, "weight_decay": 0.1, "epsilon": 1e-4},
         "Keras decay applied to w before ‖w‖ is taken (not added to the update).")
 
+    # Ftrl
+    add("Ftrl", "defaults", {}, "initial_accumulator_value 0.1, learning_rate_power −0.5: catches an accumulator from 0 "
+        "and a root taken of the old accumulator only.")
+    add("Ftrl", "l1-l2", {"learning_rate": 0.1, "l1_regularization_strength": 0.01, "l2_regularization_strength": 0.1,
+                          "beta": 0.5}, "l1 clips the linear term to zero (exact zeros in the weights), l2 and beta/(2·lr) in "
+        "the quadratic: an lr changing mid-run moves beta's term.", lrs=common.lr_sequence(0.1, STEPS))
+    add("Ftrl", "shrinkage", {"learning_rate": 0.05, "l2_shrinkage_regularization_strength": 0.2, "initial_accumulator_value": 0.5},
+        "l2 shrinkage adds 2·λ·w to the gradient used in the linear term only (not the accumulator).")
+    add("Ftrl", "power-zero", {"learning_rate": 0.05, "learning_rate_power": 0.0, "l2_regularization_strength": 0.01},
+        "learning_rate_power 0: a fixed step (n^0 = 1).")
+    error("Ftrl", "positive-power", {"learning_rate_power": 0.5}, "learning_rate_power must be negative or zero.")
+
     descriptions = {
         "SGD": "keras.optimizers.SGD", "RMSprop": "keras.optimizers.RMSprop", "Adagrad": "keras.optimizers.Adagrad",
         "Adadelta": "keras.optimizers.Adadelta", "Adam": "keras.optimizers.Adam", "AdamW": "keras.optimizers.AdamW",
         "Adamax": "keras.optimizers.Adamax", "Nadam": "keras.optimizers.Nadam", "Lion": "keras.optimizers.Lion",
-        "Lamb": "keras.optimizers.Lamb",
+        "Lamb": "keras.optimizers.Lamb", "Ftrl": "keras.optimizers.Ftrl",
     }
     return [Fixture(f"keras/{n}.json", f"{descriptions[n]} ({SOURCE}, JAX backend, float64): defaults, "
                     "epsilon placement, momentum form, Keras weight decay and clipping, lr changing mid-run.", cases)

@@ -12,7 +12,8 @@
 //   Nadam    torch's NAdam with the momentum schedule μₜ = β₁(1 − ½·0.96ᵗ) (momentum_decay 1)
 //   Lion     the paper's Lion (beta_2 0.99), no decay of its own
 //   Lamb     Adam direction with ε outside √v̂, ratio ‖w‖/‖u‖ (1 if either is 0), epsilon 1e-7
-// Muon, Ftrl, Adafactor and the schedule-free AdamW of Keras are not implemented (unsupported).
+//   Ftrl     keras's FTRL-proximal (Ftrl.swift), initial_accumulator_value 0.1, learning_rate_power −0.5
+// Muon, Adafactor and the schedule-free AdamW of Keras are not implemented (unsupported).
 import DescentJSON
 
 /// The arguments of keras.optimizers.Optimizer.__init__ that every Keras optimizer takes.
@@ -157,6 +158,27 @@ let kerasOptimizers: [OptimizerEntry] = [
         f.beta1 = try h.double("beta_1", default: 0.9)
         f.beta2 = try h.double("beta_2", default: 0.999)
         f.eps = try h.double("epsilon", default: 1e-7)
+        return base.spec(f)
+    },
+    OptimizerEntry("Ftrl", "FTRL-proximal: learning_rate 1e-3, learning_rate_power −0.5, initial_accumulator_value 0.1, l1/l2/l2-shrinkage regularization, beta") { h in
+        let base = try KerasBaseArguments(&h, lr: 1e-3)
+        var f = FtrlFamily()
+        f.learningRatePower = try h.double("learning_rate_power", default: -0.5)
+        f.initialAccumulator = try h.double("initial_accumulator_value", default: 0.1)
+        f.l1 = try h.double("l1_regularization_strength", default: 0)
+        f.l2 = try h.double("l2_regularization_strength", default: 0)
+        f.l2Shrinkage = try h.double("l2_shrinkage_regularization_strength", default: 0)
+        f.beta = try h.double("beta", default: 0)
+        func check(_ bad: Bool, _ key: String, _ text: String) throws {
+            if bad { throw h.invalid(key, "`\(key)` \(text) Received: \(key)=\(h.pythonRepr(key, fallback: 0)).") }
+        }
+        try check(f.initialAccumulator < 0, "initial_accumulator_value", "needs to be positive or zero.")
+        try check(f.learningRatePower > 0, "learning_rate_power", "needs to be negative or zero.")
+        try check(f.l1 < 0, "l1_regularization_strength", "needs to be positive or zero.")
+        try check(f.l2 < 0, "l2_regularization_strength", "needs to be positive or zero.")
+        if f.l2Shrinkage < 0 {
+            throw h.invalid("l2_shrinkage_regularization_strength", "`l2_shrinkage_regularization_strength` needs to be positive or zero. Received: l2_shrinkage_regularization_strength=\(h.pythonRepr("l2_shrinkage_regularization_strength", fallback: 0)).")
+        }
         return base.spec(f)
     },
 ]
