@@ -14,7 +14,14 @@ CosineAnnealingLR(T_max, eta_min) → CosineDecay(base_lr, decay_steps=T_max, al
 Arguments Keras cannot express (maximize, dampening, lr_decay, an inf-norm clip, …) make the case
 `unsupported`. The translated case is then run by keras_adapter.py's code (the real Keras).
 Every failing trajectory should come back with a diagnosis naming what Keras does differently.
+
+Two other porting styles, for checking the diagnosis against them too:
+  DESCENT_PORT_DEFAULTS=torch   pass torch's defaults explicitly for what the case leaves out
+  DESCENT_PORT_DROP=1           leave out what Keras cannot express (maximize, dampening, lr_decay, an
+                                inf-norm clip) instead of answering unsupported
 """
+import os
+
 import keras_adapter as K  # noqa: E402  (sets up Keras in float64)
 
 NAMES = {"SGD": "SGD", "Adagrad": "Adagrad", "RMSprop": "RMSprop", "Adadelta": "Adadelta", "Adam": "Adam",
@@ -24,6 +31,19 @@ KEPT = {"momentum", "nesterov", "centered", "rho", "amsgrad", "initial_accumulat
 DROPPED = {"foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay", "momentum_decay"}
 # Arguments whose non-default value Keras has no way to express.
 INEXPRESSIBLE = {"maximize": False, "dampening": 0, "lr_decay": 0}
+FILL_DEFAULTS = os.environ.get("DESCENT_PORT_DEFAULTS") == "torch"
+DROP = os.environ.get("DESCENT_PORT_DROP") == "1"
+# torch.optim's defaults (torch 2.15.0), for DESCENT_PORT_DEFAULTS=torch.
+TORCH_DEFAULTS = {
+    "SGD": {"lr": 1e-3, "momentum": 0.0},
+    "Adagrad": {"lr": 1e-2, "eps": 1e-10, "initial_accumulator_value": 0.0},
+    "RMSprop": {"lr": 1e-2, "alpha": 0.99, "eps": 1e-8, "momentum": 0.0},
+    "Adadelta": {"lr": 1.0, "rho": 0.9, "eps": 1e-6},
+    "Adam": {"lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8},
+    "AdamW": {"lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 1e-2},
+    "Adamax": {"lr": 2e-3, "betas": [0.9, 0.999], "eps": 1e-8},
+    "NAdam": {"lr": 2e-3, "betas": [0.9, 0.999], "eps": 1e-8},
+}
 
 
 class Unsupported(Exception):
@@ -32,11 +52,14 @@ class Unsupported(Exception):
 
 def keras_kwargs(name, hp):
     out = {}
-    for k, v in (hp or {}).items():
+    hp = dict(hp or {})
+    if FILL_DEFAULTS:
+        hp = {**TORCH_DEFAULTS.get(name, {}), **hp}
+    for k, v in hp.items():
         if k in DROPPED:
             continue
         if k in INEXPRESSIBLE:
-            if v not in (None, INEXPRESSIBLE[k]):
+            if v not in (None, INEXPRESSIBLE[k]) and not DROP:
                 raise Unsupported(f"keras.optimizers.{NAMES[name]} has no equivalent of {k}={v}")
             continue
         if k == "betas":
@@ -60,7 +83,7 @@ def clipping(transforms):
             out["global_clipnorm"] = float(p["max_norm"])
         elif t.get("name") == "clip_grad_value_":
             out["clipvalue"] = float(p["clip_value"])
-        else:
+        elif not DROP:
             raise Unsupported(f"Keras has no equivalent of {t.get('name')}({p})")
     return out
 

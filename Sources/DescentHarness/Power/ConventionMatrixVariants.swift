@@ -67,6 +67,11 @@ public let conventionVariants: [KnownWrongVariant] = [
         })
     }),
 
+    KnownWrongVariant("gradient-clipping-ignored", "gradient clipping not applied (clip_grad_norm_, clip_grad_value_, optax clip_by_global_norm / clip, Keras clipnorm / clipvalue / global_clipnorm)", .family { f in
+        guard let t = f as? TransformedFamily, !t.transforms.isEmpty else { return nil }
+        return t.inner
+    }),
+
     // MARK: torch schedule edges
     KnownWrongVariant("cosine-held-after-t-max", "CosineAnnealingLR held at eta_min after T_max (as Keras's CosineDecay and optax hold their floor); torch's cosine goes on past T_max", .schedule { $0.mutated(.cosineHeldAfterTMax) }),
     KnownWrongVariant("constantlr-total-iters-zero", "ConstantLR(total_iters=0) taken as no scaling at all (torch applies the factor at construction and never restores it)", .arguments { convention, name, args in

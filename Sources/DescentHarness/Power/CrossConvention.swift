@@ -194,10 +194,15 @@ enum CrossConvention {
         var out: [Twin] = []
         for target in algorithm where target.convention != oc.convention {
             var seen: [String] = []
+            // A port that keeps only what the target can say (a global clip may also have become
+            // Keras's per-tensor clipnorm).
+            let perTensorOptions = target.convention == "keras" && clips.contains(where: { $0.0 == "global" }) ? [false, true] : [false]
             for (mode, values) in [("given", given), ("full", full)] {
-                guard var twin = respell(values, fallback: full, target: target) else { continue }
+              for perTensor in perTensorOptions {
+                guard let (respelled, dropped) = respell(values, fallback: full, target: target) else { continue }
+                var twin = respelled
                 var transforms: [JSON] = []
-                guard applyClipping(clips, to: target.convention, args: &twin, transforms: &transforms) else { continue }
+                guard applyClipping(clips, to: target.convention, perTensor: perTensor, args: &twin, transforms: &transforms) else { continue }
                 let text = JSON.object(twin).serialized()
                 if seen.contains(text) { continue }
                 seen.append(text)
@@ -217,13 +222,19 @@ enum CrossConvention {
                 }
                 let maths = target.describe(values.merging(twinValues(twin, target), uniquingKeysWith: { a, _ in a }))
                 if !maths.isEmpty { notes.append(maths) }
-                if clips.contains(where: { $0.0 == "global" }) && oc.convention == "torch" {
+                if perTensor {
+                    notes.append("the clip is per tensor (clipnorm: each gᵢ·c/max(‖gᵢ‖, c)) instead of over all tensors together")
+                } else if clips.contains(where: { $0.0 == "global" }) && oc.convention == "torch" {
                     notes.append("the global-norm clip scales by c/max(n, c), without torch's +1e-6 in the divisor")
+                }
+                if !dropped.isEmpty {
+                    notes.append("\(dropped.joined(separator: ", ")) left out (\(qualify(target.convention, target.name)) has no such argument)")
                 }
                 let note = notes.joined(separator: "; ")
                 let call = twin.map { "\($0.0)=\(pyRepr($0.1))" }.joined(separator: ", ")
                 let clipNote = transforms.isEmpty ? "" : " with " + transforms.compactMap { $0["name"]?.stringValue }.joined(separator: ", ")
                 out.append(Twin(testCase: .optimizer(t), label: "\(qualify(target.convention, target.name))(\(call))\(clipNote)", semantics: note))
+              }
             }
         }
         return out
@@ -246,8 +257,13 @@ enum CrossConvention {
     }
 
     /// Canonical values → the target's keyword arguments (nil when the target cannot say them).
-    static func respell(_ values: [String: JSON], fallback: [String: JSON], target: Spelling) -> [(String, JSON)]? {
+    /// Arguments a port may leave out when the target has no way to say them (the port then
+    /// silently differs; the twin says which it left out). Anything else unsayable: no twin.
+    static let leftOutByPorts: Set<String> = ["dampening", "maximize", "lr_decay", "centered", "amsgrad", "nesterov"]
+
+    static func respell(_ values: [String: JSON], fallback: [String: JSON], target: Spelling) -> ([(String, JSON)], [String])? {
         var args: [(String, JSON)] = []
+        var dropped: [String] = []
         var pairs: [String: [Int: JSON]] = [:]
         for (canon, v) in values.sorted(by: { $0.key < $1.key }) {
             guard let tk = target.keys[canon] else {
@@ -255,6 +271,8 @@ enum CrossConvention {
                 if let nv = neutral[canon], nv.doubleValue == v.doubleValue && nv.boolValue == v.boolValue { continue }
                 if canon == "wd", (v.doubleValue ?? 0) == 0 { continue }
                 if canon == "momentum", (v.doubleValue ?? 0) == 0 { continue }
+                if v.boolValue == false { continue }
+                if leftOutByPorts.contains(canon) { dropped.append("\(canon)=\(pyRepr(v))"); continue }
                 return nil
             }
             var value = v
@@ -270,7 +288,7 @@ enum CrossConvention {
         if let tk = target.keys["lr"], tk.default == nil, !args.contains(where: { $0.0 == tk.key }), let lr = fallback["lr"] {
             args.append((tk.key, lr))
         }
-        return args
+        return (args, dropped)
     }
 
     /// The case's clipping as (kind, value): "global" (an L2 norm over all tensors), "value".
@@ -307,12 +325,13 @@ enum CrossConvention {
     }
 
     /// Writes the clipping the target's way: Keras arguments, or torch / optax transforms.
-    static func applyClipping(_ clips: [(String, JSON)], to convention: String, args: inout [(String, JSON)], transforms: inout [JSON]) -> Bool {
+    static func applyClipping(_ clips: [(String, JSON)], to convention: String, perTensor: Bool = false,
+                              args: inout [(String, JSON)], transforms: inout [JSON]) -> Bool {
         if clips.isEmpty { return true }
         switch convention {
         case "keras":
             guard clips.count == 1 else { return false }
-            args.append((clips[0].0 == "global" ? "global_clipnorm" : "clipvalue", clips[0].1))
+            args.append((clips[0].0 == "global" ? (perTensor ? "clipnorm" : "global_clipnorm") : "clipvalue", clips[0].1))
         case "torch":
             for (kind, v) in clips {
                 transforms.append(.object([("convention", .string("torch")), ("name", .string(kind == "global" ? "clip_grad_norm_" : "clip_grad_value_")),
