@@ -44,7 +44,8 @@ private let droppable: Set<String> = ["momentum_decay", "decoupled"]
 private func k(_ key: String, _ d: JSON?) -> (key: String, default: JSON?) { (key, d) }
 private func n(_ x: Double) -> JSON { JSON(x) }
 
-/// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook).
+/// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook,
+/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5).
 let crossConventionAlgorithms: [[Spelling]] = [
     // SGD with momentum
     [
@@ -153,6 +154,24 @@ let crossConventionAlgorithms: [[Spelling]] = [
                  semantics: "[wd] decay w ← w − w·λ·lr before the sign update"),
         Spelling(convention: "optax", name: "lion", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.99)), "wd": k("weight_decay", n(1e-3))],
                  semantics: "[wd] decay λw added to the sign update"),
+        Spelling(convention: "pytorch_optimizer", name: "Lion", keys: ["lr": k("lr", n(1e-4)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.99)),
+                 "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "[wd] decoupled decay w·(1 − lr·λ) before the sign update"),
+        Spelling(convention: "lion_pytorch", name: "Lion", keys: ["lr": k("lr", n(1e-4)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.99)),
+                 "wd": k("weight_decay", n(0))],
+                 semantics: "[wd] decoupled decay w·(1 − lr·λ) before the sign update"),
+    ],
+    // LAMB
+    [
+        Spelling(convention: "keras", name: "Lamb", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
+                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
+                 semantics: "ratio ‖w‖/‖m̂/(√v̂ + ε)‖ with no clamp of ‖w‖; [wd] decay w ← w − w·λ·lr before the step, outside the ratio"),
+        Spelling(convention: "optax", name: "lamb", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)),
+                 "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0))],
+                 semantics: "ratio ‖w‖/‖u‖ with no clamp of ‖w‖; [wd] decay λw added to the update inside the ratio"),
+        Spelling(convention: "pytorch_optimizer", name: "Lamb", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
+                 "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "‖w‖ clamped at 10 in the ratio, the step divided by 1 − β₁ᵗ only; [wd] decoupled decay"),
     ],
 ]
 
