@@ -79,7 +79,7 @@ def keras_error(name, hp):
 def optimizers():
     by = {}
 
-    def add(name, cid, hp, description, lrs=None, shapes=DEFAULT_SHAPES, grad_scale=1.0):
+    def add(name, cid, hp, description, lrs=None, shapes=DEFAULT_SHAPES, grad_scale=1.0, tolerance=TOL):
         case_id = f"keras/{name}/{cid}"
         rng = _rng(case_id)
         params = common.initial_params(rng, shapes)
@@ -89,7 +89,7 @@ def optimizers():
         expected = run_keras(name, hp, params, grads, lrs)
         steps = common.trajectory_steps(expected, grads, lrs)
         by.setdefault(name, []).append(common.optimizer_case(
-            case_id, SOURCE, "keras", name, hp, params, steps, description, TOL))
+            case_id, SOURCE, "keras", name, hp, params, steps, description, tolerance))
 
     def error(name, cid, hp, description):
         case_id = f"keras/{name}/{cid}"
@@ -207,11 +207,30 @@ def optimizers():
         "learning_rate_power 0: a fixed step (n^0 = 1).")
     error("Ftrl", "positive-power", {"learning_rate_power": 0.5}, "learning_rate_power must be negative or zero.")
 
+    # Muon (2-D tensors; the 1-D one goes to Keras's AdamW fallback). Keras computes the Frobenius
+    # norm of Newton–Schulz's input in float32 on every backend (ops.norm casts through result_type,
+    # which maps float64 to float32 off TensorFlow), which moves the float64 trajectory by ~1e-7
+    # relative: these cases allow 1e-5, still far below any of Muon's known mistakes.
+    muon_shapes = [(3, 4), (5,), (4, 2)]
+    muon_tol = {"rtol": 1e-5, "atol": 1e-9}
+    add("Muon", "defaults", {"learning_rate": 0.01}, "Momentum as a trace μ·M + G (not an EMA), Nesterov G + μ·M, "
+        "Newton–Schulz of X/(‖X‖ + 1e-7) on the wide orientation, update × √max(A, B)·0.2; the 1-D tensor by Adam "
+        "with epsilon hat; weight_decay and adam_weight_decay 0.004 before the update: catches an EMA momentum, "
+        "no shape scaling, no Nesterov.", shapes=muon_shapes, tolerance=muon_tol)
+    add("Muon", "no-nesterov-decay", {"learning_rate": 0.02, "nesterov": False, "momentum": 0.9, "weight_decay": 0.1,
+                                      "adam_weight_decay": 0.05, "rms_rate": 0.3}, "nesterov=False, other decays and "
+        "rms_rate, an lr changing mid-run: catches Nesterov always on and the Muon decay used for the Adam tensors.",
+        lrs=common.lr_sequence(0.02, STEPS), shapes=muon_shapes, tolerance=muon_tol)
+    add("Muon", "coefficients", {"learning_rate": 0.01, "muon_a": 2.0, "muon_b": -1.5, "muon_c": 0.5, "ns_steps": 3,
+                                 "weight_decay": None, "adam_weight_decay": None},
+        "Other Newton–Schulz coefficients and steps, no decay: catches the coefficients or the step count ignored.",
+        shapes=[(3, 4), (4, 4)], tolerance=muon_tol)
+
     descriptions = {
         "SGD": "keras.optimizers.SGD", "RMSprop": "keras.optimizers.RMSprop", "Adagrad": "keras.optimizers.Adagrad",
         "Adadelta": "keras.optimizers.Adadelta", "Adam": "keras.optimizers.Adam", "AdamW": "keras.optimizers.AdamW",
         "Adamax": "keras.optimizers.Adamax", "Nadam": "keras.optimizers.Nadam", "Lion": "keras.optimizers.Lion",
-        "Lamb": "keras.optimizers.Lamb", "Ftrl": "keras.optimizers.Ftrl",
+        "Lamb": "keras.optimizers.Lamb", "Ftrl": "keras.optimizers.Ftrl", "Muon": "keras.optimizers.Muon",
     }
     return [Fixture(f"keras/{n}.json", f"{descriptions[n]} ({SOURCE}, JAX backend, float64): defaults, "
                     "epsilon placement, momentum form, Keras weight decay and clipping, lr changing mid-run.", cases)

@@ -13,7 +13,10 @@
 //   Lion     the paper's Lion (beta_2 0.99), no decay of its own
 //   Lamb     Adam direction with ε outside √v̂, ratio ‖w‖/‖u‖ (1 if either is 0), epsilon 1e-7
 //   Ftrl     keras's FTRL-proximal (Ftrl.swift), initial_accumulator_value 0.1, learning_rate_power −0.5
-// Muon, Adafactor and the schedule-free AdamW of Keras are not implemented (unsupported).
+//   Muon     momentum as a trace μ·M + G, Newton–Schulz (muon_a/b/c, ns_steps) of X/(‖X‖_F + 1e-7), update
+//            scaled by √max(A, B)·rms_rate; tensors that are not 2-D go to Adam with epsilon hat
+//            (adam_beta_1/2, epsilon, adam_weight_decay); weight_decay for the 2-D ones
+// Adafactor and the schedule-free AdamW of Keras are not implemented (unsupported).
 import DescentJSON
 
 /// The arguments of keras.optimizers.Optimizer.__init__ that every Keras optimizer takes.
@@ -180,5 +183,40 @@ let kerasOptimizers: [OptimizerEntry] = [
             throw h.invalid("l2_shrinkage_regularization_strength", "`l2_shrinkage_regularization_strength` needs to be positive or zero. Received: l2_shrinkage_regularization_strength=\(h.pythonRepr("l2_shrinkage_regularization_strength", fallback: 0)).")
         }
         return base.spec(f)
+    },
+    OptimizerEntry("Muon", "2-D tensors: M ← μ·M + G (momentum 0.95, a trace), nesterov G + μ·M, Newton–Schulz (3.4445, −4.7750, 2.0315)×5 of X/(‖X‖_F + 1e-7), lr·√max(A,B)·rms_rate (0.2); others: Adam (epsilon hat); weight_decay / adam_weight_decay 0.004 before the update") { h in
+        let base = try KerasBaseArguments(&h, lr: 1e-3, weightDecay: 0.004)
+        var f = MuonFamily(form: .torch)
+        f.momentum = try h.double("momentum", default: 0.95)
+        f.nesterov = try h.bool("nesterov", default: true)
+        f.momentumTrace = true
+        let a = try h.double("muon_a", default: 3.4445), b = try h.double("muon_b", default: -4.7750), c = try h.double("muon_c", default: 2.0315)
+        f.coefficients = Array(repeating: (a, b, c), count: try h.int("ns_steps", default: 5))
+        f.normalization = .frobeniusPlus(1e-7)
+        if let r = try h.optionalDouble("rms_rate") { f.shapeScale = .optaxConsistentRMS(r) } else if h.values["rms_rate"] == nil {
+            f.shapeScale = .optaxConsistentRMS(0.2)
+        } else {
+            f.shapeScale = .unscaled
+        }
+        f.weightDecay = base.weightDecay ?? 0
+        var adam = AdamFamily(form: .torch)
+        adam.beta1 = try h.double("adam_beta_1", default: 0.9)
+        adam.beta2 = try h.double("adam_beta_2", default: 0.999)
+        adam.eps = try h.double("epsilon", default: 1e-7)
+        adam.epsilonHat = true
+        let adamDecayGiven = h.values["adam_weight_decay"] != nil
+        let adamDecay = try h.optionalDouble("adam_weight_decay")
+        if let d = adamDecayGiven ? adamDecay : 0.004, d != 0 { adam.decay = .decoupled(d) }
+        f.fallback = adam
+        if try h.double("adam_lr_ratio", default: 1) != 1 {
+            throw DescentError.unsupported("\(h.callee): adam_lr_ratio other than 1 (Descent's fallback takes the Muon lr in force)")
+        }
+        _ = try h.bool("exclude_embeddings", default: true)   // variables here are not embeddings
+        if let v = h.raw("exclude_layers"), !(v.isNull || v.arrayValue?.isEmpty == true) {
+            throw DescentError.unsupported("\(h.callee): exclude_layers (variables are matched by path)")
+        }
+        var spec = base.spec(f, decayBuiltIn: true)
+        spec.lr = base.lr
+        return spec
     },
 ]

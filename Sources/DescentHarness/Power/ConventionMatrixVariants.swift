@@ -107,6 +107,11 @@ public let matrixVariants: [KnownWrongVariant] = [
         guard m.nesterov else { return false }
         m.nesterov = false; return true
     }),
+    KnownWrongVariant("muon-momentum-form", "Muon's momentum as the other form: an EMA μ·M + (1−μ)·G where Keras keeps a trace μ·M + G, or the trace where torch and optax keep the EMA", .changing(MuonFamily.self) { m in
+        guard m.momentum != 0 else { return false }
+        if !m.momentumTrace { m.form = .torch }
+        m.momentumTrace.toggle(); return true
+    }),
     // MARK: Shampoo
     KnownWrongVariant("shampoo-wrong-root", "Shampoo with the order-2 inverse roots (L^(−1/2)·G·R^(−1/2)) instead of the fourth roots", .changing(ShampooFamily.self) { s in
         guard s.rootOrderScale == 1 else { return false }
