@@ -197,6 +197,23 @@ private func torchCase(_ file: String, _ id: String) throws -> FixtureCase {
         #expect(checked >= 20)
     }
 
+    /// Keras on its torch backend computes global_clipnorm's scale in float32: the port is
+    /// named as matching up to float32-level rounding, not left unexplained.
+    @Test func aPortWithFloat32RoundingIsNamed() throws {
+        let c = try torchCase("torch/transforms/clipping.json", "torch/clip_grad_norm_/SGD-0")
+        guard case var .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+        oc.convention = "keras"; oc.name = "SGD"; oc.gradTransforms = []
+        oc.hyperparameters = try JSON.parse("{\"learning_rate\": 0.1, \"global_clipnorm\": 1.0}")
+        let r0 = Verifier(implementations: [], dtypes: []).run(c, file: "x", implementation: Ported(twin: .optimizer(oc)), dtype: .float64)
+        // Perturb the port by float32-level rounding (as the torch backend's float32 scale does).
+        var r = r0
+        r.trajectory = r0.trajectory.map { $0.map { $0.map { Double(Float($0)) } } }
+        #expect(r.status == .fail)
+        let d = Diagnosis.diagnose(c, file: "x", result: r)
+        #expect(d.first?.hasPrefix("matches keras.optimizers.SGD(") == true && d.first?.contains("up to float32-level rounding") == true, "\(d)")
+        #expect(d.count <= 3)
+    }
+
     @Test func aPairComposesBothMistakes() throws {
         let c = try torchCase("torch/RMSprop.json", "torch/RMSprop/momentum")
         let a = try #require(KnownWrong.named("rmsprop-eps-placement")), b = try #require(KnownWrong.named("rmsprop-momentum-lr-moved"))
