@@ -50,6 +50,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, AdamaxKernel<Float>.self, AdamaxKernel<Double>.self)
     both(a, AxpyKernel<Float>.self, AxpyKernel<Double>.self)
     both(a, ClampKernel<Float>.self, ClampKernel<Double>.self)
+    both(a, FtrlKernel<Float>.self, FtrlKernel<Double>.self)
     both(a, GraftKernel<Float>.self, GraftKernel<Double>.self)
     both(a, LARSDecayedKernel<Float>.self, LARSDecayedKernel<Double>.self)
     both(a, LARSKernel<Float>.self, LARSKernel<Double>.self)

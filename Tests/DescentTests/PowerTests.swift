@@ -45,8 +45,10 @@ private func allFixtures() throws -> [FixtureFile] {
             let results = Verifier(implementations: [v], dtypes: [.float64]).run(files)
             let failing = results.filter { $0.status == .fail }
             #expect(!failing.isEmpty)
+            // Another library's convention may be named first (textbook Adam puts eps inside the
+            // root, Keras's SGD keeps lr inside the buffer); the variant itself must be named too.
             for r in failing {
-                #expect(r.diagnosis.first?.contains("`\(id)`") == true, "\(r.id): \(r.diagnosis)")
+                #expect(r.diagnosis.contains { $0.contains("`\(id)`") }, "\(r.id): \(r.diagnosis)")
             }
         }
     }

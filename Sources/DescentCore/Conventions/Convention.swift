@@ -79,7 +79,7 @@ public struct Convention: Sendable {
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree]
+    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras]
 
     public static let torch = Convention(
         name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
@@ -109,6 +109,11 @@ public enum Conventions {
     public static let schedulefree = Convention(
         name: "schedulefree", qualify: { "schedulefree.\($0)" }, qualifySchedule: { "schedulefree.\($0)" },
         optimizers: schedulefreeGroup, schedules: [])
+
+    /// `keras.optimizers.X` and `keras.optimizers.schedules.X` (Keras 3.15.1).
+    public static let keras = Convention(
+        name: "keras", qualify: { "keras.optimizers.\($0)" }, qualifySchedule: { "keras.optimizers.schedules.\($0)" },
+        optimizers: kerasOptimizers, schedules: kerasSchedules)
 
     public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 

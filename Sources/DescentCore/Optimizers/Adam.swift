@@ -77,6 +77,10 @@ public struct AdamFamily: OptimizerFamily {
     public var amsgrad: AMSGrad = .off
     /// optax `nesterov` (optax.nadam / nadamw).
     public var nesterov = false
+    /// Keras's "epsilon hat" (torch form only): ε added to √v (not √v̂) and both bias corrections
+    /// folded into the step size, w ← w − lr·(√bc₂/bc₁)·m/(√v + ε) — torch's form with ε
+    /// replaced by ε/√bc₂ (keras.optimizers.Adam / AdamW, TF's Adam).
+    public var epsilonHat = false
     /// optax amsgrad's `bias_correction_mu` / `bias_correction_nu`.
     public var biasCorrectionMu = true
     public var biasCorrectionNu = true
@@ -87,7 +91,11 @@ public struct AdamFamily: OptimizerFamily {
     public var familyName: String { "Adam" }
     public var summary: String {
         var parts = ["\(form.rawValue) form", "betas (\(beta1), \(beta2))"]
-        parts.append(epsRoot != 0 ? "eps \(eps) outside + \(epsRoot) inside the root" : "eps \(eps) outside the root")
+        if epsilonHat {
+            parts.append("epsilon hat: eps \(eps) added to √v, lr·√bc₂/bc₁ step")
+        } else {
+            parts.append(epsRoot != 0 ? "eps \(eps) outside + \(epsRoot) inside the root" : "eps \(eps) outside the root")
+        }
         parts.append(decay.summary)
         if decayMask != nil { parts.append("decay mask \(decayMask!)") }
         if amsgrad != .off { parts.append("amsgrad (\(amsgrad.rawValue))") }
@@ -115,7 +123,7 @@ public struct AdamFamily: OptimizerFamily {
         let decoupled = decay.decoupled
         let scaledDecay = decay != .decoupledUnscaled(decoupled)
         return AdamKernel<T>(
-            form: form, maximize: maximize, amsgrad: amsgrad != .off, amsgradOfCorrected: amsgrad == .maxOfCorrected,
+            form: form, epsilonHat: epsilonHat, maximize: maximize, amsgrad: amsgrad != .off, amsgradOfCorrected: amsgrad == .maxOfCorrected,
             nesterov: nesterov,
             biasCorrectionMu: biasCorrectionMu, biasCorrectionNu: biasCorrectionNu,
             l2: T(decay.l2), decoupled: T(decoupled),
@@ -126,6 +134,7 @@ public struct AdamFamily: OptimizerFamily {
             bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
             bc1Next: T(1 - Double.pow(beta1, Double(t + 1))),
             lr: T(lr), negLr: T(-lr), negStepSize: T(-(lr / bc1)),
+            negHatStepSize: T(-(lr * Double.pow(bc2, 0.5) / bc1)),
             slotCount: amsgrad != .off ? 3 : 2)
     }
 }
@@ -133,12 +142,13 @@ public struct AdamFamily: OptimizerFamily {
 /// One Adam step for one tensor. Slots: s0 = m, s1 = v, s2 = running maximum (amsgrad).
 public struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var form: AdamForm
+    @usableFromInline var epsilonHat: Bool
     @usableFromInline var maximize, amsgrad, amsgradOfCorrected, nesterov, biasCorrectionMu, biasCorrectionNu: Bool
     @usableFromInline var l2, decoupled, decayFactor: Scalar
     @usableFromInline var scaledDecay: Bool
     @usableFromInline var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
     @usableFromInline var bc1, bc2, bc2Sqrt, bc1Next: Scalar
-    @usableFromInline var lr, negLr, negStepSize: Scalar
+    @usableFromInline var lr, negLr, negStepSize, negHatStepSize: Scalar
     public var slotCount: Int
 
     @inlinable @inline(__always)
@@ -150,6 +160,12 @@ public struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
             if decayFactor != 1 { p = p * L(repeating: decayFactor) }
             s.s0 = torchLerp(s.s0, d, oneMinusBeta1)
             s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * d * d
+            if epsilonHat {
+                // Keras: α = lr·√bc₂/bc₁;  w ← w − α·m/(√v + ε)  (v the running max with amsgrad).
+                if amsgrad { s.s2 = L.maxNaN(s.s2, s.s1) }
+                p = p + L(repeating: negHatStepSize) * s.s0 / ((amsgrad ? s.s2 : s.s1).squareRoot() + L(repeating: eps))
+                return
+            }
             let denom: L
             if amsgrad && amsgradOfCorrected {
                 s.s2 = L.maxNaN(s.s2, s.s1 / L(repeating: bc2))

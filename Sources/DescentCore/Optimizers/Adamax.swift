@@ -19,12 +19,14 @@ public struct AdamaxFamily: OptimizerFamily {
     public var decay: AdamDecay = .none
     public var decayMask: [Bool]? = nil
     public var maximize = false
+    /// Keras (torch form only): u ← max(β₂·u, |g|), then divide by u + ε (ε outside the max).
+    public var epsOutsideMax = false
 
     public init(form: AdamForm) { self.form = form }
 
     public var familyName: String { "Adamax" }
     public var summary: String {
-        "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps) inside the max, \(decay.summary)"
+        "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps) \(epsOutsideMax ? "outside (u + ε)" : "inside") the max, \(decay.summary)"
             + (decayMask.map { ", decay mask \($0)" } ?? "") + (maximize ? ", maximize" : "")
     }
 
@@ -44,6 +46,7 @@ public struct AdamaxFamily: OptimizerFamily {
 public struct AdamaxKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var form: AdamForm
     @usableFromInline var maximize: Bool
+    @usableFromInline var epsOutsideMax = false
     @usableFromInline var l2, decoupled: Scalar
     @usableFromInline var beta1, beta2, oneMinusBeta1, eps: Scalar
     @usableFromInline var bc1, negLr, negStepSize: Scalar
@@ -55,12 +58,17 @@ public struct AdamaxKernel<Scalar: DescentFloat>: ElementwiseKernel {
         if l2 != 0 { d = d + L(repeating: l2) * p }
         if form == .torch {
             s.s0 = torchLerp(s.s0, d, oneMinusBeta1)
-            s.s1 = L.maxNaN(s.s1 * L(repeating: beta2), d.absolute + L(repeating: eps))
-            p = p + L(repeating: negStepSize) * s.s0 / s.s1
+            if epsOutsideMax {
+                s.s1 = L.maxNaN(s.s1 * L(repeating: beta2), d.absolute)
+                p = p + L(repeating: negStepSize) * s.s0 / (s.s1 + L(repeating: eps))
+            } else {
+                s.s1 = L.maxNaN(s.s1 * L(repeating: beta2), d.absolute + L(repeating: eps))
+                p = p + L(repeating: negStepSize) * s.s0 / s.s1
+            }
         } else {
             s.s0 = L(repeating: oneMinusBeta1) * d + L(repeating: beta1) * s.s0
-            s.s1 = L.maxNaN(d.absolute + L(repeating: eps), L(repeating: beta2) * s.s1)
-            var u = s.s0 / L(repeating: bc1) / s.s1
+            s.s1 = L.maxNaN(epsOutsideMax ? d.absolute : d.absolute + L(repeating: eps), L(repeating: beta2) * s.s1)
+            var u = s.s0 / L(repeating: bc1) / (epsOutsideMax ? s.s1 + L(repeating: eps) : s.s1)
             if decoupled != 0 { u = u + L(repeating: decoupled) * p }
             p = p + L(repeating: negLr) * u
         }
@@ -84,7 +92,7 @@ final class AdamaxStepper<T: DescentFloat>: Stepper {
         t += 1
         let bc1 = 1 - Double.pow(config.beta1, Double(t))
         let k = AdamaxKernel<T>(
-            form: config.form, maximize: config.maximize, l2: T(config.decay.l2), decoupled: T(config.decay.decoupled),
+            form: config.form, maximize: config.maximize, epsOutsideMax: config.epsOutsideMax, l2: T(config.decay.l2), decoupled: T(config.decay.decoupled),
             beta1: T(config.beta1), beta2: T(config.beta2), oneMinusBeta1: T(1 - config.beta1), eps: T(config.eps),
             bc1: T(bc1), negLr: T(-lr), negStepSize: T(-(lr / bc1)))
         for i in params.indices {

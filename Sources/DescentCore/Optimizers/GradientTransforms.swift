@@ -20,13 +20,15 @@ public struct TorchClipGradNorm: GradientTransform {
     public var maxNorm: Double
     /// 2 by default; `.infinity` for the max norm.
     public var normType: Double
-    public var summary: String { "torch clip_grad_norm_(max_norm=\(maxNorm), norm_type=\(normType))" }
+    /// torch adds 1e-6 to the total norm in the divisor (0 only in a known-wrong variant).
+    public var epsilon = 1e-6
+    public var summary: String { "torch clip_grad_norm_(max_norm=\(maxNorm), norm_type=\(normType))" + (epsilon == 1e-6 ? "" : " [+\(epsilon) in the divisor]") }
 
     public func apply<T: DescentFloat>(_ grads: [Buffer<T>], engine: Engine) {
         var norms: [T] = []
         for g in grads { norms.append(Self.norm(g, normType, engine: engine)) }
         let total = Self.norm(Buffer(norms), normType, engine: engine)
-        let coef = T(maxNorm) / (total + T(1e-6))
+        let coef = T(maxNorm) / (total + T(epsilon))
         let clamped = T.minNaN(coef, 1)            // torch.clamp(max=1) keeps NaN
         for g in grads { engine.scal(clamped, g) }
     }

@@ -24,6 +24,8 @@ public struct MuonFamily: OptimizerFamily {
         case torchOriginal, torchMatchRMSAdamW, torchSpectralUnclamped
         case optaxWidth
         case optaxConsistentRMS(Double)
+        /// s = 1 (no shape-based scaling: a known-wrong variant).
+        case unscaled
 
         func factor(rows a: Int, cols b: Int) -> Double {
             let A = Double(a), B = Double(b)
@@ -33,6 +35,7 @@ public struct MuonFamily: OptimizerFamily {
             case .torchSpectralUnclamped: return (A / B).squareRoot()
             case .optaxWidth: return max(1, B / A).squareRoot()
             case let .optaxConsistentRMS(c): return max(A, B).squareRoot() * c
+            case .unscaled: return 1
             }
         }
     }
@@ -40,6 +43,9 @@ public struct MuonFamily: OptimizerFamily {
     public var form: Form
     public var momentum = 0.95
     public var nesterov = true
+    /// Keras (torch form only): the momentum is a trace, M ← M + (G + M·(μ − 1)) = μ·M + G (no
+    /// (1 − μ) on G), and Nesterov's U = G + μ·M.
+    public var momentumTrace = false
     /// One (a, b, c) per Newton–Schulz step.
     public var coefficients: [(Double, Double, Double)] = Array(repeating: (3.4445, -4.7750, 2.0315), count: 5)
     public var normalization: NSNormalization
@@ -63,7 +69,7 @@ public struct MuonFamily: OptimizerFamily {
 
     public var familyName: String { "Muon" }
     public var summary: String {
-        var parts = ["\(form.rawValue) form", "momentum \(momentum)", nesterov ? "nesterov" : "no nesterov",
+        var parts = ["\(form.rawValue) form", "momentum \(momentum)\(momentumTrace ? " (trace μ·M + G)" : "")", nesterov ? "nesterov" : "no nesterov",
                      "\(coefficients.count) NS steps", "\(normalization)", "scale \(shapeScale)"]
         if weightDecay != 0 { parts.append("decoupled decay \(weightDecay) × lr") }
         if adaptive { parts.append("adaptive") }
@@ -90,11 +96,16 @@ public struct MuonFamily: OptimizerFamily {
 public struct MuonMomentumKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var torchForm, nesterov: Bool
     @usableFromInline var mu, oneMinusMu, bc, bcNext: Scalar
+    @usableFromInline var trace = false
+    @usableFromInline var muMinusOne: Scalar = 0
     @inlinable public var slotCount: Int { 2 }
 
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        if torchForm {
+        if trace {
+            s.s0 = s.s0 + (g + s.s0 * L(repeating: muMinusOne))
+            s.s1 = nesterov ? g + L(repeating: mu) * s.s0 : s.s0
+        } else if torchForm {
             s.s0 = torchLerp(s.s0, g, oneMinusMu)
             s.s1 = nesterov ? torchLerp(g, s.s0, mu) : s.s0
         } else {
@@ -156,7 +167,8 @@ final class MuonStepper<T: DescentFloat>: Stepper {
         let torch = config.form == .torch
         let mk = MuonMomentumKernel<T>(
             torchForm: torch, nesterov: config.nesterov, mu: T(config.momentum), oneMinusMu: T(1 - config.momentum),
-            bc: T(1 - Double.pow(config.momentum, Double(t))), bcNext: T(1 - Double.pow(config.momentum, Double(t + 1))))
+            bc: T(1 - Double.pow(config.momentum, Double(t))), bcNext: T(1 - Double.pow(config.momentum, Double(t + 1))),
+            trace: config.momentumTrace, muMinusOne: T(config.momentum - 1))
         for (k, i) in muonIndices.enumerated() {
             engine.map(mk, params[i], grads[i], [momentum[k], scratch[k]])
             let rows = shapes[i][0], cols = shapes[i][1]

@@ -35,6 +35,9 @@ public struct SOAPFamily: OptimizerFamily {
     public var maximize = false
     /// `precondition_1d=True`: unsupported on 1-D tensors (see makeStepper), harmless otherwise.
     public var precondition1D = false
+    /// false: the Adam direction is used in the eigenbasis, not rotated back by Q_L·…·Q_Rᵀ
+    /// (a known-wrong variant).
+    public var projectBack = true
 
     public init() {}
 
@@ -44,6 +47,7 @@ public struct SOAPFamily: OptimizerFamily {
                      "QR refresh every \(preconditionFrequency) steps", "max_precondition_dim \(maxPreconditionDim)",
                      "decoupled decay \(weightDecay) × lr after the update"]
         if !correctBias { parts.append("no bias correction") }
+        if !projectBack { parts.append("direction left in the eigenbasis") }
         if normalizeGradient { parts.append("normalize_gradient") }
         if maximize { parts.append("maximize") }
         return parts.joined(separator: ", ")
@@ -203,7 +207,7 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
             let gp = project(i, g, forward: true)
             let mp = project(i, DenseMatrix(rows: rows, cols: cols, data: expAvg[i]).copy(), forward: true)
             engine.map(SOAPSecondMomentKernel<T>(oneMinusBeta2: T(1 - c.beta2), eps: T(c.eps)), mp.data, gp.data, [expAvgSq[i]])
-            let direction = project(i, mp, forward: false)
+            let direction = c.projectBack ? project(i, mp, forward: false) : mp
             var norm = T(1)
             if c.normalizeGradient {
                 norm = (engine.dot(direction.data, direction.data) / T(direction.data.count)).squareRoot() + T(c.eps)

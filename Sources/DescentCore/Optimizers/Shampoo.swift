@@ -22,6 +22,9 @@ public struct ShampooFamily: OptimizerFamily {
     public var preconditioningComputeSteps = 1
     public var matrixEps = 1e-6
     public var maximize = false
+    /// Multiplies every root's order (1: the library's L^(−1/4), R^(−1/4), L^(−1/2) for 1-D;
+    /// ½ gives the order-2 roots L^(−1/2) — a known-wrong variant).
+    public var rootOrderScale = 1.0
 
     public init() {}
 
@@ -34,6 +37,7 @@ public struct ShampooFamily: OptimizerFamily {
             parts.append(weightDecouple ? "decoupled decay \(weightDecay)\(fixedDecay ? "" : " × lr")" : "L2 decay \(weightDecay)")
         }
         if maximize { parts.append("maximize") }
+        if rootOrderScale != 1 { parts.append("root orders × \(rootOrderScale)") }
         return parts.joined(separator: ", ")
     }
 
@@ -111,9 +115,9 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
             if shapes[i].count == 2 {
                 let g = DenseMatrix(rows: shapes[i][0], cols: shapes[i][1], data: work[i])
                 MatrixOps.addmm(engine, statistics[i][0], g, g.transposed, alpha: 1, beta: 1)
-                if recompute { inverses[i][0] = MatrixOps.inverseRoot(engine, statistics[i][0], power: 4) }
+                if recompute { inverses[i][0] = MatrixOps.inverseRoot(engine, statistics[i][0], power: 4 * c.rootOrderScale) }
                 MatrixOps.addmm(engine, statistics[i][1], g.transposed, g, alpha: 1, beta: 1)
-                if recompute { inverses[i][1] = MatrixOps.inverseRoot(engine, statistics[i][1], power: 4) }
+                if recompute { inverses[i][1] = MatrixOps.inverseRoot(engine, statistics[i][1], power: 4 * c.rootOrderScale) }
                 update = MatrixOps.matmul(engine, MatrixOps.matmul(engine, inverses[i][0], g), inverses[i][1])
             } else if shapes[i].count >= 3 {
                 // Mode by mode: S_d += G_(d)·G_(d)ᵀ, P_d = S_d^(−1/(2·order)), X ← X ×_d P_d (the last
@@ -123,7 +127,7 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
                 for d in 0..<order {
                     let u = MatrixOps.unfold(work[i], shape: shape, dim: d)
                     MatrixOps.addmm(engine, statistics[i][d], u, u.transposed, alpha: 1, beta: 1)
-                    if recompute { inverses[i][d] = MatrixOps.inverseRoot(engine, statistics[i][d], power: Double(2 * order)) }
+                    if recompute { inverses[i][d] = MatrixOps.inverseRoot(engine, statistics[i][d], power: Double(2 * order) * c.rootOrderScale) }
                     let xd = MatrixOps.unfold(x, shape: shape, dim: d)
                     x = MatrixOps.fold(MatrixOps.matmul(engine, inverses[i][d], xd, transA: d == order - 1), shape: shape, dim: d)
                 }
@@ -131,7 +135,7 @@ final class ShampooStepper<T: DescentFloat>: Stepper {
             } else {
                 let g = DenseMatrix(rows: 1, cols: shapes[i][0], data: work[i])
                 MatrixOps.addmm(engine, statistics[i][0], g.transposed, g, alpha: 1, beta: 1)
-                if recompute { inverses[i][0] = MatrixOps.inverseRoot(engine, statistics[i][0], power: 2) }
+                if recompute { inverses[i][0] = MatrixOps.inverseRoot(engine, statistics[i][0], power: 2 * c.rootOrderScale) }
                 update = MatrixOps.matmul(engine, g, inverses[i][0])
             }
             engine.map(ShampooApplyKernel<T>(negLR: T(-lr)), params[i], update.data, [buffer[i]])

@@ -4,6 +4,22 @@
 public enum ScheduleMutation: String, Sendable, CaseIterable {
     /// ReduceLROnPlateau / reduce_on_plateau compares with ≤ (≥ in max mode) instead of < (>).
     case plateauNonStrict
+    /// torch's CosineAnnealingLR held at eta_min from T_max on (as Keras's CosineDecay and optax's
+    /// cosine_decay_schedule hold their floor) instead of following the cosine back up.
+    case cosineHeldAfterTMax
+}
+
+/// A schedule whose values from step `from` on are `value`.
+struct HeldSchedule: Schedule {
+    let inner: any Schedule
+    let from: Int
+    let value: Double
+    var summary: String { inner.summary + " [held at \(value) from step \(from)]" }
+    func values<T: DescentFloat>(_ type: T.Type, count: Int) throws -> ScheduleValues<T> {
+        var v = try inner.values(type, count: count)
+        for k in v.lr.indices where k >= from { v.lr[k] = T(value) }
+        return v
+    }
 }
 
 extension Schedule {
@@ -18,6 +34,9 @@ extension Schedule {
             guard case let .reduceOnPlateau(lr, f, p, minLR, false) = s.schedule else { return nil }
             return TextbookScheduleCase(schedule: .reduceOnPlateau(lr: lr, factor: f, patience: p, minLR: minLR, nonStrict: true),
                                         metrics: s.metrics, summary: s.summary + " [≤ instead of <]")
+        case let (.cosineHeldAfterTMax, s as TorchSchedule):
+            guard case let .cosineAnnealing(tMax, etaMin) = s.spec else { return nil }
+            return HeldSchedule(inner: s, from: tMax, value: etaMin)
         default:
             return nil
         }

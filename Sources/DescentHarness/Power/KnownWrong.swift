@@ -93,14 +93,14 @@ public struct KnownWrongVariant: Implementation {
         case .arguments, .float32Accumulation, .model:
             return spec
         case let .family(change):
-            var s = spec
-            if let t = spec.family as? TransformedFamily {
-                guard let inner = change(t.inner) else { throw Self.notApplicable("\(spec.family.familyName) [\(spec.family.summary)]") }
-                s.family = TransformedFamily(inner: inner, transforms: t.transforms)
-            } else {
-                guard let f = change(spec.family) else { throw Self.notApplicable("\(spec.family.familyName) [\(spec.family.summary)]") }
-                s.family = f
+            // The mistake is made in the innermost family; clipping and Keras's decay stay around it.
+            func changed(_ f: any OptimizerFamily) -> (any OptimizerFamily)? {
+                if let w = f as? any WrappingFamily { return change(w) ?? changed(w.wrapped).map { w.rewrapping($0) } }
+                return change(f)
             }
+            var s = spec
+            guard let f = changed(spec.family) else { throw Self.notApplicable("\(spec.family.familyName) [\(spec.family.summary)]") }
+            s.family = f
             return s
         case .schedule:
             throw Self.notApplicable("a schedule mistake")

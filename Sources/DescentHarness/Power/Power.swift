@@ -96,39 +96,4 @@ public enum Power {
     }
 }
 
-// MARK: - Diagnosis
-
-public enum Diagnosis {
-    /// Known variants whose trajectory reproduces `result`'s (a failing run of `c`), best first.
-    public static func diagnose(_ c: FixtureCase, file: String, result: CaseResult,
-                                variants: [KnownWrongVariant] = KnownWrong.all) -> [String] {
-        guard result.status == .fail, !result.trajectory.isEmpty else { return [] }
-        let verifier = Verifier(implementations: [], dtypes: [])
-        var matches: [(String, Double)] = []
-        let tol: Tolerance
-        switch c {
-        case let .optimizer(oc): tol = oc.tolerance
-        case let .schedule(sc): tol = sc.tolerance
-        }
-        for v in variants {
-            // The variant's own trajectory: run it against the case, keeping what it produced.
-            var r = verifier.run(c, file: file, implementation: v, dtype: .float64, keepTrajectory: true)
-            guard r.status == .fail || r.status == .pass, r.trajectory.count == result.trajectory.count else { continue }
-            var cmp = TrajectoryComparer(dtype: result.dtype, tolerance: tol, float32Override: nil,
-                                         series: result.trajectory.first?.count ?? 0)
-            for (k, (mine, theirs)) in zip(result.trajectory, r.trajectory).enumerated() {
-                for t in 0..<min(mine.count, theirs.count) where mine[t].count == theirs[t].count {
-                    // A NaN where the variant also has NaN reproduces it.
-                    var a = mine[t], e = theirs[t]
-                    for i in a.indices where a[i].isNaN && e[i].isNaN { a[i] = 0; e[i] = 0 }
-                    cmp.compare(step: k, series: t, expected: e, actual: a)
-                }
-            }
-            if cmp.first == nil { matches.append((v.id, cmp.maxRel)); r.trajectory = [] }
-        }
-        return matches.sorted { $0.1 < $1.1 }.map { id, rel in
-            let v = KnownWrong.named(id)!
-            return "matches known mistake `\(id)` (\(v.summary)) to \(sci(rel)) relative over all \(result.trajectory.count) steps"
-        }
-    }
-}
+// Diagnosis of failures: Diagnosis.swift.
