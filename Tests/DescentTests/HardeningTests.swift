@@ -75,6 +75,11 @@ func unsupportedCase(id: String) -> String {
           "params": [{"shape": [2, 2], "values": [1, 2, 3, 4]}], "steps": [{"grads": [[1, 1, 1, 1]], "expected": [[1, 2, 3, 4]]}],
           "tolerance": {"rtol": 0, "atol": 0}}
          """, "ns_steps"),
+        ("torch LBFGS max_iter 2^40 (a run of hours)", """
+         {"id": "bad", "kind": "optimizer", "optimizer": {"convention": "torch", "name": "LBFGS", "hyperparameters": {"max_iter": 1099511627776}},
+          "params": [{"shape": [2], "values": [1, 2]}], "problem": {"name": "rosenbrock"},
+          "steps": [{"expected": [[1, 2]]}], "tolerance": {"rtol": 0, "atol": 0}}
+         """, "max_iter"),
         ("schedule: T_max 1e300", """
          {"id": "bad", "kind": "schedule", "schedule": {"convention": "torch", "name": "CosineAnnealingLR", "parameters": {"T_max": 1e300}},
           "base_lr": 0.1, "expected_lr": [0.1, 0.1], "tolerance": {"rtol": 0, "atol": 0}}
@@ -119,6 +124,27 @@ func unsupportedCase(id: String) -> String {
         #expect(results.filter { $0["status"]?.stringValue == "pass" }.count == 1)
         for f in ["a.json", "b.json", "c.json"] {
             #expect(results.contains { $0["file"]?.stringValue == "\(dir)/\(f)" && $0["status"]?.stringValue == "error" }, "\(f)")
+        }
+    }
+
+    @Test func nonFiniteObjectiveInTheStrongWolfeSearchIsData() throws {
+        // Found by the mutation run: a quadratic with b = 1e300 makes f infinite/NaN in torch's
+        // strong-Wolfe search; a one-point bracket with NaN f indexed past its end (a trap).
+        let f = try FixtureLoader.load(path: Descent.bundledFixtures + "/torch/problems/LBFGS.json")
+        let c = try #require(f.cases.first { $0.id == "torch/LBFGS/defaults-quadratic" }.map { fc -> JSON in
+            guard case let .optimizer(oc) = fc else { return .null }
+            return oc.json
+        })
+        let text = c.serialized().replacingOccurrences(of: "\"b\":[", with: "\"b\":[1e300,", options: [], range: nil)
+        var json = try JSON.parse(text)
+        // keep b's length: drop its last value
+        if case let .object(pairs) = json, let p = json["problem"], case let .object(pp) = p, let b = p["b"]?.arrayValue {
+            json = .object(pairs.map { $0.0 == "problem" ? ("problem", .object(pp.map { $0.0 == "b" ? ("b", .array(Array(b.dropLast()))) : $0 })) : $0 })
+        }
+        let file = try FixtureLoader.load(json: .object([("format", .string("descent-fixture/1")), ("cases", .array([json]))]), path: "m.json")
+        #expect(file.cases.count == 1)
+        for r in Verifier(implementations: [EngineImplementation(.naive, summary: "")], dtypes: [.float64, .float32]).run(file) {
+            #expect(r.status == .fail || r.status == .error, "\(r.status) \(r.message)")
         }
     }
 

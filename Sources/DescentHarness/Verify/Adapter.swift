@@ -186,7 +186,7 @@ public final class AdapterVerifier {
         }
     }
 
-    private func compareOptimizer(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
+    func compareOptimizer(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
         guard let steps = a["params"]?.arrayValue else {
             throw DescentError.invalidInput(field: "params", message: "missing (a list over steps of a list over tensors)")
         }
@@ -211,7 +211,7 @@ public final class AdapterVerifier {
         cmp.finish(into: &r, what: "trajectory")
     }
 
-    private func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {
+    func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {
         guard let lr = a["lr"]?.arrayValue else { throw DescentError.invalidInput(field: "lr", message: "missing") }
         guard lr.count == c.expectedLR.count else {
             throw DescentError.invalidInput(field: "lr", message: "\(lr.count) values answered, \(c.expectedLR.count) expected")

@@ -85,6 +85,7 @@ final class AdapterProcess {
             throw Failure.spawn(String(cString: strerror(rc)))
         }
         pid = child
+        Interruption.register(processGroup: child)   // Ctrl-C / SIGTERM kill the group
         stdinFD = inPipe[1]
         stdoutFD = outPipe[0]
         stderrFD = errPipe[0]
@@ -99,6 +100,7 @@ final class AdapterProcess {
     func stop(grace: Double = 0.5) {
         guard running else { return }
         running = false
+        defer { Interruption.unregister(processGroup: pid) }
         if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
         defer {
             // The group: grandchildren of the shell included. Then reap them.
