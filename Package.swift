@@ -8,6 +8,9 @@ import PackageDescription
 // unless the CPU reports the instruction set at run time; every other target stays on the
 // baseline x86-64 ISA. -O even in debug builds, so the tests check the loops that really run.
 // Elsewhere (arm64) the targets build without flags and install nothing.
+// SwiftPM refuses unsafeFlags in a versioned dependency's products, so the AVX targets are outside
+// DescentKit: only the `descent` command and the tests link them (through DescentVectorLoops) and
+// install them at start-up; a package depending on DescentKit runs the baseline-ISA loops.
 #if arch(x86_64)
 let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx512f", "-O"])]
 let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-O"])]
@@ -19,7 +22,7 @@ let avx2Flags: [SwiftSetting] = []
 let package = Package(
     name: "Descent",
     products: [
-        .library(name: "DescentKit", targets: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentHarness"]),
+        .library(name: "DescentKit", targets: ["DescentJSON", "DescentCore", "DescentHarness"]),
         .executable(name: "descent", targets: ["descent"]),
     ],
     targets: [
@@ -30,10 +33,12 @@ let package = Package(
         // The vectorized loops compiled for AVX-512 and for AVX2, installed at run time when the CPU has them.
         .target(name: "DescentAVX512", dependencies: ["DescentCore"], swiftSettings: avx512Flags),
         .target(name: "DescentAVX2", dependencies: ["DescentCore"], swiftSettings: avx2Flags),
-        // Fixtures, the verifier, closed-form checks, reports, benchmarks.
-        .target(name: "DescentHarness", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2"]),
+        // Chooses the widest loops this CPU runs and installs them (the command and the tests call it).
+        .target(name: "DescentVectorLoops", dependencies: ["DescentCore", "DescentAVX512", "DescentAVX2"]),
+        // Fixtures, the verifier, closed-form checks, reports, benchmarks, the library API.
+        .target(name: "DescentHarness", dependencies: ["DescentJSON", "DescentCore"]),
         // The `descent` command.
-        .executableTarget(name: "descent", dependencies: ["DescentHarness"]),
-        .testTarget(name: "DescentTests", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentHarness"]),
+        .executableTarget(name: "descent", dependencies: ["DescentHarness", "DescentVectorLoops"]),
+        .testTarget(name: "DescentTests", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentVectorLoops", "DescentHarness"]),
     ]
 )

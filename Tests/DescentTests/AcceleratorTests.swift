@@ -14,6 +14,7 @@
 // (Bit-identity of the AVX-512 and baseline loops on every fixture optimizer: EngineTests.)
 import Foundation
 import Testing
+import DescentVectorLoops
 @testable import DescentCore
 import DescentAVX2
 import DescentAVX512
@@ -93,6 +94,7 @@ struct AcceleratorTests {
         #expect(VectorLoops.choose(cpu: avx512, environment: ["DESCENT_VECTOR_ISA": "baseline"]) == .baseline)
         #expect(VectorLoops.table(.baseline) == nil)
         // What this process chose is what the CPU offers.
+        _ = installedLoops
         #expect(Implementations.isa == VectorLoops.choose())
         #expect(VectorizedEngine.isa == Implementations.isa)
     }

@@ -8,8 +8,9 @@ import DescentJSON
 @Suite struct AdapterTests {
     let good = #"{"id": "t/sgd", "params": [[[0.9, 2.1]], [[0.4, 2.1]]]}"#
 
-    func results(_ script: String, cases: [String] = [sgdCase()], timeout: Double = 5) throws -> [CaseResult] {
+    func results(_ script: String, cases: [String] = [sgdCase()], timeout: Double = 5, startup: Double = 0.01) throws -> [CaseResult] {
         let a = AdapterVerifier(command: script, timeout: timeout)
+        a.startupTimeout = startup
         defer { a.finish() }
         return a.run(try load(fixture(cases)))
     }

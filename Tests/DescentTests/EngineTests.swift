@@ -11,6 +11,7 @@
 //   DESCENT_REQUIRE_BLAS=1, when they FAIL.
 import Foundation
 import Testing
+import DescentVectorLoops
 @testable import DescentCore
 @testable import DescentHarness
 import DescentJSON
@@ -119,7 +120,7 @@ struct EngineTests {
     private func everyFixtureOptimizer(_ dtype: DType, vectors: [Int], ulps: Double?, fallbackUlps: Double? = nil,
                                        engines: (_ threads: Int) -> (Engine, Engine) = { (.naive, Engine(.vectorized, threads: $0)) })
         throws -> (ran: Int, exact: Int, failures: [String]) {
-        _ = Implementations.isa   // the run-time choice of loops is made (and installed) once
+        _ = installedLoops   // the run-time choice of loops is made (and installed) once
         var failures: [String] = [], ran = 0, exact = 0
         for (i, o) in fixtureOptimizers.enumerated() {
             guard let spec = try? Conventions.optimizer(convention: o.convention, name: o.name, hyperparameters: o.hyperparameters)
@@ -178,7 +179,7 @@ struct EngineTests {
           .enabled(if: VectorLoops.runs(.avx512), "this CPU has no AVX-512F: those loops cannot run here"),
           arguments: DType.allCases)
     func avx512MatchesBaseline(dtype: DType) throws {
-        _ = Implementations.isa
+        _ = installedLoops
         try #require(VectorizedEngine.isa == VectorLoops.choose(), "the chosen loops were not installed")
         try wideMatchesBaseline(.avx512, dtype)
     }
@@ -272,7 +273,7 @@ struct EngineTests {
     @Test("vectorized gemm is bit-identical to naive's triple loop (every transpose, SIMD and tail, threaded, every loop set this CPU runs)",
           arguments: DType.allCases)
     func vectorizedGemm(dtype: DType) {
-        _ = Implementations.isa
+        _ = installedLoops
         switch dtype {
         case .float64: gemmCheck(Double.self)
         case .float32: gemmCheck(Float.self)

@@ -23,6 +23,8 @@ let optaxLBFGSGroup: [OptimizerEntry] = [
         f.history = try h.int("memory_size", default: 10)
         f.scaleInitPrecond = try h.bool("scale_init_precond", default: true)
         if f.history < 1 { throw h.invalid("memory_size", "memory_size must be >= 1") }
+        // optax preallocates memory_size × n floats per history buffer: refuse what no machine holds.
+        if f.history > 1_000_000 { throw h.invalid("memory_size", "memory_size \(f.history) is beyond what Descent allocates (at most 1000000)") }
         if h.has("linesearch") {
             throw DescentError.unsupported("\(h.callee): only the default linesearch (scale_by_zoom_linesearch(max_linesearch_steps=20, initial_guess_strategy='one')) is supported")
         }

@@ -43,6 +43,7 @@ let optaxMatrixGroup: [OptimizerEntry] = [
         }
         let lr = try h.optionalDouble("learning_rate") ?? -1
         let steps = try h.int("ns_steps", default: 5)
+        if steps > 10_000 { throw h.invalid("ns_steps", "ns_steps \(steps) is beyond what Descent runs (at most 10000)") }
         let coefficients = try nsCoefficients(&h, steps: steps)
         let beta = try h.double("beta", default: 0.95)
         let eps = try h.double("eps", default: 1e-8)

@@ -11,6 +11,10 @@ let torchLBFGSGroup: [OptimizerEntry] = [
         f.toleranceGrad = try h.double("tolerance_grad", default: 1e-7)
         f.toleranceChange = try h.double("tolerance_change", default: 1e-9)
         f.history = try h.int("history_size", default: 100)
+        // Bounds on the work per step, so no input can hold a run for hours (torch would too).
+        for (key, v) in [("max_iter", f.maxIter), ("max_eval", f.maxEval), ("history_size", f.history)] where v > 1_000_000 {
+            throw h.invalid(key, "\(key) \(v) is beyond what Descent runs (at most 1000000)")
+        }
         f.maximize = try h.bool("maximize", default: false)
         let ls = try h.string("line_search_fn", default: nil)
         if !(0.0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(pyRepr(h.values["lr"]!))") }

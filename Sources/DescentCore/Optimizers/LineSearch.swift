@@ -104,7 +104,9 @@ enum TorchStrongWolfe {
 
         // Zoom phase.
         var insufProgress = false
-        var (lowPos, highPos) = bracketF[0] <= bracketF[bracketF.count - 1] ? (0, 1) : (1, 0)
+        // One point (done in the bracketing phase): it is the low end, even when its f is NaN (where
+        // torch's `bracket_f[0] <= bracket_f[-1]` is False and its index 1 raises; a NaN is data here).
+        var (lowPos, highPos) = bracketF.count == 1 || bracketF[0] <= bracketF[bracketF.count - 1] ? (0, 1) : (1, 0)
         while !done && lsIter < maxLS {
             if abs(bracket[1] - bracket[0]) * dNorm < toleranceChange { break }
             t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1])

@@ -144,7 +144,7 @@ final class RMSpropStepper<T: DescentFloat>: Stepper {
         self.engine = engine
         v = shapes.map { Buffer<T>(repeating: T(config.initialScale), count: $0.reduce(1, *)) }
         m = config.centered ? .zeros(like: shapes) : []
-        b = config.momentum != 0 ? .zeros(like: shapes) : []
+        b = T(config.momentum) != 0 ? .zeros(like: shapes) : []   // as the kernel's slotCount sees it (float32 underflow)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
@@ -159,7 +159,7 @@ final class RMSpropStepper<T: DescentFloat>: Stepper {
         for i in params.indices {
             var slots = [v[i]]
             if c.centered { slots.append(m[i]) }
-            if c.momentum != 0 { slots.append(b[i]) }
+            if !b.isEmpty { slots.append(b[i]) }
             engine.map(k, params[i], grads[i], slots)
         }
     }
@@ -167,7 +167,7 @@ final class RMSpropStepper<T: DescentFloat>: Stepper {
     var state: [(name: String, buffers: [Buffer<T>])] {
         var s = [(config.stateNames.0, v)]
         if config.centered { s.append((config.stateNames.1, m)) }
-        if config.momentum != 0 { s.append((config.stateNames.2, b)) }
+        if !b.isEmpty { s.append((config.stateNames.2, b)) }
         return s
     }
 }

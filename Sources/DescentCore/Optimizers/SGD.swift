@@ -103,7 +103,9 @@ final class SGDStepper<T: DescentFloat>: Stepper {
     init(_ config: SGDFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
         self.engine = engine
-        buffers = config.momentum != 0 ? .zeros(like: shapes) : []
+        // T(momentum), not momentum: a momentum that underflows to 0 in float32 (1e-300) is no momentum
+        // there, and the kernel (slotCount) must agree with the buffers.
+        buffers = T(config.momentum) != 0 ? .zeros(like: shapes) : []
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {

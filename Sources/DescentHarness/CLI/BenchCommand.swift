@@ -34,6 +34,11 @@ extension CLI {
                                  fraction of triad (against its own run's probe). Repeatable;
                                  further file names may follow it. A bad file: exit status 2
       --no-run                   with --include: measure nothing, only show the included files
+      --baseline BENCH.json      a bench gate: compare with a stored `--format json` run by the
+                                 machine-normalised figures (fraction of GEMM peak, else of the
+                                 triad bandwidth), not by absolute times; a regression prints a
+                                 table and exits 1
+      --max-regression PCT       the largest drop allowed against --baseline (default 10%)
       --quick                    the main job's short bench: writes results/bench-short.md and
                                  results/bench-short.json, prints the markdown
 
@@ -60,7 +65,7 @@ extension CLI {
     static func bench(_ argv: [String]) throws -> Int32 {
         if argv.contains(where: { $0 == "--model" || $0.hasPrefix("--model=") }) { return try trainingBench(argv) }
         let a = try Arguments(argv, valued: ["optimizer", "implementation", "size", "dtype", "threads", "repeat",
-                                             "threshold", "format", "output", "results", "include"],
+                                             "threshold", "format", "output", "results", "include", "baseline", "max-regression"],
                                 flagNames: ["help", "quick", "no-run"])
         if a.flag("help") { print(benchUsage); return 0 }
         // `--include A.json B.json`: file names after --include are included files too.
@@ -72,6 +77,14 @@ extension CLI {
                 throw InputError(message: "--include \(e.description)")
             }
         }
+        // The bench gate: read the baseline before measuring anything (a bad file: exit 2).
+        let baseline = try a.value("baseline").map { path in
+            do { return try BenchBaseline.load(path: path) } catch let e as BenchIncludeError {
+                throw InputError(message: "--baseline \(e.description)")
+            }
+        }
+        let maxRegression = try BenchBaseline.parsePercent(a.value("max-regression") ?? "10%")
+        if a.value("max-regression") != nil && baseline == nil { throw UsageError(message: "--max-regression needs --baseline BENCH.json") }
         if let t = a.value("threshold") {
             guard let v = Int(t), v > 0 else { throw UsageError(message: "--threshold must be a positive count") }
             VectorizedEngine.parallelThreshold = v
@@ -122,6 +135,13 @@ extension CLI {
             try AtomicWrite.write(BenchRender.markdown(report, command: command), to: "\(dir)/bench.md")
             try AtomicWrite.write(BenchRender.json(report), to: "\(dir)/bench.json")
             stderr("wrote \(dir)/bench.md, \(dir)/bench.json")
+        }
+        if let baseline {
+            let rows = BenchBaseline.compare(report, baseline: baseline)
+            let table = BenchBaseline.table(rows, maxRegression: maxRegression)
+            if a.value("output") == nil && format == "text" { print(table, terminator: "") } else { stderr(table) }
+            if rows.isEmpty { throw InputError(message: "--baseline: no row of this run is in the baseline (same optimizer, implementation, dtype, size and threads)") }
+            if rows.contains(where: { $0.drop > maxRegression }) { return 1 }
         }
         return report.results.isEmpty && included.allSatisfy(\.results.isEmpty) ? 1 : 0
     }

@@ -39,17 +39,35 @@ public enum CLI {
       --implementation NAME|all   implementation to run (default: all); repeatable. A known-wrong
                                   variant runs as `wrong:ID` (see `descent list`), e.g. to see
                                   how Descent reports and diagnoses that mistake
-      --dtype float64|float32|all precision (default: all)
+      --dtype float64|float32|all precision (default: all; with --adapter: float64). With
+                                  --adapter each line sent carries "run_dtype", the precision to
+                                  run in, and is graded with that precision's tolerance
       --format text|json|junit    report format on stdout or --output (default: text)
       --output FILE               write the report to FILE (whole, or not at all)
       --verbose                   text: list passing cases too
+      --quiet                     text: failures, errors and the summary only (no unsupported lines)
+      --no-validation             leave out the argument-validation (expected_error) cases
       --adapter CMD               verify an external program instead (run by /bin/sh -c; it speaks
                                   the adapter protocol of the fixture spec, one JSON line per case)
       --timeout SECONDS           per-case answer deadline for the adapter (default 60)
+      --startup-timeout SECONDS   extra allowance for the adapter's first answer after it starts
+                                  (a JVM, a CUDA context; default 60)
       --name NAME                 the adapter's name in reports (default: adapter)
 
-    Text output ends with `N passed, N failed, N skipped` (failed counts errors; skipped counts
-    unsupported cases). Exit status: 0 all pass, 1 any fail or error, 2 no usable input.
+    CI GATES
+      --strict                    an unsupported case counts as a failure
+      --allow-empty               accept a run in which nothing passed (by default: exit 1)
+      --expect-failures FILE      known failures: one case id per line, # starts a comment. A
+                                  listed case that fails does not fail the run; one that passes
+                                  is reported "unexpectedly passed"
+      --baseline REPORT.json      an earlier --format json report: fail only on new failures;
+                                  newly fixed cases are listed
+
+    Text output ends with the counts (pass, fail, error, unsupported, and the validation cases'
+    own) and the line `N passed, N failed, N skipped` (failed = fail + error, skipped =
+    unsupported; the JSON summary has the same numbers). Exit status: 0 all pass, 1 any fail or
+    error (or nothing passed), 2 unusable input (a missing path, a bad --baseline, an adapter
+    that cannot start).
     """
 
     static let checkUsage = """
@@ -151,7 +169,12 @@ public enum CLI {
         let names = a.values("implementation")
         if names.isEmpty || names.contains("all") { return Implementations.all }
         return try names.map { n in
-            if n.hasPrefix("wrong:"), let v = KnownWrong.named(String(n.dropFirst(6))) { return v }
+            if n.hasPrefix("wrong:") {
+                guard let v = KnownWrong.named(String(n.dropFirst(6))) else {
+                    throw UsageError(message: "unknown known-wrong variant '\(n.dropFirst(6))' (known: \(KnownWrong.all.map(\.id).joined(separator: ", ")))")
+                }
+                return v
+            }
             guard let i = Implementations.named(n) else {
                 throw UsageError(message: "unknown implementation '\(n)' (known: \(Implementations.all.map(\.name).joined(separator: ", ")))")
             }
@@ -205,34 +228,61 @@ public enum CLI {
     }
 
     static func verify(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["implementation", "dtype", "format", "output", "adapter", "timeout", "name"],
-                              flagNames: ["help", "verbose"])
+        let a = try Arguments(argv, valued: ["implementation", "dtype", "format", "output", "adapter", "timeout", "name",
+                                             "startup-timeout", "expect-failures", "baseline"],
+                              flagNames: ["help", "verbose", "quiet", "strict", "allow-empty", "no-validation"])
         if a.flag("help") { print(verifyUsage); return 0 }
         let format = ReportFormat(rawValue: try a.choice("format", ReportFormat.allCases.map(\.rawValue), default: "text"))!
         let paths = a.positional.isEmpty ? [defaultFixtures()] : a.positional
+        // Every path must exist: a mistyped one among several is unusable input, not a warning.
+        let missing = FixtureLoader.discover(paths).missing
+        if !missing.isEmpty {
+            throw InputError(message: missing.map { "\($0): no such file or folder" }.joined(separator: "\n"))
+        }
+        var gate = VerifyGate(strict: a.flag("strict"), allowEmpty: a.flag("allow-empty"))
+        do {
+            if let f = a.value("expect-failures") { gate.expectedFailures = try VerifyGate.readExpectedFailures(path: f) }
+            if let f = a.value("baseline") { gate.baseline = try VerifyGate.readBaseline(path: f) }
+        } catch let e as GateInputError { throw InputError(message: e.message) }
         let results: [CaseResult]
         if let command = a.value("adapter") {
             if !a.values("implementation").isEmpty { throw UsageError(message: "--adapter replaces --implementation: give one or the other") }
-            let timeout = try a.value("timeout").map { t in
-                guard let s = Double(t), s > 0 else { throw UsageError(message: "--timeout takes a positive number of seconds; got '\(t)'") }
-                return s
-            } ?? 60
+            func seconds(_ name: String, _ d: Double) throws -> Double {
+                try a.value(name).map { t in
+                    guard let s = Double(t), s > 0, s.isFinite else { throw UsageError(message: "--\(name) takes a positive number of seconds; got '\(t)'") }
+                    return s
+                } ?? d
+            }
             let dtypes = a.value("dtype") == nil ? [DType.float64] : try selectedDTypes(a)
-            results = try runAdapter(paths: paths, command: command, name: a.value("name") ?? "adapter", timeout: timeout, dtypes: dtypes)
+            results = try runAdapter(paths: paths, command: command, name: a.value("name") ?? "adapter",
+                                     timeout: try seconds("timeout", 60), startupTimeout: try seconds("startup-timeout", 60),
+                                     dtypes: dtypes, validation: !a.flag("no-validation"))
         } else {
-            let verifier = Verifier(implementations: try selectedImplementations(a), dtypes: try selectedDTypes(a))
+            if a.value("startup-timeout") != nil { throw UsageError(message: "--startup-timeout is for --adapter") }
+            var verifier = Verifier(implementations: try selectedImplementations(a), dtypes: try selectedDTypes(a))
+            verifier.validation = !a.flag("no-validation")
             results = try runVerification(paths: paths, verifier: verifier)
         }
-        try emit(Reports.render(results, format: format, verbose: a.flag("verbose")), output: a.value("output"))
-        if a.value("output") != nil { stderr(Summary(results).line) }
-        let s = Summary(results)
-        return s.fail + s.error > 0 ? 1 : 0
+        let verdict = gate.judge(results)
+        let text: String
+        switch format {
+        case .text: text = Reports.text(results, verbose: a.flag("verbose"), quiet: a.flag("quiet"), notes: verdict.lines)
+        case .json: text = Reports.json(results, extra: [("gate", verdict.json)])
+        case .junit: text = Reports.junit(results)
+        }
+        try emit(text, output: a.value("output"))
+        if a.value("output") != nil || format != .text {
+            for l in verdict.lines { stderr(l) }
+            stderr(Summary(results).line)
+        }
+        return verdict.exitStatus
     }
 
     static func defaultFixtures() -> String { "fixtures" }
 
     /// Verifies an adapter (one process, restarted after faults) on the given fixtures.
-    static func runAdapter(paths: [String], command: String, name: String, timeout: Double, dtypes: [DType]) throws -> [CaseResult] {
+    static func runAdapter(paths: [String], command: String, name: String, timeout: Double, startupTimeout: Double = 60,
+                           dtypes: [DType], validation: Bool = true) throws -> [CaseResult] {
         let (files, missing) = FixtureLoader.discover(paths)
         for m in missing { stderr("descent: \(m): no such file or folder") }
         var loaded: [FixtureFile] = []
@@ -249,9 +299,20 @@ public enum CLI {
         guard loaded.contains(where: { !$0.cases.isEmpty }) else {
             throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))")
         }
+        if !validation {
+            for i in loaded.indices { loaded[i].cases.removeAll { $0.expectedError != nil } }
+        }
         for dt in dtypes {
             let adapter = AdapterVerifier(command: command, name: name, timeout: timeout, dtype: dt)
-            for f in loaded { results += adapter.run(f) }
+            adapter.startupTimeout = startupTimeout
+            for f in loaded {
+                results += adapter.run(f)
+                // An adapter that cannot start at all (not found, not executable, dies at once) stops the run.
+                if let fatal = adapter.cannotStart {
+                    adapter.finish()
+                    throw InputError(message: fatal)
+                }
+            }
             adapter.finish()
         }
         return results

@@ -269,8 +269,16 @@ public enum FixtureLoader {
                 guard let n = s.intValue, n >= 0 else { throw bad("\(f).shape[\(j)]", "expected a non-negative integer") }
                 shape.append(n)
             }
+            // The element count, checked: a shape such as [2^40, 2^30] must be an error, not a trap.
+            var want = 1
+            for (j, n) in shape.enumerated() {
+                let (product, overflow) = want.multipliedReportingOverflow(by: n)
+                if overflow || product > Int(Int32.max) {
+                    throw bad("\(f).shape[\(j)]", "shape \(shape) has more elements than Descent can hold (limit \(Int32.max))")
+                }
+                want = product
+            }
             let values = try numbers(p["values"], "\(f).values")
-            let want = shape.reduce(1, *)
             if values.count != want {
                 throw bad("\(f).values", "shape \(shape) needs \(want) values, found \(values.count)")
             }
@@ -358,7 +366,9 @@ public enum FixtureLoader {
             guard let n = p["n"]?.intValue, n > 0 else { throw bad("problem.n", "expected a positive integer") }
             guard let d = p["d"]?.intValue, d > 0 else { throw bad("problem.d", "expected a positive integer") }
             let x = try numbers(p["X"], "problem.X")
-            if x.count != n * d { throw bad("problem.X", "n·d = \(n * d) values needed, found \(x.count)") }
+            let (nd, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { throw bad("problem.d", "n·d overflows (n = \(n), d = \(d))") }
+            if x.count != nd { throw bad("problem.X", "n·d = \(nd) values needed, found \(x.count)") }
             let y = try numbers(p["y"], "problem.y")
             if y.count != n { throw bad("problem.y", "n = \(n) values needed, found \(y.count)") }
             let lambda = try number(p["lambda"], "problem.lambda")

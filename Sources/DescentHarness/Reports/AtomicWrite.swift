@@ -8,7 +8,12 @@ public enum AtomicWrite {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        // A name no other writer uses (process id and a per-process counter): two jobs writing the
+        // same results/ at once each rename a complete file into place; the last rename wins, and
+        // every file is always complete and valid. Registered so that Ctrl-C removes it.
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(counter.next())")
+        Interruption.register(tempFile: tmp.path)
+        defer { Interruption.unregister(tempFile: tmp.path) }
         do {
             try Data(text.utf8).write(to: tmp)
             guard rename(tmp.path, url.path) == 0 else {
@@ -19,4 +24,11 @@ public enum AtomicWrite {
             throw error
         }
     }
+
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+    }
+    private static let counter = Counter()
 }

@@ -56,7 +56,7 @@ public struct ConformanceTable {
         out += "Written by `\(command)`. Rows are fixture files (groups of golden cases), columns are "
         out += "implementation × precision; a cell counts the cases that pass out of those run. float32 runs "
         out += "compare with the float64 goldens under the float32 tolerance policy (README).\n\n"
-        out += "**\(s.line)** (\(s.pass) pass, \(s.fail) fail, \(s.error) error, \(s.unsupported) unsupported)\n\n"
+        out += "**\(s.line)** (\(s.countsLine))\n\n"
         out += "| group | " + columns.map { "\($0.implementation) \($0.dtype.rawValue)" }.joined(separator: " | ") + " |\n"
         out += "|---|" + columns.map { _ in "---" }.joined(separator: "|") + "|\n"
         for g in groups {

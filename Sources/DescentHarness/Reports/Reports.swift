@@ -25,10 +25,12 @@ func optionalNumber(_ x: Double?) -> JSON {
 public enum Reports {
     // MARK: Text
 
-    /// One line per result that is not a pass (all lines with `verbose`), then the summary line.
-    public static func text(_ results: [CaseResult], verbose: Bool = false) -> String {
+    /// One line per result that is not a pass (all lines with `verbose`; only failures and errors
+    /// with `quiet`), then the counts (`Summary.countsLine`, the JSON summary's words), any `notes`
+    /// (the CI gate's lines), and the closing line `N passed, N failed, N skipped`.
+    public static func text(_ results: [CaseResult], verbose: Bool = false, quiet: Bool = false, notes: [String] = []) -> String {
         var out = ""
-        for r in results where verbose || r.status != .pass {
+        for r in results where (verbose && !quiet) || r.status == .fail || r.status == .error || (r.status == .unsupported && !quiet) {
             out += "\(r.status.rawValue.uppercased().padding(toLength: 11, withPad: " ", startingAt: 0)) "
             out += "\(r.id)  [\(r.implementation), \(r.dtype.rawValue)]"
             if r.status == .pass || r.status == .fail {
@@ -43,7 +45,10 @@ public enum Reports {
             }
             if r.status == .fail || verbose, !r.ran.isEmpty { out += "            ran: \(r.ran)\n" }
         }
-        out += Summary(results).line + "\n"
+        let summary = Summary(results)
+        out += summary.countsLine + "\n"
+        for n in notes { out += n + "\n" }
+        out += summary.line + "\n"
         return out
     }
 
@@ -74,23 +79,33 @@ public enum Reports {
         return .object(o)
     }
 
+    /// The counts in the words of the text summary: pass, fail, error, unsupported (trajectory
+    /// cases), `validation` (the same four for `expected_error` cases), and the closing line's
+    /// `passed`, `failed` (fail + error), `skipped` (unsupported) over both.
     public static func summaryJSON(_ s: Summary) -> JSON {
-        .object([("pass", JSON(s.pass)), ("fail", JSON(s.fail)), ("unsupported", JSON(s.unsupported)), ("error", JSON(s.error))])
+        .object([("pass", JSON(s.pass)), ("fail", JSON(s.fail)), ("unsupported", JSON(s.unsupported)), ("error", JSON(s.error)),
+                 ("validation", .object([("pass", JSON(s.validationPass)), ("fail", JSON(s.validationFail)),
+                                         ("unsupported", JSON(s.validationUnsupported)), ("error", JSON(s.validationError))])),
+                 ("passed", JSON(s.passed)), ("failed", JSON(s.failed)), ("skipped", JSON(s.skipped))])
     }
 
-    public static func json(_ results: [CaseResult]) -> String {
+    /// `extra`: further top-level fields (the CI gate's verdict, `gate`).
+    public static func json(_ results: [CaseResult], extra: [(String, JSON)] = []) -> String {
         JSON.object([
             ("format", .string("descent-report/1")),
             ("results", .array(results.map(jsonValue))),
             ("summary", summaryJSON(Summary(results))),
-        ]).serialized(pretty: true) + "\n"
+        ] + extra).serialized(pretty: true) + "\n"
     }
 
     // MARK: JUnit
 
-    static func xml(_ s: String) -> String {
+    /// XML text. `attribute`: for an attribute's value, where a raw newline or tab would be
+    /// normalised to a space by every XML reader: they are written as character references.
+    static func xml(_ s: String, attribute: Bool = false) -> String {
         var o = ""
         for ch in s.unicodeScalars {
+            if attribute, ch == "\n" || ch == "\t" || ch == "\r" { o += "&#\(ch.value);"; continue }
             switch ch {
             case "&": o += "&amp;"
             case "<": o += "&lt;"
@@ -122,9 +137,10 @@ public enum Reports {
                 out += "    <testcase classname=\"\(xml(f))\" name=\"\(xml("\(r.id) [\(r.implementation), \(r.dtype.rawValue)]"))\">"
                 switch r.status {
                 case .pass: break
-                case .fail: out += "<failure message=\"\(xml(r.message))\">\(xml(r.ran))</failure>"
-                case .error: out += "<error message=\"\(xml(r.message))\"/>"
-                case .unsupported: out += "<skipped message=\"\(xml(r.message))\"/>"
+                case .fail:
+                    out += "<failure message=\"\(xml(failureHeadline(r), attribute: true))\">\(xml(failureBody(r)))</failure>"
+                case .error: out += "<error message=\"\(xml(r.message, attribute: true))\">\(xml(failureBody(r)))</error>"
+                case .unsupported: out += "<skipped message=\"\(xml(r.message, attribute: true))\"/>"
                 }
                 out += "</testcase>\n"
             }
@@ -132,6 +148,34 @@ public enum Reports {
         }
         out += "</testsuites>\n"
         return out
+    }
+
+    /// A failure's one-line message: the error sizes, then what the text report says first.
+    static func failureHeadline(_ r: CaseResult) -> String {
+        var h = ""
+        if r.maxAbsError != nil { h = "max_abs \(sci(r.maxAbsError)) max_rel \(sci(r.maxRelError)) ulps \(sci(r.maxULPs))" }
+        if !r.message.isEmpty { h += (h.isEmpty ? "" : ": ") + r.message }
+        return h.isEmpty ? "failed" : h
+    }
+
+    /// A failure's body: the message, the error sizes, the first diverging step per tensor, the
+    /// diagnosis and what ran: what the text report shows.
+    static func failureBody(_ r: CaseResult) -> String {
+        var lines: [String] = []
+        if !r.message.isEmpty { lines.append(r.message) }
+        if r.maxAbsError != nil {
+            lines.append("max_abs \(sci(r.maxAbsError)) max_rel \(sci(r.maxRelError)) ulps \(sci(r.maxULPs))")
+        }
+        if let f = r.firstFailure {
+            lines.append("first failure: step \(f.step), tensor \(f.tensor), index \(f.index): expected \(f.expected), got \(f.actual)")
+        }
+        if r.status == .fail, r.kind == "optimizer", !r.firstDivergingStep.isEmpty {
+            lines.append("first diverging step per tensor: " + r.firstDivergingStep.enumerated()
+                .map { "tensor \($0.offset): \($0.element.map { "step \($0)" } ?? "ok")" }.joined(separator: ", "))
+        }
+        for d in r.diagnosis { lines.append("diagnosis: \(d)") }
+        if !r.ran.isEmpty { lines.append("ran: \(r.ran)") }
+        return lines.joined(separator: "\n")
     }
 
     public static func render(_ results: [CaseResult], format: ReportFormat, verbose: Bool = false) -> String {

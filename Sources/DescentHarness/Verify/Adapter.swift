@@ -12,6 +12,15 @@ public final class AdapterVerifier {
     public let name: String
     public let timeout: Double
     public let dtype: DType
+    /// Extra seconds for the first answer after the adapter (re)starts: start-up (a JVM, a CUDA
+    /// context) must not count against a case's timeout.
+    public var startupTimeout: Double = 60
+    /// Set when the adapter could not start at all (it died before answering its first case:
+    /// command not found, not executable, a crash at start-up). The run stops with exit 2.
+    public private(set) var cannotStart: String?
+    private var everAnswered = false
+    /// Starts that died before any answer, while the adapter has never answered.
+    private var deadStarts = 0
     private let process: AdapterProcess
 
     public init(command: String, name: String = "adapter", timeout: Double = 60, dtype: DType = .float64) {
@@ -25,7 +34,15 @@ public final class AdapterVerifier {
     deinit { process.stop() }
 
     /// The line sent for a case: the case with `expected`, `expected_lr`, `expected_momentum` and
-    /// `expected_loss` removed; schedule cases gain `"length": N`.
+    /// `expected_loss` removed; schedule cases gain `"length": N`; `"run_dtype"` says which
+    /// precision to run in; argument-validation cases carry `"validation": true`.
+    public static func request(for c: FixtureCase, runDType: DType) -> JSON {
+        guard case let .object(pairs) = request(for: c) else { return request(for: c) }
+        var extra: [(String, JSON)] = [("run_dtype", .string(runDType.rawValue))]
+        if c.expectedError != nil { extra.append(("validation", .bool(true))) }
+        return .object(pairs + extra)
+    }
+
     public static func request(for c: FixtureCase) -> JSON {
         switch c {
         case let .optimizer(oc):
@@ -47,6 +64,7 @@ public final class AdapterVerifier {
     public func run(_ file: FixtureFile) -> [CaseResult] {
         var out: [CaseResult] = []
         for c in file.cases {
+            if cannotStart != nil { break }
             var r = run(c, file: file.path)
             if r.status == .fail { r.diagnosis = Diagnosis.diagnose(c, file: file.path, result: r) }
             r.trajectory = []
@@ -66,26 +84,52 @@ public final class AdapterVerifier {
                            convention: c.convention, name: c.name, implementation: name, dtype: dtype,
                            status: .error, message: "")
         r.ran = "adapter: \(command)"
+        r.validation = c.expectedError != nil
         let answer: JSON
         do {
-            if !process.running { try process.start() }
-            _ = process.takeStderr()
-            try process.send(AdapterVerifier.request(for: c).serialized())
-            let line = try process.readLine(timeout: timeout)
+            var firstAfterStart = false
+            if !process.running { try process.start(); firstAfterStart = true }
+            if !firstAfterStart { _ = process.takeStderr() }
+            do {
+                try process.send(AdapterVerifier.request(for: c, runDType: dtype).serialized())
+            } catch AdapterProcess.Failure.writeFailed {
+                // It closed its input: it has most likely exited. Say how (status 127: not found).
+                _ = try process.readLine(timeout: 2)
+                throw AdapterProcess.Failure.writeFailed
+            }
+            let line = try process.readLine(timeout: firstAfterStart ? timeout + startupTimeout : timeout,
+                                             startupAllowance: firstAfterStart ? startupTimeout : 0)
             do {
                 answer = try JSON.parse(line)
             } catch {
                 process.kill9()
-                return fault(&r, "the adapter answered garbage (not a JSON line: \(error)): \(line.prefix(200))")
+                return fault(&r, "the adapter answered garbage (not a JSON line: \(error)): \(line.prefix(200)) — an adapter must write only its answer lines on stdout: log to stderr")
             }
         } catch let f as AdapterProcess.Failure {
             let err = process.takeStderr()
             process.kill9()
+            if !everAnswered {
+                // Cannot start: the shell found no command (127) or could not run it (126), or it
+                // died before answering on two starts in a row (a crash on one case is that case's
+                // error; a second start dying the same way is an adapter that does not start).
+                var dead = false
+                switch f {
+                case .spawn: dead = true; deadStarts += 2
+                case let .exited(how): dead = true; deadStarts += how.contains("status 127") || how.contains("status 126") ? 2 : 1
+                case .writeFailed: dead = true; deadStarts += 1
+                default: break
+                }
+                if dead && deadStarts >= 2 {
+                    cannotStart = "the adapter could not start: `\(command)`: \(f.description)"
+                        + (err.isEmpty ? " (it wrote nothing on stderr)" : "\n--- adapter stderr ---\n" + err)
+                }
+            }
             return fault(&r, f.description, stderr: err)
         } catch {
             process.kill9()
             return fault(&r, "\(error)")
         }
+        everAnswered = true
         guard answer.objectValue != nil else {
             process.kill9()
             return fault(&r, "the adapter answered \(answer.kindName), not an object")
@@ -102,7 +146,7 @@ public final class AdapterVerifier {
         if let expected = c.expectedError {
             // The library rejects these arguments: the adapter must reject them with its wording.
             let said = answer["error"]?.stringValue
-            r.status = said?.contains(expected) == true ? .pass : .fail
+            r.status = said.map { ErrorMessage.matches($0, expected: expected) } == true ? .pass : .fail
             r.message = r.status == .pass ? "" : "expected the error \"\(expected)\", the adapter answered \(said.map { "the error \"\($0)\"" } ?? "without an error")"
             return r
         }
@@ -142,7 +186,7 @@ public final class AdapterVerifier {
         }
     }
 
-    private func compareOptimizer(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
+    func compareOptimizer(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
         guard let steps = a["params"]?.arrayValue else {
             throw DescentError.invalidInput(field: "params", message: "missing (a list over steps of a list over tensors)")
         }
@@ -183,7 +227,7 @@ public final class AdapterVerifier {
         if c.training != nil { Verifier.nameLossSeries(&r, tensors: c.params.count) }
     }
 
-    private func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {
+    func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {
         guard let lr = a["lr"]?.arrayValue else { throw DescentError.invalidInput(field: "lr", message: "missing") }
         guard lr.count == c.expectedLR.count else {
             throw DescentError.invalidInput(field: "lr", message: "\(lr.count) values answered, \(c.expectedLR.count) expected")

@@ -25,12 +25,15 @@ final class AdapterProcess {
         case spawn(String)
         case exited(String)
         case timeout(Double)
+        case startupTimeout(Double, Double)
         case writeFailed
         var description: String {
             switch self {
             case let .spawn(m): return "could not start the adapter: \(m)"
             case let .exited(how): return "the adapter \(how) before answering"
             case let .timeout(s): return "the adapter gave no answer within \(s) s (timeout)"
+            case let .startupTimeout(s, startup):
+                return "the adapter gave no answer within \(s) s of starting (timeout, including \(startup) s for start-up: --startup-timeout)"
             case .writeFailed: return "the adapter closed its input"
             }
         }
@@ -82,6 +85,7 @@ final class AdapterProcess {
             throw Failure.spawn(String(cString: strerror(rc)))
         }
         pid = child
+        Interruption.register(processGroup: child)   // Ctrl-C / SIGTERM kill the group
         stdinFD = inPipe[1]
         stdoutFD = outPipe[0]
         stderrFD = errPipe[0]
@@ -96,6 +100,7 @@ final class AdapterProcess {
     func stop(grace: Double = 0.5) {
         guard running else { return }
         running = false
+        defer { Interruption.unregister(processGroup: pid) }
         if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
         defer {
             // The group: grandchildren of the shell included. Then reap them.
@@ -146,7 +151,7 @@ final class AdapterProcess {
     }
 
     /// The next line of stdout, waiting at most `timeout` seconds.
-    func readLine(timeout: Double) throws -> String {
+    func readLine(timeout: Double, startupAllowance: Double = 0) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let nl = stdoutBuffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -155,7 +160,7 @@ final class AdapterProcess {
                 return line
             }
             let left = deadline.timeIntervalSinceNow
-            if left <= 0 { throw Failure.timeout(timeout) }
+            if left <= 0 { throw startupAllowance > 0 ? Failure.startupTimeout(timeout, startupAllowance) : Failure.timeout(timeout) }
             var fds = [pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)]
             let r = poll(&fds, 2, Int32(min(left * 1000, 1000)) + 1)
@@ -184,7 +189,9 @@ final class AdapterProcess {
         if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
         let sig = status & 0x7f
         if sig != 0 { return "was killed by signal \(sig)" }
-        return "exited with status \((status >> 8) & 0xff)"
+        let code = (status >> 8) & 0xff
+        let hint = code == 127 ? " (the shell could not find the command)" : code == 126 ? " (the command is not executable)" : ""
+        return "exited with status \(code)\(hint)"
     }
 
     /// Reads what is available now; returns the byte count (0 at EOF, -1 when nothing yet).

@@ -65,10 +65,10 @@ public struct EngineImplementation: Implementation {
 }
 
 public enum Implementations {
-    /// The instruction set of the vectorized loops, chosen once at start-up: the widest this CPU
-    /// runs (AVX-512, AVX2, else the build's baseline), or the one DESCENT_VECTOR_ISA names
-    /// (VectorLoops.swift).
-    public static let isa: VectorISA = VectorLoops.install()
+    /// The instruction set of the vectorized loops in use: the one the `descent` command (and the
+    /// tests) installed at start-up (DescentVectorLoops: the widest this CPU runs, or the one
+    /// DESCENT_VECTOR_ISA names), else the build's baseline (Descent used as a library).
+    public static var isa: VectorISA { VectorizedEngine.isa }
 
     /// Every registered implementation, in report order.
     public static let all: [any Implementation] = {

@@ -43,6 +43,8 @@ public struct CaseResult: Sendable {
     public var trajectory: [[[Double]]] = []
     /// Known-wrong variants whose trajectory this failing result reproduces (diagnosis).
     public var diagnosis: [String] = []
+    /// An argument-validation case (`expected_error`): counted in its own bucket.
+    public var validation = false
 
     public init(file: String, id: String, kind: String, convention: String, name: String, implementation: String,
                 dtype: DType, status: Status, message: String) {
@@ -65,21 +67,45 @@ public struct CaseResult: Sendable {
     }
 }
 
+/// The counts of a run, in the one vocabulary of every report: pass, fail, error, unsupported for
+/// the trajectory cases, and the same four for the argument-validation (`expected_error`) cases,
+/// counted apart so that a library that words its errors differently is not swamped by them.
 public struct Summary: Sendable, Equatable {
     public var pass = 0, fail = 0, unsupported = 0, error = 0
+    /// The validation cases' own counts (zero when there are none, or with --no-validation).
+    public var validationPass = 0, validationFail = 0, validationUnsupported = 0, validationError = 0
     public init() {}
     public init<S: Sequence>(_ results: S) where S.Element == CaseResult {
-        for r in results { add(r.status) }
+        for r in results { add(r.status, validation: r.validation) }
     }
-    public mutating func add(_ s: Status) {
-        switch s {
-        case .pass: pass += 1
-        case .fail: fail += 1
-        case .unsupported: unsupported += 1
-        case .error: error += 1
+    public mutating func add(_ s: Status, validation: Bool = false) {
+        switch (s, validation) {
+        case (.pass, false): pass += 1
+        case (.fail, false): fail += 1
+        case (.unsupported, false): unsupported += 1
+        case (.error, false): error += 1
+        case (.pass, true): validationPass += 1
+        case (.fail, true): validationFail += 1
+        case (.unsupported, true): validationUnsupported += 1
+        case (.error, true): validationError += 1
         }
     }
-    public var total: Int { pass + fail + unsupported + error }
-    /// The closing line of text output: failures include errors; skipped are unsupported cases.
-    public var line: String { "\(pass) passed, \(fail + error) failed, \(unsupported) skipped" }
+    public var validationTotal: Int { validationPass + validationFail + validationUnsupported + validationError }
+    public var total: Int { pass + fail + unsupported + error + validationTotal }
+    /// The closing line's three numbers (both buckets): passed = pass; failed = fail + error;
+    /// skipped = unsupported.
+    public var passed: Int { pass + validationPass }
+    public var failed: Int { fail + error + validationFail + validationError }
+    public var skipped: Int { unsupported + validationUnsupported }
+    /// The closing line of text output (the form CI systems read): failed counts fail and error,
+    /// skipped counts unsupported, over trajectory and validation cases alike.
+    public var line: String { "\(passed) passed, \(failed) failed, \(skipped) skipped" }
+    /// The full counts in the JSON summary's words, one line.
+    public var countsLine: String {
+        var s = "pass \(pass), fail \(fail), error \(error), unsupported \(unsupported)"
+        if validationTotal > 0 {
+            s += "; validation: pass \(validationPass), fail \(validationFail), error \(validationError), unsupported \(validationUnsupported)"
+        }
+        return s
+    }
 }

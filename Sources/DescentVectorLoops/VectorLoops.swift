@@ -1,5 +1,7 @@
 // VectorLoops.swift — which instruction set the vectorized engine's loops run on, chosen once at
-// start-up from what this CPU offers (Accelerator.swift, DescentAVX512, DescentAVX2).
+// start-up from what this CPU offers (Accelerator.swift, DescentAVX512, DescentAVX2). Its own
+// target, outside the DescentKit library (the AVX targets need unsafeFlags, which a versioned
+// dependency may not carry): the `descent` command calls `install()` first thing.
 import DescentAVX2
 import DescentAVX512
 import DescentCore

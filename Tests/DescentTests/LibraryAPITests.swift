@@ -1,0 +1,123 @@
+// LibraryAPITests.swift — Descent as a library (issue 14 §6): a user's optimizer implemented
+// through `VerifiableOptimizer` gets the same results and diagnosis as the CLI; argument
+// validation is the implementation's own answer; and a separate package depending on Descent
+// through a local git URL with a version tag builds and verifies through the API.
+import Foundation
+import Testing
+@testable import DescentHarness
+import DescentCore
+import DescentJSON
+
+/// torch.optim.SGD written by a "user" (plain arrays), optionally with a deliberate mistake:
+/// `ignoresDampening` forgets SGD's dampening (a known-wrong variant Descent names).
+struct UserSGD: VerifiableOptimizer {
+    var ignoresDampening = false
+    struct Rejected: Error, CustomStringConvertible { var description: String }
+
+    func makeStep(_ r: OptimizerRequest) throws -> OptimizerStep {
+        guard r.convention == "torch", r.name == "SGD", r.gradTransforms.isEmpty else { throw DescentUnsupported("torch SGD only") }
+        let h = r.hyperparameters
+        let lr0 = h["lr"]?.doubleValue ?? 1e-3, mu = h["momentum"]?.doubleValue ?? 0
+        let damp = ignoresDampening ? 0 : h["dampening"]?.doubleValue ?? 0, wd = h["weight_decay"]?.doubleValue ?? 0
+        let nesterov = h["nesterov"]?.boolValue ?? false, maximize = h["maximize"]?.boolValue ?? false
+        if lr0 < 0 { throw Rejected(description: "Invalid learning rate: \(lr0)") }
+        var buf: [[Double]]? = nil
+        return { p, g, stepLR in
+            let lr = stepLR ?? lr0
+            var d = g
+            for t in p.indices { for i in p[t].indices { d[t][i] = (maximize ? -g[t][i] : g[t][i]) + wd * p[t][i] } }
+            if mu != 0 {
+                if var b = buf {
+                    for t in b.indices { for i in b[t].indices { b[t][i] = mu * b[t][i] + (1 - damp) * d[t][i] } }
+                    buf = b
+                } else {
+                    buf = d
+                }
+                for t in d.indices { for i in d[t].indices { d[t][i] = nesterov ? d[t][i] + mu * buf![t][i] : buf![t][i] } }
+            }
+            for t in p.indices { for i in p[t].indices { p[t][i] -= lr * d[t][i] } }
+        }
+    }
+}
+
+@Suite struct LibraryAPITests {
+    let sgd = Descent.bundledFixtures + "/torch/SGD.json"
+
+    @Test func bundledFixturesAreReachableByPath() {
+        #expect(FileManager.default.fileExists(atPath: sgd))
+    }
+
+    @Test func aCorrectUserOptimizerPassesEveryCase() throws {
+        let report = try Descent.verify(UserSGD(), fixtures: [sgd])
+        #expect(report.passed && report.summary.pass == 8, "\(report.text)")
+        #expect(report.text.hasSuffix("8 passed, 0 failed, 0 skipped\n"))
+    }
+
+    @Test func aWrongOneFailsWithTheSameDiagnosisAsTheCLI() throws {
+        let report = try Descent.verify(UserSGD(ignoresDampening: true), fixtures: [sgd])
+        // The CLI on the same mistake: the adapter path replays the same comparison and diagnosis.
+        let cli = Verifier(implementations: [try #require(KnownWrong.all.first { $0.id == "dampening-ignored" })], dtypes: [.float64])
+            .run(try FixtureLoader.load(path: sgd))
+        let failing = report.results.filter { $0.status == .fail }
+        #expect(!failing.isEmpty)
+        for r in failing {
+            #expect(r.diagnosis.contains { $0.contains("dampening-ignored") }, "\(r.id): \(r.diagnosis)")
+            let c = try #require(cli.first { $0.id == r.id })
+            #expect(c.status == .fail && c.firstFailure?.step == r.firstFailure?.step && c.firstFailure?.index == r.firstFailure?.index, "\(r.id)")
+        }
+        // Cases the mistake cannot change (no dampening) pass here; the CLI's variant declines them.
+        for r in report.results where r.status == .pass {
+            #expect([.pass, .unsupported].contains(cli.first { $0.id == r.id }?.status), "\(r.id)")
+        }
+    }
+
+    @Test func validationIsTheImplementationsAnswer() throws {
+        // Descent's own torch layer would reject lr = -1 with this wording: the case must pass or
+        // fail on what the user's code does, not on Descent's convention layer.
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let f = "\(dir)/v.json"
+        let c = """
+        {"id": "v/neg-lr", "kind": "optimizer", "expected_error": "Invalid learning rate: -1.0",
+         "optimizer": {"convention": "torch", "name": "SGD", "hyperparameters": {"lr": -1.0}},
+         "params": [{"shape": [2], "values": [0, 0]}], "steps": []}
+        """
+        try fixture([c]).write(toFile: f, atomically: true, encoding: .utf8)
+        let ok = try Descent.verify(UserSGD(), fixtures: [f]).results
+        #expect(ok.map(\.status) == [.pass] && ok[0].validation)   // "-1.0" in Swift, compared as a number
+        struct Accepts: VerifiableOptimizer {
+            func makeStep(_ r: OptimizerRequest) throws -> OptimizerStep { { _, _, _ in } }
+        }
+        let no = try Descent.verify(Accepts(), fixtures: [f]).results
+        #expect(no.map(\.status) == [.fail] && no[0].message.contains("accepted"))
+        #expect(try Descent.verify(Accepts(), fixtures: [f], validation: false).results.isEmpty)
+    }
+
+    @Test func declinedCasesAreUnsupportedAndMissingPathsThrow() throws {
+        let r = try Descent.verify(UserSGD(), fixtures: [Descent.bundledFixtures + "/torch/Adam.json"], validation: false)
+        #expect(!r.results.isEmpty && r.results.allSatisfy { $0.status == .unsupported } && !r.passed)
+        #expect(throws: DescentError.self) { _ = try Descent.verify(UserSGD(), fixtures: ["/no/such/fixtures"]) }
+    }
+
+    /// The package builds as a versioned dependency: a separate package depends on it through a
+    /// local git URL with a version tag (`from: "1.0.0"`) and runs a verification through the
+    /// API (.ci/dependency-test.sh; one extra debug build of DescentKit, 1.5–3 min).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DESCENT_SKIP_DEPENDENCY_TEST"] == nil,
+                   "DESCENT_SKIP_DEPENDENCY_TEST is set"),
+          .timeLimit(.minutes(15)))
+    func aSeparatePackageDependsOnDescentByVersion() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [root.appendingPathComponent(".ci/dependency-test.sh").path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("8 passed, 0 failed, 0 skipped"), "\(text)")
+    }
+}
