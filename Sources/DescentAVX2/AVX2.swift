@@ -15,3 +15,18 @@ public enum AVX2 {
     /// A new table of the AVX2 loops. Install it only on a CPU with AVX2.
     public static func table() -> Accelerator { makeTable(.avx2) }
 }
+
+#if arch(x86_64)
+extension VectorizedEngine {
+    /// The packed GEMM's arithmetic here: a product and a sum rounded separately (no FMA: -mavx2
+    /// does not imply it), so this table's GEMM stays bit-identical to naive; a 4 × 1-lane
+    /// register tile (8 ymm accumulators; PackedGemm.swift). This module's own type.
+    struct GemmMAdd: GemmArithmetic {
+        @inline(__always) static func madd(_ c: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> { c + a * b }
+        @inline(__always) static func madd(_ c: SIMD8<Double>, _ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { c + a * b }
+        /// Whether the product equals naive's bit for bit (Accelerator.exactGemm).
+        static var exact: Bool { true }
+        static var wideTile: Bool { false }
+    }
+}
+#endif

@@ -19,3 +19,24 @@ public enum AVX512 {
     public static func table() -> Accelerator { makeTable(.avx512) }
 }
 
+
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+
+extension VectorizedEngine {
+    /// The packed GEMM's arithmetic here: one fused multiply-add per product (vfmadd on zmm),
+    /// an 8 × 2-lane register tile (PackedGemm.swift). Declared inside VectorizedEngine so its
+    /// name says what it is; it is this module's own.
+    struct GemmMAdd: GemmArithmetic {
+        @inline(__always) static func madd(_ c: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+            _mm512_fmadd_ps(a, b, c)
+        }
+        @inline(__always) static func madd(_ c: SIMD8<Double>, _ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+            _mm512_fmadd_pd(a, b, c)
+        }
+        /// Whether the product equals naive's bit for bit (Accelerator.exactGemm).
+        static var exact: Bool { false }
+        static var wideTile: Bool { true }
+    }
+}
+#endif

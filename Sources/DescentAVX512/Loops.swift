@@ -5,7 +5,9 @@
 // One line per kernel type below (both dtypes): the line makes `VectorizedEngine.run` specialise
 // for that kernel in this module. A kernel without a line still works — `map` runs its baseline
 // loop — and AcceleratorTests fails until the line is added. Results are bit-identical either way
-// (Accelerator.swift).
+// (Accelerator.swift). The matrix product is the packed GEMM (PackedGemm.swift) with each
+// module's own arithmetic type, `VectorizedEngine.GemmMAdd` (AVX512.swift: fused multiply-add,
+// AVX2.swift: separate multiply and add).
 //
 // Swift emits specialisations of generic code as weak symbols and the linker keeps ONE copy per
 // name for the whole program, so a wide copy of, say, a Dictionary or String routine compiled
@@ -35,8 +37,15 @@ func makeTable(_ isa: VectorISA) -> Accelerator {
     addKernels(a)
     a.add(dot: Float.self) { x, y in VectorizedEngine.blockDot(x, y, tag: Wide<AxpyKernel<Float>>.self) }
     a.add(dot: Double.self) { x, y in VectorizedEngine.blockDot(x, y, tag: Wide<AxpyKernel<Double>>.self) }
-    a.add(gemm: Float.self) { p in VectorizedEngine.rowGemm(p, tag: Wide<AxpyKernel<Float>>.self) }
-    a.add(gemm: Double.self) { p in VectorizedEngine.rowGemm(p, tag: Wide<AxpyKernel<Double>>.self) }
+    // The packed, blocked GEMM with this module's arithmetic (AVX512.swift: fused, AVX2.swift:
+    // separate; PackedGemm.swift).
+    a.add(gemm: Float.self) { p in
+        VectorizedEngine.packedGemm(p, tag: Wide<AxpyKernel<Float>>.self, arithmetic: VectorizedEngine.GemmMAdd.self)
+    }
+    a.add(gemm: Double.self) { p in
+        VectorizedEngine.packedGemm(p, tag: Wide<AxpyKernel<Double>>.self, arithmetic: VectorizedEngine.GemmMAdd.self)
+    }
+    a.exactGemm = VectorizedEngine.GemmMAdd.exact
     #endif
     return a
 }

@@ -100,10 +100,26 @@ def child(args, threads):
             return optax.apply_updates(params, updates), state
 
         jstep = jax.jit(step, donate_argnums=(0, 1))
-        for size in parse_list(args.size, parse_size) or [1 << 12, 1 << 16, 1 << 20, 1 << 24]:
+        if args.shapes:
+            from model_shapes import load, numel
+            models = [load(m) for m in args.shapes]
+            workloads = [(sum(numel(x) for x in m[1]), m) for m in models]
+        else:
+            workloads = [(size, None) for size in parse_list(args.size, parse_size) or [1 << 12, 1 << 16, 1 << 20, 1 << 24]]
+        for size, model in workloads:
             pv, gv = fill(size)
-            box = {"p": jnp.asarray(pv, dtype=jnp.float32)}
-            g = jnp.asarray(gv, dtype=jnp.float32)
+            if model is None:
+                box = {"p": jnp.asarray(pv, dtype=jnp.float32)}
+                g = jnp.asarray(gv, dtype=jnp.float32)
+            else:
+                # The model's parameters as a list of arrays (a pytree), as a model's params are.
+                ps, gs, at = [], [], 0
+                for shape in model[1]:
+                    n = numel(shape)
+                    ps.append(jnp.asarray(pv[at:at + n], dtype=jnp.float32).reshape(shape))
+                    gs.append(jnp.asarray(gv[at:at + n], dtype=jnp.float32).reshape(shape))
+                    at += n
+                box, g = {"p": ps}, gs
             box["s"] = opt.init(box["p"])
 
             def one():
@@ -111,8 +127,10 @@ def child(args, threads):
 
             samples = time_samples(one, size, args.repeat, sync=lambda: jax.block_until_ready((box["p"], box["s"])))
             leaves = jax.tree_util.tree_leaves(box["s"])
-            k = sum(1 for x in leaves if getattr(x, "size", 0) == size)
+            k = sum(getattr(x, "size", 0) for x in leaves if getattr(x, "size", 0) > 1) // size
             x = row(name, "optax-jit", "float32", size, threads, samples, (3 + 2 * k) * 4, bw["triad"])
+            if model is not None:
+                x["shapes"], x["tensors"] = model[0], len(model[1])
             results.append(x)
             print(f"{name} optax-jit float32 n={size} t={threads}: {x['ns_per_param']:.3f} ns/param, "
                   f"{x['gbps']:.1f} GB/s ({100 * (x['fraction_of_triad'] or 0):.0f}% of triad)", file=sys.stderr)
@@ -126,6 +144,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--optimizer", action="append", default=[], help=f"comma lists of {', '.join(OPTIMIZERS)} (default all)")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--shapes", action="append", default=[], help="gpt2, resnet50, bert-base or a file of shapes (model_shapes.py)")
     common_args(ap)
     args = ap.parse_args()
     for o in parse_list(args.optimizer, str):
@@ -145,6 +164,8 @@ def main():
         argv = [sys.executable, os.path.abspath(__file__), "--child", str(t), "--repeat", str(args.repeat)]
         for s in args.size:
             argv += ["--size", s]
+        for s in args.shapes:
+            argv += ["--shapes", s]
         for o in args.optimizer:
             argv += ["--optimizer", o]
         if args.probe_count:

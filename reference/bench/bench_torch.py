@@ -21,6 +21,10 @@ Paths: "torch-forloop" (foreach=False), "torch-foreach" (foreach=True), "torch-f
 (fused=True; torch has fused CPU kernels for Adam, AdamW and SGD). Threads: torch.set_num_threads.
 
   python reference/bench/bench_torch.py --size 16M --threads 1,2 --repeat 5 --output torch.json
+
+--shapes gpt2|resnet50|bert-base|FILE times a real model's parameter list instead (model_shapes.py,
+the lists of `descent bench --shapes`): one optimizer over all the model's tensors, each with its
+fixed p.grad; size = the total parameter count; rows carry "shapes" and "tensors".
 """
 import argparse
 import json
@@ -207,15 +211,16 @@ def torch_bandwidth(threads, count, repeats):
 
 
 def make_optimizer(torch, name, path, p):
+    p = p if isinstance(p, list) else [p]
     kw = {"foreach": False} if path == "torch-forloop" else {"foreach": True} if path == "torch-foreach" else {"fused": True}
     if name == "torch/Adam":
-        return torch.optim.Adam([p], **kw)                      # lr 1e-3 (Descent: torch defaults)
+        return torch.optim.Adam(p, **kw)                      # lr 1e-3 (Descent: torch defaults)
     if name == "torch/AdamW":
-        return torch.optim.AdamW([p], **kw)                     # lr 1e-3, weight_decay 1e-2
+        return torch.optim.AdamW(p, **kw)                     # lr 1e-3, weight_decay 1e-2
     if name == "torch/SGD":
-        return torch.optim.SGD([p], lr=0.01, **kw)
+        return torch.optim.SGD(p, lr=0.01, **kw)
     if name == "torch/SGD+momentum":
-        return torch.optim.SGD([p], lr=0.01, momentum=0.9, **kw)
+        return torch.optim.SGD(p, lr=0.01, momentum=0.9, **kw)
     raise ValueError(name)
 
 
@@ -224,6 +229,7 @@ def main():
     ap.add_argument("--optimizer", action="append", default=[], help=f"comma lists of {', '.join(OPTIMIZERS)} (default all)")
     ap.add_argument("--implementation", action="append", default=[], help=f"comma lists of {', '.join(PATHS)} (default all)")
     ap.add_argument("--dtype", action="append", default=[], help="float32, float64 (default float32)")
+    ap.add_argument("--shapes", action="append", default=[], help="gpt2, resnet50, bert-base or a file of shapes (repeatable)")
     common_args(ap)
     args = ap.parse_args()
     import numpy as np
@@ -233,6 +239,13 @@ def main():
     paths = parse_list(args.implementation, str) or PATHS
     dtypes = parse_list(args.dtype, str) or ["float32"]
     sizes = parse_list(args.size, parse_size) or [1 << 12, 1 << 16, 1 << 20, 1 << 24]
+    if args.shapes:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from model_shapes import load, numel
+        models = [load(m) for m in args.shapes]
+        workloads = [(sum(numel(x) for x in m[1]), m) for m in models]
+    else:
+        workloads = [(size, None) for size in sizes]
     threads = parse_list(args.threads, int) or [1, 2]
     for o in optimizers:
         if o not in OPTIMIZERS:
@@ -262,25 +275,39 @@ def main():
             for path in paths:
                 for t in threads:
                     torch.set_num_threads(t)
-                    for size in sizes:
-                        pv, gv = fill(size)
-                        p = torch.tensor(pv, dtype=torch_dtype[dtype])
-                        p.grad = torch.tensor(gv, dtype=torch_dtype[dtype])
+                    for size, model in workloads:
+                        if model is None:
+                            pv, gv = fill(size)
+                            p = torch.tensor(pv, dtype=torch_dtype[dtype])
+                            p.grad = torch.tensor(gv, dtype=torch_dtype[dtype])
+                            plist = [p]
+                        else:
+                            pv, gv = fill(size)
+                            plist, at = [], 0
+                            for shape in model[1]:
+                                n = numel(shape)
+                                q = torch.tensor(pv[at:at + n], dtype=torch_dtype[dtype]).reshape(shape)
+                                q.grad = torch.tensor(gv[at:at + n], dtype=torch_dtype[dtype]).reshape(shape)
+                                plist.append(q)
+                                at += n
+                            p = plist[0]
                         try:
-                            opt = make_optimizer(torch, name, path, p)
+                            opt = make_optimizer(torch, name, path, plist)
                             with torch.no_grad():
                                 samples = time_samples(opt.step, size, args.repeat)
                         except RuntimeError as e:     # a path torch does not support here
                             print(f"{name} {path} {dtype}: not run: {e}", file=sys.stderr)
                             break
                         st = opt.state[p]
-                        k = sum(1 for v in st.values() if torch.is_tensor(v) and v.numel() == size)
+                        k = sum(1 for v in st.values() if torch.is_tensor(v) and v.numel() == p.numel())
                         bpp = (3 + 2 * k) * p.element_size()
                         x = row(name, path, dtype, size, t, samples, bpp, bandwidth[str(t)]["triad"])
+                        if model is not None:
+                            x["shapes"], x["tensors"] = model[0], len(model[1])
                         results.append(x)
-                        print(f"{name} {path} {dtype} n={size} t={t}: {x['ns_per_param']:.3f} ns/param, "
+                        print(f"{name} {path} {dtype} {model[0] if model else 'n=' + str(size)} t={t}: {x['ns_per_param']:.3f} ns/param, "
                               f"{x['gbps']:.1f} GB/s ({100 * (x['fraction_of_triad'] or 0):.0f}% of triad)", file=sys.stderr)
-                        del opt, p
+                        del opt, p, plist
     torch.set_num_threads(os.cpu_count() or 1)
     write({"format": "descent-bench/1", "machine": mach, "bandwidth": bandwidth, "results": results}, args.output)
 

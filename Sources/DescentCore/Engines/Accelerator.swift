@@ -16,10 +16,13 @@
 //   .baseline, or no loop for K (a kernel with no line in Loops.swift)
 //                         → the baseline loop: slower, never different.
 //
-// All loops run the same IEEE operations per element in the same order (Swift never contracts
-// a·b + c into an FMA; the dot product keeps its four 512-bit accumulators; gemm keeps each
-// entry's summation order), so results are bit-identical whichever runs; EngineTests asserts it
-// and the `vectorized-portable` implementation verifies every fixture on the baseline loops.
+// All element-wise loops and the dot product run the same IEEE operations per element in the
+// same order (Swift never contracts a·b + c into an FMA; the dot product keeps its four 512-bit
+// accumulators), so results are bit-identical whichever runs; EngineTests asserts it and the
+// `vectorized-portable` implementation verifies every fixture on the baseline loops. The one
+// exception is gemm: the AVX-512 table's packed GEMM multiplies and adds in one fused
+// instruction (PackedGemm.swift) and is held to 2·γₖ₊₂·(|α|·Σ|a||b| + |β·C|) of naive per entry
+// instead (the baseline row product and the AVX2 packed GEMM keep naive's exact operations).
 
 /// The instruction set the vectorized engine's element-wise loops run on.
 public enum VectorISA: String, Sendable, CaseIterable {
@@ -84,6 +87,19 @@ public final class Accelerator: @unchecked Sendable {
     /// Registers the matrix product for T.
     public func add<T: DescentFloat>(gemm type: T.Type, _ gemm: @escaping Gemm<T>) {
         gemms[ObjectIdentifier(type)] = Box(gemm)
+    }
+
+    /// Whether this table's GEMM gives naive's exact results (false: the AVX-512 table's fused
+    /// multiply-adds, PackedGemm.swift). Set while building the table.
+    public var exactGemm = true
+
+    /// This table without its matrix products: engines then run the baseline row product
+    /// (naive's exact arithmetic). Tests compare the element-wise loops bit for bit with it.
+    public func withoutGemm() -> Accelerator {
+        let t = Accelerator(isa: isa)
+        t.loops = loops
+        t.dots = dots
+        return t
     }
 
     /// Kernel types with a loop here.

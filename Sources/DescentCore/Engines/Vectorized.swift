@@ -6,8 +6,9 @@
 //         runs the SAME kernel on scalars. Results are bit-identical to `naive` (same IEEE
 //         operations per element, no FMA contraction), whatever the thread count.
 //         Tensors whose work (elements × (1 + slots)) reaches `parallelThreshold(accelerated:)` are cut into one
-//         contiguous chunk per thread (chunk edges on 64-element boundaries) run by
-//         DispatchQueue.concurrentPerform.
+//         contiguous chunk per thread (chunk edges on 64-element boundaries) run by the
+//         persistent WorkerPool (WorkerPool.swift). Optimizers pass their whole parameter list
+//         at once (MultiTensor.swift): one parallel region per step, split by size across tensors.
 //   dot   4 independent SIMD accumulators (4 × 16 Float / 4 × 8 Double partial sums) added at
 //         the end: a different summation order from naive's left-to-right sum, so dot and norm
 //         differ from naive by rounding only: |Δ| ≤ γₙ·Σ|xᵢyᵢ| with γₙ = n·ε/(1 − n·ε).
@@ -15,7 +16,10 @@
 //   gemm  row by row: for each row i of C, acc ← Σₗ op(A)[i,l]·op(B)[l,:] with SIMD across the row
 //         (op(B) packed contiguous first when transposed or strided), then α·acc + β·C. Each entry
 //         gets the same operations in the same order (l = 0, 1, …) as naive's triple loop, so it is
-//         bit-identical to naive; rows are split across threads from 2²¹ multiply-adds.
+//         bit-identical to naive; rows are split across threads from 2²¹ multiply-adds. This is
+//         the baseline loops' product; the AVX-512 and AVX2 tables run the packed, blocked GEMM
+//         of PackedGemm.swift instead (AVX-512: fused multiply-adds, within a stated tolerance
+//         of naive; AVX2: still bit-identical).
 //
 // Instruction set. Swift compiles a module for one target and has no per-function target
 // attributes, so this file's loops are compiled for the build's baseline (x86-64: SSE2 — each
@@ -113,15 +117,15 @@ public enum VectorizedEngine {
     }
 
     /// Calls `body(lo, hi)` for `chunks` contiguous pieces of 0..<n, one per thread
-    /// (DispatchQueue.concurrentPerform; one chunk runs on the calling thread). Chunk edges are
+    /// (the persistent WorkerPool; the calling thread runs chunks too). Chunk edges are
     /// multiples of `align` (the element-wise passes and the bandwidth probe use 64 elements, so
     /// threads never share a cache line); trailing pieces may be shorter or empty.
     @inlinable
-    public static func split(_ n: Int, into chunks: Int, align: Int = 1, _ body: @Sendable (Int, Int) -> Void) {
+    public static func split(_ n: Int, into chunks: Int, align: Int = 1, _ body: @escaping @Sendable (Int, Int) -> Void) {
         if chunks <= 1 { body(0, n); return }
         let per = (n + chunks - 1) / chunks
         let step = (per + align - 1) / align * align
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        WorkerPool.shared.run(chunks: chunks, threads: chunks) { c in
             let lo = min(n, c * step), hi = min(n, lo + step)
             if lo < hi { body(lo, hi) }
         }

@@ -87,12 +87,11 @@ final class AdadeltaStepper<T: DescentFloat>: Stepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         let c = config
-        for i in params.indices {
+        engine.map(perTensor: { i in
             let decays = c.weightDecayMask.map { $0[i] } ?? true
-            let k = AdadeltaKernel<T>(lr: T(lr), rho: T(c.rho), keep: T(1 - c.rho), eps: T(c.eps),
-                                      weightDecay: decays ? T(c.weightDecay) : 0, maximize: c.maximize)
-            engine.map(k, params[i], grads[i], [v[i], u[i]])
-        }
+            return AdadeltaKernel<T>(lr: T(lr), rho: T(c.rho), keep: T(1 - c.rho), eps: T(c.eps),
+                                     weightDecay: decays ? T(c.weightDecay) : 0, maximize: c.maximize)
+        }, params, grads, [v, u])
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] { [(config.stateNames.0, v), (config.stateNames.1, u)] }

@@ -101,7 +101,7 @@ final class AdagradStepper<T: DescentFloat>: Stepper {
         let k = AdagradKernel<T>(clr: T(clr), weightDecay: T(config.weightDecay), maximize: config.maximize,
                                  eps: T(config.eps), epsInside: config.epsInsideSqrt,
                                  guarded: config.zeroWhereSumNotPositive)
-        for i in params.indices { engine.map(k, params[i], grads[i], [sums[i]]) }
+        engine.map(k, params, grads, [sums])
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] { [(config.sumName, sums)] }

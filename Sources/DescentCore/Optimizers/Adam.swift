@@ -215,11 +215,11 @@ final class AdamStepper<T: DescentFloat>: Stepper {
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         t += 1
         let k: AdamKernel<T> = config.kernel(step: t, lr: lr)
-        for i in params.indices {
-            var ki = k
-            if let mask = config.decayMask, !mask[i] { ki.decoupled = 0; ki.decayFactor = 1 }
-            engine.map(ki, params[i], grads[i], vMax.isEmpty ? [m[i], v[i]] : [m[i], v[i], vMax[i]])
-        }
+        var masked = k
+        masked.decoupled = 0; masked.decayFactor = 1
+        let mask = config.decayMask
+        // One pass over the whole list (MultiTensor.swift).
+        engine.map(perTensor: { i in mask?[i] == false ? masked : k }, params, grads, vMax.isEmpty ? [m, v] : [m, v, vMax])
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {

@@ -95,11 +95,10 @@ final class AdamaxStepper<T: DescentFloat>: Stepper {
             form: config.form, maximize: config.maximize, epsOutsideMax: config.epsOutsideMax, l2: T(config.decay.l2), decoupled: T(config.decay.decoupled),
             beta1: T(config.beta1), beta2: T(config.beta2), oneMinusBeta1: T(1 - config.beta1), eps: T(config.eps),
             bc1: T(bc1), negLr: T(-lr), negStepSize: T(-(lr / bc1)))
-        for i in params.indices {
-            var ki = k
-            if let mask = config.decayMask, !mask[i] { ki.decoupled = 0 }
-            engine.map(ki, params[i], grads[i], [m[i], u[i]])
-        }
+        var masked = k
+        masked.decoupled = 0
+        let mask = config.decayMask
+        engine.map(perTensor: { i in mask?[i] == false ? masked : k }, params, grads, [m, u])
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {

@@ -86,7 +86,7 @@ final class NAdamStepper<T: DescentFloat>: Stepper {
             beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2), eps: T(c.eps), bc2: T(bc2),
             gradCoefficient: T(-lr * (1.0 - mu) / (1.0 - muProduct)),
             momentumCoefficient: T((-lr * muNext) / (1.0 - muProductNext)))
-        for i in params.indices { engine.map(k, params[i], grads[i], [m[i], v[i]]) }
+        engine.map(k, params, grads, [m, v])
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {

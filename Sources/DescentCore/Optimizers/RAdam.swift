@@ -114,7 +114,7 @@ final class RAdamStepper<T: DescentFloat>: Stepper {
             beta1: T(c.beta1), beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2),
             eps: T(c.eps), epsRoot: T(c.epsRoot), bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
             bc1Next: T(1 - power(c.beta1, t + 1)), rect: T(rectified ? rect : 0), lr: T(lr), negLr: T(-lr))
-        for i in params.indices { engine.map(k, params[i], grads[i], [m[i], v[i]]) }
+        engine.map(k, params, grads, [m, v])
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {

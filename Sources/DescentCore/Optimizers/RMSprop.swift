@@ -156,12 +156,10 @@ final class RMSpropStepper<T: DescentFloat>: Stepper {
                                  eps: T(c.eps), epsInside: c.epsInsideSqrt, centered: c.centered,
                                  meanByLerp: c.meanByLerp, weightDecay: T(c.weightDecay), maximize: c.maximize, momentum: T(c.momentum),
                                  nesterov: c.nesterov, lrInside: c.lrInsideMomentum)
-        for i in params.indices {
-            var slots = [v[i]]
-            if c.centered { slots.append(m[i]) }
-            if !b.isEmpty { slots.append(b[i]) }
-            engine.map(k, params[i], grads[i], slots)
-        }
+        var slots = [v]
+        if c.centered { slots.append(m) }
+        if !b.isEmpty { slots.append(b) }
+        engine.map(k, params, grads, slots)
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {

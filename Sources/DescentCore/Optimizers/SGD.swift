@@ -113,9 +113,7 @@ final class SGDStepper<T: DescentFloat>: Stepper {
                              momentum: T(config.momentum), keep: T(1 - config.dampening),
                              nesterov: config.nesterov, lrInside: config.lrInsideBuffer,
                              initialise: steps == 0 && config.bufferStartsAtGradient)
-        for i in params.indices {
-            engine.map(k, params[i], grads[i], buffers.isEmpty ? [] : [buffers[i]])
-        }
+        engine.map(k, params, grads, buffers.isEmpty ? [] : [buffers])
         steps += 1
     }
 

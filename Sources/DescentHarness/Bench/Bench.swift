@@ -114,6 +114,10 @@ public struct BenchResult: Sendable {
     public var fractionOfGemm: Double? = nil
     /// Where an included row comes from (`descent bench --include`); nil for this run's rows.
     public var source: String? = nil
+    /// `--shapes`: the model whose parameter list ran (size = its total parameter count) and
+    /// how many tensors it has; nil for one tensor of `size`.
+    public var shapes: String? = nil
+    public var tensors: Int? = nil
 
     public var nsPerParam: Double { minNs / Double(size) }
     public var gbps: Double { Double(bytesPerParam * size) / minNs }
@@ -138,6 +142,8 @@ public struct BenchConfiguration: Sendable {
     public var repeats: Int
     /// Bandwidth probe array length (float64 elements); nil = 4× the last-level cache.
     public var probeCount: Int?
+    /// `--shapes`: models' parameter lists to time instead of `sizes` (ModelShapes.swift).
+    public var models: [ModelShapes] = []
 
     public init(optimizers: [BenchOptimizer], implementations: [String], dtypes: [DType], sizes: [Int],
                 threads: [Int], repeats: Int, probeCount: Int? = nil) {
@@ -206,7 +212,14 @@ public enum Bench {
                             if !skipped.contains(s) { skipped.append(s) }
                             continue
                         }
-                        for size in cfg.sizes {
+                        let workloads: [(size: Int, model: ModelShapes?)] = cfg.models.isEmpty
+                            ? cfg.sizes.map { ($0, nil) } : cfg.models.map { ($0.parameterCount, $0) }
+                        for (size, model) in workloads {
+                            if opt.matrix, let model {
+                                let s = "\(opt.label) with --shapes \(model.name): matrix optimizers run square matrices (--size)"
+                                if !skipped.contains(s) { skipped.append(s) }
+                                continue
+                            }
                             if opt.matrix {
                                 let side = opt.shape(size)[0]
                                 let cap = impl.name == "blas" ? BenchOptimizer.maxBLASMatrixSide : BenchOptimizer.maxMatrixSide
@@ -220,14 +233,15 @@ public enum Bench {
                                 var r: BenchResult
                                 let names: [String]
                                 switch dtype {
-                                case .float64: (r, names) = try measure(opt, impl, Double.self, size: size, threads: threads, repeats: cfg.repeats)
-                                case .float32: (r, names) = try measure(opt, impl, Float.self, size: size, threads: threads, repeats: cfg.repeats)
+                                case .float64: (r, names) = try measure(opt, impl, Double.self, size: size, model: model, threads: threads, repeats: cfg.repeats)
+                                case .float32: (r, names) = try measure(opt, impl, Float.self, size: size, model: model, threads: threads, repeats: cfg.repeats)
                                 }
                                 if let bw = bandwidth.first(where: { $0.threads == threads }) { r.fractionOfTriad = r.gbps / bw.triad }
                                 results.append(r)
                                 if !memoryDone { memory.append((opt.label, dtype, r.stateBytesPerParam, r.stateBytesPerTensor, names)); memoryDone = true }
-                                progress?(String(format: "%@ %@ %@ n=%d t=%d: %.3f ns/param, %.1f GB/s (%.0f%% of triad)",
-                                                 opt.label, implName, dtype.rawValue, size, threads, r.nsPerParam, r.gbps,
+                                progress?(String(format: "%@ %@ %@ %@ t=%d: %.3f ns/param, %.1f GB/s (%.0f%% of triad)",
+                                                 opt.label, implName, dtype.rawValue, model.map { "\($0.name) (\(size) params)" } ?? "n=\(size)",
+                                                 threads, r.nsPerParam, r.gbps,
                                                  100 * (r.fractionOfTriad ?? 0)))
                             } catch {
                                 let s = "\(opt.label) on \(implName) \(dtype.rawValue): \(error)"
@@ -299,25 +313,29 @@ public enum Bench {
 
     /// One measurement (see the file header).
     static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: any Implementation, _: T.Type, size: Int,
-                                         threads: Int, repeats: Int) throws -> (BenchResult, [String]) {
+                                         model: ModelShapes? = nil, threads: Int, repeats: Int) throws -> (BenchResult, [String]) {
         let spec = try opt.spec()
-        let shape = opt.shape(size), size = shape.reduce(1, *)
-        let stepper = try impl.stepper(spec, dtype: T.dtype, shapes: [shape])
+        let shapes = model?.shapes ?? [opt.shape(size)]
+        let counts = shapes.map { $0.reduce(1, *) }
+        let size = counts.reduce(0, +)
+        let stepper = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
         let box: StepperBox<T>
         switch stepper {
         case let .float64(b): box = b as! StepperBox<T>
         case let .float32(b): box = b as! StepperBox<T>
         }
         if box.needsObjective { throw DescentError.unsupported("needs an objective (closed-loop only)") }
-        let p = Buffer<T>(zeros: size), g = Buffer<T>(zeros: size)
+        let ps = counts.map { Buffer<T>(zeros: $0) }, gs = counts.map { Buffer<T>(zeros: $0) }
         var x: UInt32 = 12345
-        for i in 0..<size {
-            x = x &* 1_664_525 &+ 1_013_904_223
-            let u = Double(x >> 8) / Double(1 << 24)          // [0, 1)
-            p[i] = T(u * 2 - 1)
-            g[i] = T((0.1 + 0.9 * u) * (x & 1 == 0 ? 1 : -1))
+        for (p, g) in zip(ps, gs) {
+            for i in 0..<p.count {
+                x = x &* 1_664_525 &+ 1_013_904_223
+                let u = Double(x >> 8) / Double(1 << 24)          // [0, 1)
+                p[i] = T(u * 2 - 1)
+                g[i] = T((0.1 + 0.9 * u) * (x & 1 == 0 ? 1 : -1))
+            }
         }
-        let ps = [p], gs = [g], lr = spec.lr
+        let lr = spec.lr
         let inner = max(1, ((1 << 18) + size - 1) / size)
         for _ in 0..<(2 * inner) { box.step(ps, gs, lr) }         // warm-up: page-in, caches, threads
         var samples: [Double] = []
@@ -336,13 +354,16 @@ public enum Bench {
         // NAdam's mu_product) is per-tensor state.
         let state = box.state()
         let buffers = state.flatMap(\.buffers)
-        let k = buffers.filter { $0.count == size }.count
-        let perTensor = buffers.filter { $0.count != size }.reduce(0) { $0 + $1.bytes }
+        // (a list: buffers as long as their tensor, per tensor; k = such buffers per tensor)
+        let long = buffers.filter { b in counts.contains(b.count) }
+        let k = long.reduce(0) { $0 + $1.count } / max(1, size)
+        let perTensor = buffers.filter { b in !counts.contains(b.count) }.reduce(0) { $0 + $1.bytes } / counts.count
         let r = BenchResult(optimizer: opt.label, implementation: impl.name, dtype: T.dtype, size: size, threads: threads,
                             minNs: samples[0], medianNs: samples[samples.count / 2],
                             bytesPerParam: (3 + 2 * k) * MemoryLayout<T>.stride,
                             stateBytesPerParam: Double(k * MemoryLayout<T>.stride), stateBytesPerTensor: perTensor,
-                            stepperType: box.typeName, fractionOfTriad: nil, flopsPerStep: flops > 0 ? flops : nil)
+                            stepperType: box.typeName, fractionOfTriad: nil, flopsPerStep: flops > 0 ? flops : nil,
+                            shapes: model?.name, tensors: model.map { $0.shapes.count })
         return (r, state.map(\.name))
     }
 

@@ -133,6 +133,12 @@ public enum BenchInclude {
                                 bytesPerParam: bytes, stateBytesPerParam: Double(max(0, bytes - 3 * item) / 2),
                                 stateBytesPerTensor: 0, stepperType: "", fractionOfTriad: fraction)
             r.source = rowSource
+            // Optional (`--shapes` runs): the model's name and its tensor count.
+            if let s = row["shapes"], !s.isNull {
+                guard let str = s.stringValue, !str.isEmpty else { throw fail("\(at).shapes", "expected a non-empty string, got \(s.serialized())") }
+                r.shapes = str
+            }
+            if row["tensors"] != nil, !(row["tensors"]!.isNull) { r.tensors = try count("tensors") }
             results.append(r)
         }
         return IncludedBench(file: file, source: source, machine: machine, bandwidth: bandwidth, results: results)

@@ -10,6 +10,12 @@ public enum BenchRender {
         return (x * s).rounded() / s
     }
 
+    /// A row's size: "16M", or "gpt2 (148 tensors, 124.4M)" for a model's parameter list.
+    static func sizeLabel(_ x: BenchResult) -> String {
+        guard let s = x.shapes else { return sizeLabel(x.size) }
+        return String(format: "%@ (%d tensors, %.1fM)", s, x.tensors ?? 0, Double(x.size) / 1e6)
+    }
+
     static func sizeLabel(_ n: Int) -> String {
         if n >= 1 << 20, n % (1 << 20) == 0 { return "\(n >> 20)M" }
         if n >= 1 << 10, n % (1 << 10) == 0 { return "\(n >> 10)K" }
@@ -33,7 +39,8 @@ public enum BenchRender {
                 // GEMM-bound rows: GFLOP/s of the matrix products and the fraction of BLAS's GEMM.
                 [("gflops", JSON(r(g, 3))), ("flops_per_step", JSON(r(x.flopsPerStep ?? 0, 0))),
                  ("fraction_of_gemm", x.fractionOfGemm.map { JSON(r($0, 4)) } ?? .null)]
-            } ?? []) + (x.source.map { [("source", JSON.string($0))] } ?? []))
+            } ?? []) + (x.source.map { [("source", JSON.string($0))] } ?? [])
+              + (x.shapes.map { [("shapes", JSON.string($0)), ("tensors", JSON(x.tensors ?? 0))] } ?? []))
         }
         let gemm: [(String, JSON)] = report.gemm.isEmpty ? [] : [("gemm", .array(report.gemm.map { g in
             .object([("dtype", .string(g.dtype.rawValue)), ("n", JSON(g.n)), ("threads", JSON(g.threads)), ("gflops", JSON(r(g.gflops, 3)))])
@@ -110,7 +117,7 @@ public enum BenchRender {
             + ["dtype", "size", "threads", "min µs", "median µs", "ns/param", "B/param", "GB/s", "of triad"]
         return table(headers, report.allResults.map { x in
             [x.optimizer, x.implementation] + (withSource ? [x.source ?? "descent"] : []) +
-            [x.dtype.rawValue, sizeLabel(x.size), "\(x.threads)",
+            [x.dtype.rawValue, sizeLabel(x), "\(x.threads)",
              String(format: "%.1f", x.minNs / 1000), String(format: "%.1f", x.medianNs / 1000),
              String(format: "%.3f", x.nsPerParam), "\(x.bytesPerParam)", String(format: "%.1f", x.gbps),
              x.fractionOfTriad.map { String(format: "%.0f%%", 100 * $0) } ?? "-"]
@@ -149,9 +156,10 @@ public enum BenchRender {
         for lib in report.allResults where lib.source != nil {
             let ours = report.results.filter {
                 family($0.optimizer) == family(lib.optimizer) && $0.dtype == lib.dtype && $0.size == lib.size && $0.threads == lib.threads
+                    && $0.shapes == lib.shapes
             }.min { $0.minNs < $1.minNs }
             guard let ours else { continue }
-            rows.append([lib.optimizer, lib.dtype.rawValue, sizeLabel(lib.size), "\(lib.threads)",
+            rows.append([lib.optimizer, lib.dtype.rawValue, sizeLabel(lib), "\(lib.threads)",
                          "\(lib.implementation) (\(lib.source ?? "?"))", "\(ours.implementation) (\(ours.optimizer))",
                          String(format: "%.2f×", lib.minNs / ours.minNs)])
         }
@@ -178,13 +186,13 @@ public enum BenchRender {
         // vectorized (and blas) vs naive at one thread; threaded vs one thread.
         var rows: [[String]] = []
         for x in report.results where x.implementation != "naive" {
-            let key = { (y: BenchResult) in y.optimizer == x.optimizer && y.dtype == x.dtype && y.size == x.size }
+            let key = { (y: BenchResult) in y.optimizer == x.optimizer && y.dtype == x.dtype && y.size == x.size && y.shapes == x.shapes }
             if x.threads == 1, let n = report.results.first(where: { key($0) && $0.implementation == "naive" }) {
-                rows.append([x.optimizer, x.dtype.rawValue, sizeLabel(x.size), "\(x.implementation) vs naive (1 thread)",
+                rows.append([x.optimizer, x.dtype.rawValue, sizeLabel(x), "\(x.implementation) vs naive (1 thread)",
                              String(format: "%.2f×", n.minNs / x.minNs)])
             }
             if x.threads > 1, let one = report.results.first(where: { key($0) && $0.implementation == x.implementation && $0.threads == 1 }) {
-                rows.append([x.optimizer, x.dtype.rawValue, sizeLabel(x.size), "\(x.implementation) \(x.threads) threads vs 1",
+                rows.append([x.optimizer, x.dtype.rawValue, sizeLabel(x), "\(x.implementation) \(x.threads) threads vs 1",
                              String(format: "%.2f×", one.minNs / x.minNs)])
             }
         }

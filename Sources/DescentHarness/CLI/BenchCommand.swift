@@ -19,9 +19,17 @@ extension CLI {
       --implementation NAME|all  naive, vectorized, blas (default: all available); repeatable
       --size N                   parameters per tensor, K/M suffixes, comma lists; repeatable
                                  (default: 4K,64K,1M,16M)
+      --shapes MODEL|FILE        time a real model's parameter list instead of one tensor:
+                                 gpt2 (148 tensors, 124.4M), resnet50 (161, 25.6M), bert-base
+                                 (199, 109.5M), or a file with one shape per line (768x2304);
+                                 repeatable; rows are over the model's total parameter count
+      --gemm N[,N...]            instead of optimizer steps: the vectorized engine's n×n
+                                 C ← A·B against BLAS's, alternating samples (--repeat rounds)
       --dtype float32|float64|all  (default: all)
       --threads N                threads per step; repeatable (default: 1)
       --repeat K                 timed samples per result (default: 10)
+      --probe-count N            bandwidth probe length in float64 elements (default: 4× the
+                                 last-level cache, at least 4M)
       --threshold N              the vectorized engine's parallel threshold, in work =
                                  elements × (1 + state slots) (default: measured,
                                  \(VectorizedEngine.parallelThresholdDescription))
@@ -64,7 +72,7 @@ extension CLI {
 
     static func bench(_ argv: [String]) throws -> Int32 {
         if argv.contains(where: { $0 == "--model" || $0.hasPrefix("--model=") }) { return try trainingBench(argv) }
-        let a = try Arguments(argv, valued: ["optimizer", "implementation", "size", "dtype", "threads", "repeat",
+        let a = try Arguments(argv, valued: ["optimizer", "implementation", "size", "shapes", "gemm", "probe-count", "dtype", "threads", "repeat",
                                              "threshold", "format", "output", "results", "include", "baseline", "max-regression"],
                                 flagNames: ["help", "quick", "no-run"])
         if a.flag("help") { print(benchUsage); return 0 }
@@ -112,9 +120,25 @@ extension CLI {
             return v
         } ?? 10
         let format = try a.choice("format", ["text", "json", "markdown"], default: "text")
-        let cfg = BenchConfiguration(optimizers: optimizers, implementations: implementations, dtypes: try selectedDTypes(a),
+        if !a.values("gemm").isEmpty {
+            let gemmSizes = try a.values("gemm").flatMap { $0.split(separator: ",").map(String.init) }.map(parseSize)
+            let rows = BenchGemm.run(sizes: gemmSizes, dtypes: try selectedDTypes(a), threads: threads.isEmpty ? [1] : threads,
+                                     rounds: repeats) { stderr($0) }
+            try emit(BenchGemm.table(rows, markdown: format == "markdown"), output: a.value("output"))
+            return 0
+        }
+        let models = try a.values("shapes").map { s -> ModelShapes in
+            do { return try ModelShapes.load(s) } catch let e as ShapesError { throw InputError(message: e.message) }
+        }
+        if !models.isEmpty, !sizes.isEmpty { throw UsageError(message: "--shapes and --size: give one or the other") }
+        var cfg = BenchConfiguration(optimizers: optimizers, implementations: implementations, dtypes: try selectedDTypes(a),
                                      sizes: sizes.isEmpty ? BenchConfiguration.defaultSizes : sizes,
                                      threads: threads.isEmpty ? [1] : threads, repeats: repeats)
+        cfg.models = models
+        if let s = a.value("probe-count") {
+            guard let v = Int(s), v >= 1024 else { throw UsageError(message: "--probe-count must be a count ≥ 1024") }
+            cfg.probeCount = v
+        }
         var report: BenchReport
         if a.flag("no-run") {
             report = BenchReport(machine: [], bandwidth: [], results: [], skipped: [], memory: [])
