@@ -10,6 +10,7 @@
 import Foundation
 import Synchronization
 import Testing
+import DescentVectorLoops
 @testable import DescentCore
 @testable import DescentHarness
 

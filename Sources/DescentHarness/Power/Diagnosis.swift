@@ -150,6 +150,13 @@ struct CombinedVariant: Implementation {
         return try a.stepper(spec, dtype: dtype, shapes: shapes)
     }
 
+    /// A training case's model with the faults of both mistakes (either may be a model mistake).
+    func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> {
+        var faults: MLPFaults = []
+        for v in [a, b] { if case let .model(f) = v.mistake { faults.formUnion(f) } }
+        return faults.isEmpty ? try a.model(spec, T.self) : MLP<T>(spec, engine: a.base.engine, faults: faults)
+    }
+
     func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
         var s = schedule
         for v in [a, b] {
@@ -159,7 +166,7 @@ struct CombinedVariant: Implementation {
                 s = changed
             case .arguments:
                 break
-            case .family, .float32Accumulation:
+            case .family, .float32Accumulation, .model:
                 throw KnownWrongVariant.notApplicable("an optimizer mistake")
             }
         }
