@@ -144,7 +144,8 @@ public enum BenchRender {
     Muon's step is matrix products (5 Newton–Schulz iterations, 3 products each): GFLOP/step counts \
     2·m·n·k for every `Engine.gemm` call as it runs; "of GEMM" divides the step's GFLOP/s by the BLAS \
     library's own C ← A·B rate on matrices of the same side, measured in this run at the same threads \
-    (no BLAS: "-"). `naive` and `vectorized` run level 3 as a triple loop; `blas` calls cblas_?gemm.
+    (no BLAS: "-"). `naive` runs level 3 as a triple loop, `vectorized` as a packed, blocked GEMM on \
+    the AVX-512/AVX2 loops (row by row on the baseline ones); `blas` calls cblas_?gemm.
     """
 
     /// Each included row against this run's fastest row of the same optimizer family (the name
