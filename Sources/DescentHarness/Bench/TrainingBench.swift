@@ -125,7 +125,7 @@ public enum TrainingBench {
         let grads = model.makeGradients()
         let rows = Array(0..<batch), lr = opt.lr
         func step() {
-            model.lossAndGradients(params: params, data: data, batch: rows, into: grads)
+            model.lossAndGradients(params: params, data: data, rows: rows, into: grads)
             box.step(params, grads, lr)
         }
         let w0 = now()

@@ -294,7 +294,7 @@ public enum Trainer {
         var lastAccuracy: Double?
 
         func evaluate(at step: Int) -> Bool {
-            let e = model.evaluateAll(params: params, data: test)
+            let e = model.evaluate(params: params, data: test)
             let point = EvalPoint(step: step, testLoss: e.loss, testAccuracy: e.accuracy, seconds: run.trainingSeconds)
             run.evals.append(point)
             lastAccuracy = e.accuracy
@@ -327,14 +327,14 @@ public enum Trainer {
             let loss: Double
             if box.needsObjective {
                 // Closed-loop optimizers (L-BFGS) evaluate the batch loss where they need it.
-                loss = Double(model.loss(params: params, data: train, batch: batch))
+                loss = Double(model.loss(params: params, data: train, rows: batch))
                 box.stepObjective(params, { p in
                     let g = model.makeGradients()
-                    let l = model.lossAndGradients(params: p, data: train, batch: batch, into: g)
+                    let l = model.lossAndGradients(params: p, data: train, rows: batch, into: g)
                     return (Double(l), g)
                 }, lr)
             } else {
-                loss = Double(model.lossAndGradients(params: params, data: train, batch: batch, into: grads))
+                loss = Double(model.lossAndGradients(params: params, data: train, rows: batch, into: grads))
                 if loss.isFinite { box.step(params, grads, lr) }
             }
             run.stepSeconds.append(now() - t0)
@@ -353,7 +353,7 @@ public enum Trainer {
             progress?(TrainProgress(step: k, total: steps, loss: loss, testAccuracy: lastAccuracy, elapsed: now() - start, evaluated: evaluated))
         }
         if run.evals.last?.step != run.stepsRun { _ = evaluate(at: run.stepsRun) }
-        let finalTrain = model.evaluateAll(params: params, data: train)
+        let finalTrain = model.evaluate(params: params, data: train)
         run.finalTrainLoss = finalTrain.loss
         run.finalTestLoss = run.evals.last!.testLoss
         run.finalTestAccuracy = run.evals.last!.testAccuracy
