@@ -15,6 +15,8 @@ Arguments Keras cannot express (maximize, dampening, lr_decay, an inf-norm clip,
 `unsupported`. The translated case is then run by keras_adapter.py's code (the real Keras).
 Every failing trajectory should come back with a diagnosis naming what Keras does differently.
 
+KERAS_BACKEND=torch runs the optimizers on Keras's torch backend (default: JAX), where Keras computes
+global_clipnorm's scale in float32 (the diagnosis then says "matches … up to float32-level rounding").
 Two other porting styles, for checking the diagnosis against them too:
   DESCENT_PORT_DEFAULTS=torch   pass torch's defaults explicitly for what the case leaves out
   DESCENT_PORT_DROP=1           leave out what Keras cannot express (maximize, dampening, lr_decay, an
