@@ -124,7 +124,10 @@ def optax_train(case, opt, injected, base_lr, transforms_chained):
     m, X, y = arrays(case)
     ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in case["params"]]
     state = opt.init(ps)
-    vg = jax.value_and_grad(lambda p, xb, yb: jax_loss(m, p, xb, yb))
+    # jit: XLA compiles the loss/gradient and the update once per batch shape (op-by-op dispatch
+    # of Muon's Newton-Schulz takes minutes); same float64 operations.
+    vg = jax.jit(jax.value_and_grad(lambda p, xb, yb: jax_loss(m, p, xb, yb)))
+    update = jax.jit(opt.update)
     losses, out = [], []
     for s in case["steps"]:
         if injected:
@@ -133,7 +136,7 @@ def optax_train(case, opt, injected, base_lr, transforms_chained):
             inner.hyperparams["learning_rate"] = jnp.asarray(lr, dtype=jnp.float64)
         rows = np.array(s["batch"], dtype=np.int64)
         loss, g = vg(ps, jnp.asarray(X[rows]), jnp.asarray(y[rows]))
-        updates, state = opt.update(g, state, ps)
+        updates, state = update(g, state, ps)
         ps = optax.apply_updates(ps, updates)
         losses.append(float(loss))
         out.append([np.asarray(p).reshape(-1).tolist() for p in ps])

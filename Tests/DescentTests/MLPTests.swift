@@ -144,3 +144,24 @@ func backpropMatchesFiniteDifferences(_ f: Activation, _ loss: Loss) throws {
     #expect(abs(good - (Foundation.log(1 + Foundation.exp(-1.0)) + 1)) <= 4 * 800 * Double.ulpOfOne)   // log s + m − a_t rounds at ulp(800)
     #expect(!MLP<Double>(spec, faults: .softmaxNoMaxShift).loss(params: params, data: data, rows: [0]).isFinite)
 }
+
+@Test func evaluateAveragesOverChunksAndCountsArgmaxHits() throws {
+    let spec = try MLPSpec(sizes: [3, 5, 4], activation: .sigmoid, loss: .crossEntropy)
+    let data = try randomData(spec, rows: 50, seed: 8)
+    let params = spec.initialParameters(Double.self, seed: 2)
+    let m = MLP<Double>(spec)
+    let whole = m.loss(params: params, data: data, rows: Array(0..<50))
+    let ev = m.evaluate(params: params, data: data, chunk: 7)
+    #expect(abs(ev.loss - whole) <= 1e-14 * whole)
+    // accuracy from the logits, counted here
+    let logits = m.logits(params: params, data: data, rows: Array(0..<50))
+    var hits = 0
+    for i in 0..<50 {
+        let row = logits[i * 4..<(i + 1) * 4]
+        if row.firstIndex(of: row.max()!)! - i * 4 == Int(data.targets[i]) { hits += 1 }
+    }
+    #expect(ev.accuracy == Double(hits) / 50)
+    let mse = try MLPSpec(sizes: [3, 2], activation: nil, loss: .mse)
+    #expect(MLP<Double>(mse).evaluate(params: mse.initialParameters(Double.self, seed: 1),
+                                      data: try randomData(mse, rows: 4, seed: 1)).accuracy == nil)
+}

@@ -45,9 +45,15 @@ public struct Evaluation: Sendable, Equatable {
     /// Fraction classified right: argmax of the logits (cross_entropy), logit > 0 ⇔ y = 1
     /// (binary_cross_entropy); nil for mse.
     public var accuracy: Double?
+    public init(loss: Double, accuracy: Double?) {
+        self.loss = loss
+        self.accuracy = accuracy
+    }
 }
 
-/// An MLP bound to an engine, with workspace for its batches. Parameters live outside it (the
+/// An MLP bound to an engine, with workspace for its batches. The methods are @inlinable so a
+/// caller in another module (the harness, `descent train`) gets them specialised for Float or
+/// Double instead of running generic code per element. Parameters live outside it (the
 /// optimizer owns them), as `[Buffer<T>]` in `spec.parameterShapes` order. Not thread-safe: one
 /// instance per training loop.
 ///
@@ -64,12 +70,12 @@ public final class MLP<T: DescentFloat> {
     public var faults: MLPFaults
 
     /// Workspace for batches of up to `capacity` rows: X (the gathered inputs), A⁽ˡ⁾, Z⁽ˡ⁾ and two Δ buffers.
-    private var capacity = 0
-    private var x: Buffer<T> = Buffer(zeros: 0)
-    private var pre: [Buffer<T>] = []     // A⁽ˡ⁾, l = 1…L  (index l−1)
-    private var post: [Buffer<T>] = []    // Z⁽ˡ⁾, l = 1…L−1 (index l−1)
-    private var delta: Buffer<T> = Buffer(zeros: 0)
-    private var deltaPrev: Buffer<T> = Buffer(zeros: 0)
+    @usableFromInline var capacity = 0
+    @usableFromInline var x: Buffer<T> = Buffer(zeros: 0)
+    @usableFromInline var pre: [Buffer<T>] = []     // A⁽ˡ⁾, l = 1…L  (index l−1)
+    @usableFromInline var post: [Buffer<T>] = []    // Z⁽ˡ⁾, l = 1…L−1 (index l−1)
+    @usableFromInline var delta: Buffer<T> = Buffer(zeros: 0)
+    @usableFromInline var deltaPrev: Buffer<T> = Buffer(zeros: 0)
 
     public init(_ spec: MLPSpec, engine: Engine = .naive, faults: MLPFaults = []) {
         self.spec = spec
@@ -78,9 +84,9 @@ public final class MLP<T: DescentFloat> {
     }
 
     /// Zeroed gradient buffers, one per parameter.
-    public func makeGradients() -> [Buffer<T>] { .zeros(like: spec.parameterShapes) }
+    @inlinable public func makeGradients() -> [Buffer<T>] { .zeros(like: spec.parameterShapes) }
 
-    private func reserve(_ rows: Int) {
+    @inlinable func reserve(_ rows: Int) {
         guard rows > capacity else { return }
         capacity = rows
         let s = spec.sizes
@@ -95,7 +101,7 @@ public final class MLP<T: DescentFloat> {
     // MARK: Forward
 
     /// Runs the layers on `rows` of `data`; afterwards pre[L−1] holds the logits [B, d_L].
-    private func forward(_ params: [Buffer<T>], _ data: TrainingData<T>, _ rows: some Collection<Int>) {
+    @inlinable func forward(_ params: [Buffer<T>], _ data: TrainingData<T>, _ rows: some Collection<Int>) {
         precondition(params.count == 2 * spec.layerCount, "MLP: \(params.count) parameter tensors for \(spec.layerCount) layers")
         let b = rows.count
         reserve(b)
@@ -126,7 +132,7 @@ public final class MLP<T: DescentFloat> {
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func sigma(_ f: Activation, _ a: T) -> T {
         switch f {
         case .sigmoid: return sigmoid(a)
@@ -136,7 +142,7 @@ public final class MLP<T: DescentFloat> {
     }
 
     /// σ′ from the pre-activation a and the activation z = σ(a).
-    @inline(__always)
+    @inlinable @inline(__always)
     func sigmaPrime(_ f: Activation, _ a: T, _ z: T) -> T {
         switch f {
         case .sigmoid: return z * (1 - z)
@@ -146,19 +152,19 @@ public final class MLP<T: DescentFloat> {
     }
 
     /// 1/(1 + e^(−a)), written so e^x never overflows: e^a/(1 + e^a) for a < 0.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func sigmoid(_ a: T) -> T {
         if a >= 0 { return 1 / (1 + T.exp(-a)) }
         let e = T.exp(a)
         return e / (1 + e)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func tanh(_ a: T) -> T {
         T.self == Double.self ? T(Foundation.tanh(Double(a))) : T(Foundation.tanhf(Float(a)))
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func log1p(_ a: T) -> T {
         T.self == Double.self ? T(Foundation.log1p(Double(a))) : T(Foundation.log1pf(Float(a)))
     }
@@ -166,7 +172,7 @@ public final class MLP<T: DescentFloat> {
     // MARK: Loss
 
     /// The batch loss of the logits in pre[L−1]; when `grad` is given, writes ∂L/∂A⁽ᴸ⁾ there ([B, d_L]).
-    private func loss(_ data: TrainingData<T>, _ rows: some Collection<Int>, grad: UnsafeMutablePointer<T>?) -> T {
+    @inlinable func loss(_ data: TrainingData<T>, _ rows: some Collection<Int>, grad: UnsafeMutablePointer<T>?) -> T {
         let b = rows.count, k = spec.outputWidth
         let logits = pre[spec.layerCount - 1].pointer
         let y = data.targets.pointer
@@ -219,7 +225,7 @@ public final class MLP<T: DescentFloat> {
     /// The batch loss L at `params` on `rows` of `data`, and ∂L/∂θ written into `grads`
     /// (same shapes as `params`; overwritten, not accumulated). `rows` may repeat and may be in
     /// any order; the batch is the rows taken in that order.
-    @discardableResult
+    @inlinable @discardableResult
     public func lossAndGradients(params: [Buffer<T>], data: TrainingData<T>, rows: some Collection<Int>,
                                  into grads: [Buffer<T>]) -> T {
         precondition(grads.count == params.count, "MLP: \(grads.count) gradient buffers for \(params.count) parameters")
@@ -268,21 +274,21 @@ public final class MLP<T: DescentFloat> {
     }
 
     /// The batch loss L at `params` on `rows` (forward only).
-    public func loss(params: [Buffer<T>], data: TrainingData<T>, rows: some Collection<Int>) -> T {
+    @inlinable public func loss(params: [Buffer<T>], data: TrainingData<T>, rows: some Collection<Int>) -> T {
         precondition(!rows.isEmpty, "MLP: empty batch")
         forward(params, data, rows)
         return loss(data, rows, grad: nil)
     }
 
     /// The logits a⁽ᴸ⁾ for `rows`, [B, d_L] row-major.
-    public func logits(params: [Buffer<T>], data: TrainingData<T>, rows: some Collection<Int>) -> [T] {
+    @inlinable public func logits(params: [Buffer<T>], data: TrainingData<T>, rows: some Collection<Int>) -> [T] {
         forward(params, data, rows)
         return Array(UnsafeBufferPointer(start: pre[spec.layerCount - 1].pointer, count: rows.count * spec.outputWidth))
     }
 
     /// Mean loss and accuracy over `rows` (all rows when nil), in chunks of `chunk` rows; the
     /// loss is accumulated in float64 as Σ (chunk loss × chunk rows) / N.
-    public func evaluate(params: [Buffer<T>], data: TrainingData<T>, rows: [Int]? = nil, chunk: Int = 512) -> Evaluation {
+    @inlinable public func evaluate(params: [Buffer<T>], data: TrainingData<T>, rows: [Int]? = nil, chunk: Int = 512) -> Evaluation {
         let all = rows ?? Array(0..<data.count)
         precondition(!all.isEmpty, "MLP: nothing to evaluate")
         var lossSum = 0.0, right = 0

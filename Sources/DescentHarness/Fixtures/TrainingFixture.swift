@@ -53,7 +53,7 @@ extension FixtureLoader {
 
         // model
         guard let m = c["model"], m.objectValue != nil else { throw bad("model", "missing (an object with type, sizes, activation, loss)") }
-        let type = try string(m, "type", in: "model")
+        let type = m["type"] == nil ? "mlp" : try string(m, "type", in: "model")   // absent: the spec's only type
         guard let sj = m["sizes"]?.arrayValue else { throw bad("model.sizes", "missing or not an array") }
         let sizes = try sj.enumerated().map { (i, s) -> Int in
             guard let n = s.intValue, n >= 1 else { throw bad("model.sizes[\(i)]", "expected a positive integer") }
