@@ -263,4 +263,15 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         let merged = try String(contentsOfFile: "\(dir)/merged.json", encoding: .utf8)
         #expect(merged.contains("\"complete\": true") && merged.contains("descent-tune/1"))
     }
+
+    @Test func cliRejectsUnusableInputWithStatus2() {
+        #expect(CLI.main(["tune", "--function", "nosuch"]) == 2)
+        #expect(CLI.main(["tune", "--function", "branin", "--shard", "4/4"]) == 2)
+        #expect(CLI.main(["tune", "--function", "branin", "--space", "x1=log:0:1", "--space", "x2=lin:0:15"]) == 2)
+        #expect(CLI.main(["tune", "--function", "branin", "--space", "lr=log:1e-4:1"]) == 2)
+        #expect(CLI.main(["tune", "--function", "hartmann6", "--dim", "3"]) == 2)
+        #expect(CLI.main(["tune", "--function", "branin", "--early-stopping", "median"]) == 2)
+        #expect(CLI.main(["tune", "merge", "/nonexistent/shard.json"]) == 2)
+        #expect(CLI.main(["claims", "--only", "z"]) == 2)
+    }
 }

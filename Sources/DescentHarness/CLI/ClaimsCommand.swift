@@ -35,7 +35,7 @@ extension CLI {
         }
         let dir = a.value("results") ?? "results"
         let o = ClaimsOptions(quick: a.flag("quick"), fixtures: a.value("fixtures") ?? defaultFixtures(), dir: dir)
-        let command = "descent claims" + (argv.isEmpty ? "" : " " + argv.joined(separator: " "))
+        let command = "descent claims" + argv.filter { $0 != "--quiet" }.map { " " + $0 }.joined()
         let results = try Claims.run(o, only: only, progress: a.flag("quiet") ? nil : { stderr($0) })
         try writeClaims(results, o, command: command)
         print(claimsText(results), terminator: "")

@@ -9,7 +9,7 @@ extension CLI {
                  [--space 'NAME=log:LO:HI' | 'NAME=lin:LO:HI' | 'NAME=int:LO:HI' | 'NAME=intlog:LO:HI' | 'NAME=choice:A,B,…']...
                  [--objective test_loss|test_accuracy|train_loss|steps_to_target]
                  [--strategy grid|random|bayes] [--trials N] [--seed S] [--batch Q] [--initial N]
-                 [--early-stopping none|median|halving]
+                 [--early-stopping none]   (median rule / successive halving: not built yet)
                  [--shard I/N [--history FILE]] [--format text|json|markdown] [--output FILE] [--plots DIR] [--no-timing]
     descent tune merge FILE... [--format text|json|markdown] [--output FILE] [--plots DIR]
     descent tune --compare-strategies [--functions branin,hartmann6] [--trials 40] [--seeds 10]
@@ -134,7 +134,6 @@ extension CLI {
                 guard given.dimensions.map(\.name).sorted() == names.sorted() else {
                     throw UsageError(message: "--space for \(fn.name) must give exactly \(names.joined(separator: ", "))")
                 }
-                for d in given.dimensions { if case .choice = d.kind {} else { continue } }
                 space = SearchSpace(dimensions: names.map { n in given.dimensions.first { $0.name == n }! })
             }
         } else if a.value("data") != nil || a.value("model") != nil || a.value("optimizer") != nil {
@@ -168,6 +167,10 @@ extension CLI {
         let batch = try int("batch", 1)
         let initial = try a.value("initial").map { _ in try int("initial", 1) }
         let early = EarlyStopping(rawValue: try a.choice("early-stopping", EarlyStopping.allCases.map(\.rawValue), default: "none"))!
+        if early != .none {
+            // Not silently ignored: stopping a trial needs a per-step hook in the trainer, not built yet.
+            throw UsageError(message: "--early-stopping \(early.rawValue): not implemented in this build (the trainer has no per-step stop hook yet); use none")
+        }
         return TuneSettings(objective: objective, space: space, strategy: strategy, trials: trials, seed: seed, batch: batch,
                             initial: initial, earlyStopping: early)
     }

@@ -215,7 +215,10 @@ enum Claims {
         let s0 = bestSteps[0], b0 = Double(batches[0])
         var critical = batches[0]
         for (k, b) in batches.enumerated() where bestSteps[k].isFinite && bestSteps[k] <= 2 * s0 * b0 / Double(b) { critical = b }
-        let below = batches.indices.filter { batches[$0] <= critical && bestLR[$0].isFinite }
+        var below = batches.indices.filter { batches[$0] <= critical && bestLR[$0].isFinite }
+        // The critical batch at the smallest batch tried: the slope from the two smallest, said so.
+        let atSmallest = below.count < 2
+        if atSmallest { below = Array(batches.indices.filter { bestLR[$0].isFinite }.prefix(2)) }
         let slope = below.count >= 2 ? ClaimKit.logLogSlope(below.map { Double(batches[$0]) }, below.map { bestLR[$0] }) : .nan
         // Gradient noise scale at initialisation from per-example gradients (McCandlish et al. 2018).
         let bSimple = try gradientNoiseScale(data: data, sizes: [64, 32, 10], examples: o.quick ? 512 : data.trainCount)
@@ -227,8 +230,10 @@ enum Claims {
         p2.add(Plot.Series("best lr", x: batches.map(Double.init), y: bestLR, style: .linePoints))
         p2.add(Plot.Series("linear (∝ B)", x: batches.map(Double.init), y: batches.map { bestLR[0] * Double($0) / b0 }, style: .line, dashed: true))
         let linear = slope.isFinite && slope > 0.6 && slope < 1.4
-        let verdict = (linear ? "holds" : "does not hold as stated")
-            + String(format: ": log-log slope of the tuned lr against B up to the critical batch %d is %.2f (1 = linear)", critical, slope)
+        let verdict = (atSmallest ? (linear ? "holds only below the smallest batch tried" : "does not hold here: the gain saturates at once")
+                                  : (linear ? "holds" : "does not hold as stated"))
+            + (atSmallest ? String(format: ": steps to target are already more than 2× perfect scaling at the second batch size, so the critical batch is ≤ %d; the tuned lr's log-log slope over the two smallest batches is %.2f (1 = linear)", critical, slope)
+                          : String(format: ": log-log slope of the tuned lr against B up to the critical batch %d is %.2f (1 = linear)", critical, slope))
             + "; steps stop scaling past B ≈ \(critical) (more than 2× perfect scaling); B_simple at initialisation = \(ClaimKit.f(bSimple))"
             + (o.quick ? " (quick: \(lrs.count) lrs per batch, so the slope is coarse)" : "")
         return ClaimResult(id: "d", claim: "A larger batch acts like a smaller lr: the optimal lr grows about linearly with the batch size, and the gain saturates at a critical batch size.",
