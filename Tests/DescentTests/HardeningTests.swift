@@ -53,7 +53,7 @@ func unsupportedCase(id: String) -> String {
         ("lr: a string", sgdCase(id: "bad").replacingOccurrences(of: "\"lr\": 0.5,", with: "\"lr\": \"fast\","), "steps[1].lr"),
         ("hyperparameter: wrong type", sgdCase(id: "bad").replacingOccurrences(of: "{\"lr\": 0.1}", with: "{\"lr\": [0.1]}"), "lr"),
         ("negative tolerance", sgdCase(id: "bad").replacingOccurrences(of: "\"rtol\": 1e-12", with: "\"rtol\": -1"), "tolerance"),
-        ("unknown kind", sgdCase(id: "bad").replacingOccurrences(of: "\"kind\": \"optimizer\"", with: "\"kind\": \"training\""), "kind"),
+        ("unknown kind", sgdCase(id: "bad").replacingOccurrences(of: "\"kind\": \"optimizer\"", with: "\"kind\": \"no_such_kind\""), "kind"),
         ("expected_error: a number", sgdCase(id: "bad").replacingOccurrences(of: "\"source\"", with: "\"expected_error\": 3, \"source\""), "expected_error"),
         ("ridge n·d overflow", """
          {"id": "bad", "kind": "optimizer", "optimizer": {"convention": "textbook", "name": "sgd", "hyperparameters": {"lr": 0.1}},
