@@ -280,6 +280,8 @@ func unsupportedCase(id: String) -> String {
         let s = try #require(try JSON.parse(json)["summary"])
         #expect(s["pass"]?.intValue == 1 && s["fail"]?.intValue == 1 && s["validation"]?["pass"]?.intValue == 1)
         #expect(s["passed"]?.intValue == 2 && s["failed"]?.intValue == 1 && s["skipped"]?.intValue == 0)
+        let (_, junit) = runCLI(args + ["--format", "junit"], dir: dir)
+        #expect(junit.contains("tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\""), "\(junit.prefix(300))")
         let (_, without) = runCLI(args + ["--no-validation"], dir: dir)
         #expect(!without.contains("validation:") && without.hasSuffix("1 passed, 1 failed, 0 skipped\n"))
     }
