@@ -10,7 +10,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/descent-dependency.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/descent"
-(cd "$root" && tar --exclude=.build --exclude='*.tmp-*' -cf - Package.swift Sources fixtures) | tar -xf - -C "$work/descent"
+(cd "$root" && tar --exclude=.build --exclude="*.tmp-*" -cf - Package.swift Sources Tests fixtures) | tar -xf - -C "$work/descent"
 git -C "$work/descent" init -q
 git -C "$work/descent" add -A
 git -C "$work/descent" -c user.name=descent-ci -c user.email=ci@descent.invalid commit -qm "Descent (working tree)"
@@ -68,4 +68,4 @@ SWIFT
 
 cd "$work/uses-descent"
 swift build 2>&1 | tail -3
-swift run -s UsesDescent
+.build/debug/UsesDescent

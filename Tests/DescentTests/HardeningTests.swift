@@ -53,7 +53,7 @@ func unsupportedCase(id: String) -> String {
         ("lr: a string", sgdCase(id: "bad").replacingOccurrences(of: "\"lr\": 0.5,", with: "\"lr\": \"fast\","), "steps[1].lr"),
         ("hyperparameter: wrong type", sgdCase(id: "bad").replacingOccurrences(of: "{\"lr\": 0.1}", with: "{\"lr\": [0.1]}"), "lr"),
         ("negative tolerance", sgdCase(id: "bad").replacingOccurrences(of: "\"rtol\": 1e-12", with: "\"rtol\": -1"), "tolerance"),
-        ("unknown kind", sgdCase(id: "bad").replacingOccurrences(of: "\"kind\": \"optimizer\"", with: "\"kind\": \"trainnig\""), "kind"),
+        ("unknown kind", sgdCase(id: "bad").replacingOccurrences(of: "\"kind\": \"optimizer\"", with: "\"kind\": \"no_such_kind\""), "kind"),
         ("expected_error: a number", sgdCase(id: "bad").replacingOccurrences(of: "\"source\"", with: "\"expected_error\": 3, \"source\""), "expected_error"),
         ("ridge n·d overflow", """
          {"id": "bad", "kind": "optimizer", "optimizer": {"convention": "textbook", "name": "sgd", "hyperparameters": {"lr": 0.1}},
@@ -280,6 +280,8 @@ func unsupportedCase(id: String) -> String {
         let s = try #require(try JSON.parse(json)["summary"])
         #expect(s["pass"]?.intValue == 1 && s["fail"]?.intValue == 1 && s["validation"]?["pass"]?.intValue == 1)
         #expect(s["passed"]?.intValue == 2 && s["failed"]?.intValue == 1 && s["skipped"]?.intValue == 0)
+        let (_, junit) = runCLI(args + ["--format", "junit"], dir: dir)
+        #expect(junit.contains("tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\""), "\(junit.prefix(300))")
         let (_, without) = runCLI(args + ["--no-validation"], dir: dir)
         #expect(!without.contains("validation:") && without.hasSuffix("1 passed, 1 failed, 0 skipped\n"))
     }
@@ -359,5 +361,61 @@ func unsupportedCase(id: String) -> String {
         defer { a.finish() }
         let r = a.run(try load(fixture([sgdCase()])))
         #expect(r[0].status == .error && r[0].message.contains("log to stderr"))
+    }
+}
+
+@Suite struct BenchGateTests {
+    func report(_ fractions: [Double]) throws -> BenchReport {
+        let rows = fractions.enumerated().map { i, f in
+            "{\"optimizer\": \"torch/Adam\", \"implementation\": \"naive\", \"dtype\": \"float32\", \"size\": \(4096 << i), \"threads\": 1, \"min_ns\": 1000, \"median_ns\": 1100, \"bytes_per_param\": 28, \"fraction_of_triad\": \(f)}"
+        }
+        let text = "{\"format\": \"descent-bench/1\", \"bandwidth\": {\"1\": {\"triad\": 10}}, \"results\": [\(rows.joined(separator: ","))]}"
+        var r = BenchReport(machine: [], bandwidth: [], results: [], skipped: [], memory: [])
+        r.results = try BenchInclude.parse(text, file: "now.json").results
+        return r
+    }
+
+    func baselineFile(_ fractions: [Double], dir: String) throws -> String {
+        let rows = fractions.enumerated().map { i, f in
+            "{\"optimizer\": \"torch/Adam\", \"implementation\": \"naive\", \"dtype\": \"float32\", \"size\": \(4096 << i), \"threads\": 1, \"fraction_of_triad\": \(f)}"
+        }
+        let path = "\(dir)/base.json"
+        try "{\"format\": \"descent-bench/1\", \"results\": [\(rows.joined(separator: ","))]}".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func comparesMachineNormalisedFiguresAndFlagsRegressions() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let base = try BenchBaseline.load(path: try baselineFile([0.50, 0.50], dir: dir))
+        let rows = BenchBaseline.compare(try report([0.46, 0.44]), baseline: base)   // −8 %, −12 %
+        #expect(rows.count == 2 && rows.allSatisfy { $0.metric == "fraction_of_triad" })
+        let max = try BenchBaseline.parsePercent("10%")
+        #expect(rows.map { $0.drop > max } == [false, true])
+        let table = BenchBaseline.table(rows, maxRegression: max)
+        #expect(table.contains("REGRESSION") && table.contains("1 of 2 rows regressed"))
+        #expect(throws: UsageError.self) { _ = try BenchBaseline.parsePercent("ten") }
+        #expect(throws: UsageError.self) { _ = try BenchBaseline.parsePercent("-5%") }
+    }
+
+    @Test func theBenchCommandExitsOneOnARegressionAndTwoOnABadBaseline() throws {
+        // A run measured earlier (descent-bench/1), gated with --no-run --include: no timing here.
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let now = "{\"format\": \"descent-bench/1\", \"bandwidth\": {\"1\": {\"triad\": 10}}, \"results\": [{\"optimizer\": \"torch/SGD\", \"implementation\": \"naive\", \"dtype\": \"float32\", \"size\": 4096, \"threads\": 1, \"min_ns\": 1000, \"median_ns\": 1100, \"bytes_per_param\": 12, \"fraction_of_triad\": 0.4}]}"
+        try now.write(toFile: "\(dir)/now.json", atomically: true, encoding: .utf8)
+        let args = ["bench", "--no-run", "--include", "\(dir)/now.json", "--format", "json"]
+        func base(_ f: Double) throws -> String {
+            let path = "\(dir)/base-\(f).json"
+            try "{\"format\": \"descent-bench/1\", \"results\": [{\"optimizer\": \"torch/SGD\", \"implementation\": \"naive\", \"dtype\": \"float32\", \"size\": 4096, \"threads\": 1, \"fraction_of_triad\": \(f)}]}"
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        #expect(runCLI(args + ["--baseline", try base(0.5)], dir: dir).0 == 1)                            // −20 %
+        #expect(runCLI(args + ["--baseline", try base(0.42), "--max-regression", "10%"], dir: dir).0 == 0)  // −4.8 %
+        #expect(runCLI(args + ["--baseline", try base(0.42), "--max-regression", "3%"], dir: dir).0 == 1)
+        try "{\"format\": \"other\"}".write(toFile: "\(dir)/bad.json", atomically: true, encoding: .utf8)
+        #expect(runCLI(args + ["--baseline", "\(dir)/bad.json"], dir: dir).0 == 2)
+        #expect(runCLI(args + ["--max-regression", "10%"], dir: dir).0 == 2)   // needs --baseline
     }
 }

@@ -53,10 +53,12 @@ public enum BenchBaseline {
         return out
     }
 
-    /// Every row present in both (compared on the baseline's metric).
+    /// Every row present in both (compared on the baseline's metric): this run's rows, and those
+    /// of `--include`d files (so `bench --no-run --include BENCH.json --baseline BASE.json` gates
+    /// a run measured earlier).
     public static func compare(_ report: BenchReport, baseline: [String: (String, Double)]) -> [BenchBaselineRow] {
         var rows: [BenchBaselineRow] = []
-        for r in report.results {
+        for r in report.results + report.included.flatMap(\.results) {
             let k = key(optimizer: r.optimizer, implementation: r.implementation, dtype: r.dtype.rawValue, size: r.size, threads: r.threads)
             guard let (metric, base) = baseline[k] else { continue }
             let now = metric == "fraction_of_gemm" ? r.fractionOfGemm : r.fractionOfTriad

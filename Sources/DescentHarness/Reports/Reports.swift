@@ -128,11 +128,11 @@ public enum Reports {
         }
         let s = Summary(results)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"descent\" tests=\"\(s.total)\" failures=\"\(s.fail)\" errors=\"\(s.error)\" skipped=\"\(s.unsupported)\">\n"
+        out += "<testsuites name=\"descent\" tests=\"\(s.total)\" failures=\"\(s.fail + s.validationFail)\" errors=\"\(s.error + s.validationError)\" skipped=\"\(s.skipped)\">\n"
         for f in order {
             let rs = byFile[f]!
             let fs = Summary(rs)
-            out += "  <testsuite name=\"\(xml(f))\" tests=\"\(fs.total)\" failures=\"\(fs.fail)\" errors=\"\(fs.error)\" skipped=\"\(fs.unsupported)\">\n"
+            out += "  <testsuite name=\"\(xml(f))\" tests=\"\(fs.total)\" failures=\"\(fs.fail + fs.validationFail)\" errors=\"\(fs.error + fs.validationError)\" skipped=\"\(fs.skipped)\">\n"
             for r in rs {
                 out += "    <testcase classname=\"\(xml(f))\" name=\"\(xml("\(r.id) [\(r.implementation), \(r.dtype.rawValue)]"))\">"
                 switch r.status {
