@@ -4,7 +4,7 @@
 // reader. Seeds are the cases of fixtures/ (and bench files); mutations replace values with the
 // inputs that used to trap (1e300, −0.5, 2.5, 2⁴⁰, 2⁶², 1e−300, wrong types) and cut, duplicate
 // or flip bytes. Any trap fails the run (the process dies); every input must load or give an
-// error. libFuzzer covers the JSON reader itself (Fuzz/run.sh, results/fuzz.md).
+// error. libFuzzer covers the JSON reader itself (.ci/fuzz/run.sh, results/fuzz.md).
 //
 // DESCENT_FUZZ_ITERATIONS=N sets the number of mutants per target (default 300: a few seconds);
 // the long run used for results/fuzz.md is DESCENT_FUZZ_ITERATIONS=20000.

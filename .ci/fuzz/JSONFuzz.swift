@@ -1,6 +1,6 @@
 // JSONFuzz.swift — libFuzzer target for Descent's JSON reader (Sources/DescentJSON/JSON.swift):
 // any bytes must parse or throw JSONParseError, never trap; what parses must serialise and parse
-// back to the same value. Built and run by Fuzz/run.sh (swiftc -sanitize=fuzzer,address).
+// back to the same value. Built and run by .ci/fuzz/run.sh (swiftc -sanitize=fuzzer,address).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func descentJSONFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
