@@ -88,6 +88,48 @@ func unsupportedCase(id: String) -> String {
          {"id": "bad", "kind": "schedule", "schedule": {"convention": "textbook", "name": "step_decay", "parameters": {"lr": 0.1, "gamma": 0.5, "step_size": 0}},
           "expected_lr": [0.1, 0.1], "tolerance": {"rtol": 0, "atol": 0}}
          """, "step_size"),
+        ("training: data shape overflow", """
+         {"id": "bad", "kind": "training", "optimizer": {"convention": "torch", "name": "SGD", "hyperparameters": {"lr": 0.1}},
+          "model": {"type": "mlp", "sizes": [2, 2], "loss": "cross_entropy"},
+          "data": {"inputs": {"shape": [1099511627776, 1073741824], "values": [1, 0, 0, 1]}, "targets": {"shape": [2], "values": [0, 1]}},
+          "params": [{"shape": [2, 2], "values": [1, 0, 0, 1]}, {"shape": [2], "values": [0, 0]}],
+          "steps": [{"batch": [0, 1], "expected_loss": 0.5, "expected": [[1, 0, 0, 1], [0, 0]]}], "tolerance": {"rtol": 0, "atol": 0}}
+         """, "data.inputs.shape[0]"),
+        ("training: batch row out of range", """
+         {"id": "bad", "kind": "training", "optimizer": {"convention": "torch", "name": "SGD", "hyperparameters": {"lr": 0.1}},
+          "model": {"type": "mlp", "sizes": [2, 2], "loss": "cross_entropy"},
+          "data": {"inputs": {"shape": [2, 2], "values": [1, 0, 0, 1]}, "targets": {"shape": [2], "values": [0, 1]}},
+          "params": [{"shape": [2, 2], "values": [1, 0, 0, 1]}, {"shape": [2], "values": [0, 0]}],
+          "steps": [{"batch": [0, 2], "expected_loss": 0.5, "expected": [[1, 0, 0, 1], [0, 0]]}], "tolerance": {"rtol": 0, "atol": 0}}
+         """, "steps[0].batch[1]"),
+        ("training: batch row 2.5", """
+         {"id": "bad", "kind": "training", "optimizer": {"convention": "torch", "name": "SGD", "hyperparameters": {"lr": 0.1}},
+          "model": {"type": "mlp", "sizes": [2, 2], "loss": "cross_entropy"},
+          "data": {"inputs": {"shape": [2, 2], "values": [1, 0, 0, 1]}, "targets": {"shape": [2], "values": [0, 1]}},
+          "params": [{"shape": [2, 2], "values": [1, 0, 0, 1]}, {"shape": [2], "values": [0, 0]}],
+          "steps": [{"batch": [0, 2.5], "expected_loss": 0.5, "expected": [[1, 0, 0, 1], [0, 0]]}], "tolerance": {"rtol": 0, "atol": 0}}
+         """, "steps[0].batch[1]"),
+        ("training: batch row 1e300", """
+         {"id": "bad", "kind": "training", "optimizer": {"convention": "torch", "name": "SGD", "hyperparameters": {"lr": 0.1}},
+          "model": {"type": "mlp", "sizes": [2, 2], "loss": "cross_entropy"},
+          "data": {"inputs": {"shape": [2, 2], "values": [1, 0, 0, 1]}, "targets": {"shape": [2], "values": [0, 1]}},
+          "params": [{"shape": [2, 2], "values": [1, 0, 0, 1]}, {"shape": [2], "values": [0, 0]}],
+          "steps": [{"batch": [0, 1e300], "expected_loss": 0.5, "expected": [[1, 0, 0, 1], [0, 0]]}], "tolerance": {"rtol": 0, "atol": 0}}
+         """, "steps[0].batch[1]"),
+        ("training: class index out of range", """
+         {"id": "bad", "kind": "training", "optimizer": {"convention": "torch", "name": "SGD", "hyperparameters": {"lr": 0.1}},
+          "model": {"type": "mlp", "sizes": [2, 2], "loss": "cross_entropy"},
+          "data": {"inputs": {"shape": [2, 2], "values": [1, 0, 0, 1]}, "targets": {"shape": [2], "values": [0, 7]}},
+          "params": [{"shape": [2, 2], "values": [1, 0, 0, 1]}, {"shape": [2], "values": [0, 0]}],
+          "steps": [{"batch": [0, 1], "expected_loss": 0.5, "expected": [[1, 0, 0, 1], [0, 0]]}], "tolerance": {"rtol": 0, "atol": 0}}
+         """, "data.targets"),
+        ("training: model size -0.5", """
+         {"id": "bad", "kind": "training", "optimizer": {"convention": "torch", "name": "SGD", "hyperparameters": {"lr": 0.1}},
+          "model": {"type": "mlp", "sizes": [2, -0.5], "loss": "cross_entropy"},
+          "data": {"inputs": {"shape": [2, 2], "values": [1, 0, 0, 1]}, "targets": {"shape": [2], "values": [0, 1]}},
+          "params": [{"shape": [2, 2], "values": [1, 0, 0, 1]}, {"shape": [2], "values": [0, 0]}],
+          "steps": [{"batch": [0, 1], "expected_loss": 0.5, "expected": [[1, 0, 0, 1], [0, 0]]}], "tolerance": {"rtol": 0, "atol": 0}}
+         """, "model.sizes[1]"),
     ]
 
     @Test(arguments: 0..<catalogue.count)

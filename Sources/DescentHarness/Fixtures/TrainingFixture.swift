@@ -77,8 +77,17 @@ extension FixtureLoader {
                 guard let n = s.intValue, n >= 1 else { throw bad("\(f).shape[\(j)]", "expected a positive integer") }
                 return n
             }
+            // The element count, checked: a shape such as [2^40, 2^30] is an error, not a trap.
+            var want = 1
+            for (j, n) in shape.enumerated() {
+                let (product, overflow) = want.multipliedReportingOverflow(by: n)
+                if overflow || product > Int(Int32.max) {
+                    throw bad("\(f).shape[\(j)]", "shape \(shape) has more elements than Descent can hold (limit \(Int32.max))")
+                }
+                want = product
+            }
             let values = try numbers(t["values"], "\(f).values")
-            if values.count != shape.reduce(1, *) { throw bad("\(f).values", "shape \(shape) needs \(shape.reduce(1, *)) values, found \(values.count)") }
+            if values.count != want { throw bad("\(f).values", "shape \(shape) needs \(want) values, found \(values.count)") }
             return (shape, values)
         }
         let inputs = try tensor("inputs"), targets = try tensor("targets")
@@ -86,7 +95,8 @@ extension FixtureLoader {
         let n = inputs.shape[0]
         if inputs.shape[1] != sizes[0] { throw bad("data.inputs.shape", "rows of \(inputs.shape[1]) values, but model.sizes[0] is \(sizes[0])") }
         if targets.shape[0] != n { throw bad("data.targets.shape", "\(targets.shape[0]) targets for \(n) input rows") }
-        if targets.values.count != n && targets.values.count != n * sizes[sizes.count - 1] {
+        let (perOutput, overflow) = n.multipliedReportingOverflow(by: sizes[sizes.count - 1])
+        if targets.values.count != n && (overflow || targets.values.count != perOutput) {
             throw bad("data.targets.shape", "expected [\(n)] or [\(n), \(sizes[sizes.count - 1])], found \(targets.shape)")
         }
 

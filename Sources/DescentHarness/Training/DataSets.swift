@@ -41,7 +41,13 @@ public enum DataSets {
     /// A data set by name (`digits`, `xor`, `moons`, `spirals`) or a descent-data/1 file path.
     public static func named(_ name: String, fixtures: String = "fixtures") throws -> DataSet {
         switch name {
-        case "digits": return try load(path: "\(fixtures)/data/digits.txt")
+        case "digits":
+            // A fixtures folder of the user's own (`--fixtures DIR`) need not carry the data set:
+            // then the copy bundled with the package is read.
+            let own = "\(fixtures)/data/digits.txt"
+            let bundled = Descent.bundledFixtures + "/data/digits.txt"
+            let fm = FileManager.default
+            return try load(path: !fm.fileExists(atPath: own) && fm.fileExists(atPath: bundled) ? bundled : own)
         case "xor": return xor()
         case "moons": return moons()
         case "spirals": return spirals()
