@@ -93,6 +93,29 @@ struct UserSGD: VerifiableOptimizer {
         #expect(try Descent.verify(Accepts(), fixtures: [f], validation: false).results.isEmpty)
     }
 
+    @Test func trainingCasesRunTheUsersStepOnDescentsBackprop() throws {
+        // Training cases through the API: Descent's MLP gives each step's loss and gradients, the
+        // user's step moves the parameters; the loss and the parameters are both judged.
+        let f = Descent.bundledFixtures + "/torch/training/sgd.json"
+        let ok = try Descent.verify(UserSGD(), fixtures: [f]).results
+        #expect(ok.count == 4 && ok.allSatisfy { $0.status == .pass }, "\(ok.map { "\($0.id): \($0.message)" })")
+        // A golden loss changed by 1%: the loss is judged, and the message says so.
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var text = try String(contentsOfFile: f, encoding: .utf8)
+        let range = try #require(text.range(of: #""expected_loss": "#))
+        let numEnd = try #require(text[range.upperBound...].firstIndex(where: { $0 == "," || $0 == "}" }))
+        let loss = try #require(Double(text[range.upperBound..<numEnd]))
+        text.replaceSubrange(range.upperBound..<numEnd, with: "\(loss * 1.01)")
+        try text.write(toFile: "\(dir)/sgd.json", atomically: true, encoding: .utf8)
+        let changed = try Descent.verify(UserSGD(), fixtures: ["\(dir)/sgd.json"]).results
+        #expect(changed.first?.status == .fail && changed.first?.message.contains("the loss left the golden one at step 0") == true,
+                "\(changed.first?.message ?? "")")
+        let wrong = try Descent.verify(UserSGD(ignoresDampening: true), fixtures: [f]).results
+        let failing = wrong.filter { $0.status == .fail }
+        #expect(failing.map(\.id) == ["torch/train/sgd-dampening-wd-tanh-bce"], "\(wrong.map { "\($0.id): \($0.status)" })")
+    }
+
     @Test func declinedCasesAreUnsupportedAndMissingPathsThrow() throws {
         let r = try Descent.verify(UserSGD(), fixtures: [Descent.bundledFixtures + "/torch/Adam.json"], validation: false)
         #expect(!r.results.isEmpty && r.results.allSatisfy { $0.status == .unsupported } && !r.passed)

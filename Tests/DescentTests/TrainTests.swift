@@ -24,6 +24,10 @@ private func config(_ body: (inout TrainConfig) -> Void) -> TrainConfig {
 }
 
 @Suite struct TrainDataTests {
+    /// The vector loops the `descent` command runs, installed before the test: a run compared
+    /// with another (or with the command's) must not see the choice change halfway.
+    init() { _ = installedLoops }
+
     @Test func digitsFileHasTheSplitAndScale() throws {
         let d = try digits()
         #expect(d.name == "digits" && d.inputWidth == 64 && d.classes == 10)
@@ -94,6 +98,10 @@ private func config(_ body: (inout TrainConfig) -> Void) -> TrainConfig {
 }
 
 @Suite struct TrainerTests {
+    /// The vector loops the `descent` command runs, installed before the test: a run compared
+    /// with another (or with the command's) must not see the choice change halfway.
+    init() { _ = installedLoops }
+
     @Test func defaultRunOnDigitsReaches95Percent() throws {
         let r = try Trainer.run(TrainConfig(), data: try digits())
         #expect((r.finalTestAccuracy ?? 0) >= 0.95)
@@ -237,6 +245,10 @@ private func config(_ body: (inout TrainConfig) -> Void) -> TrainConfig {
 }
 
 @Suite struct CompareTests {
+    /// The vector loops the `descent` command runs, installed before the test: a run compared
+    /// with another (or with the command's) must not see the choice change halfway.
+    init() { _ = installedLoops }
+
     @Test func runsShareTheStartAndTheBatchOrderAndPlot() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compare-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }

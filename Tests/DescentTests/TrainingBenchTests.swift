@@ -9,6 +9,10 @@ import Testing
 import DescentJSON
 
 @Suite struct TrainingBenchTests {
+    /// The vector loops the `descent` command runs, installed before the test: a run compared
+    /// with another (or with the command's) must not see the choice change halfway.
+    init() { _ = installedLoops }
+
     @Test func rowsCountTheGemmWorkOfAStep() throws {
         let spec = try MLPSpec(sizes: [8, 16, 12, 4], activation: .relu, loss: .crossEntropy)
         let rep = TrainingBench.run(spec: spec, batch: 6, optimizer: Call(convention: "torch", name: "Adam"),

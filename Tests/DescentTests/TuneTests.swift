@@ -11,6 +11,10 @@ import DescentJSON
 private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 @Suite struct TuneTests {
+    /// The vector loops the `descent` command runs, installed before the test: a run compared
+    /// with another (or with the command's) must not see the choice change halfway.
+    init() { _ = installedLoops }
+
     // MARK: Linear algebra
 
     @Test func engineCholeskyMatchesTheChecksCholesky() throws {

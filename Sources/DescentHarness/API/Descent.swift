@@ -196,20 +196,46 @@ public enum Descent {
     static func runOptimizer(_ c: OptimizerCase, _ step: OptimizerStep, _ r: inout CaseResult) throws {
         var params = c.params.map(\.values)
         let objective = c.problem?.objective(Double.self)
-        var cmp = TrajectoryComparer(dtype: .float64, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: c.params.count)
+        // A training case: Descent's MLP (naive engine, float64) computes each step's loss and
+        // gradients by backpropagation; the loss is compared as one more series, as in the CLI.
+        let training = try c.training.map { setup -> (model: MLP<Double>, data: TrainingData<Double>) in
+            let spec = try setup.modelSpec()
+            guard c.params.map(\.shape) == spec.parameterShapes else {
+                throw DescentError.invalidInput(field: "params", message: "shapes \(c.params.map(\.shape)) do not match the model \(spec) (\(spec.parameterShapes))")
+            }
+            return (MLP<Double>(spec, engine: .naive), try setup.data(spec, Double.self))
+        }
+        let tensors = c.params.count
+        var cmp = TrajectoryComparer(dtype: .float64, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
+                                     series: tensors + (training == nil ? 0 : 1))
         for (k, s) in c.steps.enumerated() {
-            let grads = s.grads ?? objective!(params.map { Buffer<Double>(converting: $0) }).grads.map(\.doubles)
+            let grads: [[Double]]
+            var loss: [[Double]] = []
+            if let g = s.grads {
+                grads = g
+            } else if let (model, data) = training, let rows = s.batch, let expectedLoss = s.expectedLoss {
+                let g = model.makeGradients()
+                let l = model.lossAndGradients(params: params.map { Buffer<Double>(converting: $0) }, data: data, rows: rows, into: g)
+                cmp.compare(step: k, series: tensors, expected: [expectedLoss], actual: [l], scale: c.lossScale)
+                loss = [[l]]
+                grads = g.map(\.doubles)
+            } else if let objective {
+                grads = objective(params.map { Buffer<Double>(converting: $0) }).grads.map(\.doubles)
+            } else {
+                throw DescentError.invalidInput(field: "steps[\(k)].grads", message: "missing (and the case names no problem or model)")
+            }
             try step(&params, grads, s.lr)
-            guard params.count == c.params.count else {
-                throw DescentError.invalidInput(field: "params", message: "the step left \(params.count) tensors, \(c.params.count) expected")
+            guard params.count == tensors else {
+                throw DescentError.invalidInput(field: "params", message: "the step left \(params.count) tensors, \(tensors) expected")
             }
             for t in params.indices where params[t].count != c.params[t].count {
                 throw DescentError.invalidInput(field: "params[\(t)]", message: "the step left \(params[t].count) values, \(c.params[t].count) expected")
             }
             for t in params.indices { cmp.compare(step: k, series: t, expected: s.expected[t], actual: params[t]) }
-            r.trajectory.append(params)
+            r.trajectory.append(params + loss)
         }
         cmp.finish(into: &r, what: "trajectory")
+        if training != nil { Verifier.nameLossSeries(&r, tensors: tensors) }
     }
 
     static func compareSchedule(_ c: ScheduleCase, _ v: (lr: [Double], momentum: [Double]?), _ r: inout CaseResult) throws {

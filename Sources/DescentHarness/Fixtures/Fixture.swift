@@ -211,6 +211,31 @@ public enum FixtureLoader {
 
     static func bad(_ field: String, _ message: String) -> DescentError { .invalidInput(field: field, message: message) }
 
+    /// A `{ "shape", "values" }` tensor at `f`: every dimension an exact integer (≥ 0, or ≥ 1 unless
+    /// `allowEmpty`), the element count checked — a shape such as [2^40, 2^30] is an error, not a
+    /// trap — and as many values as the shape holds.
+    static func shapedTensor(_ t: JSON, _ f: String, allowEmpty: Bool) throws -> (shape: [Int], values: [Double]) {
+        guard let shapeJ = t["shape"]?.arrayValue else { throw bad("\(f).shape", "missing or not an array") }
+        var shape: [Int] = []
+        for (j, s) in shapeJ.enumerated() {
+            guard let n = s.intValue, n >= (allowEmpty ? 0 : 1) else {
+                throw bad("\(f).shape[\(j)]", allowEmpty ? "expected a non-negative integer" : "expected a positive integer")
+            }
+            shape.append(n)
+        }
+        var want = 1
+        for (j, n) in shape.enumerated() {
+            let (product, overflow) = want.multipliedReportingOverflow(by: n)
+            if overflow || product > Int(Int32.max) {
+                throw bad("\(f).shape[\(j)]", "shape \(shape) has more elements than Descent can hold (limit \(Int32.max))")
+            }
+            want = product
+        }
+        let values = try numbers(t["values"], "\(f).values")
+        if values.count != want { throw bad("\(f).values", "shape \(shape) needs \(want) values, found \(values.count)") }
+        return (shape, values)
+    }
+
     static func string(_ c: JSON, _ key: String, in parent: String = "") throws -> String {
         let f = parent.isEmpty ? key : "\(parent).\(key)"
         guard let v = c[key] else { throw bad(f, "missing") }
@@ -263,25 +288,7 @@ public enum FixtureLoader {
         var params: [TensorSpec] = []
         for (i, p) in ps.enumerated() {
             let f = "params[\(i)]"
-            guard let shapeJ = p["shape"]?.arrayValue else { throw bad("\(f).shape", "missing or not an array") }
-            var shape: [Int] = []
-            for (j, s) in shapeJ.enumerated() {
-                guard let n = s.intValue, n >= 0 else { throw bad("\(f).shape[\(j)]", "expected a non-negative integer") }
-                shape.append(n)
-            }
-            // The element count, checked: a shape such as [2^40, 2^30] must be an error, not a trap.
-            var want = 1
-            for (j, n) in shape.enumerated() {
-                let (product, overflow) = want.multipliedReportingOverflow(by: n)
-                if overflow || product > Int(Int32.max) {
-                    throw bad("\(f).shape[\(j)]", "shape \(shape) has more elements than Descent can hold (limit \(Int32.max))")
-                }
-                want = product
-            }
-            let values = try numbers(p["values"], "\(f).values")
-            if values.count != want {
-                throw bad("\(f).values", "shape \(shape) needs \(want) values, found \(values.count)")
-            }
+            let (shape, values) = try shapedTensor(p, f, allowEmpty: true)
             params.append(TensorSpec(shape: shape, values: values))
         }
         if params.isEmpty { throw bad("params", "at least one tensor is needed") }

@@ -72,23 +72,7 @@ extension FixtureLoader {
         func tensor(_ key: String) throws -> (shape: [Int], values: [Double]) {
             let f = "data.\(key)"
             guard let t = d[key], t.objectValue != nil else { throw bad(f, "missing (an object with shape and values)") }
-            guard let shJ = t["shape"]?.arrayValue else { throw bad("\(f).shape", "missing or not an array") }
-            let shape = try shJ.enumerated().map { (j, s) -> Int in
-                guard let n = s.intValue, n >= 1 else { throw bad("\(f).shape[\(j)]", "expected a positive integer") }
-                return n
-            }
-            // The element count, checked: a shape such as [2^40, 2^30] is an error, not a trap.
-            var want = 1
-            for (j, n) in shape.enumerated() {
-                let (product, overflow) = want.multipliedReportingOverflow(by: n)
-                if overflow || product > Int(Int32.max) {
-                    throw bad("\(f).shape[\(j)]", "shape \(shape) has more elements than Descent can hold (limit \(Int32.max))")
-                }
-                want = product
-            }
-            let values = try numbers(t["values"], "\(f).values")
-            if values.count != want { throw bad("\(f).values", "shape \(shape) needs \(want) values, found \(values.count)") }
-            return (shape, values)
+            return try shapedTensor(t, f, allowEmpty: false)
         }
         let inputs = try tensor("inputs"), targets = try tensor("targets")
         guard inputs.shape.count == 2 else { throw bad("data.inputs.shape", "expected [N, d₀], found \(inputs.shape)") }

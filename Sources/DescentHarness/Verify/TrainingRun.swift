@@ -18,14 +18,7 @@ extension Verifier {
         let spec = try impl.resolve(Verifier.spec(for: c))
         let model = try impl.model(mlp, T.self)
         let data = try setup.data(mlp, T.self)
-        let any = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
-        let box: StepperBox<T>
-        switch any {
-        case let .float64(b as StepperBox<T>): box = b
-        case let .float32(b as StepperBox<T>): box = b
-        default:
-            throw DescentError.invalidInput(field: "implementation", message: "'\(impl.name)' returned a \(any.dtype.rawValue) stepper for a \(T.dtype.rawValue) run")
-        }
+        let box = try Verifier.stepperBox(impl, spec, shapes, T.self)
         r.ran = "\(impl.name): \(mlp) on \(model.engine.kind.rawValue) gemm\(model.faults.isEmpty ? "" : " [faults \(model.faults.rawValue)]"); "
             + "\(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
         let params = c.params.map { Buffer<T>(converting: $0.values) }

@@ -132,19 +132,24 @@ public struct Verifier: Sendable {
         return spec
     }
 
+    /// The implementation's stepper for `spec` in the run's precision `T`.
+    static func stepperBox<T: DescentFloat>(_ impl: any Implementation, _ spec: OptimizerSpec, _ shapes: [[Int]],
+                                            _: T.Type) throws -> StepperBox<T> {
+        let any = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
+        switch any {
+        case let .float64(b as StepperBox<T>): return b
+        case let .float32(b as StepperBox<T>): return b
+        default:
+            throw DescentError.invalidInput(field: "implementation", message: "'\(impl.name)' returned a \(any.dtype.rawValue) stepper for a \(T.dtype.rawValue) run")
+        }
+    }
+
     func runOptimizer<T: DescentFloat>(_ c: OptimizerCase, _ impl: any Implementation, _: T.Type,
                                        _ r: inout CaseResult) throws {
         if let setup = c.training { return try runTraining(c, setup, impl, T.self, &r) }
         let spec = try impl.resolve(Verifier.spec(for: c))
         let shapes = c.params.map(\.shape)
-        let any = try impl.stepper(spec, dtype: T.dtype, shapes: shapes)
-        let box: StepperBox<T>
-        switch any {
-        case let .float64(b as StepperBox<T>): box = b
-        case let .float32(b as StepperBox<T>): box = b
-        default:
-            throw DescentError.invalidInput(field: "implementation", message: "'\(impl.name)' returned a \(any.dtype.rawValue) stepper for a \(T.dtype.rawValue) run")
-        }
+        let box = try Verifier.stepperBox(impl, spec, shapes, T.self)
         r.ran = "\(impl.name): \(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
         if box.needsObjective && c.problem == nil {
             throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases")
