@@ -70,7 +70,7 @@ def main():
                "F.cross_entropy, backward, Adam(fused=True)). Measured alternately in one sitting "
                f"({a.rounds} rounds), by `reference/bench/side_by_side_training.py --rounds {a.rounds}`.")
     out.append("")
-    out.append(f"**The machine is shared** (2 cores, other helpers building): 1-minute load average {load_start} at the "
+    out.append(f"**Load on the machine** (other processes inflate medians): 1-minute load average {load_start} at the "
                f"start, {load_end} at the end. Medians are inflated by other processes; the min is the cleaner reading. "
                "Ratios are per round (both sides measured within seconds of each other), then min / median over rounds.")
     out.append("")
