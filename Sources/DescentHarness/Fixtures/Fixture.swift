@@ -211,6 +211,17 @@ public enum FixtureLoader {
 
     static func bad(_ field: String, _ message: String) -> DescentError { .invalidInput(field: field, message: message) }
 
+    /// The library call a case names at `key` (`optimizer`, `schedule`): its convention, its name
+    /// and its keyword arguments at `arguments` (absent, null or an object).
+    static func call(_ c: JSON, _ key: String, arguments: String) throws -> (convention: String, name: String, arguments: JSON?) {
+        guard let o = c[key], o.objectValue != nil else { throw bad(key, "missing (an object with convention, name, \(arguments))") }
+        let convention = try string(o, "convention", in: key)
+        let name = try string(o, "name", in: key)
+        let args = o[arguments]
+        if let args, !args.isNull, args.objectValue == nil { throw bad("\(key).\(arguments)", "expected an object, found \(args.kindName)") }
+        return (convention, name, args)
+    }
+
     /// A `{ "shape", "values" }` tensor at `f`: every dimension an exact integer (≥ 0, or ≥ 1 unless
     /// `allowEmpty`), the element count checked — a shape such as [2^40, 2^30] is an error, not a
     /// trap — and as many values as the shape holds.
@@ -296,11 +307,7 @@ public enum FixtureLoader {
     }
 
     static func parseOptimizerCase(_ c: JSON, id: String) throws -> OptimizerCase {
-        guard let opt = c["optimizer"], opt.objectValue != nil else { throw bad("optimizer", "missing (an object with convention, name, hyperparameters)") }
-        let convention = try string(opt, "convention", in: "optimizer")
-        let name = try string(opt, "name", in: "optimizer")
-        let hp = opt["hyperparameters"]
-        if let hp, !hp.isNull, hp.objectValue == nil { throw bad("optimizer.hyperparameters", "expected an object, found \(hp.kindName)") }
+        let (convention, name, hp) = try call(c, "optimizer", arguments: "hyperparameters")
 
         let params = try parseParams(c)
 
@@ -391,11 +398,7 @@ public enum FixtureLoader {
     }
 
     static func parseScheduleCase(_ c: JSON, id: String) throws -> ScheduleCase {
-        guard let s = c["schedule"], s.objectValue != nil else { throw bad("schedule", "missing (an object with convention, name, parameters)") }
-        let convention = try string(s, "convention", in: "schedule")
-        let name = try string(s, "name", in: "schedule")
-        let params = s["parameters"]
-        if let params, !params.isNull, params.objectValue == nil { throw bad("schedule.parameters", "expected an object, found \(params.kindName)") }
+        let (convention, name, params) = try call(c, "schedule", arguments: "parameters")
         var baseLR: Double?
         if let b = c["base_lr"], !b.isNull { baseLR = try number(b, "base_lr") }
         var metrics: [Double]?

@@ -45,11 +45,7 @@ public struct TrainingSetup: Sendable {
 
 extension FixtureLoader {
     static func parseTrainingCase(_ c: JSON, id: String) throws -> OptimizerCase {
-        guard let opt = c["optimizer"], opt.objectValue != nil else { throw bad("optimizer", "missing (an object with convention, name, hyperparameters)") }
-        let convention = try string(opt, "convention", in: "optimizer")
-        let name = try string(opt, "name", in: "optimizer")
-        let hp = opt["hyperparameters"]
-        if let hp, !hp.isNull, hp.objectValue == nil { throw bad("optimizer.hyperparameters", "expected an object, found \(hp.kindName)") }
+        let (convention, name, hp) = try call(c, "optimizer", arguments: "hyperparameters")
 
         // model
         guard let m = c["model"], m.objectValue != nil else { throw bad("model", "missing (an object with type, sizes, activation, loss)") }
