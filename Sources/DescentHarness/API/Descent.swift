@@ -147,31 +147,13 @@ public enum Descent {
                 let request = OptimizerRequest(id: oc.id, convention: oc.convention, name: oc.name,
                                                hyperparameters: oc.hyperparameters ?? .object([]), shapes: oc.params.map(\.shape),
                                                gradTransforms: oc.gradTransforms, validation: oc.expectedError != nil)
-                let step: OptimizerStep
-                do { step = try impl.makeStep(request) } catch let e as DescentUnsupported { throw e } catch {
-                    if let expected = oc.expectedError { return judgeValidation(&r, expected, said: "\(error)") }
-                    throw error
-                }
-                if let expected = oc.expectedError {
-                    r.status = .fail
-                    r.message = "expected the error \"\(expected)\", but the arguments were accepted"
-                    return r
-                }
+                guard let step = try accepted(oc.expectedError, &r, { try impl.makeStep(request) }) else { return r }
                 try runOptimizer(oc, step, &r)
             case let .schedule(sc):
                 let request = ScheduleRequest(id: sc.id, convention: sc.convention, name: sc.name, parameters: sc.parameters ?? .object([]),
                                               baseLR: sc.baseLR, metrics: sc.metrics, count: max(1, sc.expectedLR.count),
                                               validation: sc.expectedError != nil)
-                let v: (lr: [Double], momentum: [Double]?)
-                do { v = try impl.scheduleValues(request) } catch let e as DescentUnsupported { throw e } catch {
-                    if let expected = sc.expectedError { return judgeValidation(&r, expected, said: "\(error)") }
-                    throw error
-                }
-                if let expected = sc.expectedError {
-                    r.status = .fail
-                    r.message = "expected the error \"\(expected)\", but the arguments were accepted"
-                    return r
-                }
+                guard let v = try accepted(sc.expectedError, &r, { try impl.scheduleValues(request) }) else { return r }
                 try compareSchedule(sc, v, &r)
             }
         } catch let e as DescentUnsupported {
@@ -185,6 +167,24 @@ public enum Descent {
             r.message = "\(file): case \(c.id): the implementation threw: \(error)"
         }
         return r
+    }
+
+    /// What the user's code makes of a case's arguments (`make`): its step or values, or nil when
+    /// the case is settled here — a validation case (`expected` error) is judged on the user's
+    /// rejection, or fails when the arguments were accepted. `DescentUnsupported` passes through.
+    static func accepted<V>(_ expected: String?, _ r: inout CaseResult, _ make: () throws -> V) throws -> V? {
+        let v: V
+        do { v = try make() } catch let e as DescentUnsupported { throw e } catch {
+            guard let expected else { throw error }
+            _ = judgeValidation(&r, expected, said: "\(error)")
+            return nil
+        }
+        if let expected {
+            r.status = .fail
+            r.message = "expected the error \"\(expected)\", but the arguments were accepted"
+            return nil
+        }
+        return v
     }
 
     static func judgeValidation(_ r: inout CaseResult, _ expected: String, said: String) -> CaseResult {
