@@ -11,6 +11,7 @@
 //   DESCENT_REQUIRE_BLAS=1, when they FAIL.
 import Foundation
 import Testing
+import Synchronization
 import DescentVectorLoops
 @testable import DescentCore
 @testable import DescentHarness
@@ -481,6 +482,48 @@ struct BLASTests {
                 }
             }
         }
+    }
+
+    @Test("blas engines with different thread counts, run at once, each get their own count's result bit for bit",
+          .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))
+    func threadCountsDoNotInterleave() throws {
+        guard blasPresent() else { return }
+        // The training step's shapes (a 512-row chunk through 64 → 64, and its weight gradient):
+        // OpenBLAS's threaded driver rounds some of them differently from its one-thread driver.
+        var rng = SplitMix(seed: 11)
+        let shapes = [(false, false, 512, 64, 64), (true, false, 64, 64, 512), (false, true, 512, 10, 64)]
+        let problems = shapes.map { (ta, tb, m, n, k) in
+            (ta, tb, m, n, k, Buffer<Float>(converting: (0..<(m * k)).map { _ in rng.value() }),
+             Buffer<Float>(converting: (0..<(k * n)).map { _ in rng.value() }))
+        }
+        @Sendable func run(_ threads: Int) -> [[Float]] {
+            problems.map { (ta, tb, m, n, k, a, b) in
+                let c = Buffer<Float>(zeros: m * n)
+                Engine(.blas, threads: threads).gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a.pointer, lda: ta ? m : k,
+                                                      b.pointer, ldb: tb ? k : n, beta: 0, c.pointer, ldc: n)
+                return Array(UnsafeBufferPointer(start: c.pointer, count: m * n))
+            }
+        }
+        let one = run(1), two = run(2)
+        if one == two { print("note: OpenBLAS rounds these shapes alike on 1 and 2 threads here; the check below cannot see an interleaving") }
+        // Two threads of this process: one runs 2-thread gemms and checks them, the other keeps
+        // setting 1 thread with tiny gemms. Before the lock held the count for a whole call, a
+        // 2-thread call could start after the other had set 1, and round like the 1-thread one.
+        let done = Mutex(false), finished = DispatchSemaphore(value: 0)
+        let tiny = Buffer<Float>(zeros: 1)
+        Thread.detachNewThread {
+            while !done.withLock({ $0 }) {
+                Engine(.blas, threads: 1).gemm(transA: false, transB: false, m: 1, n: 1, k: 1, alpha: Float(1), tiny.pointer, lda: 1,
+                                               tiny.pointer, ldb: 1, beta: 0, tiny.pointer, ldc: 1)
+            }
+            finished.signal()
+        }
+        var mismatches = 0
+        for _ in 0..<300 where run(2) != two { mismatches += 1 }
+        done.withLock { $0 = true }
+        finished.wait()
+        #expect(mismatches == 0, "\(mismatches) of 300 two-thread gemms ran on one thread")
+        #expect(run(1) == one && run(2) == two)
     }
 
     @Test("blas optimizers match naive bit for bit (element-wise kernels run on the vectorized pass)", .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))

@@ -35,7 +35,9 @@
 // Tolerance against naive: dot/norm differ by summation order, |Δ| ≤ γₙ·Σ|xᵢyᵢ| (γₙ = n·ε/(1−n·ε));
 // axpy differs by at most one rounding per element when OpenBLAS fuses a·x + y:
 // |Δ| ≤ ε·(|a·x| + |y|); gemm by |Δ| ≤ γₖ·Σₗ|aᵢₗ bₗⱼ| per entry (blocking, FMA).
-// Threads: `Engine.threads` is passed to openblas_set_num_threads before each call that changes it.
+// Threads: `Engine.threads` is passed to openblas_set_num_threads before each call that changes it,
+// and every call holds the library's lock: the setting is process-wide, and OpenBLAS's one-thread
+// and threaded drivers round differently, so engines with different counts must not interleave.
 import Foundation
 
 /// The resolved CBLAS entry points.
@@ -132,13 +134,17 @@ public final class BLASLibrary: @unchecked Sendable {
     /// "path (config)" for reports.
     public var description: String { config.map { "\(path) (\($0))" } ?? path }
 
-    func use(threads: Int) {
-        guard let setThreads else { return }
+    /// Runs `body` with OpenBLAS set to `threads` threads, holding the library's lock for the
+    /// whole call: the thread count is one process-wide setting, and OpenBLAS's single-thread and
+    /// threaded drivers round differently, so two engines with different counts must not
+    /// interleave (a 2-thread gemm that ran on 1 thread would differ in the last bits).
+    func with<R>(threads: Int, _ body: (BLASLibrary) -> R) -> R {
         lock.lock(); defer { lock.unlock() }
-        if threadsInForce != threads {
+        if let setThreads, threadsInForce != threads {
             setThreads(Int32(threads))
             threadsInForce = threads
         }
+        return body(self)
     }
 }
 
@@ -146,10 +152,10 @@ public enum BLASEngine {
     /// Whether the engine can run, with the reason when it cannot.
     public static var isAvailable: Bool { BLASLibrary.shared != nil }
 
-    @usableFromInline static func library(threads: Int) -> BLASLibrary {
+    /// Runs `body` on the library with `threads` threads in force (see `BLASLibrary.with`).
+    @usableFromInline static func library<R>(threads: Int, _ body: (BLASLibrary) -> R) -> R {
         guard let lib = BLASLibrary.shared else { fatalError("blas engine used without BLAS: \(BLASLibrary.unavailableReason)") }
-        lib.use(threads: threads)
-        return lib
+        return lib.with(threads: threads, body)
     }
 
     /// BLAS takes 32-bit counts (LP64 OpenBLAS); longer vectors go in pieces.
@@ -164,48 +170,52 @@ public enum BLASEngine {
 
     @usableFromInline
     static func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>, threads: Int) -> T {
-        let lib = library(threads: threads)
-        var sum = T(0), i = 0
-        repeat {
-            let n = Int32(min(piece, x.count - i))
-            if T.self == Double.self { sum += T(lib.ddot(n, d(x.pointer + i), 1, d(y.pointer + i), 1)) }
-            else { sum += T(lib.sdot(n, f(x.pointer + i), 1, f(y.pointer + i), 1)) }
-            i += Int(n)
-        } while i < x.count
-        return sum
+        library(threads: threads) { lib in
+            var sum = T(0), i = 0
+            repeat {
+                let n = Int32(min(piece, x.count - i))
+                if T.self == Double.self { sum += T(lib.ddot(n, d(x.pointer + i), 1, d(y.pointer + i), 1)) }
+                else { sum += T(lib.sdot(n, f(x.pointer + i), 1, f(y.pointer + i), 1)) }
+                i += Int(n)
+            } while i < x.count
+            return sum
+        }
     }
 
     @usableFromInline
     static func nrm2<T: DescentFloat>(_ x: Buffer<T>, threads: Int) -> T {
-        let lib = library(threads: threads)
         if x.count > piece { return dot(x, x, threads: threads).squareRoot() }
-        let n = Int32(x.count)
-        return T.self == Double.self ? T(lib.dnrm2(n, d(x.pointer), 1)) : T(lib.snrm2(n, f(x.pointer), 1))
+        return library(threads: threads) { lib in
+            let n = Int32(x.count)
+            return T.self == Double.self ? T(lib.dnrm2(n, d(x.pointer), 1)) : T(lib.snrm2(n, f(x.pointer), 1))
+        }
     }
 
     @usableFromInline
     static func axpy<T: DescentFloat>(_ a: T, _ x: Buffer<T>, _ y: Buffer<T>, threads: Int) {
         if a == 0 || a.isNaN { return VectorizedEngine.axpy(a, x, y) }
-        let lib = library(threads: threads)
-        var i = 0
-        while i < x.count {
-            let n = Int32(min(piece, x.count - i))
-            if T.self == Double.self { lib.daxpy(n, Double(a), d(x.pointer + i), 1, d(y.pointer + i), 1) }
-            else { lib.saxpy(n, Float(a), f(x.pointer + i), 1, f(y.pointer + i), 1) }
-            i += Int(n)
+        library(threads: threads) { lib in
+            var i = 0
+            while i < x.count {
+                let n = Int32(min(piece, x.count - i))
+                if T.self == Double.self { lib.daxpy(n, Double(a), d(x.pointer + i), 1, d(y.pointer + i), 1) }
+                else { lib.saxpy(n, Float(a), f(x.pointer + i), 1, f(y.pointer + i), 1) }
+                i += Int(n)
+            }
         }
     }
 
     @usableFromInline
     static func scal<T: DescentFloat>(_ a: T, _ x: Buffer<T>, threads: Int) {
         if a == 0 || a.isNaN { return VectorizedEngine.scal(a, x) }
-        let lib = library(threads: threads)
-        var i = 0
-        while i < x.count {
-            let n = Int32(min(piece, x.count - i))
-            if T.self == Double.self { lib.dscal(n, Double(a), d(x.pointer + i), 1) }
-            else { lib.sscal(n, Float(a), f(x.pointer + i), 1) }
-            i += Int(n)
+        library(threads: threads) { lib in
+            var i = 0
+            while i < x.count {
+                let n = Int32(min(piece, x.count - i))
+                if T.self == Double.self { lib.dscal(n, Double(a), d(x.pointer + i), 1) }
+                else { lib.sscal(n, Float(a), f(x.pointer + i), 1) }
+                i += Int(n)
+            }
         }
     }
 
@@ -213,16 +223,17 @@ public enum BLASEngine {
     static func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                       _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
                                       beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
-        let lib = library(threads: threads)
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
         let ta = transA ? trans : noTrans, tb = transB ? trans : noTrans
         let pa = UnsafeMutablePointer(mutating: a), pb = UnsafeMutablePointer(mutating: b)
-        if T.self == Double.self {
-            lib.dgemm(rowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Double(alpha), d(pa), Int32(lda), d(pb), Int32(ldb),
-                      Double(beta), d(c), Int32(ldc))
-        } else {
-            lib.sgemm(rowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha), f(pa), Int32(lda), f(pb), Int32(ldb),
-                      Float(beta), f(c), Int32(ldc))
+        library(threads: threads) { lib in
+            if T.self == Double.self {
+                lib.dgemm(rowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Double(alpha), d(pa), Int32(lda), d(pb), Int32(ldb),
+                          Double(beta), d(c), Int32(ldc))
+            } else {
+                lib.sgemm(rowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha), f(pa), Int32(lda), f(pb), Int32(ldb),
+                          Float(beta), f(c), Int32(ldc))
+            }
         }
     }
 }
