@@ -85,7 +85,7 @@ public final class AdapterVerifier {
                            status: .error, message: "")
         r.ran = "adapter: \(command)"
         r.validation = c.expectedError != nil
-        let answer: JSON
+        let line: String
         do {
             var firstAfterStart = false
             if !process.running { try process.start(); firstAfterStart = true }
@@ -97,14 +97,8 @@ public final class AdapterVerifier {
                 _ = try process.readLine(timeout: 2)
                 throw AdapterProcess.Failure.writeFailed
             }
-            let line = try process.readLine(timeout: firstAfterStart ? timeout + startupTimeout : timeout,
-                                             startupAllowance: firstAfterStart ? startupTimeout : 0)
-            do {
-                answer = try JSON.parse(line)
-            } catch {
-                process.kill9()
-                return fault(&r, "the adapter answered garbage (not a JSON line: \(error)): \(line.prefix(200)) — an adapter must write only its answer lines on stdout: log to stderr")
-            }
+            line = try process.readLine(timeout: firstAfterStart ? timeout + startupTimeout : timeout,
+                                        startupAllowance: firstAfterStart ? startupTimeout : 0)
         } catch let f as AdapterProcess.Failure {
             let err = process.takeStderr()
             process.kill9()
@@ -129,29 +123,58 @@ public final class AdapterVerifier {
             process.kill9()
             return fault(&r, "\(error)")
         }
-        everAnswered = true
+        switch judge(line: line, c, r) {
+        case let .judged(result):
+            everAnswered = true
+            return result
+        case let .fault(message, parsed, restart):
+            if parsed { everAnswered = true }
+            if restart { process.kill9() }
+            return fault(&r, message)
+        }
+    }
+
+    /// What one answer line says about case `c`.
+    enum Judgement {
+        /// A pass, a fail or `unsupported`.
+        case judged(CaseResult)
+        /// An error: `parsed` when the line was JSON, `restart` when the adapter is out of step
+        /// (garbage, or another case's answer) and must be restarted.
+        case fault(String, parsed: Bool, restart: Bool)
+    }
+
+    /// The adapter-reply parser: an answer line → the case's result. No process is touched here
+    /// (the libFuzzer target .ci/fuzz/AdapterReplyFuzz.swift runs it on arbitrary lines).
+    func judge(line: String, _ c: FixtureCase, _ start: CaseResult) -> Judgement {
+        var r = start
+        let answer: JSON
+        do {
+            answer = try JSON.parse(line)
+        } catch {
+            return .fault("the adapter answered garbage (not a JSON line: \(error)): \(line.prefix(200)) — an adapter must write only its answer lines on stdout: log to stderr",
+                          parsed: false, restart: true)
+        }
         guard answer.objectValue != nil else {
-            process.kill9()
-            return fault(&r, "the adapter answered \(answer.kindName), not an object")
+            return .fault("the adapter answered \(answer.kindName), not an object", parsed: true, restart: true)
         }
         guard answer["id"]?.stringValue == c.id else {
-            process.kill9()   // out of step with us: restart so later cases are not misattributed
-            return fault(&r, "the adapter answered for id \(answer["id"]?.serialized() ?? "(none)"), expected \"\(c.id)\"")
+            // Out of step with us: restart so later cases are not misattributed.
+            return .fault("the adapter answered for id \(answer["id"]?.serialized() ?? "(none)"), expected \"\(c.id)\"", parsed: true, restart: true)
         }
         if let why = answer["unsupported"] {
             r.status = .unsupported
             r.message = why.stringValue ?? why.serialized()
-            return r
+            return .judged(r)
         }
         if let expected = c.expectedError {
             // The library rejects these arguments: the adapter must reject them with its wording.
             let said = answer["error"]?.stringValue
             r.status = said.map { ErrorMessage.matches($0, expected: expected) } == true ? .pass : .fail
             r.message = r.status == .pass ? "" : "expected the error \"\(expected)\", the adapter answered \(said.map { "the error \"\($0)\"" } ?? "without an error")"
-            return r
+            return .judged(r)
         }
         if let e = answer["error"] {
-            return fault(&r, "the adapter reported an error: \(e.stringValue ?? e.serialized())")
+            return .fault("the adapter reported an error: \(e.stringValue ?? e.serialized())", parsed: true, restart: false)
         }
         do {
             switch c {
@@ -159,11 +182,11 @@ public final class AdapterVerifier {
             case let .schedule(sc): try compareSchedule(sc, answer, &r)
             }
         } catch let DescentError.invalidInput(field, message) {
-            return fault(&r, "the adapter's answer is malformed at '\(field)': \(message)")
+            return .fault("the adapter's answer is malformed at '\(field)': \(message)", parsed: true, restart: false)
         } catch {
-            return fault(&r, "\(error)")
+            return .fault("\(error)", parsed: true, restart: false)
         }
-        return r
+        return .judged(r)
     }
 
     private func fault(_ r: inout CaseResult, _ message: String, stderr: String? = nil) -> CaseResult {
