@@ -226,6 +226,12 @@ func unsupportedCase(id: String) -> String {
         #expect(runCLI(["verify", f, "--implementation", "naive"], dir: dir).0 == 0)
         let (s, text) = runCLI(["verify", f, "--implementation", "naive", "--strict"], dir: dir)
         #expect(s == 1 && text.contains("--strict: 2 unsupported results count as failures"))
+        // JUnit agrees with the exit status: the unsupported results are failures under --strict, skipped without.
+        let (_, strictXML) = runCLI(["verify", f, "--implementation", "naive", "--strict", "--format", "junit"], dir: dir)
+        #expect(strictXML.contains("<testsuites name=\"descent\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"0\">"), "\(strictXML)")
+        #expect(strictXML.contains("<failure message=\"unsupported, which --strict counts as a failure"))
+        let (_, plainXML) = runCLI(["verify", f, "--implementation", "naive", "--format", "junit"], dir: dir)
+        #expect(plainXML.contains("tests=\"4\" failures=\"0\" errors=\"0\" skipped=\"2\""), "\(plainXML)")
     }
 
     @Test func expectedFailuresDoNotFailTheRunAndUnexpectedPassesAreReported() throws {
@@ -236,6 +242,12 @@ func unsupportedCase(id: String) -> String {
         let (s, text) = runCLI(["verify", f, "--implementation", "naive", "--dtype", "float64", "--expect-failures", "\(dir)/xfail.txt"], dir: dir)
         #expect(s == 0, "\(text)")
         #expect(text.contains("1 failed as expected") && text.contains("unexpectedly passed: ok|naive|float64"))
+        // In JUnit the expected failure is skipped (as pytest writes an xfail) and the unexpected pass says so.
+        let (sx, xml) = runCLI(["verify", f, "--implementation", "naive", "--dtype", "float64", "--expect-failures", "\(dir)/xfail.txt",
+                                "--format", "junit"], dir: dir)
+        #expect(sx == 0 && xml.contains("tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"1\""), "\(xml)")
+        #expect(xml.contains("<skipped message=\"expected failure (--expect-failures): max_abs") && !xml.contains("<failure"))
+        #expect(xml.contains("<system-out>unexpectedly passed"))
         // A failure that is not listed still fails the run.
         try "ok\n".write(toFile: "\(dir)/xfail.txt", atomically: true, encoding: .utf8)
         #expect(runCLI(["verify", f, "--implementation", "naive", "--expect-failures", "\(dir)/xfail.txt"], dir: dir).0 == 1)

@@ -268,7 +268,7 @@ public enum CLI {
         switch format {
         case .text: text = Reports.text(results, verbose: a.flag("verbose"), quiet: a.flag("quiet"), notes: verdict.lines)
         case .json: text = Reports.json(results, extra: [("gate", verdict.json)])
-        case .junit: text = Reports.junit(results)
+        case .junit: text = Reports.junit(results, gate: gate)
         }
         try emit(text, output: a.value("output"))
         if a.value("output") != nil || format != .text {
