@@ -1,7 +1,8 @@
-// AdapterReplyFuzz.swift — libFuzzer target for the adapter-reply parser: any bytes, as one answer
-// line, are judged (AdapterVerifier.judge: JSON → id → unsupported / error / params, loss, lr,
-// momentum → comparison) against five cases from the bundled fixtures: an optimizer case, a
-// training case, a schedule case with momentum, and an optimizer and a schedule validation case.
+// AdapterReplyFuzz.swift — libFuzzer target for the adapter-reply parser: the first byte picks one
+// of five cases from the bundled fixtures (an optimizer case, a training case, a schedule case
+// with momentum, and an optimizer and a schedule validation case), and the other bytes, as one
+// answer line, are judged against it (AdapterVerifier.judge: JSON → id → unsupported / error /
+// params, loss, lr, momentum → comparison).
 // Nothing may trap; every fault has a message. No process is started.
 // DESCENT_FUZZ_WRITE_SEEDS=DIR writes the correct answer (and an `unsupported` one) for each case
 // into DIR and exits. Built and run by .ci/fuzz/run.sh adapter-reply.
@@ -56,27 +57,29 @@ func writeSeeds(to dir: String) {
         guard case let .judged(r) = adapter.judge(line: good, c, start), r.status == .pass else {
             fatalError("the correct answer to \(c.id) does not pass: \(good.prefix(300))")
         }
-        try! good.write(toFile: "\(dir)/answer-\(i).json", atomically: true, encoding: .utf8)
-        try! JSON.object([("id", .string(c.id)), ("unsupported", .string("no"))]).serialized()
-            .write(toFile: "\(dir)/unsupported-\(i).json", atomically: true, encoding: .utf8)
+        let unsupported = JSON.object([("id", .string(c.id)), ("unsupported", .string("no"))]).serialized()
+        for (name, line) in [("answer", good), ("unsupported", unsupported)] {
+            FileManager.default.createFile(atPath: "\(dir)/\(name)-\(i)", contents: Data([UInt8(i)] + Array(line.utf8)))
+        }
     }
 }
 
 func descentAdapterReplyFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let line = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    for c in cases {
-        let start = CaseResult(file: "fuzz.json", id: c.id, kind: "", convention: "", name: "", implementation: "adapter",
-                               dtype: .float64, status: .error, message: "")
-        switch adapter.judge(line: line, c, start) {
-        case let .judged(r): if r.status != .pass && r.status != .unsupported && r.message.isEmpty { fatalError("a \(r.status) without a message") }
-        case let .fault(message, _, _): if message.isEmpty { fatalError("a fault without a message") }
-        }
+    guard size > 0 else { return 0 }
+    let c = cases[Int(data[0]) % cases.count]
+    let line = String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self)
+    let start = CaseResult(file: "fuzz.json", id: c.id, kind: "", convention: "", name: "", implementation: "adapter",
+                           dtype: .float64, status: .error, message: "")
+    switch adapter.judge(line: line, c, start) {
+    case let .judged(r): if r.status != .pass && r.status != .unsupported && r.message.isEmpty { fatalError("a \(r.status) without a message") }
+    case let .fault(message, _, _): if message.isEmpty { fatalError("a fault without a message") }
     }
     return 0
 }
 
 if let dir = ProcessInfo.processInfo.environment["DESCENT_FUZZ_WRITE_SEEDS"] { writeSeeds(to: dir); exit(0) }
 _ = cases
+
 // libFuzzer's driver with this target (SwiftPM gives an executable its own entry point).
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
