@@ -279,3 +279,85 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(CLI.main(["claims", "--only", "z"]) == 2)
     }
 }
+
+/// `--early-stopping median|halving` (EarlyStopping.swift): the rules on hand-made curves, with the
+/// decisions Optuna 5.0's MedianPruner and SuccessiveHalvingPruner(reduction_factor=3,
+/// min_resource=10) take on the same intermediate values (reference/tune/early_stopping_optuna.py
+/// prints them), and a tuning run that stops trials.
+@Suite struct EarlyStoppingTests {
+    init() { _ = installedLoops }
+
+    /// A finished (or stopped) earlier trial whose curve has `values` at steps 10, 20, 30, …
+    func peer(_ values: [Double], status: String = "ok") -> Trial {
+        Trial(index: 0, round: 0, unit: [], config: [], value: values.last!, loss: values.last!, trueValue: nil,
+              curve: CurveSummary(steps: values.indices.map { 10 * ($0 + 1) }, values: values), wallTime: 0, seed: 0, status: status)
+    }
+
+    @Test func medianRule() {
+        let five = [0.5, 0.6, 0.7, 0.8, 0.9].map { peer([$0 + 0.2, $0]) }   // at step 20: median 0.7
+        let m = EarlyStopping.median
+        // Worse than the median at step 20 by its best value so far: stopped; better: goes on.
+        #expect(m.decide(history: [(10, 0.9), (20, 0.75)], peers: five, maximize: false, what: "test loss")?
+                    .hasPrefix("stopped early (median rule) at step 20: best test loss so far 0.75 is worse than the median 0.7 of 5") == true)
+        #expect(m.decide(history: [(10, 0.65), (20, 0.75)], peers: five, maximize: false, what: "test loss") == nil)   // best 0.65
+        #expect(m.decide(history: [(10, 0.9), (20, 0.7)], peers: five, maximize: false, what: "test loss") == nil)    // equal: goes on
+        // Fewer than 5 finished trials: never; stopped trials do not count as finished.
+        #expect(m.decide(history: [(20, 9)], peers: Array(five.prefix(4)), maximize: false, what: "test loss") == nil)
+        #expect(m.decide(history: [(20, 9)], peers: Array(five.prefix(4)) + [peer([0.1, 0.1], status: "stopped early (median rule)")],
+                         maximize: false, what: "test loss") == nil)
+        // An even count takes the mean of the middle two; accuracy is maximised.
+        let six = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95].map { peer([$0]) }   // at step 10: median 0.75
+        #expect(m.decide(history: [(10, 0.74)], peers: six, maximize: true, what: "test accuracy")?.contains("median 0.75 of 6") == true)
+        #expect(m.decide(history: [(10, 0.76)], peers: six, maximize: true, what: "test accuracy") == nil)
+        // NaN is data: a diverged trial stops; no peer value at that step: goes on.
+        #expect(m.decide(history: [(10, .nan)], peers: six, maximize: false, what: "test loss")?.contains("NaN") == true)
+        #expect(m.decide(history: [(70, 5)], peers: six, maximize: false, what: "test loss") == nil)
+    }
+
+    @Test func successiveHalving() {
+        let h = EarlyStopping.halving
+        // Rungs at 10, 30, 90 (first evaluation 10, η = 3); other steps never stop.
+        let peers = [1.0, 2, 3, 4, 5].map { peer([$0, $0, $0]) }
+        #expect(h.decide(history: [(10, 9), (20, 9)], peers: peers, maximize: false, what: "test loss") == nil)
+        // At rung 0 with 6 values the best ⌊6/3⌋ = 2 go on: 1 and the 1.5 or 2.
+        #expect(h.decide(history: [(10, 1.5)], peers: peers, maximize: false, what: "test loss") == nil)
+        #expect(h.decide(history: [(10, 2.5)], peers: peers, maximize: false, what: "test loss")?
+                    .hasPrefix("stopped early (successive halving) at rung 0, step 10: test loss 2.5 is not among the best 2 of the 6") == true)
+        // Rung 1 (step 30) with fewer than 3 values: only the best goes on.
+        #expect(h.decide(history: [(10, 1), (20, 1), (30, 0.5)], peers: [peer([1, 1, 1])], maximize: false, what: "test loss") == nil)
+        #expect(h.decide(history: [(10, 1), (20, 1), (30, 1.5)], peers: [peer([1, 1, 1])], maximize: false, what: "test loss") != nil)
+        // Maximised accuracy; stopped trials' rung values compete too.
+        let acc = [0.9, 0.8, 0.7].map { peer([$0], status: "stopped early (successive halving)") }
+        #expect(h.decide(history: [(10, 0.95)], peers: acc, maximize: true, what: "test accuracy") == nil)
+        #expect(h.decide(history: [(10, 0.85)], peers: acc, maximize: true, what: "test accuracy") != nil)
+    }
+
+    @Test func aTuningRunStopsPoorTrials() throws {
+        for rule in ["median", "halving"] {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tune-early-\(rule)-\(getpid())").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let status = CLI.main(["tune", "--data", "digits", "--model", "mlp:64,16,10", "--optimizer", "torch/SGD",
+                                   "--implementation", "naive", "--steps-per-trial", "90", "--eval-every", "10",
+                                   "--space", "lr=log:1e-4:1", "--strategy", "random", "--trials", "12", "--seed", "3",
+                                   "--early-stopping", rule, "--format", "json", "--output", "\(dir)/t.json", "--quiet"])
+            #expect(status == 0)
+            let doc = try JSON.parse(try String(contentsOfFile: "\(dir)/t.json", encoding: .utf8))
+            let trials = try #require(doc["trials"]?.arrayValue)
+            #expect(trials.count == 12)
+            let stopped = trials.filter { $0["status"]?.stringValue?.hasPrefix("stopped early") == true }
+            #expect(!stopped.isEmpty, "\(rule): no trial stopped")
+            #expect(stopped.count < 12)
+            for t in stopped {
+                // A stopped trial's curve ends where it stopped, before the planned 90 steps.
+                let last = t["curve"]?["steps"]?.arrayValue?.last?.intValue ?? 90
+                #expect(last < 90, "\(rule): \(t["status"]?.stringValue ?? "")")
+            }
+            #expect(doc["settings"]?["early_stopping"]?.stringValue == rule)
+        }
+        // Not for test functions (no curve), not with --shard.
+        #expect(CLI.main(["tune", "--function", "branin", "--early-stopping", "median"]) == 2)
+        #expect(CLI.main(["tune", "--data", "digits", "--model", "mlp:64,16,10", "--space", "lr=log:1e-4:1",
+                          "--early-stopping", "halving", "--shard", "0/2"]) == 2)
+    }
+}

@@ -9,7 +9,7 @@ extension CLI {
                  [--space 'NAME=log:LO:HI' | 'NAME=lin:LO:HI' | 'NAME=int:LO:HI' | 'NAME=intlog:LO:HI' | 'NAME=choice:A,B,…']...
                  [--objective test_loss|test_accuracy|train_loss|steps_to_target]
                  [--strategy grid|random|bayes] [--trials N] [--seed S] [--batch Q] [--initial N]
-                 [--early-stopping none]   (median rule / successive halving: not built yet)
+                 [--early-stopping none|median|halving]
                  [--shard I/N [--history FILE]] [--format text|json|markdown] [--output FILE] [--plots DIR] [--no-timing]
     descent tune merge FILE... [--format text|json|markdown] [--output FILE] [--plots DIR]
     descent tune --compare-strategies [--functions branin,hartmann6] [--trials 40] [--seeds 10]
@@ -31,6 +31,12 @@ extension CLI {
                       --history MERGED.json until the merge reports complete. The merged report
                       is the one the unsharded run writes (--no-timing makes wall times 0, so the
                       two compare byte for byte).
+    --early-stopping  training objectives: stop poor trials at an evaluation, judged against the
+                      trials before them (Optuna's rules and defaults): `median` (MedianPruner:
+                      after 5 finished trials, stop when the best value so far is worse than their
+                      median at that step) or `halving` (SuccessiveHalvingPruner, η = 3: at the
+                      rungs r·3ᵏ, r the first evaluation step, go on only in the best third of the
+                      values recorded there). Not with --shard (a trial needs all the trials before it).
     --format          default text, or json/markdown when --output ends in .json/.md
     --plots DIR       also write SVG plots (metric against each hyperparameter, best so far)
 
@@ -168,8 +174,14 @@ extension CLI {
         let initial = try a.value("initial").map { _ in try int("initial", 1) }
         let early = EarlyStopping(rawValue: try a.choice("early-stopping", EarlyStopping.allCases.map(\.rawValue), default: "none"))!
         if early != .none {
-            // Not silently ignored: stopping a trial needs a per-step hook in the trainer, not built yet.
-            throw UsageError(message: "--early-stopping \(early.rawValue): not implemented in this build (the trainer has no per-step stop hook yet); use none")
+            // Not silently ignored: a test function has no learning curve, and a shard does not see
+            // the other shards' trials of its round, so it could not judge a trial as the whole run does.
+            if case .function = objective {
+                throw UsageError(message: "--early-stopping \(early.rawValue) stops training runs at an evaluation; a test function has no learning curve")
+            }
+            if a.value("shard") != nil {
+                throw UsageError(message: "--early-stopping \(early.rawValue) judges a trial against every trial before it; a shard does not see the other shards' trials (run it unsharded)")
+            }
         }
         return TuneSettings(objective: objective, space: space, strategy: strategy, trials: trials, seed: seed, batch: batch,
                             initial: initial, earlyStopping: early)

@@ -176,10 +176,10 @@ public enum Trainer {
     /// Runs `config` on `data`. Throws UsageError / DescentError for a configuration that
     /// cannot run (unknown optimizer, unsupported hyperparameter, model not fitting the data…).
     public static func run(_ config: TrainConfig, data: DataSet, label: String? = nil,
-                           progress: ((TrainProgress) -> Void)? = nil) throws -> TrainRun {
+                           progress: ((TrainProgress) -> Void)? = nil, stop: ((EvalPoint) -> String?)? = nil) throws -> TrainRun {
         switch config.dtype {
-        case .float64: return try run(config, data: data, label: label, Double.self, progress: progress)
-        case .float32: return try run(config, data: data, label: label, Float.self, progress: progress)
+        case .float64: return try run(config, data: data, label: label, Double.self, progress: progress, stop: stop)
+        case .float32: return try run(config, data: data, label: label, Float.self, progress: progress, stop: stop)
         }
     }
 
@@ -252,7 +252,7 @@ public enum Trainer {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
     static func run<T: DescentFloat>(_ config: TrainConfig, data: DataSet, label: String?, _: T.Type,
-                                     progress: ((TrainProgress) -> Void)?) throws -> TrainRun {
+                                     progress: ((TrainProgress) -> Void)?, stop: ((EvalPoint) -> String?)?) throws -> TrainRun {
         guard config.batchSize >= 1 else { throw UsageError(message: "--batch-size must be ≥ 1") }
         guard config.threads >= 1 else { throw UsageError(message: "--threads must be ≥ 1") }
         let spec = try modelSpec(config, data)
@@ -312,6 +312,11 @@ public enum Trainer {
                     run.stopped = "early stopping: the test loss did not improve by more than \(config.minDelta) in \(p) evaluation\(p == 1 ? "" : "s") (best \(run.bestTestLoss) at step \(run.bestStep))"
                     return true
                 }
+            }
+            // A tuning run's early stopping of poor trials (TrainObjective.swift): the reason, or nil.
+            if step > 0, step < steps, let why = stop?(point) {
+                run.stopped = why
+                return true
             }
             return false
         }

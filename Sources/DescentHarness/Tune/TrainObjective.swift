@@ -95,7 +95,14 @@ struct TrainingObjective: TuneObjective {
     func evaluate(_ trial: [(String, ParamValue)], seed: UInt64, peers: [Trial], early: EarlyStopping) throws -> Evaluation {
         let c = try config(trial)
         let run: TrainRun
-        do { run = try Trainer.run(c, data: data) } catch let e as DescentError {
+        // Early stopping (EarlyStopping.swift): judged at each evaluation against the earlier trials.
+        var history: [(step: Int, value: Double)] = []
+        let what = maximize ? "test accuracy" : "test loss"
+        let stop: ((EvalPoint) -> String?)? = early == .none ? nil : { [maximize] point in
+            history.append((point.step, maximize ? (point.testAccuracy ?? .nan) : point.testLoss))
+            return early.decide(history: history, peers: peers, maximize: maximize, what: what)
+        }
+        do { run = try Trainer.run(c, data: data, stop: stop) } catch let e as DescentError {
             throw CLI.InputError(message: "trial \(trial.map { "\($0.0)=\($0.1.description)" }.joined(separator: " ")): \(e.description)")
         }
         let curve = CurveSummary(steps: run.evals.map(\.step),
