@@ -47,6 +47,9 @@ H
 echo '#include "FuzzDriver.h"' > "$pkg/Sources/FuzzDriver/FuzzDriver.c"
 cmp -s "$pkg/Package.swift.new" "$pkg/Package.swift" 2>/dev/null || mv "$pkg/Package.swift.new" "$pkg/Package.swift"
 rm -f "$pkg/Package.swift.new"
+# SwiftPM keeps its build plan while the package graph is unchanged: drop it, so files added to
+# Descent since the last fuzz build are compiled.
+rm -f "$pkg"/.build/release.yaml "$pkg"/.build/*/release/description.json
 swift build --package-path "$pkg" -c release --product "$exe" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing -Xswiftc -use-ld=lld 2>&1 \
     | grep -v "Cannot export local symbol" | tail -5
