@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import DescentCore
+@testable import DescentHarness
 import DescentJSON
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
@@ -224,4 +225,62 @@ private func libraryMessage(_ convention: String, _ name: String, _ hyperparamet
     for (x, s) in cases { #expect(pyRepr(x) == s, "\(x)") }
     #expect(pyRepr(JSON.number("-0")) == "0")
     #expect(pyRepr(JSON.number("1E3")) == "1000.0")
+}
+
+/// AdamTorchKernel (torch Adam/AdamW's straight path, Adam.swift) against AdamKernel's torch
+/// branch: bit for bit, on the naive engine and on the vectorized engine's installed loops, with
+/// NaN, ±∞, ±0 and subnormal values, both lerp branches (β₁ above and below ½), decoupled decay on
+/// and off, both dtypes; and the cases the straight path must decline.
+@Suite struct AdamTorchKernelTests {
+    init() { _ = installedLoops }
+
+    func family(_ name: String, _ hp: String) throws -> AdamFamily {
+        try #require(try Conventions.optimizer(convention: "torch", name: name, hyperparameters: try JSON.parse(hp)).family as? AdamFamily)
+    }
+
+    func same<T: DescentFloat>(_: T.Type, _ f: AdamFamily) throws {
+        var rng = SplitMix(seed: 41)
+        let n = 16 * 37 + 5
+        let specials: [T] = [.nan, .infinity, -.infinity, 0, -0.0, T.leastNonzeroMagnitude, -T.greatestFiniteMagnitude]
+        func data(_ positive: Bool) -> [T] {
+            (0..<n).map { i in i % 23 == 0 ? (positive ? specials[i % specials.count].magnitude : specials[i % specials.count])
+                : T(positive ? rng.value().magnitude : rng.value()) }
+        }
+        let p0 = data(false), g = Buffer<T>(data(false)), m0 = data(false), v0 = data(true)
+        for t in 1...3 {
+            let k: AdamKernel<T> = f.kernel(step: t, lr: 0.01)
+            let fast = try #require(AdamTorchKernel(k))
+            for vectorized in [false, true] {
+                let pa = Buffer<T>(p0), ma = Buffer<T>(m0), va = Buffer<T>(v0)
+                let pb = Buffer<T>(p0), mb = Buffer<T>(m0), vb = Buffer<T>(v0)
+                if vectorized {
+                    VectorizedEngine.map(k, pa, g, [ma, va], threads: 1)
+                    VectorizedEngine.map(fast, pb, g, [mb, vb], threads: 1)
+                } else {
+                    NaiveEngine.map(k, pa, g, [ma, va])
+                    NaiveEngine.map(fast, pb, g, [mb, vb])
+                }
+                for (a, b) in [(pa, pb), (ma, mb), (va, vb)] {
+                    #expect(firstDifference(a, b) == nil, "\(T.self) t=\(t) vectorized=\(vectorized): \(firstDifference(a, b) ?? 0)")
+                }
+            }
+        }
+    }
+
+    @Test func bitIdenticalToTheGeneralKernel() throws {
+        for (name, hp) in [("Adam", #"{"lr": 0.01}"#), ("Adam", #"{"lr": 0.01, "betas": [0.3, 0.99]}"#),
+                           ("AdamW", #"{"lr": 0.01, "weight_decay": 0.1}"#), ("AdamW", #"{"lr": 0.01, "betas": [0.2, 0.5], "eps": 1e-3}"#)] {
+            try same(Double.self, try family(name, hp))
+            try same(Float.self, try family(name, hp))
+        }
+    }
+
+    @Test func otherCasesKeepTheGeneralKernel() throws {
+        for (name, hp) in [("Adam", #"{"amsgrad": true}"#), ("Adam", #"{"maximize": true}"#), ("Adam", #"{"weight_decay": 0.1}"#)] {
+            let k: AdamKernel<Double> = try family(name, hp).kernel(step: 1, lr: 0.01)
+            #expect(AdamTorchKernel(k) == nil, "\(name) \(hp)")
+        }
+        let optax = try #require(try Conventions.optimizer(convention: "optax", name: "adam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1}"#)).family as? AdamFamily)
+        #expect(AdamTorchKernel<Double>(optax.kernel(step: 1, lr: 0.1)) == nil)
+    }
 }

@@ -59,11 +59,11 @@ private let fixtureOptimizers: [(convention: String, name: String, hyperparamete
 private func bytes<T: DescentFloat>(_ x: T) -> [UInt8] { withUnsafeBytes(of: x) { Array($0) } }
 
 /// Bitwise equality, NaN equal to NaN.
-private func same<T: DescentFloat>(_ a: T, _ b: T) -> Bool {
+func same<T: DescentFloat>(_ a: T, _ b: T) -> Bool {
     (a.isNaN && b.isNaN) || (a == b && a.sign == b.sign)
 }
 
-private func firstDifference<T: DescentFloat>(_ a: Buffer<T>, _ b: Buffer<T>) -> Int? {
+func firstDifference<T: DescentFloat>(_ a: Buffer<T>, _ b: Buffer<T>) -> Int? {
     (0..<a.count).first { !same(a[$0], b[$0]) }
 }
 

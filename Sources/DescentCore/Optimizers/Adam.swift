@@ -198,6 +198,33 @@ public struct AdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
+/// torch.optim.Adam/AdamW's usual case on one straight path: AdamKernel's torch branch with no
+/// amsgrad, no maximize, no L2 and no epsilon hat, the same operations in the same order (so the
+/// results are bit-identical; a decay factor of 1 multiplies exactly). With AdamKernel's flags
+/// tested inside the loop, LLVM split part of the 16-lane division into scalar and 128-bit
+/// divisions on the AVX-512 build, which the division unit pays for (the fused pass is bound by
+/// it); this kernel's loop is all 512-bit.
+public struct AdamTorchKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var decayFactor, oneMinusBeta1, beta2, oneMinusBeta2, bc2Sqrt, eps, negStepSize: Scalar
+    public var slotCount: Int { 2 }
+
+    /// The straight-path kernel for `k`, when `k` is that case.
+    @inlinable init?(_ k: AdamKernel<Scalar>) {
+        guard k.form == .torch, !k.epsilonHat, !k.amsgrad, !k.maximize, k.l2 == 0 else { return nil }
+        decayFactor = k.decayFactor; oneMinusBeta1 = k.oneMinusBeta1; beta2 = k.beta2; oneMinusBeta2 = k.oneMinusBeta2
+        bc2Sqrt = k.bc2Sqrt; eps = k.eps; negStepSize = k.negStepSize
+    }
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        p = p * L(repeating: decayFactor)
+        s.s0 = torchLerp(s.s0, g, oneMinusBeta1)
+        s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * g * g
+        let denom = s.s1.squareRoot() / L(repeating: bc2Sqrt) + L(repeating: eps)
+        p = p + L(repeating: negStepSize) * s.s0 / denom
+    }
+}
+
 final class AdamStepper<T: DescentFloat>: Stepper {
     let config: AdamFamily
     let engine: Engine
@@ -219,6 +246,10 @@ final class AdamStepper<T: DescentFloat>: Stepper {
         masked.decoupled = 0; masked.decayFactor = 1
         let mask = config.decayMask
         // One pass over the whole list (MultiTensor.swift).
+        if let fast = AdamTorchKernel(k), let fastMasked = AdamTorchKernel(masked) {
+            engine.map(perTensor: { i in mask?[i] == false ? fastMasked : fast }, params, grads, [m, v])
+            return
+        }
         engine.map(perTensor: { i in mask?[i] == false ? masked : k }, params, grads, vMax.isEmpty ? [m, v] : [m, v, vMax])
     }
 
