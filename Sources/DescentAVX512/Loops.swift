@@ -57,6 +57,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, AdagradKernel<Float>.self, AdagradKernel<Double>.self)
     both(a, AdamKernel<Float>.self, AdamKernel<Double>.self)
     both(a, AdamTorchKernel<Float>.self, AdamTorchKernel<Double>.self)
+    both(a, AdamOptaxKernel<Float>.self, AdamOptaxKernel<Double>.self)
     both(a, AdamaxKernel<Float>.self, AdamaxKernel<Double>.self)
     both(a, AxpyKernel<Float>.self, AxpyKernel<Double>.self)
     both(a, ClampKernel<Float>.self, ClampKernel<Double>.self)

@@ -227,18 +227,18 @@ private func libraryMessage(_ convention: String, _ name: String, _ hyperparamet
     #expect(pyRepr(JSON.number("1E3")) == "1000.0")
 }
 
-/// AdamTorchKernel (torch Adam/AdamW's straight path, Adam.swift) against AdamKernel's torch
-/// branch: bit for bit, on the naive engine and on the vectorized engine's installed loops, with
+/// AdamTorchKernel and AdamOptaxKernel (torch Adam/AdamW's and optax adam/adamw's straight paths,
+/// Adam.swift) against AdamKernel's torch and optax branches: bit for bit, on the naive engine and on the vectorized engine's installed loops, with
 /// NaN, ±∞, ±0 and subnormal values, both lerp branches (β₁ above and below ½), decoupled decay on
 /// and off, both dtypes; and the cases the straight path must decline.
 @Suite struct AdamTorchKernelTests {
     init() { _ = installedLoops }
 
-    func family(_ name: String, _ hp: String) throws -> AdamFamily {
-        try #require(try Conventions.optimizer(convention: "torch", name: name, hyperparameters: try JSON.parse(hp)).family as? AdamFamily)
+    func family(_ name: String, _ hp: String, convention: String = "torch") throws -> AdamFamily {
+        try #require(try Conventions.optimizer(convention: convention, name: name, hyperparameters: try JSON.parse(hp)).family as? AdamFamily)
     }
 
-    func same<T: DescentFloat>(_: T.Type, _ f: AdamFamily) throws {
+    func same<T: DescentFloat, K: ElementwiseKernel>(_: T.Type, _ f: AdamFamily, _ straight: (AdamKernel<T>) -> K?) throws where K.Scalar == T {
         var rng = SplitMix(seed: 41)
         let n = 16 * 37 + 5
         let specials: [T] = [.nan, .infinity, -.infinity, 0, -0.0, T.leastNonzeroMagnitude, -T.greatestFiniteMagnitude]
@@ -249,7 +249,7 @@ private func libraryMessage(_ convention: String, _ name: String, _ hyperparamet
         let p0 = data(false), g = Buffer<T>(data(false)), m0 = data(false), v0 = data(true)
         for t in 1...3 {
             let k: AdamKernel<T> = f.kernel(step: t, lr: 0.01)
-            let fast = try #require(AdamTorchKernel(k))
+            let fast = try #require(straight(k))
             for vectorized in [false, true] {
                 let pa = Buffer<T>(p0), ma = Buffer<T>(m0), va = Buffer<T>(v0)
                 let pb = Buffer<T>(p0), mb = Buffer<T>(m0), vb = Buffer<T>(v0)
@@ -270,8 +270,13 @@ private func libraryMessage(_ convention: String, _ name: String, _ hyperparamet
     @Test func bitIdenticalToTheGeneralKernel() throws {
         for (name, hp) in [("Adam", #"{"lr": 0.01}"#), ("Adam", #"{"lr": 0.01, "betas": [0.3, 0.99]}"#),
                            ("AdamW", #"{"lr": 0.01, "weight_decay": 0.1}"#), ("AdamW", #"{"lr": 0.01, "betas": [0.2, 0.5], "eps": 1e-3}"#)] {
-            try same(Double.self, try family(name, hp))
-            try same(Float.self, try family(name, hp))
+            try same(Double.self, try family(name, hp), AdamTorchKernel.init)
+            try same(Float.self, try family(name, hp), AdamTorchKernel.init)
+        }
+        for (name, hp) in [("adam", #"{"learning_rate": 0.01}"#), ("adam", #"{"learning_rate": 0.01, "b1": 0.3, "eps_root": 1e-8}"#),
+                           ("adamw", #"{"learning_rate": 0.01, "weight_decay": 0.1}"#), ("adamw", #"{"learning_rate": 0.01, "weight_decay": 0}"#)] {
+            try same(Double.self, try family(name, hp, convention: "optax"), AdamOptaxKernel.init)
+            try same(Float.self, try family(name, hp, convention: "optax"), AdamOptaxKernel.init)
         }
     }
 
@@ -280,7 +285,13 @@ private func libraryMessage(_ convention: String, _ name: String, _ hyperparamet
             let k: AdamKernel<Double> = try family(name, hp).kernel(step: 1, lr: 0.01)
             #expect(AdamTorchKernel(k) == nil, "\(name) \(hp)")
         }
-        let optax = try #require(try Conventions.optimizer(convention: "optax", name: "adam", hyperparameters: try JSON.parse(#"{"learning_rate": 0.1}"#)).family as? AdamFamily)
+        let optax = try family("adam", #"{"learning_rate": 0.1}"#, convention: "optax")
         #expect(AdamTorchKernel<Double>(optax.kernel(step: 1, lr: 0.1)) == nil)
+        for (name, hp) in [("amsgrad", #"{"learning_rate": 0.1}"#), ("adam", #"{"learning_rate": 0.1, "nesterov": true}"#)] {
+            let k: AdamKernel<Double> = try family(name, hp, convention: "optax").kernel(step: 1, lr: 0.1)
+            #expect(AdamOptaxKernel(k) == nil, "\(name) \(hp)")
+        }
+        let torch: AdamKernel<Double> = try family("Adam", "{}").kernel(step: 1, lr: 0.1)
+        #expect(AdamOptaxKernel(torch) == nil)
     }
 }

@@ -225,6 +225,31 @@ public struct AdamTorchKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
+/// optax.adam/adamw's usual case on one straight path: AdamKernel's optax branch with no amsgrad,
+/// no nesterov, both bias corrections, no maximize and no L2, the same operations in the same
+/// order (bit-identical), for the same reason as AdamTorchKernel.
+public struct AdamOptaxKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var beta1, beta2, oneMinusBeta1, oneMinusBeta2, bc1, bc2, eps, epsRoot, decoupled, negLr: Scalar
+    public var slotCount: Int { 2 }
+
+    /// The straight-path kernel for `k`, when `k` is that case.
+    @inlinable init?(_ k: AdamKernel<Scalar>) {
+        guard k.form == .optax, !k.amsgrad, !k.nesterov, k.biasCorrectionMu, k.biasCorrectionNu, !k.maximize, k.l2 == 0 else { return nil }
+        beta1 = k.beta1; beta2 = k.beta2; oneMinusBeta1 = k.oneMinusBeta1; oneMinusBeta2 = k.oneMinusBeta2
+        bc1 = k.bc1; bc2 = k.bc2; eps = k.eps; epsRoot = k.epsRoot; decoupled = k.decoupled; negLr = k.negLr
+    }
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        s.s0 = L(repeating: oneMinusBeta1) * g + L(repeating: beta1) * s.s0
+        s.s1 = L(repeating: oneMinusBeta2) * (g * g) + L(repeating: beta2) * s.s1
+        let mHat = s.s0 / L(repeating: bc1), vHat = s.s1 / L(repeating: bc2)
+        var u = mHat / ((vHat + L(repeating: epsRoot)).squareRoot() + L(repeating: eps))
+        if decoupled != 0 { u = u + L(repeating: decoupled) * p }
+        p = p + L(repeating: negLr) * u
+    }
+}
+
 final class AdamStepper<T: DescentFloat>: Stepper {
     let config: AdamFamily
     let engine: Engine
@@ -247,6 +272,10 @@ final class AdamStepper<T: DescentFloat>: Stepper {
         let mask = config.decayMask
         // One pass over the whole list (MultiTensor.swift).
         if let fast = AdamTorchKernel(k), let fastMasked = AdamTorchKernel(masked) {
+            engine.map(perTensor: { i in mask?[i] == false ? fastMasked : fast }, params, grads, [m, v])
+            return
+        }
+        if let fast = AdamOptaxKernel(k), let fastMasked = AdamOptaxKernel(masked) {
             engine.map(perTensor: { i in mask?[i] == false ? fastMasked : fast }, params, grads, [m, v])
             return
         }
