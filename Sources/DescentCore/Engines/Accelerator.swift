@@ -126,12 +126,15 @@ public final class Accelerator: @unchecked Sendable {
         return unsafeDowncast(box, to: Box<Gemm<T>>.self).f
     }
 
-    /// The table in use; nil = baseline loops only. Set once at start-up, before any engine runs
-    /// (the table is read without locks).
-    nonisolated(unsafe) public private(set) static var installed: Accelerator?
+    /// The table in use; nil = baseline loops only. Published under a lock: an install that
+    /// runs while engines run (the test process installs lazily, from whichever suite comes
+    /// first) is then no data race, and a reader sees a table only once it is complete
+    /// (ThreadSanitizer flagged the unlocked read). A table never changes after it is built.
+    public static var installed: Accelerator? { slot.get }
+    private static let slot = LockedValue<Accelerator?>(nil)
 
     /// Installs `table` (nil uninstalls). Call before running any optimizer.
-    public static func install(_ table: Accelerator?) { installed = table }
+    public static func install(_ table: Accelerator?) { slot.set(table) }
 }
 
 extension VectorizedEngine {

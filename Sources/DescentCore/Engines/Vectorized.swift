@@ -63,10 +63,15 @@ public enum VectorizedEngine {
 
     /// A fixed threshold for every loop instead of the measured ones (nil): DESCENT_PARALLEL_THRESHOLD,
     /// tests, `descent bench --threshold`. Results never depend on it (element-wise, bit-identical).
-    nonisolated(unsafe) public static var parallelThreshold: Int? = {
+    /// Behind a lock (LockedValue.swift): tests set it while other tests' engines read it.
+    public static var parallelThreshold: Int? {
+        get { parallelThresholdSetting.get }
+        set { parallelThresholdSetting.set(newValue) }
+    }
+    private static let parallelThresholdSetting = LockedValue<Int?>({
         if let s = ProcessInfo.processInfo.environment["DESCENT_PARALLEL_THRESHOLD"], let v = Int(s), v > 0 { return v }
         return nil
-    }()
+    }())
 
     /// The threshold for the baseline or the accelerated loops.
     @inlinable
