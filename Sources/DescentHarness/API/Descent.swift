@@ -239,24 +239,8 @@ public enum Descent {
     }
 
     static func compareSchedule(_ c: ScheduleCase, _ v: (lr: [Double], momentum: [Double]?), _ r: inout CaseResult) throws {
-        guard v.lr.count == c.expectedLR.count else {
-            throw DescentError.invalidInput(field: "lr", message: "\(v.lr.count) values returned, \(c.expectedLR.count) expected")
-        }
-        var cmp = TrajectoryComparer(dtype: .float64, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: 2)
-        let scale = c.expectedLR.map(abs).max() ?? 0
-        for k in v.lr.indices {
-            cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [v.lr[k]], scale: scale)
-            r.trajectory.append([[v.lr[k]]] + (v.momentum.map { $0.indices.contains(k) ? [[$0[k]]] : [] } ?? []))
-        }
-        if let em = c.expectedMomentum {
-            guard let m = v.momentum, m.count == em.count else {
-                r.status = .fail
-                r.message = "the case expects momentum values (expected_momentum) but none (or a wrong number) were returned"
-                return
-            }
-            let ms = em.map(abs).max() ?? 0
-            for k in em.indices { cmp.compare(step: k, series: 1, expected: [em[k]], actual: [m[k]], scale: ms) }
-        }
-        cmp.finish(into: &r, what: "schedule")
+        try Verifier.compareSchedule(c, lr: v.lr, momentum: v.momentum, dtype: .float64,
+                                     wrongCount: ("lr", "\(v.lr.count) values returned, \(c.expectedLR.count) expected"),
+                                     noMomentum: "none (or a wrong number) were returned", &r)
     }
 }

@@ -188,25 +188,37 @@ public struct Verifier: Sendable {
                                                 context: context)
         r.ran = "\(impl.name): \(c.convention).\(c.name) → \(schedule.summary)"
         let v = try impl.scheduleValues(schedule, T.self, count: c.expectedLR.count)
-        guard v.lr.count == c.expectedLR.count else {
-            throw DescentError.invalidInput(field: "expected_lr", message: "the schedule produced \(v.lr.count) values, \(c.expectedLR.count) expected")
+        try Self.compareSchedule(c, lr: v.lr.map(Double.init), momentum: v.momentum?.map(Double.init), dtype: T.dtype,
+                                 wrongCount: ("expected_lr", "the schedule produced \(v.lr.count) values, \(c.expectedLR.count) expected"),
+                                 noMomentum: "the schedule cycles no momentum", &r)
+    }
+
+    /// A schedule's lr (and momentum) values against the case's, for the engines and for a
+    /// user's schedule through the library API (Descent.swift). `wrongCount` is the error for an
+    /// lr series of the wrong length; `noMomentum` ends the message when momentum is expected
+    /// but missing (or of the wrong length).
+    static func compareSchedule(_ c: ScheduleCase, lr: [Double], momentum: [Double]?, dtype: DType,
+                                wrongCount: (field: String, message: String), noMomentum: String,
+                                _ r: inout CaseResult) throws {
+        guard lr.count == c.expectedLR.count else {
+            throw DescentError.invalidInput(field: wrongCount.field, message: wrongCount.message)
         }
-        var cmp = TrajectoryComparer(dtype: T.dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: 2)
+        var cmp = TrajectoryComparer(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32, series: 2)
         // One comparison per entry; the scale for float32's absolute tolerance is the series' peak.
         let lrScale = c.expectedLR.map(abs).max() ?? 0
-        for k in 0..<c.expectedLR.count {
-            cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [Double(v.lr[k])], scale: lrScale)
-            r.trajectory.append([[Double(v.lr[k])]] + (v.momentum.map { [[Double($0[k])]] } ?? []))
+        for k in lr.indices {
+            cmp.compare(step: k, series: 0, expected: [c.expectedLR[k]], actual: [lr[k]], scale: lrScale)
+            r.trajectory.append([[lr[k]]] + (momentum.map { $0.indices.contains(k) ? [[$0[k]]] : [] } ?? []))
         }
         if let em = c.expectedMomentum {
-            guard let m = v.momentum, m.count == em.count else {
+            guard let m = momentum, m.count == em.count else {
                 r.status = .fail
-                r.message = "the case expects momentum values (expected_momentum) but the schedule cycles no momentum"
+                r.message = "the case expects momentum values (expected_momentum) but \(noMomentum)"
                 return
             }
             let mScale = em.map(abs).max() ?? 0
-            for k in 0..<em.count {
-                cmp.compare(step: k, series: 1, expected: [em[k]], actual: [Double(m[k])], scale: mScale)
+            for k in em.indices {
+                cmp.compare(step: k, series: 1, expected: [em[k]], actual: [m[k]], scale: mScale)
             }
         }
         cmp.finish(into: &r, what: "schedule")
