@@ -3,7 +3,8 @@
 # in a temporary folder, tags it 1.0.0, builds a separate package that depends on it with
 # `.package(url: "file://…", from: "1.0.0")` (SwiftPM refuses unsafeFlags in such a dependency's
 # products) and runs a verification of a torch-convention SGD written in that package, through
-# the public API (Descent.verify). Exit status 0 when it builds and every case passes.
+# the public API (Descent.verify): Tests/DescentTests/UserSGD.swift, copied in. Exit status 0 when it
+# builds and every case passes.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/descent-dependency.XXXXXX")"
@@ -26,42 +27,14 @@ let package = Package(
     targets: [.executableTarget(name: "UsesDescent", dependencies: [.product(name: "DescentKit", package: "descent")])]
 )
 SWIFT
+# The user's optimizer is the one LibraryAPITests verifies in process (public API only).
+cp "$root/Tests/DescentTests/UserSGD.swift" "$work/uses-descent/Sources/UsesDescent/UserSGD.swift"
 cat > "$work/uses-descent/Sources/UsesDescent/main.swift" <<'SWIFT'
-// A user's own optimizer (torch.optim.SGD's update rule), verified through Descent's API.
+// A user's own optimizer (torch.optim.SGD's update rule, UserSGD.swift), verified through Descent's API.
 import DescentHarness
-import DescentJSON
 import Foundation
 
-struct Rejected: Error, CustomStringConvertible { var description: String }
-
-struct TorchSGD: VerifiableOptimizer {
-    func makeStep(_ r: OptimizerRequest) throws -> OptimizerStep {
-        guard r.convention == "torch", r.name == "SGD", r.gradTransforms.isEmpty else { throw DescentUnsupported("torch SGD only") }
-        let h = r.hyperparameters
-        let lr0 = h["lr"]?.doubleValue ?? 1e-3, mu = h["momentum"]?.doubleValue ?? 0
-        let damp = h["dampening"]?.doubleValue ?? 0, wd = h["weight_decay"]?.doubleValue ?? 0
-        let nesterov = h["nesterov"]?.boolValue ?? false, maximize = h["maximize"]?.boolValue ?? false
-        if lr0 < 0 { throw Rejected(description: "Invalid learning rate: \(lr0)") }
-        var buf: [[Double]]? = nil
-        return { p, g, stepLR in
-            let lr = stepLR ?? lr0
-            var d = g
-            for t in p.indices { for i in p[t].indices { d[t][i] = (maximize ? -g[t][i] : g[t][i]) + wd * p[t][i] } }
-            if mu != 0 {
-                if var b = buf {
-                    for t in b.indices { for i in b[t].indices { b[t][i] = mu * b[t][i] + (1 - damp) * d[t][i] } }
-                    buf = b
-                } else {
-                    buf = d
-                }
-                for t in d.indices { for i in d[t].indices { d[t][i] = nesterov ? d[t][i] + mu * buf![t][i] : buf![t][i] } }
-            }
-            for t in p.indices { for i in p[t].indices { p[t][i] -= lr * d[t][i] } }
-        }
-    }
-}
-
-let report = try Descent.verify(TorchSGD(), fixtures: [Descent.bundledFixtures + "/torch/SGD.json"], name: "torch-sgd")
+let report = try Descent.verify(UserSGD(), fixtures: [Descent.bundledFixtures + "/torch/SGD.json"], name: "torch-sgd")
 print(report.text, terminator: "")
 exit(report.passed && report.summary.pass >= 8 ? 0 : 1)
 SWIFT
