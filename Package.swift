@@ -22,7 +22,10 @@ let avx2Flags: [SwiftSetting] = []
 let package = Package(
     name: "Descent",
     products: [
-        .library(name: "DescentKit", targets: ["DescentJSON", "DescentCore", "DescentHarness"]),
+        // What a package that depends on Descent gets: `import DescentKit` (the fixtures, the
+        // verifier with its gate, the known-wrong variants and diagnosis, the closed-form checks,
+        // the reports and the library API, over DescentCore and DescentJSON). No lab or CLI type.
+        .library(name: "DescentKit", targets: ["DescentKit", "DescentHarness", "DescentConformance", "DescentCore", "DescentJSON"]),
         .executable(name: "descent", targets: ["descent"]),
     ],
     targets: [
@@ -35,10 +38,19 @@ let package = Package(
         .target(name: "DescentAVX2", dependencies: ["DescentCore"], swiftSettings: avx2Flags),
         // Chooses the widest loops this CPU runs and installs them (the command and the tests call it).
         .target(name: "DescentVectorLoops", dependencies: ["DescentCore", "DescentAVX512", "DescentAVX2"]),
-        // Fixtures, the verifier, closed-form checks, reports, benchmarks, the library API.
-        .target(name: "DescentHarness", dependencies: ["DescentJSON", "DescentCore"]),
+        // Conformance: fixtures, the verifier and its CI gate, known-wrong variants and diagnosis,
+        // closed-form checks, reports, the library API. The DescentKit product.
+        .target(name: "DescentConformance", dependencies: ["DescentJSON", "DescentCore"]),
+        // `import DescentKit`: DescentConformance, DescentCore and DescentJSON in one import.
+        .target(name: "DescentKit", dependencies: ["DescentConformance", "DescentCore", "DescentJSON"]),
+        // The module's earlier name: `import DescentHarness` still works (the same three modules).
+        .target(name: "DescentHarness", dependencies: ["DescentConformance", "DescentCore", "DescentJSON"]),
+        // The lab: training, benchmarks, tuning, the course's claims, plots.
+        .target(name: "DescentLab", dependencies: ["DescentJSON", "DescentCore", "DescentConformance"]),
+        // The `descent` command's subcommands: argument parsing, help, exit codes.
+        .target(name: "DescentCLI", dependencies: ["DescentJSON", "DescentCore", "DescentConformance", "DescentLab"]),
         // The `descent` command.
-        .executableTarget(name: "descent", dependencies: ["DescentHarness", "DescentVectorLoops"]),
-        .testTarget(name: "DescentTests", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentVectorLoops", "DescentHarness"]),
+        .executableTarget(name: "descent", dependencies: ["DescentCLI", "DescentCore", "DescentVectorLoops"]),
+        .testTarget(name: "DescentTests", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentVectorLoops", "DescentConformance", "DescentLab", "DescentCLI", "DescentKit"]),
     ]
 )

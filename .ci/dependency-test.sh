@@ -31,7 +31,7 @@ SWIFT
 cp "$root/Tests/DescentTests/UserSGD.swift" "$work/uses-descent/Sources/UsesDescent/UserSGD.swift"
 cat > "$work/uses-descent/Sources/UsesDescent/main.swift" <<'SWIFT'
 // A user's own optimizer (torch.optim.SGD's update rule, UserSGD.swift), verified through Descent's API.
-import DescentHarness
+import DescentKit
 import Foundation
 
 let report = try Descent.verify(UserSGD(), fixtures: [Descent.bundledFixtures + "/torch/SGD.json"], name: "torch-sgd")

@@ -1,5 +1,6 @@
-// The `descent` command: see CLI.swift in DescentHarness.
-import DescentHarness
+// The `descent` command: see DescentCLI/CLI.swift.
+import DescentCLI
+import DescentCore
 import DescentVectorLoops
 import Foundation
 

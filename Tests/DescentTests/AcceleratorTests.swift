@@ -18,7 +18,7 @@ import DescentVectorLoops
 @testable import DescentCore
 import DescentAVX2
 import DescentAVX512
-import DescentHarness
+import DescentKit
 
 private let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -4,7 +4,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
@@ -49,12 +51,7 @@ private func runCase<T: DescentFloat>(_ c: JSON, _: T.Type, rtol: Double, atol: 
     let tensors = c["params"]!.arrayValue!
     let shapes = tensors.map { $0["shape"]!.arrayValue!.map { $0.intValue! } }
     let params = tensors.map { Buffer<T>(converting: $0["values"]!.arrayValue!.map { $0.doubleValue! }) }
-    let stepper = try spec.family.makeStepper(dtype: T.dtype, shapes: shapes, engine: .naive)
-    let step: ([Buffer<T>], [Buffer<T>], Double) -> Void
-    switch stepper {
-    case let .float64(box): step = { box.step($0 as! [Buffer<Double>], $1 as! [Buffer<Double>], $2) }
-    case let .float32(box): step = { box.step($0 as! [Buffer<Float>], $1 as! [Buffer<Float>], $2) }
-    }
+    let step = try spec.family.makeStepper(T.self, shapes: shapes, engine: .naive).step
     for (t, s) in c["steps"]!.arrayValue!.enumerated() {
         let grads: [Buffer<T>]
         if let problem = c["problem"] {
@@ -239,7 +236,7 @@ private func libraryMessage(_ convention: String, _ name: String, _ hyperparamet
     }
 
     func same<T: DescentFloat, K: ElementwiseKernel>(_: T.Type, _ f: AdamFamily, _ straight: (AdamKernel<T>) -> K?) throws where K.Scalar == T {
-        var rng = SplitMix(seed: 41)
+        var rng = SplitMix64(seed: 41)
         let n = 16 * 37 + 5
         let specials: [T] = [.nan, .infinity, -.infinity, 0, -0.0, T.leastNonzeroMagnitude, -T.greatestFiniteMagnitude]
         func data(_ positive: Bool) -> [T] {

@@ -2,7 +2,9 @@
 // fixed answers to the hand-made SGD case (w₀ = [1, 2] → [0.9, 2.1] → [0.4, 2.1]).
 import Foundation
 import Testing
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 @Suite struct AdapterTests {

@@ -3,7 +3,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 /// A small torch-like file: two rows, its own probe (copy left out, as bench_optax.py does).

@@ -2,7 +2,9 @@
 // can fail: each is also run against a deliberately wrong input and must report `failed`.
 import Testing
 import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 
 private let checkIDs = ClosedFormChecks.all.map(\.id)
 

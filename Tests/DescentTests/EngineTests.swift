@@ -14,7 +14,9 @@ import Testing
 import Synchronization
 import DescentVectorLoops
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
@@ -22,7 +24,7 @@ private let fixturesRoot = URL(fileURLWithPath: #filePath)
     .appendingPathComponent("fixtures")
 
 /// Test values from the harness's splitmix64 generator (Checks/Check.swift).
-extension SplitMix {
+extension SplitMix64 {
     /// Uniform in [−1, 1), with exact zeros and a few large values mixed in.
     mutating func value() -> Double {
         let u = Double(next() >> 11) / Double(1 << 53) * 2 - 1
@@ -67,13 +69,6 @@ func firstDifference<T: DescentFloat>(_ a: Buffer<T>, _ b: Buffer<T>) -> Int? {
     (0..<a.count).first { !same(a[$0], b[$0]) }
 }
 
-private func box<T: DescentFloat>(_ s: AnyStepper, _: T.Type) -> StepperBox<T> {
-    switch s {
-    case let .float64(b): return b as! StepperBox<T>
-    case let .float32(b): return b as! StepperBox<T>
-    }
-}
-
 /// Runs `steps` random steps of one optimizer on two engines; returns a mismatch description or nil.
 private func compareEngines<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, _ a: Engine, _ b: Engine,
                                              sizes: [Int], steps: Int, seed: UInt64) throws -> String? {
@@ -91,10 +86,10 @@ private func compareEngines<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, _
                                              shapes: [[Int]], steps: Int, seed: UInt64, ulps: Double? = nil) throws -> String? {
     func firstDifference(_ a: Buffer<T>, _ b: Buffer<T>) -> Int? { (0..<a.count).first { !close(a[$0], b[$0], ulps: ulps) } }
     let sizes = shapes.map { $0.reduce(1, *) }
-    let sa = box(try spec.family.makeStepper(dtype: T.dtype, shapes: shapes, engine: a), T.self)
-    let sb = box(try spec.family.makeStepper(dtype: T.dtype, shapes: shapes, engine: b), T.self)
+    let sa = try spec.family.makeStepper(T.self, shapes: shapes, engine: a)
+    let sb = try spec.family.makeStepper(T.self, shapes: shapes, engine: b)
     if sa.needsObjective { return nil }
-    var rng = SplitMix(seed: seed)
+    var rng = SplitMix64(seed: seed)
     let pa = sizes.map { n in Buffer<T>(converting: (0..<n).map { _ in rng.value() }) }
     let pb = pa.map { $0.clone() }
     for t in 0..<steps {
@@ -292,7 +287,7 @@ struct EngineTests {
     }
 
     private func gemmCheck<T: DescentFloat>(_: T.Type) {
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         // 37 columns: two 16-float lanes + a tail of 5 (Float), four 8-double lanes + 5 (Double);
         // 150×150×150 crosses the 2²¹ multiply-add threshold, so its rows run on 2 threads;
         // 130×70×300: two k-blocks of the packed GEMM (KC 256, partial sums through its scratch),
@@ -354,7 +349,7 @@ struct EngineTests {
     }
 
     private func level1<T: DescentFloat>(_: T.Type, n: Int) {
-        var rng = SplitMix(seed: UInt64(n))
+        var rng = SplitMix64(seed: UInt64(n))
         let x = Buffer<T>(converting: (0..<n).map { _ in rng.value() }), y = Buffer<T>(converting: (0..<n).map { _ in rng.value() })
         let v = Engine(.vectorized)
         let bound = gamma(T.self, n) * (0..<n).reduce(0.0) { $0 + Swift.abs(Double(x[$1]) * Double(y[$1])) }
@@ -415,7 +410,7 @@ struct BLASTests {
     }
 
     private func check<T: DescentFloat>(_: T.Type, n: Int) {
-        var rng = SplitMix(seed: UInt64(n) &+ 99)
+        var rng = SplitMix64(seed: UInt64(n) &+ 99)
         let x = Buffer<T>(converting: (0..<n).map { _ in rng.value() }), y = Buffer<T>(converting: (0..<n).map { _ in rng.value() })
         let b = Engine(.blas)
         let sumAbs = (0..<n).reduce(0.0) { $0 + Swift.abs(Double(x[$1]) * Double(y[$1])) }
@@ -455,7 +450,7 @@ struct BLASTests {
     }
 
     private func gemmCheck<T: DescentFloat>(_: T.Type) {
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
             let m = 13, n = 29, k = 41
             let a = Buffer<T>(converting: (0..<(m * k)).map { _ in rng.value() })
@@ -490,7 +485,7 @@ struct BLASTests {
         guard blasPresent() else { return }
         // The training step's shapes (a 512-row chunk through 64 → 64, and its weight gradient):
         // OpenBLAS's threaded driver rounds some of them differently from its one-thread driver.
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let shapes = [(false, false, 512, 64, 64), (true, false, 64, 64, 512), (false, true, 512, 10, 64)]
         let problems = shapes.map { (ta, tb, m, n, k) in
             (ta, tb, m, n, k, Buffer<Float>(converting: (0..<(m * k)).map { _ in rng.value() }),

@@ -5,7 +5,9 @@
 // --quiet, `wrong:` typos, missing paths), and validation cases in their own bucket (issue 11 §5–6).
 import Foundation
 import Testing
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 import DescentCore
 
@@ -448,8 +450,8 @@ func unsupportedCase(id: String) -> String {
         #expect(rows.map { $0.drop > max } == [false, true])
         let table = BenchBaseline.table(rows, maxRegression: max)
         #expect(table.contains("REGRESSION") && table.contains("1 of 2 rows regressed"))
-        #expect(throws: UsageError.self) { _ = try BenchBaseline.parsePercent("ten") }
-        #expect(throws: UsageError.self) { _ = try BenchBaseline.parsePercent("-5%") }
+        #expect(throws: ConfigurationError.self) { _ = try BenchBaseline.parsePercent("ten") }
+        #expect(throws: ConfigurationError.self) { _ = try BenchBaseline.parsePercent("-5%") }
     }
 
     @Test func theBenchCommandExitsOneOnARegressionAndTwoOnABadBaseline() throws {

@@ -3,7 +3,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 /// A valid textbook-SGD case: w₀ = [1, 2], lr 0.1, g = [1, −1] then lr 0.5, g = [1, 0].

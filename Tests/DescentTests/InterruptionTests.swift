@@ -3,7 +3,10 @@
 // processes (the real `descent` command, run as a subprocess).
 import Foundation
 import Testing
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentCore
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 /// The `descent` command built next to the tests (`swift build` / `swift test` build it).

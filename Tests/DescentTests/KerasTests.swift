@@ -4,7 +4,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let kerasRoot = URL(fileURLWithPath: #filePath)
@@ -21,9 +23,7 @@ private func kerasSpec(_ name: String, _ hp: String = "{}") throws -> OptimizerS
 
 /// One float64 step of `spec` on the naive engine.
 private func oneStep(_ spec: OptimizerSpec, w: [Double], g: [Double], lr: Double? = nil) throws -> [Double] {
-    guard case let .float64(box) = try spec.family.makeStepper(dtype: .float64, shapes: [[w.count]], engine: .naive) else {
-        throw DescentError.unsupported("no float64 stepper")
-    }
+    let box = try spec.family.makeStepper(Double.self, shapes: [[w.count]], engine: .naive)
     let p = Buffer<Double>(converting: w)
     box.step([p], [Buffer<Double>(converting: g)], lr ?? spec.lr)
     return p.doubles
@@ -119,8 +119,8 @@ private struct Ported: Implementation {
     var summary: String { "" }
     var availability: Availability { .available }
     func prepare(_ c: FixtureCase) throws -> FixtureCase { twin }
-    func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper {
-        try spec.family.makeStepper(dtype: dtype, shapes: shapes, engine: .naive)
+    func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T> {
+        try spec.family.makeStepper(T.self, shapes: shapes, engine: .naive)
     }
 }
 

@@ -5,7 +5,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let root = URL(fileURLWithPath: #filePath)
@@ -28,12 +30,7 @@ private func loadCases(_ file: String) throws -> [OptimizerCase] {
 private func errors<T: DescentFloat>(_ c: OptimizerCase, _ family: any OptimizerFamily, _ lr: Double, _: T.Type,
                                      tol: Tolerance) throws -> [Double] {
     let params = c.params.map { Buffer<T>(converting: $0.values) }
-    guard case let box as StepperBox<T> = try {
-        switch try family.makeStepper(dtype: T.dtype, shapes: c.params.map(\.shape), engine: .naive) {
-        case let .float64(b): return b as Any
-        case let .float32(b): return b as Any
-        }
-    }() else { fatalError("dtype") }
+    let box = try family.makeStepper(T.self, shapes: c.params.map(\.shape), engine: .naive)
     let objective = c.problem?.objective(T.self)
     var out: [Double] = []
     for s in c.steps {

@@ -6,7 +6,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
@@ -41,8 +43,8 @@ private struct Mistaken: Implementation {
     var name: String { "mistaken" }
     var summary: String { "" }
     var availability: Availability { .available }
-    func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper {
-        try mutate(spec.family).makeStepper(dtype: dtype, shapes: shapes, engine: .naive)
+    func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T> {
+        try mutate(spec.family).makeStepper(T.self, shapes: shapes, engine: .naive)
     }
 }
 

@@ -4,7 +4,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let root = URL(fileURLWithPath: #filePath)
@@ -27,8 +29,8 @@ private struct MutatedImplementation: Implementation {
     var name: String { "mutated" }
     var summary: String { "" }
     var availability: Availability { .available }
-    func stepper(_ spec: OptimizerSpec, dtype: DType, shapes: [[Int]]) throws -> AnyStepper {
-        try mutate(spec.family).makeStepper(dtype: dtype, shapes: shapes, engine: .naive)
+    func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T> {
+        try mutate(spec.family).makeStepper(T.self, shapes: shapes, engine: .naive)
     }
 }
 
@@ -155,11 +157,11 @@ private func muon(_ f: any OptimizerFamily, _ edit: (inout MuonFamily) -> Void) 
 
     @Test func soapRejectsRankDeficientFirstStatistics() throws {
         let spec = try Conventions.optimizer(convention: "pytorch_optimizer", name: "SOAP", hyperparameters: nil)
-        #expect(throws: DescentError.self) { try spec.family.makeStepper(dtype: .float64, shapes: [[3, 5]], engine: .naive) }
-        _ = try spec.family.makeStepper(dtype: .float64, shapes: [[4, 4], [7]], engine: .naive)
+        #expect(throws: DescentError.self) { try spec.family.makeStepper(Double.self, shapes: [[3, 5]], engine: .naive) }
+        _ = try spec.family.makeStepper(Double.self, shapes: [[4, 4], [7]], engine: .naive)
         let one = try Conventions.optimizer(convention: "pytorch_optimizer", name: "SOAP",
                                             hyperparameters: .object([("max_precondition_dim", JSON(3))]))
-        _ = try one.family.makeStepper(dtype: .float64, shapes: [[3, 5], [5, 3]], engine: .naive)
+        _ = try one.family.makeStepper(Double.self, shapes: [[3, 5], [5, 3]], engine: .naive)
     }
 }
 
@@ -184,7 +186,7 @@ private func muon(_ f: any OptimizerFamily, _ edit: (inout MuonFamily) -> Void) 
     }
 
     @Test func eigenReconstructs() {
-        var r = SplitMix(seed: 7)
+        var r = SplitMix64(seed: 7)
         let n = 6
         let m = r.vector(n * n, 0.1, 1)
         var s = [Double](repeating: 0, count: n * n)

@@ -12,11 +12,13 @@ import Synchronization
 import Testing
 import DescentVectorLoops
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 
 @Suite("Multi-tensor pass", .serialized)
 struct MultiTensorTests {
-    private func values<T: DescentFloat>(_ n: Int, _ rng: inout SplitMix, _: T.Type) -> Buffer<T> {
+    private func values<T: DescentFloat>(_ n: Int, _ rng: inout SplitMix64, _: T.Type) -> Buffer<T> {
         Buffer<T>(converting: (0..<n).map { _ in rng.value() })
     }
 
@@ -41,7 +43,7 @@ struct MultiTensorTests {
         let mask = family.decayMask!
         for isa in VectorISA.allCases where VectorLoops.runs(isa) {
             for threads in [1, 2, 3] {
-                var rng = SplitMix(seed: UInt64(7 + threads))
+                var rng = SplitMix64(seed: UInt64(7 + threads))
                 let p0 = sizes.map { values($0, &rng, T.self) }, g = sizes.map { values($0, &rng, T.self) }
                 let m0 = sizes.map { values($0, &rng, T.self) }, v0 = sizes.map { n in Buffer<T>(converting: (0..<n).map { _ in Swift.abs(rng.value()) }) }
                 let engine = Engine(.vectorized, threads: threads, loops: VectorLoops.table(isa).map { .table($0) } ?? .baseline)

@@ -10,12 +10,14 @@
 // the long run used for results/fuzz.md is DESCENT_FUZZ_ITERATIONS=20000.
 import Foundation
 import Testing
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentCore
 import DescentJSON
 
 struct Mutator {
-    var rng: SplitMix
+    var rng: SplitMix64
     static let interesting: [JSON] = [JSON(1e300), JSON(-0.5), JSON(2.5), JSON(0), JSON(-1), JSON(1099511627776.0),
                                       JSON(4611686018427387904.0), JSON(1e-300), JSON(-1e300), .string("x"), .null,
                                       .array([]), .object([]), .bool(true), JSON(1e15), JSON(-1099511627776.0)]
@@ -75,7 +77,7 @@ func seedCases() throws -> [JSON] {
     @Test func fixtureDecoderAndVerifierNeverTrap() throws {
         let seeds = try seedCases()
         try #require(seeds.count > 50)
-        var m = Mutator(rng: SplitMix(seed: 0xF022))
+        var m = Mutator(rng: SplitMix64(seed: 0xF022))
         var verifier = Self.naive
         verifier.diagnose = false
         var loaded = 0, broken = 0, rejected = 0
@@ -104,7 +106,7 @@ func seedCases() throws -> [JSON] {
         let answers = [#"{"id": "t/sgd", "params": [[[0.9, 2.1]], [[0.4, 2.1]]]}"#, #"{"id": "s", "lr": [0.1, 0.1], "momentum": [0.9, 0.9]}"#]
         let a = AdapterVerifier(command: "true")
         defer { a.finish() }
-        var m = Mutator(rng: SplitMix(seed: 0xADA9))
+        var m = Mutator(rng: SplitMix64(seed: 0xADA9))
         for i in 0..<fuzzIterations * 4 {
             let k = i % 2
             var text = answers[k]
@@ -128,7 +130,7 @@ func seedCases() throws -> [JSON] {
         """
         let doc = try JSON.parse(seed)
         _ = try BenchInclude.parse(seed, file: "seed.json")
-        var m = Mutator(rng: SplitMix(seed: 0x1C1D))
+        var m = Mutator(rng: SplitMix64(seed: 0x1C1D))
         var ok = 0, bad = 0
         for i in 0..<fuzzIterations * 4 {
             let text = i % 2 == 0 ? m.mutateTree(doc).serialized() : m.mutateBytes(seed)

@@ -5,7 +5,9 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 
 /// The parsed elements of an SVG: each element's name, attributes and the text directly inside it.
 final class SVGReader: NSObject, XMLParserDelegate {

@@ -3,7 +3,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let repoFixtures = URL(fileURLWithPath: #filePath)

@@ -4,7 +4,7 @@
 import Foundation
 import Testing
 import DescentJSON
-import DescentHarness
+import DescentKit
 @testable import DescentCore
 
 private let fixturesRoot = URL(fileURLWithPath: #filePath)
@@ -54,12 +54,7 @@ private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type,
     let tensors = c["params"]!.arrayValue!
     let shapes = tensors.map { $0["shape"]!.arrayValue!.map { $0.intValue! } }
     let params = tensors.map { Buffer<T>(converting: numbers($0["values"])) }
-    let stepper = try spec.family.makeStepper(dtype: T.dtype, shapes: shapes, engine: .naive)
-    let box: StepperBox<T>
-    switch stepper {
-    case let .float64(b): box = b as! StepperBox<T>
-    case let .float32(b): box = b as! StepperBox<T>
-    }
+    let box = try spec.family.makeStepper(T.self, shapes: shapes, engine: .naive)
     for (t, s) in c["steps"]!.arrayValue!.enumerated() {
         let lr = s["lr"]?.doubleValue ?? spec.lr
         let grads: [Buffer<T>]

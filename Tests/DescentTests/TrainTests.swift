@@ -8,7 +8,9 @@ import FoundationXML
 #endif
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -61,7 +63,7 @@ private func config(_ body: (inout TrainConfig) -> Void) -> TrainConfig {
         #expect(error(head + "train 0 1 2 3\ntest 1 1 2 3\ntest 1 1 2 3\n").contains("the header says 2 rows"))
         #expect(error("train 0 1 2 3\n").contains("format: missing"))
         #expect(throws: DataFileError.self) { try DataSets.load(path: "/nonexistent/digits.txt") }
-        #expect(throws: UsageError.self) { try DataSets.named("mnist") }
+        #expect(throws: ConfigurationError.self) { try DataSets.named("mnist") }
     }
 
     @Test func toySetsAreDeterministicAndShaped() {

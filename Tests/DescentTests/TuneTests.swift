@@ -5,7 +5,9 @@
 import Foundation
 import Testing
 @testable import DescentCore
-@testable import DescentHarness
+@testable import DescentConformance
+@testable import DescentLab
+@testable import DescentCLI
 import DescentJSON
 
 private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -18,7 +20,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
     // MARK: Linear algebra
 
     @Test func engineCholeskyMatchesTheChecksCholesky() throws {
-        var r = SplitMix(seed: 11)
+        var r = SplitMix64(seed: 11)
         let n = 41   // three blocks of 16: panels and trailing updates through gemm
         let B = (0..<(n * n)).map { _ in r.uniform(-1, 1) }
         var A = [Double](repeating: 0, count: n * n)
@@ -45,7 +47,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
 
     @Test func gpFitsAKnownFunction() throws {
         let f = { (x: [Double]) in sin(6 * x[0]) + 0.5 * cos(4 * x[1]) }
-        var r = SplitMix(seed: 3)
+        var r = SplitMix64(seed: 3)
         let X = Strategy.latinHypercube(30, 2, rng: &r)
         let y = X.map(f)
         let gp = GaussianProcess.fit(X: X, y: y, rng: &r)
@@ -65,7 +67,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
     }
 
     @Test func marginalLikelihoodGradientMatchesFiniteDifferences() {
-        var r = SplitMix(seed: 5)
+        var r = SplitMix64(seed: 5)
         let X = (0..<12).map { _ in r.unitPoint(3) }
         let y = X.map { $0[0] * $0[0] - $0[1] + 0.3 * sin(5 * $0[2]) }
         let theta = [log(0.4), log(0.7), log(0.2), log(1.3), log(0.01)]
@@ -92,7 +94,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
     }
 
     @Test func eiGradientAndMaximiser() throws {
-        var r = SplitMix(seed: 7)
+        var r = SplitMix64(seed: 7)
         let X = Strategy.latinHypercube(8, 2, rng: &r)
         let y = X.map { ($0[0] - 0.3) * ($0[0] - 0.3) + ($0[1] - 0.6) * ($0[1] - 0.6) }
         let warp = OutputWarp(y)
@@ -126,9 +128,9 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         #expect(s.config(at: [0.5, 0.5, 0.5, 0.9, 0])[3].1 == .text("tanh"))
         #expect(s.config(at: [0.5, 0.5, 0.5, 0.9, 1])[4].1 == .number(0.99))
         for bad in ["lr=log:0:1", "lr=lin:1:0", "x", "x=cube:1:2", "n=int:1.5:3", "c=choice:"] {
-            #expect(throws: UsageError.self) { try SearchSpace.parse([bad]) }
+            #expect(throws: ConfigurationError.self) { try SearchSpace.parse([bad]) }
         }
-        #expect(throws: UsageError.self) { try SearchSpace.parse(["a=lin:0:1", "a=lin:0:2"]) }
+        #expect(throws: ConfigurationError.self) { try SearchSpace.parse(["a=lin:0:1", "a=lin:0:2"]) }
     }
 
     @Test func gridIsLogSpacedAndRefinesAroundTheBest() throws {
@@ -209,7 +211,7 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
             history = merged.trials
         }
         Issue.record("sharded run did not finish")
-        throw CLI.InputError(message: "unfinished")
+        throw LabInputError(message: "unfinished")
     }
 
     @Test(arguments: [Strategy.random, .grid, .bayes])
@@ -230,12 +232,12 @@ private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompon
         let obj = FunctionObjective(function: f, noise: 0)
         let s0 = try TuneRunner.run(settings: settings, objective: obj, shard: (0, 2), timing: false)
         let r0 = TuneReport(settings: settings, trials: s0.trials, complete: false, optimum: f.optimum, maximize: false, shard: (0, 2, 0))
-        #expect(throws: CLI.InputError.self) { try TuneRunner.merge([("a", r0)]) }
+        #expect(throws: LabInputError.self) { try TuneRunner.merge([("a", r0)]) }
         var other = settings
         other.seed = 1
         let s1 = try TuneRunner.run(settings: other, objective: obj, shard: (1, 2), timing: false)
         let r1 = TuneReport(settings: other, trials: s1.trials, complete: false, optimum: f.optimum, maximize: false, shard: (1, 2, 0))
-        #expect(throws: CLI.InputError.self) { try TuneRunner.merge([("a", r0), ("b", r1)]) }
+        #expect(throws: LabInputError.self) { try TuneRunner.merge([("a", r0), ("b", r1)]) }
     }
 
     /// Four shards of a random search run in parallel by `xargs -P 4` through the built CLI; the

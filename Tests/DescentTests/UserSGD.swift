@@ -1,7 +1,7 @@
 // UserSGD.swift — torch.optim.SGD written by a "user" against Descent's public API only (plain
 // arrays). LibraryAPITests verifies it in process; .ci/dependency-test.sh copies this file into a
 // separate package that depends on Descent by version and verifies it there.
-import DescentHarness
+import DescentKit
 import DescentJSON
 
 /// torch.optim.SGD written by a "user" (plain arrays), optionally with a deliberate mistake:

@@ -5,6 +5,17 @@ import Foundation
 /// The precision of one evaluation.
 public enum DType: String, CaseIterable, Sendable, Codable {
     case float64, float32
+
+    /// The scalar type of this precision. Passed to a generic function (`run(dtype.scalarType)`
+    /// with `func run<T: DescentFloat>(_: T.Type)`), Swift opens the existential; the callee then
+    /// runs its unspecialised generic code, so hot paths switch on the dtype with concrete types
+    /// instead (the optimizer families' steppers are specialised either way: `@_specialize`).
+    public var scalarType: any DescentFloat.Type {
+        switch self {
+        case .float64: return Double.self
+        case .float32: return Float.self
+        }
+    }
 }
 
 /// Float and Double: everything is written once, generic over this protocol, and run in both.

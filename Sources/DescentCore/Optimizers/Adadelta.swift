@@ -38,15 +38,13 @@ public struct AdadeltaFamily: OptimizerFamily {
         return s
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if let mask = weightDecayMask, mask.count != shapes.count {
             throw DescentError.invalidInput(field: "hyperparameters.weight_decay_mask",
                                             message: "has \(mask.count) entries for \(shapes.count) tensors")
         }
-        switch dtype {
-        case .float64: return AnyStepper(AdadeltaStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(AdadeltaStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(AdadeltaStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

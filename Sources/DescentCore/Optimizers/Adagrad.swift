@@ -43,11 +43,9 @@ public struct AdagradFamily: OptimizerFamily {
         return s
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch dtype {
-        case .float64: return AnyStepper(AdagradStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(AdagradStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        return StepperBox(AdagradStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

@@ -105,15 +105,13 @@ public struct AdamFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if let mask = decayMask, mask.count != shapes.count {
             throw DescentError.invalidInput(field: "hyperparameters.mask",
                                             message: "mask has \(mask.count) entries for \(shapes.count) tensors")
         }
-        switch dtype {
-        case .float64: return AnyStepper(AdamStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(AdamStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(AdamStepper<T>(self, shapes: shapes, engine: engine))
     }
 
     /// The kernel for step `t` (from 1) at learning rate `lr`; per-step scalars in Double.

@@ -30,15 +30,13 @@ public struct AdamaxFamily: OptimizerFamily {
             + (decayMask.map { ", decay mask \($0)" } ?? "") + (maximize ? ", maximize" : "")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if let mask = decayMask, mask.count != shapes.count {
             throw DescentError.invalidInput(field: "hyperparameters.mask",
                                             message: "mask has \(mask.count) entries for \(shapes.count) tensors")
         }
-        switch dtype {
-        case .float64: return AnyStepper(AdamaxStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(AdamaxStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(AdamaxStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

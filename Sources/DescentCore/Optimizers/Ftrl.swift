@@ -26,14 +26,12 @@ public struct FtrlFamily: OptimizerFamily {
         "learning_rate_power \(learningRatePower), initial accumulator \(initialAccumulator), l1 \(l1), l2 \(l2), l2 shrinkage \(l2Shrinkage), beta \(beta)"
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         guard learningRatePower == -0.5 || learningRatePower == 0 else {
             throw DescentError.unsupported("keras.optimizers.Ftrl with learning_rate_power \(learningRatePower): Descent computes −0.5 (a square root) and 0 only")
         }
-        switch dtype {
-        case .float64: return AnyStepper(FtrlStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(FtrlStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(FtrlStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

@@ -146,11 +146,9 @@ public struct TransformedFamily: OptimizerFamily {
     public var familyName: String { inner.familyName }
     public var summary: String { transforms.map(\.summary).joined(separator: " → ") + " → " + inner.summary }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch try inner.makeStepper(dtype: dtype, shapes: shapes, engine: engine) {
-        case let .float64(box): return AnyStepper(TransformedStepper(box, transforms, engine))
-        case let .float32(box): return AnyStepper(TransformedStepper(box, transforms, engine))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(TransformedStepper(try inner.makeStepper(T.self, shapes: shapes, engine: engine), transforms, engine))
     }
 }
 

@@ -40,11 +40,9 @@ public struct KerasDecayedFamily: WrappingFamily {
     public var familyName: String { inner.familyName }
     public var summary: String { "keras weight decay w ← w − w·\(weightDecay)·lr before the update → " + inner.summary }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch try inner.makeStepper(dtype: dtype, shapes: shapes, engine: engine) {
-        case let .float64(box): return AnyStepper(KerasDecayedStepper(box, weightDecay))
-        case let .float32(box): return AnyStepper(KerasDecayedStepper(box, weightDecay))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(KerasDecayedStepper(try inner.makeStepper(T.self, shapes: shapes, engine: engine), weightDecay))
     }
 }
 

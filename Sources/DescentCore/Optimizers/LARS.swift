@@ -73,17 +73,15 @@ public struct LARSFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         for (key, mask) in [("weight_decay_mask", decayMask), ("trust_ratio_mask", trustMask)] {
             if let mask, mask.count != shapes.count {
                 throw DescentError.invalidInput(field: "hyperparameters.\(key)",
                                                 message: "\(key) has \(mask.count) entries for \(shapes.count) tensors")
             }
         }
-        switch dtype {
-        case .float64: return AnyStepper(LARSStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(LARSStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(LARSStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

@@ -54,12 +54,11 @@ public struct LBFGSFamily: OptimizerFamily {
         }
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch (dtype, form) {
-        case (.float64, .torch): return AnyStepper(TorchLBFGSStepper<Double>(self, shapes: shapes, engine: engine))
-        case (.float32, .torch): return AnyStepper(TorchLBFGSStepper<Float>(self, shapes: shapes, engine: engine))
-        case (.float64, .optax): return AnyStepper(OptaxLBFGSStepper<Double>(self, shapes: shapes, engine: engine))
-        case (.float32, .optax): return AnyStepper(OptaxLBFGSStepper<Float>(self, shapes: shapes, engine: engine))
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        switch form {
+        case .torch: return StepperBox(TorchLBFGSStepper<T>(self, shapes: shapes, engine: engine))
+        case .optax: return StepperBox(OptaxLBFGSStepper<T>(self, shapes: shapes, engine: engine))
         }
     }
 }

@@ -117,15 +117,13 @@ public struct LambFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if let mask = decayMask, mask.count != shapes.count {
             throw DescentError.invalidInput(field: "hyperparameters.mask",
                                             message: "mask has \(mask.count) entries for \(shapes.count) tensors")
         }
-        switch dtype {
-        case .float64: return AnyStepper(LambStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(LambStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(LambStepper<T>(self, shapes: shapes, engine: engine))
     }
 
     /// The step size η of step t and which update the step makes.

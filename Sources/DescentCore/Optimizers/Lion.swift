@@ -83,15 +83,13 @@ public struct LionFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if let mask = decayMask, mask.count != shapes.count {
             throw DescentError.invalidInput(field: "hyperparameters.mask",
                                             message: "mask has \(mask.count) entries for \(shapes.count) tensors")
         }
-        switch dtype {
-        case .float64: return AnyStepper(LionStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(LionStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(LionStepper<T>(self, shapes: shapes, engine: engine))
     }
 
     /// The kernel at learning rate `lr` for a tensor that is (or is not) decayed.

@@ -78,17 +78,15 @@ public struct MuonFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if fallback == nil, let bad = shapes.first(where: { $0.count != 2 }) {
             // torch.optim.Muon's constructor check (the shape printed as torch.Size).
             throw DescentError.invalidHyperparameter(
                 field: "params",
                 message: "Muon only supports 2D parameters whereas we found a parameter with size: torch.Size([\(bad.map(String.init).joined(separator: ", "))])")
         }
-        switch dtype {
-        case .float64: return AnyStepper(MuonStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(MuonStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(MuonStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

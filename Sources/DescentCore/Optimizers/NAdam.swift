@@ -27,11 +27,9 @@ public struct NAdamFamily: OptimizerFamily {
             + decay.summary + (maximize ? ", maximize" : "")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch dtype {
-        case .float64: return AnyStepper(NAdamStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(NAdamStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        return StepperBox(NAdamStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

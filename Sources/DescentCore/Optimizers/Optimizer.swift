@@ -31,20 +31,6 @@ extension Stepper {
     public var needsObjective: Bool { false }
 }
 
-/// A stepper of either precision with its type erased. Build it in a concrete context
-/// (`AnyStepper(AdamStepper<Double>(…))`) so the hot loop is specialised.
-public enum AnyStepper {
-    case float64(StepperBox<Double>)
-    case float32(StepperBox<Float>)
-
-    public init<S: Stepper>(_ s: S) where S.Scalar == Double { self = .float64(StepperBox(s)) }
-    public init<S: Stepper>(_ s: S) where S.Scalar == Float { self = .float32(StepperBox(s)) }
-
-    public var dtype: DType {
-        switch self { case .float64: return .float64; case .float32: return .float32 }
-    }
-}
-
 /// Closures over a concrete stepper (type erasure that keeps specialisation).
 public struct StepperBox<T: DescentFloat> {
     public let step: (_ params: [Buffer<T>], _ grads: [Buffer<T>], _ lr: Double) -> Void
@@ -69,9 +55,12 @@ public protocol OptimizerFamily: Sendable {
     var familyName: String { get }
     /// One line describing the knobs in force, e.g. "eps outside sqrt, decoupled decay × lr".
     var summary: String { get }
-    /// A stepper for tensors of these shapes, in this precision, on this engine.
+    /// A stepper for tensors of these shapes, in precision T, on this engine: the family's one
+    /// construction, generic over the precision, so a new `DescentFloat` type runs every family
+    /// (or the package does not compile). Families mark it `@_specialize` for Double and Float, so
+    /// the steppers those runs build are specialised (the hot loops are generic code).
     /// Throws `DescentError.unsupported` when the family cannot run this combination.
-    func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper
+    func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T>
 }
 
 /// What a convention makes of `(name, hyperparameters)`.

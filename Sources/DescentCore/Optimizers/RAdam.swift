@@ -34,11 +34,9 @@ public struct RAdamFamily: OptimizerFamily {
             + (nesterov ? ", nesterov" : "") + (maximize ? ", maximize" : "")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch dtype {
-        case .float64: return AnyStepper(RAdamStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(RAdamStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        return StepperBox(RAdamStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

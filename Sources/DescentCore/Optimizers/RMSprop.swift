@@ -68,11 +68,9 @@ public struct RMSpropFamily: OptimizerFamily {
         return s
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch dtype {
-        case .float64: return AnyStepper(RMSpropStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(RMSpropStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        return StepperBox(RMSpropStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

@@ -54,11 +54,9 @@ public struct SGDFamily: OptimizerFamily {
         return s
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch dtype {
-        case .float64: return AnyStepper(SGDStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(SGDStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        return StepperBox(SGDStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

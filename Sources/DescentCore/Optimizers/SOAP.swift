@@ -53,7 +53,8 @@ public struct SOAPFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         for s in shapes {
             if s.count == 1 && precondition1D && s[0] <= maxPreconditionDim {
                 throw DescentError.unsupported(
@@ -67,10 +68,7 @@ public struct SOAPFamily: OptimizerFamily {
                     "pytorch_optimizer.SOAP on a \(s[0])×\(s[1]) tensor with both dimensions preconditioned: the first GG of the larger dimension is rank-deficient, its eigenbasis inside the zero eigenvalue is LAPACK's arbitrary choice, and SOAP's result depends on it")
             }
         }
-        switch dtype {
-        case .float64: return AnyStepper(SOAPStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(SOAPStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(SOAPStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

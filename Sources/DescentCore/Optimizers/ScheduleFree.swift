@@ -54,11 +54,9 @@ public struct ScheduleFreeFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
-        switch dtype {
-        case .float64: return AnyStepper(ScheduleFreeStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(ScheduleFreeStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        return StepperBox(ScheduleFreeStepper<T>(self, shapes: shapes, engine: engine))
     }
 
     /// optax's warmup_constant_schedule(init 0, peak lr, W) at count n. The counts are int32, so

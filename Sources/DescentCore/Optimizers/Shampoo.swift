@@ -41,14 +41,12 @@ public struct ShampooFamily: OptimizerFamily {
         return parts.joined(separator: ", ")
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if let bad = shapes.first(where: { $0.isEmpty }) {
             throw DescentError.unsupported("pytorch_optimizer.Shampoo on a tensor of shape \(bad): a 0-D tensor has no dimension to precondition")
         }
-        switch dtype {
-        case .float64: return AnyStepper(ShampooStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(ShampooStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(ShampooStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 
@@ -237,7 +235,8 @@ public struct ScalableShampooFamily: OptimizerFamily {
         }
     }
 
-    public func makeStepper(dtype: DType, shapes: [[Int]], engine: Engine) throws -> AnyStepper {
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         for s in shapes where !preconditionedDims(s).isEmpty {
             let ts = transformedShape(s)
             if ts.count != 2 {
@@ -247,10 +246,7 @@ public struct ScalableShampooFamily: OptimizerFamily {
                 throw DescentError.unsupported("pytorch_optimizer.ScalableShampoo with a dimension larger than block_size \(blockSize) (several blocks): Descent implements one block")
             }
         }
-        switch dtype {
-        case .float64: return AnyStepper(ScalableShampooStepper<Double>(self, shapes: shapes, engine: engine))
-        case .float32: return AnyStepper(ScalableShampooStepper<Float>(self, shapes: shapes, engine: engine))
-        }
+        return StepperBox(ScalableShampooStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
 

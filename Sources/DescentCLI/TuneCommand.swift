@@ -1,0 +1,230 @@
+// TuneCommand.swift — `descent tune`, `descent tune merge`, `descent tune --compare-strategies`.
+import DescentConformance
+import DescentLab
+import DescentCore
+import DescentJSON
+import Foundation
+
+extension CLI {
+    package static let tuneUsage = """
+    descent tune (--function NAME [--dim D] [--noise SIGMA] | --data digits --model mlp:64,64,10 --optimizer torch/Adam [train options])
+                 [--space 'NAME=log:LO:HI' | 'NAME=lin:LO:HI' | 'NAME=int:LO:HI' | 'NAME=intlog:LO:HI' | 'NAME=choice:A,B,…']...
+                 [--objective test_loss|test_accuracy|train_loss|steps_to_target]
+                 [--strategy grid|random|bayes] [--trials N] [--seed S] [--batch Q] [--initial N]
+                 [--early-stopping none|median|halving]
+                 [--shard I/N [--history FILE]] [--format text|json|markdown] [--output FILE] [--plots DIR] [--no-timing]
+    descent tune merge FILE... [--format text|json|markdown] [--output FILE] [--plots DIR]
+    descent tune --compare-strategies [--functions branin,hartmann6] [--trials 40] [--seeds 10]
+                 [--strategies grid,random,bayes] [--reference FILE]... [--format text|json|markdown] [--output FILE] [--plots DIR]
+
+    Searches a hyperparameter space. Strategies: `grid` (coarse to fine over rounds, log
+    dimensions gridded in log space), `random`, `bayes` (Gaussian process with a Matérn-5/2 ARD
+    kernel, hyperparameters by maximum marginal likelihood, expected improvement; --batch Q
+    suggestions per round by constant liar). Default: bayes, 30 trials, seed 0.
+
+    --function NAME   a test function with a known minimum (the JSON gives regret = best − optimum):
+                      \(TestFunction.names.joined(separator: ", "))
+                      (--dim D for rosenbrock, ackley, levy, sphere, styblinski-tang, rastrigin,
+                      dixon-price, zakharov, griewank, michalewicz). Its space is x1…xd over the
+                      standard domain unless --space gives one.
+    --shard I/N       run only the I-th (0-based) of N slices of the next round and write its JSON;
+                      `descent tune merge` combines the slices. Random search is one round; grid
+                      and bayes go round by round: merge, then run the shards again with
+                      --history MERGED.json until the merge reports complete. The merged report
+                      is the one the unsharded run writes (--no-timing makes wall times 0, so the
+                      two compare byte for byte).
+    --early-stopping  training objectives: stop poor trials at an evaluation, judged against the
+                      trials before them (Optuna's rules and defaults): `median` (MedianPruner:
+                      after 5 finished trials, stop when the best value so far is worse than their
+                      median at that step) or `halving` (SuccessiveHalvingPruner, η = 3: at the
+                      rungs r·3ᵏ, r the first evaluation step, go on only in the best third of the
+                      values recorded there). Not with --shard (a trial needs all the trials before it).
+    --format          default text, or json/markdown when --output ends in .json/.md
+    --plots DIR       also write SVG plots (metric against each hyperparameter, best so far)
+
+    Exit status: 0 done, 2 unusable input.
+    """
+
+    package static let tuneValued: Set<String> = ["function", "dim", "noise", "space", "strategy", "trials", "seed", "batch", "initial",
+                                          "early-stopping", "shard", "history", "format", "output", "plots", "functions", "seeds",
+                                          "strategies", "reference", "objective"]
+
+    package static func tune(_ argv: [String]) throws -> Int32 {
+        if argv.first == "merge" { return try tuneMerge(Array(argv.dropFirst())) }
+        let a = try Arguments(argv, valued: tuneValued.union(TrainConfig.tuningOptionNames),
+                              flagNames: ["help", "compare-strategies", "no-timing", "quiet"])
+        if a.flag("help") { print(tuneUsage); return 0 }
+        if a.flag("compare-strategies") { return try compareStrategies(a) }
+        if !a.positional.isEmpty { throw UsageError(message: "tune: unexpected '\(a.positional[0])'") }
+        let settings = try tuneSettings(a)
+        let objective = try settings.objective.make()
+        var shard: (Int, Int)?
+        if let s = a.value("shard") {
+            let p = s.split(separator: "/").map { Int($0) }
+            guard p.count == 2, let i = p[0], let n = p[1], n >= 1, i >= 0, i < n else {
+                throw UsageError(message: "--shard takes I/N with 0 ≤ I < N; got '\(s)'")
+            }
+            shard = (i, n)
+        }
+        var history: [Trial] = []
+        if let h = a.value("history") {
+            let r = try readTuneReport(h)
+            guard r.settings == settings else {
+                throw InputError(message: "\(h): its settings differ from this command's (a history of another run?)")
+            }
+            if r.shard != nil { throw InputError(message: "\(h): a shard's file; merge the shards first (descent tune merge)") }
+            history = r.trials
+        }
+        let outcome = try TuneRunner.run(settings: settings, objective: objective, history: history, shard: shard,
+                                         timing: !a.flag("no-timing"))
+        var report = TuneReport(settings: settings, trials: outcome.trials, complete: outcome.complete, optimum: objective.optimum,
+                                maximize: objective.maximize, shard: nil)
+        if let (i, n) = shard, let r = outcome.round { report.shard = (i, n, r) }
+        return try emitTune(report, a, forceJSON: shard != nil)
+    }
+
+    package static func readTuneReport(_ path: String) throws -> TuneReport {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw InputError(message: "\(path): cannot read")
+        }
+        return try TuneReport.parse(text, file: path)
+    }
+
+    package static func outputFormat(_ a: Arguments) throws -> String {
+        if a.value("format") != nil { return try a.choice("format", ["text", "json", "markdown"], default: "text") }
+        if let o = a.value("output") {
+            if o.hasSuffix(".json") { return "json" }
+            if o.hasSuffix(".md") { return "markdown" }
+        }
+        return "text"
+    }
+
+    package static func emitTune(_ report: TuneReport, _ a: Arguments, forceJSON: Bool = false) throws -> Int32 {
+        let format = forceJSON ? "json" : try outputFormat(a)
+        if forceJSON, let f = a.value("format"), f != "json" {
+            throw UsageError(message: "--shard writes JSON (the input of `descent tune merge`); got --format \(f)")
+        }
+        let text: String
+        switch format {
+        case "json": text = report.json
+        case "markdown": text = report.markdown
+        default: text = report.text()
+        }
+        if let dir = a.value("plots") {
+            let files = try TunePlots.write(report, dir: dir)
+            stderr("wrote \(files.count) plots to \(dir)/")
+        }
+        try emit(text, output: a.value("output"))
+        return 0
+    }
+
+    package static func tuneSettings(_ a: Arguments) throws -> TuneSettings {
+        func int(_ name: String, _ d: Int, min lo: Int = 1) throws -> Int {
+            guard let v = a.value(name) else { return d }
+            guard let i = Int(v), i >= lo else { throw UsageError(message: "--\(name) takes an integer ≥ \(lo); got '\(v)'") }
+            return i
+        }
+        let objective: ObjectiveSpec
+        var space: SearchSpace
+        if let f = a.value("function") {
+            if a.value("data") != nil { throw UsageError(message: "give --function or --data, not both") }
+            let dim = try a.value("dim").map { _ in try int("dim", 2) }
+            let fn = try TestFunction.named(f, dim: dim)
+            let noise = try a.value("noise").map { v -> Double in
+                guard let d = Double(v), d >= 0, d.isFinite else { throw UsageError(message: "--noise takes a number ≥ 0; got '\(v)'") }
+                return d
+            } ?? 0
+            objective = .function(name: fn.name, dim: fn.dim, noise: noise)
+            space = fn.space
+            if !a.values("space").isEmpty {
+                let given = try SearchSpace.parse(a.values("space"))
+                let names = fn.space.dimensions.map(\.name)
+                guard given.dimensions.map(\.name).sorted() == names.sorted() else {
+                    throw UsageError(message: "--space for \(fn.name) must give exactly \(names.joined(separator: ", "))")
+                }
+                space = SearchSpace(dimensions: names.map { n in given.dimensions.first { $0.name == n }! })
+            }
+        } else if a.value("data") != nil || a.value("model") != nil || a.value("optimizer") != nil {
+            // The training options: the tuner's own (--seed, --output, …) are not the trials'.
+            struct TrialOptions: TrainOptionValues {
+                let a: Arguments
+                func values(_ name: String) -> [String] {
+                    TrainConfig.tuningOptionNames.contains(name) && !CLI.tuneValued.contains(name) ? a.values(name) : []
+                }
+            }
+            let base = try TrainConfig.tuningBase(options: TrialOptions(a: a))
+            let metric = try a.choice("objective", ["test_loss", "test_accuracy", "train_loss", "steps_to_target"], default: "test_loss")
+            objective = .training(config: base, fixtures: TrialOptions(a: a).values("fixtures").last, metric: metric)
+            guard !a.values("space").isEmpty else { throw UsageError(message: "tuning a training run needs at least one --space") }
+            space = try SearchSpace.parse(a.values("space"))
+        } else {
+            throw UsageError(message: "tune: give --function NAME (a test function) or --data/--model/--optimizer (a training run)")
+        }
+        let strategy = Strategy(rawValue: try a.choice("strategy", Strategy.allCases.map(\.rawValue), default: "bayes"))!
+        let trials = try int("trials", 30)
+        guard let seed = UInt64(a.value("seed") ?? "0") else { throw UsageError(message: "--seed takes a non-negative integer") }
+        let batch = try int("batch", 1)
+        let initial = try a.value("initial").map { _ in try int("initial", 1) }
+        let early = EarlyStopping(rawValue: try a.choice("early-stopping", EarlyStopping.allCases.map(\.rawValue), default: "none"))!
+        if early != .none {
+            // Not silently ignored: a test function has no learning curve, and a shard does not see
+            // the other shards' trials of its round, so it could not judge a trial as the whole run does.
+            if case .function = objective {
+                throw UsageError(message: "--early-stopping \(early.rawValue) stops training runs at an evaluation; a test function has no learning curve")
+            }
+            if a.value("shard") != nil {
+                throw UsageError(message: "--early-stopping \(early.rawValue) judges a trial against every trial before it; a shard does not see the other shards' trials (run it unsharded)")
+            }
+        }
+        return TuneSettings(objective: objective, space: space, strategy: strategy, trials: trials, seed: seed, batch: batch,
+                            initial: initial, earlyStopping: early)
+    }
+
+    package static func tuneMerge(_ argv: [String]) throws -> Int32 {
+        let a = try Arguments(argv, valued: ["format", "output", "plots"], flagNames: ["help"])
+        if a.flag("help") { print(tuneUsage); return 0 }
+        guard !a.positional.isEmpty else { throw UsageError(message: "tune merge: give the shard files") }
+        let docs = try a.positional.map { (file: $0, report: try readTuneReport($0)) }
+        let merged = try TuneRunner.merge(docs)
+        return try emitTune(merged, a)
+    }
+}
+
+extension CLI {
+    package static func compareStrategies(_ a: Arguments) throws -> Int32 {
+        let names = (a.value("functions") ?? "branin,hartmann6").split(separator: ",").map(String.init)
+        let dim = try a.value("dim").map { v -> Int in
+            guard let d = Int(v), d >= 1 else { throw ConfigurationError(message: "--dim takes an integer ≥ 1") }
+            return d
+        }
+        let functions = try names.map { try TestFunction.named($0, dim: TestFunction.scalable.contains(TestFunction.canonical($0) ?? "") ? dim : nil) }
+        let strategies = try (a.value("strategies") ?? "grid,random,bayes").split(separator: ",").map { s -> Strategy in
+            guard let st = Strategy(rawValue: String(s)) else { throw ConfigurationError(message: "--strategies: unknown '\(s)' (grid, random, bayes)") }
+            return st
+        }
+        guard let trials = Int(a.value("trials") ?? "40"), trials >= 1 else { throw ConfigurationError(message: "--trials takes an integer ≥ 1") }
+        guard let nSeeds = Int(a.value("seeds") ?? "10"), nSeeds >= 1 else { throw ConfigurationError(message: "--seeds takes an integer ≥ 1") }
+        let seeds = Array(0..<nSeeds)
+        var comparisons = try CompareStrategies.run(functions: functions, strategies: strategies, trials: trials, seeds: seeds,
+                                                    progress: a.flag("quiet") ? nil : { stderr($0) })
+        for r in a.values("reference") {
+            guard let data = FileManager.default.contents(atPath: r), let text = String(data: data, encoding: .utf8) else {
+                throw LabInputError(message: "\(r): cannot read")
+            }
+            try CompareStrategies.addReference(text, file: r, to: &comparisons)
+        }
+        let format = try outputFormat(a)
+        let text: String
+        switch format {
+        case "json": text = CompareStrategies.json(comparisons, trials: trials, seeds: seeds)
+        case "markdown": text = CompareStrategies.table(comparisons, trials: trials, seeds: nSeeds, markdown: true)
+        default: text = CompareStrategies.table(comparisons, trials: trials, seeds: nSeeds, markdown: false)
+        }
+        if let dir = a.value("plots") {
+            let files = try TunePlots.writeComparison(comparisons, dir: dir)
+            stderr("wrote \(files.count) plots to \(dir)/")
+        }
+        try emit(text, output: a.value("output"))
+        return 0
+    }
+}

@@ -1,0 +1,415 @@
+// CrossConvention.swift — the first question of a diagnosis: does the failing trajectory follow
+// ANOTHER library's convention for the same algorithm? The most common real cause of a mismatch
+// is a port: Keras's Adam run on torch's fixtures, optax's RMSprop on Keras's, …
+//
+// Each algorithm is listed once, spelled by every convention that has it: which keyword means
+// which canonical quantity (lr, β₁, ε, weight decay, …), the library's default, and one line on
+// what that library does differently. A failing case is re-spelled in every other convention —
+// twice: with only the arguments the case gives (the other library's defaults for the rest, as a
+// user porting the call writes it) and with every default of the case's convention spelled out
+// (only the maths differs) — and replayed on the naive engine; a twin whose trajectory reproduces
+// the failing one is named, with the difference in one line.
+import DescentCore
+import DescentJSON
+
+/// One library's spelling of one algorithm.
+package struct Spelling: Sendable {
+    package let convention: String
+    package let name: String
+    /// canonical quantity → (keyword, the library's default; nil = none/required)
+    package let keys: [String: (key: String, default: JSON?)]
+    /// What this library does, in one line (the "difference" a match reports): parts separated
+    /// by "; ", a part marked "[q] " shown only when the case uses quantity q (non-zero, true).
+    package let semantics: String
+
+    /// The parts of `semantics` that concern a case with these canonical values.
+    package func describe(_ values: [String: JSON]) -> String {
+        let parts = semantics.components(separatedBy: "; ").compactMap { part -> String? in
+            guard part.hasPrefix("["), let close = part.firstIndex(of: "]") else { return part }
+            let q = String(part[part.index(after: part.startIndex)..<close])
+            guard let v = values[q], v.boolValue ?? ((v.doubleValue ?? 0) != 0) else { return nil }
+            return String(part[part.index(close, offsetBy: 2)...])
+        }
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// Canonical quantities a twin may leave out when they hold their neutral value.
+private let neutral: [String: JSON] = [
+    "dampening": JSON(0.0), "maximize": .bool(false), "lr_decay": JSON(0.0),
+]
+/// Quantities a library without them silently fixes (dropped when re-spelling).
+private let droppable: Set<String> = ["momentum_decay", "decoupled"]
+
+private func k(_ key: String, _ d: JSON?) -> (key: String, default: JSON?) { (key, d) }
+private func n(_ x: Double) -> JSON { JSON(x) }
+
+/// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook,
+/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5).
+package let crossConventionAlgorithms: [[Spelling]] = [
+    // SGD with momentum
+    [
+        Spelling(convention: "torch", name: "SGD", keys: ["lr": k("lr", n(1e-3)), "momentum": k("momentum", n(0)), "nesterov": k("nesterov", .bool(false)),
+                 "wd": k("weight_decay", n(0)), "dampening": k("dampening", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "[momentum] lr outside the momentum buffer (b ← μb + g, w ← w − lr·b), buffer started at the first gradient; [wd] weight_decay as L2 on the gradient"),
+        Spelling(convention: "keras", name: "SGD", keys: ["lr": k("learning_rate", n(0.01)), "momentum": k("momentum", n(0)), "nesterov": k("nesterov", .bool(false)),
+                 "wd": k("weight_decay", nil)],
+                 semantics: "[momentum] lr inside the momentum buffer (m ← μm − lr·g, w ← w + m) from a zero buffer; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "sgd", keys: ["lr": k("learning_rate", nil), "momentum": k("momentum", nil), "nesterov": k("nesterov", .bool(false))],
+                 semantics: "[momentum] trace b ← g + μb from a zero buffer, lr outside"),
+        Spelling(convention: "textbook", name: "momentum", keys: ["lr": k("lr", n(0.01)), "momentum": k("mu", n(0.9))],
+                 semantics: "lr inside the buffer (m ← μm − lr·g; w ← w + m)"),
+    ],
+    // Adagrad
+    [
+        Spelling(convention: "torch", name: "Adagrad", keys: ["lr": k("lr", n(1e-2)), "eps": k("eps", n(1e-10)), "init_acc": k("initial_accumulator_value", n(0)),
+                 "wd": k("weight_decay", n(0)), "lr_decay": k("lr_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "eps outside the root (g/(√s + ε)); [wd] weight_decay as L2 on the gradient"),
+        Spelling(convention: "keras", name: "Adagrad", keys: ["lr": k("learning_rate", n(1e-3)), "eps": k("epsilon", n(1e-7)),
+                 "init_acc": k("initial_accumulator_value", n(0.1)), "wd": k("weight_decay", nil)],
+                 semantics: "epsilon inside the root (g/√(s + ε)); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "adagrad", keys: ["lr": k("learning_rate", nil), "eps": k("eps", n(1e-7)), "init_acc": k("initial_accumulator_value", n(0.1))],
+                 semantics: "eps inside the root, 0 where the sum is 0"),
+        Spelling(convention: "textbook", name: "adagrad", keys: ["lr": k("lr", n(0.01)), "eps": k("eps", n(1e-8))],
+                 semantics: "eps inside the root, accumulator from 0"),
+    ],
+    // RMSprop
+    [
+        Spelling(convention: "torch", name: "RMSprop", keys: ["lr": k("lr", n(1e-2)), "rho": k("alpha", n(0.99)), "eps": k("eps", n(1e-8)), "momentum": k("momentum", n(0)),
+                 "centered": k("centered", .bool(false)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "eps outside the root (g/(√v + ε)); [momentum] momentum buffer of g/(√v + ε) with lr outside; [wd] weight_decay as L2 on the gradient"),
+        Spelling(convention: "keras", name: "RMSprop", keys: ["lr": k("learning_rate", n(1e-3)), "rho": k("rho", n(0.9)), "eps": k("epsilon", n(1e-7)),
+                 "momentum": k("momentum", n(0)), "centered": k("centered", .bool(false)), "wd": k("weight_decay", nil)],
+                 semantics: "epsilon inside the root (g/√(v + ε)); [momentum] lr inside the momentum buffer (b ← μb + lr·g/√(v + ε), w ← w − b); [centered] centered by the EMA of g; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "rmsprop", keys: ["lr": k("learning_rate", nil), "rho": k("decay", n(0.9)), "eps": k("eps", n(1e-8)),
+                 "momentum": k("momentum", nil), "centered": k("centered", .bool(false))],
+                 semantics: "eps inside the root; [momentum] lr inside the momentum trace"),
+        Spelling(convention: "textbook", name: "rmsprop", keys: ["lr": k("lr", n(0.01)), "rho": k("beta", n(0.9)), "eps": k("eps", n(1e-8))],
+                 semantics: "eps inside the root"),
+    ],
+    // Adadelta
+    [
+        Spelling(convention: "torch", name: "Adadelta", keys: ["lr": k("lr", n(1.0)), "rho": k("rho", n(0.9)), "eps": k("eps", n(1e-6)),
+                 "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "the same update; [wd] weight_decay as L2 on the gradient"),
+        Spelling(convention: "keras", name: "Adadelta", keys: ["lr": k("learning_rate", n(1e-3)), "rho": k("rho", n(0.95)), "eps": k("epsilon", n(1e-7)),
+                 "wd": k("weight_decay", nil)],
+                 semantics: "the same update; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "adadelta", keys: ["lr": k("learning_rate", nil), "rho": k("rho", n(0.9)), "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0))],
+                 semantics: "the same update; [wd] weight_decay added to the gradient"),
+    ],
+    // Adam
+    [
+        Spelling(convention: "torch", name: "Adam", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
+                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "amsgrad": k("amsgrad", .bool(false)),
+                 "maximize": k("maximize", .bool(false)), "decoupled": k("decoupled_weight_decay", .bool(false))],
+                 semantics: "ε added outside √v̂ (after bias correction): m̂/(√v̂ + ε); [amsgrad] amsgrad = max of raw v; [wd] weight_decay as L2 on the gradient"),
+        Spelling(convention: "keras", name: "Adam", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
+                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil), "amsgrad": k("amsgrad", .bool(false))],
+                 semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat): lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "adam", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8))],
+                 semantics: "ε added outside √v̂ (torch's maths, optax's operation order)"),
+        Spelling(convention: "textbook", name: "adam", keys: ["lr": k("lr", n(1e-3)), "beta1": k("beta1", n(0.9)), "beta2": k("beta2", n(0.999)), "eps": k("eps", n(1e-8))],
+                 semantics: "ε inside the root: m̂/√(v̂ + ε)"),
+    ],
+    // AdamW
+    [
+        Spelling(convention: "torch", name: "AdamW", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
+                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(1e-2)), "amsgrad": k("amsgrad", .bool(false)), "maximize": k("maximize", .bool(false))],
+                 semantics: "ε outside √v̂; [wd] decoupled decay w·(1 − lr·λ)"),
+        Spelling(convention: "keras", name: "AdamW", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
+                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", n(0.004)), "amsgrad": k("amsgrad", .bool(false))],
+                 semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat): lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); [wd] decoupled decay w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "adamw", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8)),
+                 "wd": k("weight_decay", n(1e-4))],
+                 semantics: "ε outside √v̂; [wd] decay added to the update (u + λw)·lr"),
+        Spelling(convention: "textbook", name: "adamw", keys: ["lr": k("lr", n(1e-3)), "beta1": k("beta1", n(0.9)), "beta2": k("beta2", n(0.999)), "eps": k("eps", n(1e-8)),
+                 "wd": k("weight_decay", n(1e-2))],
+                 semantics: "ε inside the root; [wd] decay w ← w − λ·w not multiplied by lr"),
+    ],
+    // Adamax
+    [
+        Spelling(convention: "torch", name: "Adamax", keys: ["lr": k("lr", n(2e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
+                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "ε inside the max: u ← max(β₂u, |g| + ε); [wd] weight_decay as L2 on the gradient"),
+        Spelling(convention: "keras", name: "Adamax", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
+                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
+                 semantics: "ε outside the max: u ← max(β₂u, |g|), then m/((1−β₁ᵗ)(u + ε)); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "adamax", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8))],
+                 semantics: "ε inside the max (torch's maths)"),
+    ],
+    // NAdam (Dozat's, with a momentum schedule)
+    [
+        Spelling(convention: "torch", name: "NAdam", keys: ["lr": k("lr", n(2e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
+                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "momentum_decay": k("momentum_decay", n(4e-3)),
+                 "maximize": k("maximize", .bool(false)), "decoupled": k("decoupled_weight_decay", .bool(false))],
+                 semantics: "momentum schedule μₜ = β₁(1 − ½·0.96^(t·momentum_decay)); [wd] weight_decay as L2 on the gradient"),
+        Spelling(convention: "keras", name: "Nadam", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
+                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
+                 semantics: "the fixed momentum schedule μₜ = β₁(1 − ½·0.96ᵗ) (torch's with momentum_decay 1); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+    ],
+    // Lion
+    [
+        Spelling(convention: "keras", name: "Lion", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.99)), "wd": k("weight_decay", nil)],
+                 semantics: "[wd] decay w ← w − w·λ·lr before the sign update"),
+        Spelling(convention: "optax", name: "lion", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.99)), "wd": k("weight_decay", n(1e-3))],
+                 semantics: "[wd] decay λw added to the sign update"),
+        Spelling(convention: "pytorch_optimizer", name: "Lion", keys: ["lr": k("lr", n(1e-4)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.99)),
+                 "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "[wd] decoupled decay w·(1 − lr·λ) before the sign update"),
+        Spelling(convention: "lion_pytorch", name: "Lion", keys: ["lr": k("lr", n(1e-4)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.99)),
+                 "wd": k("weight_decay", n(0))],
+                 semantics: "[wd] decoupled decay w·(1 − lr·λ) before the sign update"),
+    ],
+    // LAMB
+    [
+        Spelling(convention: "keras", name: "Lamb", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
+                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
+                 semantics: "ratio ‖w‖/‖m̂/(√v̂ + ε)‖ with no clamp of ‖w‖; [wd] decay w ← w − w·λ·lr before the step, outside the ratio"),
+        Spelling(convention: "optax", name: "lamb", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)),
+                 "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0))],
+                 semantics: "ratio ‖w‖/‖u‖ with no clamp of ‖w‖; [wd] decay λw added to the update inside the ratio"),
+        Spelling(convention: "pytorch_optimizer", name: "Lamb", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
+                 "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+                 semantics: "‖w‖ clamped at 10 in the ratio, the step divided by 1 − β₁ᵗ only; [wd] decoupled decay"),
+    ],
+]
+
+/// A re-spelled case and what it means.
+package struct Twin {
+    package let testCase: FixtureCase
+    package let label: String
+    package let semantics: String
+}
+
+package enum CrossConvention {
+    /// The twins of an optimizer or schedule case in every other convention.
+    package static func twins(of c: FixtureCase) -> [Twin] {
+        switch c {
+        case let .optimizer(oc): return optimizerTwins(oc)
+        case let .schedule(sc): return scheduleTwins(sc)
+        }
+    }
+
+    // MARK: Optimizers
+
+    package static func optimizerTwins(_ oc: OptimizerCase) -> [Twin] {
+        guard let algorithm = crossConventionAlgorithms.first(where: { $0.contains { $0.convention == oc.convention && $0.name == oc.name } }),
+              let source = algorithm.first(where: { $0.convention == oc.convention && $0.name == oc.name }) else { return [] }
+        let args = oc.hyperparameters?.objectValue ?? []
+        // The canonical values the case gives.
+        var given: [String: JSON] = [:]
+        for (canon, spec) in source.keys {
+            if let (key, index) = indexed(spec.key) {
+                if let a = args.first(where: { $0.0 == key })?.1.arrayValue, index < a.count { given[canon] = a[index] }
+            } else if let v = args.first(where: { $0.0 == spec.key })?.1, !v.isNull {
+                given[canon] = v
+            }
+        }
+        // Gradient clipping, as canonical quantities.
+        guard let clips = clipping(oc) else { return [] }
+        var full = given
+        for (canon, spec) in source.keys where full[canon] == nil { if let d = spec.default { full[canon] = d } }
+        var out: [Twin] = []
+        for target in algorithm where target.convention != oc.convention {
+            var seen: [String] = []
+            // A port that keeps only what the target can say (a global clip may also have become
+            // Keras's per-tensor clipnorm).
+            let perTensorOptions = target.convention == "keras" && clips.contains(where: { $0.0 == "global" }) ? [false, true] : [false]
+            for (mode, values) in [("given", given), ("full", full)] {
+              for perTensor in perTensorOptions {
+                guard let (respelled, dropped) = respell(values, fallback: full, target: target) else { continue }
+                var twin = respelled
+                var transforms: [JSON] = []
+                guard applyClipping(clips, to: target.convention, perTensor: perTensor, args: &twin, transforms: &transforms) else { continue }
+                let text = JSON.object(twin).serialized()
+                if seen.contains(text) { continue }
+                seen.append(text)
+                var t = oc
+                t.convention = target.convention
+                t.name = target.name
+                t.hyperparameters = .object(twin)
+                t.gradTransforms = transforms
+                var notes: [String] = []
+                if mode == "given" {
+                    let differing = source.keys.compactMap { canon, spec -> String? in
+                        guard given[canon] == nil, let tk = target.keys[canon], let td = tk.default, let sd = spec.default,
+                              td.doubleValue.map({ $0 != sd.doubleValue }) ?? (td.boolValue != sd.boolValue) else { return nil }
+                        return "\(tk.key) \(td.doubleValue.map(pyRepr) ?? pyRepr(td)) (\(oc.convention): \(spec.key) \(sd.doubleValue.map(pyRepr) ?? pyRepr(sd)))"
+                    }.sorted()
+                    if !differing.isEmpty { notes.append("its own defaults where the case gives none: " + differing.joined(separator: ", ")) }
+                }
+                let maths = target.describe(values.merging(twinValues(twin, target), uniquingKeysWith: { a, _ in a }))
+                if !maths.isEmpty { notes.append(maths) }
+                if perTensor {
+                    notes.append("the clip is per tensor (clipnorm: each gᵢ·c/max(‖gᵢ‖, c)) instead of over all tensors together")
+                } else if clips.contains(where: { $0.0 == "global" }) && oc.convention == "torch" {
+                    notes.append("the global-norm clip scales by c/max(n, c), without torch's +1e-6 in the divisor")
+                }
+                if !dropped.isEmpty {
+                    notes.append("\(dropped.joined(separator: ", ")) left out (\(qualify(target.convention, target.name)) has no such argument)")
+                }
+                let note = notes.joined(separator: "; ")
+                let call = twin.map { "\($0.0)=\(pyRepr($0.1))" }.joined(separator: ", ")
+                let clipNote = transforms.isEmpty ? "" : " with " + transforms.compactMap { $0["name"]?.stringValue }.joined(separator: ", ")
+                out.append(Twin(testCase: .optimizer(t), label: "\(qualify(target.convention, target.name))(\(call))\(clipNote)", semantics: note))
+              }
+            }
+        }
+        return out
+    }
+
+    /// The canonical values a twin's arguments hold (with the target's defaults).
+    package static func twinValues(_ args: [(String, JSON)], _ target: Spelling) -> [String: JSON] {
+        var out: [String: JSON] = [:]
+        for (canon, spec) in target.keys {
+            if let v = args.first(where: { $0.0 == spec.key })?.1 { out[canon] = v } else if let d = spec.default { out[canon] = d }
+        }
+        return out
+    }
+
+    /// "betas[1]" → ("betas", 1).
+    package static func indexed(_ key: String) -> (String, Int)? {
+        guard key.hasSuffix("]"), let open = key.firstIndex(of: "[") else { return nil }
+        let inner = key[key.index(after: open)..<key.index(before: key.endIndex)]
+        return Int(inner).map { (String(key[..<open]), $0) }
+    }
+
+    /// Canonical values → the target's keyword arguments (nil when the target cannot say them).
+    /// Arguments a port may leave out when the target has no way to say them (the port then
+    /// silently differs; the twin says which it left out). Anything else unsayable: no twin.
+    package static let leftOutByPorts: Set<String> = ["dampening", "maximize", "lr_decay", "centered", "amsgrad", "nesterov"]
+
+    package static func respell(_ values: [String: JSON], fallback: [String: JSON], target: Spelling) -> ([(String, JSON)], [String])? {
+        var args: [(String, JSON)] = []
+        var dropped: [String] = []
+        var pairs: [String: [Int: JSON]] = [:]
+        for (canon, v) in values.sorted(by: { $0.key < $1.key }) {
+            guard let tk = target.keys[canon] else {
+                if droppable.contains(canon) { continue }
+                if let nv = neutral[canon], nv.doubleValue == v.doubleValue && nv.boolValue == v.boolValue { continue }
+                if canon == "wd", (v.doubleValue ?? 0) == 0 { continue }
+                if canon == "momentum", (v.doubleValue ?? 0) == 0 { continue }
+                if v.boolValue == false { continue }
+                if leftOutByPorts.contains(canon) { dropped.append("\(canon)=\(pyRepr(v))"); continue }
+                return nil
+            }
+            var value = v
+            // Keras insists on floats (momentum, rho…): JSON integer literals become floats.
+            if target.convention == "keras", pyIsInt(v), case let .number(text) = v { value = .number(text + ".0") }
+            if let (key, index) = indexed(tk.key) { pairs[key, default: [:]][index] = value } else { args.append((tk.key, value)) }
+        }
+        for (key, parts) in pairs.sorted(by: { $0.key < $1.key }) {
+            args.append((key, .array([parts[0] ?? target.keys.values.first { $0.key == "\(key)[0]" }?.default ?? JSON(0.9),
+                                      parts[1] ?? target.keys.values.first { $0.key == "\(key)[1]" }?.default ?? JSON(0.999)])))
+        }
+        // A required learning rate (optax): the source's.
+        if let tk = target.keys["lr"], tk.default == nil, !args.contains(where: { $0.0 == tk.key }), let lr = fallback["lr"] {
+            args.append((tk.key, lr))
+        }
+        return (args, dropped)
+    }
+
+    /// The case's clipping as (kind, value): "global" (an L2 norm over all tensors), "value".
+    /// nil when a transform has no equivalent elsewhere (an inf-norm clip, …).
+    package static func clipping(_ oc: OptimizerCase) -> [(String, JSON)]? {
+        var out: [(String, JSON)] = []
+        let args = oc.hyperparameters?.objectValue ?? []
+        if oc.convention == "keras" {
+            if let v = args.first(where: { $0.0 == "global_clipnorm" })?.1, !v.isNull { out.append(("global", v)) }
+            if let v = args.first(where: { $0.0 == "clipvalue" })?.1, !v.isNull { out.append(("value", v)) }
+            if let v = args.first(where: { $0.0 == "clipnorm" })?.1, !v.isNull { _ = v; return nil }
+        }
+        for t in oc.gradTransforms {
+            let p = t["parameters"]
+            switch (t["convention"]?.stringValue ?? "", t["name"]?.stringValue ?? "") {
+            case ("torch", "clip_grad_norm_"), ("torch", "clip_grad_norm"):
+                if let nt = p?["norm_type"], !nt.isNull, nt.doubleValue != 2 { return nil }
+                guard let m = p?["max_norm"] else { return nil }
+                out.append(("global", m))
+            case ("torch", "clip_grad_value_"):
+                guard let v = p?["clip_value"] else { return nil }
+                out.append(("value", v))
+            case ("optax", "clip_by_global_norm"):
+                guard let m = p?["max_norm"] else { return nil }
+                out.append(("global", m))
+            case ("optax", "clip"):
+                guard let v = p?["max_delta"] else { return nil }
+                out.append(("value", v))
+            default:
+                return nil
+            }
+        }
+        return out
+    }
+
+    /// Writes the clipping the target's way: Keras arguments, or torch / optax transforms.
+    package static func applyClipping(_ clips: [(String, JSON)], to convention: String, perTensor: Bool = false,
+                              args: inout [(String, JSON)], transforms: inout [JSON]) -> Bool {
+        if clips.isEmpty { return true }
+        switch convention {
+        case "keras":
+            guard clips.count == 1 else { return false }
+            args.append((clips[0].0 == "global" ? (perTensor ? "clipnorm" : "global_clipnorm") : "clipvalue", clips[0].1))
+        case "torch":
+            for (kind, v) in clips {
+                transforms.append(.object([("convention", .string("torch")), ("name", .string(kind == "global" ? "clip_grad_norm_" : "clip_grad_value_")),
+                                           ("parameters", .object([(kind == "global" ? "max_norm" : "clip_value", v)]))]))
+            }
+        case "optax":
+            for (kind, v) in clips {
+                transforms.append(.object([("convention", .string("optax")), ("name", .string(kind == "global" ? "clip_by_global_norm" : "clip")),
+                                           ("parameters", .object([(kind == "global" ? "max_norm" : "max_delta", v)]))]))
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    package static func qualify(_ convention: String, _ name: String) -> String {
+        Conventions.named(convention)?.qualify(name) ?? "\(convention).\(name)"
+    }
+
+    // MARK: Schedules
+
+    /// Cosine decay: torch CosineAnnealingLR(T_max, eta_min) from base_lr ↔ keras CosineDecay ↔
+    /// optax cosine_decay_schedule (both held at the floor after the decay; torch's cosine goes on).
+    package static func scheduleTwins(_ sc: ScheduleCase) -> [Twin] {
+        let p = sc.parameters?.objectValue ?? []
+        func num(_ key: String) -> Double? { p.first { $0.0 == key }?.1.doubleValue }
+        var initial: Double, steps: Double, floor: Double
+        switch (sc.convention, sc.name) {
+        case ("torch", "CosineAnnealingLR"):
+            guard let t = num("T_max") else { return [] }
+            initial = sc.baseLR ?? 0.1; steps = t; floor = num("eta_min") ?? 0
+        case ("keras", "CosineDecay"):
+            guard num("warmup_target") == nil, let i = num("initial_learning_rate"), let t = num("decay_steps") else { return [] }
+            initial = i; steps = t; floor = (num("alpha") ?? 0) * i
+        case ("optax", "cosine_decay_schedule"):
+            guard let i = num("init_value"), let t = num("decay_steps"), (num("exponent") ?? 1) == 1 else { return [] }
+            initial = i; steps = t; floor = (num("alpha") ?? 0) * i
+        default:
+            return []
+        }
+        let alpha = initial == 0 ? 0 : floor / initial
+        var out: [Twin] = []
+        func twin(_ convention: String, _ name: String, _ params: [(String, JSON)], baseLR: Double?, _ semantics: String) {
+            guard convention != sc.convention else { return }
+            var t = sc
+            t.convention = convention
+            t.name = name
+            t.parameters = .object(params)
+            t.baseLR = baseLR
+            let call = params.map { "\($0.0)=\(pyRepr($0.1))" }.joined(separator: ", ")
+            out.append(Twin(testCase: .schedule(t), label: "\(Conventions.named(convention)?.qualifySchedule(name) ?? name)(\(call))", semantics: semantics))
+        }
+        twin("keras", "CosineDecay", [("initial_learning_rate", JSON(initial)), ("decay_steps", JSON(steps)), ("alpha", JSON(alpha))], baseLR: nil,
+             "the cosine is held at alpha·initial_learning_rate after decay_steps (torch's CosineAnnealingLR follows the cosine back up past T_max)")
+        twin("optax", "cosine_decay_schedule", [("init_value", JSON(initial)), ("decay_steps", JSON(Int(steps))), ("alpha", JSON(alpha))], baseLR: nil,
+             "the cosine is held at alpha·init_value after decay_steps (torch's CosineAnnealingLR follows the cosine back up past T_max)")
+        twin("torch", "CosineAnnealingLR", [("T_max", JSON(Int(steps))), ("eta_min", JSON(floor))], baseLR: initial,
+             "the cosine goes on past T_max, rising again (Keras and optax hold the floor)")
+        return out
+    }
+}

@@ -1,0 +1,175 @@
+// Diagnosis.swift — what a failing trajectory is, in order:
+//   1. another library's convention for the same algorithm (CrossConvention.swift): "matches
+//      keras.optimizers.Adam(…): ε added outside √v after bias correction folded into the step size";
+//   2. one known mistake (KnownWrong.all): "matches known mistake `adam-eps-inside-sqrt` …";
+//   3. when neither reproduces it, two known mistakes at once — every pair of the variants that
+//      apply to the case (at most `maxPairVariants` of them, the nearest first);
+//   4. a candidate of 1–3 within float32-level rounding (rtol 1e-5): "matches X up to float32-level
+//      rounding …" — the same maths with some operation in lower precision (Keras's float64 runs
+//      compute a few operations in float32, e.g. global_clipnorm's scale on the torch backend);
+//   5. otherwise, plainly: "no known mistake reproduces this; nearest: X (relative distance d from
+//      step s)". A failing trajectory never goes without a word.
+// Every candidate is replayed on the naive engine in float64 and compared with the failing
+// trajectory at the case's tolerance (NaN where the candidate also has NaN counts as equal).
+import DescentCore
+import DescentJSON
+
+public enum Diagnosis {
+    /// Pairs are tried among at most this many applicable variants (the nearest first): ≤ 66 replays.
+    package static let maxPairVariants = 12
+    /// A candidate within this relative distance (and the case's atol) "matches up to rounding".
+    package static let nearRtol = 1e-5
+
+    package struct Replay {
+        package let label: String
+        package let matches: Bool
+        /// Within float32-level rounding (rtol 1e-5): the same maths with some operation done in
+        /// lower precision (Keras computes parts of its float64 runs in float32).
+        package var nearMatch = false
+        package let maxRel: Double
+        /// First step at which the candidate leaves the failing trajectory (nil: never).
+        package let firstStep: Int?
+        /// Ordering for "nearest": diverging later is nearer; then the smaller relative distance.
+        package func nearer(than o: Replay) -> Bool {
+            let a = firstStep ?? .max, b = o.firstStep ?? .max
+            return a != b ? a > b : maxRel < o.maxRel
+        }
+    }
+
+    /// Lines explaining `result` (a failing run of `c`), most likely cause first.
+    public static func diagnose(_ c: FixtureCase, file: String, result: CaseResult,
+                                variants: [KnownWrongVariant] = KnownWrong.all) -> [String] {
+        guard result.status == .fail, !result.trajectory.isEmpty else { return [] }
+        let naive = EngineImplementation(.naive, summary: "")
+        var lines: [String] = []
+        var nearest: Replay?
+        var near: [(Replay, String)] = []
+        func consider(_ r: Replay) { if !r.matches, nearest.map({ r.nearer(than: $0) }) ?? true { nearest = r } }
+
+        // 1. Another convention.
+        for twin in CrossConvention.twins(of: c) {
+            guard let r = replay(twin.testCase, file: file, implementation: naive, against: result, label: twin.label) else { continue }
+            if r.matches { lines.append("matches \(twin.label): \(twin.semantics)") } else {
+                consider(r)
+                if r.nearMatch { near.append((r, twin.semantics)) }
+            }
+        }
+
+        // 2. One known mistake.
+        var applicable: [(KnownWrongVariant, Replay)] = []
+        var singles: [(String, Double)] = []
+        for v in variants {
+            guard let r = replay(c, file: file, implementation: v, against: result, label: "`\(v.id)`") else { continue }
+            applicable.append((v, r))
+            if r.matches { singles.append((v.id, r.maxRel)) } else {
+                consider(r)
+                if r.nearMatch, case .float32Accumulation = v.mistake {} else if r.nearMatch { near.append((r, v.summary)) }
+            }
+        }
+        lines += singles.sorted { $0.1 < $1.1 }.map { id, rel in
+            "matches known mistake `\(id)` (\(KnownWrong.named(id)?.summary ?? id)) to \(sci(rel)) relative over all \(result.trajectory.count) steps"
+        }
+        if !lines.isEmpty { return lines }
+
+        // 3. Two known mistakes at once.
+        let pool = applicable.sorted { $0.1.nearer(than: $1.1) }.prefix(maxPairVariants).map(\.0)
+        for i in pool.indices {
+            for j in pool.indices where j > i {
+                let pair = CombinedVariant(pool[i], pool[j])
+                guard let r = replay(c, file: file, implementation: pair, against: result, label: "`\(pool[i].id)` + `\(pool[j].id)`") else { continue }
+                if r.matches {
+                    lines.append("matches two known mistakes at once: `\(pool[i].id)` (\(pool[i].summary)) and `\(pool[j].id)` (\(pool[j].summary)), to \(sci(r.maxRel)) relative over all \(result.trajectory.count) steps")
+                } else {
+                    consider(r)
+                }
+            }
+        }
+        if !lines.isEmpty { return lines }
+
+        // 4. The same maths up to float32-level rounding.
+        let tolText: String
+        switch c {
+        case let .optimizer(oc): tolText = sci(oc.tolerance.rtol)
+        case let .schedule(sc): tolText = sci(sc.tolerance.rtol)
+        }
+        for (r, what) in near.sorted(by: { $0.0.maxRel < $1.0.maxRel }).prefix(3) {
+            lines.append("matches \(r.label) up to float32-level rounding (relative distance \(sci(r.maxRel)), beyond the case's rtol \(tolText): some operation ran in lower precision): \(what)")
+        }
+        if !lines.isEmpty { return lines }
+
+        // 5. Say so.
+        if let n = nearest {
+            return ["no known mistake reproduces this; nearest: \(n.label) (relative distance \(sci(n.maxRel)) from step \(n.firstStep ?? 0))"]
+        }
+        return ["no known mistake reproduces this, and no known mistake or other convention applies to this case"]
+    }
+
+    /// Runs `impl` on `c` and compares its trajectory with the failing one; nil when it declines.
+    package static func replay(_ c: FixtureCase, file: String, implementation impl: any Implementation, against result: CaseResult,
+                       label: String) -> Replay? {
+        let verifier = Verifier(implementations: [], dtypes: [])
+        let r = verifier.run(c, file: file, implementation: impl, dtype: .float64, keepTrajectory: true)
+        guard r.status == .fail || r.status == .pass, r.trajectory.count == result.trajectory.count else { return nil }
+        let tol: Tolerance
+        switch c {
+        case let .optimizer(oc): tol = oc.tolerance
+        case let .schedule(sc): tol = sc.tolerance
+        }
+        let series = result.trajectory.first?.count ?? 0
+        var cmp = TrajectoryComparer(dtype: result.dtype, tolerance: tol, float32Override: nil, series: series)
+        var loose = TrajectoryComparer(dtype: result.dtype, tolerance: Tolerance(rtol: max(tol.rtol, nearRtol), atol: tol.atol),
+                                       float32Override: nil, series: series)
+        for (k, (mine, theirs)) in zip(result.trajectory, r.trajectory).enumerated() {
+            for t in 0..<min(mine.count, theirs.count) where mine[t].count == theirs[t].count {
+                var a = mine[t], e = theirs[t]
+                for i in a.indices where a[i].isNaN && e[i].isNaN { a[i] = 0; e[i] = 0 }
+                cmp.compare(step: k, series: t, expected: e, actual: a)
+                loose.compare(step: k, series: t, expected: e, actual: a)
+            }
+        }
+        var out = Replay(label: label, matches: cmp.first == nil, maxRel: cmp.maxRel, firstStep: cmp.first?.step)
+        out.nearMatch = loose.first == nil
+        return out
+    }
+}
+
+/// Two known mistakes made together (argument edits, family changes and schedule changes composed).
+package struct CombinedVariant: Implementation {
+    package let a: KnownWrongVariant, b: KnownWrongVariant
+    package init(_ a: KnownWrongVariant, _ b: KnownWrongVariant) { self.a = a; self.b = b }
+
+    package var name: String { "wrong:\(a.id)+\(b.id)" }
+    package var summary: String { "\(a.summary); and \(b.summary)" }
+    package var availability: Availability { .available }
+
+    package func prepare(_ c: FixtureCase) throws -> FixtureCase { try b.prepare(a.prepare(c)) }
+    package func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec { try b.resolve(a.resolve(spec)) }
+
+    package func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T> {
+        if case .float32Accumulation = b.mistake { return try b.stepper(spec, T.self, shapes: shapes) }
+        return try a.stepper(spec, T.self, shapes: shapes)
+    }
+
+    /// A training case's model with the faults of both mistakes (either may be a model mistake).
+    package func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> {
+        var faults: MLPFaults = []
+        for v in [a, b] { if case let .model(f) = v.mistake { faults.formUnion(f) } }
+        return faults.isEmpty ? try a.model(spec, T.self) : MLP<T>(spec, engine: a.base.engine, faults: faults)
+    }
+
+    package func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
+        var s = schedule
+        for v in [a, b] {
+            switch v.mistake {
+            case let .schedule(change):
+                guard let changed = change(s) else { throw KnownWrongVariant.notApplicable(s.summary) }
+                s = changed
+            case .arguments:
+                break
+            case .family, .float32Accumulation, .model:
+                throw KnownWrongVariant.notApplicable("an optimizer mistake")
+            }
+        }
+        return try s.values(type, count: count)
+    }
+}

@@ -1,0 +1,89 @@
+// Implementation.swift — the registry of implementations under test. An implementation turns an
+// optimizer spec into a stepper; the standard ones are engines (naive, vectorized, blas) running
+// the shared optimizer families. Adding one is one registration in `Implementations.all`.
+import DescentCore
+import Foundation
+
+public enum Availability: Sendable, Equatable {
+    case available
+    case unavailable(String)
+}
+
+public protocol Implementation: Sendable {
+    /// "naive", "vectorized", "blas", …
+    var name: String { get }
+    /// One line for `descent list`.
+    var summary: String { get }
+    var availability: Availability { get }
+    /// A stepper for this optimizer in precision T, or `DescentError.unsupported`.
+    func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T>
+    /// Schedule values (schedules are scalar code; an implementation may decline them).
+    func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T>
+    /// A chance to rewrite a case before it runs (the known-wrong variants that ignore an
+    /// argument edit it here). Throws `DescentError.unsupported` to decline the case.
+    func prepare(_ c: FixtureCase) throws -> FixtureCase
+    /// The optimizer this implementation will actually run for `spec` (a known-wrong variant
+    /// changes the family here), so reports say what really ran.
+    func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec
+    /// The MLP that computes a training case's losses and gradients (on this implementation's
+    /// engine). The default declines training cases (`unsupported`).
+    func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T>
+}
+
+extension Implementation {
+    public func prepare(_ c: FixtureCase) throws -> FixtureCase { c }
+    public func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec { spec }
+    public func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> {
+        throw DescentError.unsupported("implementation '\(name)' does not train models")
+    }
+
+    public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
+        try schedule.values(type, count: count)
+    }
+}
+
+/// An engine running the shared optimizer families.
+public struct EngineImplementation: Implementation {
+    public let engine: Engine
+    public let summary: String
+    public let name: String
+    public var availability: Availability {
+        engine.kind == .blas && !BLASEngine.isAvailable ? .unavailable(BLASLibrary.unavailableReason) : .available
+    }
+
+    public init(_ engine: Engine, name: String? = nil, summary: String) {
+        self.engine = engine
+        self.name = name ?? engine.kind.rawValue
+        self.summary = summary
+    }
+
+    public func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T> {
+        try spec.family.makeStepper(T.self, shapes: shapes, engine: engine)
+    }
+
+    public func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> { MLP<T>(spec, engine: engine) }
+}
+
+public enum Implementations {
+    /// The instruction set of the vectorized loops in use: the one the `descent` command (and the
+    /// tests) installed at start-up (DescentVectorLoops: the widest this CPU runs, or the one
+    /// DESCENT_VECTOR_ISA names), else the build's baseline (Descent used as a library).
+    public static var isa: VectorISA { VectorizedEngine.isa }
+
+    /// Every registered implementation, in report order.
+    public static let all: [any Implementation] = {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let isaNote = isa == .baseline ? "baseline ISA" : "\(isa.rawValue) loops chosen at run time"
+        return [
+            EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
+            EngineImplementation(Engine(.vectorized, threads: cores),
+                                 summary: "one fused SIMD pass (512-bit lanes, \(isaNote)), scalar tail, threads from \(VectorizedEngine.parallelThresholdDescription) (elements × (1 + state slots))"),
+            EngineImplementation(Engine(.vectorized, threads: cores, loops: .baseline), name: "vectorized-portable",
+                                 summary: "the vectorized engine on its baseline-ISA loops only (what CPUs without AVX-512 run)"),
+            EngineImplementation(Engine(.blas, threads: cores),
+                                 summary: "OpenBLAS via dlopen for dot/nrm2/axpy/scal/gemm, element-wise kernels on the vectorized pass"),
+        ]
+    }()
+
+    public static func named(_ name: String) -> (any Implementation)? { all.first { $0.name == name } }
+}

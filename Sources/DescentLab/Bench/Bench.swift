@@ -1,0 +1,436 @@
+// Bench.swift — `descent bench`: time per optimizer step, as a fraction of memory bandwidth.
+//
+// What runs is exactly what `descent verify` checks: the optimizer is built by name through
+// `Conventions.optimizer(convention:name:hyperparameters:)` and turned into a stepper by the
+// registered `Implementation` (`Implementations.all`), with the requested thread count.
+//
+// Method, per (optimizer, implementation, dtype, size, threads):
+//   • one tensor of `size` parameters; parameters, gradients and the stepper (its state) are
+//     allocated and filled before timing; the gradient is fixed (the step's cost does not depend
+//     on its values: no branches, no subnormals);
+//   • warm-up steps (untimed), then `repeat` timed samples; a sample times `inner` consecutive
+//     steps (inner = ⌈2¹⁸ / size⌉, so small tensors are not below the clock's resolution) and
+//     yields a per-step time; min_ns and median_ns are over the samples;
+//   • bytes_per_param = (3 + 2·k)·sizeof(dtype): every step reads p and g, writes p, and reads and
+//     writes each of the k state buffers per parameter (k from the stepper's real `state`):
+//     SGD 3 accesses, SGD+momentum 5, Adam/AdamW 7 (p, g, m, v read; p, m, v written),
+//     AMSGrad 9; this is the minimum traffic of one fused pass (write-allocate not counted, as in STREAM);
+//   • gbps = bytes_per_param·size / min_ns (best sample, as STREAM reports its best);
+//     fraction_of_triad = gbps / STREAM triad GB/s measured in the same run at the same threads
+//     (the probe runs before and after the optimizers; the best of the two readings is kept).
+import DescentConformance
+import DescentCore
+import DescentJSON
+import Dispatch
+import Foundation
+
+/// A benchmarked optimizer: a convention's name with fixed hyperparameters.
+public struct BenchOptimizer: Sendable {
+    public var label: String
+    public var convention: String
+    public var name: String
+    public var hyperparameters: String?
+    /// A matrix optimizer (GEMM-bound): one m×m tensor with m = ⌊√size⌋, timed up to
+    /// `maxMatrixSide` (naive and vectorized run level 3 as a triple loop) or `maxBLASMatrixSide`.
+    public var matrix: Bool
+
+    public static let maxMatrixSide = 256
+    public static let maxBLASMatrixSide = 1024
+
+    public init(_ label: String, _ convention: String, _ name: String, _ hyperparameters: String? = nil, matrix: Bool = false) {
+        self.label = label
+        self.convention = convention
+        self.name = name
+        self.hyperparameters = hyperparameters
+        self.matrix = matrix
+    }
+
+    /// The tensor shape a size gives: [size], or [m, m] for matrix optimizers.
+    package func shape(_ size: Int) -> [Int] {
+        guard matrix else { return [size] }
+        let m = Int(Double(size).squareRoot())
+        return [m, m]
+    }
+
+    /// The catalog `--optimizer all` runs; any other `convention/Name` is accepted too (optax gets
+    /// learning_rate 1e-3, which it requires).
+    public static let catalog: [BenchOptimizer] = [
+        BenchOptimizer("torch/SGD", "torch", "SGD", #"{"lr": 0.01}"#),
+        BenchOptimizer("torch/SGD+momentum", "torch", "SGD", #"{"lr": 0.01, "momentum": 0.9}"#),
+        BenchOptimizer("torch/Adagrad", "torch", "Adagrad"),
+        BenchOptimizer("torch/RMSprop", "torch", "RMSprop"),
+        BenchOptimizer("torch/Adadelta", "torch", "Adadelta"),
+        BenchOptimizer("torch/Adam", "torch", "Adam"),
+        BenchOptimizer("torch/AdamW", "torch", "AdamW"),
+        BenchOptimizer("torch/Adam+amsgrad", "torch", "Adam", #"{"amsgrad": true}"#),
+        BenchOptimizer("torch/Adamax", "torch", "Adamax"),
+        BenchOptimizer("torch/NAdam", "torch", "NAdam"),
+        BenchOptimizer("torch/RAdam", "torch", "RAdam"),
+        BenchOptimizer("optax/adam", "optax", "adam", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/lion", "optax", "lion", #"{"learning_rate": 0.0001}"#),
+        BenchOptimizer("optax/lamb", "optax", "lamb", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/lars", "optax", "lars", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
+        // GEMM-bound: 5 Newton–Schulz iterations per step, 3 matrix products each.
+        BenchOptimizer("torch/Muon", "torch", "Muon", #"{"lr": 0.02}"#, matrix: true),
+    ]
+
+    /// The default set: the optimizers most runs care about.
+    public static let defaults = ["torch/SGD", "torch/SGD+momentum", "torch/Adam", "torch/AdamW"]
+
+    /// A catalog label, or `convention/Name`.
+    public static func named(_ s: String) -> BenchOptimizer? {
+        if let b = catalog.first(where: { $0.label == s }) { return b }
+        let parts = s.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, Conventions.named(parts[0]) != nil else { return nil }
+        return BenchOptimizer(s, parts[0], parts[1], parts[0] == "optax" ? #"{"learning_rate": 0.001}"# : nil)
+    }
+
+    package func spec() throws -> OptimizerSpec {
+        try Conventions.optimizer(convention: convention, name: name,
+                                  hyperparameters: try hyperparameters.map { try JSON.parse($0) })
+    }
+}
+
+public struct BenchResult: Sendable {
+    public var optimizer: String
+    public var implementation: String
+    public var dtype: DType
+    public var size: Int
+    public var threads: Int
+    public var minNs: Double
+    public var medianNs: Double
+    public var bytesPerParam: Int
+    /// State bytes per parameter (from the stepper's `state` buffers as long as the tensor).
+    public var stateBytesPerParam: Double
+    /// State bytes per tensor (the stepper's shorter buffers, e.g. NAdam's mu_product).
+    public var stateBytesPerTensor: Int
+    /// The concrete stepper that ran.
+    public var stepperType: String
+    public var fractionOfTriad: Double?
+    /// GEMM-bound optimizers: floating-point operations of the step's matrix products
+    /// (2·m·n·k per `Engine.gemm` call, counted as they run), and the fraction of this run's
+    /// BLAS GEMM rate at the same dtype, matrix side and threads.
+    public var flopsPerStep: Double? = nil
+    public var fractionOfGemm: Double? = nil
+    /// Where an included row comes from (`descent bench --include`); nil for this run's rows.
+    public var source: String? = nil
+    /// `--shapes`: the model whose parameter list ran (size = its total parameter count) and
+    /// how many tensors it has; nil for one tensor of `size`.
+    public var shapes: String? = nil
+    public var tensors: Int? = nil
+
+    public var nsPerParam: Double { minNs / Double(size) }
+    public var gbps: Double { Double(bytesPerParam * size) / minNs }
+    /// GFLOP/s of the matrix products (best sample).
+    public var gflops: Double? { flopsPerStep.map { $0 / minNs } }
+}
+
+/// The BLAS library's own GEMM rate: C ← A·B on n×n matrices, best of several samples.
+public struct GemmRate: Sendable {
+    public var dtype: DType
+    public var n: Int
+    public var threads: Int
+    public var gflops: Double
+}
+
+public struct BenchConfiguration: Sendable {
+    public var optimizers: [BenchOptimizer]
+    public var implementations: [String]
+    public var dtypes: [DType]
+    public var sizes: [Int]
+    public var threads: [Int]
+    public var repeats: Int
+    /// Bandwidth probe array length (float64 elements); nil = 4× the last-level cache.
+    public var probeCount: Int?
+    /// `--shapes`: models' parameter lists to time instead of `sizes` (ModelShapes.swift).
+    public var models: [ModelShapes] = []
+
+    public init(optimizers: [BenchOptimizer], implementations: [String], dtypes: [DType], sizes: [Int],
+                threads: [Int], repeats: Int, probeCount: Int? = nil) {
+        self.optimizers = optimizers
+        self.implementations = implementations
+        self.dtypes = dtypes
+        self.sizes = sizes
+        self.threads = threads
+        self.repeats = repeats
+        self.probeCount = probeCount
+    }
+
+    public static let defaultSizes = [1 << 12, 1 << 16, 1 << 20, 1 << 24]
+}
+
+public struct BenchReport: Sendable {
+    package init(machine: [(String, JSON)], bandwidth: [BandwidthResult], results: [BenchResult], skipped: [String], memory: [(optimizer: String, dtype: DType, stateBytes: Double, perTensorBytes: Int, names: [String])], included: [IncludedBench] = [], gemm: [GemmRate] = []) {
+
+        self.machine = machine
+
+        self.bandwidth = bandwidth
+
+        self.results = results
+
+        self.skipped = skipped
+
+        self.memory = memory
+
+        self.included = included
+
+        self.gemm = gemm
+
+    }
+
+    public var machine: [(String, JSON)]
+    public var bandwidth: [BandwidthResult]
+    public var results: [BenchResult]
+    /// Runs that could not be made (unavailable implementation, unsupported optimizer).
+    public var skipped: [String]
+    /// The memory table: optimizer → dtype → state bytes per parameter.
+    public var memory: [(optimizer: String, dtype: DType, stateBytes: Double, perTensorBytes: Int, names: [String])]
+    /// Other runs' results shown beside this run's (`--include`, BenchInclude.swift).
+    public var included: [IncludedBench] = []
+    /// BLAS GEMM rates measured in this run for the GEMM-bound rows (empty without BLAS).
+    public var gemm: [GemmRate] = []
+}
+
+public enum Bench {
+    #if DEBUG
+    public static let buildConfiguration = "debug"
+    #else
+    public static let buildConfiguration = "release"
+    #endif
+
+    /// An implementation running with `threads` threads (engines take a thread count).
+    package static func implementation(_ name: String, threads: Int) -> (any Implementation)? {
+        guard let impl = Implementations.named(name) else { return nil }
+        if let e = impl as? EngineImplementation {
+            return EngineImplementation(Engine(e.engine.kind, threads: threads, loops: e.engine.loops, counter: WorkCounter()),
+                                        name: e.name, summary: e.summary)
+        }
+        return impl
+    }
+
+    /// Runs the whole configuration. `progress` receives one line per result.
+    public static func run(_ cfg: BenchConfiguration, progress: ((String) -> Void)? = nil) -> BenchReport {
+        let machineAtStart = machine()
+        let probeThreads = Array(Set([1] + cfg.threads)).sorted()
+        progress?("bandwidth probe (threads \(probeThreads.map(String.init).joined(separator: ", ")))")
+        let bandwidth = BandwidthProbe.measure(threads: probeThreads, count: cfg.probeCount ?? BandwidthProbe.defaultCount())
+        var results: [BenchResult] = [], skipped: [String] = []
+        var memory: [(String, DType, Double, Int, [String])] = []
+        for opt in cfg.optimizers {
+            for dtype in cfg.dtypes {
+                var memoryDone = false
+                for implName in cfg.implementations {
+                    for threads in cfg.threads {
+                        if implName == "naive" && threads > 1 { continue }   // naive is single-threaded
+                        guard let impl = implementation(implName, threads: threads) else {
+                            skipped.append("\(implName): unknown implementation"); continue
+                        }
+                        if case let .unavailable(why) = impl.availability {
+                            let s = "\(implName): \(why)"
+                            if !skipped.contains(s) { skipped.append(s) }
+                            continue
+                        }
+                        let workloads: [(size: Int, model: ModelShapes?)] = cfg.models.isEmpty
+                            ? cfg.sizes.map { ($0, nil) } : cfg.models.map { ($0.parameterCount, $0) }
+                        for (size, model) in workloads {
+                            if opt.matrix, let model {
+                                let s = "\(opt.label) with --shapes \(model.name): matrix optimizers run square matrices (--size)"
+                                if !skipped.contains(s) { skipped.append(s) }
+                                continue
+                            }
+                            if opt.matrix {
+                                let side = opt.shape(size)[0]
+                                let cap = impl.name == "blas" ? BenchOptimizer.maxBLASMatrixSide : BenchOptimizer.maxMatrixSide
+                                if side > cap {
+                                    let s = "\(opt.label) on \(implName) at \(side)×\(side): above this implementation's \(cap)×\(cap) bench limit (O(m³) per step)"
+                                    if !skipped.contains(s) { skipped.append(s) }
+                                    continue
+                                }
+                            }
+                            do {
+                                var r: BenchResult
+                                let names: [String]
+                                switch dtype {
+                                case .float64: (r, names) = try measure(opt, impl, Double.self, size: size, model: model, threads: threads, repeats: cfg.repeats)
+                                case .float32: (r, names) = try measure(opt, impl, Float.self, size: size, model: model, threads: threads, repeats: cfg.repeats)
+                                }
+                                if let bw = bandwidth.first(where: { $0.threads == threads }) { r.fractionOfTriad = r.gbps / bw.triad }
+                                results.append(r)
+                                if !memoryDone { memory.append((opt.label, dtype, r.stateBytesPerParam, r.stateBytesPerTensor, names)); memoryDone = true }
+                                progress?(String(format: "%@ %@ %@ %@ t=%d: %.3f ns/param, %.1f GB/s (%.0f%% of triad)",
+                                                 opt.label, implName, dtype.rawValue, model.map { "\($0.name) (\(size) params)" } ?? "n=\(size)",
+                                                 threads, r.nsPerParam, r.gbps,
+                                                 100 * (r.fractionOfTriad ?? 0)))
+                            } catch {
+                                let s = "\(opt.label) on \(implName) \(dtype.rawValue): \(error)"
+                                if !skipped.contains(s) { skipped.append(s) }
+                                break
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The probe again: the cores and the memory system are shared, so one reading at the start
+        // can catch a busy moment. Like STREAM, keep the best of each kernel over both readings
+        // (a conservative fraction: the denominator is the most memory delivered in this run).
+        progress?("bandwidth probe again (best of the two readings is kept)")
+        let again = BandwidthProbe.measure(threads: probeThreads, count: cfg.probeCount ?? BandwidthProbe.defaultCount())
+        let best = bandwidth.map { b in
+            guard let a = again.first(where: { $0.threads == b.threads }) else { return b }
+            return BandwidthResult(threads: b.threads, copy: max(b.copy, a.copy), scale: max(b.scale, a.scale),
+                                   add: max(b.add, a.add), triad: max(b.triad, a.triad))
+        }
+        for i in results.indices {
+            if let bw = best.first(where: { $0.threads == results[i].threads }) { results[i].fractionOfTriad = results[i].gbps / bw.triad }
+        }
+        // GEMM-bound rows against BLAS's own GEMM at the same dtype, matrix side and threads.
+        var gemm: [GemmRate] = []
+        if BLASEngine.isAvailable {
+            for i in results.indices {
+                guard let g = results[i].gflops, g > 0 else { continue }
+                let n = Int(Double(results[i].size).squareRoot())
+                let rate: GemmRate
+                if let known = gemm.first(where: { $0.dtype == results[i].dtype && $0.n == n && $0.threads == results[i].threads }) {
+                    rate = known
+                } else {
+                    progress?("BLAS GEMM rate \(results[i].dtype.rawValue) \(n)×\(n) t=\(results[i].threads)")
+                    switch results[i].dtype {
+                    case .float64: rate = gemmRate(Double.self, n: n, threads: results[i].threads)
+                    case .float32: rate = gemmRate(Float.self, n: n, threads: results[i].threads)
+                    }
+                    gemm.append(rate)
+                }
+                results[i].fractionOfGemm = g / rate.gflops
+            }
+        }
+        var report = BenchReport(machine: machineAtStart, bandwidth: best, results: results, skipped: skipped, memory: memory)
+        report.gemm = gemm
+        return report
+    }
+
+    /// BLAS's C ← A·B on n×n matrices of `T`: the best of 7 samples, each ≥ 2⁸ FLOP-scaled calls.
+    package static func gemmRate<T: DescentFloat>(_: T.Type, n: Int, threads: Int) -> GemmRate {
+        let a = Buffer<T>(repeating: T(0.5), count: n * n), b = Buffer<T>(repeating: T(0.25), count: n * n)
+        let c = Buffer<T>(zeros: n * n)
+        let engine = Engine(.blas, threads: threads)
+        let calls = max(1, (1 << 27) / (n * n * n))   // about 2·10⁸ FLOP per sample
+        func once() {
+            engine.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a.pointer, lda: n, b.pointer, ldb: n,
+                        beta: 0, c.pointer, ldc: n)
+        }
+        once()
+        var best = Double.infinity
+        for _ in 0..<7 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<calls { once() }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(calls))
+        }
+        return GemmRate(dtype: T.dtype, n: n, threads: threads, gflops: 2 * Double(n * n * n) / best)
+    }
+
+    /// One measurement (see the file header).
+    package static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: any Implementation, _: T.Type, size: Int,
+                                         model: ModelShapes? = nil, threads: Int, repeats: Int) throws -> (BenchResult, [String]) {
+        let spec = try opt.spec()
+        let shapes = model?.shapes ?? [opt.shape(size)]
+        let counts = shapes.map { $0.reduce(1, *) }
+        let size = counts.reduce(0, +)
+        let box = try impl.stepper(spec, T.self, shapes: shapes)
+        if box.needsObjective { throw DescentError.unsupported("needs an objective (closed-loop only)") }
+        let ps = counts.map { Buffer<T>(zeros: $0) }, gs = counts.map { Buffer<T>(zeros: $0) }
+        var x: UInt32 = 12345
+        for (p, g) in zip(ps, gs) {
+            for i in 0..<p.count {
+                x = x &* 1_664_525 &+ 1_013_904_223
+                let u = Double(x >> 8) / Double(1 << 24)          // [0, 1)
+                p[i] = T(u * 2 - 1)
+                g[i] = T((0.1 + 0.9 * u) * (x & 1 == 0 ? 1 : -1))
+            }
+        }
+        let lr = spec.lr
+        let inner = max(1, ((1 << 18) + size - 1) / size)
+        for _ in 0..<(2 * inner) { box.step(ps, gs, lr) }         // warm-up: page-in, caches, threads
+        var samples: [Double] = []
+        samples.reserveCapacity(repeats)
+        // GEMM work of the timed steps, when the implementation is an engine that counts it.
+        let counter = (impl as? EngineImplementation)?.engine.counter
+        let flopsBefore = counter?.gemmFlops.load(ordering: .relaxed) ?? 0
+        for _ in 0..<max(1, repeats) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<inner { box.step(ps, gs, lr) }
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(inner))
+        }
+        let flops = Double((counter?.gemmFlops.load(ordering: .relaxed) ?? 0) - flopsBefore) / Double(max(1, repeats) * inner)
+        samples.sort()
+        // Per-parameter state: buffers as long as the tensor; anything shorter (a step count,
+        // NAdam's mu_product) is per-tensor state.
+        let state = box.state()
+        let buffers = state.flatMap(\.buffers)
+        // (a list: buffers as long as their tensor, per tensor; k = such buffers per tensor)
+        let long = buffers.filter { b in counts.contains(b.count) }
+        let k = long.reduce(0) { $0 + $1.count } / max(1, size)
+        let perTensor = buffers.filter { b in !counts.contains(b.count) }.reduce(0) { $0 + $1.bytes } / counts.count
+        let r = BenchResult(optimizer: opt.label, implementation: impl.name, dtype: T.dtype, size: size, threads: threads,
+                            minNs: samples[0], medianNs: samples[samples.count / 2],
+                            bytesPerParam: (3 + 2 * k) * MemoryLayout<T>.stride,
+                            stateBytesPerParam: Double(k * MemoryLayout<T>.stride), stateBytesPerTensor: perTensor,
+                            stepperType: box.typeName, fractionOfTriad: nil, flopsPerStep: flops > 0 ? flops : nil,
+                            shapes: model?.name, tensors: model.map { $0.shapes.count })
+        return (r, state.map(\.name))
+    }
+
+    /// CPU, caches, vector ISA, build, BLAS.
+    public static func machine() -> [(String, JSON)] {
+        let cpu = CPUFeatures.current
+        var u = utsname()
+        uname(&u)
+        let os = withUnsafeBytes(of: u.sysname) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } + " "
+            + withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let blas: JSON
+        if let lib = BLASLibrary.shared {
+            blas = .object([("library", .string(lib.path)), ("version", lib.config.map { .string($0) } ?? .null)])
+        } else {
+            blas = .object([("library", .null), ("version", .null), ("unavailable", .string(BLASLibrary.unavailableReason))])
+        }
+        return [
+            ("cpu", .string(cpu.model)),
+            ("cores", JSON(cpu.cores)),
+            ("caches", .object(cpu.caches.map { ($0.name, .string($0.size)) })),
+            ("isa", .string(cpu.widestISA)),
+            // The instruction set of `vectorized`'s loops (chosen at run time, Accelerator.swift);
+            // `vectorized-portable` always runs the baseline loops.
+            ("vector_loops", .string(Implementations.isa.rawValue)),
+            ("features", .array(["sse2", "avx", "avx2", "fma", "avx512f"].filter { cpu.flags.contains($0) }.map { .string($0) })),
+            ("os", .string(os)),
+            ("build", .string(buildConfiguration)),
+            // Other processes share the cores: the 1-minute load average when the run started.
+            ("load_average", .string((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+                .split(separator: " ").first.map(String.init) ?? "unknown")),
+            ("parallel_threshold", VectorizedEngine.parallelThreshold.map { JSON($0) } ?? .object([
+                ("baseline_loops", JSON(VectorizedEngine.baselineParallelThreshold)),
+                ("accelerated_loops", JSON(VectorizedEngine.acceleratedParallelThreshold))])),
+            ("blas", blas),
+        ]
+    }
+
+    // MARK: The short bench for the main job
+
+    /// A short run (well under 30 s in a release build): torch/Adam and torch/SGD, float32, 64K and
+    /// 4M parameters, 1 thread, every available implementation. Writes `resultsDir`/bench.md and
+    /// bench.json atomically and returns the markdown.
+    public static func quick(resultsDir: String = "results") throws -> String {
+        let cfg = BenchConfiguration(
+            optimizers: ["torch/Adam", "torch/SGD"].compactMap(BenchOptimizer.named),
+            implementations: Implementations.all.map(\.name), dtypes: [.float32],
+            sizes: [1 << 16, 1 << 22], threads: [1], repeats: 7)
+        let report = run(cfg)
+        let md = BenchRender.markdown(report, command: "swift run -c release descent (main job, short bench)")
+        // The full `descent bench` run keeps results/bench.{md,json}; the main job's short one
+        // sits beside it.
+        try AtomicWrite.write(md, to: "\(resultsDir)/bench-short.md")
+        try AtomicWrite.write(BenchRender.json(report), to: "\(resultsDir)/bench-short.json")
+        return md
+    }
+}
