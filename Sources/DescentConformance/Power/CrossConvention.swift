@@ -16,11 +16,40 @@ import DescentJSON
 package struct Spelling: Sendable {
     package let convention: String
     package let name: String
-    /// canonical quantity → (keyword, the library's default; nil = none/required)
+    /// canonical quantity → (keyword, the library's default; nil = none/required). The defaults
+    /// are not written here: they come from the convention entry's own schema
+    /// (`OptimizerEntry.keywords`, recorded from its builder), `betas[0]` from a pair's first.
     package let keys: [String: (key: String, default: JSON?)]
     /// What this library does, in one line (the "difference" a match reports): parts separated
     /// by "; ", a part marked "[q] " shown only when the case uses quantity q (non-zero, true).
     package let semantics: String
+
+    /// canonical quantity → the library's keyword; the defaults are looked up in the entry's schema.
+    package init(convention: String, name: String, keys: [String: String], semantics: String) {
+        self.convention = convention
+        self.name = name
+        self.semantics = semantics
+        let schema = Self.schema(convention, name)
+        self.keys = keys.mapValues { key in (key, Self.defaultValue(of: key, in: schema)) }
+    }
+
+    /// The keywords of `convention/name`, as its builder reads them (empty when there is no such entry).
+    package static func schema(_ convention: String, _ name: String) -> [Keyword] {
+        Conventions.named(convention)?.optimizers.first { $0.name == name }?.keywords ?? []
+    }
+
+    /// `key`'s default in `schema`; `key[i]` is element i of an array default (torch's betas).
+    package static func defaultValue(of key: String, in schema: [Keyword]) -> JSON? {
+        var name = key, index: Int?
+        if let open = key.firstIndex(of: "["), key.hasSuffix("]") {
+            name = String(key[..<open])
+            index = Int(key[key.index(after: open)..<key.index(before: key.endIndex)])
+        }
+        guard let d = schema.first(where: { $0.name == name })?.defaultValue else { return nil }
+        guard let index else { return d }
+        guard let a = d.arrayValue, index < a.count else { return nil }
+        return a[index]
+    }
 
     /// The parts of `semantics` that concern a case with these canonical values.
     package func describe(_ values: [String: JSON]) -> String {
@@ -41,136 +70,134 @@ private let neutral: [String: JSON] = [
 /// Quantities a library without them silently fixes (dropped when re-spelling).
 private let droppable: Set<String> = ["momentum_decay", "decoupled"]
 
-private func k(_ key: String, _ d: JSON?) -> (key: String, default: JSON?) { (key, d) }
-private func n(_ x: Double) -> JSON { JSON(x) }
 
 /// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook,
 /// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5).
 package let crossConventionAlgorithms: [[Spelling]] = [
     // SGD with momentum
     [
-        Spelling(convention: "torch", name: "SGD", keys: ["lr": k("lr", n(1e-3)), "momentum": k("momentum", n(0)), "nesterov": k("nesterov", .bool(false)),
-                 "wd": k("weight_decay", n(0)), "dampening": k("dampening", n(0)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "torch", name: "SGD", keys: ["lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
+                 "wd": "weight_decay", "dampening": "dampening", "maximize": "maximize"],
                  semantics: "[momentum] lr outside the momentum buffer (b ← μb + g, w ← w − lr·b), buffer started at the first gradient; [wd] weight_decay as L2 on the gradient"),
-        Spelling(convention: "keras", name: "SGD", keys: ["lr": k("learning_rate", n(0.01)), "momentum": k("momentum", n(0)), "nesterov": k("nesterov", .bool(false)),
-                 "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "SGD", keys: ["lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov",
+                 "wd": "weight_decay"],
                  semantics: "[momentum] lr inside the momentum buffer (m ← μm − lr·g, w ← w + m) from a zero buffer; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
-        Spelling(convention: "optax", name: "sgd", keys: ["lr": k("learning_rate", nil), "momentum": k("momentum", nil), "nesterov": k("nesterov", .bool(false))],
+        Spelling(convention: "optax", name: "sgd", keys: ["lr": "learning_rate", "momentum": "momentum", "nesterov": "nesterov"],
                  semantics: "[momentum] trace b ← g + μb from a zero buffer, lr outside"),
-        Spelling(convention: "textbook", name: "momentum", keys: ["lr": k("lr", n(0.01)), "momentum": k("mu", n(0.9))],
+        Spelling(convention: "textbook", name: "momentum", keys: ["lr": "lr", "momentum": "mu"],
                  semantics: "lr inside the buffer (m ← μm − lr·g; w ← w + m)"),
     ],
     // Adagrad
     [
-        Spelling(convention: "torch", name: "Adagrad", keys: ["lr": k("lr", n(1e-2)), "eps": k("eps", n(1e-10)), "init_acc": k("initial_accumulator_value", n(0)),
-                 "wd": k("weight_decay", n(0)), "lr_decay": k("lr_decay", n(0)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "torch", name: "Adagrad", keys: ["lr": "lr", "eps": "eps", "init_acc": "initial_accumulator_value",
+                 "wd": "weight_decay", "lr_decay": "lr_decay", "maximize": "maximize"],
                  semantics: "eps outside the root (g/(√s + ε)); [wd] weight_decay as L2 on the gradient"),
-        Spelling(convention: "keras", name: "Adagrad", keys: ["lr": k("learning_rate", n(1e-3)), "eps": k("epsilon", n(1e-7)),
-                 "init_acc": k("initial_accumulator_value", n(0.1)), "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "Adagrad", keys: ["lr": "learning_rate", "eps": "epsilon",
+                 "init_acc": "initial_accumulator_value", "wd": "weight_decay"],
                  semantics: "epsilon inside the root (g/√(s + ε)); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
-        Spelling(convention: "optax", name: "adagrad", keys: ["lr": k("learning_rate", nil), "eps": k("eps", n(1e-7)), "init_acc": k("initial_accumulator_value", n(0.1))],
+        Spelling(convention: "optax", name: "adagrad", keys: ["lr": "learning_rate", "eps": "eps", "init_acc": "initial_accumulator_value"],
                  semantics: "eps inside the root, 0 where the sum is 0"),
-        Spelling(convention: "textbook", name: "adagrad", keys: ["lr": k("lr", n(0.01)), "eps": k("eps", n(1e-8))],
+        Spelling(convention: "textbook", name: "adagrad", keys: ["lr": "lr", "eps": "eps"],
                  semantics: "eps inside the root, accumulator from 0"),
     ],
     // RMSprop
     [
-        Spelling(convention: "torch", name: "RMSprop", keys: ["lr": k("lr", n(1e-2)), "rho": k("alpha", n(0.99)), "eps": k("eps", n(1e-8)), "momentum": k("momentum", n(0)),
-                 "centered": k("centered", .bool(false)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "torch", name: "RMSprop", keys: ["lr": "lr", "rho": "alpha", "eps": "eps", "momentum": "momentum",
+                 "centered": "centered", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "eps outside the root (g/(√v + ε)); [momentum] momentum buffer of g/(√v + ε) with lr outside; [wd] weight_decay as L2 on the gradient"),
-        Spelling(convention: "keras", name: "RMSprop", keys: ["lr": k("learning_rate", n(1e-3)), "rho": k("rho", n(0.9)), "eps": k("epsilon", n(1e-7)),
-                 "momentum": k("momentum", n(0)), "centered": k("centered", .bool(false)), "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "RMSprop", keys: ["lr": "learning_rate", "rho": "rho", "eps": "epsilon",
+                 "momentum": "momentum", "centered": "centered", "wd": "weight_decay"],
                  semantics: "epsilon inside the root (g/√(v + ε)); [momentum] lr inside the momentum buffer (b ← μb + lr·g/√(v + ε), w ← w − b); [centered] centered by the EMA of g; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
-        Spelling(convention: "optax", name: "rmsprop", keys: ["lr": k("learning_rate", nil), "rho": k("decay", n(0.9)), "eps": k("eps", n(1e-8)),
-                 "momentum": k("momentum", nil), "centered": k("centered", .bool(false))],
+        Spelling(convention: "optax", name: "rmsprop", keys: ["lr": "learning_rate", "rho": "decay", "eps": "eps",
+                 "momentum": "momentum", "centered": "centered"],
                  semantics: "eps inside the root; [momentum] lr inside the momentum trace"),
-        Spelling(convention: "textbook", name: "rmsprop", keys: ["lr": k("lr", n(0.01)), "rho": k("beta", n(0.9)), "eps": k("eps", n(1e-8))],
+        Spelling(convention: "textbook", name: "rmsprop", keys: ["lr": "lr", "rho": "beta", "eps": "eps"],
                  semantics: "eps inside the root"),
     ],
     // Adadelta
     [
-        Spelling(convention: "torch", name: "Adadelta", keys: ["lr": k("lr", n(1.0)), "rho": k("rho", n(0.9)), "eps": k("eps", n(1e-6)),
-                 "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "torch", name: "Adadelta", keys: ["lr": "lr", "rho": "rho", "eps": "eps",
+                 "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "the same update; [wd] weight_decay as L2 on the gradient"),
-        Spelling(convention: "keras", name: "Adadelta", keys: ["lr": k("learning_rate", n(1e-3)), "rho": k("rho", n(0.95)), "eps": k("epsilon", n(1e-7)),
-                 "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "Adadelta", keys: ["lr": "learning_rate", "rho": "rho", "eps": "epsilon",
+                 "wd": "weight_decay"],
                  semantics: "the same update; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
-        Spelling(convention: "optax", name: "adadelta", keys: ["lr": k("learning_rate", nil), "rho": k("rho", n(0.9)), "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0))],
+        Spelling(convention: "optax", name: "adadelta", keys: ["lr": "learning_rate", "rho": "rho", "eps": "eps", "wd": "weight_decay"],
                  semantics: "the same update; [wd] weight_decay added to the gradient"),
     ],
     // Adam
     [
-        Spelling(convention: "torch", name: "Adam", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
-                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "amsgrad": k("amsgrad", .bool(false)),
-                 "maximize": k("maximize", .bool(false)), "decoupled": k("decoupled_weight_decay", .bool(false))],
+        Spelling(convention: "torch", name: "Adam", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "amsgrad": "amsgrad",
+                 "maximize": "maximize", "decoupled": "decoupled_weight_decay"],
                  semantics: "ε added outside √v̂ (after bias correction): m̂/(√v̂ + ε); [amsgrad] amsgrad = max of raw v; [wd] weight_decay as L2 on the gradient"),
-        Spelling(convention: "keras", name: "Adam", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
-                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil), "amsgrad": k("amsgrad", .bool(false))],
+        Spelling(convention: "keras", name: "Adam", keys: ["lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
+                 "eps": "epsilon", "wd": "weight_decay", "amsgrad": "amsgrad"],
                  semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat): lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
-        Spelling(convention: "optax", name: "adam", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8))],
+        Spelling(convention: "optax", name: "adam", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"],
                  semantics: "ε added outside √v̂ (torch's maths, optax's operation order)"),
-        Spelling(convention: "textbook", name: "adam", keys: ["lr": k("lr", n(1e-3)), "beta1": k("beta1", n(0.9)), "beta2": k("beta2", n(0.999)), "eps": k("eps", n(1e-8))],
+        Spelling(convention: "textbook", name: "adam", keys: ["lr": "lr", "beta1": "beta1", "beta2": "beta2", "eps": "eps"],
                  semantics: "ε inside the root: m̂/√(v̂ + ε)"),
     ],
     // AdamW
     [
-        Spelling(convention: "torch", name: "AdamW", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
-                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(1e-2)), "amsgrad": k("amsgrad", .bool(false)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "torch", name: "AdamW", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "amsgrad": "amsgrad", "maximize": "maximize"],
                  semantics: "ε outside √v̂; [wd] decoupled decay w·(1 − lr·λ)"),
-        Spelling(convention: "keras", name: "AdamW", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
-                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", n(0.004)), "amsgrad": k("amsgrad", .bool(false))],
+        Spelling(convention: "keras", name: "AdamW", keys: ["lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
+                 "eps": "epsilon", "wd": "weight_decay", "amsgrad": "amsgrad"],
                  semantics: "ε added outside √v after bias correction folded into the step size (epsilon hat): lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε); [wd] decoupled decay w ← w − w·λ·lr before the update"),
-        Spelling(convention: "optax", name: "adamw", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8)),
-                 "wd": k("weight_decay", n(1e-4))],
+        Spelling(convention: "optax", name: "adamw", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps",
+                 "wd": "weight_decay"],
                  semantics: "ε outside √v̂; [wd] decay added to the update (u + λw)·lr"),
-        Spelling(convention: "textbook", name: "adamw", keys: ["lr": k("lr", n(1e-3)), "beta1": k("beta1", n(0.9)), "beta2": k("beta2", n(0.999)), "eps": k("eps", n(1e-8)),
-                 "wd": k("weight_decay", n(1e-2))],
+        Spelling(convention: "textbook", name: "adamw", keys: ["lr": "lr", "beta1": "beta1", "beta2": "beta2", "eps": "eps",
+                 "wd": "weight_decay"],
                  semantics: "ε inside the root; [wd] decay w ← w − λ·w not multiplied by lr"),
     ],
     // Adamax
     [
-        Spelling(convention: "torch", name: "Adamax", keys: ["lr": k("lr", n(2e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
-                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "torch", name: "Adamax", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "ε inside the max: u ← max(β₂u, |g| + ε); [wd] weight_decay as L2 on the gradient"),
-        Spelling(convention: "keras", name: "Adamax", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
-                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "Adamax", keys: ["lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
+                 "eps": "epsilon", "wd": "weight_decay"],
                  semantics: "ε outside the max: u ← max(β₂u, |g|), then m/((1−β₁ᵗ)(u + ε)); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
-        Spelling(convention: "optax", name: "adamax", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)), "eps": k("eps", n(1e-8))],
+        Spelling(convention: "optax", name: "adamax", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"],
                  semantics: "ε inside the max (torch's maths)"),
     ],
     // NAdam (Dozat's, with a momentum schedule)
     [
-        Spelling(convention: "torch", name: "NAdam", keys: ["lr": k("lr", n(2e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
-                 "eps": k("eps", n(1e-8)), "wd": k("weight_decay", n(0)), "momentum_decay": k("momentum_decay", n(4e-3)),
-                 "maximize": k("maximize", .bool(false)), "decoupled": k("decoupled_weight_decay", .bool(false))],
+        Spelling(convention: "torch", name: "NAdam", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "momentum_decay": "momentum_decay",
+                 "maximize": "maximize", "decoupled": "decoupled_weight_decay"],
                  semantics: "momentum schedule μₜ = β₁(1 − ½·0.96^(t·momentum_decay)); [wd] weight_decay as L2 on the gradient"),
-        Spelling(convention: "keras", name: "Nadam", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
-                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "Nadam", keys: ["lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
+                 "eps": "epsilon", "wd": "weight_decay"],
                  semantics: "the fixed momentum schedule μₜ = β₁(1 − ½·0.96ᵗ) (torch's with momentum_decay 1); [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
     ],
     // Lion
     [
-        Spelling(convention: "keras", name: "Lion", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.99)), "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "Lion", keys: ["lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2", "wd": "weight_decay"],
                  semantics: "[wd] decay w ← w − w·λ·lr before the sign update"),
-        Spelling(convention: "optax", name: "lion", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.99)), "wd": k("weight_decay", n(1e-3))],
+        Spelling(convention: "optax", name: "lion", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "wd": "weight_decay"],
                  semantics: "[wd] decay λw added to the sign update"),
-        Spelling(convention: "pytorch_optimizer", name: "Lion", keys: ["lr": k("lr", n(1e-4)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.99)),
-                 "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "pytorch_optimizer", name: "Lion", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "[wd] decoupled decay w·(1 − lr·λ) before the sign update"),
-        Spelling(convention: "lion_pytorch", name: "Lion", keys: ["lr": k("lr", n(1e-4)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.99)),
-                 "wd": k("weight_decay", n(0))],
+        Spelling(convention: "lion_pytorch", name: "Lion", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "wd": "weight_decay"],
                  semantics: "[wd] decoupled decay w·(1 − lr·λ) before the sign update"),
     ],
     // LAMB
     [
-        Spelling(convention: "keras", name: "Lamb", keys: ["lr": k("learning_rate", n(1e-3)), "beta1": k("beta_1", n(0.9)), "beta2": k("beta_2", n(0.999)),
-                 "eps": k("epsilon", n(1e-7)), "wd": k("weight_decay", nil)],
+        Spelling(convention: "keras", name: "Lamb", keys: ["lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
+                 "eps": "epsilon", "wd": "weight_decay"],
                  semantics: "ratio ‖w‖/‖m̂/(√v̂ + ε)‖ with no clamp of ‖w‖; [wd] decay w ← w − w·λ·lr before the step, outside the ratio"),
-        Spelling(convention: "optax", name: "lamb", keys: ["lr": k("learning_rate", nil), "beta1": k("b1", n(0.9)), "beta2": k("b2", n(0.999)),
-                 "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0))],
+        Spelling(convention: "optax", name: "lamb", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2",
+                 "eps": "eps", "wd": "weight_decay"],
                  semantics: "ratio ‖w‖/‖u‖ with no clamp of ‖w‖; [wd] decay λw added to the update inside the ratio"),
-        Spelling(convention: "pytorch_optimizer", name: "Lamb", keys: ["lr": k("lr", n(1e-3)), "beta1": k("betas[0]", n(0.9)), "beta2": k("betas[1]", n(0.999)),
-                 "eps": k("eps", n(1e-6)), "wd": k("weight_decay", n(0)), "maximize": k("maximize", .bool(false))],
+        Spelling(convention: "pytorch_optimizer", name: "Lamb", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "‖w‖ clamped at 10 in the ratio, the step divided by 1 − β₁ᵗ only; [wd] decoupled decay"),
     ],
 ]

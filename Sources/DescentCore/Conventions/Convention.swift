@@ -18,6 +18,54 @@ public struct OptimizerEntry: Sendable {
         self.note = note
         self.build = build
     }
+
+    /// The keyword arguments and defaults of this name, recorded from `build` itself (the one
+    /// place they are written): the builder runs on the library's defaults, and a required
+    /// argument it reports missing is supplied (as 0.001) and marked required.
+    public var keywords: [Keyword] {
+        recordKeywords(callee: name) { h in _ = try build(&h) }
+    }
+}
+
+/// Runs `build` with recording on: first with no arguments, then with each argument it reports
+/// missing ("missing 1 required positional argument", "needs k") supplied (a number 0.001, an integer 10),
+/// until it succeeds or fails otherwise (a builder that rejects the supplied values then shows
+/// the keywords it read up to there).
+func recordKeywords(callee: String, _ build: (inout Hyperparameters) throws -> Void) -> [Keyword] {
+    var supplied: [(String, JSON)] = []
+    var keywords: [Keyword] = []
+    attempts: for _ in 0..<8 {
+        let recorder = KeywordRecorder()
+        guard var h = try? Hyperparameters(.object(supplied), callee: callee) else { break }
+        h.recorder = recorder
+        do {
+            try build(&h)
+            keywords = recorder.keywords
+            break
+        } catch let e as DescentError {
+            keywords = recorder.keywords
+            let (field, message): (String, String)
+            switch e {
+            case let .invalidHyperparameter(f, m), let .invalidInput(f, m): (field, message) = (f, m)
+            default: break attempts
+            }
+            let key = String(field.split(separator: ".").last ?? "")
+            guard message.contains("required positional argument") || message.contains(" needs "), !key.isEmpty, !supplied.contains(where: { $0.0 == key }),
+                  true else { break }
+            // A builder may test for the argument before reading it: then it is a number.
+            switch keywords.first(where: { $0.name == key })?.kind ?? .number {
+            case .number: supplied.append((key, JSON(0.001)))
+            case .integer: supplied.append((key, JSON(10)))
+            default: break attempts
+            }
+        } catch {
+            keywords = recorder.keywords
+            break
+        }
+    }
+    return keywords.map { k in
+        supplied.contains(where: { $0.0 == k.name }) ? Keyword(name: k.name, kind: k.kind, defaultValue: nil, required: true) : k
+    }
 }
 
 /// One schedule name of a convention.
@@ -31,6 +79,11 @@ public struct ScheduleEntry: Sendable {
         self.name = name
         self.note = note
         self.build = build
+    }
+
+    /// The schedule's parameters and defaults, recorded from `build` (as OptimizerEntry.keywords).
+    public var keywords: [Keyword] {
+        recordKeywords(callee: name) { h in _ = try build(&h, ScheduleContext(baseLR: 0.1, metrics: nil)) }
     }
 }
 

@@ -31,9 +31,7 @@ struct KerasBaseArguments {
         }
         lr = try h.double("learning_rate", default: defaultLR)
         // Absent: the default (AdamW 0.004); an explicit null: None (no decay).
-        let explicit = h.values["weight_decay"] != nil
-        let wd = try h.optionalDouble("weight_decay")
-        weightDecay = explicit ? wd : defaultDecay
+        weightDecay = try h.nullableDouble("weight_decay", default: defaultDecay)
         let clipNorm = try h.optionalDouble("clipnorm")
         let clipValue = try h.optionalDouble("clipvalue")
         let globalClipNorm = try h.optionalDouble("global_clipnorm")
@@ -84,7 +82,7 @@ private func kerasAdam(_ h: inout Hyperparameters, weightDecay: Double?) throws 
 }
 
 let kerasOptimizers: [OptimizerEntry] = [
-    OptimizerEntry("SGD", "learning_rate 0.01; m ← momentum·m − lr·g, w ← w + m (lr inside the buffer, from 0); nesterov w ← w + momentum·m − lr·g") { h in
+    OptimizerEntry("SGD", "m ← momentum·m − lr·g, w ← w + m (lr inside the buffer, from 0); nesterov w ← w + momentum·m − lr·g") { h in
         let base = try KerasBaseArguments(&h, lr: 0.01)
         let momentum = try h.double("momentum", default: 0)
         if let v = h.values["momentum"], !v.isNull, pyIsInt(v) || momentum < 0 || momentum > 1 {
@@ -95,7 +93,7 @@ let kerasOptimizers: [OptimizerEntry] = [
                           bufferStartsAtGradient: false, bufferName: "momentum")
         return base.spec(f)
     },
-    OptimizerEntry("RMSprop", "learning_rate 1e-3, rho 0.9, epsilon 1e-7 inside the root; centered by the EMA of g; momentum buffer accumulates lr·g/√(v+ε) (lr inside)") { h in
+    OptimizerEntry("RMSprop", "epsilon inside the root; centered by the EMA of g; momentum buffer accumulates lr·g/√(v+ε) (lr inside)") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         let rho = try h.double("rho", default: 0.9)
         let momentum = try h.double("momentum", default: 0)
@@ -107,27 +105,27 @@ let kerasOptimizers: [OptimizerEntry] = [
                               stateNames: ("velocity", "average_gradient", "momentum"))
         return base.spec(f)
     },
-    OptimizerEntry("Adagrad", "learning_rate 1e-3, initial_accumulator_value 0.1, epsilon 1e-7 inside the root") { h in
+    OptimizerEntry("Adagrad", "epsilon inside the root") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         let initial = try h.double("initial_accumulator_value", default: 0.1)
         let eps = try h.double("epsilon", default: 1e-7)
         let f = AdagradFamily(initialAccumulator: initial, eps: eps, epsInsideSqrt: true, sumName: "accumulator")
         return base.spec(f)
     },
-    OptimizerEntry("Adadelta", "learning_rate 1e-3, rho 0.95, epsilon 1e-7 (torch's update)") { h in
+    OptimizerEntry("Adadelta", "torch's update") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         let f = AdadeltaFamily(rho: try h.double("rho", default: 0.95), eps: try h.double("epsilon", default: 1e-7),
                                weightDecay: 0, maximize: false,
                                stateNames: ("accumulated_grad", "accumulated_delta_var"))
         return base.spec(f)
     },
-    OptimizerEntry("Adam", "learning_rate 1e-3, beta_1 0.9, beta_2 0.999, epsilon 1e-7 as epsilon hat (added to √v, lr·√(1−β₂ᵗ)/(1−β₁ᵗ) step); amsgrad = max of raw v") { h in
+    OptimizerEntry("Adam", "epsilon as epsilon hat (added to √v, lr·√(1−β₂ᵗ)/(1−β₁ᵗ) step); amsgrad = max of raw v") { h in
         try kerasAdam(&h, weightDecay: nil)
     },
-    OptimizerEntry("AdamW", "Adam (epsilon hat) with weight_decay 0.004, decoupled, applied before the update: w ← w − w·λ·lr") { h in
+    OptimizerEntry("AdamW", "Adam (epsilon hat) with weight_decay decoupled, applied before the update: w ← w − w·λ·lr") { h in
         try kerasAdam(&h, weightDecay: 0.004)
     },
-    OptimizerEntry("Adamax", "learning_rate 1e-3, epsilon 1e-7 outside the max: u ← max(β₂·u, |g|), w ← w − lr·m/((1−β₁ᵗ)(u + ε))") { h in
+    OptimizerEntry("Adamax", "epsilon outside the max: u ← max(β₂·u, |g|), w ← w − lr·m/((1−β₁ᵗ)(u + ε))") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         var f = AdamaxFamily(form: .torch)
         f.beta1 = try h.double("beta_1", default: 0.9)
@@ -136,7 +134,7 @@ let kerasOptimizers: [OptimizerEntry] = [
         f.epsOutsideMax = true
         return base.spec(f)
     },
-    OptimizerEntry("Nadam", "learning_rate 1e-3, epsilon 1e-7; momentum schedule μₜ = β₁(1 − ½·0.96ᵗ) (torch NAdam with momentum_decay 1)") { h in
+    OptimizerEntry("Nadam", "momentum schedule μₜ = β₁(1 − ½·0.96ᵗ) (torch NAdam with momentum_decay 1)") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         var f = NAdamFamily()
         f.beta1 = try h.double("beta_1", default: 0.9)
@@ -145,7 +143,7 @@ let kerasOptimizers: [OptimizerEntry] = [
         f.momentumDecay = 1
         return base.spec(f)
     },
-    OptimizerEntry("Lion", "learning_rate 1e-3, beta_1 0.9, beta_2 0.99: w ← w − lr·sign(β₁m + (1−β₁)g), m ← β₂m + (1−β₂)g") { h in
+    OptimizerEntry("Lion", "w ← w − lr·sign(β₁m + (1−β₁)g), m ← β₂m + (1−β₂)g") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         var f = LionFamily(form: .optax)
         f.beta1 = try h.double("beta_1", default: 0.9)
@@ -155,7 +153,7 @@ let kerasOptimizers: [OptimizerEntry] = [
         }
         return base.spec(f)
     },
-    OptimizerEntry("Lamb", "learning_rate 1e-3, epsilon 1e-7 outside √v̂; update m̂/(√v̂+ε) scaled by ‖w‖/‖u‖ (1 if either is 0); decay is Keras's, before the step") { h in
+    OptimizerEntry("Lamb", "epsilon outside √v̂; update m̂/(√v̂+ε) scaled by ‖w‖/‖u‖ (1 if either is 0); decay is Keras's, before the step") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         var f = LambFamily(form: .optax, biasCorrection: .moments)
         f.beta1 = try h.double("beta_1", default: 0.9)
@@ -163,7 +161,7 @@ let kerasOptimizers: [OptimizerEntry] = [
         f.eps = try h.double("epsilon", default: 1e-7)
         return base.spec(f)
     },
-    OptimizerEntry("Ftrl", "FTRL-proximal: learning_rate 1e-3, learning_rate_power −0.5, initial_accumulator_value 0.1, l1/l2/l2-shrinkage regularization, beta") { h in
+    OptimizerEntry("Ftrl", "FTRL-proximal: l1/l2/l2-shrinkage regularization, beta") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3)
         var f = FtrlFamily()
         f.learningRatePower = try h.double("learning_rate_power", default: -0.5)
@@ -184,7 +182,7 @@ let kerasOptimizers: [OptimizerEntry] = [
         }
         return base.spec(f)
     },
-    OptimizerEntry("Muon", "2-D tensors: M ← μ·M + G (momentum 0.95, a trace), nesterov G + μ·M, Newton–Schulz (3.4445, −4.7750, 2.0315)×5 of X/(‖X‖_F + 1e-7), lr·√max(A,B)·rms_rate (0.2); others: Adam (epsilon hat); weight_decay / adam_weight_decay 0.004 before the update") { h in
+    OptimizerEntry("Muon", "2-D tensors: M ← μ·M + G (a trace), nesterov G + μ·M, Newton–Schulz (3.4445, −4.7750, 2.0315)×ns_steps of X/(‖X‖_F + epsilon), lr·√max(A,B)·rms_rate; others: Adam (epsilon hat); weight_decay / adam_weight_decay before the update") { h in
         let base = try KerasBaseArguments(&h, lr: 1e-3, weightDecay: 0.004)
         var f = MuonFamily(form: .torch)
         f.momentum = try h.double("momentum", default: 0.95)

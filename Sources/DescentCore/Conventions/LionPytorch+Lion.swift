@@ -4,7 +4,7 @@
 import DescentJSON
 
 let lionPytorchGroup: [OptimizerEntry] = [
-    OptimizerEntry("Lion", "the paper's two-beta Lion: w ← w·(1 − lr·wd); c = b1·m + (1−b1)·g; w ← w − lr·sign(c); m ← b2·m + (1−b2)·g (lr 1e-4, betas (0.9, 0.99), wd 0); decoupled_weight_decay divides wd by the constructor's lr; use_triton ignored (the same update on GPU); NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
+    OptimizerEntry("Lion", "the paper's two-beta Lion: w ← w·(1 − lr·wd); c = b1·m + (1−b1)·g; w ← w − lr·sign(c); m ← b2·m + (1−b2)·g; decoupled_weight_decay divides wd by the constructor's lr; use_triton ignored (the same update on GPU); NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
         let lr = try h.double("lr", default: 1e-4)
         let (b1, b2) = try h.pair("betas", default: (0.9, 0.99))
         let wd = try h.double("weight_decay", default: 0)

@@ -66,10 +66,10 @@ private func optaxAdamax(_ h: inout Hyperparameters, decayed: Bool) throws -> Op
 }
 
 let optaxAdamGroup: [OptimizerEntry] = [
-    OptimizerEntry("adam", "b1 0.9, b2 0.999, eps 1e-8 outside + eps_root 0 inside the root; nesterov") { h in
+    OptimizerEntry("adam", "eps outside + eps_root inside the root; nesterov") { h in
         try optaxAdam(&h, decayed: false, nesterov: false)
     },
-    OptimizerEntry("adamw", "adam + decoupled decay (u + λ·w)·lr, weight_decay 1e-4, mask") { h in
+    OptimizerEntry("adamw", "adam + decoupled decay (u + λ·w)·lr, mask") { h in
         try optaxAdam(&h, decayed: true, nesterov: false)
     },
     OptimizerEntry("nadam", "adam with nesterov=True: m̂ = β₁·m/(1−β₁ᵗ⁺¹) + (1−β₁)·g/(1−β₁ᵗ)") { h in
@@ -94,10 +94,10 @@ let optaxAdamGroup: [OptimizerEntry] = [
     OptimizerEntry("adamax", "u ← max(|g| + ε, β₂·u); (m/bc₁)/u") { h in
         try optaxAdamax(&h, decayed: false)
     },
-    OptimizerEntry("adamaxw", "adamax + decoupled decay, weight_decay 1e-4, mask") { h in
+    OptimizerEntry("adamaxw", "adamax + decoupled decay, mask") { h in
         try optaxAdamax(&h, decayed: true)
     },
-    OptimizerEntry("radam", "rectified when rho_t >= threshold (5.0); r·m̂/(√(v̂ + eps_root) + eps); nesterov") { h in
+    OptimizerEntry("radam", "rectified when rho_t >= threshold; r·m̂/(√(v̂ + eps_root) + eps); nesterov") { h in
         let lr = try learningRate(&h, "radam")
         var f = RAdamFamily(form: .optax)
         f.beta1 = try h.double("b1", default: 0.9)

@@ -17,7 +17,7 @@ private func warmup(_ h: inout Hyperparameters) throws -> Int? {
 }
 
 let optaxLBFGSGroup: [OptimizerEntry] = [
-    OptimizerEntry("lbfgs", "memory_size 10, scale_init_precond, zoom line search (20 steps, guess 1); learning_rate None = scale(−1); closed-loop problems only") { h in
+    OptimizerEntry("lbfgs", "scale_init_precond, zoom line search (20 steps, guess 1); learning_rate None = scale(−1); closed-loop problems only") { h in
         var f = LBFGSFamily(form: .optax)
         let lr = try h.optionalDouble("learning_rate") ?? 1.0
         f.history = try h.int("memory_size", default: 10)
@@ -31,7 +31,7 @@ let optaxLBFGSGroup: [OptimizerEntry] = [
         _ = h.raw("linesearch")
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("schedule_free_sgd", "learning_rate 1, b1 0.9, weight_lr_power 2, warmup_steps None, weight_decay None (× lr, at y); params are y") { h in
+    OptimizerEntry("schedule_free_sgd", "weight_decay × lr, at y; params are y") { h in
         var f = ScheduleFreeFamily(form: .optax, base: .sgd)
         let lr = try h.double("learning_rate", default: 1.0)
         f.warmupSteps = try warmup(&h)
@@ -41,7 +41,7 @@ let optaxLBFGSGroup: [OptimizerEntry] = [
         try stateDtype(&h)
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("schedule_free_adamw", "learning_rate 0.0025, b1 0.9, b2 0.999, eps 1e-8 outside the root, weight_decay 0 (× lr, at y), weight_lr_power 2; params are y") { h in
+    OptimizerEntry("schedule_free_adamw", "eps outside the root, weight_decay × lr, at y; params are y") { h in
         var f = ScheduleFreeFamily(form: .optax, base: .adamw)
         let lr = try h.double("learning_rate", default: 0.0025)
         f.warmupSteps = try warmup(&h)

@@ -32,7 +32,7 @@ private func muDtype(_ h: inout Hyperparameters) throws {
 }
 
 let optaxLionLambGroup: [OptimizerEntry] = [
-    OptimizerEntry("lion", "the paper's two-beta Lion: c = b1·m + (1−b1)·g, u = sign(c) + weight_decay·w (1e-3, mask), w ← w − lr·u, m ← b2·m + (1−b2)·g (b1 0.9, b2 0.99); NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
+    OptimizerEntry("lion", "the paper's two-beta Lion: c = b1·m + (1−b1)·g, u = sign(c) + weight_decay·w (mask), w ← w − lr·u, m ← b2·m + (1−b2)·g; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
         let lr = try learningRate(&h, "lion")
         var f = LionFamily(form: .optax)
         f.beta1 = try h.double("b1", default: 0.9)
@@ -44,7 +44,7 @@ let optaxLionLambGroup: [OptimizerEntry] = [
         f.decayMask = f.decay == .none ? nil : perTensor
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("lamb", "scale_by_adam (b1 0.9, b2 0.999, eps 1e-6, eps_root 0, bias-corrected) + weight_decay·w (0, mask), then per-tensor ratio ‖w‖/‖u‖ (1 if either is 0), then −lr") { h in
+    OptimizerEntry("lamb", "scale_by_adam (bias-corrected) + weight_decay·w (mask), then per-tensor ratio ‖w‖/‖u‖ (1 if either is 0), then −lr") { h in
         let lr = try learningRate(&h, "lamb")
         var f = LambFamily(form: .optax, biasCorrection: .moments)
         f.beta1 = try h.double("b1", default: 0.9)
@@ -57,7 +57,7 @@ let optaxLionLambGroup: [OptimizerEntry] = [
         f.decayMask = f.decay == .none ? nil : perTensor
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("lars", "u = g + weight_decay·w (0, weight_decay_mask), per-tensor ratio trust_coefficient·‖w‖/(‖u‖ + eps) (1e-3, 0, trust_ratio_mask; all tensors, 1-D too), then −lr, then trace(momentum 0.9, nesterov): lr inside the momentum") { h in
+    OptimizerEntry("lars", "u = g + weight_decay·w (weight_decay_mask), per-tensor ratio trust_coefficient·‖w‖/(‖u‖ + eps) (trust_ratio_mask; all tensors, 1-D too), then −lr, then trace(momentum, nesterov): lr inside the momentum") { h in
         let lr = try learningRate(&h, "lars")
         var f = LARSFamily(form: .optax, denominator: .updateNorm, lrInsideMomentum: true)
         f.weightDecay = try h.double("weight_decay", default: 0)

@@ -37,7 +37,7 @@ private func nsCoefficients(_ h: inout Hyperparameters, steps: Int) throws -> [(
 }
 
 let optaxMatrixGroup: [OptimizerEntry] = [
-    OptimizerEntry("muon", "optax.contrib.muon: beta 0.95, nesterov (bias-corrected), NS on Û/(‖Û‖_F + 1e-8), scale √max(1, fan_out/fan_in), decay × lr; non-2-D tensors → adamw") { h in
+    OptimizerEntry("muon", "optax.contrib.muon: nesterov (bias-corrected), NS on Û/(‖Û‖_F + eps), scale √max(1, fan_out/fan_in), decay × lr; non-2-D tensors → adamw") { h in
         if h.values["learning_rate"] == nil {
             throw h.invalid("learning_rate", "muon() missing 1 required positional argument: 'learning_rate'")
         }

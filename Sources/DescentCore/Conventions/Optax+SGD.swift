@@ -30,7 +30,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
                                bufferStartsAtGradient: false, bufferName: "trace")
         return OptimizerSpec(family: family, lr: lr)
     },
-    OptimizerEntry("adagrad", "scale_by_rss: where(sum > 0, rsqrt(sum + eps), 0), initial_accumulator_value=0.1, eps=1e-7") { h in
+    OptimizerEntry("adagrad", "scale_by_rss: where(sum > 0, rsqrt(sum + eps), 0)") { h in
         let lr = try optaxLearningRate(&h, "adagrad", required: true)
         let initial = try h.double("initial_accumulator_value", default: 0.1)
         let eps = try h.double("eps", default: 1e-7)
@@ -38,7 +38,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
                                    zeroWhereSumNotPositive: true, sumName: "sum_of_squares")
         return OptimizerSpec(family: family, lr: lr)
     },
-    OptimizerEntry("rmsprop", "decay=0.9, eps=1e-8 inside sqrt, initial_scale, centered, bias_correction; momentum trace after the lr (lr inside)") { h in
+    OptimizerEntry("rmsprop", "eps inside sqrt, initial_scale, centered, bias_correction; momentum trace after the lr (lr inside)") { h in
         let lr = try optaxLearningRate(&h, "rmsprop", required: true)
         let decay = try h.double("decay", default: 0.9)
         let eps = try h.double("eps", default: 1e-8)
@@ -53,7 +53,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
                                    nesterov: nesterov, lrInsideMomentum: true, stateNames: ("nu", "mu", "trace"))
         return OptimizerSpec(family: family, lr: lr)
     },
-    OptimizerEntry("adadelta", "add_decayed_weights, scale_by_adadelta(rho=0.9, eps=1e-6); learning_rate=None (default) adds the update unscaled: lr −1") { h in
+    OptimizerEntry("adadelta", "add_decayed_weights, scale_by_adadelta; learning_rate=None adds the update unscaled: lr −1") { h in
         let lr = try optaxLearningRate(&h, "adadelta", required: false)
         let rho = try h.double("rho", default: 0.9)
         let eps = try h.double("eps", default: 1e-6)

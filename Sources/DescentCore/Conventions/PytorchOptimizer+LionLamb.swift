@@ -44,7 +44,7 @@ private func kwargs(_ h: inout Hyperparameters, unimplemented: [String]) throws 
 }
 
 let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
-    OptimizerEntry("Lion", "the paper's two-beta Lion with lerp: c = lerp(m, g, 1−b1); w ← w − lr·sign(c); m ← lerp(m, g, 1−b2) (lr 1e-4, betas (0.9, 0.99)); weight_decay 0 decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False: added to g), maximize, adanorm (adanorm_r), cautious, use_gc; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
+    OptimizerEntry("Lion", "the paper's two-beta Lion with lerp: c = lerp(m, g, 1−b1); w ← w − lr·sign(c); m ← lerp(m, g, 1−b2); weight_decay decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False: added to g), maximize, adanorm (adanorm_r), cautious, use_gc; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
         let lr = try h.double("lr", default: 1e-4)
         let (b1, b2) = try h.pair("betas", default: (0.9, 0.99))
         let wd = try h.double("weight_decay", default: 0)
@@ -70,7 +70,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("Lamb", "uncorrected moments, u = m/(√v + eps) (eps 1e-6), ratio min(‖w‖, 10)/(‖u‖ + eps) per tensor, step lr/(1−b1ᵗ) (adam_debias: lr); decay decoupled before the ratio (× lr or fixed_decay) or added to u (weight_decouple=False); grad_averaging, adam (ratio 1), pre_norm (global norm in float32), rectify (degenerated_to_sgd, n_sma_threshold), adanorm (adanorm_r), maximize") { h in
+    OptimizerEntry("Lamb", "uncorrected moments, u = m/(√v + eps), ratio min(‖w‖, 10)/(‖u‖ + eps) per tensor, step lr/(1−b1ᵗ) (adam_debias: lr); decay decoupled before the ratio (× lr or fixed_decay) or added to u (weight_decouple=False); grad_averaging, adam (ratio 1), pre_norm (global norm in float32), rectify (degenerated_to_sgd, n_sma_threshold), adanorm (adanorm_r), maximize") { h in
         let lr = try h.double("lr", default: 1e-3)
         let (b1, b2) = try h.pair("betas", default: (0.9, 0.999))
         let wd = try h.double("weight_decay", default: 0)
@@ -111,7 +111,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.adaNorm = ada
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("LARS", "tensors with ndim > 1: g ← (g + wd·w)·tc·‖w‖/(‖g‖ + wd·‖w‖) (1 if either norm is 0); 1-D tensors: plain g; then b ← momentum·b + (1−dampening)·g from zero, w ← w − lr·(nesterov ? g + momentum·b : b) (lr 1e-3, momentum 0.9, tc 1e-3, wd 0), maximize") { h in
+    OptimizerEntry("LARS", "tensors with ndim > 1: g ← (g + wd·w)·tc·‖w‖/(‖g‖ + wd·‖w‖) (1 if either norm is 0); 1-D tensors: plain g; then b ← momentum·b + (1−dampening)·g from zero, w ← w − lr·(nesterov ? g + momentum·b : b), maximize") { h in
         let lr = try h.double("lr", default: 1e-3)
         let wd = try h.double("weight_decay", default: 0)
         let momentum = try h.double("momentum", default: 0.9)

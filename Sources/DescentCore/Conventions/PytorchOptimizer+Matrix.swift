@@ -29,7 +29,7 @@ struct PytorchOptimizerValidation {
 }
 
 let pytorchOptimizerMatrixGroup: [OptimizerEntry] = [
-    OptimizerEntry("Shampoo", "lr 1e-3, momentum 0 (lerp toward the last update), L^(−1/4)·G·R^(−1/4), matrix_eps 1e-6, roots every preconditioning_compute_steps (1)") { h in
+    OptimizerEntry("Shampoo", "momentum lerps toward the last update, L^(−1/4)·G·R^(−1/4) (matrix_eps), roots every preconditioning_compute_steps") { h in
         typealias V = PytorchOptimizerValidation
         var f = ShampooFamily()
         let lr = try h.double("lr", default: 1e-3)
@@ -48,7 +48,7 @@ let pytorchOptimizerMatrixGroup: [OptimizerEntry] = [
         V.swallowRest(&h)
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("SOAP", "lr 3e-3, betas (0.95, 0.95), shampoo_beta = beta2, weight_decay 1e-2 (decoupled, after the update), precondition_frequency 10, eps 1e-8, correct_bias; first step only builds the eigenbases") { h in
+    OptimizerEntry("SOAP", "shampoo_beta None = beta2, weight_decay decoupled, after the update, correct_bias; first step only builds the eigenbases") { h in
         typealias V = PytorchOptimizerValidation
         var f = SOAPFamily()
         let lr = try h.double("lr", default: 3e-3)
@@ -80,7 +80,7 @@ let pytorchOptimizerMatrixGroup: [OptimizerEntry] = [
         _ = dataFormat   // only matters for 4-D tensors with merge_dims
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("ScalableShampoo", "betas (0.9, 0.999), SGD graft, nesterov, start_preconditioning_step 25, Schur–Newton roots every 1000 steps, block_size 512 with merged small dims (small tensors are not preconditioned); one block only") { h in
+    OptimizerEntry("ScalableShampoo", "SGD graft, nesterov, Schur–Newton roots every preconditioning_compute_steps, block_size with merged small dims (small tensors are not preconditioned); one block only") { h in
         typealias V = PytorchOptimizerValidation
         var f = ScalableShampooFamily()
         let lr = try h.double("lr", default: 1e-3)

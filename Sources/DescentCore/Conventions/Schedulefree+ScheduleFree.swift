@@ -13,7 +13,7 @@ private func schedulefreeCommon(_ h: inout Hyperparameters, _ f: inout ScheduleF
 }
 
 let schedulefreeGroup: [OptimizerEntry] = [
-    OptimizerEntry("SGDScheduleFree", "lr 1, momentum 0.9 in (0, 1), weight_decay at y, warmup_steps 0, r 0, weight_lr_power 2; y ← lerp(y, z, c) + lr·(β(1−c) − 1)·g") { h in
+    OptimizerEntry("SGDScheduleFree", "momentum in (0, 1), weight_decay at y; y ← lerp(y, z, c) + lr·(β(1−c) − 1)·g") { h in
         let lr = try h.double("lr", default: 1.0)
         var f = ScheduleFreeFamily(form: .schedulefree, base: .sgd)
         f.beta1 = try h.double("momentum", default: 0.9)
@@ -26,7 +26,7 @@ let schedulefreeGroup: [OptimizerEntry] = [
         }
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("AdamWScheduleFree", "lr 0.0025, betas (0.9, 0.999), eps 1e-8 outside the root, bias-corrected v, decay at y after normalising; no validation") { h in
+    OptimizerEntry("AdamWScheduleFree", "eps outside the root, bias-corrected v, decay at y after normalising; no validation") { h in
         let lr = try h.double("lr", default: 0.0025)
         var f = ScheduleFreeFamily(form: .schedulefree, base: .adamw)
         (f.beta1, f.beta2) = try h.pair("betas", default: (0.9, 0.999))

@@ -66,13 +66,13 @@ private func torchAdam(_ h: inout Hyperparameters, weightDecay defaultDecay: Dou
 }
 
 let torchAdamGroup: [OptimizerEntry] = [
-    OptimizerEntry("Adam", "lr 1e-3, betas (0.9, 0.999), eps 1e-8 outside the root; L2 decay unless decoupled_weight_decay; amsgrad = max of raw v") { h in
+    OptimizerEntry("Adam", "eps outside the root; L2 decay unless decoupled_weight_decay; amsgrad = max of raw v") { h in
         try torchAdam(&h, weightDecay: 0, decoupledFixed: nil)
     },
-    OptimizerEntry("AdamW", "Adam with decoupled decay w ← w·(1 − lr·λ); weight_decay 1e-2") { h in
+    OptimizerEntry("AdamW", "Adam with decoupled decay w ← w·(1 − lr·λ)") { h in
         try torchAdam(&h, weightDecay: 1e-2, decoupledFixed: true)
     },
-    OptimizerEntry("Adamax", "lr 2e-3; u ← max(β₂·u, |g| + ε); L2 decay") { h in
+    OptimizerEntry("Adamax", "u ← max(β₂·u, |g| + ε); L2 decay") { h in
         let a = try TorchAdamArguments(&h, lr: 2e-3)
         var f = AdamaxFamily(form: .torch)
         f.beta1 = a.beta1
@@ -82,7 +82,7 @@ let torchAdamGroup: [OptimizerEntry] = [
         f.maximize = a.maximize
         return OptimizerSpec(family: f, lr: a.lr)
     },
-    OptimizerEntry("NAdam", "lr 2e-3, momentum_decay 4e-3, float64 mu_product; ε added after √(v/bc₂)") { h in
+    OptimizerEntry("NAdam", "float64 mu_product; ε added after √(v/bc₂)") { h in
         let a = try TorchAdamArguments(&h, lr: 2e-3)
         let momentumDecay = try h.double("momentum_decay", default: 4e-3)
         if !(0.0 <= momentumDecay) {
@@ -98,7 +98,7 @@ let torchAdamGroup: [OptimizerEntry] = [
         f.maximize = a.maximize
         return OptimizerSpec(family: f, lr: a.lr)
     },
-    OptimizerEntry("RAdam", "lr 1e-3; rectified when rho_t > 5; adaptive term √bc₂/(√v + ε)") { h in
+    OptimizerEntry("RAdam", "rectified when rho_t > 5; adaptive term √bc₂/(√v + ε)") { h in
         let a = try TorchAdamArguments(&h, lr: 1e-3)
         let decoupled = try h.bool("decoupled_weight_decay", default: false)
         var f = RAdamFamily(form: .torch)

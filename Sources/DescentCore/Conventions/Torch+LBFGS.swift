@@ -3,7 +3,7 @@
 import DescentJSON
 
 let torchLBFGSGroup: [OptimizerEntry] = [
-    OptimizerEntry("LBFGS", "lr 1, max_iter 20, max_eval max_iter·5//4, history 100, tolerance_grad 1e-7, tolerance_change 1e-9, line_search_fn None | strong_wolfe; closed-loop problems only") { h in
+    OptimizerEntry("LBFGS", "max_eval None = max_iter·5//4, line_search_fn None | strong_wolfe; closed-loop problems only") { h in
         let lr = try h.double("lr", default: 1)
         var f = LBFGSFamily(form: .torch)
         f.maxIter = try h.int("max_iter", default: 20)

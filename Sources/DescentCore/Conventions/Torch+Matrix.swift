@@ -3,7 +3,7 @@
 import DescentJSON
 
 let torchMatrixGroup: [OptimizerEntry] = [
-    OptimizerEntry("Muon", "lr 1e-3, weight_decay 0.1 (decoupled × lr), momentum 0.95 EMA, nesterov, NS (3.4445, −4.775, 2.0315)×5 on U/max(‖U‖_F, 1e-7); 2-D params only") { h in
+    OptimizerEntry("Muon", "weight_decay decoupled × lr, momentum as an EMA, nesterov, NS (3.4445, −4.775, 2.0315)×ns_steps on U/max(‖U‖_F, eps); 2-D params only") { h in
         let lr = try h.double("lr", default: 1e-3)
         let wd = try h.double("weight_decay", default: 0.1)
         let momentum = try h.double("momentum", default: 0.95)

@@ -10,7 +10,7 @@ private func requireNonNegative(_ h: Hyperparameters, _ key: String, _ value: Do
 }
 
 let torchSGDGroup: [OptimizerEntry] = [
-    OptimizerEntry("SGD", "lr=1e-3, momentum (buffer starts at the gradient), dampening, nesterov, L2 weight_decay, maximize") { h in
+    OptimizerEntry("SGD", "momentum (buffer starts at the gradient), dampening, nesterov, L2 weight_decay, maximize") { h in
         let lr = try h.double("lr", default: 1e-3)
         let momentum = try h.double("momentum", default: 0)
         let dampening = try h.double("dampening", default: 0)
@@ -34,7 +34,7 @@ let torchSGDGroup: [OptimizerEntry] = [
                                bufferName: "momentum_buffer")
         return OptimizerSpec(family: family, lr: lr)
     },
-    OptimizerEntry("Adagrad", "lr=1e-2, lr_decay, initial_accumulator_value=0, eps=1e-10 outside sqrt, L2 weight_decay, maximize") { h in
+    OptimizerEntry("Adagrad", "lr_decay, eps outside sqrt, L2 weight_decay, maximize") { h in
         let lr = try h.double("lr", default: 1e-2)
         let lrDecay = try h.double("lr_decay", default: 0)
         let weightDecay = try h.double("weight_decay", default: 0)
@@ -53,7 +53,7 @@ let torchSGDGroup: [OptimizerEntry] = [
                                    zeroWhereSumNotPositive: false, sumName: "sum")
         return OptimizerSpec(family: family, lr: lr)
     },
-    OptimizerEntry("RMSprop", "lr=1e-2, alpha=0.99, eps=1e-8 outside sqrt, centered, momentum (lr outside the buffer), L2 weight_decay, maximize") { h in
+    OptimizerEntry("RMSprop", "eps outside sqrt, centered, momentum (lr outside the buffer), L2 weight_decay, maximize") { h in
         let lr = try h.double("lr", default: 1e-2)
         let alpha = try h.double("alpha", default: 0.99)
         let eps = try h.double("eps", default: 1e-8)
@@ -73,7 +73,7 @@ let torchSGDGroup: [OptimizerEntry] = [
                                    stateNames: ("square_avg", "grad_avg", "momentum_buffer"))
         return OptimizerSpec(family: family, lr: lr)
     },
-    OptimizerEntry("Adadelta", "lr=1.0, rho=0.9, eps=1e-6, L2 weight_decay, maximize") { h in
+    OptimizerEntry("Adadelta", "L2 weight_decay, maximize") { h in
         let lr = try h.double("lr", default: 1.0)
         let rho = try h.double("rho", default: 0.9)
         let eps = try h.double("eps", default: 1e-6)

@@ -122,7 +122,7 @@ let kerasSchedules: [ScheduleEntry] = [
         if b.isEmpty { throw DescentError.unsupported("\(h.callee): empty boundaries (Keras indexes boundaries[0])") }
         return .piecewise(boundaries: b, values: v)
     },
-    kerasEntry("PolynomialDecay", "(init − end_learning_rate)·(1 − k/decay_steps)^power + end (end 1e-4, power 1); cycle stretches decay_steps") { h in
+    kerasEntry("PolynomialDecay", "(init − end_learning_rate)·(1 − k/decay_steps)^power + end; cycle stretches decay_steps") { h in
         let i = try h.requiredDouble("initial_learning_rate", function: "PolynomialDecay.__init__")
         let s = try h.kerasSteps("decay_steps", function: "PolynomialDecay.__init__")
         return .polynomial(initial: i, steps: s, end: try h.double("end_learning_rate", default: 1e-4),
@@ -140,7 +140,7 @@ let kerasSchedules: [ScheduleEntry] = [
         return .cosine(initial: i, steps: s, alpha: try h.double("alpha", default: 0),
                        warmupTarget: try h.optionalDouble("warmup_target"), warmupSteps: try h.double("warmup_steps", default: 0))
     },
-    kerasEntry("CosineDecayRestarts", "SGDR: periods first_decay_steps·t_mul^i (t_mul 2), peaks init·m_mul^i (m_mul 1), floor alpha") { h in
+    kerasEntry("CosineDecayRestarts", "SGDR: periods first_decay_steps·t_mul^i, peaks init·m_mul^i, floor alpha") { h in
         let i = try h.requiredDouble("initial_learning_rate", function: "CosineDecayRestarts.__init__")
         let s = try h.kerasSteps("first_decay_steps", function: "CosineDecayRestarts.__init__")
         return .restarts(initial: i, firstSteps: s, tMul: try h.double("t_mul", default: 2), mMul: try h.double("m_mul", default: 1),

@@ -74,6 +74,7 @@ struct PyNumber {
 extension Hyperparameters {
     /// A number keeping whether the JSON text was an integer (Python's `isinstance(x, int)`).
     mutating func pyNumber(_ key: String) throws -> PyNumber? {
+        noteKeyword(key, .number, nil)
         guard let v = raw(key), !v.isNull else { return nil }
         guard case let .number(text) = v, let d = Double(text) else {
             throw DescentError.invalidInput(field: "\(field).\(key)", message: "\(callee): expected a number, found \(v.kindName)")
@@ -102,6 +103,7 @@ extension Hyperparameters {
 
     /// A list of integers (milestones, boundaries).
     mutating func ints(_ key: String) throws -> [Int]? {
+        noteKeyword(key, .numbers, nil)
         guard let v = raw(key), !v.isNull else { return nil }
         guard let a = v.arrayValue else {
             throw DescentError.invalidInput(field: "\(field).\(key)", message: "\(callee): expected an array of integers, found \(v.kindName)")
@@ -116,7 +118,20 @@ extension Hyperparameters {
 
     /// A number, or a list with one number per parameter group (torch's `_format_param`);
     /// Descent's schedule cases have one parameter group.
+    /// `perGroup` with torch's default `d` when the key is absent.
+    mutating func perGroup(_ key: String, default d: Double) throws -> Double {
+        noteKeyword(key, .number, JSON(d))
+        return try perGroup(key) ?? d
+    }
+
+    /// `pyNumber` with the default `d` when the key is absent.
+    mutating func pyNumber(_ key: String, default d: PyNumber) throws -> PyNumber {
+        noteKeyword(key, .number, d.isInt ? JSON(Int(d.value)) : JSON(d.value))
+        return try pyNumber(key) ?? d
+    }
+
     mutating func perGroup(_ key: String) throws -> Double? {
+        noteKeyword(key, .number, nil)
         guard let v = raw(key), !v.isNull else { return nil }
         if let d = v.doubleValue { return d }
         if let a = v.arrayValue {

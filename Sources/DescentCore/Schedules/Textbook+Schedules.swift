@@ -2,52 +2,43 @@
 // with its parameter names. The math is in TextbookSchedules.swift.
 import DescentJSON
 
-let textbookSchedules: [ScheduleEntry] = [
-    textbookEntry("step_decay", "lr·gamma^⌊t/step_size⌋"),
-    textbookEntry("cosine_annealing", "eta_min + ½(eta_max − eta_min)(1 + cos(π·min(t, t_max)/t_max)) (eta_min 0)"),
-    textbookEntry("one_cycle", "linear warmup from 0, cosine to min_lr at total_steps (min_lr 0)"),
-    textbookEntry("reduce_on_plateau", "lr·factor after patience non-improving metrics (min_lr 0)"),
-    textbookEntry("segments", "linear / cosine / constant pieces, e.g. DeepSeek-V3's warmup–stable–decay"),
-]
-
-private func textbookEntry(_ name: String, _ note: String) -> ScheduleEntry {
-    ScheduleEntry(name, note) { h, context in
-        TextbookScheduleCase(schedule: try textbookSchedule(name, &h), metrics: context.metrics, summary: "textbook \(name)")
+/// One textbook schedule: its name, its note for `descent list`, and how its parameters are read.
+struct TextbookScheduleReader: Sendable {
+    let name: String
+    let note: String
+    let read: @Sendable (_ h: inout Hyperparameters, _ name: String, _ fn: String) throws -> TextbookSchedule
+    init(_ name: String, _ note: String,
+         _ read: @escaping @Sendable (_ h: inout Hyperparameters, _ name: String, _ fn: String) throws -> TextbookSchedule) {
+        self.name = name
+        self.note = note
+        self.read = read
     }
 }
 
-func textbookSchedule(_ name: String, _ h: inout Hyperparameters) throws -> TextbookSchedule {
-    func need(_ k: String) throws -> Double {
-        guard let d = try h.optionalDouble(k) else {
-            throw DescentError.invalidInput(field: "\(h.field).\(k)", message: "\(h.callee) needs \(k)")
-        }
-        return d
-    }
-    func needInt(_ k: String) throws -> Int {
-        guard let i = try h.optionalInt(k) else {
-            throw DescentError.invalidInput(field: "\(h.field).\(k)", message: "\(h.callee) needs an integer \(k)")
-        }
-        return i
-    }
-    switch name {
-    case "step_decay":
-        let lr = try need("lr"), gamma = try need("gamma"), s = try needInt("step_size")
+/// The schedules Descent computes, in `descent list` order.
+let textbookScheduleReaders: [TextbookScheduleReader] = [
+    TextbookScheduleReader("step_decay", "lr·gamma^⌊t/step_size⌋") { h, name, fn in
+        let lr = try h.need("lr"), gamma = try h.need("gamma"), s = try h.needInt("step_size")
         if s <= 0 { throw h.invalid("step_size", "step_size must be a positive integer, got \(s)") }
         return .stepDecay(lr: lr, gamma: gamma, stepSize: s)
-    case "cosine_annealing":
-        let emax = try need("eta_max"), emin = try h.double("eta_min", default: 0), t = try needInt("t_max")
+    },
+    TextbookScheduleReader("cosine_annealing", "eta_min + ½(eta_max − eta_min)(1 + cos(π·min(t, t_max)/t_max))") { h, name, fn in
+        let emax = try h.need("eta_max"), emin = try h.double("eta_min", default: 0), t = try h.needInt("t_max")
         if t <= 0 { throw h.invalid("t_max", "t_max must be a positive integer, got \(t)") }
         return .cosineAnnealing(etaMax: emax, etaMin: emin, tMax: t)
-    case "one_cycle":
-        let mx = try need("max_lr"), mn = try h.double("min_lr", default: 0)
-        let w = try needInt("warmup_steps"), total = try needInt("total_steps")
+    },
+    TextbookScheduleReader("one_cycle", "linear warmup from 0, cosine to min_lr at total_steps") { h, name, fn in
+        let mx = try h.need("max_lr"), mn = try h.double("min_lr", default: 0)
+        let w = try h.needInt("warmup_steps"), total = try h.needInt("total_steps")
         if w < 0 { throw h.invalid("warmup_steps", "warmup_steps must be >= 0, got \(w)") }
         if total <= w { throw h.invalid("total_steps", "total_steps must exceed warmup_steps, got \(total) <= \(w)") }
         return .oneCycle(maxLR: mx, minLR: mn, warmup: w, total: total)
-    case "reduce_on_plateau":
-        let lr = try need("lr"), f = try need("factor"), p = try needInt("patience"), mn = try h.double("min_lr", default: 0)
+    },
+    TextbookScheduleReader("reduce_on_plateau", "lr·factor after patience non-improving metrics") { h, name, fn in
+        let lr = try h.need("lr"), f = try h.need("factor"), p = try h.needInt("patience"), mn = try h.double("min_lr", default: 0)
         return .reduceOnPlateau(lr: lr, factor: f, patience: p, minLR: mn)
-    case "segments":
+    },
+    TextbookScheduleReader("segments", "linear / cosine / constant pieces, e.g. DeepSeek-V3's warmup–stable–decay") { h, name, fn in
         guard let list = h.raw("segments")?.arrayValue, !list.isEmpty else {
             throw DescentError.invalidInput(field: "\(h.field).segments", message: "\(h.callee) needs a non-empty list of segments")
         }
@@ -70,7 +61,38 @@ func textbookSchedule(_ name: String, _ h: inout Hyperparameters) throws -> Text
             return TextbookSegment(shape: shape, steps: steps, from: from, to: to ?? from)
         }
         return .segments(segs)
-    default:
+    },
+]
+
+let textbookSchedules: [ScheduleEntry] = textbookScheduleReaders.map { textbookEntry($0.name, $0.note) }
+
+private func textbookEntry(_ name: String, _ note: String) -> ScheduleEntry {
+    ScheduleEntry(name, note) { h, context in
+        TextbookScheduleCase(schedule: try textbookSchedule(name, &h), metrics: context.metrics, summary: "textbook \(name)")
+    }
+}
+
+func textbookSchedule(_ name: String, _ h: inout Hyperparameters) throws -> TextbookSchedule {
+    guard let s = textbookScheduleReaders.first(where: { $0.name == name }) else {
         throw DescentError.unsupported("textbook schedule '\(name)' is not implemented in Descent")
+    }
+    return try s.read(&h, name, name)
+}
+
+extension Hyperparameters {
+    /// A number the textbook schedule needs.
+    fileprivate mutating func need(_ k: String) throws -> Double {
+        guard let d = try optionalDouble(k) else {
+            throw DescentError.invalidInput(field: "\(field).\(k)", message: "\(callee) needs \(k)")
+        }
+        return d
+    }
+
+    /// An integer the textbook schedule needs.
+    fileprivate mutating func needInt(_ k: String) throws -> Int {
+        guard let i = try optionalInt(k) else {
+            throw DescentError.invalidInput(field: "\(field).\(k)", message: "\(callee) needs an integer \(k)")
+        }
+        return i
     }
 }
