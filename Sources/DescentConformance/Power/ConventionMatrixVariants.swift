@@ -27,7 +27,7 @@ private func isTextbookQuintic(_ c: [(Double, Double, Double)]) -> Bool {
     return true
 }
 
-public let conventionVariants: [KnownWrongVariant] = [
+package let conventionVariants: [KnownWrongVariant] = [
     // MARK: Keras's conventions where torch's are meant (and back)
     KnownWrongVariant("adam-epsilon-hat", "Keras's epsilon hat in Adam: ε added to √v with both bias corrections folded into the step size, lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε) (torch's form with ε/√(1−β₂ᵗ))", adam { a in
         guard plainAdam(a), !hasDecoupled(a) else { return false }
@@ -91,7 +91,7 @@ public let conventionVariants: [KnownWrongVariant] = [
     }),
 ]
 
-public let matrixVariants: [KnownWrongVariant] = [
+package let matrixVariants: [KnownWrongVariant] = [
     // MARK: Muon
     KnownWrongVariant("muon-wrong-newton-schulz", "Muon's Newton–Schulz with the textbook quintic coefficients (15/8, −5/4, 3/8) instead of the tuned (3.4445, −4.7750, 2.0315) (or the reverse)", .changing(MuonFamily.self) { m in
         let textbook = isTextbookQuintic(m.coefficients)

@@ -15,7 +15,7 @@ private func torchLBFGSIgnoring(_ key: String, default value: Double) -> KnownWr
     ignoring(key, setTo: JSON(value), when: { ($0.doubleValue ?? value) != value }, in: ["torch"], names: ["LBFGS"])
 }
 
-public let lbfgsScheduleFreeVariants: [KnownWrongVariant] = [
+package let lbfgsScheduleFreeVariants: [KnownWrongVariant] = [
     // MARK: L-BFGS, both libraries
     KnownWrongVariant("lbfgs-history-off-by-one", "L-BFGS keeps history_size (memory_size) + 1 curvature pairs: the oldest pair is dropped one update late", lbfgs { x in
         x.history += 1; return true

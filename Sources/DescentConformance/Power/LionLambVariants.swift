@@ -10,7 +10,7 @@ private func lamb(_ change: @escaping @Sendable (inout LambFamily) -> Bool) -> K
 
 private func lars(_ change: @escaping @Sendable (inout LARSFamily) -> Bool) -> KnownWrongVariant.Mistake { .changing(LARSFamily.self, change) }
 
-public let lionLambVariants: [KnownWrongVariant] = [
+package let lionLambVariants: [KnownWrongVariant] = [
     // MARK: Lion
     KnownWrongVariant("lion-one-beta", "the lecture-slide sign form: m ← β·m + (1−β)·g; w ← w − lr·sign(m) (β = β₂), not the paper's two-beta Lion", lion { x in
         guard x.beta1 != x.beta2 else { return false }
