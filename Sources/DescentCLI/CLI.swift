@@ -7,30 +7,6 @@ import DescentJSON
 import Foundation
 
 public enum CLI {
-    public static let usage = """
-    descent — conformance and benchmark suite for optimizers and learning-rate schedules
-
-    USAGE
-      descent                      the main job: verify every implementation on every fixture in
-                                   fixtures/ (float64 and float32), run the closed-form checks and
-                                   the known-wrong variants, write results/conformance.md,
-                                   conformance.json, power.md and power.json
-      descent verify [PATH...]     verify fixture files or folders (default: fixtures/)
-      descent check                run the closed-form checks
-      descent power [PATH...]      run the known-wrong variants on the fixtures: which mistakes
-                                   the fixtures catch (writes results/power.md, power.json)
-      descent list                 conventions, optimizers, schedules, implementations
-      descent bench                time optimizer steps against memory bandwidth (see bench --help)
-      descent train                train an MLP on digits / toy data with any optimizer and schedule
-      descent compare              several optimizers on the same problem: table and SVG plots
-      descent tune                 grid / random / Bayesian hyperparameter search (see tune --help)
-      descent claims [--quick]     the course's tuning claims as experiments (results/claims.md)
-      descent sweep lr             final loss vs lr per optimizer, flatness, lr range test
-      descent help [COMMAND]       this text, or a command's
-
-    Run `descent COMMAND --help` for a command's options.
-    """
-
     package static let verifyUsage = """
     descent verify [PATH...] [options]
 
@@ -44,7 +20,8 @@ public enum CLI {
       --dtype float64|float32|all precision (default: all; with --adapter: float64). With
                                   --adapter each line sent carries "run_dtype", the precision to
                                   run in, and is graded with that precision's tolerance
-      --format text|json|junit    report format on stdout or --output (default: text)
+      --format text|json|junit    report format on stdout or --output (default: the one --output's
+                                  extension names, .json → json, .xml → junit; else text)
       --output FILE               write the report to FILE (whole, or not at all)
       --verbose                   text: list passing cases too
       --quiet                     text: failures, errors and the summary only (no unsupported lines)
@@ -73,11 +50,13 @@ public enum CLI {
     """
 
     package static let checkUsage = """
-    descent check [--dtype float64|float32|all] [--format text|json] [--output FILE] [--verbose]
+    descent check [--dtype float64|float32|all] [--format text|json|markdown] [--output FILE] [--verbose]
 
     Runs the closed-form checks: facts that need no reference library (momentum unrolled into a
     weighted sum, Adam's bias correction, ridge regression, L2 decay as a shrink, schedules'
-    closed forms). Each states what it proves and its tolerance.
+    closed forms). Each states what it proves and its tolerance. --format defaults to the one
+    --output's extension names (.json, .md), else text; --verbose lists the passing checks' details.
+    Exit status 0 when every check passes, 1 otherwise.
     """
 
     package static let powerUsage = """
@@ -86,58 +65,66 @@ public enum CLI {
     Runs every known-wrong variant (a deliberate mistake: Adam without bias correction, eps inside
     the root, AdamW's decay coupled, momentum with lr inside, a cosine schedule one step late, …)
     on the fixtures (default: fixtures/) in float64, and reports for each whether some case
-    catches it, which cases, and where it first diverged. Writes results/power.md and
-    results/power.json (whole, or not at all). Exit status 0 when every variant is caught.
+    catches it, which cases, and where it first diverged. Run on the default fixtures with every
+    variant, it also writes results/power.md and results/power.json (whole, or not at all; --results
+    DIR for another folder). --format defaults to the one --output's extension names (.json, .md),
+    else text. Exit status 0 when every variant is caught, 1 otherwise.
     """
 
     package static let listUsage = """
-    descent list [--format text|json]
+    descent list [--format text|json] [--output FILE]
 
-    Lists the conventions with their optimizers and schedules, and the implementations.
+    Lists the implementations (and why one is unavailable), the conventions with their optimizers
+    and schedules and their keyword arguments, and the known-wrong variants. --format defaults to
+    json when --output ends in .json, else text.
     """
 
     package static let mainUsage = """
-    descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench] [--no-training] [--no-claims]
+    THE MAIN JOB: descent [--fixtures DIR] [--results DIR] [--verbose] [--no-bench] [--no-training] [--no-claims]
+      1. verifies every implementation (naive, vectorized, vectorized-portable, and blas when OpenBLAS
+         loads) on every fixture under fixtures/ (--fixtures DIR) in float64 and float32, and runs
+         the closed-form checks (`descent check`): writes results/conformance.md and conformance.json
+      2. runs every known-wrong variant on the fixtures in float64 (`descent power`): which mistakes
+         the fixtures catch; writes results/power.md and results/power.json
+      3. a short benchmark: torch/Adam and torch/SGD steps, float32, 64K and 4M parameters, 1 thread,
+         every implementation, against the measured memory bandwidth (`descent bench --quick`);
+         writes results/local/bench-short.md and bench-short.json
+      4. trains an MLP on digits for 20 epochs with four optimizers (torch/SGD, SGD with momentum,
+         Adam, AdamW with warmup and cosine; `descent compare`): writes results/local/training.md and
+         training-loss.svg, training-accuracy.svg, training-lr.svg
+      5. the course's claims, quick versions (`descent claims --quick`): writes
+         results/local/claims.md, claims.json and claims-*.svg
+      and prints a summary: the conformance table, the failing cases, the checks, the variants no
+      case catches, the bench and training tables, the claims' verdicts, the files written, and
+      `N passed, N failed, N skipped` (cases, checks and variants). Every file is written whole, or
+      not at all. results/conformance.* and power.* are deterministic (committed in the repository);
+      steps 3–5 depend on timing and on the machine, so they go to results/local/ (git-ignored).
+      Exit status 0 when every case and check passes and every variant is caught (a claim that does
+      not hold is a result, not a failure), 1 otherwise, 2 unusable input (no fixtures/ folder, or
+      no usable case in it).
 
-    The main job: verify every implementation on every fixture (both precisions), run the
-    closed-form checks and the known-wrong variants, run a short benchmark (Adam and SGD, float32,
-    64K and 4M parameters, against the measured memory bandwidth), print a summary and write
-    results/conformance.{md,json}, power.{md,json} and bench-short.{md,json}, and train an MLP on
-    digits with four optimizers (results/training.md, training-{loss,accuracy,lr}.svg). Exit status
-    0 when everything passes.
+    OPTIONS OF THE MAIN JOB
+      --fixtures DIR   the fixtures to verify (default: fixtures, so run it from the repository root)
+      --results DIR    where to write the reports (default: results; steps 3–5 under DIR/local)
+      --verbose        list the passing cases too
+      --no-bench       leave out step 3, the short benchmark
+      --no-training    leave out step 4, the training comparison on digits
+      --no-claims      leave out step 5, the quick claims
     """
 
     /// Runs the command; returns the exit status.
     public static func main(_ argv: [String]) -> Int32 {
-        var args = argv
-        let command = args.first.flatMap { $0.hasPrefix("-") ? nil : $0 } ?? ""
-        if !command.isEmpty { args.removeFirst() }
         do {
-            switch command {
-            case "": return try mainJob(args)
-            case "verify": return try verify(args)
-            case "check": return try check(args)
-            case "list": return try list(args)
-            case "power": return try power(args)
-            case "bench": return try bench(args)
-            case "train": return try train(args)
-            case "compare": return try compare(args)
-            case "tune": return try tune(args)
-            case "claims": return try claims(args)
-            case "sweep": return try sweep(args)
-            case "help":
-                let topic = args.first ?? ""
-                if topic == "bench" { return try bench(["--help"]) }
-                if topic == "train" { return try train(["--help"]) }
-                if topic == "compare" { return try compare(["--help"]) }
-                if topic == "tune" { return try tune(["--help"]) }
-                if topic == "claims" { return try claims(["--help"]) }
-                if topic == "sweep" { return try sweep(["--help"]) }
-                print(["verify": verifyUsage, "check": checkUsage, "list": listUsage, "power": powerUsage][topic] ?? usage)
-                return 0
-            default:
-                throw UsageError(message: "unknown command '\(command)'")
+            // A first word that is not an option names the command (CLI.commands); none: the main job.
+            if let first = argv.first, !first.hasPrefix("-") {
+                guard let c = command(first) else { throw unknownCommand(first) }
+                return try c.invoke(Array(argv.dropFirst()), path: c.name)
             }
+            return try mainCommand.invoke(argv, path: "")
+        } catch let e as CommandUsageError {
+            let command = e.command.isEmpty || e.command == "help" ? "" : e.command + " "
+            stderr("descent: \(e.message)\nRun `descent \(command)--help` for usage.")
+            return 2
         } catch let e as UsageError {
             stderr("descent: \(e.message)\nRun `descent --help` for usage.")
             return 2
@@ -150,10 +137,17 @@ public enum CLI {
         } catch let e as LabInputError {
             stderr("descent: \(e.message)")
             return 2
+        } catch let e as DescentError {
+            stderr("descent: \(e.description)")
+            return 2
         } catch {
             stderr("descent: \(error)")
             return 2
         }
+    }
+
+    package static func unknownCommand(_ word: String) -> UsageError {
+        UsageError(message: "unknown command '\(word)'" + Suggest.didYouMean(word, among: commands.map(\.name)))
     }
 
     package struct InputError: Error { var message: String }
@@ -178,16 +172,22 @@ public enum CLI {
         if names.isEmpty || names.contains("all") { return Implementations.all }
         return try names.map { n in
             if n.hasPrefix("wrong:") {
-                guard let v = KnownWrong.named(String(n.dropFirst(6))) else {
-                    throw UsageError(message: "unknown known-wrong variant '\(n.dropFirst(6))' (known: \(KnownWrong.all.map(\.id).joined(separator: ", ")))")
+                let id = String(n.dropFirst(6))
+                guard let v = KnownWrong.named(id) else {
+                    throw UsageError(message: "unknown known-wrong variant '\(id)'" + Suggest.didYouMean(id, among: KnownWrong.all.map(\.id), prefix: "wrong:")
+                                     + " (known: \(KnownWrong.all.map(\.id).joined(separator: ", ")))")
                 }
                 return v
             }
-            guard let i = Implementations.named(n) else {
-                throw UsageError(message: "unknown implementation '\(n)' (known: \(Implementations.all.map(\.name).joined(separator: ", ")))")
-            }
+            guard let i = Implementations.named(n) else { throw unknownImplementation(n) }
             return i
         }
+    }
+
+    package static func unknownImplementation(_ n: String) -> UsageError {
+        let names = Implementations.all.map(\.name)
+        return UsageError(message: "unknown implementation '\(n)'" + Suggest.didYouMean(n, among: names + ["all"])
+                          + " (known: \(names.joined(separator: ", ")), all; a known-wrong variant as wrong:ID)")
     }
 
     package static func selectedDTypes(_ a: Arguments) throws -> [DType] {
@@ -199,48 +199,32 @@ public enum CLI {
 
     /// Loads and verifies; returns the results, or throws InputError when nothing was usable.
     public static func runVerification(paths: [String], verifier: Verifier, progress: Bool = false) throws -> [CaseResult] {
-        let (files, missing) = FixtureLoader.discover(paths)
-        var results: [CaseResult] = []
-        var usable = 0
-        var problems: [String] = missing.map { "\($0): no such file or folder" }
-        for f in files {
-            do {
-                let fx = try FixtureLoader.load(path: f)
-                usable += fx.cases.count
-                if progress { stderr("verifying \(f) (\(fx.cases.count) cases)") }
-                results += verifier.run(fx)
-            } catch let e as FixtureFileError {
-                problems.append(e.description)
-                for impl in verifier.implementations {
-                    for dt in verifier.dtypes {
-                        results.append(CaseResult(file: f, id: "(file)", kind: "file", convention: "?", name: "?",
-                                                  implementation: impl.name, dtype: dt, status: .error, message: e.description))
-                    }
-                }
-            }
-        }
-        for p in problems { stderr("descent: \(p)") }
-        if files.isEmpty && missing.isEmpty { throw InputError(message: "no fixture files (*.json) under \(paths.joined(separator: ", "))") }
-        if usable == 0 {
-            throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))" + (problems.isEmpty ? "" : " (see above)"))
-        }
-        for m in missing {
-            for impl in verifier.implementations {
-                for dt in verifier.dtypes {
-                    results.append(CaseResult(file: m, id: "(file)", kind: "file", convention: "?", name: "?",
-                                              implementation: impl.name, dtype: dt, status: .error, message: "\(m): no such file or folder"))
-                }
-            }
-        }
-        return results
+        runVerification(try loadFixtures(paths), verifier: verifier, progress: progress)
     }
 
-    package static func verify(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["implementation", "dtype", "format", "output", "adapter", "timeout", "name",
-                                             "startup-timeout", "expect-failures", "baseline"],
-                              flagNames: ["help", "verbose", "quiet", "strict", "allow-empty", "no-validation"])
-        if a.flag("help") { print(verifyUsage); return 0 }
-        let format = ReportFormat(rawValue: try a.choice("format", ReportFormat.allCases.map(\.rawValue), default: "text"))!
+    /// Verifies loaded fixtures: a file that did not load, or a missing path, is an error result
+    /// per implementation and dtype.
+    package static func runVerification(_ fixtures: LoadedFixtures, verifier: Verifier, progress: Bool = false) -> [CaseResult] {
+        let names = verifier.implementations.map(\.name)
+        var results: [CaseResult] = []
+        for entry in fixtures.entries {
+            switch entry {
+            case let .loaded(fx):
+                if progress { stderr("verifying \(fx.path) (\(fx.cases.count) cases)") }
+                results += verifier.run(fx)
+            case let .broken(path, message):
+                results += LoadedFixtures.fileErrors(path: path, message: message, implementations: names, dtypes: verifier.dtypes)
+            }
+        }
+        return results + fixtures.missingErrors(implementations: names, dtypes: verifier.dtypes)
+    }
+
+    package static let verifyValued: Set<String> = ["implementation", "dtype", "format", "output", "adapter", "timeout", "name",
+                                                    "startup-timeout", "expect-failures", "baseline"]
+    package static let verifyFlags: Set<String> = ["verbose", "quiet", "strict", "allow-empty", "no-validation"]
+
+    package static func verify(_ a: Arguments) throws -> Int32 {
+        let format = ReportFormat(rawValue: try a.outputFormat(ReportFormat.allCases.map(\.rawValue)))!
         let paths = a.positional.isEmpty ? [defaultFixtures()] : a.positional
         // Every path must exist: a mistyped one among several is unusable input, not a warning.
         let missing = FixtureLoader.discover(paths).missing
@@ -291,22 +275,12 @@ public enum CLI {
     /// Verifies an adapter (one process, restarted after faults) on the given fixtures.
     package static func runAdapter(paths: [String], command: String, name: String, timeout: Double, startupTimeout: Double = 60,
                            dtypes: [DType], validation: Bool = true) throws -> [CaseResult] {
-        let (files, missing) = FixtureLoader.discover(paths)
-        for m in missing { stderr("descent: \(m): no such file or folder") }
-        var loaded: [FixtureFile] = []
+        let fixtures = try loadFixtures(paths)
         var results: [CaseResult] = []
-        for f in files {
-            do { loaded.append(try FixtureLoader.load(path: f)) } catch {
-                stderr("descent: \(error)")
-                for dt in dtypes {
-                    results.append(CaseResult(file: f, id: "(file)", kind: "file", convention: "?", name: "?",
-                                              implementation: name, dtype: dt, status: .error, message: "\(error)"))
-                }
-            }
+        for case let .broken(path, message) in fixtures.entries {
+            results += LoadedFixtures.fileErrors(path: path, message: message, implementations: [name], dtypes: dtypes)
         }
-        guard loaded.contains(where: { !$0.cases.isEmpty }) else {
-            throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))")
-        }
+        var loaded = fixtures.files
         if !validation {
             for i in loaded.indices { loaded[i].cases.removeAll { $0.expectedError != nil } }
         }
@@ -328,23 +302,32 @@ public enum CLI {
 
     // MARK: list
 
-    package static func list(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["format"], flagNames: ["help"])
-        if a.flag("help") { print(listUsage); return 0 }
-        let format = try a.choice("format", ["text", "json"], default: "text")
+    /// An entry's schema as `descent list --format json` writes it.
+    package static func keywordsJSON(_ keywords: [Keyword]) -> JSON {
+        .array(keywords.map { k in
+            .object([("name", .string(k.name)), ("default", k.required ? .null : k.defaultValue ?? .null),
+                     ("required", .bool(k.required)), ("no_effect", .bool(k.kind == .noEffect))])
+        })
+    }
+
+    package static func list(_ a: Arguments) throws -> Int32 {
+        if let p = a.positional.first { throw UsageError(message: "list: unexpected '\(p)'") }
+        let format = try a.outputFormat(["text", "json"])
         if format == "json" {
             let conv: [JSON] = Conventions.all.map { c in
                 .object([("name", .string(c.name)),
-                         ("optimizers", .array(c.optimizers.map { .object([("name", .string($0.name)), ("note", .string($0.note))]) })),
-                         ("schedules", .array(c.schedules.map { .object([("name", .string($0.name)), ("note", .string($0.note))]) }))])
+                         ("optimizers", .array(c.optimizers.map { .object([("name", .string($0.name)), ("note", .string($0.note)),
+                                                                           ("keywords", keywordsJSON($0.keywords))]) })),
+                         ("schedules", .array(c.schedules.map { .object([("name", .string($0.name)), ("note", .string($0.note)),
+                                                                         ("keywords", keywordsJSON($0.keywords))]) }))])
             }
             let impls: [JSON] = Implementations.all.map { i in
                 var o: [(String, JSON)] = [("name", .string(i.name)), ("summary", .string(i.summary))]
                 if case let .unavailable(why) = i.availability { o.append(("unavailable", .string(why))) }
                 return .object(o)
             }
-            print(JSON.object([("format", .string("descent-list/1")), ("conventions", .array(conv)),
-                               ("implementations", .array(impls))]).serialized(pretty: true))
+            try emit(JSON.object([("format", .string("descent-list/1")), ("conventions", .array(conv)),
+                                  ("implementations", .array(impls))]).serialized(pretty: true) + "\n", output: a.value("output"))
             return 0
         }
         var out = "IMPLEMENTATIONS\n"
@@ -355,30 +338,36 @@ public enum CLI {
         }
         for c in Conventions.all {
             out += "\nCONVENTION \(c.name)\n  optimizers:\n"
-            for o in c.optimizers { out += "    \(o.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(o.note)\n" }
+            for o in c.optimizers {
+                out += "    \(o.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(o.note)\n"
+                out += "    \("".padding(toLength: 30, withPad: " ", startingAt: 0)) (\(o.keywords.signature))\n"
+            }
             if c.optimizers.isEmpty { out += "    (none yet)\n" }
             out += "  schedules:\n"
-            for s in c.schedules { out += "    \(s.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(s.note)\n" }
+            for s in c.schedules {
+                out += "    \(s.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(s.note)\n"
+                out += "    \("".padding(toLength: 30, withPad: " ", startingAt: 0)) (\(s.keywords.signature))\n"
+            }
             if c.schedules.isEmpty { out += "    (none yet)\n" }
         }
         out += "\nKNOWN-WRONG VARIANTS (descent power; diagnosis of failures)\n"
         for v in KnownWrong.all { out += "  \(v.id.padding(toLength: 36, withPad: " ", startingAt: 0)) \(v.summary)\n" }
-        print(out, terminator: "")
+        try emit(out, output: a.value("output"))
         return 0
     }
 
     // MARK: check
 
-    package static func check(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["dtype", "format", "output"], flagNames: ["help", "verbose"])
-        if a.flag("help") { print(checkUsage); return 0 }
-        let format = try a.choice("format", ["text", "json"], default: "text")
+    package static func check(_ a: Arguments) throws -> Int32 {
+        if let p = a.positional.first { throw UsageError(message: "check: unexpected '\(p)'") }
+        let format = try a.outputFormat(["text", "json", "markdown"])
         let outcomes = ClosedFormChecks.run(dtypes: try selectedDTypes(a))
         let text: String
-        if format == "json" {
+        switch format {
+        case "json":
             text = JSON.object([("format", .string("descent-checks/1")), ("checks", CheckReport.json(outcomes))]).serialized(pretty: true) + "\n"
-        } else {
-            text = CheckReport.text(outcomes, verbose: a.flag("verbose"))
+        case "markdown": text = String(CheckReport.markdown(outcomes).drop { $0 == "\n" })   // (written as an appendix)
+        default: text = CheckReport.text(outcomes, verbose: a.flag("verbose"))
         }
         try emit(text, output: a.value("output"))
         return outcomes.allSatisfy(\.passed) ? 0 : 1
@@ -386,29 +375,21 @@ public enum CLI {
 
     // MARK: power
 
-    package static func power(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["variant", "format", "output", "results"], flagNames: ["help"])
-        if a.flag("help") { print(powerUsage); return 0 }
-        let format = try a.choice("format", ["text", "json", "markdown"], default: "text")
+    package static func power(_ a: Arguments) throws -> Int32 {
+        let format = try a.outputFormat(["text", "json", "markdown"])
         var variants = KnownWrong.all
         if !a.values("variant").isEmpty {
             variants = try a.values("variant").map { id in
-                guard let v = KnownWrong.named(id) else { throw UsageError(message: "unknown variant '\(id)' (see `descent list`)") }
+                guard let v = KnownWrong.named(id) else {
+                    throw UsageError(message: "unknown variant '\(id)'" + Suggest.didYouMean(id, among: KnownWrong.all.map(\.id)) + " (see `descent list`)")
+                }
                 return v
             }
         }
         let paths = a.positional.isEmpty ? [defaultFixtures()] : a.positional
-        let (files, missing) = FixtureLoader.discover(paths)
-        for m in missing { stderr("descent: \(m): no such file or folder") }
-        var loaded: [FixtureFile] = []
-        for f in files {
-            do { loaded.append(try FixtureLoader.load(path: f)) } catch { stderr("descent: \(error)") }
-        }
-        guard loaded.contains(where: { !$0.cases.isEmpty }) else {
-            throw InputError(message: "no usable fixture case in \(paths.joined(separator: ", "))")
-        }
+        let loaded = try loadFixtures(paths).files
         let power = Power.run(files: loaded, variants: variants)
-        let command = "descent power" + (argv.isEmpty ? "" : " " + argv.joined(separator: " "))
+        let command = "descent power" + (a.raw.isEmpty ? "" : " " + a.raw.joined(separator: " "))
         if a.positional.isEmpty && a.values("variant").isEmpty {
             let dir = a.value("results") ?? "results"
             try AtomicWrite.write(Power.markdown(power, command: command), to: "\(dir)/power.md")
@@ -426,17 +407,20 @@ public enum CLI {
 
     // MARK: main job
 
-    package static func mainJob(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["fixtures", "results"], flagNames: ["help", "verbose", "no-bench", "no-training", "no-claims"])
-        if a.flag("help") { print(usage + "\n\n" + mainUsage); return 0 }
-        if !a.positional.isEmpty { throw UsageError(message: "unknown command '\(a.positional[0])'") }
+    /// The main job (`descent` with no command; its help is `mainUsage`). The deterministic reports
+    /// (conformance, power) go to DIR (results/, committed); what depends on timing or on the
+    /// machine's arithmetic (the short bench, the training comparison, the quick claims) to
+    /// DIR/local (results/local/, git-ignored), so the job leaves a clone's committed files as they were.
+    package static func mainJob(_ a: Arguments) throws -> Int32 {
+        if let p = a.positional.first { throw unknownCommand(p) }
         let fixtures = a.value("fixtures") ?? defaultFixtures()
         let resultsDir = a.value("results") ?? "results"
+        let localDir = mainJobLocalDir(resultsDir)
         guard FileManager.default.fileExists(atPath: fixtures) else {
             throw InputError(message: "no '\(fixtures)' folder here: run from the repository root (or pass --fixtures DIR)")
         }
-        let verifier = Verifier()
-        let results = try runVerification(paths: [fixtures], verifier: verifier, progress: false)
+        let loaded = try loadFixtures([fixtures])
+        let results = runVerification(loaded, verifier: Verifier())
         let table = ConformanceTable(results: results, root: fixtures)
         let checks = ClosedFormChecks.run()
         let command = "swift run -c release descent"
@@ -450,37 +434,38 @@ public enum CLI {
         for o in failedChecks { out += CheckReport.row(o) + "\n         \(o.message)\n" }
 
         // The fixtures' power: every known-wrong variant must be caught by some case.
-        let files = FixtureLoader.discover([fixtures]).files.compactMap { try? FixtureLoader.load(path: $0) }
-        let power = Power.run(files: files)
+        let power = Power.run(files: loaded.files)
         let missed = power.filter { !$0.caught }
         try AtomicWrite.write(Power.markdown(power, command: command), to: "\(resultsDir)/power.md")
         try AtomicWrite.write(Power.json(power), to: "\(resultsDir)/power.json")
         out += "Known-wrong variants caught by the fixtures: \(power.count - missed.count) of \(power.count)\n"
         for p in missed { out += "MISSED   \(p.variant.id): \(p.variant.summary) (applies to \(p.applicable) cases)\n" }
 
-        var wrote = "conformance.md, conformance.json, power.md, power.json"
+        var local: [String] = []
         if !a.flag("no-bench") {
             stderr("running the short benchmark…")
-            out += "\nShort benchmark (float32, 1 thread; `descent bench` for the full one):\n\n" + (try Bench.quick(resultsDir: resultsDir)) + "\n"
-            wrote += ", bench-short.md, bench-short.json"
+            out += "\nShort benchmark (float32, 1 thread; `descent bench` for the full one):\n\n" + (try Bench.quick(resultsDir: localDir)) + "\n"
+            local += ["bench-short.md", "bench-short.json"]
         }
         if !a.flag("no-training") {
             // A short comparison of optimizers training an MLP on digits (TrainCommand.swift).
             stderr("training on digits (four optimizers, short)…")
-            out += "\nTraining on digits (`descent compare`; curves in results/training-*.svg):\n\n"
-                + (try trainingComparison(resultsDir: resultsDir, fixtures: fixtures))
-            wrote += ", training.md, training-loss.svg, training-accuracy.svg, training-lr.svg"
+            out += "\nTraining on digits (`descent compare`; curves in \(localDir)/training-*.svg):\n\n"
+                + (try trainingComparison(resultsDir: localDir, fixtures: fixtures))
+            local += ["training.md", "training-loss.svg", "training-accuracy.svg", "training-lr.svg"]
         }
         if !a.flag("no-claims") {
             // The course's claims, quick versions (ClaimsCommand.swift; `descent claims` for the full ones).
             stderr("the course's claims (descent claims --quick)…")
-            let o = ClaimsOptions(quick: true, fixtures: fixtures, dir: resultsDir)
+            let o = ClaimsOptions(quick: true, fixtures: fixtures, dir: localDir)
             let claims = try Claims.run(o)
-            try writeClaims(claims, o, command: "descent claims --quick")
-            out += "\nThe course's claims (`descent claims --quick`; results/claims.md):\n" + claimsText(claims)
-            wrote += ", claims.md, claims.json, claims-*.svg"
+            let claimsCommand = "descent claims --quick --results \(localDir)"
+            try writeClaims(claims, o, command: claimsCommand)
+            out += "\nThe course's claims (`\(claimsCommand)`; \(localDir)/claims.md):\n" + claimsText(claims)
+            local += ["claims.md", "claims.json", "claims-*.svg"]
         }
-        out += "wrote \(resultsDir)/: \(wrote)\n"
+        out += "wrote \(resultsDir)/: conformance.md, conformance.json, power.md, power.json\n"
+        if !local.isEmpty { out += "wrote \(localDir)/ (timing- and machine-dependent, not committed): \(local.joined(separator: ", "))\n" }
         let s = Summary(results)
         // Both buckets of the conformance runs (trajectory and validation cases), the checks, the variants.
         let failed = s.failed + failedChecks.count + missed.count
@@ -489,6 +474,9 @@ public enum CLI {
         print(out, terminator: "")
         return failed > 0 ? 1 : 0
     }
+
+    /// Where the main job writes what depends on timing or on the machine (git-ignored as /results/local/).
+    package static func mainJobLocalDir(_ resultsDir: String) -> String { "\(resultsDir)/local" }
 
     /// A plain-text version of the conformance table.
     package static func summaryTable(_ t: ConformanceTable) -> String {

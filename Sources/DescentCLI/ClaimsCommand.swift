@@ -27,9 +27,7 @@ extension CLI {
     exit status is 0 whenever the experiments ran.
     """
 
-    package static func claims(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["results", "only", "fixtures"], flagNames: ["help", "quick", "quiet"])
-        if a.flag("help") { print(claimsUsage); return 0 }
+    package static func claims(_ a: Arguments) throws -> Int32 {
         if let p = a.positional.first { throw UsageError(message: "claims: unexpected '\(p)'") }
         let only = try a.value("only").map { s -> Set<String> in
             let ids = Set(s.split(separator: ",").map(String.init))
@@ -38,7 +36,7 @@ extension CLI {
         }
         let dir = a.value("results") ?? "results"
         let o = ClaimsOptions(quick: a.flag("quick"), fixtures: a.value("fixtures") ?? defaultFixtures(), dir: dir)
-        let command = "descent claims" + argv.filter { $0 != "--quiet" }.map { " " + $0 }.joined()
+        let command = "descent claims" + a.raw.filter { $0 != "--quiet" }.map { " " + $0 }.joined()
         let results = try Claims.run(o, only: only, progress: a.flag("quiet") ? nil : { stderr($0) })
         try writeClaims(results, o, command: command)
         print(claimsText(results), terminator: "")

@@ -20,17 +20,21 @@ extension CLI {
     of the contiguous lr interval around the best whose loss is within 10 % of the best (ends
     interpolated, log loss linear in log lr). --range-test adds one run per optimizer whose lr grows
     exponentially from --lr-min to --lr-max over the steps (torch ExponentialLR), loss against lr.
-    --plots PREFIX writes PREFIX-sweep.svg (and PREFIX-range.svg).
+    --plots PREFIX writes PREFIX-sweep.svg (and PREFIX-range.svg). --quiet: no line per run on stderr.
+    --format defaults to json or markdown when --output ends in .json or .md, else text.
     """
 
-    package static func sweep(_ argv: [String]) throws -> Int32 {
-        guard argv.first == "lr" || argv.first == "--help" || argv.first == "-h" || argv.isEmpty else {
-            throw UsageError(message: "sweep: only `descent sweep lr` exists")
-        }
-        let a = try Arguments(Array(argv.dropFirst(argv.first == "lr" ? 1 : 0)),
-                              valued: trainValued.union(["optimizer", "hp", "lr-min", "lr-max", "per-decade", "metric", "plots"]),
-                              flagNames: ["help", "range-test", "quiet"])
-        if a.flag("help") || argv.isEmpty { print(sweepUsage); return 0 }
+    /// `descent sweep lr` (the one sweep there is).
+    package static var sweepCommand: Command {
+        let lr = Command("lr", synopsis: "sweep lr", abstract: "final loss vs lr per optimizer, flatness, lr range test", usage: sweepUsage,
+                         valued: trainValued.union(["optimizer", "hp", "lr-min", "lr-max", "per-decade", "metric", "plots"]),
+                         flags: ["range-test", "quiet"], run: sweep)
+        return Command("sweep", synopsis: "sweep lr", abstract: "final loss vs lr per optimizer, flatness, lr range test",
+                       usage: sweepUsage, modes: [lr], modeRequired: true) { _ in 0 }
+    }
+
+    package static func sweep(_ a: Arguments) throws -> Int32 {
+        if let p = a.positional.first { throw UsageError(message: "sweep lr: unexpected argument '\(p)'") }
         func num(_ n: String, _ d: Double) throws -> Double {
             guard let v = a.value(n) else { return d }
             guard let x = Double(v), x > 0, x.isFinite else { throw UsageError(message: "--\(n) takes a positive number; got '\(v)'") }

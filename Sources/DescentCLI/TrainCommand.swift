@@ -22,6 +22,7 @@ extension CLI {
       --data NAME|FILE           digits (fixtures/data/digits.txt: 1437 train, 360 test, features ÷ 16),
                                  xor, moons, spirals (2-D toy sets, generated), or a descent-data/1 file
                                  (default: digits)
+      --fixtures DIR             the folder digits is read from (default: fixtures)
       --model mlp:D0,D1,…,DL     layer sizes (default: digits 64,64,10; toy sets 2,32,32,2)
       --activation sigmoid|tanh|relu   hidden layers (default: relu)
       --loss cross_entropy|mse|binary_cross_entropy   (default: cross_entropy; mse uses one-hot targets)
@@ -49,7 +50,8 @@ extension CLI {
       --seed S                   initialisation and batch order (default: 0); the same seed,
                                  implementation and threads give bit-identical curves
     OUTPUT
-      --format text|json|markdown   json is "descent-train/1": the full configuration (with the
+      --format text|json|markdown   (default: json or markdown when --output ends in .json or .md,
+                                 else text) json is "descent-train/1": the full configuration (with the
                                  command that repeats it), per-step train loss and lr, periodic
                                  test loss and accuracy, wall time, median step time, final
                                  metrics, steps_to_target, the implementation that ran
@@ -77,7 +79,8 @@ extension CLI {
       --run SPEC                 repeatable (at least one)
       --plots PREFIX             write PREFIX-loss.svg, PREFIX-accuracy.svg, PREFIX-lr.svg (whole)
       --title TEXT               plot and report title (default: the data set's name)
-      --format text|json|markdown   json is "descent-compare/1" (one descent-train/1 body per run)
+      --format text|json|markdown   json is "descent-compare/1" (one descent-train/1 body per run);
+                                 default: json or markdown when --output ends in .json or .md, else text
       --output FILE, --quiet, and the MODEL AND DATA and TRAINING options of `descent train`
     """
 
@@ -104,12 +107,9 @@ extension CLI {
         }
     }
 
-    package static func train(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: trainValued.union(["optimizer", "hp", "schedule", "sp", "warmup"]),
-                              flagNames: ["help", "quiet"])
-        if a.flag("help") { print(trainUsage); return 0 }
+    package static func train(_ a: Arguments) throws -> Int32 {
         if let p = a.positional.first { throw UsageError(message: "unexpected argument '\(p)'") }
-        let format = try a.choice("format", ["text", "json", "markdown"], default: "text")
+        let format = try a.outputFormat(["text", "json", "markdown"])
         var c = try trainConfig(a)
         c.optimizer = try Call.parse(a.value("optimizer") ?? "torch/Adam", what: "--optimizer")
         c.optimizer.arguments = try a.values("hp").map { try Call.argument($0, what: "--hp") }
@@ -162,12 +162,10 @@ extension CLI {
         return c
     }
 
-    package static func compare(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: trainValued.union(["run", "plots", "title"]), flagNames: ["help", "quiet"])
-        if a.flag("help") { print(compareUsage); return 0 }
+    package static func compare(_ a: Arguments) throws -> Int32 {
         if let p = a.positional.first { throw UsageError(message: "unexpected argument '\(p)' (a run is given with --run 'CONV/NAME key=value …')") }
         guard !a.values("run").isEmpty else { throw UsageError(message: "compare needs at least one --run 'CONV/NAME key=value …'") }
-        let format = try a.choice("format", ["text", "json", "markdown"], default: "text")
+        let format = try a.outputFormat(["text", "json", "markdown"])
         let base = try trainConfig(a)
         let configs = try a.values("run").map { try parseRun($0, base: base) }
         let data = try loadData(a, base)
@@ -176,7 +174,7 @@ extension CLI {
             let progress = a.flag("quiet") ? nil : ProgressLine(label: spec)
             runs.append(try runTraining(c, data, label: spec, progress: progress))
         }
-        let command = "descent compare " + argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        let command = "descent compare " + a.raw.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         let title = a.value("title") ?? data.name
         var written: [String] = []
         if let prefix = a.value("plots") {
@@ -215,7 +213,7 @@ extension CLI {
             written.append("training-\(suffix).svg")
         }
         let command = "swift run -c release descent (main job; the same as `descent compare --epochs 20 "
-            + specs.map { "--run '\($0)'" }.joined(separator: " ") + " --plots results/training --format markdown`)"
+            + specs.map { "--run '\($0)'" }.joined(separator: " ") + " --plots \(resultsDir)/training --format markdown`)"
         try AtomicWrite.write(TrainReport.compareMarkdown(runs, title: "Training on digits: optimizers compared", command: command,
                                                          plots: written), to: "\(resultsDir)/training.md")
         return BenchRender.table(TrainReport.compareHeaders(runs), TrainReport.compareRows(runs), markdown: false,

@@ -7,15 +7,16 @@ import Foundation
 
 extension CLI {
     package static let tuneUsage = """
-    descent tune (--function NAME [--dim D] [--noise SIGMA] | --data digits --model mlp:64,64,10 --optimizer torch/Adam [train options])
+    descent tune (--function NAME [--dim D] [--noise SIGMA] | --data digits --model mlp:64,64,10 --optimizer torch/Adam [training options])
                  [--space 'NAME=log:LO:HI' | 'NAME=lin:LO:HI' | 'NAME=int:LO:HI' | 'NAME=intlog:LO:HI' | 'NAME=choice:A,B,…']...
                  [--objective test_loss|test_accuracy|train_loss|steps_to_target]
                  [--strategy grid|random|bayes] [--trials N] [--seed S] [--batch Q] [--initial N]
                  [--early-stopping none|median|halving]
-                 [--shard I/N [--history FILE]] [--format text|json|markdown] [--output FILE] [--plots DIR] [--no-timing]
+                 [--shard I/N [--history FILE]] [--format text|json|markdown] [--output FILE] [--plots DIR] [--no-timing] [--quiet]
     descent tune merge FILE... [--format text|json|markdown] [--output FILE] [--plots DIR]
-    descent tune --compare-strategies [--functions branin,hartmann6] [--trials 40] [--seeds 10]
-                 [--strategies grid,random,bayes] [--reference FILE]... [--format text|json|markdown] [--output FILE] [--plots DIR]
+    descent tune compare-strategies [--functions branin,hartmann6] [--dim D] [--trials 40] [--seeds 10]
+                 [--strategies grid,random,bayes] [--reference FILE]... [--format text|json|markdown] [--output FILE] [--plots DIR] [--quiet]
+                 (also spelled `descent tune --compare-strategies …`)
 
     Searches a hyperparameter space. Strategies: `grid` (coarse to fine over rounds, log
     dimensions gridded in log space), `random`, `bayes` (Gaussian process with a Matérn-5/2 ARD
@@ -27,6 +28,14 @@ extension CLI {
                       (--dim D for rosenbrock, ackley, levy, sphere, styblinski-tang, rastrigin,
                       dixon-price, zakharov, griewank, michalewicz). Its space is x1…xd over the
                       standard domain unless --space gives one.
+    --space           a dimension: NAME=log:LO:HI, lin:LO:HI, int:LO:HI, intlog:LO:HI or
+                      choice:A,B,…; repeatable. For a training run NAME is an optimizer keyword
+                      (lr, weight_decay, momentum), KEY.I an element of an array given whole with
+                      --hp (betas.1), schedule.KEY a schedule parameter, or batch_size, steps,
+                      epochs, warmup
+    --objective       training runs: the value minimised (losses) or maximised (test_accuracy) of
+                      each trial (default: test_loss)
+    --seed S          the search's seed (suggestions, random sampling)
     --shard I/N       run only the I-th (0-based) of N slices of the next round and write its JSON;
                       `descent tune merge` combines the slices. Random search is one round; grid
                       and bayes go round by round: merge, then run the shards again with
@@ -39,8 +48,21 @@ extension CLI {
                       median at that step) or `halving` (SuccessiveHalvingPruner, η = 3: at the
                       rungs r·3ᵏ, r the first evaluation step, go on only in the best third of the
                       values recorded there). Not with --shard (a trial needs all the trials before it).
-    --format          default text, or json/markdown when --output ends in .json/.md
+    --format          default: json or markdown when --output ends in .json or .md, else text
     --plots DIR       also write SVG plots (metric against each hyperparameter, best so far)
+    --quiet           accepted; a search prints no progress (compare-strategies: no progress lines)
+
+    TRAINING OPTIONS (a training run; every trial shares them, see `descent train --help`)
+      --data, --model, --activation, --loss, --batch-size, --epochs | --steps, --target-accuracy,
+      --eval-every, --implementation, --dtype, --threads, --fixtures DIR
+      --optimizer CONV/NAME, --hp NAME=VALUE (repeatable), --schedule CONV/NAME, --sp NAME=VALUE, --warmup STEPS
+      --steps-per-trial N        optimizer steps of every trial (instead of --epochs / --steps)
+      --train-seed S             the trials' initialisation and batch order (default 0); --seed is
+                                 the search's own
+
+    COMPARE STRATEGIES: each strategy on each test function, over --seeds seeds of --trials
+    trials, the median best-so-far regret per trial; --reference FILE adds another tuner's
+    results in the same format (reference/tune/optuna_compare.py writes Optuna TPE's) to the table.
 
     Exit status: 0 done, 2 unusable input.
     """
@@ -48,13 +70,34 @@ extension CLI {
     package static let tuneValued: Set<String> = ["function", "dim", "noise", "space", "strategy", "trials", "seed", "batch", "initial",
                                           "early-stopping", "shard", "history", "format", "output", "plots", "functions", "seeds",
                                           "strategies", "reference", "objective"]
+    /// The options of `descent tune compare-strategies`.
+    package static let compareStrategiesValued: Set<String> = ["functions", "dim", "trials", "seeds", "strategies", "reference",
+                                                              "format", "output", "plots"]
 
-    package static func tune(_ argv: [String]) throws -> Int32 {
-        if argv.first == "merge" { return try tuneMerge(Array(argv.dropFirst())) }
-        let a = try Arguments(argv, valued: tuneValued.union(TrainConfig.tuningOptionNames),
-                              flagNames: ["help", "compare-strategies", "no-timing", "quiet"])
-        if a.flag("help") { print(tuneUsage); return 0 }
-        if a.flag("compare-strategies") { return try compareStrategies(a) }
+    /// `descent tune [merge|compare-strategies]`.
+    package static var tuneCommand: Command {
+        let merge = Command("merge", synopsis: "tune merge FILE...", abstract: "combine the shards of a tuning run",
+                            usage: tuneUsage, valued: ["format", "output", "plots"], run: tuneMerge)
+        let compare = Command("compare-strategies", synopsis: "tune compare-strategies", abstract: "grid, random and bayes on test functions",
+                              usage: tuneUsage, valued: compareStrategiesValued, flags: ["quiet"], run: compareStrategies)
+        return Command("tune", synopsis: "tune [merge|compare-strategies]",
+                       abstract: "grid / random / Bayesian hyperparameter search of a test function or a training run (see tune --help)",
+                       usage: tuneUsage, valued: tuneValued.union(TrainConfig.tuningOptionNames),
+                       flags: ["compare-strategies", "no-timing", "quiet"], modes: [merge, compare]) { a in
+            // `--compare-strategies`: the older spelling of the mode.
+            let isCompare = a.flag("compare-strategies")
+            let own: Set<String> = isCompare ? compareStrategiesValued.union(["quiet", "compare-strategies", "help"])
+                : tuneValued.subtracting(compareStrategiesValued.subtracting(["dim", "trials", "format", "output", "plots"]))
+                    .union(TrainConfig.tuningOptionNames).union(["no-timing", "quiet", "help"])
+            if let stray = a.givenOptions.first(where: { !own.contains($0) }) {
+                throw UsageError(message: isCompare ? "--\(stray) is not an option of `descent tune compare-strategies`"
+                                 : "--\(stray) is an option of `descent tune compare-strategies`")
+            }
+            return isCompare ? try compareStrategies(a) : try tune(a)
+        }
+    }
+
+    package static func tune(_ a: Arguments) throws -> Int32 {
         if !a.positional.isEmpty { throw UsageError(message: "tune: unexpected '\(a.positional[0])'") }
         let settings = try tuneSettings(a)
         let objective = try settings.objective.make()
@@ -90,14 +133,7 @@ extension CLI {
         return try TuneReport.parse(text, file: path)
     }
 
-    package static func outputFormat(_ a: Arguments) throws -> String {
-        if a.value("format") != nil { return try a.choice("format", ["text", "json", "markdown"], default: "text") }
-        if let o = a.value("output") {
-            if o.hasSuffix(".json") { return "json" }
-            if o.hasSuffix(".md") { return "markdown" }
-        }
-        return "text"
-    }
+    package static func outputFormat(_ a: Arguments) throws -> String { try a.outputFormat(["text", "json", "markdown"]) }
 
     package static func emitTune(_ report: TuneReport, _ a: Arguments, forceJSON: Bool = false) throws -> Int32 {
         let format = forceJSON ? "json" : try outputFormat(a)
@@ -180,9 +216,7 @@ extension CLI {
                             initial: initial, earlyStopping: early)
     }
 
-    package static func tuneMerge(_ argv: [String]) throws -> Int32 {
-        let a = try Arguments(argv, valued: ["format", "output", "plots"], flagNames: ["help"])
-        if a.flag("help") { print(tuneUsage); return 0 }
+    package static func tuneMerge(_ a: Arguments) throws -> Int32 {
         guard !a.positional.isEmpty else { throw UsageError(message: "tune merge: give the shard files") }
         let docs = try a.positional.map { (file: $0, report: try readTuneReport($0)) }
         let merged = try TuneRunner.merge(docs)
@@ -192,6 +226,7 @@ extension CLI {
 
 extension CLI {
     package static func compareStrategies(_ a: Arguments) throws -> Int32 {
+        if let p = a.positional.first { throw UsageError(message: "tune compare-strategies: unexpected '\(p)'") }
         let names = (a.value("functions") ?? "branin,hartmann6").split(separator: ",").map(String.init)
         let dim = try a.value("dim").map { v -> Int in
             guard let d = Int(v), d >= 1 else { throw ConfigurationError(message: "--dim takes an integer ≥ 1") }
@@ -199,21 +234,26 @@ extension CLI {
         }
         let functions = try names.map { try TestFunction.named($0, dim: TestFunction.scalable.contains(TestFunction.canonical($0) ?? "") ? dim : nil) }
         let strategies = try (a.value("strategies") ?? "grid,random,bayes").split(separator: ",").map { s -> Strategy in
-            guard let st = Strategy(rawValue: String(s)) else { throw ConfigurationError(message: "--strategies: unknown '\(s)' (grid, random, bayes)") }
+            guard let st = Strategy(rawValue: String(s)) else {
+                throw ConfigurationError(message: "--strategies: unknown '\(s)'" + Suggest.didYouMean(String(s), among: Strategy.allCases.map(\.rawValue))
+                                         + " (grid, random, bayes)")
+            }
             return st
         }
         guard let trials = Int(a.value("trials") ?? "40"), trials >= 1 else { throw ConfigurationError(message: "--trials takes an integer ≥ 1") }
         guard let nSeeds = Int(a.value("seeds") ?? "10"), nSeeds >= 1 else { throw ConfigurationError(message: "--seeds takes an integer ≥ 1") }
         let seeds = Array(0..<nSeeds)
-        var comparisons = try CompareStrategies.run(functions: functions, strategies: strategies, trials: trials, seeds: seeds,
-                                                    progress: a.flag("quiet") ? nil : { stderr($0) })
-        for r in a.values("reference") {
+        let format = try outputFormat(a)
+        // The reference files are read before the comparison runs (an unreadable one: exit 2 at once).
+        let references = try a.values("reference").map { r -> (String, String) in
             guard let data = FileManager.default.contents(atPath: r), let text = String(data: data, encoding: .utf8) else {
                 throw LabInputError(message: "\(r): cannot read")
             }
-            try CompareStrategies.addReference(text, file: r, to: &comparisons)
+            return (r, text)
         }
-        let format = try outputFormat(a)
+        var comparisons = try CompareStrategies.run(functions: functions, strategies: strategies, trials: trials, seeds: seeds,
+                                                    progress: a.flag("quiet") ? nil : { stderr($0) })
+        for (r, text) in references { try CompareStrategies.addReference(text, file: r, to: &comparisons) }
         let text: String
         switch format {
         case "json": text = CompareStrategies.json(comparisons, trials: trials, seeds: seeds)

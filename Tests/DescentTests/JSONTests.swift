@@ -4,7 +4,7 @@ import DescentJSON
 
 @Suite struct JSONTests {
     @Test func numbersRoundTripExactly() throws {
-        for x in [0.1, 1e-300, 5e-324, 1.7976931348623157e308, -0.0, 123456789.125, 1.0 / 3.0] {
+        for x in [0.1, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -0.0, 123456789.125, 1.0 / 3.0] {
             let text = JSON(x).serialized()
             #expect(try JSON.parse(text).doubleValue == x)
         }

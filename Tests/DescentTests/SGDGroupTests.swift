@@ -55,7 +55,7 @@ private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type,
     let shapes = tensors.map { $0["shape"]!.arrayValue!.map { $0.intValue! } }
     let params = tensors.map { Buffer<T>(converting: numbers($0["values"])) }
     let box = try spec.family.makeStepper(T.self, shapes: shapes, engine: .naive)
-    for (t, s) in c["steps"]!.arrayValue!.enumerated() {
+    for (step, s) in c["steps"]!.arrayValue!.enumerated() {
         let lr = s["lr"]?.doubleValue ?? spec.lr
         let grads: [Buffer<T>]
         if let problem = c["problem"] {
@@ -69,7 +69,7 @@ private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type,
             let t = TolerancePolicy.effective(base, float32Override: override, dtype: T.dtype,
                                               scale: want.map(abs).max() ?? 0)
             for k in want.indices where !(abs(got[k] - want[k]) <= t.atol + t.rtol * abs(want[k])) {
-                return "step \(t) tensor \(i)[\(k)]: got \(got[k]), expected \(want[k])"
+                return "step \(step) tensor \(i)[\(k)]: got \(got[k]), expected \(want[k])"
             }
         }
     }
@@ -224,7 +224,7 @@ private func message(_ convention: String, _ name: String, _ json: String) -> St
         (1.5e300, "1.5e+300"), (2.5e-7, "2.5e-07"), (0.30000000000000004, "0.30000000000000004"),
         (1234567890123456789.0, "1.2345678901234568e+18"), (.infinity, "inf"), (-.infinity, "-inf"),
         // Python 3.11's repr of these values, verbatim:
-        (5e-324, "5e-324"), (1.7976931348623157e+308, "1.7976931348623157e+308"), (1e+22, "1e+22"),
+        (Double.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e+308, "1.7976931348623157e+308"), (1e+22, "1e+22"),
         (9007199254740992.0, "9007199254740992.0"), (123456789.123, "123456789.123"), (0.0003, "0.0003"),
         (0.000123, "0.000123"), (1.2345678901234568e+16, "1.2345678901234568e+16"),
         (9999999999999998.0, "9999999999999998.0"), (2.2250738585072014e-308, "2.2250738585072014e-308"),
