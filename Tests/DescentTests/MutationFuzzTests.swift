@@ -79,7 +79,7 @@ func seedCases() throws -> [JSON] {
         try #require(seeds.count > 50)
         var m = Mutator(rng: SplitMix64(seed: 0xF022))
         var verifier = Self.naive
-        verifier.diagnose = false
+        verifier.diagnoser = nil
         var loaded = 0, broken = 0, rejected = 0
         for i in 0..<fuzzIterations {
             let seed = seeds[m.below(seeds.count)]

@@ -107,7 +107,7 @@ public enum Diagnosis {
     /// Runs `impl` on `c` and compares its trajectory with the failing one; nil when it declines.
     package static func replay(_ c: FixtureCase, file: String, implementation impl: any Implementation, against result: CaseResult,
                        label: String) -> Replay? {
-        let verifier = Verifier(implementations: [], dtypes: [])
+        let verifier = Verifier(implementations: [], dtypes: [], diagnoser: nil)
         let r = verifier.run(c, file: file, implementation: impl, dtype: .float64, keepTrajectory: true)
         guard r.status == .fail || r.status == .pass, r.trajectory.count == result.trajectory.count else { return nil }
         let tol: Tolerance
@@ -172,4 +172,10 @@ package struct CombinedVariant: Implementation {
         }
         return try s.values(type, count: count)
     }
+}
+
+extension Verifier {
+    /// The standard diagnoser: the known-wrong variants, the other conventions' spellings and
+    /// the precision checks (`Diagnosis.diagnose`).
+    public static let knownMistakes: Diagnoser = { c, file, result in Diagnosis.diagnose(c, file: file, result: result) }
 }

@@ -3,17 +3,24 @@
 import DescentCore
 import DescentJSON
 
+/// Names the cause of a failing result: lines for the report's diagnosis. The verifiers take it
+/// from their caller; `Diagnoser.knownMistakes` (Power/Diagnosis.swift) replays the known-wrong
+/// variants and the other conventions.
+public typealias Diagnoser = @Sendable (_ c: FixtureCase, _ file: String, _ result: CaseResult) -> [String]
+
 public struct Verifier: Sendable {
     public var implementations: [any Implementation]
     public var dtypes: [DType]
-    /// Replay the known-wrong variants on failing cases and name the one a failure reproduces.
-    public var diagnose = true
+    /// Diagnoses failing cases; nil leaves them undiagnosed.
+    public var diagnoser: Diagnoser?
     /// Run the argument-validation (`expected_error`) cases (`--no-validation` leaves them out).
     public var validation = true
 
-    public init(implementations: [any Implementation] = Implementations.all, dtypes: [DType] = DType.allCases) {
+    public init(implementations: [any Implementation] = Implementations.all, dtypes: [DType] = DType.allCases,
+                diagnoser: Diagnoser? = Verifier.knownMistakes) {
         self.implementations = implementations
         self.dtypes = dtypes
+        self.diagnoser = diagnoser
     }
 
     /// All results for one loaded file (broken cases become `error` results, once per
@@ -24,7 +31,7 @@ public struct Verifier: Sendable {
             for impl in implementations {
                 for dt in dtypes {
                     var r = run(c, file: file.path, implementation: impl, dtype: dt)
-                    if diagnose && r.status == .fail { r.diagnosis = Diagnosis.diagnose(c, file: file.path, result: r) }
+                    if let diagnoser, r.status == .fail { r.diagnosis = diagnoser(c, file.path, r) }
                     r.trajectory = []
                     out.append(r)
                 }
