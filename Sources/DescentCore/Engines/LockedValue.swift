@@ -1,5 +1,6 @@
-// LockedValue.swift — a process-wide setting read by engines on any thread and set, rarely, on
-// another (the installed loop table, the parallel threshold): a lock makes the publication safe.
+// LockedValue.swift — a value shared between threads behind a lock: a process-wide setting read
+// by engines on any thread and set, rarely, on another (the installed loop table, the parallel
+// threshold), or the results that concurrent workers fill in.
 import Foundation
 
 /// A value behind a lock.
@@ -19,5 +20,11 @@ public final class LockedValue<Value>: @unchecked Sendable {
     public func set(_ newValue: Value) {
         lock.lock(); defer { lock.unlock() }
         value = newValue
+    }
+
+    /// Changes the value in place, under the lock.
+    public func update(_ change: (inout Value) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        change(&value)
     }
 }

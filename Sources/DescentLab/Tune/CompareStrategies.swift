@@ -53,8 +53,8 @@ package enum CompareStrategies {
                     TuneSettings(objective: .function(name: f.name, dim: f.dim, noise: 0), space: f.space, strategy: s,
                                  trials: trials, seed: UInt64(seed))
                 }
-                let results = Locked([[Double]](repeating: [], count: seeds.count))
-                let failure = Locked<String?>(nil)
+                let results = LockedValue([[Double]](repeating: [], count: seeds.count))
+                let failure = LockedValue<String?>(nil)
                 DispatchQueue.concurrentPerform(iterations: seeds.count) { k in
                     do {
                         let o = try TuneRunner.run(settings: settings[k], objective: FunctionObjective(function: f, noise: 0), timing: false)
@@ -63,8 +63,8 @@ package enum CompareStrategies {
                         results.update { $0[k] = r.regretSoFar ?? [] }
                     } catch { failure.update { $0 = "\(error)" } }
                 }
-                if let e = failure.value { throw LabInputError(message: "compare-strategies: \(e)") }
-                curves.append(StrategyCurves(strategy: s.rawValue, source: "descent", regretSoFar: results.value, seeds: seeds))
+                if let e = failure.get { throw LabInputError(message: "compare-strategies: \(e)") }
+                curves.append(StrategyCurves(strategy: s.rawValue, source: "descent", regretSoFar: results.get, seeds: seeds))
                 progress?(String(format: "%@ %@: %d seeds × %d trials in %.1f s", f.name, s.rawValue, seeds.count, trials,
                                  Date().timeIntervalSince(start)))
             }
@@ -149,13 +149,3 @@ package enum CompareStrategies {
         return out
     }
 }
-
-/// A value shared between the threads of concurrentPerform.
-package final class Locked<T>: @unchecked Sendable {
-    private var v: T
-    private let lock = NSLock()
-    package init(_ v: T) { self.v = v }
-    package var value: T { lock.lock(); defer { lock.unlock() }; return v }
-    package func update(_ f: (inout T) -> Void) { lock.lock(); f(&v); lock.unlock() }
-}
-
