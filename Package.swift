@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "DescentCLI", dependencies: ["DescentJSON", "DescentCore", "DescentConformance", "DescentLab"]),
         // The `descent` command.
         .executableTarget(name: "descent", dependencies: ["DescentCLI", "DescentCore", "DescentVectorLoops"]),
-        .testTarget(name: "DescentTests", dependencies: ["DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentVectorLoops", "DescentConformance", "DescentLab", "DescentCLI", "DescentKit"],
+        // What the test suites share (the repository's paths, the built command).
+        .target(name: "DescentTestSupport", path: "Tests/DescentTestSupport"),
+        .testTarget(name: "DescentTests", dependencies: ["DescentTestSupport", "DescentJSON", "DescentCore", "DescentAVX512", "DescentAVX2", "DescentVectorLoops", "DescentConformance", "DescentLab", "DescentCLI", "DescentKit"],
                     exclude: ["Support/api-surface.txt"]),
     ]
 )

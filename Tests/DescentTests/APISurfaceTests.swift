@@ -4,8 +4,9 @@
 // library's surface is a deliberate edit of that list, reviewed with the code.
 import Foundation
 import Testing
+import DescentTestSupport
 
-private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let root = repositoryRoot
 
 /// `Module kind Name` for every top-level public declaration of `module`'s sources.
 private func publicDeclarations(_ module: String) throws -> [String] {

@@ -14,14 +14,14 @@
 // (Bit-identity of the AVX-512 and baseline loops on every fixture optimizer: EngineTests.)
 import Foundation
 import Testing
+import DescentTestSupport
 import DescentVectorLoops
 @testable import DescentCore
 import DescentAVX2
 import DescentAVX512
 import DescentKit
 
-private let packageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let packageRoot = repositoryRoot
 
 /// Runs a tool found on PATH; stdout, or nil when it cannot run or fails.
 private func tool(_ name: String, _ args: [String], input: String? = nil) -> String? {

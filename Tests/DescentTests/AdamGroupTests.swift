@@ -3,15 +3,14 @@
 // reference/gen_adam_family.py, plus torch's argument-validation messages.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let fixturesRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let fixturesRoot = fixturesURL
 
 private let adamFixtureFiles = [
     "torch/Adam.json", "torch/AdamW.json", "torch/Adamax.json", "torch/NAdam.json", "torch/RAdam.json",

@@ -5,14 +5,13 @@
 // one fixture loader, and the main job leaving the committed results as they were.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentConformance
 @testable import DescentCore
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-/// The repository root (for .gitignore and the sources).
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// The message of the usage error `body` throws ("" if none).
 private func usageMessage(_ body: () throws -> Void) -> String {

@@ -4,6 +4,7 @@
 // restate defaults; and the recorded defaults are the libraries' own (their signatures).
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 import DescentJSON

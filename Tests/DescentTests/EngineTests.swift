@@ -11,6 +11,7 @@
 //   DESCENT_REQUIRE_BLAS=1, when they FAIL.
 import Foundation
 import Testing
+import DescentTestSupport
 import Synchronization
 import DescentVectorLoops
 @testable import DescentCore
@@ -19,9 +20,7 @@ import DescentVectorLoops
 @testable import DescentCLI
 import DescentJSON
 
-private let fixturesRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let fixturesRoot = fixturesURL
 
 /// Test values from the harness's splitmix64 generator (Checks/Check.swift).
 extension SplitMix64 {

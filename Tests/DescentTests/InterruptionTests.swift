@@ -3,21 +3,13 @@
 // processes (the real `descent` command, run as a subprocess).
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentConformance
 @testable import DescentCore
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-/// The `descent` command built next to the tests (`swift build` / `swift test` build it).
-func descentBinary() throws -> String {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    for config in ["debug", "release"] {
-        let p = root.appendingPathComponent(".build/\(config)/descent").path
-        if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    throw GateInputError(message: "no built descent command under .build/ (run swift build)")
-}
 
 func leftoverTemps(_ dir: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.contains(".tmp-") }

@@ -3,15 +3,14 @@
 // convention first, then one known mistake, then pairs, then the nearest candidate.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let kerasRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let kerasRoot = fixturesURL
 
 private func fixtureFile(_ file: String) throws -> FixtureFile {
     try FixtureLoader.load(path: kerasRoot.appendingPathComponent(file).path)

@@ -4,15 +4,14 @@
 // validation messages.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let root = fixturesURL
 
 private let files = [
     "torch/problems/LBFGS.json", "optax/problems/lbfgs.json", "optax/schedule_free.json",

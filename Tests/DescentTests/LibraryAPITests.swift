@@ -4,6 +4,7 @@
 // through a local git URL with a version tag builds and verifies through the API.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
@@ -100,7 +101,7 @@ import DescentJSON
                    "a separate package's build: set DESCENT_DEPENDENCY_TEST=1 to run it (.ci/run does)"),
           .timeLimit(.minutes(15)))
     func aSeparatePackageDependsOnDescentByVersion() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = repositoryRoot
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [root.appendingPathComponent(".ci/dependency-test.sh").path]

@@ -5,15 +5,14 @@
 // validation messages are reproduced.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let fixturesRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let fixturesRoot = fixturesURL
 
 private let lionLambFixtureFiles = [
     "optax/lion.json", "optax/lamb.json", "optax/lars.json", "lion_pytorch/Lion.json",

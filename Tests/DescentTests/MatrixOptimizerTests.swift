@@ -3,15 +3,14 @@
 // caught by some fixture case; the matrix helpers against closed forms; the Muon closed-form check.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let root = fixturesURL
 
 private let matrixFixtureFiles = [
     "torch/Muon.json", "optax/muon.json", "pytorch_optimizer/Shampoo.json", "pytorch_optimizer/SOAP.json",

@@ -2,15 +2,14 @@
 // implementation passes them, and a failure is diagnosed as the variant it reproduces.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let repoFixtures = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures").path
+private let repoFixtures = fixturesURL.path
 
 private func allFixtures() throws -> [FixtureFile] {
     try FixtureLoader.discover([repoFixtures]).files.map { try FixtureLoader.load(path: $0) }

@@ -3,13 +3,12 @@
 // the conventions, plus torch's argument-validation messages.
 import Foundation
 import Testing
+import DescentTestSupport
 import DescentJSON
 import DescentKit
 @testable import DescentCore
 
-private let fixturesRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let fixturesRoot = fixturesURL
 
 private let sgdGroupFiles = [
     "torch/SGD.json", "torch/Adagrad.json", "torch/RMSprop.json", "torch/Adadelta.json",

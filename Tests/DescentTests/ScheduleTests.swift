@@ -2,6 +2,7 @@
 // schedules, plus the libraries' own argument-validation messages.
 import Foundation
 import Testing
+import DescentTestSupport
 import DescentJSON
 @testable import DescentCore
 
@@ -19,8 +20,7 @@ struct ScheduleCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { id }
 }
 
-private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+private let packageRoot = repositoryRoot
 
 private func numbers(_ j: JSON?) -> [Double]? { j?.arrayValue?.compactMap { $0.doubleValue } }
 

@@ -7,13 +7,14 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let repoRoot = repositoryRoot
 private let fixtures = repoRoot.appendingPathComponent("fixtures").path
 
 private func digits() throws -> DataSet { try DataSets.named("digits", fixtures: fixtures) }

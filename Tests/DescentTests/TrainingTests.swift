@@ -3,15 +3,14 @@
 // through the adapter protocol (loss + params), and the training fixtures catch the model variants.
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let repoFixtures = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fixtures")
+private let repoFixtures = fixturesURL
 
 private func trainingFiles() throws -> [FixtureFile] {
     let dirs = ["torch", "optax", "pytorch_optimizer", "lion_pytorch", "schedulefree"].map { repoFixtures.appendingPathComponent("\($0)/training").path }

@@ -4,13 +4,14 @@
 // implementation), and sharding (in process, and 4 shards through `xargs -P` merged by the CLI).
 import Foundation
 import Testing
+import DescentTestSupport
 @testable import DescentCore
 @testable import DescentConformance
 @testable import DescentLab
 @testable import DescentCLI
 import DescentJSON
 
-private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let packageRoot = repositoryRoot
 
 @Suite struct TuneTests {
     /// The vector loops the `descent` command runs, installed before the test: a run compared
