@@ -1,14 +1,17 @@
 """Shared helpers for the golden-fixture generators (format `descent-fixture/1`).
 
-Every generator module `gen_*.py` in this folder defines `generate()` returning a list of
-`Fixture` objects; `generate.py` writes them all. Output is deterministic: fixed seeds, fixed key
-order, floats written with Python's shortest round-trip repr.
+Every generator module `gen_*.py` in this folder declares the files it writes in `FILES`, a
+`Files` registry of fixture path -> builder (a function returning that file's `Fixture`);
+`generate.py` builds and writes them. Output is deterministic: fixed seeds (`case_rng`), fixed key
+order (`optimizer_case`, `training_case`), floats written with Python's shortest round-trip repr.
+Running a case in a library is the runners' job (`runners/`).
 """
 from __future__ import annotations
 
 import json
 import math
 import os
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +24,53 @@ class Fixture:
     path: str                    # relative to fixtures/, e.g. "torch/Adam.json"
     description: str
     cases: list = field(default_factory=list)
+
+
+@dataclass
+class TextFile:
+    """A file of fixtures/ that is not descent-fixture/1 cases (fixtures/data/*.txt), written as is."""
+    path: str
+    text: str
+
+
+class Files:
+    """The files a generator writes: fixture path (relative to fixtures/) -> builder, a function of
+    no arguments that returns that file's `Fixture` (or `TextFile`). Each file is built on its own,
+    so `generate.py --fixture PATH` builds only PATH; the order of registration is the order of a
+    full run.
+
+        FILES = common.Files()
+
+        @FILES.file("torch/Adam.json")
+        def torch_adam():
+            return Fixture("torch/Adam.json", "...", cases)
+
+        FILES.add("torch/SGD.json", functools.partial(torch_fixture, "SGD"))
+    """
+
+    def __init__(self):
+        self._builders = {}
+
+    def add(self, path, build):
+        if path in self._builders:
+            raise ValueError(f"{path} is declared twice")
+        self._builders[path] = build
+        return build
+
+    def file(self, path):
+        return lambda build: self.add(path, build)
+
+    def paths(self):
+        return list(self._builders)
+
+    def build(self, path):
+        fx = self._builders[path]()
+        if fx.path != path:
+            raise ValueError(f"the builder of {path} returned {fx.path}")
+        return fx
+
+    def build_all(self):
+        return [self.build(p) for p in self._builders]
 
 
 def _check_finite(x, where):
@@ -88,10 +138,11 @@ def dumps(fixture: Fixture) -> str:
     return "".join(out) + "\n"
 
 
-def write(fixture: Fixture, root: str):
+def write(fixture, root: str):
+    """Writes a `Fixture` (or a `TextFile`) under `root`, atomically."""
     path = os.path.join(root, fixture.path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    text = dumps(fixture)
+    text = fixture.text if isinstance(fixture, TextFile) else dumps(fixture)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
@@ -105,6 +156,12 @@ def flat(a) -> list:
 
 # ---------------------------------------------------------------------------------------------
 # Discriminating inputs
+
+
+def case_rng(key: str) -> np.random.Generator:
+    """The random generator of one case (or data set, batch order, ...): PCG64 seeded with the
+    CRC-32 of `key`, usually the case id, so a case's inputs do not depend on the cases before it."""
+    return np.random.default_rng(zlib.crc32(key.encode()))
 
 
 def discriminating_grads(rng: np.random.Generator, shapes, steps: int, zero_frac=0.1, dead_frac=0.08):
@@ -261,30 +318,13 @@ def optimizer_case(case_id, source, convention, name, hp, params, steps, descrip
     return c
 
 
-def run_optax(factory, hp, params, grads_or_problem, lrs):
-    """Replays an optax optimizer (jax x64 must be on): `grads_or_problem` is a list of per-step
-    gradients or a closed-loop problem; a per-step lr goes through inject_hyperparams."""
-    import jax.numpy as jnp
-    import optax
-
-    ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
-    injected = any(lr is not None for lr in lrs)
-    if injected:
-        static = tuple(k for k in hp if k != "learning_rate")
-        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
-    else:
-        opt = factory(**hp)
-    state = opt.init(ps)
-    expected = []
-    for t in range(len(lrs)):
-        if lrs[t] is not None:
-            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t], dtype=jnp.float64)
-        if isinstance(grads_or_problem, dict):
-            x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
-            gs = [jnp.asarray(problem_grad(grads_or_problem, x).reshape(ps[0].shape))]
-        else:
-            gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads_or_problem[t], ps)]
-        updates, state = opt.update(gs, state, ps)
-        ps = optax.apply_updates(ps, updates)
-        expected.append([flat(np.asarray(p)) for p in ps])
-    return expected
+def training_case(case_id, source, optimizer, model, data, params, steps, description, tolerance, transforms=None):
+    """A training case in the fixture spec's key order (`optimizer` is {convention, name,
+    hyperparameters}; `steps` the per-step dicts, expected values filled in later)."""
+    c = {"id": case_id, "kind": "training", "source": source, "dtype": "float64", "description": description,
+         "model": model, "data": data, "params": params, "optimizer": optimizer}
+    if transforms:
+        c["grad_transforms"] = transforms
+    c["steps"] = steps
+    c["tolerance"] = dict(tolerance)
+    return c

@@ -26,7 +26,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import common  # noqa: E402
-from common import Fixture, flat  # noqa: E402
+from common import Fixture  # noqa: E402
+from runners import optax as optax_runner  # noqa: E402
+from runners import torch as torch_runner  # noqa: E402
 
 TORCH_SRC, OPTAX_SRC = "torch 2.15.0", "optax 0.2.8"
 TOL = {"rtol": 1e-9, "atol": 1e-12}
@@ -323,30 +325,9 @@ def optax_samplers(d):
 
 
 def run_torch(name, hp, params, grads, lrs):
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    if name == "Muon":  # float64 Newton-Schulz, as gen_matrix.py (the library casts to bfloat16)
-        import matrix_patches
-
-        matrix_patches.patch_torch_muon()
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
-    kw = dict(hp)
-    if "betas" in kw:
-        kw["betas"] = tuple(kw["betas"])
-    if "ns_coefficients" in kw:
-        kw["ns_coefficients"] = tuple(kw["ns_coefficients"])
-    opt = getattr(torch.optim, name)(ps, **kw)
-    out = []
-    for t in range(len(grads)):
-        if lrs[t] is not None:
-            for g in opt.param_groups:
-                g["lr"] = lrs[t]
-        for p, g in zip(ps, grads[t]):
-            p.grad = torch.tensor(g, dtype=torch.float64).reshape(p.shape)
-        opt.step()
-        out.append([flat(p.detach().numpy()) for p in ps])
-    return out
+    """torch.optim.<name> (Muon with the float64 Newton-Schulz of gen_matrix.py: the library casts to
+    bfloat16), through runners/torch.py."""
+    return torch_runner.replay("torch", name, hp, params, len(grads), grads=grads, lrs=lrs)
 
 
 def optax_factory(name):
@@ -361,7 +342,7 @@ def run_optax(name, hp, params, grads, lrs):
         kw["ns_coeffs"] = tuple(kw["ns_coeffs"])
     if kw.get("learning_rate", 0.0) is None:
         lrs = [None] * len(lrs)
-    return common.run_optax(optax_factory(name), kw, params, grads, lrs)
+    return optax_runner.replay(optax_factory(name), kw, params, len(grads), grads=grads, lrs=lrs)
 
 
 TORCH_FLAGS = ("foreach", "fused", "differentiable", "capturable")
@@ -452,27 +433,12 @@ def optimizer_fixtures(seed, n, stats):
     return out
 
 
-def torch_kw(hp):
-    kw = dict(hp)
-    for k in ("betas", "ns_coefficients"):
-        if k in kw:
-            kw[k] = tuple(kw[k])
-    return kw
-
-
 def torch_construction_error(name, hp, params):
     """torch's ValueError/RuntimeError message when the constructor rejects `hp` (else None)."""
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    ps = [torch.zeros(p["shape"], requires_grad=True) for p in params]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            getattr(torch.optim, name)(ps, **torch_kw(hp))
-    except (ValueError, RuntimeError) as e:
-        return str(e)
-    return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch_runner.constructor_error("torch", name, hp, shapes=[p["shape"] for p in params],
+                                              catch=(ValueError, RuntimeError))
 
 
 def error_case(cid, name, hp, params, message, description):
@@ -480,25 +446,20 @@ def error_case(cid, name, hp, params, message, description):
 
 
 def torch_error_cases(d, name, seed, k):
-    import torch
-
     cases = []
     for j in range(k * 3):
         if len(cases) >= k:
             break
         key, hp = torch_invalid(d, name)
         try:
-            kw = dict(hp)
-            if "betas" in kw:
-                kw["betas"] = tuple(kw["betas"])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kw)
+                message = torch_runner.constructor_error("torch", name, hp, catch=(ValueError, RuntimeError))
         except TypeError:
             continue  # not a keyword of this optimizer
-        except (ValueError, RuntimeError) as e:
+        if message is not None:
             cases.append(error_case(f"torch/{name}/fuzz-error-{seed}-{j}", name, hp,
-                                    [{"shape": [2], "values": [0.5, -1.5]}], str(e), f"fuzz: invalid {key}"))
+                                    [{"shape": [2], "values": [0.5, -1.5]}], message, f"fuzz: invalid {key}"))
     return cases
 
 
@@ -645,7 +606,7 @@ def torch_schedule_fixtures(seed, n, stats):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     dummy = torch.nn.Parameter(torch.zeros(2))
-                    gs._torch_build(torch, torch.optim.SGD([dummy], lr=base_lr, momentum=0.9), name, params)
+                    torch_runner.build_scheduler(torch.optim.SGD([dummy], lr=base_lr, momentum=0.9), name, params)
                     built = True
             except Exception as e:  # noqa: BLE001
                 built, build_error = False, e
@@ -657,7 +618,7 @@ def torch_schedule_fixtures(seed, n, stats):
                     length = min(length, total + 1)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    case = gs.torch_case(torch, cid, name, params, base_lr, length, f"fuzz seed {seed}",
+                    case = gs.torch_case(cid, name, params, base_lr, length, f"fuzz seed {seed}",
                                          optimizer=opt, metrics=metrics)
             except (ValueError, RuntimeError, ZeroDivisionError, TypeError, IndexError) as e:
                 msg = f"{type(e).__name__}: {e}"
@@ -764,13 +725,7 @@ OPTAX_SCHEDULES = ["constant_schedule", "linear_schedule", "polynomial_schedule"
 
 
 def optax_schedule_fixtures(seed, n, stats):
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import optax
-
-    import gen_schedules as gs
-
+    optax_runner.setup()
     d = Draw(np.random.default_rng([seed, 3]))
     out = []
     for name in OPTAX_SCHEDULES:
@@ -782,7 +737,7 @@ def optax_schedule_fixtures(seed, n, stats):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    s = gs._optax_build(optax, name, params)
+                    s = optax_runner.build_schedule(name, params)
                     vals = [float(s(k)) for k in range(length)]
             except Exception as e:  # noqa: BLE001
                 stats.setdefault("library-raised", []).append(f"{cid} {params}: {type(e).__name__}: {e}")

@@ -7,26 +7,25 @@ equations (written here independently of the Swift code). Every case names the m
 """
 from __future__ import annotations
 
-import zlib
+import functools
 
 import numpy as np
 
 import common
 from common import DEFAULT_SHAPES, Fixture, flat
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 STEPS = 20
 RADAM_STEPS = 24
 TOL = {"rtol": 1e-9, "atol": 1e-12}
-
-
-def _rng(case_id: str) -> np.random.Generator:
-    return np.random.default_rng(zlib.crc32(case_id.encode()))
+FILES = common.Files()
 
 
 def _inputs(case_id, steps, shapes=DEFAULT_SHAPES, decay=None):
     """Initial parameters and a discriminating gradient sequence (optionally shrinking by `decay`
     per step, so a running maximum of v is attained early and AMSGrad variants separate)."""
-    rng = _rng(case_id)
+    rng = common.case_rng(case_id)
     params = common.initial_params(rng, shapes)
     grads = common.discriminating_grads(rng, shapes, steps)
     if decay is not None:
@@ -35,53 +34,19 @@ def _inputs(case_id, steps, shapes=DEFAULT_SHAPES, decay=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Library runners. `grad_fn(t, xs)` gives the gradients (list of flat lists) at step t for the
-# current parameters xs (list of numpy arrays); `lrs` is None or the lr of every step.
+# Runners: (name, hp, params, steps, grads=None, problem=None, lrs=None) -> the parameters after
+# each step; the libraries' are in runners/, the textbook's is the spec's equations below.
 
 
-def run_torch(name, hp, params, grad_fn, steps, lrs):
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
-    opt = getattr(torch.optim, name)(ps, **hp)
-    out = []
-    for t in range(steps):
-        if lrs is not None:
-            for group in opt.param_groups:
-                group["lr"] = lrs[t]
-        gs = grad_fn(t, [p.detach().numpy().reshape(-1).copy() for p in ps])
-        for p, g in zip(ps, gs):
-            p.grad = torch.tensor(g, dtype=torch.float64).reshape(p.shape)
-        opt.step()
-        out.append([flat(p.detach().numpy()) for p in ps])
-    return out
+def run_torch(name, hp, params, steps, grads=None, problem=None, lrs=None):
+    return torch_runner.replay("torch", name, hp, params, steps, grads=grads, problem=problem, lrs=lrs)
 
 
-def run_optax(name, hp, params, grad_fn, steps, lrs):
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    import optax
-
-    factory = getattr(optax, name)
-    xs = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
-    opt = optax.inject_hyperparams(factory)(**hp) if lrs is not None else factory(**hp)
-    state = opt.init(xs)
-    out = []
-    for t in range(steps):
-        if lrs is not None:
-            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t], dtype=jnp.float64)
-        gs = grad_fn(t, [np.asarray(x).reshape(-1) for x in xs])
-        gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(x.shape)) for g, x in zip(gs, xs)]
-        updates, state = opt.update(gs, state, xs)
-        xs = optax.apply_updates(xs, updates)
-        out.append([flat(np.asarray(x)) for x in xs])
-    return out
+def run_optax(name, hp, params, steps, grads=None, problem=None, lrs=None):
+    return optax_runner.replay(name, hp, params, steps, grads=grads, problem=problem, lrs=lrs)
 
 
-def run_textbook(name, hp, params, grad_fn, steps, lrs):
+def run_textbook(name, hp, params, steps, grads=None, problem=None, lrs=None):
     """The course equations, step t = 0, 1, …, transcribed directly:
     m ← b1·m + (1−b1)·g; v ← b2·v + (1−b2)·g²; m̂ = m/(1−b1^(t+1)); v̂ = v/(1−b2^(t+1));
     w ← w − lr·m̂/√(v̂ + eps); adamw: then w ← w − weight_decay·w_before."""
@@ -93,7 +58,7 @@ def run_textbook(name, hp, params, grad_fn, steps, lrs):
     out = []
     for t in range(steps):
         lr = hp["lr"] if lrs is None else lrs[t]
-        gs = grad_fn(t, [w.copy() for w in ws])
+        gs = [flat(common.problem_grad(problem, ws[0]))] if problem is not None else grads[t]
         new = []
         for i, (w, g) in enumerate(zip(ws, gs)):
             g = np.array(g, dtype=np.float64)
@@ -120,7 +85,7 @@ def replay_case(conv, name, tag, hp, description, steps=STEPS, lr_base=None, dec
     case_id = f"{conv}/{name}/{tag}"
     params, grads = _inputs(case_id, steps, decay=decay)
     lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
-    expected = RUNNERS[conv](name, hp, params, lambda t, xs: grads[t], steps, lrs)
+    expected = RUNNERS[conv](name, hp, params, steps, grads=grads, lrs=lrs)
     return common.optimizer_case(case_id, SOURCES[conv], conv, name, hp, params,
                                  common.trajectory_steps(expected, grads, lrs), description, TOL)
 
@@ -129,22 +94,16 @@ def problem_case(conv, name, tag, hp, problem_name, problem, params, description
     """A closed-loop case: the gradient at each step is the problem's gradient at the current params."""
     case_id = f"{conv}/problems/{name}/{problem_name}/{tag}"
     lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
-    grad_fn = lambda t, xs: [flat(common.problem_grad(problem, xs[0]))]  # noqa: E731
-    expected = RUNNERS[conv](name, hp, params, grad_fn, steps, lrs)
+    expected = RUNNERS[conv](name, hp, params, steps, problem=problem, lrs=lrs)
     return common.optimizer_case(case_id, SOURCES[conv], conv, name, hp, params,
                                  common.trajectory_steps(expected, lrs=lrs), description, TOL, problem=problem)
 
 
 def torch_error_case(name, tag, hp, description):
     """An argument-validation case: torch's constructor rejects `hp`; `expected_error` is its message."""
-    import torch
-
     params = [{"shape": [2], "values": [0.5, -1.5]}]
-    try:
-        getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **hp)
-    except (ValueError, RuntimeError) as e:
-        message = str(e)
-    else:
+    message = torch_runner.constructor_error("torch", name, hp, catch=(ValueError, RuntimeError))
+    if message is None:
         raise AssertionError(f"torch accepted {name}({hp})")
     return common.optimizer_case(f"torch/{name}/{tag}", SOURCES["torch"], "torch", name, hp, params, None,
                                  description, TOL, error=message)
@@ -167,28 +126,21 @@ def torch_error_cases(name, extra=()):
 
 def optax_error_case(name, tag, hp, description):
     """optax validates nothing but Python's call itself: a missing required argument is a TypeError."""
-    import optax
-
-    try:
-        getattr(optax, name)(**hp)
-    except TypeError as e:
-        message = str(e)
-    else:
+    message = optax_runner.call_error(name, hp)
+    if message is None:
         raise AssertionError(f"optax accepted {name}({hp})")
-    return {
-        "id": f"optax/{name}/{tag}", "kind": "optimizer", "source": SOURCES["optax"], "dtype": "float64",
-        "description": description,
-        "optimizer": {"convention": "optax", "name": name, "hyperparameters": hp},
-        "params": [{"shape": [2], "values": [0.5, -1.5]}], "expected_error": message, "tolerance": TOL,
-    }
+    return common.optimizer_case(f"optax/{name}/{tag}", SOURCES["optax"], "optax", name, hp,
+                                 [{"shape": [2], "values": [0.5, -1.5]}], None, description, TOL, error=message)
 
 
 # ---------------------------------------------------------------------------------------------
 # torch
 
 
-def torch_fixtures():
+@FILES.file("torch/Adam.json")
+def torch_adam():
     R = replay_case
+    E = torch_error_case
     adam = [
         R("torch", "Adam", "defaults", {},
           "Library defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8, no decay); gradients 1e-8..10 with exact "
@@ -218,6 +170,20 @@ def torch_fixtures():
           "Every flag on (amsgrad, maximize, L2 decay, custom betas and eps) with an lr schedule on shrinking "
           "gradients; catches wrong interaction order.", lr_base=0.03, decay=0.85),
     ]
+    adam += torch_error_cases("Adam", [
+        E("Adam", "betas-int", {"betas": [0, 0.999]},
+          "Adam/AdamW require both betas to be floats: an integer 0 is rejected (after the range checks)."),
+        E("Adam", "fused-foreach", {"fused": True, "foreach": True},
+          "fused and foreach together are rejected by the constructor."),
+    ])
+    return Fixture("torch/Adam.json", "torch.optim.Adam (torch 2.15.0): defaults, betas, eps, L2 and decoupled decay, "
+                   "amsgrad, maximize, lr schedule.", adam)
+
+
+@FILES.file("torch/AdamW.json")
+def torch_adamw():
+    R = replay_case
+    E = torch_error_case
     adamw = [
         R("torch", "AdamW", "defaults", {},
           "AdamW defaults: weight_decay 1e-2 (not 0 as in Adam, not 1e-4 as in optax), lr 1e-3; catches "
@@ -232,6 +198,16 @@ def torch_fixtures():
         R("torch", "AdamW", "no-decay", {"lr": 0.01, "weight_decay": 0.0, "eps": 1e-6},
           "weight_decay 0: AdamW must equal Adam exactly."),
     ]
+    adamw += torch_error_cases("AdamW", [
+        E("AdamW", "fused-differentiable", {"fused": True, "differentiable": True},
+          "fused with differentiable is rejected by the constructor."),
+    ])
+    return Fixture("torch/AdamW.json", "torch.optim.AdamW (torch 2.15.0).", adamw)
+
+
+@FILES.file("torch/Adamax.json")
+def torch_adamax():
+    R = replay_case
     adamax = [
         R("torch", "Adamax", "defaults", {},
           "Adamax defaults (lr 2e-3); exp_inf = max(b2*exp_inf, |g| + eps): catches eps added to the "
@@ -241,6 +217,14 @@ def torch_fixtures():
         R("torch", "Adamax", "maximize-large-eps", {"lr": 0.01, "eps": 1e-3, "maximize": True},
           "Large eps with maximize: catches eps outside the max (zero gradients give exp_inf = eps)."),
     ]
+    adamax += torch_error_cases("Adamax")
+    return Fixture("torch/Adamax.json", "torch.optim.Adamax (torch 2.15.0).", adamax)
+
+
+@FILES.file("torch/NAdam.json")
+def torch_nadam():
+    R = replay_case
+    E = torch_error_case
     nadam = [
         R("torch", "NAdam", "defaults", {},
           "NAdam defaults (lr 2e-3, momentum_decay 4e-3); catches optax's nadam (no momentum schedule) and a "
@@ -256,6 +240,15 @@ def torch_fixtures():
         R("torch", "NAdam", "no-momentum-decay", {"lr": 0.01, "momentum_decay": 0.0},
           "momentum_decay 0: mu_t = beta1/2 constant; catches a schedule that ignores momentum_decay."),
     ]
+    nadam += torch_error_cases("NAdam", [
+        E("NAdam", "invalid-momentum-decay", {"momentum_decay": -0.004}, "Negative momentum_decay is rejected."),
+    ])
+    return Fixture("torch/NAdam.json", "torch.optim.NAdam (torch 2.15.0).", nadam)
+
+
+@FILES.file("torch/RAdam.json")
+def torch_radam():
+    R = replay_case
     radam = [
         R("torch", "RAdam", "defaults", {},
           "RAdam defaults over 24 steps: un-rectified (w -= lr*m_hat) while rho_t <= 5, rectified after; "
@@ -269,37 +262,16 @@ def torch_fixtures():
           "Large eps: torch's adaptive term is sqrt(bc2)/(sqrt(v) + eps), i.e. eps NOT divided by sqrt(bc2) "
           "(optax adds eps to sqrt(v_hat)); catches the optax form.", steps=RADAM_STEPS),
     ]
-    E = torch_error_case
-    adam += torch_error_cases("Adam", [
-        E("Adam", "betas-int", {"betas": [0, 0.999]},
-          "Adam/AdamW require both betas to be floats: an integer 0 is rejected (after the range checks)."),
-        E("Adam", "fused-foreach", {"fused": True, "foreach": True},
-          "fused and foreach together are rejected by the constructor."),
-    ])
-    adamw += torch_error_cases("AdamW", [
-        E("AdamW", "fused-differentiable", {"fused": True, "differentiable": True},
-          "fused with differentiable is rejected by the constructor."),
-    ])
-    adamax += torch_error_cases("Adamax")
-    nadam += torch_error_cases("NAdam", [
-        E("NAdam", "invalid-momentum-decay", {"momentum_decay": -0.004}, "Negative momentum_decay is rejected."),
-    ])
     radam += torch_error_cases("RAdam")
-    return [
-        Fixture("torch/Adam.json", "torch.optim.Adam (torch 2.15.0): defaults, betas, eps, L2 and decoupled decay, "
-                "amsgrad, maximize, lr schedule.", adam),
-        Fixture("torch/AdamW.json", "torch.optim.AdamW (torch 2.15.0).", adamw),
-        Fixture("torch/Adamax.json", "torch.optim.Adamax (torch 2.15.0).", adamax),
-        Fixture("torch/NAdam.json", "torch.optim.NAdam (torch 2.15.0).", nadam),
-        Fixture("torch/RAdam.json", "torch.optim.RAdam (torch 2.15.0): through the rectification threshold.", radam),
-    ]
+    return Fixture("torch/RAdam.json", "torch.optim.RAdam (torch 2.15.0): through the rectification threshold.", radam)
 
 
 # ---------------------------------------------------------------------------------------------
 # optax
 
 
-def optax_fixtures():
+@FILES.file("optax/adam.json")
+def optax_adam():
     R = replay_case
     adam = [
         R("optax", "adam", "defaults", {"learning_rate": 1e-3},
@@ -325,6 +297,12 @@ def optax_fixtures():
         optax_error_case("nadam", "missing-learning-rate", {"b1": 0.9},
                          "nadam is functools.partial(adam, nesterov=True): the TypeError names adam()."),
     ]
+    return Fixture("optax/adam.json", "optax.adam (optax 0.2.8).", adam)
+
+
+@FILES.file("optax/adamw.json")
+def optax_adamw():
+    R = replay_case
     adamw = [
         R("optax", "adamw", "defaults", {"learning_rate": 1e-3},
           "optax.adamw defaults: weight_decay 1e-4 (torch's AdamW uses 1e-2)."),
@@ -338,6 +316,12 @@ def optax_fixtures():
                                                   "weight_decay": 0.05, "nesterov": True},
           "adamw with nesterov and eps_root (that is nadamw)."),
     ]
+    return Fixture("optax/adamw.json", "optax.adamw (optax 0.2.8).", adamw)
+
+
+@FILES.file("optax/nadam.json")
+def optax_nadam():
+    R = replay_case
     nadam = [
         R("optax", "nadam", "defaults", {"learning_rate": 1e-3},
           "optax.nadam is adam(nesterov=True), NOT torch's NAdam (no momentum schedule, no mu_product)."),
@@ -346,6 +330,12 @@ def optax_fixtures():
         R("optax", "nadamw", "decay", {"learning_rate": 0.01, "weight_decay": 0.1},
           "optax.nadamw: nesterov Adam plus decoupled decay scaled by lr.", lr_base=0.01),
     ]
+    return Fixture("optax/nadam.json", "optax.nadam and optax.nadamw (optax 0.2.8).", nadam)
+
+
+@FILES.file("optax/amsgrad.json")
+def optax_amsgrad():
+    R = replay_case
     amsgrad = [
         R("optax", "amsgrad", "defaults", {"learning_rate": 0.01},
           "optax.amsgrad takes the max of the BIAS-CORRECTED v_hat (torch: of the raw v, then corrects); "
@@ -356,6 +346,12 @@ def optax_fixtures():
         R("optax", "amsgrad", "eps-root-lr-schedule", {"learning_rate": 0.02, "b1": 0.85, "b2": 0.95, "eps_root": 1e-10},
           "eps_root inside the root with the running max; lr injected per step.", lr_base=0.02, decay=0.85),
     ]
+    return Fixture("optax/amsgrad.json", "optax.amsgrad (optax 0.2.8).", amsgrad)
+
+
+@FILES.file("optax/adamax.json")
+def optax_adamax():
+    R = replay_case
     adamax = [
         R("optax", "adamax", "defaults", {"learning_rate": 2e-3},
           "optax.adamax: nu = max(|g| + eps, b2*nu), update (mu/bc1)/nu; catches eps outside the max."),
@@ -364,6 +360,12 @@ def optax_fixtures():
         R("optax", "adamaxw", "decay-mask", {"learning_rate": 0.01, "weight_decay": 0.1, "mask": [False, True, True]},
           "optax.adamaxw: decoupled decay scaled by lr, masked off for the first tensor."),
     ]
+    return Fixture("optax/adamax.json", "optax.adamax and optax.adamaxw (optax 0.2.8).", adamax)
+
+
+@FILES.file("optax/radam.json")
+def optax_radam():
+    R = replay_case
     radam = [
         R("optax", "radam", "defaults", {"learning_rate": 1e-3},
           "optax.radam over 24 steps: m_hat alone while rho_t < 5, r*m_hat/(sqrt(v_hat)+eps) after; catches "
@@ -380,21 +382,15 @@ def optax_fixtures():
           "rho_10 from 10.53 to 9.32; catches powers computed with pow() instead of XLA's integer power "
           "(found by reference/fuzz.py).", steps=RADAM_STEPS),
     ]
-    return [
-        Fixture("optax/adam.json", "optax.adam (optax 0.2.8).", adam),
-        Fixture("optax/adamw.json", "optax.adamw (optax 0.2.8).", adamw),
-        Fixture("optax/nadam.json", "optax.nadam and optax.nadamw (optax 0.2.8).", nadam),
-        Fixture("optax/amsgrad.json", "optax.amsgrad (optax 0.2.8).", amsgrad),
-        Fixture("optax/adamax.json", "optax.adamax and optax.adamaxw (optax 0.2.8).", adamax),
-        Fixture("optax/radam.json", "optax.radam (optax 0.2.8): through the rectification threshold.", radam),
-    ]
+    return Fixture("optax/radam.json", "optax.radam (optax 0.2.8): through the rectification threshold.", radam)
 
 
 # ---------------------------------------------------------------------------------------------
 # textbook
 
 
-def textbook_fixtures():
+@FILES.file("textbook/adam.json")
+def textbook_adam():
     R = replay_case
     adam = [
         R("textbook", "adam", "basic", {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
@@ -402,6 +398,12 @@ def textbook_fixtures():
         R("textbook", "adam", "large-eps-lr-schedule", {"lr": 0.05, "beta1": 0.8, "beta2": 0.99, "eps": 1e-4},
           "A large eps under the root and an lr that changes per step.", lr_base=0.05),
     ]
+    return Fixture("textbook/adam.json", "textbook adam (the course equations; numpy transcription).", adam)
+
+
+@FILES.file("textbook/adamw.json")
+def textbook_adamw():
+    R = replay_case
     adamw = [
         R("textbook", "adamw", "basic", {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
           "Decay w -= weight_decay*w_before NOT scaled by lr; catches the library (lr*wd) form."),
@@ -410,49 +412,50 @@ def textbook_fixtures():
           "With a changing lr the unscaled decay stays constant; catches decay applied to the updated w.",
           lr_base=0.02),
     ]
-    return [
-        Fixture("textbook/adam.json", "textbook adam (the course equations; numpy transcription).", adam),
-        Fixture("textbook/adamw.json", "textbook adamw (the course equations; numpy transcription).", adamw),
-    ]
+    return Fixture("textbook/adamw.json", "textbook adamw (the course equations; numpy transcription).", adamw)
 
 
 # ---------------------------------------------------------------------------------------------
 # closed-loop problems
 
 
-def problem_fixtures():
-    torch_specs = [
+PROBLEM_SPECS = {
+    "torch": [
         ("Adam", "amsgrad", {"lr": 0.05, "amsgrad": True}, None),
         ("AdamW", "decay", {"lr": 0.05, "weight_decay": 0.1}, 0.05),
         ("Adamax", "l2", {"lr": 0.05, "weight_decay": 0.01}, None),
         ("NAdam", "default", {"lr": 0.05}, None),
         ("RAdam", "decoupled", {"lr": 0.05, "weight_decay": 0.01, "decoupled_weight_decay": True}, None),
-    ]
-    optax_specs = [
+    ],
+    "optax": [
         ("adam", "nesterov", {"learning_rate": 0.05, "nesterov": True}, None),
         ("adamw", "decay", {"learning_rate": 0.05, "weight_decay": 0.1}, 0.05),
         ("amsgrad", "default", {"learning_rate": 0.05}, None),
         ("adamax", "default", {"learning_rate": 0.05}, None),
         ("radam", "default", {"learning_rate": 0.05}, None),
-    ]
-    out = []
-    for conv, specs in (("torch", torch_specs), ("optax", optax_specs)):
-        cases = []
-        for pname, problem, params in common.standard_problems():
-            for name, tag, hp, lr_base in specs:
-                if pname == "rosenbrock" and name.lower() == "radam":
-                    # un-rectified RAdam steps are SGD with momentum: keep them stable on rosenbrock
-                    hp = {**hp, ("lr" if conv == "torch" else "learning_rate"): 2e-4}
-                cases.append(problem_case(
-                    conv, name, tag, hp, pname, problem, params,
-                    f"Closed loop on {pname}: the gradient at each step comes from the current parameters, so an "
-                    f"error compounds through the trajectory instead of staying local to one step.",
-                    steps=RADAM_STEPS if name.lower() == "radam" else STEPS, lr_base=lr_base))
-        out.append(Fixture(f"{conv}/problems/adam_group.json",
-                           f"Adam group ({conv}) on the standard closed-loop problems (quadratic, rosenbrock, ridge).",
-                           cases))
-    return out
+    ],
+}
+
+
+def problem_fixture(conv):
+    cases = []
+    for pname, problem, params in common.standard_problems():
+        for name, tag, hp, lr_base in PROBLEM_SPECS[conv]:
+            if pname == "rosenbrock" and name.lower() == "radam":
+                # un-rectified RAdam steps are SGD with momentum: keep them stable on rosenbrock
+                hp = {**hp, ("lr" if conv == "torch" else "learning_rate"): 2e-4}
+            cases.append(problem_case(
+                conv, name, tag, hp, pname, problem, params,
+                f"Closed loop on {pname}: the gradient at each step comes from the current parameters, so an "
+                f"error compounds through the trajectory instead of staying local to one step.",
+                steps=RADAM_STEPS if name.lower() == "radam" else STEPS, lr_base=lr_base))
+    return Fixture(f"{conv}/problems/adam_group.json",
+                   f"Adam group ({conv}) on the standard closed-loop problems (quadratic, rosenbrock, ridge).", cases)
+
+
+for _conv in PROBLEM_SPECS:
+    FILES.add(f"{_conv}/problems/adam_group.json", functools.partial(problem_fixture, _conv))
 
 
 def generate():
-    return torch_fixtures() + optax_fixtures() + textbook_fixtures() + problem_fixtures()
+    return FILES.build_all()

@@ -16,86 +16,73 @@ evaluated on the torch backend, in a child process of this one (one backend per 
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
-import zlib
 
 _SCHEDULES_WORKER = "--keras-schedules-worker" in sys.argv
 os.environ["KERAS_BACKEND"] = "torch" if _SCHEDULES_WORKER else "jax"   # must precede `import keras`
 
-import numpy as np  # noqa: E402
-
 import common  # noqa: E402
-from common import DEFAULT_SHAPES, Fixture, flat  # noqa: E402
+from common import DEFAULT_SHAPES, Fixture  # noqa: E402
+from runners import keras as keras_runner  # noqa: E402
 
 SOURCE = "keras 3.15.1"
 STEPS = 20
 TOL = {"rtol": 1e-9, "atol": 1e-12}
+FILES = common.Files()
 
 
 def _keras():
-    if os.environ["KERAS_BACKEND"] == "jax":
-        import jax
-
-        jax.config.update("jax_enable_x64", True)
-    import keras
-
+    keras = keras_runner.setup()
     assert keras.backend.backend() == os.environ["KERAS_BACKEND"], "keras was imported before gen_keras set its backend"
-
-    keras.config.set_floatx("float64")
     return keras
-
-
-def _rng(case_id):
-    return np.random.default_rng(zlib.crc32(case_id.encode()))
 
 
 def run_keras(name, hp, params, grads, lrs):
     """Replays keras.optimizers.<name>(**hp) on `params` with the gradient sequence `grads`."""
-    keras = _keras()
-    vs = [keras.Variable(np.array(p["values"], dtype=np.float64).reshape(p["shape"]), dtype="float64") for p in params]
-    opt = getattr(keras.optimizers, name)(**hp)
-    out = []
-    for t, gs in enumerate(grads):
-        if lrs is not None and lrs[t] is not None:
-            opt.learning_rate = lrs[t]   # a float learning rate is a variable: this assigns it
-        g = [np.array(x, dtype=np.float64).reshape(p["shape"]) for x, p in zip(gs, params)]
-        opt.apply_gradients(zip(g, vs))
-        out.append([flat(np.asarray(v)) for v in vs])
-    return out
+    _keras()
+    return keras_runner.replay(name, hp, params, len(grads), grads=grads, lrs=lrs)
 
 
 def keras_error(name, hp):
-    keras = _keras()
-    try:
-        getattr(keras.optimizers, name)(**hp)
-    except ValueError as e:
-        return str(e)
-    raise AssertionError(f"keras.optimizers.{name}({hp}) was accepted")
+    _keras()
+    message = keras_runner.constructor_error(name, hp)
+    if message is None:
+        raise AssertionError(f"keras.optimizers.{name}({hp}) was accepted")
+    return message
 
 
-def optimizers():
+def optimizer_case(name, cid, hp, description, lrs=None, shapes=DEFAULT_SHAPES, grad_scale=1.0, tolerance=TOL):
+    case_id = f"keras/{name}/{cid}"
+    rng = common.case_rng(case_id)
+    params = common.initial_params(rng, shapes)
+    grads = common.discriminating_grads(rng, shapes, STEPS)
+    if grad_scale != 1.0:
+        grads = [[[x * grad_scale for x in g] for g in step] for step in grads]
+    expected = run_keras(name, hp, params, grads, lrs)
+    steps = common.trajectory_steps(expected, grads, lrs)
+    return common.optimizer_case(case_id, SOURCE, "keras", name, hp, params, steps, description, tolerance)
+
+
+def error_case(name, cid, hp, description):
+    case_id = f"keras/{name}/{cid}"
+    params = common.initial_params(common.case_rng(case_id), [(2,)])
+    return common.optimizer_case(case_id, SOURCE, "keras", name, hp, params, None, description, TOL,
+                                 error=keras_error(name, hp))
+
+
+def optimizer_specs():
+    """{optimizer name: [a function making each case]} (nothing runs until a case is made)."""
     by = {}
 
-    def add(name, cid, hp, description, lrs=None, shapes=DEFAULT_SHAPES, grad_scale=1.0, tolerance=TOL):
-        case_id = f"keras/{name}/{cid}"
-        rng = _rng(case_id)
-        params = common.initial_params(rng, shapes)
-        grads = common.discriminating_grads(rng, shapes, STEPS)
-        if grad_scale != 1.0:
-            grads = [[[x * grad_scale for x in g] for g in step] for step in grads]
-        expected = run_keras(name, hp, params, grads, lrs)
-        steps = common.trajectory_steps(expected, grads, lrs)
-        by.setdefault(name, []).append(common.optimizer_case(
-            case_id, SOURCE, "keras", name, hp, params, steps, description, tolerance))
+    def add(name, cid, hp, description, **kw):
+        by.setdefault(name, []).append(functools.partial(optimizer_case, name, cid, hp, description, **kw))
 
     def error(name, cid, hp, description):
-        case_id = f"keras/{name}/{cid}"
-        params = common.initial_params(_rng(case_id), [(2,)])
-        by.setdefault(name, []).append(common.optimizer_case(
-            case_id, SOURCE, "keras", name, hp, params, None, description, TOL, error=keras_error(name, hp)))
+        by.setdefault(name, []).append(functools.partial(error_case, name, cid, hp, description))
 
     sched = common.lr_sequence(0.05, STEPS)
 
@@ -226,45 +213,48 @@ def optimizers():
         "Other Newton–Schulz coefficients and steps, no decay: catches the coefficients or the step count ignored.",
         shapes=[(3, 4), (4, 4)], tolerance=muon_tol)
 
-    descriptions = {
-        "SGD": "keras.optimizers.SGD", "RMSprop": "keras.optimizers.RMSprop", "Adagrad": "keras.optimizers.Adagrad",
-        "Adadelta": "keras.optimizers.Adadelta", "Adam": "keras.optimizers.Adam", "AdamW": "keras.optimizers.AdamW",
-        "Adamax": "keras.optimizers.Adamax", "Nadam": "keras.optimizers.Nadam", "Lion": "keras.optimizers.Lion",
-        "Lamb": "keras.optimizers.Lamb", "Ftrl": "keras.optimizers.Ftrl", "Muon": "keras.optimizers.Muon",
+    return by
+
+
+def optimizer_fixture(name):
+    return Fixture(f"keras/{name}.json", f"keras.optimizers.{name} ({SOURCE}, JAX backend, float64): defaults, "
+                   "epsilon placement, momentum form, Keras weight decay and clipping, lr changing mid-run.",
+                   [make() for make in optimizer_specs()[name]])
+
+
+def schedule_case(name, cid, params, n, description):
+    _keras()
+    return {
+        "id": f"keras/{name}/{cid}", "kind": "schedule", "source": SOURCE, "dtype": "float64",
+        "description": description,
+        "schedule": {"convention": "keras", "name": name, "parameters": params},
+        "expected_lr": keras_runner.schedule_values(name, params, n), "tolerance": TOL,
     }
-    return [Fixture(f"keras/{n}.json", f"{descriptions[n]} ({SOURCE}, JAX backend, float64): defaults, "
-                    "epsilon placement, momentum form, Keras weight decay and clipping, lr changing mid-run.", cases)
-            for n, cases in by.items()]
 
 
-def schedule_cases():
-    keras = _keras()
-    S = keras.optimizers.schedules
+def schedule_error_case(name, cid, params, description):
+    _keras()
+    msg = keras_runner.schedule_error(name, params)
+    if msg is None:
+        raise AssertionError(f"{name}({params}) accepted")
+    return {
+        "id": f"keras/{name}/{cid}", "kind": "schedule", "source": SOURCE, "dtype": "float64",
+        "description": description,
+        "schedule": {"convention": "keras", "name": name, "parameters": params},
+        "expected_error": msg, "tolerance": TOL,
+    }
+
+
+def schedule_specs():
+    """{schedule name: [a function making each case]}; the cases are made on the torch backend by
+    the worker process (`schedules`)."""
     by = {}
 
     def add(name, cid, params, n, description):
-        s = getattr(S, name)(**params)
-        vals = [float(np.asarray(s(k))) for k in range(n)]
-        by.setdefault(name, []).append({
-            "id": f"keras/{name}/{cid}", "kind": "schedule", "source": SOURCE, "dtype": "float64",
-            "description": description,
-            "schedule": {"convention": "keras", "name": name, "parameters": params},
-            "expected_lr": vals, "tolerance": TOL,
-        })
+        by.setdefault(name, []).append(functools.partial(schedule_case, name, cid, params, n, description))
 
     def error(name, cid, params, description):
-        try:
-            getattr(S, name)(**params)
-        except ValueError as e:
-            msg = str(e)
-        else:
-            raise AssertionError(f"{name}({params}) accepted")
-        by.setdefault(name, []).append({
-            "id": f"keras/{name}/{cid}", "kind": "schedule", "source": SOURCE, "dtype": "float64",
-            "description": description,
-            "schedule": {"convention": "keras", "name": name, "parameters": params},
-            "expected_error": msg, "tolerance": TOL,
-        })
+        by.setdefault(name, []).append(functools.partial(schedule_error_case, name, cid, params, description))
 
     add("ExponentialDecay", "smooth", {"initial_learning_rate": 0.1, "decay_steps": 5, "decay_rate": 0.5}, 20,
         "Continuous exponent k/decay_steps: catches staircase applied and an off-by-one step.")
@@ -300,18 +290,34 @@ def schedule_cases():
     return by
 
 
+def schedule_cases():
+    """{name: cases} of every schedule (run in the worker, on the torch backend)."""
+    return {name: [make() for make in makers] for name, makers in schedule_specs().items()}
+
+
+@functools.lru_cache(maxsize=None)
 def schedules():
-    """The schedule cases, evaluated by a child process on the torch backend."""
+    """The schedule cases, evaluated by one child process on the torch backend (for every schedule
+    file at once: its start-up is most of the cost)."""
     env = dict(os.environ, KERAS_BACKEND="torch")
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--keras-schedules-worker"], env=env,
                          check=True, capture_output=True, text=True).stdout
-    by = json.loads(out)
-    return [Fixture(f"keras/schedules/{n}.json", f"keras.optimizers.schedules.{n} ({SOURCE}, torch backend, float64): schedule(k) "
-                    "for k = 0, 1, … (the lr of the (k+1)-th update).", cases) for n, cases in by.items()]
+    return json.loads(out)
+
+
+def schedule_fixture(name):
+    return Fixture(f"keras/schedules/{name}.json", f"keras.optimizers.schedules.{name} ({SOURCE}, torch backend, float64): "
+                   "schedule(k) for k = 0, 1, … (the lr of the (k+1)-th update).", schedules()[name])
+
+
+for _name in optimizer_specs():
+    FILES.add(f"keras/{_name}.json", functools.partial(optimizer_fixture, _name))
+for _name in schedule_specs():
+    FILES.add(f"keras/schedules/{_name}.json", functools.partial(schedule_fixture, _name))
 
 
 def generate():
-    return optimizers() + schedules()
+    return FILES.build_all()
 
 
 if __name__ == "__main__" and _SCHEDULES_WORKER:

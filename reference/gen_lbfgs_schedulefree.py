@@ -28,30 +28,18 @@ Every case says, in `description`, which implementation mistake it is designed t
 """
 from __future__ import annotations
 
-import zlib
-
-import numpy as np
+import functools
 
 import common
-from common import Fixture, flat
+from common import Fixture
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 SF_STEPS = 24
 SHAPES = common.DEFAULT_SHAPES
-
-
-def _rng(case_id: str):
-    return np.random.default_rng(zlib.crc32(case_id.encode()))
-
-
-def _case(case_id, source, convention, name, hp, params, steps, description, problem=None, tol=None,
-          tol32=None):
-    return common.optimizer_case(case_id, source, convention, name, hp, params, steps, description, tol or TOL,
-                                 problem=problem, tolerance_float32=tol32)
-
-
-def _steps(lrs, grads, expected):
-    return common.trajectory_steps(expected, grads, lrs)
+CONSTRUCTOR_ERRORS = (ValueError, RuntimeError, TypeError)
+FILES = common.Files()
 
 
 def _problems():
@@ -62,30 +50,10 @@ def _problems():
 # torch.optim.LBFGS
 
 
-def _torch():
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    return torch
-
-
 def run_torch_lbfgs(hp, params, problem, steps, lrs=None):
-    torch = _torch()
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
-    opt = torch.optim.LBFGS(ps, **hp)
-    base = opt.param_groups[0]["lr"]
-    out = []
-    for t in range(steps):
-        opt.param_groups[0]["lr"] = lrs[t] if lrs and lrs[t] is not None else base
-
-        def closure():
-            x = ps[0].detach().numpy().reshape(-1).copy()
-            ps[0].grad = torch.tensor(common.problem_grad(problem, x)).reshape(ps[0].shape)
-            return torch.tensor(common.problem_loss(problem, x))
-
-        opt.step(closure)
-        out.append([flat(p.detach().numpy()) for p in ps])
-    return out
+    """One fixture step = one opt.step(closure); the closure sets p.grad = problem_grad(x) and
+    returns problem_loss(x) (runners/torch.py, as the torch adapter runs it)."""
+    return torch_runner.replay("torch", "LBFGS", hp, params, steps, problem=problem, lrs=lrs)
 
 
 # (id suffix, problem, hyperparameters, steps, per-step lr factor list or None, description)
@@ -164,6 +132,7 @@ def _tolerances(cid, desc):
     return t64, t32, desc
 
 
+@FILES.file("torch/problems/LBFGS.json")
 def torch_lbfgs_fixture():
     probs = _problems()
     cases = []
@@ -175,9 +144,10 @@ def torch_lbfgs_fixture():
         exp = run_torch_lbfgs(hp, params, problem, steps, lrs)
         cid = f"torch/LBFGS/{suffix}"
         t64, t32, desc = _tolerances(cid, desc + f" Problem: {pname}.")
-        cases.append(_case(cid, "torch 2.15.0", "torch", "LBFGS", hp, params,
-                           _steps(lrs or [None] * steps, [None] * steps, exp),
-                           desc, problem=problem, tol=t64, tol32=t32))
+        cases.append(common.optimizer_case(cid, "torch 2.15.0", "torch", "LBFGS", hp, params,
+                                           common.trajectory_steps(exp, [None] * steps, lrs or [None] * steps),
+                                           desc, t64 or TOL, problem=problem, tolerance_float32=t32))
+    cases += torch_lbfgs_error_cases()
     return Fixture("torch/problems/LBFGS.json",
                    "torch.optim.LBFGS (torch 2.15.0) on the standard closed-loop problems. One fixture step "
                    "is one opt.step(closure) call (up to max_iter L-BFGS iterations); the closure sets "
@@ -188,77 +158,9 @@ def torch_lbfgs_fixture():
 # optax.lbfgs
 
 
-def _jax():
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    jax.config.update("jax_platforms", "cpu")
-    return jax
-
-
-def optax_problem_fn(problem):
-    """The problem as a jax function: value = problem_loss's formula, gradient = problem_grad's
-    formula (custom_vjp), so optax sees the gradients the harness computes."""
-    jax = _jax()
-    import jax.numpy as jnp
-
-    name = problem["name"]
-    if name == "quadratic":
-        d = len(problem["b"])
-        A = jnp.asarray(np.array(problem["A"], dtype=np.float64).reshape(d, d))
-        b = jnp.asarray(np.array(problem["b"], dtype=np.float64))
-        loss = lambda x: 0.5 * x @ A @ x - b @ x
-        grad = lambda x: A @ x - b
-    elif name == "rosenbrock":
-        a, bb = float(problem["a"]), float(problem["b"])
-        loss = lambda x: (a - x[0]) ** 2 + bb * (x[1] - x[0] ** 2) ** 2
-        grad = lambda x: jnp.stack([-2.0 * (a - x[0]) - 4.0 * bb * x[0] * (x[1] - x[0] ** 2), 2.0 * bb * (x[1] - x[0] ** 2)])
-    elif name == "ridge":
-        n, d = problem["n"], problem["d"]
-        X = jnp.asarray(np.array(problem["X"], dtype=np.float64).reshape(n, d))
-        y = jnp.asarray(np.array(problem["y"], dtype=np.float64))
-        lam = problem["lambda"]
-
-        def loss(w):
-            r = y - X @ w
-            return r @ r + lam * w @ w
-
-        grad = lambda w: -2.0 * X.T @ (y - X @ w) + 2.0 * lam * w
-    else:
-        raise ValueError(name)
-
-    @jax.custom_vjp
-    def f(x):
-        return loss(x)
-
-    def fwd(x):
-        return loss(x), grad(x)
-
-    def bwd(g, res):
-        return (g * res,)
-
-    f.defvjp(fwd, bwd)
-    return f
-
-
 def run_optax_lbfgs(hp, params, problem, steps):
-    """The optax docs' L-BFGS loop (see the module docstring)."""
-    _jax()
-    import jax.numpy as jnp
-    import optax
-
-    f = optax_problem_fn(problem)
-    x = jnp.asarray(np.array(params[0]["values"], dtype=np.float64).reshape(params[0]["shape"]))
-    opt = optax.lbfgs(**hp)
-    state = opt.init(x)
-    value_and_grad = optax.value_and_grad_from_state(f)
-    out = []
-    for _ in range(steps):
-        value, grad = value_and_grad(x, state=state)
-        updates, state = opt.update(grad, state, x, value=value, grad=grad, value_fn=f)
-        x = optax.apply_updates(x, updates)
-        out.append([flat(np.asarray(x))])
-    return out
+    """The optax docs' L-BFGS loop (see the module docstring; runners/optax.py)."""
+    return optax_runner.lbfgs(hp, params, problem, steps)
 
 
 OPTAX_LBFGS = [
@@ -291,6 +193,7 @@ OPTAX_LBFGS = [
 ]
 
 
+@FILES.file("optax/problems/lbfgs.json")
 def optax_lbfgs_fixture():
     probs = _problems()
     cases = []
@@ -299,9 +202,10 @@ def optax_lbfgs_fixture():
         exp = run_optax_lbfgs(hp, params, problem, steps)
         cid = f"optax/lbfgs/{suffix}"
         t64, t32, desc = _tolerances(cid, desc + f" Problem: {pname}.")
-        cases.append(_case(cid, "optax 0.2.8", "optax", "lbfgs", hp, params,
-                           _steps([None] * steps, [None] * steps, exp),
-                           desc, problem=problem, tol=t64, tol32=t32))
+        cases.append(common.optimizer_case(cid, "optax 0.2.8", "optax", "lbfgs", hp, params,
+                                           common.trajectory_steps(exp, [None] * steps, [None] * steps),
+                                           desc, t64 or TOL, problem=problem, tolerance_float32=t32))
+    cases += optax_lbfgs_error_cases()
     return Fixture("optax/problems/lbfgs.json",
                    "optax.lbfgs (optax 0.2.8, jax x64) on the standard closed-loop problems, run as the "
                    "optax docs' L-BFGS example: value, grad = optax.value_and_grad_from_state(f)(params, "
@@ -316,10 +220,12 @@ def optax_lbfgs_fixture():
 
 
 def run_optax_sf(name, hp, params, grads_or_problem, lrs):
-    _jax()
+    optax_runner.setup()
     import optax
 
-    return common.run_optax(getattr(optax.contrib, name), hp, params, grads_or_problem, lrs)
+    problem = grads_or_problem if isinstance(grads_or_problem, dict) else None
+    return optax_runner.replay(getattr(optax.contrib, name), hp, params, len(lrs),
+                               grads=None if problem else grads_or_problem, problem=problem, lrs=lrs)
 
 
 Y = " Compares y = b1·x + (1 − b1)·z, the params optax returns (not x, not z)."
@@ -367,17 +273,19 @@ OPTAX_SF = {
 }
 
 
+@FILES.file("optax/schedule_free.json")
 def optax_sf_fixture():
     cases = []
     for name, entries in OPTAX_SF.items():
         for suffix, hp, vary, desc in entries:
             cid = f"optax/{name}/{suffix}"
-            rng = _rng(cid)
+            rng = common.case_rng(cid)
             params = common.initial_params(rng, SHAPES)
             grads = common.discriminating_grads(rng, SHAPES, SF_STEPS)
             lrs = common.lr_sequence(hp["learning_rate"], SF_STEPS) if vary else [None] * SF_STEPS
             exp = run_optax_sf(name, hp, params, grads, lrs)
-            cases.append(_case(cid, "optax 0.2.8", "optax", name, hp, params, _steps(lrs, grads, exp), desc + Y))
+            cases.append(common.optimizer_case(cid, "optax 0.2.8", "optax", name, hp, params,
+                                               common.trajectory_steps(exp, grads, lrs), desc + Y, TOL))
     return Fixture("optax/schedule_free.json",
                    "optax.contrib.schedule_free_sgd / schedule_free_adamw (optax 0.2.8, jax x64). The "
                    "params optax returns (and apply_updates produces) are y = b1·x + (1 − b1)·z, the point "
@@ -398,6 +306,7 @@ OPTAX_SF_PROBLEMS = [
 ]
 
 
+@FILES.file("optax/problems/schedule_free.json")
 def optax_sf_problem_fixture():
     probs = _problems()
     cases = []
@@ -405,9 +314,9 @@ def optax_sf_problem_fixture():
         problem, params = probs[pname]
         exp = run_optax_sf(name, hp, params, problem, [None] * steps)
         cid = f"optax/{name}/{suffix}"
-        cases.append(_case(cid, "optax 0.2.8", "optax", name, hp, params,
-                           _steps([None] * steps, [None] * steps, exp), desc + Y + f" Problem: {pname}.",
-                           problem=problem))
+        cases.append(common.optimizer_case(cid, "optax 0.2.8", "optax", name, hp, params,
+                                           common.trajectory_steps(exp, [None] * steps, [None] * steps),
+                                           desc + Y + f" Problem: {pname}.", TOL, problem=problem))
     return Fixture("optax/problems/schedule_free.json",
                    "optax.contrib schedule_free_* (optax 0.2.8) on the standard closed-loop problems; the "
                    "gradient of each step is problem_grad at the params optax holds (y).", cases)
@@ -418,27 +327,10 @@ def optax_sf_problem_fixture():
 
 
 def run_sf(name, hp, params, grads_or_problem, lrs):
-    torch = _torch()
-    import schedulefree
-
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
-    kw = {k: (tuple(v) if k == "betas" else v) for k, v in hp.items()}
-    opt = getattr(schedulefree, name)(ps, **kw)
-    opt.train()
-    base = opt.param_groups[0]["lr"]
-    out = []
-    for t in range(len(lrs)):
-        opt.param_groups[0]["lr"] = lrs[t] if lrs[t] is not None else base
-        if isinstance(grads_or_problem, dict):
-            x = ps[0].detach().numpy().reshape(-1).copy()
-            gs = [common.problem_grad(grads_or_problem, x)]
-        else:
-            gs = grads_or_problem[t]
-        for p, g in zip(ps, gs):
-            p.grad = torch.tensor(np.asarray(g, dtype=np.float64)).reshape(p.shape)
-        opt.step()
-        out.append([flat(p.detach().numpy()) for p in ps])
-    return out
+    """schedulefree.<name> in train mode (the parameters are y)."""
+    problem = grads_or_problem if isinstance(grads_or_problem, dict) else None
+    return torch_runner.replay("schedulefree", name, hp, params, len(lrs), grads=None if problem else grads_or_problem,
+                               problem=problem, lrs=lrs)
 
 
 YT = " Expected values are the parameters in train mode (y)."
@@ -484,24 +376,30 @@ SF_PROBLEMS = [
 ]
 
 
-def sf_fixtures():
-    out = []
-    for name, entries in SF.items():
-        cases = []
-        for suffix, hp, vary, desc in entries:
-            cid = f"schedulefree/{name}/{suffix}"
-            rng = _rng(cid)
-            params = common.initial_params(rng, SHAPES)
-            grads = common.discriminating_grads(rng, SHAPES, SF_STEPS)
-            lrs = common.lr_sequence(hp["lr"], SF_STEPS) if vary else [None] * SF_STEPS
-            exp = run_sf(name, hp, params, grads, lrs)
-            cases.append(_case(cid, "schedulefree 1.4.1", "schedulefree", name, hp, params,
-                               _steps(lrs, grads, exp), desc + YT))
-        cases += sf_error_cases(name)
-        out.append(Fixture(f"schedulefree/{name}.json",
-                           f"schedulefree.{name} (schedulefree 1.4.1 on torch 2.15.0, float64), in train mode: "
-                           "the expected values are the parameters as held in train mode (y). A per-step lr "
-                           "is set through param_group['lr'].", cases))
+def sf_fixture(name):
+    cases = []
+    for suffix, hp, vary, desc in SF[name]:
+        cid = f"schedulefree/{name}/{suffix}"
+        rng = common.case_rng(cid)
+        params = common.initial_params(rng, SHAPES)
+        grads = common.discriminating_grads(rng, SHAPES, SF_STEPS)
+        lrs = common.lr_sequence(hp["lr"], SF_STEPS) if vary else [None] * SF_STEPS
+        exp = run_sf(name, hp, params, grads, lrs)
+        cases.append(common.optimizer_case(cid, "schedulefree 1.4.1", "schedulefree", name, hp, params,
+                                           common.trajectory_steps(exp, grads, lrs), desc + YT, TOL))
+    cases += sf_error_cases(name)
+    return Fixture(f"schedulefree/{name}.json",
+                   f"schedulefree.{name} (schedulefree 1.4.1 on torch 2.15.0, float64), in train mode: "
+                   "the expected values are the parameters as held in train mode (y). A per-step lr "
+                   "is set through param_group['lr'].", cases)
+
+
+for _name in SF:
+    FILES.add(f"schedulefree/{_name}.json", functools.partial(sf_fixture, _name))
+
+
+@FILES.file("schedulefree/problems/schedule_free.json")
+def sf_problem_fixture():
     probs = _problems()
     cases = []
     for name, suffix, pname, hp, steps, desc in SF_PROBLEMS:
@@ -509,35 +407,28 @@ def sf_fixtures():
         exp = run_sf(name, hp, params, problem, [None] * steps)
         cid = f"schedulefree/{name}/{suffix}"
         t64, t32, desc = _tolerances(cid, desc + YT + f" Problem: {pname}.")
-        cases.append(_case(cid, "schedulefree 1.4.1", "schedulefree", name, hp, params,
-                           _steps([None] * steps, [None] * steps, exp), desc, problem=problem, tol=t64, tol32=t32))
-    out.append(Fixture("schedulefree/problems/schedule_free.json",
-                       "schedulefree 1.4.1 optimizers on the standard closed-loop problems (gradient at y).", cases))
-    return out
+        cases.append(common.optimizer_case(cid, "schedulefree 1.4.1", "schedulefree", name, hp, params,
+                                           common.trajectory_steps(exp, [None] * steps, [None] * steps),
+                                           desc, t64 or TOL, problem=problem, tolerance_float32=t32))
+    return Fixture("schedulefree/problems/schedule_free.json",
+                   "schedulefree 1.4.1 optimizers on the standard closed-loop problems (gradient at y).", cases)
 
 
 # ---------------------------------------------------------------------------------------------
 # Argument validation
 
 
-def _error_case(cid, source, conv, name, hp, make, description):
-    try:
-        make()
-    except (ValueError, RuntimeError, TypeError) as e:
-        message = str(e)
-    else:
+def _error_case(cid, source, conv, name, hp, message, description):
+    if message is None:
         raise AssertionError(f"{cid}: the library accepted {hp}")
     return common.optimizer_case(cid, source, conv, name, hp, [{"shape": [2], "values": [0.5, -1.5]}], None,
                                  description, TOL, error=message)
 
 
 def sf_error_cases(name):
-    torch = _torch()
-    import schedulefree
-
     def E(tag, hp, desc):
         return _error_case(f"schedulefree/{name}/{tag}", "schedulefree 1.4.1", "schedulefree", name, hp,
-                           lambda: getattr(schedulefree, name)([torch.zeros(2, requires_grad=True)], **hp), desc)
+                           torch_runner.constructor_error("schedulefree", name, hp, catch=CONSTRUCTOR_ERRORS), desc)
 
     if name != "SGDScheduleFree":
         return []   # AdamWScheduleFree validates nothing
@@ -550,27 +441,20 @@ def sf_error_cases(name):
 
 
 def torch_lbfgs_error_cases():
-    torch = _torch()
     return [
         _error_case("torch/LBFGS/invalid-lr", "torch 2.15.0", "torch", "LBFGS", {"lr": -1.0},
-                    lambda: torch.optim.LBFGS([torch.zeros(2, requires_grad=True)], lr=-1.0),
+                    torch_runner.constructor_error("torch", "LBFGS", {"lr": -1.0}, catch=CONSTRUCTOR_ERRORS),
                     "Negative lr is rejected with torch's message."),
     ]
 
 
 def optax_lbfgs_error_cases():
-    _jax()
-    import optax
-
     return [
         _error_case("optax/lbfgs/invalid-memory-size", "optax 0.2.8", "optax", "lbfgs", {"memory_size": 0},
-                    lambda: optax.lbfgs(memory_size=0), "memory_size 0 is rejected by scale_by_lbfgs."),
+                    optax_runner.call_error("lbfgs", {"memory_size": 0}, catch=CONSTRUCTOR_ERRORS),
+                    "memory_size 0 is rejected by scale_by_lbfgs."),
     ]
 
 
 def generate():
-    t = torch_lbfgs_fixture()
-    t.cases += torch_lbfgs_error_cases()
-    o = optax_lbfgs_fixture()
-    o.cases += optax_lbfgs_error_cases()
-    return [t, o, optax_sf_fixture(), optax_sf_problem_fixture()] + sf_fixtures()
+    return FILES.build_all()

@@ -10,12 +10,12 @@ values: pytorch_optimizer's LARS tests `ndim > 1`, not the element count).
 """
 from __future__ import annotations
 
-import zlib
-
-import numpy as np
+import functools
 
 import common
-from common import Fixture, flat
+from common import Fixture
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 STEPS = 20
 RECTIFY_STEPS = 24
@@ -25,11 +25,7 @@ SHAPES = [(3, 4), (5,), (2, 1, 3), (1, 6)]
 
 SOURCES = {"optax": "optax 0.2.8", "lion_pytorch": "lion-pytorch 0.2.5 (torch 2.15.0)",
            "pytorch_optimizer": "pytorch-optimizer 4.1.0 (torch 2.15.0)"}
-PAIRS = {"betas"}
-
-
-def _rng(case_id: str) -> np.random.Generator:
-    return np.random.default_rng(zlib.crc32(case_id.encode()))
+FILES = common.Files()
 
 
 def _inputs(case_id, steps, shapes=SHAPES, zero_params=(), zero_grads=(), scale_params=None):
@@ -37,7 +33,7 @@ def _inputs(case_id, steps, shapes=SHAPES, zero_params=(), zero_grads=(), scale_
     gradients 1000x larger than the others. `zero_params` tensors start at exactly 0,
     `zero_grads` tensors get an all-zero gradient at every step, `scale_params` = (i, k)
     multiplies tensor i's initial values by k."""
-    rng = _rng(case_id)
+    rng = common.case_rng(case_id)
     params = common.initial_params(rng, shapes)
     grads = common.discriminating_grads(rng, shapes, steps)
     for step in grads:
@@ -53,75 +49,12 @@ def _inputs(case_id, steps, shapes=SHAPES, zero_params=(), zero_grads=(), scale_
     return params, grads
 
 
-# ---------------------------------------------------------------------------------------------
-# Library runners. `grad_fn(t, xs)` gives the gradients (list of flat lists) at step t for the
-# current parameters xs (list of numpy arrays); `lrs` is None or the lr of every step.
-
-
-def run_optax(name, hp, params, grad_fn, steps, lrs):
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    import optax
-
-    factory = getattr(optax, name)
-    xs = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
-    if lrs is not None:
-        static = tuple(k for k in hp if k != "learning_rate")
-        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
-    else:
-        opt = factory(**hp)
-    state = opt.init(xs)
-    out = []
-    for t in range(steps):
-        if lrs is not None:
-            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t], dtype=jnp.float64)
-        gs = grad_fn(t, [np.asarray(x).reshape(-1) for x in xs])
-        gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(x.shape)) for g, x in zip(gs, xs)]
-        updates, state = opt.update(gs, state, xs)
-        xs = optax.apply_updates(xs, updates)
-        out.append([flat(np.asarray(x)) for x in xs])
-    return out
-
-
-def torch_class(conv, name):
-    if conv == "lion_pytorch":
-        import lion_pytorch
-
-        return getattr(lion_pytorch, name)
-    import pytorch_optimizer
-
-    return getattr(pytorch_optimizer, name)
-
-
-def torch_kwargs(hp):
-    return {k: (tuple(v) if k in PAIRS and isinstance(v, list) else v) for k, v in hp.items()}
-
-
-def run_torchlike(conv, name, hp, params, grad_fn, steps, lrs):
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
-    opt = torch_class(conv, name)(ps, **torch_kwargs(hp))
-    base = [g["lr"] for g in opt.param_groups]
-    out = []
-    for t in range(steps):
-        for g, b in zip(opt.param_groups, base):
-            g["lr"] = lrs[t] if lrs is not None and lrs[t] is not None else b
-        gs = grad_fn(t, [p.detach().numpy().reshape(-1).copy() for p in ps])
-        for p, g in zip(ps, gs):
-            p.grad = torch.tensor(g, dtype=torch.float64).reshape(p.shape)
-        opt.step()
-        out.append([flat(p.detach().numpy()) for p in ps])
-    return out
-
-
-def run(conv, name, hp, params, grad_fn, steps, lrs):
+def run(conv, name, hp, params, steps, grads=None, problem=None, lrs=None):
+    """The parameters after each step, from runners/ (optax, or the torch runner for lion_pytorch
+    and pytorch_optimizer)."""
     if conv == "optax":
-        return run_optax(name, hp, params, grad_fn, steps, lrs)
-    return run_torchlike(conv, name, hp, params, grad_fn, steps, lrs)
+        return optax_runner.replay(name, hp, params, steps, grads=grads, problem=problem, lrs=lrs)
+    return torch_runner.replay(conv, name, hp, params, steps, grads=grads, problem=problem, lrs=lrs)
 
 
 def replay_case(conv, name, tag, hp, description, steps=STEPS, lr_base=None, tolerance=TOL, **inputs):
@@ -129,7 +62,7 @@ def replay_case(conv, name, tag, hp, description, steps=STEPS, lr_base=None, tol
     case_id = f"{conv}/{name}/{tag}"
     params, grads = _inputs(case_id, steps, **inputs)
     lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
-    expected = run(conv, name, hp, params, lambda t, xs: grads[t], steps, lrs)
+    expected = run(conv, name, hp, params, steps, grads=grads, lrs=lrs)
     return common.optimizer_case(case_id, SOURCES[conv], conv, name, hp, params,
                                  common.trajectory_steps(expected, grads, lrs), description, tolerance)
 
@@ -138,8 +71,7 @@ def problem_case(conv, name, tag, hp, problem_name, problem, params, description
     """A closed-loop case: the gradient at each step is the problem's gradient at the current params."""
     case_id = f"{conv}/problems/{name}/{problem_name}/{tag}"
     lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
-    grad_fn = lambda t, xs: [flat(common.problem_grad(problem, xs[0]))]  # noqa: E731
-    expected = run(conv, name, hp, params, grad_fn, steps, lrs)
+    expected = run(conv, name, hp, params, steps, problem=problem, lrs=lrs)
     return common.optimizer_case(case_id, SOURCES[conv], conv, name, hp, params,
                                  common.trajectory_steps(expected, lrs=lrs), description, TOL, problem=problem)
 
@@ -147,27 +79,12 @@ def problem_case(conv, name, tag, hp, problem_name, problem, params, description
 def error_case(conv, name, tag, hp, description):
     """An argument-validation case: the constructor rejects `hp`; `expected_error` is its message
     (an AssertionError carries no message: its type name is the expected text)."""
-    import torch
-
-    torch.set_default_dtype(torch.float64)
     if conv == "optax":
-        import optax
-
-        try:
-            getattr(optax, name)(**hp)
-        except TypeError as e:
-            message = str(e)
-        else:
-            raise AssertionError(f"optax accepted {name}({hp})")
-    else:
-        try:
-            torch_class(conv, name)([torch.zeros(2, requires_grad=True)], **torch_kwargs(hp))
-        except AssertionError as e:
-            message = str(e) or type(e).__name__
-        except (ValueError, RuntimeError, Exception) as e:  # pytorch_optimizer's NegativeLRError is an Exception
-            message = str(e)
-        else:
-            raise AssertionError(f"{conv}.{name} accepted {hp}")
+        message = optax_runner.call_error(name, hp)
+    else:   # pytorch_optimizer's NegativeLRError is an Exception
+        message = torch_runner.constructor_error(conv, name, hp)
+    if message is None:
+        raise AssertionError(f"{conv}.{name} accepted {hp}")
     return common.optimizer_case(f"{conv}/{name}/{tag}", SOURCES[conv], conv, name, hp,
                                  [{"shape": [2], "values": [0.5, -1.5]}], None, description, TOL, error=message)
 
@@ -180,7 +97,8 @@ ONE_BETA = ("the one-beta sign form of some lecture slides (m <- b*m + (1-b)*g; 
             "a different algorithm")
 
 
-def optax_fixtures():
+@FILES.file("optax/lion.json")
+def optax_lion():
     R = replay_case
     lion = [
         R("optax", "lion", "defaults", {"learning_rate": 1e-3},
@@ -207,6 +125,12 @@ def optax_fixtures():
         error_case("optax", "lion", "missing-learning-rate", {},
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]
+    return Fixture("optax/lion.json", "optax.lion (optax 0.2.8): the paper's two-beta Lion.", lion)
+
+
+@FILES.file("optax/lamb.json")
+def optax_lamb():
+    R = replay_case
     lamb = [
         R("optax", "lamb", "defaults", {"learning_rate": 1e-3},
           "optax.lamb defaults (eps 1e-6, no decay): trust ratio ||w||/||u|| per tensor on the bias-corrected "
@@ -230,6 +154,12 @@ def optax_fixtures():
         error_case("optax", "lamb", "missing-learning-rate", {"b1": 0.9},
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]
+    return Fixture("optax/lamb.json", "optax.lamb (optax 0.2.8).", lamb)
+
+
+@FILES.file("optax/lars.json")
+def optax_lars():
+    R = replay_case
     lars = [
         R("optax", "lars", "defaults", {"learning_rate": 0.5},
           "optax.lars defaults: trust_coefficient 1e-3, eps 0, momentum 0.9, every tensor (1-D too) scaled by "
@@ -259,18 +189,15 @@ def optax_fixtures():
         error_case("optax", "lars", "missing-learning-rate", {},
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]
-    return [
-        Fixture("optax/lion.json", "optax.lion (optax 0.2.8): the paper's two-beta Lion.", lion),
-        Fixture("optax/lamb.json", "optax.lamb (optax 0.2.8).", lamb),
-        Fixture("optax/lars.json", "optax.lars (optax 0.2.8).", lars),
-    ]
+    return Fixture("optax/lars.json", "optax.lars (optax 0.2.8).", lars)
 
 
 # ---------------------------------------------------------------------------------------------
 # lion_pytorch
 
 
-def lion_pytorch_fixtures():
+@FILES.file("lion_pytorch/Lion.json")
+def lion_pytorch_lion():
     R = replay_case
     C = "lion_pytorch"
     cases = [
@@ -294,14 +221,15 @@ def lion_pytorch_fixtures():
         error_case(C, "Lion", "invalid-lr", {"lr": 0.0}, "lr must be > 0 (assert lr > 0.): lr = 0 is rejected."),
         error_case(C, "Lion", "invalid-beta", {"betas": [0.9, 1.5]}, "Each beta must be in [0, 1] (an assertion)."),
     ]
-    return [Fixture("lion_pytorch/Lion.json", "lion_pytorch.Lion (lion-pytorch 0.2.5, torch 2.15.0 float64).", cases)]
+    return Fixture("lion_pytorch/Lion.json", "lion_pytorch.Lion (lion-pytorch 0.2.5, torch 2.15.0 float64).", cases)
 
 
 # ---------------------------------------------------------------------------------------------
 # pytorch_optimizer
 
 
-def pytorch_optimizer_fixtures():
+@FILES.file("pytorch_optimizer/Lion.json")
+def pytorch_optimizer_lion():
     R = replay_case
     C = "pytorch_optimizer"
     E = error_case
@@ -349,6 +277,14 @@ def pytorch_optimizer_fixtures():
         E(C, "Lion", "invalid-beta2", {"betas": [0.9, -0.1]}, "beta2 must be in [0, 1)."),
         E(C, "Lion", "invalid-weight-decay", {"weight_decay": -0.1}, "Negative weight_decay."),
     ]
+    return Fixture("pytorch_optimizer/Lion.json", "pytorch_optimizer.Lion (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lion)
+
+
+@FILES.file("pytorch_optimizer/Lamb.json")
+def pytorch_optimizer_lamb():
+    R = replay_case
+    C = "pytorch_optimizer"
+    E = error_case
     lamb = [
         R(C, "Lamb", "defaults", {},
           "pytorch_optimizer.Lamb defaults: lr 1e-3, eps 1e-6, no moment bias correction but step size "
@@ -404,6 +340,14 @@ def pytorch_optimizer_fixtures():
         E(C, "Lamb", "validation-order", {"weight_decay": -1.0, "eps": -1.0},
           "Several invalid values: weight_decay is checked before eps."),
     ]
+    return Fixture("pytorch_optimizer/Lamb.json", "pytorch_optimizer.Lamb (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lamb)
+
+
+@FILES.file("pytorch_optimizer/LARS.json")
+def pytorch_optimizer_lars():
+    R = replay_case
+    C = "pytorch_optimizer"
+    E = error_case
     lars = [
         R(C, "LARS", "defaults", {},
           "pytorch_optimizer.LARS defaults: lr 1e-3, momentum 0.9, trust_coefficient 1e-3; 1-D tensors are "
@@ -431,50 +375,49 @@ def pytorch_optimizer_fixtures():
         E(C, "LARS", "invalid-trust-coefficient", {"trust_coefficient": -0.001}, "trust_coefficient must be non-negative."),
         E(C, "LARS", "invalid-weight-decay", {"weight_decay": -0.01}, "weight_decay must be non-negative."),
     ]
-    return [
-        Fixture("pytorch_optimizer/Lion.json", "pytorch_optimizer.Lion (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lion),
-        Fixture("pytorch_optimizer/Lamb.json", "pytorch_optimizer.Lamb (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lamb),
-        Fixture("pytorch_optimizer/LARS.json", "pytorch_optimizer.LARS (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lars),
-    ]
+    return Fixture("pytorch_optimizer/LARS.json", "pytorch_optimizer.LARS (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", lars)
 
 
 # ---------------------------------------------------------------------------------------------
 # closed-loop problems
 
 
-def problem_fixtures():
-    specs = {
-        "optax": [
-            ("lion", "decay", {"learning_rate": 0.02, "weight_decay": 0.1}, 0.02),
-            ("lamb", "decay", {"learning_rate": 0.02, "weight_decay": 0.01}, None),
-            ("lars", "nesterov", {"learning_rate": 1.0, "trust_coefficient": 0.02, "nesterov": True}, None),
-        ],
-        "lion_pytorch": [
-            ("Lion", "decay", {"lr": 0.02, "weight_decay": 0.1}, 0.02),
-        ],
-        "pytorch_optimizer": [
-            ("Lion", "decay", {"lr": 0.02, "weight_decay": 0.1}, 0.02),
-            ("Lamb", "decay", {"lr": 0.02, "weight_decay": 0.01}, None),
-            ("LARS", "momentum", {"lr": 0.01, "weight_decay": 0.01}, None),
-        ],
-    }
-    out = []
-    for conv, items in specs.items():
-        cases = []
-        for pname, problem, params in common.standard_problems():
-            for name, tag, hp, lr_base in items:
-                if pname == "rosenbrock" and name == "LARS":
-                    hp = {**hp, "lr": 2e-4}   # 1-D: plain momentum SGD; keep it stable on rosenbrock
-                cases.append(problem_case(
-                    conv, name, tag, hp, pname, problem, params,
-                    f"Closed loop on {pname}: the gradient at each step comes from the current parameters, so an "
-                    f"error compounds through the trajectory instead of staying local to one step.",
-                    lr_base=lr_base))
-        out.append(Fixture(f"{conv}/problems/lion_lamb.json",
-                           f"Lion / LAMB / LARS ({conv}) on the standard closed-loop problems (quadratic, rosenbrock, "
-                           f"ridge).", cases))
-    return out
+PROBLEM_SPECS = {
+    "optax": [
+        ("lion", "decay", {"learning_rate": 0.02, "weight_decay": 0.1}, 0.02),
+        ("lamb", "decay", {"learning_rate": 0.02, "weight_decay": 0.01}, None),
+        ("lars", "nesterov", {"learning_rate": 1.0, "trust_coefficient": 0.02, "nesterov": True}, None),
+    ],
+    "lion_pytorch": [
+        ("Lion", "decay", {"lr": 0.02, "weight_decay": 0.1}, 0.02),
+    ],
+    "pytorch_optimizer": [
+        ("Lion", "decay", {"lr": 0.02, "weight_decay": 0.1}, 0.02),
+        ("Lamb", "decay", {"lr": 0.02, "weight_decay": 0.01}, None),
+        ("LARS", "momentum", {"lr": 0.01, "weight_decay": 0.01}, None),
+    ],
+}
+
+
+def problem_fixture(conv):
+    cases = []
+    for pname, problem, params in common.standard_problems():
+        for name, tag, hp, lr_base in PROBLEM_SPECS[conv]:
+            if pname == "rosenbrock" and name == "LARS":
+                hp = {**hp, "lr": 2e-4}   # 1-D: plain momentum SGD; keep it stable on rosenbrock
+            cases.append(problem_case(
+                conv, name, tag, hp, pname, problem, params,
+                f"Closed loop on {pname}: the gradient at each step comes from the current parameters, so an "
+                f"error compounds through the trajectory instead of staying local to one step.",
+                lr_base=lr_base))
+    return Fixture(f"{conv}/problems/lion_lamb.json",
+                   f"Lion / LAMB / LARS ({conv}) on the standard closed-loop problems (quadratic, rosenbrock, "
+                   f"ridge).", cases)
+
+
+for _conv in PROBLEM_SPECS:
+    FILES.add(f"{_conv}/problems/lion_lamb.json", functools.partial(problem_fixture, _conv))
 
 
 def generate():
-    return optax_fixtures() + lion_pytorch_fixtures() + pytorch_optimizer_fixtures() + problem_fixtures()
+    return FILES.build_all()

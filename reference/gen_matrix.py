@@ -14,13 +14,14 @@ Every case says, in `description`, which implementation mistake it is designed t
 """
 from __future__ import annotations
 
-import zlib
+import functools
 
 import numpy as np
 
 import common
-import matrix_patches
 from common import Fixture, flat
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 STEPS = 24
 TOL = {"rtol": 1e-9, "atol": 1e-12}
@@ -36,12 +37,9 @@ SHAMPOO_TOL32_WHY = (" tolerance_float32 5e-3: the inverse roots of statistics w
 TORCH_SRC = "torch 2.15.0"
 OPTAX_SRC = "optax 0.2.8"
 PO_SRC = "pytorch_optimizer 4.1.0"
+FILES = common.Files()
 F64_MUON = (" Golden computed with torch's Newton–Schulz patched to run in float64 (the library casts to "
             "bfloat16; reference/matrix_patches.py).")
-
-
-def _rng(case_id: str):
-    return np.random.default_rng(zlib.crc32(case_id.encode()))
 
 
 def _grads(rng, shapes, steps, scale):
@@ -52,20 +50,11 @@ def _grads(rng, shapes, steps, scale):
 
 
 def _inputs(case_id, shapes, lr, steps=STEPS, vary_lr=True, scale=1.0):
-    rng = _rng(case_id)
+    rng = common.case_rng(case_id)
     params = common.initial_params(rng, shapes)
     grads = _grads(rng, shapes, steps, scale)
     lrs = common.lr_sequence(lr, steps) if (vary_lr and lr is not None) else [None] * steps
     return params, grads, lrs
-
-
-def _case(case_id, source, convention, name, hp, params, steps, description, problem=None, error=None, tol=None):
-    return common.optimizer_case(case_id, source, convention, name, hp, params, steps, description, tol or TOL,
-                                 problem=problem, error=error)
-
-
-def _steps(lrs, grads, expected):
-    return common.trajectory_steps(expected, grads, lrs)
 
 
 def _quadratic6():
@@ -81,48 +70,15 @@ def _quadratic6():
 # torch
 
 
-def _torch():
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    return torch
-
-
-def run_torch_like(make_opt, params, grads_or_problem, lrs):
-    """Runs a torch-style optimizer; a step's lr holds for that step only (base lr restored)."""
-    torch = _torch()
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
-    opt = make_opt(ps)
-    base = [g["lr"] for g in opt.param_groups]
-    expected = []
-    for t in range(len(lrs)):
-        for g, b in zip(opt.param_groups, base):
-            g["lr"] = lrs[t] if lrs[t] is not None else b
-        if isinstance(grads_or_problem, dict):
-            x = ps[0].detach().numpy().reshape(-1).copy()
-            gs = [common.problem_grad(grads_or_problem, x)]
-        else:
-            gs = grads_or_problem[t]
-        for p, g in zip(ps, gs):
-            p.grad = torch.tensor(np.asarray(g, dtype=np.float64)).reshape(p.shape)
-        opt.step()
-        expected.append([flat(p.detach().numpy()) for p in ps])
-    return expected
+def _replay(convention, name, hp, params, grads_or_problem, lrs, seed=None):
+    problem = grads_or_problem if isinstance(grads_or_problem, dict) else None
+    return torch_runner.replay(convention, name, hp, params, len(lrs), grads=None if problem else grads_or_problem,
+                               problem=problem, lrs=lrs, seed=seed)
 
 
 def run_torch_muon(hp, params, grads_or_problem, lrs):
-    torch = _torch()
-    matrix_patches.patch_torch_muon()
-    hp = {k: (tuple(v) if k == "ns_coefficients" else v) for k, v in hp.items()}
-    return run_torch_like(lambda ps: torch.optim.Muon(ps, **hp), params, grads_or_problem, lrs)
-
-
-def torch_error(make):
-    try:
-        make()
-    except ValueError as e:
-        return str(e)
-    raise AssertionError("expected a ValueError")
+    """torch.optim.Muon with the float64 Newton–Schulz (the runner applies matrix_patches)."""
+    return _replay("torch", "Muon", hp, params, grads_or_problem, lrs)
 
 
 MUON_SHAPES = [(3, 5), (5, 3)]
@@ -166,67 +122,50 @@ TORCH_MUON_ERRORS = [
 ]
 
 
-def torch_muon_fixtures():
-    torch = _torch()
+@FILES.file("torch/Muon.json")
+def torch_muon():
     cases = []
     for tag, hp, lr, scale, desc in TORCH_MUON:
         cid = f"torch/Muon/{tag}"
         params, grads, lrs = _inputs(cid, MUON_SHAPES, lr, scale=scale)
         exp = run_torch_muon(hp, params, grads, lrs)
-        cases.append(_case(cid, TORCH_SRC, "torch", "Muon", hp, params, _steps(lrs, grads, exp), desc + F64_MUON))
+        cases.append(common.optimizer_case(cid, TORCH_SRC, "torch", "Muon", hp, params,
+                                           common.trajectory_steps(exp, grads, lrs), desc + F64_MUON, TOL))
     for tag, hp, shapes, desc in TORCH_MUON_ERRORS:
         cid = f"torch/Muon/{tag}"
-        params = common.initial_params(_rng(cid), shapes)
-        ps = [torch.zeros(s) for s in shapes]
-        msg = torch_error(lambda: torch.optim.Muon(ps, **hp))
-        cases.append(_case(cid, TORCH_SRC, "torch", "Muon", hp, params, None, desc, error=msg))
+        params = common.initial_params(common.case_rng(cid), shapes)
+        msg = torch_runner.constructor_error("torch", "Muon", hp, shapes=shapes, catch=(ValueError,))
+        if msg is None:
+            raise AssertionError("expected a ValueError")
+        cases.append(common.optimizer_case(cid, TORCH_SRC, "torch", "Muon", hp, params, None, desc, TOL, error=msg))
+    return Fixture("torch/Muon.json", "torch.optim.Muon (torch 2.15.0), Newton–Schulz patched to float64.", cases)
+
+
+@FILES.file("torch/problems/matrix.json")
+def torch_matrix_problems():
     problem, p0 = _quadratic6()
     hp = {"lr": 0.05, "weight_decay": 0.01}
     lrs = [None] * STEPS
     exp = run_torch_muon(hp, p0, problem, lrs)
-    prob = [_case("torch/Muon/problem-quadratic", TORCH_SRC, "torch", "Muon", hp, p0, _steps(lrs, [None] * STEPS, exp),
-                  "Muon in a closed loop on a d = 6 quadratic held as a 2×3 matrix: an error anywhere compounds through the gradient."
-                  + F64_MUON, problem=problem)]
-    return [Fixture("torch/Muon.json", "torch.optim.Muon (torch 2.15.0), Newton–Schulz patched to float64.", cases),
-            Fixture("torch/problems/matrix.json", "Matrix optimizers (torch 2.15.0) on a closed-loop quadratic held as a 2×3 matrix.", prob)]
+    prob = [common.optimizer_case(
+        "torch/Muon/problem-quadratic", TORCH_SRC, "torch", "Muon", hp, p0, common.trajectory_steps(exp, [None] * STEPS, lrs),
+        "Muon in a closed loop on a d = 6 quadratic held as a 2×3 matrix: an error anywhere compounds through the gradient."
+        + F64_MUON, TOL, problem=problem)]
+    return Fixture("torch/problems/matrix.json", "Matrix optimizers (torch 2.15.0) on a closed-loop quadratic held as a 2×3 matrix.", prob)
 
 
 # ---------------------------------------------------------------------------------------------
 # optax
 
 
-def run_optax(factory, hp, params, grads_or_problem, lrs):
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
+def run_optax_muon(hp, params, grads_or_problem, lrs):
+    """optax.contrib.muon; jax's caches are dropped after each case (thousands of eager executables
+    over a whole file exhaust the process's memory maps)."""
     import optax
 
-    ps = [jnp.asarray(np.array(p["values"], dtype=np.float64).reshape(p["shape"])) for p in params]
-    injected = any(lr is not None for lr in lrs)
-    if injected:
-        static = tuple(k for k in hp if k != "learning_rate")
-        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
-    else:
-        opt = factory(**hp)
-    state = opt.init(ps)
-    base = hp.get("learning_rate")
-    expected = []
-    for t in range(len(lrs)):
-        if injected:
-            state.hyperparams["learning_rate"] = jnp.asarray(lrs[t] if lrs[t] is not None else base, dtype=jnp.float64)
-        if isinstance(grads_or_problem, dict):
-            x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
-            gs = [jnp.asarray(common.problem_grad(grads_or_problem, x).reshape(ps[0].shape))]
-        else:
-            gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads_or_problem[t], ps)]
-        updates, state = opt.update(gs, state, ps)
-        ps = optax.apply_updates(ps, updates)
-        expected.append([flat(np.asarray(p)) for p in ps])
-    # Eager optax compiles one small executable per operation; thousands of them exhaust the
-    # process's memory maps over a whole file, so drop them after every case.
-    jax.clear_caches()
-    return expected
+    problem = grads_or_problem if isinstance(grads_or_problem, dict) else None
+    return optax_runner.replay(optax.contrib.muon, hp, params, len(lrs), grads=None if problem else grads_or_problem,
+                               problem=problem, lrs=lrs, clear_caches=True)
 
 
 OPTAX_MUON = [
@@ -281,43 +220,42 @@ OPTAX_MUON_ERRORS = [
 
 def optax_error(hp, params):
     """The library's ValueError for `hp` (raised by the call, init or the first update)."""
-    import jax
-    import jax.numpy as jnp
     import optax
 
-    jax.config.update("jax_enable_x64", True)
-    try:
-        opt = optax.contrib.muon(**hp)
-        ps = [jnp.asarray(np.array(p["values"]).reshape(p["shape"])) for p in params]
-        state = opt.init(ps)
-        opt.update([jnp.ones_like(p) for p in ps], state, ps)
-    except ValueError as e:
-        return str(e)
-    raise AssertionError(f"expected a ValueError for {hp}")
+    msg = optax_runner.first_update_error(optax.contrib.muon, hp, params)
+    if msg is None:
+        raise AssertionError(f"expected a ValueError for {hp}")
+    return msg
 
 
-def optax_muon_fixtures():
-    import optax
-
+@FILES.file("optax/muon.json")
+def optax_muon():
     cases = []
     for tag, hp, shapes, lr, scale, desc in OPTAX_MUON:
         cid = f"optax/muon/{tag}"
         params, grads, lrs = _inputs(cid, shapes, lr, scale=scale, vary_lr=lr is not None)
-        exp = run_optax(optax.contrib.muon, hp, params, grads, lrs)
-        cases.append(_case(cid, OPTAX_SRC, "optax", "muon", hp, params, _steps(lrs, grads, exp),
-                           desc + " optax runs Newton–Schulz in the update's dtype (float64 here): no patch."))
+        exp = run_optax_muon(hp, params, grads, lrs)
+        cases.append(common.optimizer_case(cid, OPTAX_SRC, "optax", "muon", hp, params, common.trajectory_steps(exp, grads, lrs),
+                                           desc + " optax runs Newton–Schulz in the update's dtype (float64 here): no patch.", TOL))
     for tag, hp, desc in OPTAX_MUON_ERRORS:
         cid = f"optax/muon/{tag}"
-        params = common.initial_params(_rng(cid), MUON_SHAPES)
-        cases.append(_case(cid, OPTAX_SRC, "optax", "muon", hp, params, None, desc, error=optax_error(hp, params)))
+        params = common.initial_params(common.case_rng(cid), MUON_SHAPES)
+        cases.append(common.optimizer_case(cid, OPTAX_SRC, "optax", "muon", hp, params, None, desc, TOL,
+                                           error=optax_error(hp, params)))
+    return Fixture("optax/muon.json", "optax.contrib.muon (optax 0.2.8, x64; Newton–Schulz in float64 natively).", cases)
+
+
+@FILES.file("optax/problems/matrix.json")
+def optax_matrix_problems():
     problem, p0 = _quadratic6()
     hp = {"learning_rate": 0.05, "weight_decay": 0.01}
     lrs = [None] * STEPS
-    exp = run_optax(optax.contrib.muon, hp, p0, problem, lrs)
-    prob = [_case("optax/muon/problem-quadratic", OPTAX_SRC, "optax", "muon", hp, p0, _steps(lrs, [None] * STEPS, exp),
-                  "optax.contrib.muon in a closed loop on a d = 6 quadratic held as a 2×3 matrix.", problem=problem)]
-    return [Fixture("optax/muon.json", "optax.contrib.muon (optax 0.2.8, x64; Newton–Schulz in float64 natively).", cases),
-            Fixture("optax/problems/matrix.json", "optax.contrib.muon on a closed-loop quadratic held as a 2×3 matrix.", prob)]
+    exp = run_optax_muon(hp, p0, problem, lrs)
+    prob = [common.optimizer_case("optax/muon/problem-quadratic", OPTAX_SRC, "optax", "muon", hp, p0,
+                                  common.trajectory_steps(exp, [None] * STEPS, lrs),
+                                  "optax.contrib.muon in a closed loop on a d = 6 quadratic held as a 2×3 matrix.", TOL,
+                                  problem=problem)]
+    return Fixture("optax/problems/matrix.json", "optax.contrib.muon on a closed-loop quadratic held as a 2×3 matrix.", prob)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,15 +283,10 @@ def _mixed_grads(rng, shapes, steps, scale=1.0, zero_frac=0.1):
 
 
 def run_po(name, hp, params, grads_or_problem, lrs):
-    import pytorch_optimizer
-
-    torch = _torch()
-    matrix_patches.patch_soap_qr()
-    hp = {k: (tuple(v) if k == "betas" else v) for k, v in hp.items()}
-    cls = getattr(pytorch_optimizer, name)
-    # ScalableShampoo's power iteration starts from torch.randn: seed it so the files are reproducible.
-    torch.manual_seed(20261123)
-    return run_torch_like(lambda ps: cls(ps, **hp), params, grads_or_problem, lrs)
+    """pytorch_optimizer.<name> (SOAP with the float64 QR: the runner applies matrix_patches).
+    ScalableShampoo's power iteration starts from torch.randn: torch is seeded per case so the files
+    are reproducible."""
+    return _replay("pytorch_optimizer", name, hp, params, grads_or_problem, lrs, seed=20261123)
 
 
 SHAMPOO_SHAPES = [(3, 5), (5, 3), (4,)]
@@ -439,70 +372,64 @@ PO_ERRORS = [
 ]
 
 
-def po_fixtures():
-    import pytorch_optimizer
+def po_fixture(name):
+    cases_def, shapes_of = {"Shampoo": (SHAMPOO, None), "ScalableShampoo": (SSHAMPOO, None), "SOAP": (SOAP, True)}[name]
+    cases = []
+    for row in cases_def:
+        if shapes_of or len(row) == 6:
+            tag, hp, shapes, lr, scale, desc = row
+        else:
+            tag, hp, lr, scale, desc = row
+            shapes = SHAMPOO_SHAPES
+        cid = f"pytorch_optimizer/{name}/{tag}"
+        rng = common.case_rng(cid)
+        params = common.initial_params(rng, shapes)
+        grads = _mixed_grads(rng, shapes, STEPS, scale)
+        lrs = common.lr_sequence(lr, STEPS) if lr is not None else [None] * STEPS
+        exp = run_po(name, hp, params, grads, lrs)
+        d = desc + (F64_SOAP if name == "SOAP" else "")
+        schur = name == "ScalableShampoo" and not hp.get("use_svd") and tag != "defaults"
+        if schur:
+            d += SCHUR_NEWTON_WHY
+        c = common.optimizer_case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, common.trajectory_steps(exp, grads, lrs),
+                                  d, SCHUR_NEWTON_TOL if schur else PO_TOL)
+        if name in ("Shampoo", "ScalableShampoo"):
+            c["tolerance_float32"] = dict(SHAMPOO_TOL32)
+            c["description"] += SHAMPOO_TOL32_WHY
+        cases.append(c)
+    for n2, tag, hp, desc in PO_ERRORS:
+        if n2 != name:
+            continue
+        cid = f"pytorch_optimizer/{name}/{tag}"
+        params = common.initial_params(common.case_rng(cid), [(3, 3)])
+        msg = torch_runner.constructor_error("pytorch_optimizer", name, hp, shapes=[(3, 3)])  # the library's own text
+        if msg is None:
+            raise AssertionError("expected an error")
+        cases.append(common.optimizer_case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, None, desc, TOL, error=msg))
+    return Fixture(f"pytorch_optimizer/{name}.json", f"pytorch_optimizer.{name} (pytorch_optimizer 4.1.0, float64).", cases)
 
-    torch = _torch()
-    out = []
-    for name, cases_def, shapes_of in (("Shampoo", SHAMPOO, None), ("ScalableShampoo", SSHAMPOO, None), ("SOAP", SOAP, True)):
-        cases = []
-        for row in cases_def:
-            if shapes_of or len(row) == 6:
-                tag, hp, shapes, lr, scale, desc = row
-            else:
-                tag, hp, lr, scale, desc = row
-                shapes = SHAMPOO_SHAPES
-            cid = f"pytorch_optimizer/{name}/{tag}"
-            rng = _rng(cid)
-            params = common.initial_params(rng, shapes)
-            grads = _mixed_grads(rng, shapes, STEPS, scale)
-            lrs = common.lr_sequence(lr, STEPS) if lr is not None else [None] * STEPS
-            exp = run_po(name, hp, params, grads, lrs)
-            d = desc + (F64_SOAP if name == "SOAP" else "")
-            schur = name == "ScalableShampoo" and not hp.get("use_svd") and tag != "defaults"
-            if schur:
-                d += SCHUR_NEWTON_WHY
-            c = _case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, _steps(lrs, grads, exp), d,
-                      tol=SCHUR_NEWTON_TOL if schur else PO_TOL)
-            if name in ("Shampoo", "ScalableShampoo"):
-                c["tolerance_float32"] = dict(SHAMPOO_TOL32)
-                c["description"] += SHAMPOO_TOL32_WHY
-            cases.append(c)
-        for n2, tag, hp, desc in PO_ERRORS:
-            if n2 != name:
-                continue
-            cid = f"pytorch_optimizer/{name}/{tag}"
-            params = common.initial_params(_rng(cid), [(3, 3)])
-            h2 = {k: (tuple(v) if k == "betas" else v) for k, v in hp.items()}
-            try:
-                getattr(pytorch_optimizer, name)([torch.zeros(3, 3)], **h2)
-                raise AssertionError("expected an error")
-            except Exception as e:  # noqa: BLE001 — the library's own exception text
-                msg = str(e)
-            cases.append(_case(cid, PO_SRC, "pytorch_optimizer", name, hp, params, None, desc, error=msg))
-        out.append(Fixture(f"pytorch_optimizer/{name}.json", f"pytorch_optimizer.{name} (pytorch_optimizer 4.1.0, float64).", cases))
+
+for _name in ("Shampoo", "ScalableShampoo", "SOAP"):
+    FILES.add(f"pytorch_optimizer/{_name}.json", functools.partial(po_fixture, _name))
+
+
+@FILES.file("pytorch_optimizer/problems/matrix.json")
+def po_matrix_problems():
     problem, p0 = _quadratic6()
     prob = []
     for name, hp, extra in (("Shampoo", {"lr": 0.05, "momentum": 0.3}, ""),
                             ("SOAP", {"lr": 0.02, "precondition_frequency": 3, "max_precondition_dim": 2}, F64_SOAP)):
         lrs = [None] * STEPS
         exp = run_po(name, hp, p0, problem, lrs)
-        prob.append(_case(f"pytorch_optimizer/{name}/problem-quadratic", PO_SRC, "pytorch_optimizer", name, hp, p0,
-                          _steps(lrs, [None] * STEPS, exp),
-                          f"{name} in a closed loop on a d = 6 quadratic held as a 2×3 matrix."
-                          + (" max_precondition_dim 2 preconditions only the dimension of size 2 (the 3×3 GG of a 2×3 gradient is rank-deficient)." if name == "SOAP" else "")
-                          + extra, problem=problem, tol=PO_TOL))
-    out.append(Fixture("pytorch_optimizer/problems/matrix.json",
-                       "pytorch_optimizer Shampoo and SOAP on a closed-loop quadratic held as a 2×3 matrix.", prob))
-    return out
-
-
-PARTS = {"torch": lambda: torch_muon_fixtures(), "optax": lambda: optax_muon_fixtures(), "po": lambda: po_fixtures()}
+        prob.append(common.optimizer_case(
+            f"pytorch_optimizer/{name}/problem-quadratic", PO_SRC, "pytorch_optimizer", name, hp, p0,
+            common.trajectory_steps(exp, [None] * STEPS, lrs),
+            f"{name} in a closed loop on a d = 6 quadratic held as a 2×3 matrix."
+            + (" max_precondition_dim 2 preconditions only the dimension of size 2 (the 3×3 GG of a 2×3 gradient is rank-deficient)." if name == "SOAP" else "")
+            + extra, PO_TOL, problem=problem))
+    return Fixture("pytorch_optimizer/problems/matrix.json",
+                   "pytorch_optimizer Shampoo and SOAP on a closed-loop quadratic held as a 2×3 matrix.", prob)
 
 
 def generate():
-    """All parts; GEN_MATRIX_PARTS=torch,po (say) regenerates only those while iterating."""
-    import os
-
-    parts = os.environ.get("GEN_MATRIX_PARTS", "torch,optax,po").split(",")
-    return [fx for p in parts for fx in PARTS[p]()]
+    return FILES.build_all()

@@ -11,54 +11,27 @@ Every case says in its `description` which mistake it is designed to catch.
 """
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
 import numpy as np
 
+import common
 from common import Fixture
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 TOL = {"rtol": 1e-12, "atol": 1e-15}
+FILES = common.Files()
 
 # ---------------------------------------------------------------------------------------------
 # torch
 
 
-def _torch_build(torch, opt, name, params):
-    S = torch.optim.lr_scheduler
-    params = dict(params)
-    if name == "SequentialLR":
-        children = [_torch_build(torch, opt, c["name"], c.get("parameters", {})) for c in params.pop("schedulers")]
-        return S.SequentialLR(opt, schedulers=children, **params)
-    if name == "ChainedScheduler":
-        children = [_torch_build(torch, opt, c["name"], c.get("parameters", {})) for c in params.pop("schedulers")]
-        return S.ChainedScheduler(children, **params)
-    return getattr(S, name)(opt, **params)
-
-
-def torch_case(torch, cid, name, params, base_lr, n, description, optimizer="SGD", metrics=None,
-               tolerance=None):
-    p = torch.nn.Parameter(torch.zeros(2))
-    if optimizer == "SGD":
-        opt = torch.optim.SGD([p], lr=base_lr, momentum=0.9)
-    else:
-        opt = torch.optim.Adam([p], lr=base_lr, betas=(0.9, 0.999))
-    sched = _torch_build(torch, opt, name, params)
-    group = opt.param_groups[0]
-
-    def mom():
-        return float(group["betas"][0]) if optimizer == "Adam" else float(group["momentum"])
-
-    lrs, moms = [float(group["lr"])], [mom()]
-    for k in range(n - 1):
-        p.grad = torch.zeros_like(p)
-        opt.step()
-        if metrics is not None:
-            sched.step(metrics[k])
-        else:
-            sched.step()
-        lrs.append(float(group["lr"]))
-        moms.append(mom())
+def torch_case(cid, name, params, base_lr, n, description, optimizer="SGD", metrics=None, tolerance=None):
+    """A torch schedule case: runners/torch.py's schedule_values under SGD(momentum=0.9) or Adam."""
+    lrs, moms = torch_runner.schedule_values(name, params, base_lr, n, optimizer=optimizer, metrics=metrics)
     case = {
         "id": f"torch/{name}/{cid}",
         "kind": "schedule",
@@ -81,15 +54,12 @@ def torch_case(torch, cid, name, params, base_lr, n, description, optimizer="SGD
     return case
 
 
-def torch_fixtures():
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    warnings.filterwarnings("ignore")
+def torch_specs():
+    """{scheduler name: [a function making each case]} (nothing runs until a case is made)."""
     by = {}
 
     def add(name, cid, params, base_lr, n, description, **kw):
-        by.setdefault(name, []).append(torch_case(torch, cid, name, params, base_lr, n, description, **kw))
+        by.setdefault(name, []).append(functools.partial(torch_case, cid, name, params, base_lr, n, description, **kw))
 
     # StepLR
     add("StepLR", "basic", {"step_size": 3, "gamma": 0.5}, 0.1, 25,
@@ -254,45 +224,42 @@ def torch_fixtures():
     add("ChainedScheduler", "onecycle-exp", {"schedulers": [ch("OneCycleLR", max_lr=0.3, total_steps=24, three_phase=True), ch("ExponentialLR", gamma=0.95)]}, 0.1, 25,
         "OneCycleLR sets the lr absolutely each step, then ExponentialLR multiplies it by gamma: order of children matters.")
 
-    return [Fixture(f"torch/schedules/{name}.json", f"torch 2.15.0 torch.optim.lr_scheduler.{name}", cases)
-            for name, cases in sorted(by.items())]
+    return by
+
+
+def torch_fixture(name):
+    warnings.filterwarnings("ignore")
+    return Fixture(f"torch/schedules/{name}.json", f"torch 2.15.0 torch.optim.lr_scheduler.{name}",
+                   [make() for make in torch_specs()[name]])
 
 
 # ---------------------------------------------------------------------------------------------
 # optax
 
 
-def _optax_build(optax, name, params):
-    params = dict(params)
-    if name in ("piecewise_constant_schedule", "piecewise_interpolate_schedule") and params.get("boundaries_and_scales") is not None:
-        params["boundaries_and_scales"] = {int(k): v for k, v in params["boundaries_and_scales"].items()}
-    if name == "join_schedules":
-        params["schedules"] = [_optax_build(optax, c["name"], c.get("parameters", {})) for c in params["schedules"]]
-    return getattr(optax, name)(**params)
+def optax_case(name, cid, params, n, description, tolerance=None):
+    """An optax schedule case: schedule(k) for k = 0 .. n-1 with a Python int count (runners/optax.py)."""
+    vals = optax_runner.schedule_values(name, params, n)
+    # NB: a Python int count (the spec's schedule(k)); an int32 count (as inject_hyperparams
+    # passes it) makes some schedules compute count/transition_steps in float32.
+    return {
+        "id": f"optax/{name}/{cid}",
+        "kind": "schedule",
+        "source": "optax 0.2.8",
+        "dtype": "float64",
+        "description": description,
+        "schedule": {"convention": "optax", "name": name, "parameters": params},
+        "expected_lr": vals,
+        "tolerance": tolerance or TOL,
+    }
 
 
-def optax_fixtures():
-    import jax
-    jax.config.update("jax_enable_x64", True)
-    import optax
-
+def optax_specs():
+    """{schedule name: [a function making each case]}."""
     by = {}
 
     def add(name, cid, params, n, description, tolerance=None):
-        s = _optax_build(optax, name, params)
-        vals = [float(s(k)) for k in range(n)]
-        # NB: a Python int count (the spec's schedule(k)); an int32 count (as inject_hyperparams
-        # passes it) makes some schedules compute count/transition_steps in float32.
-        by.setdefault(name, []).append({
-            "id": f"optax/{name}/{cid}",
-            "kind": "schedule",
-            "source": "optax 0.2.8",
-            "dtype": "float64",
-            "description": description,
-            "schedule": {"convention": "optax", "name": name, "parameters": params},
-            "expected_lr": vals,
-            "tolerance": tolerance or TOL,
-        })
+        by.setdefault(name, []).append(functools.partial(optax_case, name, cid, params, n, description, tolerance))
 
     add("constant_schedule", "basic", {"value": 0.003}, 20, "Constant: no off-by-one, no decay.")
     add("linear_schedule", "warmup", {"init_value": 0.0, "end_value": 0.1, "transition_steps": 10}, 20,
@@ -384,7 +351,11 @@ def optax_fixtures():
         "boundaries": [6]}, 20,
         "A join inside a join: offsets compose.")
 
-    return [Fixture(f"optax/schedules/{name}.json", f"optax 0.2.8 optax.{name}", cases) for name, cases in sorted(by.items())]
+    return by
+
+
+def optax_fixture(name):
+    return Fixture(f"optax/schedules/{name}.json", f"optax 0.2.8 optax.{name}", [make() for make in optax_specs()[name]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,27 +423,32 @@ def tb_segments(p, n):
     return out
 
 
-def textbook_fixtures():
+def textbook_case(name, cid, params, n, description, metrics=None):
+    if name == "reduce_on_plateau":
+        vals = tb_reduce_on_plateau(params, metrics, n)
+    else:
+        vals = globals()["tb_" + name](params, n)
+    case = {
+        "id": f"textbook/{name}/{cid}",
+        "kind": "schedule",
+        "source": "numpy transcription of the course equations",
+        "dtype": "float64",
+        "description": description,
+        "schedule": {"convention": "textbook", "name": name, "parameters": params},
+    }
+    if metrics is not None:
+        case["metrics"] = metrics[: n - 1]
+    case["expected_lr"] = [float(v) for v in vals]
+    case["tolerance"] = TOL
+    return case
+
+
+def textbook_specs():
+    """{schedule name: [a function making each case]}."""
     by = {}
 
     def add(name, cid, params, n, description, metrics=None):
-        if name == "reduce_on_plateau":
-            vals = tb_reduce_on_plateau(params, metrics, n)
-        else:
-            vals = globals()["tb_" + name](params, n)
-        case = {
-            "id": f"textbook/{name}/{cid}",
-            "kind": "schedule",
-            "source": "numpy transcription of the course equations",
-            "dtype": "float64",
-            "description": description,
-            "schedule": {"convention": "textbook", "name": name, "parameters": params},
-        }
-        if metrics is not None:
-            case["metrics"] = metrics[: n - 1]
-        case["expected_lr"] = [float(v) for v in vals]
-        case["tolerance"] = TOL
-        by.setdefault(name, []).append(case)
+        by.setdefault(name, []).append(functools.partial(textbook_case, name, cid, params, n, description, metrics))
 
     add("step_decay", "basic", {"lr": 0.1, "gamma": 0.5, "step_size": 4}, 20,
         "lr*gamma**floor(t/step_size): first decay at t = step_size, not step_size-1.")
@@ -502,8 +478,21 @@ def textbook_fixtures():
         {"shape": "linear", "steps": 6, "from": 0.05, "to": 0.0}]}, 15,
         "Segment boundaries: each segment starts at its own `from`; after a final linear segment its `to` holds.")
 
-    return [Fixture(f"textbook/schedules/{name}.json", f"textbook {name} (spec table)", cases) for name, cases in sorted(by.items())]
+    return by
+
+
+def textbook_fixture(name):
+    return Fixture(f"textbook/schedules/{name}.json", f"textbook {name} (spec table)",
+                   [make() for make in textbook_specs()[name]])
+
+
+for _name in sorted(torch_specs()):
+    FILES.add(f"torch/schedules/{_name}.json", functools.partial(torch_fixture, _name))
+for _name in sorted(optax_specs()):
+    FILES.add(f"optax/schedules/{_name}.json", functools.partial(optax_fixture, _name))
+for _name in sorted(textbook_specs()):
+    FILES.add(f"textbook/schedules/{_name}.json", functools.partial(textbook_fixture, _name))
 
 
 def generate():
-    return torch_fixtures() + optax_fixtures() + textbook_fixtures()
+    return FILES.build_all()

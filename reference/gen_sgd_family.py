@@ -11,80 +11,40 @@ Every case says, in `description`, which implementation mistake it is designed t
 """
 from __future__ import annotations
 
-import zlib
+import functools
 
 import numpy as np
 
 import common
 from common import Fixture, flat
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 STEPS = 24
 SHAPES = common.DEFAULT_SHAPES
 TOL = {"rtol": 1e-9, "atol": 1e-12}
-
-
-def _rng(case_id: str):
-    return np.random.default_rng(zlib.crc32(case_id.encode()))
+FILES = common.Files()
 
 
 def _inputs(case_id: str, lr: float | None, steps=STEPS, vary_lr=True):
-    rng = _rng(case_id)
+    rng = common.case_rng(case_id)
     params = common.initial_params(rng, SHAPES)
     grads = common.discriminating_grads(rng, SHAPES, steps)
     lrs = common.lr_sequence(lr, steps) if (vary_lr and lr is not None) else [None] * steps
     return params, grads, lrs
 
 
-def _case(case_id, source, convention, name, hp, params, steps, description, problem=None):
-    return common.optimizer_case(case_id, source, convention, name, hp, params, steps, description, TOL,
-                                 problem=problem)
-
-
-def _steps(lrs, grads, expected):
-    return common.trajectory_steps(expected, grads, lrs)
-
-
-# ---------------------------------------------------------------------------------------------
-# torch
-
-
-def _torch():
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    return torch
-
-
 def run_torch(name, hp, params, grads_or_problem, lrs):
-    """Runs torch.optim.<name>; `grads_or_problem` is a list of per-step gradients or a problem."""
-    torch = _torch()
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
-    opt = getattr(torch.optim, name)(ps, **hp)
-    expected = []
-    n = len(lrs)
-    for t in range(n):
-        if lrs[t] is not None:
-            for group in opt.param_groups:
-                group["lr"] = lrs[t]
-        if isinstance(grads_or_problem, dict):
-            x = ps[0].detach().numpy().reshape(-1).copy()
-            gs = [common.problem_grad(grads_or_problem, x)]
-        else:
-            gs = grads_or_problem[t]
-        for p, g in zip(ps, gs):
-            p.grad = torch.tensor(g, dtype=torch.float64).reshape(p.shape)
-        opt.step()
-        expected.append([flat(p.detach().numpy()) for p in ps])
-    return expected
+    """torch.optim.<name>; `grads_or_problem` is a list of per-step gradients or a problem."""
+    problem = grads_or_problem if isinstance(grads_or_problem, dict) else None
+    return torch_runner.replay("torch", name, hp, params, len(lrs), grads=None if problem else grads_or_problem,
+                               problem=problem, lrs=lrs)
 
 
 def run_optax(name, hp, params, grads_or_problem, lrs):
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import optax
-
-    return common.run_optax(getattr(optax, name), hp, params, grads_or_problem, lrs)
+    problem = grads_or_problem if isinstance(grads_or_problem, dict) else None
+    return optax_runner.replay(name, hp, params, len(lrs), grads=None if problem else grads_or_problem,
+                               problem=problem, lrs=lrs)
 
 
 TORCH_CASES = {
@@ -209,31 +169,27 @@ OPTAX_CASES = {
 }
 
 
-def torch_fixtures():
-    out = []
-    for name, cases in TORCH_CASES.items():
-        fx = Fixture(f"torch/{name}.json", f"torch.optim.{name} goldens (torch 2.15.0, float64).")
-        for tag, hp, vary, desc in cases:
-            cid = f"torch/{name}/{tag}"
-            base_lr = hp.get("lr", 0.01)
-            params, grads, lrs = _inputs(cid, base_lr, vary_lr=vary)
-            expected = run_torch(name, hp, params, grads, lrs)
-            fx.cases.append(_case(cid, "torch 2.15.0", "torch", name, hp, params, _steps(lrs, grads, expected), desc))
-        out.append(fx)
-    return out
+def torch_fixture(name):
+    fx = Fixture(f"torch/{name}.json", f"torch.optim.{name} goldens (torch 2.15.0, float64).")
+    for tag, hp, vary, desc in TORCH_CASES[name]:
+        cid = f"torch/{name}/{tag}"
+        base_lr = hp.get("lr", 0.01)
+        params, grads, lrs = _inputs(cid, base_lr, vary_lr=vary)
+        expected = run_torch(name, hp, params, grads, lrs)
+        fx.cases.append(common.optimizer_case(cid, "torch 2.15.0", "torch", name, hp, params,
+                                              common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    return fx
 
 
-def optax_fixtures():
-    out = []
-    for name, cases in OPTAX_CASES.items():
-        fx = Fixture(f"optax/{name}.json", f"optax.{name} goldens (optax 0.2.8, jax x64).")
-        for tag, hp, vary, desc in cases:
-            cid = f"optax/{name}/{tag}"
-            params, grads, lrs = _inputs(cid, hp.get("learning_rate"), vary_lr=vary)
-            expected = run_optax(name, hp, params, grads, lrs)
-            fx.cases.append(_case(cid, "optax 0.2.8", "optax", name, hp, params, _steps(lrs, grads, expected), desc))
-        out.append(fx)
-    return out
+def optax_fixture(name):
+    fx = Fixture(f"optax/{name}.json", f"optax.{name} goldens (optax 0.2.8, jax x64).")
+    for tag, hp, vary, desc in OPTAX_CASES[name]:
+        cid = f"optax/{name}/{tag}"
+        params, grads, lrs = _inputs(cid, hp.get("learning_rate"), vary_lr=vary)
+        expected = run_optax(name, hp, params, grads, lrs)
+        fx.cases.append(common.optimizer_case(cid, "optax 0.2.8", "optax", name, hp, params,
+                                              common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    return fx
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,18 +256,15 @@ TEXTBOOK_CASES = {
 }
 
 
-def textbook_fixtures():
-    out = []
-    for name, cases in TEXTBOOK_CASES.items():
-        fx = Fixture(f"textbook/{name}.json", f"textbook {name}: numpy transcription of the course equations.")
-        for tag, hp, vary, desc in cases:
-            cid = f"textbook/{name}/{tag}"
-            params, grads, lrs = _inputs(cid, hp["lr"], vary_lr=vary)
-            expected = textbook_run(name, hp, params, grads, lrs)
-            fx.cases.append(_case(cid, "numpy transcription of the course equations", "textbook", name, hp,
-                                  params, _steps(lrs, grads, expected), desc))
-        out.append(fx)
-    return out
+def textbook_fixture(name):
+    fx = Fixture(f"textbook/{name}.json", f"textbook {name}: numpy transcription of the course equations.")
+    for tag, hp, vary, desc in TEXTBOOK_CASES[name]:
+        cid = f"textbook/{name}/{tag}"
+        params, grads, lrs = _inputs(cid, hp["lr"], vary_lr=vary)
+        expected = textbook_run(name, hp, params, grads, lrs)
+        fx.cases.append(common.optimizer_case(cid, "numpy transcription of the course equations", "textbook", name,
+                                              hp, params, common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    return fx
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,24 +295,31 @@ OPTAX_PROBLEM_OPTS = [
 ]
 
 
-def problem_fixtures():
-    problems = common.standard_problems()
-    out = []
-    for conv, opts, runner, source in (("torch", TORCH_PROBLEM_OPTS, run_torch, "torch 2.15.0"),
-                                       ("optax", OPTAX_PROBLEM_OPTS, run_optax, "optax 0.2.8")):
-        fx = Fixture(f"{conv}/problems/sgd_group.json",
-                     f"SGD-group optimizers ({source}) on the standard closed-loop problems.")
-        for pname, problem, params in problems:
-            for name, hp, desc in opts:
-                cid = f"{conv}/{name}/problem-{pname}"
-                lrs = [None] * PROBLEM_STEPS
-                expected = runner(name, hp, params, problem, lrs)
-                fx.cases.append(_case(cid, source, conv, name, hp, params,
-                                      _steps(lrs, [None] * PROBLEM_STEPS, expected),
-                                      f"{desc} Problem: {pname}.", problem=problem))
-        out.append(fx)
-    return out
+def problem_fixture(conv):
+    opts, runner, source = {"torch": (TORCH_PROBLEM_OPTS, run_torch, "torch 2.15.0"),
+                            "optax": (OPTAX_PROBLEM_OPTS, run_optax, "optax 0.2.8")}[conv]
+    fx = Fixture(f"{conv}/problems/sgd_group.json",
+                 f"SGD-group optimizers ({source}) on the standard closed-loop problems.")
+    for pname, problem, params in common.standard_problems():
+        for name, hp, desc in opts:
+            cid = f"{conv}/{name}/problem-{pname}"
+            lrs = [None] * PROBLEM_STEPS
+            expected = runner(name, hp, params, problem, lrs)
+            fx.cases.append(common.optimizer_case(cid, source, conv, name, hp, params,
+                                                  common.trajectory_steps(expected, [None] * PROBLEM_STEPS, lrs),
+                                                  f"{desc} Problem: {pname}.", TOL, problem=problem))
+    return fx
+
+
+for _name in TORCH_CASES:
+    FILES.add(f"torch/{_name}.json", functools.partial(torch_fixture, _name))
+for _name in OPTAX_CASES:
+    FILES.add(f"optax/{_name}.json", functools.partial(optax_fixture, _name))
+for _name in TEXTBOOK_CASES:
+    FILES.add(f"textbook/{_name}.json", functools.partial(textbook_fixture, _name))
+for _conv in ("torch", "optax"):
+    FILES.add(f"{_conv}/problems/sgd_group.json", functools.partial(problem_fixture, _conv))
 
 
 def generate():
-    return torch_fixtures() + optax_fixtures() + textbook_fixtures() + problem_fixtures()
+    return FILES.build_all()

@@ -8,7 +8,8 @@ MLP trained on data by a real optimizer, gradients by backpropagation in the rea
 - optax 0.2.8 (jax 0.10.2, x64): the same model in jax.numpy, gradients by jax.value_and_grad,
   optax losses, optax / optax.contrib optimizers (muon with its Adam fallback for the 1-D biases,
   schedule_free_*), optax.clip_by_global_norm chained in front.
-- Both loops live in training_models.py, shared with the torch and optax adapters.
+- Both loops live in training_models.py, run through runners/torch.py and runners/optax.py (`train`),
+  which the torch-style and optax adapters call too.
 
 Data: small subsets of the 8x8 digits (scikit-learn 1.9.1 `load_digits`, features / 16; BSD-3
 licensed, from the UCI optical recognition of handwritten digits data) and small deterministic
@@ -25,21 +26,19 @@ Every case says in `description` what it is designed to catch.
 """
 from __future__ import annotations
 
-import zlib
+import functools
 
 import numpy as np
 
 import common
 from common import Fixture
-import training_models as tm
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 TOL = {"rtol": 1e-8, "atol": 1e-12}
 TORCH = "torch 2.15.0"
 OPTAX = "optax 0.2.8 (jax 0.10.2, x64)"
-
-
-def _rng(key: str):
-    return np.random.default_rng(zlib.crc32(key.encode()))
+FILES = common.Files()
 
 
 # --------------------------------------------------------------------------------------------- data
@@ -60,7 +59,7 @@ def _digits(n, seed, target):
 
 
 def _toy(name, n=90):
-    rng = _rng("toy/" + name)
+    rng = common.case_rng("toy/" + name)
     if name == "blobs":
         centers = np.array([[-1.0, 0.0], [1.0, 0.5], [0.0, -1.2]])
         y = rng.integers(0, 3, n)
@@ -94,7 +93,7 @@ DATASETS = {
 
 
 def _batches(key, n, batch, steps):
-    rng = _rng("batches/" + key)
+    rng = common.case_rng("batches/" + key)
     out = []
     while len(out) < steps:
         order = rng.permutation(n)
@@ -104,7 +103,7 @@ def _batches(key, n, batch, steps):
 
 def _init(key, sizes, dead_unit):
     """nn.Linear's default init, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for W and b, numpy-seeded."""
-    rng = _rng("init/" + key)
+    rng = common.case_rng("init/" + key)
     params = []
     for l in range(1, len(sizes)):
         k = 1.0 / np.sqrt(sizes[l - 1])
@@ -115,16 +114,6 @@ def _init(key, sizes, dead_unit):
             b[0] = 0.0
         params += [W, b]
     return [{"shape": list(p.shape), "values": common.flat(p)} for p in params]
-
-
-def _case(cid, source, opt, model, data, params, steps, description, transforms=None):
-    c = {"id": cid, "kind": "training", "source": source, "dtype": "float64", "description": description,
-         "model": model, "data": data, "params": params, "optimizer": opt}
-    if transforms:
-        c["grad_transforms"] = transforms
-    c["steps"] = steps
-    c["tolerance"] = dict(TOL)
-    return c
 
 
 def _skeleton(cid, source, convention, name, hp, dataset, hidden, activation, batch, steps, lrs=None,
@@ -152,7 +141,7 @@ def _skeleton(cid, source, convention, name, hp, dataset, hidden, activation, ba
             s["lr"] = float(lrs[t])
         st.append(s)
     opt = {"convention": convention, "name": name, "hyperparameters": hp}
-    return _case(cid, source, opt, model, data, params, st, description, transforms)
+    return common.training_case(cid, source, opt, model, data, params, st, description, TOL, transforms)
 
 
 def _fill(case, losses, params):
@@ -166,44 +155,9 @@ def _fill(case, losses, params):
 
 # --------------------------------------------------------------------------------------------- torch-style libraries
 
-PAIRS = {"betas", "etas", "step_sizes"}
-
-
-def _kw(hp):
-    return {k: (tuple(v) if k in PAIRS and isinstance(v, list) else v) for k, v in hp.items()}
-
-
-def torch_optimizer(convention, name, ps, hp):
-    """The optimizer object of a torch-style convention (as the adapters build it)."""
-    if convention == "torch":
-        import torch
-
-        return getattr(torch.optim, name)(ps, **_kw(hp))
-    if convention == "pytorch_optimizer":
-        import pytorch_optimizer
-
-        return getattr(pytorch_optimizer, name)(ps, **_kw(hp))
-    if convention == "lion_pytorch":
-        import lion_pytorch
-
-        return getattr(lion_pytorch, name)(ps, **_kw(hp))
-    if convention == "schedulefree":
-        import schedulefree
-
-        opt = getattr(schedulefree, name)(ps, **_kw(hp))
-        opt.train()
-        return opt
-    raise ValueError(convention)
-
-
 def run_torch_style(case):
-    import torch
-
-    torch.set_default_dtype(torch.float64)
-    o = case["optimizer"]
-    ps = [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in case["params"]]
-    opt = torch_optimizer(o["convention"], o["name"], ps, o["hyperparameters"])
-    return _fill(case, *tm.torch_train(case, opt, ps, tm.torch_clip(case.get("grad_transforms"))))
+    """A torch-style training case filled in with the losses and parameters of runners/torch.py."""
+    return _fill(case, *torch_runner.train(case))
 
 
 def torch_schedule_lrs(base, steps, make):
@@ -222,7 +176,8 @@ def torch_schedule_lrs(base, steps, make):
     return lrs
 
 
-def torch_fixtures():
+def torch_groups():
+    """{path: (description, cases without expected values)} of torch.optim."""
     import torch
 
     torch.set_default_dtype(torch.float64)
@@ -277,65 +232,48 @@ def torch_fixtures():
                description="No hidden layer (sizes [64, 10]): linear regression on one-hot targets with mse; catches the Wt layout."),
         ]),
     }
-    out = []
-    for path, (desc, cases) in groups.items():
-        out.append(Fixture(path, desc + f" ({TORCH}, float64).", [run_torch_style(c) for c in cases]))
-    return out
+    return {path: (desc + f" ({TORCH}, float64).", cases) for path, (desc, cases) in groups.items()}
 
 
-def other_torch_style_fixtures():
+def other_torch_style_groups():
+    """{path: (description, cases without expected values)} of the other torch-style libraries."""
     T = 24
     sk = _skeleton
     po = "pytorch_optimizer 4.1.0 (torch 2.15.0)"
-    return [
-        Fixture("pytorch_optimizer/training/training.json", f"pytorch_optimizer Lamb, LARS, Lion training small MLPs ({po}, float64).", [
-            run_torch_style(sk("pytorch_optimizer/train/lamb-tanh-ce", po, "pytorch_optimizer", "Lamb", {"lr": 0.01, "weight_decay": 0.01},
-                               "blobs", [8], "tanh", 16, T, description="Lamb: per-tensor trust ratios over W and b of each layer.")),
-            run_torch_style(sk("pytorch_optimizer/train/lars-relu-mse", po, "pytorch_optimizer", "LARS", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.001},
-                               "regression", [6], "relu", 16, T, description="LARS: trust ratio from the weight and gradient norms per tensor.")),
-            run_torch_style(sk("pytorch_optimizer/train/lion-tanh-bce", po, "pytorch_optimizer", "Lion", {"lr": 0.003, "weight_decay": 0.01},
-                               "xor", [6], "tanh", 16, T, description="Lion (sign updates) with decoupled weight decay.")),
+    return {
+        "pytorch_optimizer/training/training.json": (f"pytorch_optimizer Lamb, LARS, Lion training small MLPs ({po}, float64).", [
+            sk("pytorch_optimizer/train/lamb-tanh-ce", po, "pytorch_optimizer", "Lamb", {"lr": 0.01, "weight_decay": 0.01},
+               "blobs", [8], "tanh", 16, T, description="Lamb: per-tensor trust ratios over W and b of each layer."),
+            sk("pytorch_optimizer/train/lars-relu-mse", po, "pytorch_optimizer", "LARS", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.001},
+               "regression", [6], "relu", 16, T, description="LARS: trust ratio from the weight and gradient norms per tensor."),
+            sk("pytorch_optimizer/train/lion-tanh-bce", po, "pytorch_optimizer", "Lion", {"lr": 0.003, "weight_decay": 0.01},
+               "xor", [6], "tanh", 16, T, description="Lion (sign updates) with decoupled weight decay."),
         ]),
-        Fixture("lion_pytorch/training/training.json", "lion-pytorch Lion training a small MLP (lion-pytorch 0.2.5, torch 2.15.0, float64).", [
-            run_torch_style(sk("lion_pytorch/train/lion-relu-ce", "lion-pytorch 0.2.5 (torch 2.15.0)", "lion_pytorch", "Lion",
-                               {"lr": 0.003, "betas": [0.9, 0.99], "weight_decay": 0.1}, "blobs", [8], "relu", 16, T,
-                               description="lion-pytorch Lion with weight decay on a relu MLP (dead unit).")),
+        "lion_pytorch/training/training.json": ("lion-pytorch Lion training a small MLP (lion-pytorch 0.2.5, torch 2.15.0, float64).", [
+            sk("lion_pytorch/train/lion-relu-ce", "lion-pytorch 0.2.5 (torch 2.15.0)", "lion_pytorch", "Lion",
+               {"lr": 0.003, "betas": [0.9, 0.99], "weight_decay": 0.1}, "blobs", [8], "relu", 16, T,
+               description="lion-pytorch Lion with weight decay on a relu MLP (dead unit)."),
         ]),
-        Fixture("schedulefree/training/training.json", "schedulefree SGD/AdamW ScheduleFree training small MLPs, train-mode parameters (schedulefree 1.4.1, torch 2.15.0, float64).", [
-            run_torch_style(sk("schedulefree/train/sgd-sf-tanh-mse", "schedulefree 1.4.1 (torch 2.15.0)", "schedulefree", "SGDScheduleFree",
-                               {"lr": 0.1, "warmup_steps": 5}, "regression", [6], "tanh", 16, T,
-                               description="SGDScheduleFree with warmup: the parameters are y (train mode), the gradients are taken at y.")),
-            run_torch_style(sk("schedulefree/train/adamw-sf-relu-ce", "schedulefree 1.4.1 (torch 2.15.0)", "schedulefree", "AdamWScheduleFree",
-                               {"lr": 0.02, "weight_decay": 0.01}, "blobs", [8], "relu", 16, T,
-                               description="AdamWScheduleFree on a relu MLP (dead unit).")),
+        "schedulefree/training/training.json": ("schedulefree SGD/AdamW ScheduleFree training small MLPs, train-mode parameters (schedulefree 1.4.1, torch 2.15.0, float64).", [
+            sk("schedulefree/train/sgd-sf-tanh-mse", "schedulefree 1.4.1 (torch 2.15.0)", "schedulefree", "SGDScheduleFree",
+               {"lr": 0.1, "warmup_steps": 5}, "regression", [6], "tanh", 16, T,
+               description="SGDScheduleFree with warmup: the parameters are y (train mode), the gradients are taken at y."),
+            sk("schedulefree/train/adamw-sf-relu-ce", "schedulefree 1.4.1 (torch 2.15.0)", "schedulefree", "AdamWScheduleFree",
+               {"lr": 0.02, "weight_decay": 0.01}, "blobs", [8], "relu", 16, T,
+               description="AdamWScheduleFree on a relu MLP (dead unit)."),
         ]),
-    ]
+    }
 
 
 # --------------------------------------------------------------------------------------------- optax
 
 def run_optax_case(case):
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import optax
-
-    o = case["optimizer"]
-    hp = dict(o["hyperparameters"])
-    factory = getattr(optax, o["name"], None) or getattr(optax.contrib, o["name"])
-    injected = any(s.get("lr") is not None for s in case["steps"])
-    if injected:
-        static = tuple(k for k in hp if k != "learning_rate")
-        opt = optax.inject_hyperparams(factory, static_args=static)(**hp)
-    else:
-        opt = factory(**hp)
-    ts = case.get("grad_transforms") or []
-    if ts:
-        opt = optax.chain(*[getattr(optax, t["name"])(**t["parameters"]) for t in ts], opt)
-    return _fill(case, *tm.optax_train(case, opt, injected, hp.get("learning_rate"), bool(ts)))
+    """An optax training case filled in with the losses and parameters of runners/optax.py."""
+    return _fill(case, *optax_runner.train(case))
 
 
-def optax_fixtures():
+def optax_groups():
+    """{path: (description, cases without expected values)} of optax."""
     import jax
 
     jax.config.update("jax_enable_x64", True)
@@ -391,11 +329,28 @@ def optax_fixtures():
                description="optax.contrib.schedule_free_sgd on a sigmoid MLP."),
         ]),
     }
-    out = []
-    for path, (desc, cases) in groups.items():
-        out.append(Fixture(path, desc + f" ({OPTAX}, float64).", [run_optax_case(c) for c in cases]))
-    return out
+    return {path: (desc + f" ({OPTAX}, float64).", cases) for path, (desc, cases) in groups.items()}
+
+
+def build(groups, path, run):
+    """One file of `groups()` (the skeletons of the others are cheap and dropped), each case run."""
+    g = groups()
+    undeclared = sorted(set(g) - set(FILES.paths()))
+    if undeclared:
+        raise ValueError(f"gen_training.py writes {undeclared} without declaring them in FILES")
+    desc, cases = g[path]
+    return Fixture(path, desc, [run(c) for c in cases])
+
+
+# The file lists are fixed here so that listing them imports no library.
+for _path in ("torch/training/sgd.json", "torch/training/adaptive.json", "torch/training/adam.json"):
+    FILES.add(_path, functools.partial(build, torch_groups, _path, run_torch_style))
+for _path in ("pytorch_optimizer/training/training.json", "lion_pytorch/training/training.json",
+              "schedulefree/training/training.json"):
+    FILES.add(_path, functools.partial(build, other_torch_style_groups, _path, run_torch_style))
+for _path in ("optax/training/sgd.json", "optax/training/adam.json", "optax/training/other.json"):
+    FILES.add(_path, functools.partial(build, optax_groups, _path, run_optax_case))
 
 
 def generate():
-    return torch_fixtures() + other_torch_style_fixtures() + optax_fixtures()
+    return FILES.build_all()

@@ -10,9 +10,12 @@ import numpy as np
 
 import common
 from common import Fixture, flat
+from runners import optax as optax_runner
+from runners import torch as torch_runner
 
 STEPS = 24
 TOL = {"rtol": 1e-9, "atol": 1e-12}
+FILES = common.Files()
 
 
 def grads(seed):
@@ -29,10 +32,8 @@ def grads(seed):
     return rng, shapes, out
 
 
+@FILES.file("torch/transforms/clipping.json")
 def torch_cases():
-    import torch
-
-    torch.set_default_dtype(torch.float64)
     cases = []
     specs = [
         ("SGD", {"lr": 0.1}, {"name": "clip_grad_norm_", "parameters": {"max_norm": 1.0}},
@@ -47,36 +48,21 @@ def torch_cases():
     for i, (name, hp, t, desc) in enumerate(specs):
         rng, shapes, gs = grads(100 + i)
         params = common.initial_params(rng, shapes)
-        ps = [torch.tensor(p["values"]).reshape(p["shape"]).requires_grad_(True) for p in params]
-        opt = getattr(torch.optim, name)(ps, **hp)
-        fn = getattr(torch.nn.utils, t["name"])
-        steps = []
-        for g in gs:
-            for p, gg in zip(ps, g):
-                p.grad = torch.tensor(gg).reshape(p.shape)
-            kw = dict(t["parameters"])
-            if kw.get("norm_type") == "inf":
-                kw["norm_type"] = float("inf")
-            fn(ps, **kw)
-            opt.step()
-            steps.append({"grads": g, "expected": [flat(p.detach().numpy()) for p in ps]})
+        transforms = [{"convention": "torch", **t}]
+        expected = torch_runner.replay("torch", name, hp, params, len(gs), grads=gs, transforms=transforms)
+        steps = [{"grads": g, "expected": e} for g, e in zip(gs, expected)]
         cases.append({
             "id": f"torch/{t['name']}/{name}-{i}", "kind": "optimizer", "source": "torch 2.15.0", "dtype": "float64",
             "description": desc,
             "optimizer": {"convention": "torch", "name": name, "hyperparameters": hp},
-            "grad_transforms": [{"convention": "torch", **t}],
+            "grad_transforms": transforms,
             "params": params, "steps": steps, "tolerance": TOL,
         })
     return Fixture("torch/transforms/clipping.json", "torch.nn.utils clipping before torch.optim steps (torch 2.15.0).", cases)
 
 
+@FILES.file("optax/transforms/clipping.json")
 def optax_cases():
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    import optax
-
     cases = []
     specs = [
         ("sgd", {"learning_rate": 0.1}, {"name": "clip_by_global_norm", "parameters": {"max_norm": 1.0}},
@@ -89,24 +75,18 @@ def optax_cases():
     for i, (name, hp, t, desc) in enumerate(specs):
         rng, shapes, gs = grads(200 + i)
         params = common.initial_params(rng, shapes)
-        ps = [jnp.asarray(np.array(p["values"]).reshape(p["shape"])) for p in params]
-        opt = optax.chain(getattr(optax, t["name"])(**t["parameters"]), getattr(optax, name)(**hp))
-        state = opt.init(ps)
-        steps = []
-        for g in gs:
-            gj = [jnp.asarray(np.array(gg).reshape(p.shape)) for gg, p in zip(g, ps)]
-            updates, state = opt.update(gj, state, ps)
-            ps = optax.apply_updates(ps, updates)
-            steps.append({"grads": g, "expected": [flat(np.asarray(p)) for p in ps]})
+        transforms = [{"convention": "optax", **t}]
+        expected = optax_runner.replay(name, hp, params, len(gs), grads=gs, transforms=transforms)
+        steps = [{"grads": g, "expected": e} for g, e in zip(gs, expected)]
         cases.append({
             "id": f"optax/{t['name']}/{name}-{i}", "kind": "optimizer", "source": "optax 0.2.8", "dtype": "float64",
             "description": desc,
             "optimizer": {"convention": "optax", "name": name, "hyperparameters": hp},
-            "grad_transforms": [{"convention": "optax", **t}],
+            "grad_transforms": transforms,
             "params": params, "steps": steps, "tolerance": TOL,
         })
     return Fixture("optax/transforms/clipping.json", "optax clipping chained before optax optimizers (optax 0.2.8, jax x64).", cases)
 
 
 def generate():
-    return [torch_cases(), optax_cases()]
+    return FILES.build_all()

@@ -1,5 +1,6 @@
-"""The MLP of the fixture spec's "Training case", in torch and in jax, shared by gen_training.py
-and the torch / optax adapters (so a golden and an adapter compute the same model the same way).
+"""The MLP of the fixture spec's "Training case", in torch and in jax, and its two training loops,
+run by runners/torch.py and runners/optax.py (`train`) for gen_training.py and the adapters alike
+(so a golden and an adapter compute the same model the same way).
 
 Model (course notation): sizes [d0, ..., dL]; a(l) = W(l) z(l-1) + b(l) with W(l) of shape
 [d_l, d_{l-1}] (nn.Linear layout); z(l) = act(a(l)) for hidden layers; the last layer is linear.
@@ -73,23 +74,6 @@ def torch_train(case, opt, ps, clip=None, on_step=None):
         losses.append(float(loss.detach()))
         out.append([p.detach().numpy().reshape(-1).tolist() for p in ps])
     return losses, out
-
-
-def torch_clip(transforms):
-    """torch.nn.utils clipping from a case's grad_transforms (NotImplementedError otherwise)."""
-    import torch
-
-    fns = []
-    for t in transforms or []:
-        if t.get("convention") != "torch" or t.get("name") not in ("clip_grad_norm_", "clip_grad_value_"):
-            raise NotImplementedError(f"gradient transform {t.get('convention')}.{t.get('name')}")
-        kw = dict(t.get("parameters") or {})
-        if kw.get("norm_type") == "inf":
-            kw["norm_type"] = float("inf")
-        fns.append((getattr(torch.nn.utils, t["name"]), kw))
-    if not fns:
-        return None
-    return lambda ps: [f(ps, **kw) for f, kw in fns]
 
 
 # --------------------------------------------------------------------------------------------- jax / optax
