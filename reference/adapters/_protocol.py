@@ -2,6 +2,8 @@
 
 An adapter reads one JSON case per line on stdin and answers one JSON line on stdout
 (see the adapter protocol in the fixture spec and the README's "Verify your own optimizer").
+Importing this module puts reference/ on sys.path, so the library adapters reach the runners
+(`from runners import torch as torch_runner`) that the generators use.
 """
 import json
 import math
@@ -26,6 +28,15 @@ def numbers(values):
     return [number(v) for v in values]
 
 
+def trajectory(steps):
+    """The runners' parameters after each step as the protocol's `params` (NaN-safe)."""
+    return [[numbers(t) for t in step] for step in steps]
+
+
+def training_answer(losses, params):
+    return {"loss": numbers(losses), "params": trajectory(params)}
+
+
 def serve(handle):
     """Answers every case line with `handle(case) -> dict` (without the id)."""
     for line in sys.stdin:
@@ -45,4 +56,4 @@ def serve(handle):
         sys.stdout.flush()
 
 
-__all__ = ["number", "numbers", "serve", "problem_grad"]
+__all__ = ["number", "numbers", "trajectory", "training_answer", "serve", "problem_grad"]

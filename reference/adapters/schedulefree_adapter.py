@@ -4,33 +4,41 @@
     descent verify fixtures --adapter "python reference/adapters/schedulefree_adapter.py" --name schedulefree
 
 Runs `schedulefree` convention cases (SGDScheduleFree, AdamWScheduleFree, …) with the package
-itself, in train mode: the parameters reported after each step are the ones held in train mode (y),
-as the fixture spec says. Every other convention is answered `unsupported`.
+itself, in train mode, through reference/runners/torch.py: the parameters reported after each step
+are the ones held in train mode (y), as the fixture spec says. Every other convention is answered
+`unsupported`.
 """
-import schedulefree
-
-from _protocol import serve
-from _torch_loop import replay, tensors, train
-
+from _protocol import serve, trajectory, training_answer
+from runners import replay_inputs
+from runners import torch as torch_runner
 
 
 def optimizer_case(c):
     o = c["optimizer"]
-    cls = getattr(schedulefree, o["name"], None)
-    if cls is None or not isinstance(cls, type):
+    if torch_runner.optimizer_class("schedulefree", o["name"]) is None:
         return {"unsupported": f"schedulefree has no {o['name']}"}
-    hp = {k: (tuple(v) if k == "betas" and isinstance(v, list) else v) for k, v in (o.get("hyperparameters") or {}).items()}
-    ps = tensors(c)
-    opt = cls(ps, **hp)
-    opt.train()
-    return train(c, opt, ps) if c["kind"] == "training" else replay(c, opt, ps)
+    if c["kind"] == "training":
+        import training_models as tm
+
+        why = tm.check_model(c["model"])
+        return {"unsupported": why} if why else training_answer(*torch_runner.train(c))
+    ps = torch_runner.tensors(c["params"])
+    opt = torch_runner.make_optimizer("schedulefree", o["name"], ps, o.get("hyperparameters"))   # in train mode
+    return {"params": trajectory(torch_runner.run(opt, ps, *replay_inputs(c), c.get("grad_transforms")))}
+
+
+def guarded(c):
+    try:
+        return optimizer_case(c)
+    except NotImplementedError as e:   # a gradient transform the runner does not know
+        return {"unsupported": str(e)}
 
 
 def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
     if conv != "schedulefree" or c["kind"] not in ("optimizer", "training"):
         return {"unsupported": f"this adapter runs schedulefree optimizer cases only (case is '{conv}')"}
-    return optimizer_case(c)
+    return guarded(c)
 
 
 if __name__ == "__main__":
