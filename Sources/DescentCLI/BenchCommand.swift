@@ -84,6 +84,9 @@ extension CLI {
       --repeat K                 alternating rounds (default: 10)
       --threshold N              as above
       --format text|json|markdown  json is "descent-bench-gemm/1"     --output FILE
+
+    Exit status: 0 measured (or shown), 1 nothing measured (every combination skipped) or a
+    regression against --baseline, 2 unusable input (an unknown name, a bad file).
     """
 
     package static let benchOptimizersValued: Set<String> = ["optimizer", "implementation", "size", "shapes", "probe-count", "dtype", "threads",

@@ -17,7 +17,7 @@ import DescentJSON
 private func usageMessage(_ body: () throws -> Void) -> String {
     do { try body() } catch let e as UsageError { return e.message } catch let e as CommandUsageError { return e.message } catch let e as CLI.InputError {
         return e.message
-    } catch { return "\(error)" }
+    } catch let e as ConfigurationError { return e.message } catch { return "\(error)" }
     return ""
 }
 
@@ -110,6 +110,14 @@ private func usageMessage(_ body: () throws -> Void) -> String {
         #expect(usageMessage { _ = try bench.invoke(["trainig"], path: "bench") }.contains("(did you mean 'training'?)"))
         #expect(usageMessage { _ = try CLI.help(try Arguments(["bnch"], valued: [], flagNames: [])) }.contains("(did you mean 'bench'?)"))
         #expect(usageMessage { _ = try CLI.benchOptimizer("torch/SGD+momentun") }.contains("torch/SGD+momentum"))
+        // The training options' own checks (TrainConfig, Trainer) suggest too.
+        let train = try Arguments(["--dtype", "foat32"], valued: CLI.trainValued, flagNames: [])
+        #expect(usageMessage { _ = try TrainConfig(options: train) }.hasSuffix("got 'foat32' (did you mean 'float32'?)"))
+        var c = TrainConfig()
+        c.implementation = "vectorised"
+        c.steps = 1
+        #expect(usageMessage { _ = try Trainer.run(c, data: try DataSets.named("xor", fixtures: Descent.bundledFixtures)) }
+                    .hasPrefix("unknown implementation 'vectorised' (did you mean 'vectorized'?)"))
         #expect(CLI.main(["sweep", "lrr"]) == 2 && CLI.main(["sweep", "--optimizer", "torch/SGD"]) == 2 && CLI.main(["sweep"]) == 0)
     }
 }

@@ -51,7 +51,8 @@ extension TrainOptionValues {
     package func oneOf(_ name: String, _ choices: [String], default d: String) throws -> String {
         guard let v = last(name) else { return d }
         guard choices.contains(v) else {
-            throw ConfigurationError(message: "--\(name) must be one of \(choices.joined(separator: ", ")); got '\(v)'")
+            throw ConfigurationError(message: "--\(name) must be one of \(choices.joined(separator: ", ")); got '\(v)'"
+                                     + Suggest.didYouMean(v, among: choices))
         }
         return v
     }

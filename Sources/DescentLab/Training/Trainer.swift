@@ -153,7 +153,8 @@ public enum Trainer {
     /// The implementation's engine with `threads` threads (and the work counter, when given).
     package static func engineImplementation(_ name: String, threads: Int, counter: WorkCounter? = nil) throws -> EngineImplementation {
         guard let impl = Implementations.named(name) else {
-            throw ConfigurationError(message: "unknown implementation '\(name)' (known: \(Implementations.all.map(\.name).joined(separator: ", ")))")
+            throw ConfigurationError(message: "unknown implementation '\(name)'" + Suggest.didYouMean(name, among: Implementations.all.map(\.name))
+                                     + " (known: \(Implementations.all.map(\.name).joined(separator: ", ")))")
         }
         guard let e = impl as? EngineImplementation else {
             throw ConfigurationError(message: "implementation '\(name)' is not an engine; training needs an engine's gemm")

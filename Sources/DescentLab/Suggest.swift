@@ -1,5 +1,6 @@
 // Suggest.swift — "did you mean …?" for a mistyped command, option, choice, implementation or
-// known-wrong variant: the nearest known name by edit distance, when it is near enough.
+// known-wrong variant: the nearest known name by edit distance, when it is near enough. Here (not
+// in DescentCLI) so that the training options' own checks (TrainConfig) can use it too.
 
 package enum Suggest {
     /// Edit distance (insertions, deletions, substitutions, and a swap of two neighbours counts
