@@ -50,7 +50,7 @@ private func usageMessage(_ body: () throws -> Void) -> String {
     @Test func theMainJobsHelpSaysWhatItDoesAndWrites() {
         let help = CLI.usage
         for s in ["--no-bench", "--no-training", "--no-claims", "--fixtures DIR", "--results DIR",
-                  "results/conformance.md", "conformance.json", "results/power.md", "power.json",
+                  "results/conformance.md", "results/local/conformance.json", "results/power.md", "power.json",
                   "results/local/bench-short.md", "results/local/training.md", "training-loss.svg", "results/local/claims.md", "claims-*.svg"] {
             #expect(help.contains(s), "the main job's help does not mention \(s)")
         }
@@ -246,8 +246,10 @@ private func usageMessage(_ body: () throws -> Void) -> String {
             let status = CLI.main(["--fixtures", "\(dir)/fixtures", "--results", "\(dir)/results", "--no-bench", "--no-training", "--no-claims"])
             #expect(status == 0 || status == 1)
             let names = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/results").sorted()
-            #expect(names == ["conformance.json", "conformance.md", "power.json", "power.md"])
-            runs.append(Dictionary(uniqueKeysWithValues: try names.map { ($0, try Data(contentsOf: URL(fileURLWithPath: "\(dir)/results/\($0)"))) }))
+            #expect(names == ["conformance.md", "local", "power.json", "power.md"])
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/results/local/conformance.json"))
+            let files = names.filter { $0 != "local" } + ["local/conformance.json"]
+            runs.append(Dictionary(uniqueKeysWithValues: try files.map { ($0, try Data(contentsOf: URL(fileURLWithPath: "\(dir)/results/\($0)"))) }))
         }
         #expect(runs[0] == runs[1], "the deterministic reports differ between two runs")
         // The timing- and machine-dependent outputs go to results/local/, which git ignores.

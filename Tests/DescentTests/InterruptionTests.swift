@@ -64,7 +64,7 @@ func leftoverTemps(_ dir: String) -> [String] {
         for p in jobs { try p.run() }
         for p in jobs { p.waitUntilExit() }
         for p in jobs { #expect(p.terminationStatus == 0 || p.terminationStatus == 1) }
-        for name in ["conformance.json", "power.json"] {
+        for name in ["local/conformance.json", "power.json"] {
             let d = try #require(FileManager.default.contents(atPath: "\(dir)/results/\(name)"), "\(name)")
             #expect((try? JSON.parse(bytes: [UInt8](d))) != nil, "\(name) is not valid JSON")
         }
@@ -72,7 +72,7 @@ func leftoverTemps(_ dir: String) -> [String] {
             let t = try String(contentsOfFile: "\(dir)/results/\(name)", encoding: .utf8)
             #expect(t.hasPrefix("# ") && t.hasSuffix("\n"), "\(name)")
         }
-        #expect(leftoverTemps("\(dir)/results").isEmpty)
+        #expect(leftoverTemps("\(dir)/results").isEmpty && leftoverTemps("\(dir)/results/local").isEmpty)
     }
 
     @Test(arguments: [SIGINT, SIGTERM])
