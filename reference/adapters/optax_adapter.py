@@ -5,16 +5,17 @@
 
 Runs `optax` convention cases (optimizer, schedule and training cases) with the library itself,
 through reference/runners/optax.py, the code the generators use; every other convention is answered
-`unsupported`. A per-step lr is set through optax.inject_hyperparams, as the goldens do. jax's
-compiled executables are dropped after every optimizer and training case: eager optax compiles
-one per operation and shape, and over all of fixtures/optax they exhaust the process's memory maps
+`unsupported`. A per-step lr is set through optax.inject_hyperparams, as the goldens do. After
+each optimizer and training case, jax's compiled executables are dropped once the process holds
+half the kernel's limit of memory maps (runners/optax.py, trim_caches): eager optax compiles one
+executable per operation and shape, and over all of fixtures/optax they would exhaust the maps
 (LLVM "Cannot allocate memory", then a crash).
 """
 from _protocol import numbers, serve, trajectory, training_answer
 from runners import optax as optax_runner
 from runners import replay_inputs
 
-jax = optax_runner.setup()   # x64, CPU
+optax_runner.setup()   # x64, CPU
 
 
 def optimizer_case(c):
@@ -76,7 +77,7 @@ def handle(c):
     except NotImplementedError as e:   # a gradient transform the runner does not know
         return {"unsupported": str(e)}
     finally:
-        jax.clear_caches()
+        optax_runner.trim_caches()
 
 
 if __name__ == "__main__":

@@ -57,7 +57,9 @@ def replay(name, hp, params, steps, grads=None, problem=None, lrs=None):
             gs = [problem_grad(problem, np.asarray(vs[0]).reshape(-1).copy())]
         else:
             gs = grads[t]
-        opt.apply_gradients(zip([np.array(g, dtype=np.float64).reshape(v.shape) for g, v in zip(gs, vs)], vs))
+        # tensors of the backend (the torch backend's foreach updates take no numpy arrays)
+        g = [keras.ops.convert_to_tensor(np.array(g, dtype=np.float64).reshape(v.shape)) for g, v in zip(gs, vs)]
+        opt.apply_gradients(zip(g, vs))
         out.append([flat(np.asarray(v)) for v in vs])
     return out
 

@@ -22,6 +22,26 @@ def setup():
     return jax
 
 
+def trim_caches(fraction=0.5):
+    """Drops jax's compiled executables when this process holds more than `fraction` of the
+    kernel's limit of memory maps (Linux's vm.max_map_count; everywhere else, always). Eager optax
+    compiles one executable per operation and shape, each with its own maps; a long-lived process
+    (an adapter over all of fixtures/optax) otherwise hits the limit and LLVM fails with "Cannot
+    allocate memory", then the process crashes. Returns whether it cleared them."""
+    jax = setup()
+    try:
+        with open("/proc/sys/vm/max_map_count") as f:
+            limit = int(f.read())
+        with open("/proc/self/maps") as f:
+            maps = sum(1 for _ in f)
+    except (OSError, ValueError):
+        maps, limit = 1, 0
+    if maps > fraction * limit:
+        jax.clear_caches()
+        return True
+    return False
+
+
 def factory(name):
     """optax.<name>, else optax.contrib.<name>; None when neither is a callable."""
     setup()
