@@ -21,7 +21,7 @@ public struct OptimizerEntry: Sendable {
 
     /// The keyword arguments and defaults of this name, recorded from `build` itself (the one
     /// place they are written): the builder runs on the library's defaults, and a required
-    /// argument it reports missing is supplied (as 0.001) and marked required.
+    /// argument it reports missing is supplied and marked required (`recordKeywords`).
     public var keywords: [Keyword] {
         recordKeywords(callee: name) { h in _ = try build(&h) }
     }
@@ -50,8 +50,8 @@ func recordKeywords(callee: String, _ build: (inout Hyperparameters) throws -> V
             default: break attempts
             }
             let key = String(field.split(separator: ".").last ?? "")
-            guard message.contains("required positional argument") || message.contains(" needs "), !key.isEmpty, !supplied.contains(where: { $0.0 == key }),
-                  true else { break }
+            guard message.contains("required positional argument") || message.contains(" needs "),
+                  !key.isEmpty, !supplied.contains(where: { $0.0 == key }) else { break }
             // A builder may test for the argument before reading it: then it is a number.
             switch keywords.first(where: { $0.name == key })?.kind ?? .number {
             case .number: supplied.append((key, JSON(0.001)))

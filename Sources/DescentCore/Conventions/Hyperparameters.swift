@@ -69,12 +69,11 @@ public struct Hyperparameters: Sendable {
     /// Set while an entry's schema is recorded (`OptimizerEntry.keywords`).
     var recorder: KeywordRecorder?
 
-    private func note(_ key: String, _ kind: Keyword.Kind, _ d: JSON?) {
+    /// Records `key`'s kind and default for the entry's schema (every reader calls it first;
+    /// readers built on `raw` elsewhere too).
+    func note(_ key: String, _ kind: Keyword.Kind, _ d: JSON?) {
         recorder?.note(Keyword(name: key, kind: kind, defaultValue: d))
     }
-
-    /// Records `key`'s default for the entry's schema, for readers built on `raw`.
-    func noteKeyword(_ key: String, _ kind: Keyword.Kind, _ d: JSON?) { note(key, kind, d) }
 
     /// The JSON key the values came from ("hyperparameters" or "parameters"), for messages.
     public let field: String

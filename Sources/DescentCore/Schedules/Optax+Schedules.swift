@@ -157,7 +157,7 @@ func optaxSchedule(_ name: String, _ h: inout Hyperparameters) throws -> OptaxSc
 extension Hyperparameters {
     /// optax's `power` / `exponent`: an integer literal stays an integer power (jnp's integer_pow).
     fileprivate mutating func optaxPower(_ key: String, default d: Double) throws -> OptaxPower {
-        noteKeyword(key, .number, JSON(d))
+        note(key, .number, JSON(d))
         guard let p = try pyNumber(key) else { return OptaxPower(value: d, isInt: false) }
         return OptaxPower(value: p.value, isInt: p.isInt)
     }

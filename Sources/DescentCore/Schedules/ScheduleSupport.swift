@@ -74,7 +74,7 @@ struct PyNumber {
 extension Hyperparameters {
     /// A number keeping whether the JSON text was an integer (Python's `isinstance(x, int)`).
     mutating func pyNumber(_ key: String) throws -> PyNumber? {
-        noteKeyword(key, .number, nil)
+        note(key, .number, nil)
         guard let v = raw(key), !v.isNull else { return nil }
         guard case let .number(text) = v, let d = Double(text) else {
             throw DescentError.invalidInput(field: "\(field).\(key)", message: "\(callee): expected a number, found \(v.kindName)")
@@ -103,7 +103,7 @@ extension Hyperparameters {
 
     /// A list of integers (milestones, boundaries).
     mutating func ints(_ key: String) throws -> [Int]? {
-        noteKeyword(key, .numbers, nil)
+        note(key, .numbers, nil)
         guard let v = raw(key), !v.isNull else { return nil }
         guard let a = v.arrayValue else {
             throw DescentError.invalidInput(field: "\(field).\(key)", message: "\(callee): expected an array of integers, found \(v.kindName)")
@@ -120,18 +120,18 @@ extension Hyperparameters {
     /// Descent's schedule cases have one parameter group.
     /// `perGroup` with torch's default `d` when the key is absent.
     mutating func perGroup(_ key: String, default d: Double) throws -> Double {
-        noteKeyword(key, .number, JSON(d))
+        note(key, .number, JSON(d))
         return try perGroup(key) ?? d
     }
 
     /// `pyNumber` with the default `d` when the key is absent.
     mutating func pyNumber(_ key: String, default d: PyNumber) throws -> PyNumber {
-        noteKeyword(key, .number, d.isInt ? JSON(Int(d.value)) : JSON(d.value))
+        note(key, .number, d.isInt ? JSON(Int(d.value)) : JSON(d.value))
         return try pyNumber(key) ?? d
     }
 
     mutating func perGroup(_ key: String) throws -> Double? {
-        noteKeyword(key, .number, nil)
+        note(key, .number, nil)
         guard let v = raw(key), !v.isNull else { return nil }
         if let d = v.doubleValue { return d }
         if let a = v.arrayValue {
