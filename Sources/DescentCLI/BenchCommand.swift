@@ -6,6 +6,23 @@ import DescentJSON
 import Foundation
 
 extension CLI {
+    /// Every `--name` value as a count ≥ 1 (repeatable; with `lists`, each may be a comma list).
+    static func positiveCounts(_ a: Arguments, _ name: String, lists: Bool = false) throws -> [Int] {
+        let words = lists ? a.values(name).flatMap { $0.split(separator: ",").map(String.init) } : a.values(name)
+        return try words.map { t in
+            guard let v = Int(t), v >= 1 else { throw UsageError(message: "--\(name) must be a positive count") }
+            return v
+        }
+    }
+
+    /// The last `--name` value as a count ≥ 1, or nil when not given.
+    static func positiveCount(_ a: Arguments, _ name: String) throws -> Int? {
+        try a.value(name).map { r in
+            guard let v = Int(r), v >= 1 else { throw UsageError(message: "--\(name) must be a positive count") }
+            return v
+        }
+    }
+
     package static let benchUsage = """
     descent bench [optimizers] [options]     time optimizer steps against memory bandwidth (the default mode)
     descent bench training [options]         time one training step of an MLP
@@ -164,14 +181,8 @@ extension CLI {
         let optimizers: [BenchOptimizer] = try optNames.contains("all") ? BenchOptimizer.catalog : optNames.map(benchOptimizer)
         let implementations = try selectedImplementations(a).map(\.name)
         let sizes = try a.values("size").flatMap { $0.split(separator: ",").map(String.init) }.map(parseSize)
-        let threads = try a.values("threads").map { t -> Int in
-            guard let v = Int(t), v >= 1 else { throw UsageError(message: "--threads must be a positive count") }
-            return v
-        }
-        let repeats = try a.value("repeat").map { r -> Int in
-            guard let v = Int(r), v >= 1 else { throw UsageError(message: "--repeat must be a positive count") }
-            return v
-        } ?? 10
+        let threads = try positiveCounts(a, "threads")
+        let repeats = try positiveCount(a, "repeat") ?? 10
         let format = try a.outputFormat(["text", "json", "markdown"])
         let models = try a.values("shapes").map { s -> ModelShapes in
             do { return try ModelShapes.load(s) } catch let e as ShapesError { throw InputError(message: e.message) }
@@ -256,14 +267,8 @@ extension CLI {
         let sizes = words.isEmpty ? [256, 512, 1024] : try words.flatMap { $0.split(separator: ",").map(String.init) }.map { w in
             do { return try parseSize(w) } catch { throw UsageError(message: "bench gemm: '\(w)' is not a positive matrix side (e.g. 256, 1K)") }
         }
-        let threads = try a.values("threads").flatMap { $0.split(separator: ",") }.map { t -> Int in
-            guard let v = Int(t), v >= 1 else { throw UsageError(message: "--threads must be a positive count") }
-            return v
-        }
-        let repeats = try a.value("repeat").map { r -> Int in
-            guard let v = Int(r), v >= 1 else { throw UsageError(message: "--repeat must be a positive count") }
-            return v
-        } ?? 10
+        let threads = try positiveCounts(a, "threads", lists: true)
+        let repeats = try positiveCount(a, "repeat") ?? 10
         let format = try a.outputFormat(["text", "json", "markdown"])
         let dtypes = try selectedDTypes(a)
         try setThreshold(a)
@@ -304,10 +309,7 @@ extension CLI {
         let implementations = names.isEmpty || names.contains("all")
             ? Implementations.all.filter { $0.availability == .available }.map(\.name) : names
         for n in implementations where Implementations.named(n) == nil { throw unknownImplementation(n) }
-        let threads = try a.values("threads").flatMap { $0.split(separator: ",") }.map { t -> Int in
-            guard let v = Int(t), v >= 1 else { throw ConfigurationError(message: "--threads must be a positive count") }
-            return v
-        }
+        let threads = try positiveCounts(a, "threads", lists: true)
         let repeats = try positiveInt(a, "repeat") ?? 15
         let format = try a.outputFormat(["text", "json", "markdown"])
         let dtypes = a.value("dtype") == nil ? [DType.float32] : try selectedDTypes(a)

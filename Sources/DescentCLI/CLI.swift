@@ -126,17 +126,14 @@ public enum CLI {
             let command = e.command.isEmpty || e.command == "help" ? "" : e.command + " "
             stderr("descent: \(e.message)\nRun `descent \(command)--help` for usage.")
             return 2
-        } catch let e as UsageError {
-            stderr("descent: \(e.message)\nRun `descent --help` for usage.")
+        } catch let e where e is UsageError || e is ConfigurationError {
+            // The command line's usage errors and the lab's unrunnable settings (both describe
+            // themselves by their message).
+            stderr("descent: \(e)\nRun `descent --help` for usage.")
             return 2
-        } catch let e as ConfigurationError {
-            stderr("descent: \(e.message)\nRun `descent --help` for usage.")
-            return 2
-        } catch let e as InputError {
-            stderr("descent: \(e.message)")
-            return 2
-        } catch let e as LabInputError {
-            stderr("descent: \(e.message)")
+        } catch let e where e is InputError || e is LabInputError {
+            // Inputs that cannot be used (files, adapters), the command's and the lab's.
+            stderr("descent: \(e)")
             return 2
         } catch let e as DescentError {
             stderr("descent: \(e.description)")
@@ -151,7 +148,10 @@ public enum CLI {
         UsageError(message: "unknown command '\(word)'" + Suggest.didYouMean(word, among: commands.map(\.name)))
     }
 
-    package struct InputError: Error { var message: String }
+    package struct InputError: Error, CustomStringConvertible {
+        var message: String
+        package var description: String { message }
+    }
 
     package static func stderr(_ s: String) {
         FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
