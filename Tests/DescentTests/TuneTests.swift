@@ -364,3 +364,47 @@ private let packageRoot = repositoryRoot
                           "--early-stopping", "halving", "--shard", "0/2"]) == 2)
     }
 }
+
+/// A training objective is stored typed (descent-train-config/1), and reports written before
+/// that, which stored the `descent train` options as `--name value` pairs, still read.
+@Suite struct TrainingObjectiveStorageTests {
+    /// An objective as the tune command wrote it before the typed configuration.
+    static let legacy = """
+        {"train": ["--data", "xor", "--model", "mlp:2,8,2", "--optimizer", "torch/SGD", "--hp", "lr=0.1",
+                   "--hp", "momentum=0.9", "--schedule", "torch/StepLR", "--sp", "step_size=5", "--warmup", "3",
+                   "--batch-size", "16", "--steps-per-trial", "40", "--train-seed", "7", "--dtype", "float64"],
+         "metric": "test_accuracy"}
+        """
+
+    @Test func aLegacyArgvObjectiveReadsAsTheSameConfiguration() throws {
+        guard case let .training(c, fixtures, metric) = try ObjectiveSpec.from(try JSON.parse(Self.legacy), file: "old.json") else {
+            Issue.record("not a training objective"); return
+        }
+        #expect(metric == "test_accuracy" && fixtures == nil)
+        #expect(c.data == "xor" && c.sizes == [2, 8, 2] && c.batchSize == 16 && c.steps == 40 && c.seed == 7 && c.warmup == 3)
+        #expect(c.dtype == .float64)
+        #expect(c.optimizer == Call(convention: "torch", name: "SGD", arguments: [("lr", JSON(0.1)), ("momentum", JSON(0.9))]))
+        #expect(c.schedule == Call(convention: "torch", name: "StepLR", arguments: [("step_size", JSON(5))]))
+    }
+
+    @Test func theTypedObjectiveRoundTripsAndIsWhatIsWritten() throws {
+        let old = try ObjectiveSpec.from(try JSON.parse(Self.legacy), file: "old.json")
+        let text = old.json.serialized()
+        #expect(text.contains("\"train_config\"") && text.contains("descent-train-config/1") && !text.contains("\"train\":"))
+        #expect(try ObjectiveSpec.from(try JSON.parse(text), file: "new.json") == old)
+    }
+
+    @Test func aBrokenStoredConfigurationNamesItsField() throws {
+        var j = try JSON.parse(try ObjectiveSpec.from(try JSON.parse(Self.legacy), file: "x").json.serialized())
+        guard case var .object(o) = j, case var .object(tc) = o[0].1 else { Issue.record("shape"); return }
+        tc = tc.map { $0.0 == "batch_size" ? ($0.0, .string("sixteen")) : $0 }
+        o[0].1 = .object(tc)
+        j = .object(o)
+        do {
+            _ = try ObjectiveSpec.from(j, file: "r.json")
+            Issue.record("accepted a string batch size")
+        } catch let e as LabInputError {
+            #expect(e.message == "r.json: settings.objective.train_config.batch_size is missing or invalid")
+        }
+    }
+}
