@@ -13,6 +13,7 @@ scheduler would.
 from _protocol import serve, trajectory, training_answer
 from runners import replay_inputs
 from runners import torch as torch_runner
+from runners.torch import features_answer
 
 CONVENTIONS = ("pytorch_optimizer", "lion_pytorch")
 
@@ -37,6 +38,11 @@ def optimizer_case(c):
         return training_case(c)
     if c.get("grad_transforms"):
         return {"unsupported": "gradient transforms are not run by this adapter"}
+    if torch_runner.uses_features(c):
+        try:
+            return features_answer(c)
+        except NotImplementedError as e:   # a field-feature combination the runner does not run
+            return {"unsupported": str(e)}
     ps = torch_runner.tensors(c["params"])
     opt = torch_runner.make_optimizer(o["convention"], o["name"], ps, o.get("hyperparameters"))
     return {"params": trajectory(torch_runner.run(opt, ps, *replay_inputs(c)))}

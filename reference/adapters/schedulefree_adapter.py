@@ -11,6 +11,7 @@ are the ones held in train mode (y), as the fixture spec says. Every other conve
 from _protocol import serve, trajectory, training_answer
 from runners import replay_inputs
 from runners import torch as torch_runner
+from runners.torch import features_answer
 
 
 def optimizer_case(c):
@@ -22,6 +23,8 @@ def optimizer_case(c):
 
         why = tm.check_model(c["model"])
         return {"unsupported": why} if why else training_answer(*torch_runner.train(c))
+    if torch_runner.uses_features(c):
+        return features_answer(c)
     ps = torch_runner.tensors(c["params"])
     opt = torch_runner.make_optimizer("schedulefree", o["name"], ps, o.get("hyperparameters"))   # in train mode
     return {"params": trajectory(torch_runner.run(opt, ps, *replay_inputs(c), c.get("grad_transforms")))}

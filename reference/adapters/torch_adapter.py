@@ -10,6 +10,7 @@ convention is answered `unsupported`.
 from _protocol import numbers, serve, trajectory, training_answer
 from runners import replay_inputs
 from runners import torch as torch_runner  # noqa: E402  (torch.optim.Muon's Newton–Schulz in float64: matrix_patches)
+from runners.torch import features_answer
 
 torch_runner.setup()   # float64 default dtype, as the goldens are computed
 
@@ -18,6 +19,8 @@ def optimizer_case(c):
     o = c["optimizer"]
     if torch_runner.optimizer_class("torch", o["name"]) is None:
         return {"unsupported": f"torch.optim has no {o['name']}"}
+    if torch_runner.uses_features(c):
+        return features_answer(c)
     ps = torch_runner.tensors(c["params"])
     opt = torch_runner.make_optimizer("torch", o["name"], ps, o.get("hyperparameters"))
     if not c.get("steps"):

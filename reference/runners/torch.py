@@ -221,3 +221,271 @@ def schedule_values(name, params, base_lr, n, optimizer="SGD", metrics=None):
         lrs.append(float(group["lr"]))
         moms.append(mom())
     return lrs, moms
+
+
+# ---------------------------------------------------------------------------------------------
+# Field features (fixtures/FORMAT.md, "Field features"): param groups, null gradients, expected
+# state, resume, accumulation, GradScaler, a scheduler on the optimizer, empty tensors.
+
+FEATURE_FIELDS = ("resume", "accumulation", "non_finite", "schedule")
+# Group keys holding a library's running scalars, reported per tensor of the group. pytorch_optimizer
+# counts `step` in the group (group["step"] += 1 on every step(), with or without gradients), not
+# per parameter.
+GROUP_STATE_KEYS = {"schedulefree": ("k", "weight_sum", "lr_max"), "pytorch_optimizer": ("step",)}
+# 0-d state tensors that are scalars even for a 0-d parameter (a 0-d state tensor of any other key of a
+# 0-d parameter is "a state tensor of the parameter's shape": a list of one number).
+SCALAR_STATE_KEYS = {"step", "mu_product", "func_evals", "n_iter", "t", "prev_loss", "H_diag"}
+
+
+def uses_features(case):
+    """Whether an optimizer case uses a field-feature field the plain `run` loop does not know, or is
+    tagged with `features` (its reply then carries the state after every step)."""
+    if case.get("features") or any(k in case for k in FEATURE_FIELDS) or (case.get("optimizer") or {}).get("param_groups"):
+        return True
+    for s in case.get("steps") or []:
+        if isinstance(s.get("lr"), list) or any(g is None for g in s.get("grads") or []):
+            return True
+    return False
+
+
+def _number(x):
+    """A fixture number ("NaN" / "Infinity" / "-Infinity" in a non_finite case) as a float."""
+    if isinstance(x, str):
+        return {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}[x]
+    return float(x)
+
+
+def _tensor(values, shape):
+    torch = setup()
+    return torch.tensor([_number(v) for v in values], dtype=torch.float64).reshape(shape)
+
+
+def _group_args(ps, o):
+    """(constructor's first argument, group index of every tensor) for the case's optimizer."""
+    groups = o.get("param_groups")
+    if not groups:
+        return ps, [0] * len(ps)
+    owner = [None] * len(ps)
+    args = []
+    for j, g in enumerate(groups):
+        for i in g["params"]:
+            if owner[i] is not None:
+                raise ValueError(f"tensor {i} is in two param_groups")
+            owner[i] = j
+        args.append({"params": [ps[i] for i in g["params"]], **kwargs(g.get("hyperparameters"))})
+    if any(j is None for j in owner):
+        raise ValueError("a tensor is in no param_group")
+    return args, owner
+
+
+def _build(o, ps):
+    cls = optimizer_class(o["convention"], o["name"])
+    if cls is None:
+        raise LookupError(f"{o['convention']} has no {o['name']}")
+    arg, owner = _group_args(ps, o)
+    opt = cls(arg, **kwargs(o.get("hyperparameters")))
+    if o["convention"] == "schedulefree":
+        opt.train()
+    return opt, owner
+
+
+def _state_value(v, param, key):
+    """A state entry in the fixture's form, or `_SKIP` for what it cannot hold (lists, objects)."""
+    torch = setup()
+    if v is None:
+        return None
+    if isinstance(v, torch.Tensor):
+        if v.dim() == 0 and (param.dim() > 0 or key in SCALAR_STATE_KEYS):
+            x = v.item()
+            return int(x) if isinstance(x, (bool, int)) else float(x)
+        return [float(x) for x in v.detach().reshape(-1).tolist()]
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (int, float)):
+        return v
+    return _SKIP
+
+
+_SKIP = object()
+
+
+def capture_state(opt, ps, owner, convention, scaler=None):
+    """The optimizer's state in the fixture's `expected_state` form: every key of opt.state[p] (state
+    tensors flattened, 0-d tensors and numbers as numbers, null for a tensor without that key; a key
+    holding a list or an object is left out), then the group keys of GROUP_STATE_KEYS written for each
+    tensor of the group, then GradScaler's `scale`."""
+    per = []
+    keys = []
+    dropped = set()
+    for p in ps:
+        st = opt.state[p] if p in opt.state else {}
+        row = {}
+        for k, v in st.items():
+            if not isinstance(k, str):
+                continue
+            x = _state_value(v, p, k)
+            if x is _SKIP:
+                dropped.add(k)
+                continue
+            row[k] = x
+            if k not in keys:
+                keys.append(k)
+        per.append(row)
+    out = {k: [row.get(k) for row in per] for k in keys if k not in dropped}
+    for k in GROUP_STATE_KEYS.get(convention, ()):
+        if k in out:
+            continue
+        vals = [opt.param_groups[j].get(k) for j in owner]
+        if any(v is not None for v in vals):
+            out[k] = [None if v is None else (v if isinstance(v, int) and not isinstance(v, bool) else float(v)) for v in vals]
+    if scaler is not None:
+        out["scale"] = float(scaler.get_scale())
+    return out
+
+
+def _roundtrip(obj):
+    import io
+
+    torch = setup()
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    buf.seek(0)
+    return torch.load(buf, weights_only=True)
+
+
+def replay_case(case, seed=None, record_state=True):
+    """Runs an optimizer case (replay or closed loop) with every field feature of the fixture spec,
+    the torch-style way:
+
+    - `optimizer.param_groups`: Cls([{"params": [...], **group hyperparameters}, ...], **hyperparameters);
+    - `steps[k].lr`: a number for every group or a list with one entry per group (None: the group's
+      own lr), for that step only (not with a `schedule`);
+    - a None gradient: p.grad = None for that step;
+    - `resume`: after step k, opt.state_dict() -> torch.save -> torch.load(weights_only=True) into a
+      freshly built optimizer (train() for schedulefree) with load_state_dict;
+    - `accumulation`: p.grad is the sum of the micro-batch gradients, opt.step() and opt.zero_grad()
+      on every k-th step;
+    - `non_finite` (torch GradScaler): torch.amp.GradScaler("cpu", **parameters); p.grad =
+      scaler.scale(g) (the backward pass of a scaled loss), scaler.step(opt), scaler.update();
+    - `schedule`: torch.optim.lr_scheduler.<name>(opt, **parameters) right after the optimizer,
+      sched.step() after each update (before it with "stepping": "before_optimizer"), also after a
+      step GradScaler skipped;
+    - `grad_transforms`: the clipping, after GradScaler's unscale_ when there is one.
+
+    Returns (params after each step, state after each step or None)."""
+    torch = setup()
+    o = case["optimizer"]
+    conv = o["convention"]
+    ps = [_tensor(p["values"], p["shape"]).requires_grad_(True) for p in case["params"]]
+    if seed is not None:
+        torch.manual_seed(seed)
+    opt, owner = _build(o, ps)
+    steps = case.get("steps") or []
+    problem = case.get("problem")
+    clip = clip_fn(case.get("grad_transforms"))
+    every = int((case.get("accumulation") or {}).get("steps", 1))
+    resume_at = (case.get("resume") or {}).get("after_step")
+    scaler = None
+    nf = case.get("non_finite")
+    if nf is not None:
+        if nf.get("convention") != "torch" or nf.get("name") != "GradScaler":
+            raise NotImplementedError(f"non-finite guard {nf.get('convention')}.{nf.get('name')}")
+        scaler = torch.amp.GradScaler("cpu", **(nf.get("parameters") or {}))
+    sched = None
+    before = False
+    sc = case.get("schedule")
+    if sc is not None:
+        if sc.get("convention") != "torch":
+            raise NotImplementedError(f"a {sc.get('convention')} schedule on a torch-style optimizer")
+        sched = build_scheduler(opt, sc["name"], sc.get("parameters"))
+        before = sc.get("stepping") == "before_optimizer"
+        if resume_at is not None:
+            raise NotImplementedError("resume with a schedule (the spec saves the optimizer's state only)")
+    lbfgs = isinstance(opt, torch.optim.LBFGS)
+    if lbfgs and (problem is None or scaler is not None or every != 1):
+        raise NotImplementedError("LBFGS runs a closed-loop problem without GradScaler or accumulation")
+    base = [g["lr"] for g in opt.param_groups]
+    out, states = [], []
+
+    def grads_at(t):
+        if problem is not None:
+            return [flat(problem_grad(problem, ps[0].detach().numpy().reshape(-1).copy()))]
+        return steps[t]["grads"]
+
+    for t in range(len(steps)):
+        lr = steps[t].get("lr")
+        if sched is not None:
+            if lr is not None:
+                raise ValueError(f"steps[{t}].lr with a schedule")
+        else:
+            for j, g in enumerate(opt.param_groups):
+                v = lr[j] if isinstance(lr, list) else lr
+                g["lr"] = base[j] if v is None else v
+        update = (t + 1) % every == 0
+
+        def set_grads(t=t):
+            for p, g in zip(ps, grads_at(t)):
+                if g is None:
+                    if every != 1:
+                        raise ValueError("null gradients and accumulation do not combine")
+                    p.grad = None
+                    continue
+                x = _tensor(g, p.shape)
+                if scaler is not None:
+                    x = scaler.scale(x)
+                p.grad = x if (every == 1 or p.grad is None) else p.grad + x
+
+        if lbfgs:
+            def closure():
+                set_grads()
+                if clip is not None:
+                    clip(ps)
+                return torch.tensor(problem_loss(problem, ps[0].detach().numpy().reshape(-1).copy()))
+
+            if before:
+                sched.step()
+            opt.step(closure)
+            if sched is not None and not before:
+                sched.step()
+        else:
+            set_grads()
+            if update:
+                if clip is not None:
+                    if scaler is not None:
+                        scaler.unscale_(opt)
+                    clip(ps)
+                if sched is not None and before:
+                    sched.step()
+                if scaler is not None:
+                    scaler.step(opt)
+                    scaler.update()
+                else:
+                    opt.step()
+                if sched is not None and not before:
+                    sched.step()
+                if every != 1:
+                    opt.zero_grad()
+        out.append([flat(p.detach().numpy()) for p in ps])
+        if resume_at is not None and t + 1 == resume_at:
+            sd = _roundtrip(opt.state_dict())
+            opt, owner = _build(o, ps)
+            opt.load_state_dict(sd)
+        if record_state:
+            states.append(capture_state(opt, ps, owner, conv, scaler))
+    return out, (states if record_state else None)
+
+
+def _nan_safe(x):
+    if isinstance(x, list):
+        return [_nan_safe(v) for v in x]
+    if isinstance(x, float) and not np.isfinite(x):
+        return "NaN" if np.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+    return x
+
+
+def features_answer(case):
+    """An adapter's reply to a case with field features: {"params": [...], "state": [one object per
+    step]} (NaN / ±inf as the protocol's strings); NotImplementedError for what this runner does not
+    run (answered `unsupported`)."""
+    params, states = replay_case(case)
+    return {"params": _nan_safe(params), "state": [{k: _nan_safe(v) for k, v in s.items()} for s in states]}
