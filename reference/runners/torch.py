@@ -8,6 +8,11 @@ given or common.problem_grad at the current parameters, the case's clipping, the
 common.problem_loss. torch.optim.Muon and pytorch_optimizer's SOAP run with the float64 patches of
 matrix_patches.py (the libraries cast to bfloat16 / float32 inside), applied when their class is
 looked up.
+
+`replay_case` runs a case with the field features of the fixture spec (param groups, null
+gradients, the state after every step, resume through state_dict / torch.save / weights_only load,
+gradient accumulation, torch.amp.GradScaler, an lr scheduler on the optimizer, empty and 0-d
+tensors); `features_answer` is the adapters' reply built on it.
 """
 from __future__ import annotations
 
