@@ -10,8 +10,15 @@ each optimizer and training case, jax's compiled executables are dropped once th
 half the kernel's limit of memory maps (runners/optax.py, trim_caches): eager optax compiles one
 executable per operation and shape, and over all of fixtures/optax they would exhaust the maps
 (LLVM "Cannot allocate memory", then a crash).
+
+Cases with field features (FORMAT.md, "Field features": `features`, `optimizer.param_groups`,
+`resume`, `accumulation`, `non_finite`, `schedule`, empty and 0-d tensors) run through the runner's
+replay_case (multi_transform, MultiSteps, apply_if_finite, a schedule as learning_rate, the state
+saved with numpy.save and loaded into a fresh init at the resume point), and the answer adds
+`state`, one object per step (runners/optax.py state_entries). `null` gradients are answered
+`unsupported` (optax's updates tree must match the parameters').
 """
-from _protocol import numbers, serve, trajectory, training_answer
+from _protocol import number, numbers, serve, trajectory, training_answer
 from runners import optax as optax_runner
 from runners import replay_inputs
 
@@ -26,10 +33,44 @@ def optimizer_case(c):
     hp = dict(o.get("hyperparameters") or {})
     if o["name"] == "lbfgs":
         return lbfgs_case(c, hp)
+    if c.get("features") or any(c.get(k) is not None for k in optax_runner.FEATURE_FIELDS) \
+            or (o.get("param_groups") is not None):
+        return feature_case(c)
     steps, grads, problem, lrs = replay_inputs(c)
     # an lr override holds for its step only; optax clipping transforms are chained in front
     return {"params": trajectory(optax_runner.replay(factory, hp, c["params"], steps, grads, problem, lrs,
                                                      c.get("grad_transforms")))}
+
+
+def feature_case(c):
+    """A case with field features (param_groups, resume, accumulation, non_finite, schedule, empty or
+    0-d tensors): runners/optax.py's replay_case, the goldens' code, which saves and loads the state
+    at the resume point itself. The reply adds the state after every step (names and forms of
+    FORMAT.md's expected_state, runners/optax.py state_entries)."""
+    unknown = [f for f in c.get("features") or [] if f not in FEATURES]
+    if unknown:
+        return {"error": f"features: unknown tag {unknown[0]!r}"}
+    if c.get("problem") is None and any(g is None for s in c.get("steps") or [] for g in s.get("grads") or []):
+        return {"unsupported": "null gradients (missing_grads) cannot be expressed in optax: the updates tree must match the parameters'"}
+    if c["optimizer"]["name"] == "lbfgs":
+        return {"unsupported": "field features with optax.lbfgs"}
+    params, states = optax_runner.replay_case(c)
+    return {"params": trajectory(params), "state": [state_answer(s) for s in states]}
+
+
+FEATURES = ("param_groups", "missing_grads", "state", "resume", "accumulation", "non_finite",
+            "schedule_in_optimizer", "empty_tensors")
+
+
+def state_answer(entries):
+    """One step's state entries, NaN-safe: numbers, per-tensor arrays of numbers / arrays / null."""
+    def one(v):
+        if v is None:
+            return None
+        if isinstance(v, list):
+            return [one(x) for x in v]
+        return v if isinstance(v, int) else number(v)
+    return {k: one(v) for k, v in entries.items()}
 
 
 def training_case(c):
@@ -74,7 +115,7 @@ def handle(c):
         return schedule_case(c)
     try:
         return training_case(c) if c["kind"] == "training" else optimizer_case(c)
-    except NotImplementedError as e:   # a gradient transform the runner does not know
+    except NotImplementedError as e:   # a gradient transform or feature the runner does not know
         return {"unsupported": str(e)}
     finally:
         optax_runner.trim_caches()
