@@ -369,6 +369,11 @@ def schedule_in_optimizer():
                   ["schedule_in_optimizer", "param_groups", "state"], shapes=SHAPES3,
                   groups=[{"params": [0]}, {"params": [1, 2], "hyperparameters": {"weight_decay": 0.0}}],
                   schedule=sched("polynomial_schedule", init_value=0.125, end_value=0.015625, power=2, transition_steps=4)),
+        make_case(p, "schedule-free-adamw-linear", "schedule_free_adamw", {}, "schedule_free_adamw given a "
+                  "linear_schedule: its inner adam step uses schedule(count) with count from 0, but the averaging "
+                  "weight and max_lr use schedule(step_count) with step_count from 1; catches one count for both.",
+                  ["schedule_in_optimizer", "state"],
+                  schedule=sched("linear_schedule", init_value=0.0, end_value=0.015625, transition_steps=4)),
     ]
     return fixture(p, "optax optimizers given a schedule object as learning_rate (optax 0.2.8, jax x64).", cases)
 
