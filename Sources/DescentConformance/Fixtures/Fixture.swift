@@ -31,6 +31,9 @@ public struct StepSpec: Sendable {
     public var batch: [Int]? = nil
     /// Training cases: the batch loss at the parameters before this step.
     public var expectedLoss: Double? = nil
+    /// Field features of this step (null gradients, per-group lr, expected state); nil when the
+    /// step has none. Where `grads[i]` is null, `grads[i]` is empty and `field.missing[i]` true.
+    public var field: FieldStep? = nil
 }
 
 /// A closed-loop objective named by a case (`problem`).
@@ -83,6 +86,15 @@ public struct OptimizerCase: Sendable {
     public var training: TrainingSetup? = nil
     /// "optimizer" or "training".
     public var kind: String { training == nil ? "optimizer" : "training" }
+    /// The field features (FieldFeatures.swift); nil when the case has none of their fields.
+    public var field: FieldSetup? = nil
+    /// Whether the case needs the field runner (Verify/FieldRun.swift): groups, a resume, …, or a
+    /// step with null gradients, a per-group lr or expected state.
+    public var needsFieldRun: Bool {
+        guard let field else { return steps.contains { $0.field != nil } }
+        return field.changesTheRun || !field.features.isEmpty || steps.contains { $0.field != nil }
+            || (convention == "keras" && (hyperparameters?.objectValue ?? []).contains { ["exclude_from_weight_decay", "gradient_accumulation_steps"].contains($0.0) })
+    }
 }
 
 public struct ScheduleCase: Sendable {
@@ -254,21 +266,29 @@ public enum FixtureLoader {
         return s
     }
 
-    package static func number(_ v: JSON?, _ field: String) throws -> Double {
+    package static func number(_ v: JSON?, _ field: String, allowNonFinite: Bool = false) throws -> Double {
         guard let v else { throw bad(field, "missing") }
+        if allowNonFinite, let s = v.stringValue {
+            switch s {
+            case "NaN": return .nan
+            case "Infinity": return .infinity
+            case "-Infinity": return -.infinity
+            default: break
+            }
+        }
         if let s = v.stringValue, ["NaN", "nan", "Infinity", "-Infinity", "inf", "-inf"].contains(s) {
-            throw bad(field, "NaN and infinities are not allowed in fixtures (found \"\(s)\")")
+            throw bad(field, "NaN and infinities are not allowed in fixtures (found \"\(s)\"; a case with \"non_finite\" in its features may hold \"NaN\", \"Infinity\", \"-Infinity\")")
         }
         guard let d = v.doubleValue else { throw bad(field, "expected a number, found \(v.kindName)") }
         return d
     }
 
-    package static func numbers(_ v: JSON?, _ field: String) throws -> [Double] {
+    package static func numbers(_ v: JSON?, _ field: String, allowNonFinite: Bool = false) throws -> [Double] {
         guard let v else { throw bad(field, "missing") }
         guard let a = v.arrayValue else { throw bad(field, "expected an array of numbers, found \(v.kindName)") }
         var out = [Double]()
         out.reserveCapacity(a.count)
-        for (i, x) in a.enumerated() { out.append(try number(x, "\(field)[\(i)]")) }
+        for (i, x) in a.enumerated() { out.append(try number(x, "\(field)[\(i)]", allowNonFinite: allowNonFinite)) }
         return out
     }
 
@@ -323,39 +343,71 @@ public enum FixtureLoader {
         guard let stepsJ = c["steps"]?.arrayValue ?? (expectedError != nil ? [] : nil) else {
             throw bad("steps", "missing or not an array")
         }
+        let field = try parseFieldSetup(c, tensors: params.count)
+        let nonFinite = field.features.contains(.nonFinite)
+        let groupCount = field.paramGroups?.count ?? 1
         var steps: [StepSpec] = []
         for (k, s) in stepsJ.enumerated() {
             let f = "steps[\(k)]"
             guard s.objectValue != nil else { throw bad(f, "expected an object") }
             var lr: Double?
-            if let l = s["lr"], !l.isNull { lr = try number(l, "\(f).lr") }
+            var stepField: FieldStep?
+            if let l = s["lr"], !l.isNull {
+                if field.schedule != nil { throw bad("\(f).lr", "not allowed: the case hands a schedule to the optimizer (`schedule`)") }
+                if let a = l.arrayValue {
+                    guard field.paramGroups != nil else { throw bad("\(f).lr", "a list of lrs needs optimizer.param_groups") }
+                    if a.count != groupCount { throw bad("\(f).lr", "expected one lr per group (\(groupCount)), found \(a.count)") }
+                    let lrs = try a.enumerated().map { g, x in x.isNull ? nil : try number(x, "\(f).lr[\(g)]") }
+                    stepField = FieldStep(missing: Array(repeating: false, count: params.count), groupLRs: lrs)
+                } else {
+                    lr = try number(l, "\(f).lr")
+                }
+            }
             var grads: [[Double]]?
             if problem == nil {
                 guard let gj = s["grads"]?.arrayValue else { throw bad("\(f).grads", "missing (replay cases give a gradient per tensor per step)") }
                 if gj.count != params.count { throw bad("\(f).grads", "expected \(params.count) tensors, found \(gj.count)") }
+                var missing = [Bool](repeating: false, count: params.count)
                 grads = try gj.enumerated().map { (t, g) in
-                    let v = try numbers(g, "\(f).grads[\(t)]")
+                    if g.isNull {
+                        missing[t] = true
+                        return []
+                    }
+                    let v = try numbers(g, "\(f).grads[\(t)]", allowNonFinite: nonFinite)
                     if v.count != params[t].count { throw bad("\(f).grads[\(t)]", "tensor \(t) has \(params[t].count) values, found \(v.count)") }
                     return v
+                }
+                if missing.contains(true) {
+                    if field.accumulation != nil { throw bad("accumulation", "null gradients and accumulation do not combine") }
+                    stepField = FieldStep(missing: missing, groupLRs: stepField?.groupLRs)
                 }
             }
             guard let ej = s["expected"]?.arrayValue else { throw bad("\(f).expected", "missing or not an array") }
             if ej.count != params.count { throw bad("\(f).expected", "expected \(params.count) tensors, found \(ej.count)") }
             let expected = try ej.enumerated().map { (t, e) in
-                let v = try numbers(e, "\(f).expected[\(t)]")
+                let v = try numbers(e, "\(f).expected[\(t)]", allowNonFinite: nonFinite)
                 if v.count != params[t].count { throw bad("\(f).expected[\(t)]", "tensor \(t) has \(params[t].count) values, found \(v.count)") }
                 return v
             }
-            steps.append(StepSpec(lr: lr, grads: grads, expected: expected))
+            if let es = s["expected_state"], !es.isNull {
+                let st = try parseExpectedState(es, "\(f).expected_state", params: params, allowNonFinite: nonFinite)
+                stepField = FieldStep(missing: stepField?.missing ?? Array(repeating: false, count: params.count),
+                                      groupLRs: stepField?.groupLRs, expectedState: st)
+            }
+            steps.append(StepSpec(lr: lr, grads: grads, expected: expected, field: stepField))
         }
         if steps.isEmpty && expectedError == nil { throw bad("steps", "at least one step is needed") }
+        if let r = field.resumeAfter, r < 1 || r >= max(steps.count, 2) {
+            throw bad("resume.after_step", "expected 1 ≤ after_step < \(steps.count) (the number of steps), found \(r)")
+        }
         let tol = try tolerance(c["tolerance"], "tolerance") ?? (expectedError != nil ? Tolerance(rtol: 0, atol: 0) : nil)
         guard let tol else { throw bad("tolerance", "missing") }
         return OptimizerCase(id: id, source: c["source"]?.stringValue, description: c["description"]?.stringValue,
                              convention: convention, name: name, hyperparameters: hp, params: params, steps: steps,
                              problem: problem, gradTransforms: gradTransforms, tolerance: tol,
                              toleranceFloat32: try tolerance(c["tolerance_float32"], "tolerance_float32"),
-                             expectedError: expectedError, json: c)
+                             expectedError: expectedError, json: c,
+                             field: field.changesTheRun || !field.features.isEmpty || field.tensorNames.contains { $0 != nil } ? field : nil)
     }
 
     package static func optionalString(_ c: JSON, _ key: String) throws -> String? {

@@ -46,6 +46,12 @@ public struct TrainingSetup: Sendable {
 extension FixtureLoader {
     package static func parseTrainingCase(_ c: JSON, id: String) throws -> OptimizerCase {
         let (convention, name, hp) = try call(c, "optimizer", arguments: "hyperparameters")
+        for key in ["resume", "accumulation", "non_finite", "schedule"] where c[key] != nil && c[key]?.isNull == false {
+            throw DescentError.unsupported("field '\(key)' on a training case is not implemented in Descent (it is for optimizer cases)")
+        }
+        if let g = c["optimizer"]?["param_groups"], !g.isNull {
+            throw DescentError.unsupported("optimizer.param_groups on a training case is not implemented in Descent (it is for optimizer cases)")
+        }
 
         // model
         guard let m = c["model"], m.objectValue != nil else { throw bad("model", "missing (an object with type, sizes, activation, loss)") }

@@ -164,7 +164,7 @@ package struct CombinedVariant: Implementation {
             case let .schedule(change):
                 guard let changed = change(s) else { throw KnownWrongVariant.notApplicable(s.summary) }
                 s = changed
-            case .arguments:
+            case .arguments, .field:
                 break
             case .family, .float32Accumulation, .model:
                 throw KnownWrongVariant.notApplicable("an optimizer mistake")

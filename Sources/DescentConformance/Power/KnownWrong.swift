@@ -36,6 +36,9 @@ public struct KnownWrongVariant: Implementation {
         case float32Accumulation
         /// A wrong forward / backward pass of the training cases' MLP (TrainingVariants.swift).
         case model(MLPFaults)
+        /// A mistake in the loop around the optimizer: groups, missing gradients, resume,
+        /// accumulation, guards, the schedule's count (FieldRun.swift, FieldVariants.swift).
+        case field(FieldMistake)
     }
 
     public let id: String
@@ -56,6 +59,10 @@ public struct KnownWrongVariant: Implementation {
 
     public func prepare(_ c: FixtureCase) throws -> FixtureCase {
         if case let .model(faults) = mistake { return try Self.prepareModelMistake(c, faults) }
+        if case let .field(m) = mistake {
+            guard case let .optimizer(oc) = c, m.applies(to: oc) else { throw Self.notApplicable("the case does not use what \(id) gets wrong") }
+            return c
+        }
         guard case let .arguments(edit) = mistake else { return c }
         switch c {
         case var .optimizer(oc):
@@ -90,7 +97,7 @@ public struct KnownWrongVariant: Implementation {
 
     public func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec {
         switch mistake {
-        case .arguments, .float32Accumulation, .model:
+        case .arguments, .float32Accumulation, .model, .field:
             return spec
         case let .family(change):
             // The mistake is made in the innermost family; clipping and Keras's decay stay around it.
@@ -120,7 +127,7 @@ public struct KnownWrongVariant: Implementation {
 
     public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
         switch mistake {
-        case .arguments: return try schedule.values(type, count: count)
+        case .arguments, .field: return try schedule.values(type, count: count)
         case let .schedule(change):
             guard let s = change(schedule) else { throw Self.notApplicable(schedule.summary) }
             return try s.values(type, count: count)

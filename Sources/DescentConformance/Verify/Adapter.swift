@@ -54,7 +54,7 @@ public final class AdapterVerifier {
                 guard k == "steps", let steps = v.arrayValue else { return (k, v) }
                 return (k, .array(steps.map { s in
                     guard case let .object(sp) = s else { return s }
-                    return .object(sp.filter { $0.0 != "expected" && $0.0 != "expected_loss" })
+                    return .object(sp.filter { !["expected", "expected_loss", "expected_state"].contains($0.0) })
                 }))
             }.filter { $0.0 != "expected_error" })
         case let .schedule(sc):
@@ -251,6 +251,40 @@ public final class AdapterVerifier {
         }
         cmp.finish(into: &r, what: "trajectory")
         if c.training != nil { Verifier.nameLossSeries(&r, tensors: c.params.count) }
+        try compareState(c, a, &r)
+    }
+
+    /// The reply's `state` (one object per step, the forms of `expected_state`) against the
+    /// case's, for the steps that expect state. No `state` in the reply: unsupported when the
+    /// parameters pass.
+    package func compareState(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
+        guard c.steps.contains(where: { $0.field?.expectedState != nil }) else { return }
+        guard let states = a["state"]?.arrayValue else {
+            if r.status == .pass {
+                r.status = .unsupported
+                r.message = "the parameters pass, but the adapter gave no state (the case expects state; see \"state\" in the adapter protocol)"
+            }
+            return
+        }
+        guard states.count == c.steps.count else {
+            throw DescentError.invalidInput(field: "state", message: "\(states.count) steps answered, \(c.steps.count) expected")
+        }
+        var grader = StateGrader(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32)
+        for (k, s) in c.steps.enumerated() {
+            guard let expected = s.field?.expectedState else { continue }
+            let got = states[k].isNull ? [] : try FixtureLoader.parseExpectedState(states[k], "state[\(k)]", params: c.params, allowNonFinite: true)
+            grader.grade(step: k, tensors: c.params.count, expected: expected,
+                         scalar: { name in
+                             if case let .scalar(v)? = got.first(where: { $0.name == name })?.value { return v }
+                             return nil
+                         },
+                         perTensor: { name, t in
+                             guard case let .perTensor(list)? = got.first(where: { $0.name == name })?.value, t < list.count else { return nil }
+                             if case .absent = list[t] { return nil }
+                             return list[t]
+                         })
+        }
+        grader.finish(into: &r, who: name)
     }
 
     package func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {

@@ -150,6 +150,7 @@ public struct Verifier: Sendable {
     package func runOptimizer<T: DescentFloat>(_ c: OptimizerCase, _ impl: any Implementation, _: T.Type,
                                        _ r: inout CaseResult) throws {
         if let setup = c.training { return try runTraining(c, setup, impl, T.self, &r) }
+        if c.needsFieldRun { return try runField(c, impl, T.self, &r) }
         let spec = try impl.resolve(Verifier.spec(for: c))
         let shapes = c.params.map(\.shape)
         let box = try Verifier.stepperBox(impl, spec, shapes, T.self)

@@ -90,7 +90,7 @@ let kerasOptimizers: [OptimizerEntry] = [
         }
         let nesterov = try h.bool("nesterov", default: false)
         let f = SGDFamily(momentum: momentum, nesterov: nesterov && momentum != 0, lrInsideBuffer: true,
-                          bufferStartsAtGradient: false, bufferName: "momentum")
+                          bufferStartsAtGradient: false, bufferName: "-momentum")
         return base.spec(f)
     },
     OptimizerEntry("RMSprop", "epsilon inside the root; centered by the EMA of g; momentum buffer accumulates lr·g/√(v+ε) (lr inside)") { h in

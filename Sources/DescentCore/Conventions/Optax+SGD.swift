@@ -50,7 +50,7 @@ let optaxSGDGroup: [OptimizerEntry] = [
         let biasCorrection = try h.bool("bias_correction", default: false)
         let family = RMSpropFamily(decay: decay, eps: eps, epsInsideSqrt: epsInSqrt, centered: centered,
                                    meanByLerp: false, initialScale: initialScale, biasCorrection: biasCorrection, momentum: momentum,
-                                   nesterov: nesterov, lrInsideMomentum: true, stateNames: ("nu", "mu", "trace"))
+                                   nesterov: nesterov, lrInsideMomentum: true, stateNames: ("nu", "mu", "-trace"))
         return OptimizerSpec(family: family, lr: lr)
     },
     OptimizerEntry("adadelta", "add_decayed_weights, scale_by_adadelta; learning_rate=None adds the update unscaled: lr −1") { h in

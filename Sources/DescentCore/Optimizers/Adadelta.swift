@@ -75,6 +75,7 @@ final class AdadeltaStepper<T: DescentFloat>: Stepper {
     let engine: Engine
     let v: [Buffer<T>]
     let u: [Buffer<T>]
+    var steps = 0
 
     init(_ config: AdadeltaFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
@@ -90,7 +91,13 @@ final class AdadeltaStepper<T: DescentFloat>: Stepper {
             return AdadeltaKernel<T>(lr: T(lr), rho: T(c.rho), keep: T(1 - c.rho), eps: T(c.eps),
                                      weightDecay: decays ? T(c.weightDecay) : 0, maximize: c.maximize)
         }, params, grads, [v, u])
+        steps += 1
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] { [(config.stateNames.0, v), (config.stateNames.1, u)] }
+}
+
+extension AdadeltaStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(steps))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); steps = try saved.count() }
 }

@@ -104,3 +104,8 @@ final class AdagradStepper<T: DescentFloat>: Stepper {
 
     var state: [(name: String, buffers: [Buffer<T>])] { [(config.sumName, sums)] }
 }
+
+extension AdagradStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(t))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); t = try saved.count() }
+}

@@ -289,3 +289,8 @@ final class AdamStepper<T: DescentFloat>: Stepper {
         return [(names.0, m), (names.1, v)] + (vMax.isEmpty ? [] : [(names.2, vMax)])
     }
 }
+
+extension AdamStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(t))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); t = try saved.count() }
+}

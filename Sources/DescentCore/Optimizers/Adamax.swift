@@ -103,3 +103,8 @@ final class AdamaxStepper<T: DescentFloat>: Stepper {
         config.form == .torch ? [("exp_avg", m), ("exp_inf", u)] : [("mu", m), ("nu", u)]
     }
 }
+
+extension AdamaxStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(t))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); t = try saved.count() }
+}

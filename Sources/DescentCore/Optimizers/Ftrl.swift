@@ -61,6 +61,7 @@ final class FtrlStepper<T: DescentFloat>: Stepper {
     let config: FtrlFamily
     let engine: Engine
     let accumulators: [Buffer<T>], linears: [Buffer<T>]
+    var steps = 0
 
     init(_ config: FtrlFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
@@ -75,7 +76,13 @@ final class FtrlStepper<T: DescentFloat>: Stepper {
         let k = FtrlKernel<T>(lr: T(lr), l1: T(c.l1), twoL2: T(2 * l2Reg), twoShrinkage: T(2 * c.l2Shrinkage),
                               root: c.learningRatePower != 0)
         for i in params.indices { engine.map(k, params[i], grads[i], [accumulators[i], linears[i]]) }
+        steps += 1
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] { [("accumulator", accumulators), ("linear", linears)] }
+}
+
+extension FtrlStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(steps))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); steps = try saved.count() }
 }

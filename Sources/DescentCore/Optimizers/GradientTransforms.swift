@@ -180,3 +180,8 @@ final class TransformedStepper<T: DescentFloat>: Stepper {
     var needsObjective: Bool { inner.needsObjective }
     var state: [(name: String, buffers: [Buffer<T>])] { inner.state() }
 }
+
+extension TransformedStepper {
+    func save() -> StepperState { inner.save() }
+    func load(_ saved: StepperState) throws { try inner.load(saved) }
+}

@@ -117,3 +117,8 @@ public func kerasClipping(clipNorm: Double?, clipValue: Double?, globalClipNorm:
     if let c = clipValue, c > 0 { return [ClipValue(bound: c, library: "keras clipvalue")] }
     return []
 }
+
+extension KerasDecayedStepper {
+    func save() -> StepperState { inner.save() }
+    func load(_ saved: StepperState) throws { try inner.load(saved) }
+}

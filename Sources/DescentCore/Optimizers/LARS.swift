@@ -129,6 +129,7 @@ final class LARSStepper<T: DescentFloat>: Stepper {
     let buffer: [Buffer<T>]
     /// Workspace for ‖g + λ·w‖ (optax's denominator).
     let scratch: [Buffer<T>]
+    var steps = 0
 
     init(_ config: LARSFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
@@ -163,9 +164,15 @@ final class LARSStepper<T: DescentFloat>: Stepper {
                                   oneMinusDampening: T(1 - c.dampening), negLr: T(-lr), slotCount: buffer.isEmpty ? 0 : 1)
             engine.map(k, params[i], grads[i], buffer.isEmpty ? [] : [buffer[i]])
         }
+        steps += 1
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {
         buffer.isEmpty ? [] : [(config.form == .optax ? "trace" : "momentum_buffer", buffer)]
     }
+}
+
+extension LARSStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(steps))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); steps = try saved.count() }
 }

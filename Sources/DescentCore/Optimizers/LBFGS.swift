@@ -328,3 +328,51 @@ final class OptaxLBFGSStepper<T: DescentFloat>: Stepper {
         [("diff_params_memory", diffParams), ("diff_updates_memory", diffUpdates), ("grad", [grad])]
     }
 }
+
+// MARK: - Saved state (torch's state_dict keys; optax's LBFGS state fields)
+
+extension TorchLBFGSStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: [(name: String, buffers: [Buffer<T>])](),
+                             scalars: [("func_evals", Double(funcEvals)), ("n_iter", Double(nIter)), ("t", t), ("H_diag", hDiag),
+                                       ("prev_loss", prevLoss)])
+        if let d { s.buffers.append(("d", [d.doubles])) }
+        if let p = prevFlatGrad { s.buffers.append(("prev_flat_grad", [p.doubles])) }
+        s.buffers.append(("old_dirs", oldDirs.map(\.doubles)))
+        s.buffers.append(("old_stps", oldStps.map(\.doubles)))
+        s.buffers.append(("ro", ro.map { [$0] }))
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        funcEvals = try saved.count("func_evals")
+        nIter = try saved.count("n_iter")
+        t = try saved.scalar("t")
+        hDiag = try saved.scalar("H_diag")
+        prevLoss = try saved.scalar("prev_loss")
+        d = saved.values("d")?.first.map { Buffer<T>(converting: $0) }
+        prevFlatGrad = saved.values("prev_flat_grad")?.first.map { Buffer<T>(converting: $0) }
+        oldDirs = (saved.values("old_dirs") ?? []).map { Buffer<T>(converting: $0) }
+        oldStps = (saved.values("old_stps") ?? []).map { Buffer<T>(converting: $0) }
+        ro = (saved.values("ro") ?? []).map { $0.first ?? 0 }
+        guard oldDirs.count == oldStps.count, oldDirs.count == ro.count else {
+            throw DescentError.invalidInput(field: "state.old_dirs", message: "old_dirs, old_stps and ro differ in length")
+        }
+    }
+}
+
+extension OptaxLBFGSStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: state, scalars: [("count", Double(count)), ("value", value)])
+        s.buffers += [("params", [prevParams.doubles]), ("updates", [prevUpdates.doubles]), ("weights", weights.map { [$0] })]
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state + [("params", [prevParams]), ("updates", [prevUpdates])])
+        count = try saved.count("count")
+        value = try saved.scalar("value")
+        guard let w = saved.values("weights"), w.count == weights.count else {
+            throw DescentError.invalidInput(field: "state.weights", message: "\(weights.count) weights expected")
+        }
+        weights = w.map { $0.first ?? 0 }
+    }
+}

@@ -228,6 +228,9 @@ final class LambStepper<T: DescentFloat>: Stepper {
     let m: [Buffer<T>], v: [Buffer<T>], u: [Buffer<T>]
     /// adanorm's running gradient norm e per tensor.
     var adaNormE: [T]
+    /// The last step's ‖w‖ (clamped), ‖update‖ and trust ratio per tensor (pytorch_optimizer keeps
+    /// them in its state as weight_norm, adam_norm, trust_ratio); nil before a step.
+    var norms: [(weight: Double, update: Double, ratio: Double)?]
 
     init(_ config: LambFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
@@ -236,6 +239,7 @@ final class LambStepper<T: DescentFloat>: Stepper {
         v = .zeros(like: shapes)
         u = .zeros(like: shapes)
         adaNormE = Array(repeating: 0, count: shapes.count)
+        norms = Array(repeating: nil, count: shapes.count)
     }
 
     /// pytorch_optimizer's pre_norm factor: per-tensor norms cast to float32, squared and summed in
@@ -285,6 +289,7 @@ final class LambStepper<T: DescentFloat>: Stepper {
                 if let cap = c.weightNormClip { wn = Swift.min(wn, cap) }
                 let un = Double(engine.norm(u[i]))
                 ratio = wn == 0 || un == 0 ? 1 : wn / (un + c.trustEps)
+                norms[i] = (wn, un, ratio)
             }
             let k2 = LambApplyKernel<T>(mode: mode, ratio: T(ratio), negEta: T(-eta), negEtaRatio: T(-eta * ratio),
                                         eps: T(c.eps))
@@ -294,5 +299,31 @@ final class LambStepper<T: DescentFloat>: Stepper {
 
     var state: [(name: String, buffers: [Buffer<T>])] {
         config.form == .optax ? [("mu", m), ("nu", v)] : [("exp_avg", m), ("exp_avg_sq", v)]
+    }
+}
+
+extension LambStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: state, scalars: [("step", Double(t))])
+        if config.adaNorm != nil { s.buffers.append(("exp_grad_norm", adaNormE.map { [Double($0)] })) }
+        if norms.allSatisfy({ $0 != nil }) && !norms.isEmpty {
+            s.buffers += [("weight_norm", norms.map { [$0!.weight] }), ("adam_norm", norms.map { [$0!.update] }),
+                          ("trust_ratio", norms.map { [$0!.ratio] })]
+        }
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state)
+        t = try saved.count()
+        if config.adaNorm != nil {
+            guard let e = saved.values("exp_grad_norm"), e.count == adaNormE.count, e.allSatisfy({ $0.count == 1 }) else {
+                throw DescentError.invalidInput(field: "state.exp_grad_norm", message: "one saved norm per tensor expected")
+            }
+            adaNormE = e.map { T($0[0]) }
+        }
+        if let w = saved.values("weight_norm"), let u = saved.values("adam_norm"), let r = saved.values("trust_ratio"),
+           w.count == norms.count, u.count == norms.count, r.count == norms.count {
+            norms = (0..<norms.count).map { (w[$0].first ?? 0, u[$0].first ?? 0, r[$0].first ?? 1) }
+        }
     }
 }

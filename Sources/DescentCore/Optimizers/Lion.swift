@@ -182,6 +182,7 @@ final class LionStepper<T: DescentFloat>: Stepper {
     let rows: [(count: Int, length: Int)?]
     let means: [Buffer<T>?]
     let ones: [Buffer<T>?]
+    var steps = 0
 
     init(_ config: LionFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
@@ -223,9 +224,28 @@ final class LionStepper<T: DescentFloat>: Stepper {
             }
             engine.map(k, params[i], grads[i], slots)
         }
+        steps += 1
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {
         [(config.form == .optax ? "mu" : "exp_avg", m)]
+    }
+}
+
+extension LionStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: state, scalars: [("step", Double(steps))])
+        if config.adaNorm != nil { s.buffers.append(("exp_grad_norm", adaNormE.map { [Double($0)] })) }
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state)
+        steps = try saved.count()
+        if config.adaNorm != nil {
+            guard let e = saved.values("exp_grad_norm"), e.count == adaNormE.count, e.allSatisfy({ $0.count == 1 }) else {
+                throw DescentError.invalidInput(field: "state.exp_grad_norm", message: "one saved norm per tensor expected")
+            }
+            adaNormE = e.map { T($0[0]) }
+        }
     }
 }

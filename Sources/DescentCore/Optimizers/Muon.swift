@@ -197,3 +197,26 @@ final class MuonStepper<T: DescentFloat>: Stepper {
         return s
     }
 }
+
+extension MuonStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: [(config.form == .torch ? "momentum_buffer" : "mu", momentum)], scalars: [("step", Double(t))])
+        if let adam {
+            let a = adam.save()
+            s.buffers += a.buffers.map { ("adam." + $0.name, $0.values) }
+            s.scalars += a.scalars.map { ("adam." + $0.name, $0.value) }
+            s.layouts = [(config.form == .torch ? "momentum_buffer" : "mu", muonIndices)] + a.buffers.map { ("adam." + $0.name, adamIndices) }
+        }
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: [(config.form == .torch ? "momentum_buffer" : "mu", momentum)])
+        t = try saved.count()
+        if let adam {
+            let prefix = "adam."
+            try adam.load(StepperState(
+                buffers: saved.buffers.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.values) },
+                scalars: saved.scalars.filter { $0.name.hasPrefix(prefix) }.map { (String($0.name.dropFirst(prefix.count)), $0.value) }))
+        }
+    }
+}

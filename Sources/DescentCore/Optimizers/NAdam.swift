@@ -91,3 +91,12 @@ final class NAdamStepper<T: DescentFloat>: Stepper {
         [("exp_avg", m), ("exp_avg_sq", v), ("mu_product", m.map { _ in Buffer<T>([T(muProduct)]) })]
     }
 }
+
+extension NAdamStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(t)), ("mu_product", muProduct)]) }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state)
+        t = try saved.count()
+        muProduct = try saved.scalar("mu_product")
+    }
+}

@@ -22,9 +22,22 @@ public protocol Stepper<Scalar>: AnyObject {
     var needsObjective: Bool { get }
     /// Named state, for parity tests and the memory table (e.g. ["exp_avg": [...], ...]).
     var state: [(name: String, buffers: [Buffer<Scalar>])] { get }
+    /// The whole state, copied out (StepperState.swift): every buffer of `state` and every scalar
+    /// (a step counter is `step`), enough for `load` to continue exactly where this stopped.
+    func save() -> StepperState
+    /// Replaces the state with a saved one (from a stepper of the same family and shapes).
+    /// Throws `DescentError.unsupported` for a stepper that cannot be restored.
+    func load(_ saved: StepperState) throws
 }
 
 extension Stepper {
+    /// Steppers that have not said how to save themselves: the buffers only, and `load` refuses
+    /// (a resume from them would silently drop their counters).
+    public func save() -> StepperState { StepperState(buffers: state) }
+    public func load(_ saved: StepperState) throws {
+        throw DescentError.unsupported("\(String(describing: Self.self)) cannot be restored from a saved state")
+    }
+
     public func step(params: [Buffer<Scalar>], objective: Objective<Scalar>, lr: Double) {
         step(params: params, grads: objective(params).grads, lr: lr)
     }
@@ -37,6 +50,8 @@ public struct StepperBox<T: DescentFloat> {
     public let stepObjective: (_ params: [Buffer<T>], _ objective: Objective<T>, _ lr: Double) -> Void
     public let needsObjective: Bool
     public let state: () -> [(name: String, buffers: [Buffer<T>])]
+    public let save: () -> StepperState
+    public let load: (StepperState) throws -> Void
     /// The concrete type that runs (recorded in reports: the harness must prove what ran).
     public let typeName: String
 
@@ -45,6 +60,8 @@ public struct StepperBox<T: DescentFloat> {
         stepObjective = { s.step(params: $0, objective: $1, lr: $2) }
         needsObjective = s.needsObjective
         state = { s.state }
+        save = { s.save() }
+        load = { try s.load($0) }
         typeName = String(describing: S.self)
     }
 }

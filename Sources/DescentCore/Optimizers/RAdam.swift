@@ -119,3 +119,8 @@ final class RAdamStepper<T: DescentFloat>: Stepper {
         config.form == .torch ? [("exp_avg", m), ("exp_avg_sq", v)] : [("mu", m), ("nu", v)]
     }
 }
+
+extension RAdamStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(t))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); t = try saved.count() }
+}

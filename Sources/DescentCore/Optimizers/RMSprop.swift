@@ -167,3 +167,8 @@ final class RMSpropStepper<T: DescentFloat>: Stepper {
         return s
     }
 }
+
+extension RMSpropStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(t))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); t = try saved.count() }
+}

@@ -119,3 +119,8 @@ final class SGDStepper<T: DescentFloat>: Stepper {
         buffers.isEmpty ? [] : [(config.bufferName, buffers)]
     }
 }
+
+extension SGDStepper {
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("step", Double(steps))]) }
+    func load(_ saved: StepperState) throws { try saved.restore(into: state); steps = try saved.count() }
+}

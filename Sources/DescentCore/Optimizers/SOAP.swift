@@ -220,3 +220,18 @@ final class SOAPStepper<T: DescentFloat>: Stepper {
 
     var state: [(name: String, buffers: [Buffer<T>])] { [("exp_avg", expAvg), ("exp_avg_sq", expAvgSq)] }
 }
+
+extension SOAPStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: state, scalars: [("step", Double(t))])
+        s.add(matrices: gg, as: "GG")
+        s.add(matrices: q, as: "Q")
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state)
+        t = try saved.count()
+        gg = try saved.matrices("GG", like: gg)
+        q = try saved.matrices("Q", like: q)
+    }
+}

@@ -171,3 +171,22 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
         return [("z", z)] + (v.isEmpty ? [] : [(vName, v)])
     }
 }
+
+extension ScheduleFreeStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: state, scalars: [("k", Double(k)), ("lr_max", lrMax), ("weight_sum", weightSum)])
+        if config.form == .optax {
+            // optax's ScheduleFreeState: b1, step_count (from 1), the base optimizer's count.
+            s.scalars += [("b1", config.beta1), ("step_count", Double(k + 1)), ("count", Double(k))]
+        }
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        // z is made at the first step: a state saved before it has none.
+        if let zs = saved.values("z") { z = zs.map { Buffer<T>(converting: $0) } } else { z = [] }
+        try saved.restore(into: v.isEmpty ? [] : [(config.form == .optax ? "nu" : "exp_avg_sq", v)])
+        k = try saved.count("k")
+        lrMax = try saved.scalar("lr_max")
+        weightSum = try saved.scalar("weight_sum")
+    }
+}

@@ -392,3 +392,58 @@ final class ScalableShampooStepper<T: DescentFloat>: Stepper {
 
     var state: [(name: String, buffers: [Buffer<T>])] { [("momentum", momentum), ("graft.momentum", graftMomentum)] }
 }
+
+extension ShampooStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: [("momentum_buffer", buffer)], scalars: [("step", Double(t))])
+        s.add(matrices: statistics, as: "pre_cond")
+        s.add(matrices: inverses, as: "inv_pre_cond")
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: [("momentum_buffer", buffer)])
+        t = try saved.count()
+        let stats = try saved.matrices("pre_cond", like: statistics)
+        for (i, row) in stats.enumerated() {
+            for (d, m) in row.enumerated() {
+                guard let m, m.rows == statistics[i][d].rows, m.cols == statistics[i][d].cols else {
+                    throw DescentError.invalidInput(field: "state.pre_cond[\(i)][\(d)]", message: "missing or of the wrong shape")
+                }
+                for j in 0..<m.data.count { statistics[i][d].data[j] = m.data[j] }
+            }
+        }
+        inverses = try saved.matrices("inv_pre_cond", like: inverses).enumerated().map { i, row in
+            try row.enumerated().map { d, m in
+                guard let m else { throw DescentError.invalidInput(field: "state.inv_pre_cond[\(i)][\(d)]", message: "missing") }
+                return m
+            }
+        }
+    }
+}
+
+extension ScalableShampooStepper {
+    func save() -> StepperState {
+        var s = StepperState(buffers: [("graft.statistics", graftStatistics), ("graft.direction", graftDirection),
+                                       ("momentum", momentum), ("graft.momentum", graftMomentum)],
+                             scalars: [("step", Double(t))])
+        s.add(matrices: statistics, as: "statistics")
+        s.add(matrices: roots, as: "preconditioners")
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: [("graft.statistics", graftStatistics), ("graft.direction", graftDirection),
+                                 ("momentum", momentum), ("graft.momentum", graftMomentum)])
+        t = try saved.count()
+        let stats = try saved.matrices("statistics", like: statistics)
+        for (i, row) in stats.enumerated() {
+            for (d, m) in row.enumerated() {
+                guard let have = statistics[i][d] else { continue }
+                guard let m, m.rows == have.rows, m.cols == have.cols else {
+                    throw DescentError.invalidInput(field: "state.statistics[\(i)][\(d)]", message: "missing or of the wrong shape")
+                }
+                for j in 0..<m.data.count { have.data[j] = m.data[j] }
+            }
+        }
+        roots = try saved.matrices("preconditioners", like: roots)
+    }
+}
