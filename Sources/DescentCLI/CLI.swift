@@ -26,6 +26,9 @@ public enum CLI {
       --verbose                   text: list passing cases too
       --quiet                     text: failures, errors and the summary only (no unsupported lines)
       --no-validation             leave out the argument-validation (expected_error) cases
+      --feature NAME              only the cases tagged with this field feature (repeatable):
+                                  param_groups, missing_grads, state, resume, accumulation,
+                                  non_finite, schedule_in_optimizer, empty_tensors
       --adapter CMD               verify an external program instead (run by /bin/sh -c; it speaks
                                   the adapter protocol of the fixture spec, one JSON line per case)
       --timeout SECONDS           per-case answer deadline for the adapter (default 60)
@@ -220,7 +223,7 @@ public enum CLI {
         return results + fixtures.missingErrors(implementations: names, dtypes: verifier.dtypes)
     }
 
-    package static let verifyValued: Set<String> = ["implementation", "dtype", "format", "output", "adapter", "timeout", "name",
+    package static let verifyValued: Set<String> = ["implementation", "dtype", "format", "output", "adapter", "timeout", "name", "feature",
                                                     "startup-timeout", "expect-failures", "baseline"]
     package static let verifyFlags: Set<String> = ["verbose", "quiet", "strict", "allow-empty", "no-validation"]
 
@@ -237,6 +240,12 @@ public enum CLI {
             if let f = a.value("expect-failures") { gate.expectedFailures = try VerifyGate.readExpectedFailures(path: f) }
             if let f = a.value("baseline") { gate.baseline = try VerifyGate.readBaseline(path: f) }
         } catch let e as GateInputError { throw InputError(message: e.message) }
+        let features = try Set(a.values("feature").map { f -> FieldFeature in
+            guard let x = FieldFeature(rawValue: f) else {
+                throw UsageError(message: "--feature: unknown feature '\(f)' (known: \(FieldFeature.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return x
+        })
         let results: [CaseResult]
         if let command = a.value("adapter") {
             if !a.values("implementation").isEmpty { throw UsageError(message: "--adapter replaces --implementation: give one or the other") }
@@ -249,11 +258,12 @@ public enum CLI {
             let dtypes = a.value("dtype") == nil ? [DType.float64] : try selectedDTypes(a)
             results = try runAdapter(paths: paths, command: command, name: a.value("name") ?? "adapter",
                                      timeout: try seconds("timeout", 60), startupTimeout: try seconds("startup-timeout", 60),
-                                     dtypes: dtypes, validation: !a.flag("no-validation"))
+                                     dtypes: dtypes, validation: !a.flag("no-validation"), features: features)
         } else {
             if a.value("startup-timeout") != nil { throw UsageError(message: "--startup-timeout is for --adapter") }
             var verifier = Verifier(implementations: try selectedImplementations(a), dtypes: try selectedDTypes(a))
             verifier.validation = !a.flag("no-validation")
+            verifier.features = features
             results = try runVerification(paths: paths, verifier: verifier)
         }
         let verdict = gate.judge(results)
@@ -275,7 +285,7 @@ public enum CLI {
 
     /// Verifies an adapter (one process, restarted after faults) on the given fixtures.
     package static func runAdapter(paths: [String], command: String, name: String, timeout: Double, startupTimeout: Double = 60,
-                           dtypes: [DType], validation: Bool = true) throws -> [CaseResult] {
+                           dtypes: [DType], validation: Bool = true, features: Set<FieldFeature> = []) throws -> [CaseResult] {
         let fixtures = try loadFixtures(paths)
         var results: [CaseResult] = []
         for case let .broken(path, message) in fixtures.entries {
@@ -285,6 +295,7 @@ public enum CLI {
         if !validation {
             for i in loaded.indices { loaded[i].cases.removeAll { $0.expectedError != nil } }
         }
+        for i in loaded.indices { loaded[i].cases.removeAll { !Verifier.selects($0, features: features) } }
         for dt in dtypes {
             let adapter = AdapterVerifier(command: command, name: name, timeout: timeout, dtype: dt)
             adapter.startupTimeout = startupTimeout

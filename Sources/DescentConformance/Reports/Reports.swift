@@ -39,6 +39,7 @@ public enum Reports {
         }
         let summary = Summary(results)
         out += summary.countsLine + "\n"
+        if let f = featureLine(results) { out += f + "\n" }
         for n in notes { out += n + "\n" }
         out += summary.line + "\n"
         return out
@@ -67,8 +68,26 @@ public enum Reports {
         o.append(("first_diverging_step", .array(r.firstDivergingStep.map { $0.map { JSON($0) } ?? .null })))
         if let t = r.tolerance { o.append(("tolerance", .object([("rtol", JSON(t.rtol)), ("atol", JSON(t.atol))]))) }
         o.append(("ran", .string(r.ran)))
+        if !r.features.isEmpty { o.append(("features", .array(r.features.map { .string($0) }))) }
         o.append(("diagnosis", .array(r.diagnosis.map { .string($0) })))
         return .object(o)
+    }
+
+    /// Per field feature (the cases' `features` tags), how its results went:
+    /// "field features: param_groups 184 pass, resume 1 fail 327 pass, …"; nil when no result has a tag.
+    package static func featureLine(_ results: [CaseResult]) -> String? {
+        let tagged = results.filter { !$0.features.isEmpty }
+        guard !tagged.isEmpty else { return nil }
+        let parts = FieldFeature.allCases.compactMap { f -> String? in
+            let rs = tagged.filter { $0.features.contains(f.rawValue) }
+            guard !rs.isEmpty else { return nil }
+            let counts = Status.allCases.compactMap { st -> String? in
+                let n = rs.filter { $0.status == st }.count
+                return n == 0 ? nil : "\(n) \(st.rawValue)"
+            }
+            return "\(f.rawValue) \(counts.joined(separator: " "))"
+        }
+        return "field features: " + parts.joined(separator: ", ")
     }
 
     /// The counts in the words of the text summary: pass, fail, error, unsupported (trajectory

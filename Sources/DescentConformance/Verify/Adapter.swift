@@ -70,6 +70,7 @@ public final class AdapterVerifier {
             if cannotStart != nil { break }
             var r = run(c, file: file.path)
             if let diagnoser, r.status == .fail { r.diagnosis = diagnoser(c, file.path, r) }
+            if case let .optimizer(oc) = c { r.features = oc.field?.features.map(\.rawValue) ?? [] }
             r.trajectory = []
             out.append(r)
         }

@@ -105,7 +105,8 @@ extension Verifier {
     final class FieldUnit<T: DescentFloat> {
         let tensors: [Int]
         let group: Int
-        let spec: OptimizerSpec?      // nil: frozen (optax set_to_zero)
+        private(set) var spec: OptimizerSpec?      // nil: frozen (optax set_to_zero)
+        func respec(_ s: OptimizerSpec) { spec = s }
         var box: StepperBox<T>?
         /// Updates applied (the optax inner count, torch's per-parameter step).
         var updates = 0
@@ -157,9 +158,6 @@ extension Verifier {
         }
         if field.schedule != nil && style == .optax && !hp.contains(where: { $0.0 == "learning_rate" }) {
             hp.append(("learning_rate", JSON(1.0)))   // the schedule gives every step's lr
-        }
-        if field.schedule != nil && style == .optax && ["schedule_free_adamw", "schedule_free_sgd", "schedule_free"].contains(c.name) {
-            throw DescentError.unsupported("optax schedule_free evaluates a schedule at two counts per step (its step_count from 1 for max_lr and the averaging weight, the inner optimizer's count from 0); Descent's stepper takes one lr per step")
         }
         if field.paramGroups != nil && (style == .keras || style == .textbook) {
             throw DescentError.unsupported("\(c.convention) has no param groups (Keras: exclude_from_weight_decay)")
@@ -252,6 +250,22 @@ extension Verifier {
         if perGroup {
             for gi in groups.indices {
                 clocks.append(try specs[gi].map { try impl.stepper($0, T.self, shapes: [[0]]) })
+            }
+        }
+        // optax schedule_free evaluates a schedule itself at two counts per step (its step_count
+        // from 1 for max_lr and the averaging weight, the base optimizer's count from 0): the
+        // family takes the schedule's values.
+        if style == .optax, let s = field.schedule {
+            for u in units {
+                guard var spec = u.spec, var f = spec.family as? ScheduleFreeFamily, f.form == .optax else { continue }
+                if f.warmupSteps != nil {
+                    throw DescentError.unsupported("optax schedule_free with both warmup_steps and a schedule is not implemented in Descent")
+                }
+                let sch = try Conventions.schedule(convention: s.convention, name: s.name, parameters: s.parameters, context: ScheduleContext())
+                f.scheduleValues = try impl.scheduleValues(sch, T.self, count: c.steps.count + 2).lr.map(Double.init)
+                spec.family = f
+                u.box = try makeBox(spec, u.tensors)
+                u.respec(spec)
             }
         }
         let first = units.compactMap(\.box).first

@@ -45,6 +45,8 @@ public struct CaseResult: Sendable {
     public var diagnosis: [String] = []
     /// An argument-validation case (`expected_error`): counted in its own bucket.
     public var validation = false
+    /// The case's `features` tags (fixtures/FORMAT.md, "Field features").
+    public var features: [String] = []
 
     public init(file: String, id: String, kind: String, convention: String, name: String, implementation: String,
                 dtype: DType, status: Status, message: String) {

@@ -15,6 +15,15 @@ public struct Verifier: Sendable {
     public var diagnoser: Diagnoser?
     /// Run the argument-validation (`expected_error`) cases (`--no-validation` leaves them out).
     public var validation = true
+    /// Only the cases tagged with one of these field features (`--feature`); empty: every case.
+    public var features: Set<FieldFeature> = []
+
+    /// Whether `features` selects the case.
+    public static func selects(_ c: FixtureCase, features: Set<FieldFeature>) -> Bool {
+        guard !features.isEmpty else { return true }
+        guard case let .optimizer(oc) = c else { return false }
+        return !(oc.field?.features ?? []).filter(features.contains).isEmpty
+    }
 
     public init(implementations: [any Implementation] = Implementations.all, dtypes: [DType] = DType.allCases,
                 diagnoser: Diagnoser? = Verifier.knownMistakes) {
@@ -27,11 +36,12 @@ public struct Verifier: Sendable {
     /// implementation and dtype, so the tables stay rectangular).
     public func run(_ file: FixtureFile) -> [CaseResult] {
         var out: [CaseResult] = []
-        for c in file.cases where validation || c.expectedError == nil {
+        for c in file.cases where (validation || c.expectedError == nil) && Verifier.selects(c, features: features) {
             for impl in implementations {
                 for dt in dtypes {
                     var r = run(c, file: file.path, implementation: impl, dtype: dt)
                     if let diagnoser, r.status == .fail { r.diagnosis = diagnoser(c, file.path, r) }
+                    if case let .optimizer(oc) = c { r.features = oc.field?.features.map(\.rawValue) ?? [] }
                     r.trajectory = []
                     out.append(r)
                 }

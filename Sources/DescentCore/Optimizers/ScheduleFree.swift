@@ -36,6 +36,10 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     public var warmupSteps: Int? = nil
     public var r = 0.0
     public var weightLRPower = 2.0
+    /// optax: a schedule handed to schedule_free as `learning_rate`, as its values at counts
+    /// 0, 1, …: the base step takes schedule(count) and max_lr / the averaging weight take
+    /// schedule(step_count), one count later (the field loop sets it; nil: the step's lr).
+    public var scheduleValues: [Double]? = nil
 
     public init(form: Form, base: Base) {
         self.form = form
@@ -63,6 +67,7 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     /// `1 − n/W` is float32 and, with a Python-float peak (the plain call), so is the whole value
     /// (0 − lr)·frac + lr: optax's warmup lr — and the peak after warmup — is float32-rounded.
     func optaxWarmup(_ lr: Double, _ n: Int) -> Double {
+        if let v = scheduleValues, !v.isEmpty { return v[Swift.min(Swift.max(n, 0), v.count - 1)] }
         guard let w = warmupSteps else { return lr }
         if w <= 0 { return 0 }
         let frac = Float(1) - Float(Swift.min(Swift.max(n, 0), w)) / Float(w)
