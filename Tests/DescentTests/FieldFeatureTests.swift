@@ -227,6 +227,46 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
         #expect(none.status == .unsupported && none.message.contains("gave no state"))
     }
 
+    // MARK: library API
+
+    /// A user's torch-style SGD with momentum that runs whole field cases itself.
+    struct UserMomentum: VerifiableOptimizer {
+        var wrongBuffer = false
+        func makeStep(_ r: OptimizerRequest) throws -> OptimizerStep { throw DescentUnsupported("field cases only") }
+        func runFieldCase(_ r: FieldCaseRequest) throws -> FieldCaseAnswer {
+            let hp = r.request["optimizer"]?["hyperparameters"]
+            let lr = hp?["lr"]?.doubleValue ?? 0.001, mu = hp?["momentum"]?.doubleValue ?? 0
+            var w = (r.request["params"]?.arrayValue ?? []).map { ($0["values"]?.arrayValue ?? []).compactMap(\.doubleValue) }
+            var buf: [[Double]]? = nil
+            var params: [[[Double]]] = [], state: [JSON] = []
+            for s in r.request["steps"]?.arrayValue ?? [] {
+                let g = (s["grads"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).compactMap(\.doubleValue) }
+                if let b = buf {
+                    buf = zip(b, g).map { bt, gt in zip(bt, gt).map { mu * $0 + $1 } }
+                } else {
+                    buf = wrongBuffer ? g.map { $0.map { _ in 0 } } : g
+                }
+                w = zip(w, buf!).map { wt, bt in zip(wt, bt).map { $0 - lr * $1 } }
+                params.append(w)
+                state.append(.object([("momentum_buffer", .array(buf!.map { JSON($0) }))]))
+            }
+            return FieldCaseAnswer(params: params, state: state)
+        }
+    }
+
+    @Test func theLibraryAPIRunsFieldCasesThroughRunFieldCase() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("descent-field-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("m.json").path
+        try (#"{"format": "descent-fixture/1", "cases": ["# + momentumCase() + "]}").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Descent.verify(UserMomentum(), fixtures: [path], diagnose: false).results.map(\.status) == [.pass])
+        #expect(try Descent.verify(UserMomentum(wrongBuffer: true), fixtures: [path], diagnose: false).results.map(\.status) == [.fail])
+        struct Plain: VerifiableOptimizer { func makeStep(_ r: OptimizerRequest) throws -> OptimizerStep { { _, _, _ in } } }
+        let declined = try Descent.verify(Plain(), fixtures: [path], diagnose: false).results
+        #expect(declined.map(\.status) == [.unsupported] && declined[0].message.contains("runFieldCase"))
+    }
+
     // MARK: variants
 
     @Test func everyFieldVariantIsCaughtAndDeclinesCasesWithoutItsFeature() throws {

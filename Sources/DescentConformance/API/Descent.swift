@@ -63,6 +63,31 @@ public struct ScheduleRequest: Sendable {
     public var validation: Bool
 }
 
+/// A case with field features (fixtures/FORMAT.md, "Field features": param groups, `null`
+/// gradients, a resume point, accumulation, a non-finite guard, a schedule handed to the
+/// optimizer): the surroundings are part of what is verified, so your code runs the whole case,
+/// as an adapter does, with your library's own groups, save/load and schedule.
+public struct FieldCaseRequest: Sendable {
+    public var id: String
+    /// The `features` tags.
+    public var features: [String]
+    /// The case exactly as the adapter protocol sends it: the case's fields without `expected`,
+    /// `expected_state` and the other expected values, with `"run_dtype": "float64"`.
+    public var request: JSON
+}
+
+/// Your answer to a `FieldCaseRequest`: the parameters after every step (a list over steps of a
+/// list over tensors) and, for cases that expect state, the state after every step (one object
+/// per step, the forms of `expected_state`: `{"step": [3, 3], "exp_avg": [[…], […]]}`).
+public struct FieldCaseAnswer: Sendable {
+    public var params: [[[Double]]]
+    public var state: [JSON]?
+    public init(params: [[[Double]]], state: [JSON]? = nil) {
+        self.params = params
+        self.state = state
+    }
+}
+
 /// Throw this to decline a case (reported `unsupported` with the reason, never passed).
 public struct DescentUnsupported: Error, CustomStringConvertible, Sendable {
     public var reason: String
@@ -78,11 +103,17 @@ public protocol VerifiableOptimizer {
     func makeStep(_ request: OptimizerRequest) throws -> OptimizerStep
     /// The values of a schedule (`lr`, and `momentum` when it cycles momentum). Default: declined.
     func scheduleValues(_ request: ScheduleRequest) throws -> (lr: [Double], momentum: [Double]?)
+    /// A whole case with field features (param groups, null gradients, resume, …). Default:
+    /// declined, so those cases are `unsupported` until you run them.
+    func runFieldCase(_ request: FieldCaseRequest) throws -> FieldCaseAnswer
 }
 
 extension VerifiableOptimizer {
     public func scheduleValues(_ request: ScheduleRequest) throws -> (lr: [Double], momentum: [Double]?) {
         throw DescentUnsupported("\(type(of: self)) implements no schedules")
+    }
+    public func runFieldCase(_ request: FieldCaseRequest) throws -> FieldCaseAnswer {
+        throw DescentUnsupported("\(type(of: self)) runs no field-feature cases (features \(request.features); implement runFieldCase)")
     }
 }
 
@@ -143,6 +174,13 @@ public enum Descent {
         r.ran = "\(name): \(type(of: impl)) (Descent.verify)"
         do {
             switch c {
+            case let .optimizer(oc) where oc.needsFieldRun && oc.expectedError == nil:
+                let request = FieldCaseRequest(id: oc.id, features: oc.field?.features.map(\.rawValue) ?? [],
+                                               request: AdapterVerifier.request(for: c, runDType: .float64))
+                let answer = try impl.runFieldCase(request)
+                var reply: [(String, JSON)] = [("params", .array(answer.params.map { .array($0.map { .array($0.map(StepperState.number)) }) }))]
+                if let st = answer.state { reply.append(("state", .array(st))) }
+                try AdapterVerifier.compareOptimizer(oc, .object(reply), dtype: .float64, who: name, &r)
             case let .optimizer(oc):
                 let request = OptimizerRequest(id: oc.id, convention: oc.convention, name: oc.name,
                                                hyperparameters: oc.hyperparameters ?? .object([]), shapes: oc.params.map(\.shape),

@@ -214,6 +214,12 @@ public final class AdapterVerifier {
     }
 
     package func compareOptimizer(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
+        try AdapterVerifier.compareOptimizer(c, a, dtype: dtype, who: "the adapter", &r)
+    }
+
+    /// An optimizer or training case's answer (`params`, `loss`, `state`: the adapter protocol's
+    /// reply, also what `Descent.verify` makes of a field case's answer) against the goldens.
+    package static func compareOptimizer(_ c: OptimizerCase, _ a: JSON, dtype: DType, who: String, _ r: inout CaseResult) throws {
         guard let steps = a["params"]?.arrayValue else {
             throw DescentError.invalidInput(field: "params", message: "missing (a list over steps of a list over tensors)")
         }
@@ -252,18 +258,18 @@ public final class AdapterVerifier {
         }
         cmp.finish(into: &r, what: "trajectory")
         if c.training != nil { Verifier.nameLossSeries(&r, tensors: c.params.count) }
-        try compareState(c, a, &r)
+        try compareState(c, a, dtype: dtype, who: who, &r)
     }
 
     /// The reply's `state` (one object per step, the forms of `expected_state`) against the
     /// case's, for the steps that expect state. No `state` in the reply: unsupported when the
     /// parameters pass.
-    package func compareState(_ c: OptimizerCase, _ a: JSON, _ r: inout CaseResult) throws {
+    package static func compareState(_ c: OptimizerCase, _ a: JSON, dtype: DType, who: String, _ r: inout CaseResult) throws {
         guard c.steps.contains(where: { $0.field?.expectedState != nil }) else { return }
         guard let states = a["state"]?.arrayValue else {
             if r.status == .pass {
                 r.status = .unsupported
-                r.message = "the parameters pass, but the adapter gave no state (the case expects state; see \"state\" in the adapter protocol)"
+                r.message = "the parameters pass, but \(who) gave no state (the case expects state; see \"state\" in the adapter protocol)"
             }
             return
         }
@@ -285,7 +291,7 @@ public final class AdapterVerifier {
                              return list[t]
                          })
         }
-        grader.finish(into: &r, who: name)
+        grader.finish(into: &r, who: who)
     }
 
     package func compareSchedule(_ c: ScheduleCase, _ a: JSON, _ r: inout CaseResult) throws {

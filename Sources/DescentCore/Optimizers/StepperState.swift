@@ -124,7 +124,7 @@ public struct StepperState: Sendable, Equatable {
     }
 
     /// Non-finite numbers as strings (JSON has none); a NaN in the state is data.
-    static func number(_ x: Double) -> JSON {
+    package static func number(_ x: Double) -> JSON {
         if x.isNaN { return JSON("NaN") }
         if x.isInfinite { return JSON(x > 0 ? "Infinity" : "-Infinity") }
         if x == 0 && x.sign == .minus { return .number("-0.0") }   // a signed zero survives the checkpoint
