@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import math
 import os
 import re
 import subprocess
@@ -57,11 +58,19 @@ def stripped(c):
     return s
 
 
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
 def close(got, want, tol):
+    """The spec's comparison; an expected NaN / ±inf (the strings of a non_finite case) is matched
+    by the same non-finite value."""
     if isinstance(want, list):
         return isinstance(got, list) and len(got) == len(want) and all(close(g, w, tol) for g, w in zip(got, want))
-    if not isinstance(got, (int, float)) or isinstance(got, bool):
+    got, want = NON_FINITE.get(got, got) if isinstance(got, str) else got, NON_FINITE.get(want, want) if isinstance(want, str) else want
+    if not isinstance(got, (int, float)) or isinstance(got, bool) or not isinstance(want, (int, float)):
         return False
+    if not math.isfinite(want):
+        return math.isnan(got) if math.isnan(want) else got == want
     return abs(got - want) <= tol.get("atol", 0.0) + tol.get("rtol", 0.0) * abs(want)
 
 

@@ -45,7 +45,7 @@ struct KerasBaseArguments {
             throw DescentError.unsupported("\(h.callee): loss_scale_factor (not modelled)")
         }
         if try h.optionalInt("gradient_accumulation_steps") != nil {
-            throw DescentError.unsupported("\(h.callee): gradient_accumulation_steps (not modelled)")
+            throw DescentError.unsupported("\(h.callee): gradient_accumulation_steps is run by the field loop of a case (fixtures/FORMAT.md, accumulation), not by the optimizer alone")
         }
         let values = h.values
         func shown(_ k: String) -> String { values[k].map(pyRepr) ?? "None" }
