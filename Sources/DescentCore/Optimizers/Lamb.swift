@@ -305,7 +305,7 @@ final class LambStepper<T: DescentFloat>: Stepper {
 extension LambStepper {
     func save() -> StepperState {
         var s = StepperState(buffers: state, scalars: [("step", Double(t))])
-        if config.adaNorm != nil { s.buffers.append(("exp_grad_norm", adaNormE.map { [Double($0)] })) }
+        if config.adaNorm != nil { s.add(perTensor: adaNormE, as: "exp_grad_norm") }
         if norms.allSatisfy({ $0 != nil }) && !norms.isEmpty {
             s.buffers += [("weight_norm", norms.map { [$0!.weight] }), ("adam_norm", norms.map { [$0!.update] }),
                           ("trust_ratio", norms.map { [$0!.ratio] })]
@@ -315,12 +315,7 @@ extension LambStepper {
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         t = try saved.count()
-        if config.adaNorm != nil {
-            guard let e = saved.values("exp_grad_norm"), e.count == adaNormE.count, e.allSatisfy({ $0.count == 1 }) else {
-                throw DescentError.invalidInput(field: "state.exp_grad_norm", message: "one saved norm per tensor expected")
-            }
-            adaNormE = e.map { T($0[0]) }
-        }
+        if config.adaNorm != nil { adaNormE = try saved.perTensor("exp_grad_norm", count: adaNormE.count) }
         if let w = saved.values("weight_norm"), let u = saved.values("adam_norm"), let r = saved.values("trust_ratio"),
            w.count == norms.count, u.count == norms.count, r.count == norms.count {
             norms = (0..<norms.count).map { (w[$0].first ?? 0, u[$0].first ?? 0, r[$0].first ?? 1) }

@@ -235,17 +235,12 @@ final class LionStepper<T: DescentFloat>: Stepper {
 extension LionStepper {
     func save() -> StepperState {
         var s = StepperState(buffers: state, scalars: [("step", Double(steps))])
-        if config.adaNorm != nil { s.buffers.append(("exp_grad_norm", adaNormE.map { [Double($0)] })) }
+        if config.adaNorm != nil { s.add(perTensor: adaNormE, as: "exp_grad_norm") }
         return s
     }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         steps = try saved.count()
-        if config.adaNorm != nil {
-            guard let e = saved.values("exp_grad_norm"), e.count == adaNormE.count, e.allSatisfy({ $0.count == 1 }) else {
-                throw DescentError.invalidInput(field: "state.exp_grad_norm", message: "one saved norm per tensor expected")
-            }
-            adaNormE = e.map { T($0[0]) }
-        }
+        if config.adaNorm != nil { adaNormE = try saved.perTensor("exp_grad_norm", count: adaNormE.count) }
     }
 }

@@ -70,6 +70,19 @@ public struct StepperState: Sendable, Equatable {
         }
     }
 
+    /// A number per tensor (adanorm's running gradient norms), saved as one-value lists.
+    public mutating func add<T: DescentFloat>(perTensor values: [T], as name: String) {
+        buffers.append((name, values.map { [Double($0)] }))
+    }
+
+    /// The numbers `add(perTensor:as:)` saved; `count` of them expected.
+    public func perTensor<T: DescentFloat>(_ name: String, count: Int) throws -> [T] {
+        guard let e = values(name), e.count == count, e.allSatisfy({ $0.count == 1 }) else {
+            throw DescentError.invalidInput(field: "state.\(name)", message: "one saved number per tensor (\(count)) expected")
+        }
+        return e.map { T($0[0]) }
+    }
+
     /// Saved tensors by name (nil when absent).
     public func values(_ name: String) -> [[Double]]? { buffers.first { $0.name == name }?.values }
 
