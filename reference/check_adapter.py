@@ -27,7 +27,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures")
-STRIPPED = ("expected", "expected_lr", "expected_momentum", "expected_loss")
+STRIPPED = ("expected", "expected_lr", "expected_momentum", "expected_loss", "expected_state")
 
 
 def cases_of(paths):
@@ -50,6 +50,7 @@ def stripped(c):
         return x
 
     s = strip(c)
+    s.pop("expected_error", None)
     if c["kind"] == "schedule" and "expected_lr" in c:
         s["length"] = len(c["expected_lr"])
     s["run_dtype"] = "float64"
@@ -124,6 +125,30 @@ def grade(c, a):
             return f"loss differs at step {t + 1}"
         if not close(p, s["expected"], tol):
             return f"params differ at step {t + 1}"
+    # expected_state: every name given, per tensor (null: not compared) or one number.
+    states = a.get("state")
+    for t, s in enumerate(steps):
+        want = s.get("expected_state")
+        if not want:
+            continue
+        if not isinstance(states, list) or len(states) != len(steps):
+            return "unsupported"   # the parameters pass; no state given (the harness says the same)
+        got = states[t] or {}
+        for name, w in want.items():
+            g = got.get(name)
+            if isinstance(w, list):
+                for i, wi in enumerate(w):
+                    gi = g[i] if isinstance(g, list) and i < len(g) else None
+                    if wi is None:
+                        continue
+                    if isinstance(wi, list) and not isinstance(gi, list) and len(wi) == 1:
+                        wi = wi[0]
+                    if isinstance(gi, list) and not isinstance(wi, list) and len(gi) == 1:
+                        gi = gi[0]
+                    if gi is None or not close(gi, wi, tol):
+                        return f"state {name!r} of tensor {i} differs at step {t + 1}"
+            elif g is None or not close(g, w, tol):
+                return f"state {name!r} differs at step {t + 1}"
     return "pass"
 
 

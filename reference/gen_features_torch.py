@@ -412,7 +412,7 @@ def torch_non_finite():
                    "(torch 2.15.0).", cases)
 
 
-@FILES.file("torch/features/schedule.json")
+@FILES.file("torch/features/schedule_in_optimizer.json")
 def torch_schedule():
     n = 10
     cases = [
@@ -450,7 +450,7 @@ def torch_schedule():
                   "CosineAnnealingLR on Muon (the adjusted lr follows the scheduled one).", ["schedule_in_optimizer"],
                   shapes=M2, n=n, schedule={"name": "CosineAnnealingLR", "parameters": {"T_max": 10}}),
     ]
-    return Fixture("torch/features/schedule.json", "torch.optim.lr_scheduler built on the optimizer of a replay "
+    return Fixture("torch/features/schedule_in_optimizer.json", "torch.optim.lr_scheduler built on the optimizer of a replay "
                    "(torch 2.15.0).", cases)
 
 
