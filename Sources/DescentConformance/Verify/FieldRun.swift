@@ -170,6 +170,12 @@ extension Verifier {
                 || (style == .optax && g.convention == "optax" && g.name == "apply_if_finite")
             if !known { throw DescentError.unsupported("non_finite guard \(g.convention).\(g.name) is not implemented in Descent for \(c.convention) cases") }
         }
+        if style == .optax && field.nonFinite != nil && accumulation != nil {
+            throw DescentError.unsupported("optax apply_if_finite around MultiSteps checks every micro-step: not implemented in Descent (FORMAT.md: an optax case does not combine them)")
+        }
+        if style == .torch && field.resumeAfter != nil && field.schedule != nil {
+            throw DescentError.unsupported("a torch-style resume with a scheduler: the scheduler is not part of the optimizer's state (FORMAT.md: not combined)")
+        }
         if let s = field.schedule {
             if style == .textbook { throw DescentError.unsupported("textbook optimizers take no schedule object") }
             if s.convention != (style == .torch ? "torch" : c.convention) {
@@ -271,6 +277,9 @@ extension Verifier {
         let first = units.compactMap(\.box).first
         r.ran = "\(impl.name): \(c.convention).\(c.name) → " + (units.compactMap(\.spec).first.map { "\($0.family.familyName) [\($0.family.summary)]" } ?? "frozen")
             + " in \(units.count) unit\(units.count == 1 ? "" : "s") (\(groups.count) group\(groups.count == 1 ? "" : "s")) as \(first?.typeName ?? "none")"
+        if let b = first, b.needsObjective, field.nonFinite?.name == "GradScaler" {
+            throw DescentError.unsupported("\(c.convention).\(c.name) steps with a closure, which torch's GradScaler refuses")
+        }
         if let b = first, b.needsObjective {
             if c.problem == nil { throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases") }
             if units.count > 1 { throw DescentError.unsupported("\(c.convention).\(c.name) takes one param group") }
