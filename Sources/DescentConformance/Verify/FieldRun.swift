@@ -166,6 +166,13 @@ extension Verifier {
             throw DescentError.unsupported("\(c.convention) has no missing gradients (its updates must match the parameters' structure)")
         }
         if let g = field.nonFinite {
+            let allowed: Set<String> = g.name == "GradScaler"
+                ? ["init_scale", "growth_factor", "backoff_factor", "growth_interval", "enabled", "device"]
+                : ["max_consecutive_errors"]
+            for (k, _) in g.parameters?.objectValue ?? [] where !allowed.contains(k) {
+                throw DescentError.invalidHyperparameter(field: "non_finite.parameters.\(k)",
+                                                         message: "\(g.name)() got an unexpected keyword argument '\(k)'")
+            }
             let known = (style == .torch && g.convention == "torch" && g.name == "GradScaler")
                 || (style == .optax && g.convention == "optax" && g.name == "apply_if_finite")
             if !known { throw DescentError.unsupported("non_finite guard \(g.convention).\(g.name) is not implemented in Descent for \(c.convention) cases") }
@@ -417,7 +424,7 @@ extension Verifier {
 
             // 3. the non-finite guard
             var applied = update
-            if update, let g = field.nonFinite {
+            if update, let g = field.nonFinite, guardParams?["enabled"]?.boolValue != false {
                 if g.name == "GradScaler" {
                     // grads × scale (a scaled loss's backward), unscaled by the float32 reciprocal.
                     let sc = Double(scale)
