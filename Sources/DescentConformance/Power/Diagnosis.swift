@@ -11,6 +11,9 @@
 //      step s)". A failing trajectory never goes without a word.
 // Every candidate is replayed on the naive engine in float64 and compared with the failing
 // trajectory at the case's tolerance (NaN where the candidate also has NaN counts as equal).
+// A candidate that changes nothing on the case is never named: one whose replay passes the
+// case's own goldens, or whose trajectory is bit for bit Descent's own (the mistake is a no-op
+// there, e.g. a counter cast to float32 that stays exact).
 import DescentCore
 import DescentJSON
 
@@ -45,6 +48,16 @@ public enum Diagnosis {
         var nearest: Replay?
         var near: [(Replay, String)] = []
         func consider(_ r: Replay) { if !r.matches, nearest.map({ r.nearer(than: $0) }) ?? true { nearest = r } }
+        // Descent's own run of the case: a candidate that reproduces it exactly changes nothing here.
+        // (Only where the parameters are all a case grades: a case with expected state can fail on
+        // the state alone.)
+        var expectsState = false
+        if case let .optimizer(oc) = c { expectsState = oc.steps.contains { $0.field?.expectedState != nil } }
+        let own = expectsState ? nil : Verifier(implementations: [], dtypes: [], diagnoser: nil)
+            .run(c, file: file, implementation: naive, dtype: .float64, keepTrajectory: true).trajectory
+        func replay(_ c: FixtureCase, file: String, implementation: any Implementation, against: CaseResult, label: String) -> Replay? {
+            Diagnosis.replay(c, file: file, implementation: implementation, against: against, label: label, own: own)
+        }
 
         // 1. Another convention.
         for twin in CrossConvention.twins(of: c) {
@@ -105,11 +118,18 @@ public enum Diagnosis {
     }
 
     /// Runs `impl` on `c` and compares its trajectory with the failing one; nil when it declines.
+    /// nil also when the candidate changes nothing on the case: it passes the case's goldens, or
+    /// its trajectory is bit for bit `own` (Descent's run of the case).
     package static func replay(_ c: FixtureCase, file: String, implementation impl: any Implementation, against result: CaseResult,
-                       label: String) -> Replay? {
+                       label: String, own: [[[Double]]]? = nil) -> Replay? {
         let verifier = Verifier(implementations: [], dtypes: [], diagnoser: nil)
         let r = verifier.run(c, file: file, implementation: impl, dtype: .float64, keepTrajectory: true)
-        guard r.status == .fail || r.status == .pass, r.trajectory.count == result.trajectory.count else { return nil }
+        guard r.status == .fail, r.trajectory.count == result.trajectory.count else { return nil }
+        if let own, own.count == r.trajectory.count,
+           zip(own, r.trajectory).allSatisfy({ a, b in a.count == b.count && zip(a, b).allSatisfy { x, y in
+               x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) } } }) {
+            return nil
+        }
         let tol: Tolerance
         switch c {
         case let .optimizer(oc): tol = oc.tolerance
