@@ -55,6 +55,9 @@ func makeTable(_ isa: VectorISA) -> Accelerator {
 private func addKernels(_ a: Accelerator) {
     both(a, AdadeltaKernel<Float>.self, AdadeltaKernel<Double>.self)
     both(a, AdagradKernel<Float>.self, AdagradKernel<Double>.self)
+    both(a, AdafactorStatKernel<Float>.self, AdafactorStatKernel<Double>.self)
+    both(a, AdafactorUpdateKernel<Float>.self, AdafactorUpdateKernel<Double>.self)
+    both(a, AdafactorApplyKernel<Float>.self, AdafactorApplyKernel<Double>.self)
     both(a, AdamKernel<Float>.self, AdamKernel<Double>.self)
     both(a, AdamTorchKernel<Float>.self, AdamTorchKernel<Double>.self)
     both(a, AdamOptaxKernel<Float>.self, AdamOptaxKernel<Double>.self)

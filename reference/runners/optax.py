@@ -51,6 +51,10 @@ def factory(name):
     return f if callable(f) else None
 
 
+# Factories whose defaults inject_hyperparams must leave alone (see build).
+_STATIC_DEFAULTS = {"adafactor"}
+
+
 def build(factory_, hp, injected=False, transforms=None):
     """The gradient transformation of a case (see the module docstring); NotImplementedError for
     a non-optax gradient transform."""
@@ -59,6 +63,13 @@ def build(factory_, hp, injected=False, transforms=None):
 
     if injected:
         static = tuple(k for k in hp if k != "learning_rate")
+        if getattr(factory_, "__name__", None) in _STATIC_DEFAULTS:
+            # the arguments left at their defaults static too: inject_hyperparams would make them
+            # float64 arrays, and adafactor's decay 1 - t**(-decay_rate) is float32 arithmetic
+            # only with a Python-float decay_rate (factorized._decay_rate_pow)
+            import inspect
+
+            static += tuple(k for k in inspect.signature(factory_).parameters if k != "learning_rate" and k not in hp)
         opt = optax.inject_hyperparams(factory_, static_args=static)(**hp)
     else:
         opt = factory_(**hp)

@@ -87,6 +87,17 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "textbook", name: "momentum", keys: ["lr": "lr", "momentum": "mu"],
                  semantics: "lr inside the buffer (m ← μm − lr·g; w ← w + m)"),
     ],
+    // Adafactor
+    [
+        Spelling(convention: "torch", name: "Adafactor", keys: ["lr": "lr", "decay": "beta2_decay", "clip": "d", "eps2": "eps[1]",
+                 "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "relative step min(lr, 1/√t); nothing added to g², v̂ clamped at eps1²; factored over the last two dims; [wd] weight_decay as w·(1 − lr·λ) before the update"),
+        Spelling(convention: "keras", name: "Adafactor", keys: ["lr": "learning_rate", "decay": "beta_2_decay", "clip": "clip_threshold",
+                 "eps2": "epsilon_2", "wd": "weight_decay"],
+                 semantics: "relative step min(lr, 1/√t) whatever relative_step says; epsilon_1 added to g²; factored over the last two dims; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
+        Spelling(convention: "optax", name: "adafactor", keys: ["lr": "learning_rate", "clip": "clipping_threshold", "wd": "weight_decay_rate"],
+                 semantics: "no relative step (ρ = lr); decay 1 − t^(−decay_rate) in float32; factored only when both dims reach min_dim_size_to_factor; [wd] λ·w added to the update, not × lr"),
+    ],
     // Adagrad
     [
         Spelling(convention: "torch", name: "Adagrad", keys: ["lr": "lr", "eps": "eps", "init_acc": "initial_accumulator_value",

@@ -16,7 +16,10 @@
 //   Muon     momentum as a trace μ·M + G, Newton–Schulz (muon_a/b/c, ns_steps) of X/(‖X‖_F + 1e-7), update
 //            scaled by √max(A, B)·rms_rate; tensors that are not 2-D go to Adam with epsilon hat
 //            (adam_beta_1/2, epsilon, adam_weight_decay); weight_decay for the 2-D ones
-// Adafactor and the schedule-free AdamW of Keras are not implemented (unsupported).
+//   Adafactor ρ = min(lr, 1/√t) always (relative_step changes nothing for a constant lr), epsilon_1
+//            added to g², factored r/c over the last two dims with v = (r/mean(r)) ⊗ c (Keras's
+//            velocity), no clamp, update clipped at RMS clip_threshold, α = max(epsilon_2, RMS(w))·ρ
+// The schedule-free AdamW of Keras is not implemented (unsupported).
 import DescentJSON
 
 /// The arguments of keras.optimizers.Optimizer.__init__ that every Keras optimizer takes.
@@ -82,6 +85,18 @@ private func kerasAdam(_ h: inout Hyperparameters, weightDecay: Double?) throws 
 }
 
 let kerasOptimizers: [OptimizerEntry] = [
+    OptimizerEntry("Adafactor", "min(lr, 1/√t) whatever relative_step says; epsilon_1 added to g²; r and c over the last two dims, velocity (r/mean(r))⊗c; update clipping; parameter scale max(epsilon_2, RMS(w))") { h in
+        let base = try KerasBaseArguments(&h, lr: 1e-3)
+        var f = AdafactorFamily(form: .keras)
+        f.decayExponent = try h.double("beta_2_decay", default: -0.8)
+        f.epsSquare = try h.double("epsilon_1", default: 1e-30)
+        f.paramScaleFloor = try h.double("epsilon_2", default: 1e-3)
+        f.clipThreshold = try h.double("clip_threshold", default: 1.0)
+        // update_step takes min(lr, 1/√t) twice when relative_step is True, once when it is False:
+        // the same number for a float learning rate (a schedule object is not modelled).
+        _ = try h.bool("relative_step", default: true)
+        return base.spec(f)
+    },
     OptimizerEntry("SGD", "m ← momentum·m − lr·g, w ← w + m (lr inside the buffer, from 0); nesterov w ← w + momentum·m − lr·g") { h in
         let base = try KerasBaseArguments(&h, lr: 0.01)
         let momentum = try h.double("momentum", default: 0)
