@@ -93,4 +93,125 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
         for m in misses { print("  missed: \(m)") }
         #expect(rate >= 0.95, "\(named) of \(tried) mutants named; missed: \(misses)")
     }
+
+    /// The issue's own example, computed here by hand (not by the families under test): torch's
+    /// RMSprop with the accumulator started at 1, ε inside the root and lr inside the momentum
+    /// buffer is named as those three changes.
+    @Test func rmspropWithOptaxChoicesIsNamedAsThreeChanges() throws {
+        let (c, path) = try namedCase("torch/RMSprop.json", "torch/RMSprop/momentum")
+        guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+        let lr = 0.01, alpha = 0.99, eps = 1e-8, mom = 0.9
+        var w = oc.params.map(\.values)
+        var sq = w.map { $0.map { _ in 1.0 } }, buf = w.map { $0.map { _ in 0.0 } }
+        var trajectory: [[[Double]]] = []
+        for st in oc.steps {
+            let grads = try #require(st.grads)
+            for i in w.indices {
+                for j in w[i].indices {
+                    let g = grads[i][j]
+                    sq[i][j] = alpha * sq[i][j] + (1 - alpha) * g * g
+                    buf[i][j] = mom * buf[i][j] + (st.lr ?? lr) * g / (sq[i][j] + eps).squareRoot()
+                    w[i][j] -= buf[i][j]
+                }
+            }
+            trajectory.append(w)
+        }
+        let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
+        #expect(d.first?.hasPrefix("reproduced by RMSprop with ") == true, "\(d)")
+        for part in ["initial accumulator 1 (case: 0)", "ε inside the root", "lr inside the momentum buffer", "3 changes", "all 24 steps"] {
+            #expect(d.first?.contains(part) == true, "\(part): \(d)")
+        }
+    }
+
+    /// torch's Adam with 1 − βᵗ computed in float32 (by hand here, with Float arithmetic) is named
+    /// as that float32 rounding, not as "no known mistake".
+    @Test func float32BiasCorrectionsAreLocalised() throws {
+        let (c, path) = try namedCase("torch/Adam.json", "torch/Adam/defaults")
+        guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+        let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 1e-3
+        var w = oc.params.map(\.values)
+        var m = w.map { $0.map { _ in 0.0 } }, v = m
+        var trajectory: [[[Double]]] = []
+        for (k, st) in oc.steps.enumerated() {
+            let grads = try #require(st.grads)
+            let t = Float(k + 1)
+            let bc1 = Double(1 - Float.pow(Float(b1), t)), bc2Sqrt = Double((1 - Float.pow(Float(b2), t)).squareRoot())
+            for i in w.indices {
+                for j in w[i].indices {
+                    let g = grads[i][j]
+                    m[i][j] = b1 * m[i][j] + (1 - b1) * g
+                    v[i][j] = b2 * v[i][j] + (1 - b2) * g * g
+                    w[i][j] -= (st.lr ?? lr) / bc1 * m[i][j] / (v[i][j].squareRoot() / bc2Sqrt + eps)
+                }
+            }
+            trajectory.append(w)
+        }
+        let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
+        #expect(d.first?.hasPrefix("reproduced by the case's own maths with bias corrections") == true && d.first?.contains("float32") == true, "\(d)")
+    }
+
+    /// An adapter's `error` on a trajectory case is diagnosed by what it rejected: the argument
+    /// its message names as a whole word (`lr_decay`, not `lr` inside it).
+    @Test func anErrorOnATrajectoryCaseNamesWhatWasRejected() throws {
+        let (c, _) = try namedCase("torch/Adagrad.json", "torch/Adagrad/lr-decay")
+        var r = CaseResult(file: "x", id: c.id, kind: "optimizer", convention: "torch", name: "Adagrad", implementation: "adapter",
+                           dtype: .float64, status: .error, message: "the adapter reported an error: lr_decay is not supported")
+        let d = Diagnosis.diagnoseError(c, result: r)
+        #expect(d.count == 1 && d[0].hasPrefix("rejected lr_decay=") && d[0].contains("torch Adagrad accepts"), "\(d)")
+        #expect(!d[0].contains("lr=") && !d[0].contains(" lr,"), "\(d)")
+        r.message = "the adapter timed out"
+        #expect(Diagnosis.diagnoseError(c, result: r).isEmpty)
+    }
+
+    /// Validation results say apart whether the arguments were rejected and whether in the
+    /// library's words; `--validation any` passes a rejection in other words, never an acceptance.
+    @Test func validationIsReportedAsRejectedAndWordingApart() throws {
+        let (c, _) = try namedCase("torch/Adam.json", "torch/Adam/invalid-lr")
+        let adapter = AdapterVerifier(command: "true")
+        var start = CaseResult(file: "x", id: c.id, kind: "optimizer", convention: "torch", name: "Adam", implementation: "adapter",
+                               dtype: .float64, status: .error, message: "")
+        start.validation = true
+        func judged(_ line: String) -> CaseResult? {
+            if case let .judged(r) = adapter.judge(line: line, c, start) { return r }
+            return nil
+        }
+        let otherWords = try #require(judged(#"{"id": "\#(c.id)", "error": "learning rate must be positive"}"#))
+        #expect(otherWords.status == .fail && otherWords.rejected == true && !otherWords.withLibraryWording)
+        let accepted = try #require(judged(#"{"id": "\#(c.id)", "params": []}"#))
+        #expect(accepted.status == .fail && accepted.rejected == false)
+        let own = Verifier(implementations: [], dtypes: [], diagnoser: nil).run(c, file: "x", implementation: EngineImplementation(.naive, summary: ""), dtype: .float64)
+        #expect(own.status == .pass && own.rejected == true && own.withLibraryWording)
+
+        var trajectory = CaseResult(file: "x", id: "t", kind: "optimizer", convention: "torch", name: "Adam", implementation: "adapter",
+                                    dtype: .float64, status: .pass, message: "")
+        trajectory.maxAbsError = 0
+        #expect(VerifyGate().judge([trajectory, otherWords]).exitStatus == 1)
+        var any = VerifyGate()
+        any.validation = .any
+        #expect(any.judge([trajectory, otherWords]).exitStatus == 0)
+        #expect(any.judge([trajectory, accepted]).exitStatus == 1)
+
+        let json = Reports.jsonValue(otherWords)
+        #expect(json["check"]?.stringValue == "validation" && json["rejected"]?.boolValue == true && json["library_wording"]?.boolValue == false)
+        #expect(Reports.jsonValue(trajectory)["check"]?.stringValue == "trajectory" && Reports.jsonValue(trajectory)["rejected"] == nil)
+        var failed = trajectory
+        failed.status = .fail
+        let text = Reports.text([otherWords, failed])
+        let heading = try #require(text.range(of: "ARGUMENT VALIDATION"))
+        #expect(text.range(of: "FAIL        t ")!.lowerBound < heading.lowerBound, "\(text)")
+        #expect(text.contains("rejected these arguments: yes; with the library's wording: no"), "\(text)")
+    }
+}
+
+private func namedCase(_ file: String, _ id: String) throws -> (FixtureCase, String) {
+    let path = fixturesURL.appendingPathComponent(file).path
+    return (try #require(try FixtureLoader.load(path: path).cases.first { $0.id == id }), path)
+}
+
+/// A failing result of `c` whose trajectory is `trajectory` (what an adapter answered).
+private func failing(_ c: FixtureCase, _ trajectory: [[[Double]]]) -> CaseResult {
+    var r = CaseResult(file: "x", id: c.id, kind: "optimizer", convention: c.convention, name: c.name, implementation: "adapter",
+                       dtype: .float64, status: .fail, message: "")
+    r.trajectory = trajectory
+    return r
 }

@@ -23,6 +23,7 @@
 // there, e.g. a counter cast to float32 that stays exact).
 import DescentCore
 import DescentJSON
+import Foundation
 
 public enum Diagnosis {
     /// Pairs are tried among at most this many applicable variants (the nearest first): ≤ 66 replays.
@@ -172,6 +173,42 @@ public enum Diagnosis {
             return ["no known mistake reproduces this\(searched); no candidate comes within \(nearestBound) of the trajectory (‖Δ‖/‖update‖ over all steps)"]
         }
         return ["no known mistake reproduces this\(searched), and no known mistake or other convention applies to this case"]
+    }
+
+    /// An `error` answer on a trajectory case, diagnosed by what was rejected: the case's
+    /// arguments the implementation's message names (or all of them when it names none), which the
+    /// library accepts (the case's goldens come from running them), and the field features the
+    /// case uses. Empty for other errors (a crash, a timeout, a malformed answer).
+    public static func diagnoseError(_ c: FixtureCase, result: CaseResult) -> [String] {
+        let prefix = "the adapter reported an error: "
+        guard result.status == .error, !result.validation, result.message.hasPrefix(prefix) else { return [] }
+        var said = String(result.message.dropFirst(prefix.count))
+        if let r = said.range(of: "\n--- adapter stderr") { said = String(said[..<r.lowerBound]) }
+        let args: [(String, JSON)]
+        var features: [String] = []
+        switch c {
+        case let .optimizer(oc):
+            args = oc.hyperparameters?.objectValue ?? []
+            features = oc.field?.features.map(\.rawValue) ?? []
+            if !oc.gradTransforms.isEmpty { features.append("grad_transforms") }
+        case let .schedule(sc): args = sc.parameters?.objectValue ?? []
+        }
+        // The message's words (a key such as `lr` is named only as a whole word, not inside `lr_decay`).
+        let words = Set(said.lowercased().split { !($0.isLetter || $0.isNumber || "_.-+".contains($0)) }
+            .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+        let named = args.filter { k, v in words.contains(k.lowercased()) || (v.doubleValue != nil && words.contains(v.serialized().lowercased())) }
+        func show(_ xs: [(String, JSON)]) -> String { xs.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: ", ") }
+        let what = "\(c.convention) \(c.name)"
+        var line: String
+        if !named.isEmpty {
+            line = "rejected \(show(named)) (named in its message), which \(what) accepts: the case's goldens come from running them"
+        } else if args.isEmpty {
+            line = "rejected the call with no arguments (the library's defaults), which \(what) accepts"
+        } else {
+            line = "rejected the case's arguments \(show(args)), which \(what) accepts; its message names none of them"
+        }
+        if !features.isEmpty { line += "; the case also uses \(features.joined(separator: ", ")), which the rejection may be about" }
+        return [line]
     }
 
     /// Runs `impl` on `c` and compares its trajectory with the failing one; nil when it declines.
