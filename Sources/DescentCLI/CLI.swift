@@ -44,6 +44,11 @@ public enum CLI {
                                   is reported "unexpectedly passed"
       --baseline REPORT.json      an earlier --format json report: fail only on new failures;
                                   newly fixed cases are listed
+      --validation any|wording    what an argument-validation case needs to pass the gate:
+                                  reject the arguments with the library's wording (wording, the
+                                  default) or reject them at all, in any words (any). Reports
+                                  state both apart: "rejected these arguments" and "with the
+                                  library's wording"; validation results are listed apart
 
     Text output ends with the counts (pass, fail, error, unsupported, and the validation cases'
     own) and the line `N passed, N failed, N skipped` (failed = fail + error, skipped =
@@ -224,7 +229,7 @@ public enum CLI {
     }
 
     package static let verifyValued: Set<String> = ["implementation", "dtype", "format", "output", "adapter", "timeout", "name", "feature",
-                                                    "startup-timeout", "expect-failures", "baseline"]
+                                                    "startup-timeout", "expect-failures", "baseline", "validation"]
     package static let verifyFlags: Set<String> = ["verbose", "quiet", "strict", "allow-empty", "no-validation"]
 
     package static func verify(_ a: Arguments) throws -> Int32 {
@@ -236,6 +241,7 @@ public enum CLI {
             throw InputError(message: missing.map { "\($0): no such file or folder" }.joined(separator: "\n"))
         }
         var gate = VerifyGate(strict: a.flag("strict"), allowEmpty: a.flag("allow-empty"))
+        gate.validation = VerifyGate.ValidationRequirement(rawValue: try a.choice("validation", VerifyGate.ValidationRequirement.allCases.map(\.rawValue), default: "wording"))!
         do {
             if let f = a.value("expect-failures") { gate.expectedFailures = try VerifyGate.readExpectedFailures(path: f) }
             if let f = a.value("baseline") { gate.baseline = try VerifyGate.readBaseline(path: f) }

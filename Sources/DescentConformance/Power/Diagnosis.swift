@@ -4,11 +4,18 @@
 //   2. one known mistake (KnownWrong.all): "matches known mistake `adam-eps-inside-sqrt` …";
 //   3. when neither reproduces it, two known mistakes at once — every pair of the variants that
 //      apply to the case (at most `maxPairVariants` of them, the nearest first);
-//   4. a candidate of 1–3 within float32-level rounding (rtol 1e-5): "matches X up to float32-level
+//   4. the family's own knobs and constants (KnobSearch.swift): first precision localisation (the
+//      case's maths with named scalars rounded to float32: "reproduced by the case's own maths
+//      with β₂ rounded to float32"), then up to 3 changes of its knobs and constants over a grid
+//      of the values libraries use: "reproduced by RMSprop with initial accumulator 1 (case: 0),
+//      ε inside the root — 2 changes, exact over all 20 steps";
+//   5. a candidate of 1–3 within float32-level rounding (rtol 1e-5): "matches X up to float32-level
 //      rounding …" — the same maths with some operation in lower precision (Keras's float64 runs
 //      compute a few operations in float32, e.g. global_clipnorm's scale on the torch backend);
-//   5. otherwise, plainly: "no known mistake reproduces this; nearest: X (relative distance d from
-//      step s)". A failing trajectory never goes without a word.
+//      or the case's own maths to that level;
+//   6. otherwise, plainly: "no known mistake reproduces this; nearest: X (distance d of the
+//      update's size …)", the nearest by the normalised trajectory distance ‖Δ‖/‖update‖ over
+//      all steps, and only within `nearestBound`. A failing trajectory never goes without a word.
 // Every candidate is replayed on the naive engine in float64 and compared with the failing
 // trajectory at the case's tolerance (NaN where the candidate also has NaN counts as equal).
 // A candidate that changes nothing on the case is never named: one whose replay passes the
@@ -16,6 +23,7 @@
 // there, e.g. a counter cast to float32 that stays exact).
 import DescentCore
 import DescentJSON
+import Foundation
 
 public enum Diagnosis {
     /// Pairs are tried among at most this many applicable variants (the nearest first): ≤ 66 replays.
@@ -32,11 +40,45 @@ public enum Diagnosis {
         package let maxRel: Double
         /// First step at which the candidate leaves the failing trajectory (nil: never).
         package let firstStep: Int?
-        /// Ordering for "nearest": diverging later is nearer; then the smaller relative distance.
+        /// The normalised trajectory distance ‖Δ‖/‖update‖ over all steps: the candidate's
+        /// distance from the failing trajectory over the size of the failing run's own updates
+        /// (`trajectoryDistance`); ∞ where one has a NaN the other has not.
+        package var distance = Double.infinity
+        /// Ordering for "nearest": the smaller normalised distance.
         package func nearer(than o: Replay) -> Bool {
-            let a = firstStep ?? .max, b = o.firstStep ?? .max
-            return a != b ? a > b : maxRel < o.maxRel
+            distance != o.distance ? distance < o.distance : maxRel < o.maxRel
         }
+    }
+
+    /// "nearest" lines are printed only for candidates within this normalised distance
+    /// (‖Δ‖/‖update‖ over all steps): farther ones explain nothing.
+    public static let nearestBound = 0.25
+
+    /// ‖a − b‖ / ‖update‖ over all steps, where the updates are the failing trajectory's own
+    /// step-to-step changes (from the case's initial parameters; a schedule's values themselves).
+    package static func trajectoryDistance(_ c: FixtureCase, failing: [[[Double]]], candidate: [[[Double]]]) -> Double {
+        var diff = 0.0, scale = 0.0
+        var prev: [[Double]]?
+        if case let .optimizer(oc) = c { prev = oc.params.map(\.values) }
+        for (k, (mine, theirs)) in zip(failing, candidate).enumerated() {
+            for t in 0..<min(mine.count, theirs.count) {
+                let a = mine[t], e = theirs[t]
+                guard a.count == e.count else { continue }
+                for i in a.indices {
+                    if a[i].isNaN && e[i].isNaN { continue }
+                    if a[i].isNaN != e[i].isNaN || !(a[i] - e[i]).isFinite { return .infinity }
+                    diff += (a[i] - e[i]) * (a[i] - e[i])
+                }
+                if let p = prev, t < p.count, p[t].count == a.count {
+                    for i in a.indices where a[i].isFinite && p[t][i].isFinite { scale += (a[i] - p[t][i]) * (a[i] - p[t][i]) }
+                } else if case .schedule = c {
+                    for x in a where x.isFinite { scale += x * x }
+                }
+            }
+            if case .optimizer = c { prev = k < failing.count ? mine : nil }
+        }
+        if diff == 0 { return 0 }
+        return scale > 0 ? (diff / scale).squareRoot() : .infinity
     }
 
     /// Lines explaining `result` (a failing run of `c`), most likely cause first.
@@ -62,7 +104,10 @@ public enum Diagnosis {
         // 1. Another convention.
         for twin in CrossConvention.twins(of: c) {
             guard let r = replay(twin.testCase, file: file, implementation: naive, against: result, label: twin.label) else { continue }
-            if r.matches { lines.append("matches \(twin.label): \(twin.semantics)") } else {
+            if r.matches {
+                let line = twin.semantics.trimmingCharacters(in: .whitespaces).isEmpty ? "matches \(twin.label)" : "matches \(twin.label): \(twin.semantics)"
+                if !lines.contains(line) { lines.append(line) }
+            } else {
                 consider(r)
                 if r.nearMatch { near.append((r, twin.semantics)) }
             }
@@ -99,7 +144,12 @@ public enum Diagnosis {
         }
         if !lines.isEmpty { return lines }
 
-        // 4. The same maths up to float32-level rounding.
+        // 4. The family's own knobs and constants: precision localisation, then the knob search.
+        let search = KnobSearch.search(c, file: file, result: result, own: own)
+        if !search.lines.isEmpty { return search.lines }
+        for r in search.tried { consider(r) }
+
+        // 5. The same maths up to float32-level rounding.
         let tolText: String
         switch c {
         case let .optimizer(oc): tolText = sci(oc.tolerance.rtol)
@@ -109,12 +159,56 @@ public enum Diagnosis {
             lines.append("matches \(r.label) up to float32-level rounding (relative distance \(sci(r.maxRel)), beyond the case's rtol \(tolText): some operation ran in lower precision): \(what)")
         }
         if !lines.isEmpty { return lines }
-
-        // 5. Say so.
-        if let n = nearest {
-            return ["no known mistake reproduces this; nearest: \(n.label) (relative distance \(sci(n.maxRel)) from step \(n.firstStep ?? 0))"]
+        // The case's own maths to float32-level rounding, though no named group alone explains it.
+        if let own, let r = Diagnosis.compare(c, own, against: result, label: "the case's own maths"), r.nearMatch {
+            return ["matches the case's own maths up to float32-level rounding (relative distance \(sci(r.maxRel)), beyond the case's rtol \(tolText)): some scalar or operation ran in float32; no named group of scalars (constants, bias corrections, lr) rounded to float32 reproduces it alone or in threes"]
         }
-        return ["no known mistake reproduces this, and no known mistake or other convention applies to this case"]
+
+        // 6. Say so, with the nearest candidate when it comes within the bound.
+        let searched = search.gaveUp.map { "; the knob search \($0)" } ?? (search.replays > 0 ? "; nor does any setting of up to 3 of the family's knobs and constants (\(search.replays) replays)" : "")
+        if let n = nearest, n.distance <= nearestBound {
+            return ["no known mistake reproduces this\(searched); nearest: \(n.label) (distance \(sci(n.distance)) of the update's size over all steps; relative \(sci(n.maxRel)) from step \(n.firstStep ?? 0))"]
+        }
+        if nearest != nil {
+            return ["no known mistake reproduces this\(searched); no candidate comes within \(nearestBound) of the trajectory (‖Δ‖/‖update‖ over all steps)"]
+        }
+        return ["no known mistake reproduces this\(searched), and no known mistake or other convention applies to this case"]
+    }
+
+    /// An `error` answer on a trajectory case, diagnosed by what was rejected: the case's
+    /// arguments the implementation's message names (or all of them when it names none), which the
+    /// library accepts (the case's goldens come from running them), and the field features the
+    /// case uses. Empty for other errors (a crash, a timeout, a malformed answer).
+    public static func diagnoseError(_ c: FixtureCase, result: CaseResult) -> [String] {
+        let prefix = "the adapter reported an error: "
+        guard result.status == .error, !result.validation, result.message.hasPrefix(prefix) else { return [] }
+        var said = String(result.message.dropFirst(prefix.count))
+        if let r = said.range(of: "\n--- adapter stderr") { said = String(said[..<r.lowerBound]) }
+        let args: [(String, JSON)]
+        var features: [String] = []
+        switch c {
+        case let .optimizer(oc):
+            args = oc.hyperparameters?.objectValue ?? []
+            features = oc.field?.features.map(\.rawValue) ?? []
+            if !oc.gradTransforms.isEmpty { features.append("grad_transforms") }
+        case let .schedule(sc): args = sc.parameters?.objectValue ?? []
+        }
+        // The message's words (a key such as `lr` is named only as a whole word, not inside `lr_decay`).
+        let words = Set(said.lowercased().split { !($0.isLetter || $0.isNumber || "_.-+".contains($0)) }
+            .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+        let named = args.filter { k, v in words.contains(k.lowercased()) || (v.doubleValue != nil && words.contains(v.serialized().lowercased())) }
+        func show(_ xs: [(String, JSON)]) -> String { xs.map { "\($0.0)=\($0.1.serialized())" }.joined(separator: ", ") }
+        let what = "\(c.convention) \(c.name)"
+        var line: String
+        if !named.isEmpty {
+            line = "rejected \(show(named)) (named in its message), which \(what) accepts: the case's goldens come from running them"
+        } else if args.isEmpty {
+            line = "rejected the call with no arguments (the library's defaults), which \(what) accepts"
+        } else {
+            line = "rejected the case's arguments \(show(args)), which \(what) accepts; its message names none of them"
+        }
+        if !features.isEmpty { line += "; the case also uses \(features.joined(separator: ", ")), which the rejection may be about" }
+        return [line]
     }
 
     /// Runs `impl` on `c` and compares its trajectory with the failing one; nil when it declines.
@@ -130,6 +224,12 @@ public enum Diagnosis {
                x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) } } }) {
             return nil
         }
+        return compare(c, r.trajectory, against: result, label: label)
+    }
+
+    /// Compares a candidate trajectory with the failing one at the case's tolerance.
+    package static func compare(_ c: FixtureCase, _ trajectory: [[[Double]]], against result: CaseResult, label: String) -> Replay? {
+        guard trajectory.count == result.trajectory.count else { return nil }
         let tol: Tolerance
         switch c {
         case let .optimizer(oc): tol = oc.tolerance
@@ -139,7 +239,7 @@ public enum Diagnosis {
         var cmp = TrajectoryComparer(dtype: result.dtype, tolerance: tol, float32Override: nil, series: series)
         var loose = TrajectoryComparer(dtype: result.dtype, tolerance: Tolerance(rtol: max(tol.rtol, nearRtol), atol: tol.atol),
                                        float32Override: nil, series: series)
-        for (k, (mine, theirs)) in zip(result.trajectory, r.trajectory).enumerated() {
+        for (k, (mine, theirs)) in zip(result.trajectory, trajectory).enumerated() {
             for t in 0..<min(mine.count, theirs.count) where mine[t].count == theirs[t].count {
                 var a = mine[t], e = theirs[t]
                 for i in a.indices where a[i].isNaN && e[i].isNaN { a[i] = 0; e[i] = 0 }
@@ -149,6 +249,7 @@ public enum Diagnosis {
         }
         var out = Replay(label: label, matches: cmp.first == nil, maxRel: cmp.maxRel, firstStep: cmp.first?.step)
         out.nearMatch = loose.first == nil
+        out.distance = trajectoryDistance(c, failing: result.trajectory, candidate: trajectory)
         return out
     }
 }

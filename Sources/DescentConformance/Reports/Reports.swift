@@ -22,14 +22,23 @@ public enum Reports {
     /// (the CI gate's lines), and the closing line `N passed, N failed, N skipped`.
     public static func text(_ results: [CaseResult], verbose: Bool = false, quiet: Bool = false, notes: [String] = []) -> String {
         var out = ""
-        for r in results where (verbose && !quiet) || r.status == .fail || r.status == .error || (r.status == .unsupported && !quiet) {
+        // Trajectory results first; the argument-validation results apart, under their own heading.
+        let shown = results.filter { r in (verbose && !quiet) || r.status == .fail || r.status == .error || (r.status == .unsupported && !quiet) }
+        let trajectory = shown.filter { !$0.validation }, validation = shown.filter(\.validation)
+        for (i, r) in (trajectory + validation).enumerated() {
+            if i == trajectory.count {
+                out += "ARGUMENT VALIDATION (expected_error cases: rejected these arguments / with the library's wording)\n"
+            }
             out += "\(r.status.rawValue.uppercased().padding(toLength: 11, withPad: " ", startingAt: 0)) "
             out += "\(r.id)  [\(r.implementation), \(r.dtype.rawValue)]"
-            if r.status == .pass || r.status == .fail {
+            if (r.status == .pass || r.status == .fail) && !r.validation {
                 out += "  max_abs \(sci(r.maxAbsError)) max_rel \(sci(r.maxRelError)) ulps \(sci(r.maxULPs))"
             }
             out += "\n"
             if !r.message.isEmpty { out += "            \(r.message)\n" }
+            if r.validation, let rejected = r.rejected {
+                out += "            rejected these arguments: \(rejected ? "yes" : "no"); with the library's wording: \(r.withLibraryWording ? "yes" : "no")\n"
+            }
             for d in r.diagnosis { out += "            diagnosis: \(d)\n" }
             if r.status == .fail, r.kind == "optimizer" {
                 let per = r.firstDivergingStep.enumerated().map { "tensor \($0.offset): \($0.element.map { "step \($0)" } ?? "ok")" }
@@ -69,6 +78,13 @@ public enum Reports {
         if let t = r.tolerance { o.append(("tolerance", .object([("rtol", JSON(t.rtol)), ("atol", JSON(t.atol))]))) }
         o.append(("ran", .string(r.ran)))
         if !r.features.isEmpty { o.append(("features", .array(r.features.map { .string($0) }))) }
+        // Which kind of result this is: a trajectory graded against goldens, or an argument
+        // validation (rejected at all / with the library's wording, reported apart).
+        o.append(("check", .string(r.validation ? "validation" : "trajectory")))
+        if r.validation {
+            o.append(("rejected", r.rejected.map { .bool($0) } ?? .null))
+            o.append(("library_wording", .bool(r.withLibraryWording)))
+        }
         o.append(("diagnosis", .array(r.diagnosis.map { .string($0) })))
         return .object(o)
     }
@@ -136,6 +152,7 @@ public enum Reports {
 
     package static func junitOutcome(_ r: CaseResult, gate: VerifyGate?) -> JUnitOutcome {
         let listed = gate?.expectedFailures.contains(r.id) == true
+        if gate?.validation == .any, r.validation, r.status == .fail, r.rejected == true { return .pass }
         switch r.status {
         case .pass: return .pass
         case .fail where listed, .error where listed:

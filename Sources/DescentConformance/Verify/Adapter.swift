@@ -70,6 +70,7 @@ public final class AdapterVerifier {
             if cannotStart != nil { break }
             var r = run(c, file: file.path)
             if let diagnoser, r.status == .fail { r.diagnosis = diagnoser(c, file.path, r) }
+            if r.status == .error, !r.validation { r.diagnosis = Diagnosis.diagnoseError(c, result: r) }
             if case let .optimizer(oc) = c { r.features = oc.field?.features.map(\.rawValue) ?? [] }
             r.trajectory = []
             out.append(r)
@@ -173,6 +174,7 @@ public final class AdapterVerifier {
         if let expected = c.expectedError {
             // The library rejects these arguments: the adapter must reject them with its wording.
             let said = answer["error"]?.stringValue
+            r.rejected = answer["error"] != nil
             r.status = said.map { ErrorMessage.matches($0, expected: expected) } == true ? .pass : .fail
             r.message = r.status == .pass ? "" : "expected the error \"\(expected)\", the adapter answered \(said.map { "the error \"\($0)\"" } ?? "without an error")"
             return .judged(r)

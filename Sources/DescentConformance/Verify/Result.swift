@@ -45,6 +45,12 @@ public struct CaseResult: Sendable {
     public var diagnosis: [String] = []
     /// An argument-validation case (`expected_error`): counted in its own bucket.
     public var validation = false
+    /// A validation case: whether the implementation rejected the arguments at all (its wording
+    /// is graded by `status`: a pass means it rejected them with the library's wording). nil for
+    /// trajectory cases, and where the run never got that far (an adapter fault).
+    public var rejected: Bool?
+    /// A validation case rejected with the library's wording (`status == .pass`).
+    public var withLibraryWording: Bool { validation && status == .pass }
     /// The case's `features` tags (fixtures/FORMAT.md, "Field features").
     public var features: [String] = []
 

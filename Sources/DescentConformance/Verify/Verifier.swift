@@ -124,8 +124,10 @@ public struct Verifier: Sendable {
                 _ = try impl.scheduleValues(s, Double.self, count: max(1, sc.expectedLR.count))
             }
             r.status = .fail
+            r.rejected = false
             r.message = "expected the error \"\(expected)\", but the call was accepted"
         } catch let DescentError.invalidHyperparameter(field, message) {
+            r.rejected = true
             r.status = ErrorMessage.matches(message, expected: expected) ? .pass : .fail
             r.message = r.status == .pass ? "" : "expected the error \"\(expected)\", got \"\(message)\" (field '\(field)')"
         } catch let DescentError.unsupported(why) {
@@ -133,6 +135,7 @@ public struct Verifier: Sendable {
             r.message = why
         } catch {
             r.status = .fail
+            r.rejected = true
             r.message = "expected the error \"\(expected)\", got \"\(error)\""
         }
         r.ran = "\(impl.name): \(c.convention).\(c.name) (argument validation)"

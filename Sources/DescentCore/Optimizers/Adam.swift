@@ -85,6 +85,9 @@ public struct AdamFamily: OptimizerFamily {
     public var biasCorrectionMu = true
     public var biasCorrectionNu = true
     public var maximize = false
+    /// 1 − β₁ᵗ and 1 − β₂ᵗ (and √(1 − β₂ᵗ)) computed in float32, as a library with float32 scalar
+    /// state does inside a float64 run (the diagnosis's precision localisation).
+    public var biasCorrectionInFloat32 = false
 
     public init(form: AdamForm) { self.form = form }
 
@@ -102,6 +105,7 @@ public struct AdamFamily: OptimizerFamily {
         if nesterov { parts.append("nesterov") }
         if !biasCorrectionMu || !biasCorrectionNu { parts.append("bias correction mu \(biasCorrectionMu) nu \(biasCorrectionNu)") }
         if maximize { parts.append("maximize") }
+        if biasCorrectionInFloat32 { parts.append("bias corrections in float32") }
         return parts.joined(separator: ", ")
     }
 
@@ -116,8 +120,12 @@ public struct AdamFamily: OptimizerFamily {
 
     /// The kernel for step `t` (from 1) at learning rate `lr`; per-step scalars in Double.
     func kernel<T: DescentFloat>(step t: Int, lr: Double) -> AdamKernel<T> {
-        let bc1 = 1 - Double.pow(beta1, Double(t))
-        let bc2 = 1 - Double.pow(beta2, Double(t))
+        func f32(_ x: Double) -> Double { biasCorrectionInFloat32 ? Double(Float(x)) : x }
+        func correction(_ b: Double, _ t: Int) -> Double {
+            biasCorrectionInFloat32 ? Double(1 - Float.pow(Float(b), Float(t))) : 1 - Double.pow(b, Double(t))
+        }
+        let bc1 = correction(beta1, t)
+        let bc2 = correction(beta2, t)
         let decoupled = decay.decoupled
         let scaledDecay = decay != .decoupledUnscaled(decoupled)
         return AdamKernel<T>(
@@ -129,8 +137,8 @@ public struct AdamFamily: OptimizerFamily {
             scaledDecay: scaledDecay,
             beta1: T(beta1), beta2: T(beta2), oneMinusBeta1: T(1 - beta1), oneMinusBeta2: T(1 - beta2),
             eps: T(eps), epsRoot: T(epsRoot),
-            bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
-            bc1Next: T(1 - Double.pow(beta1, Double(t + 1))),
+            bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(f32(Double.pow(bc2, 0.5))),
+            bc1Next: T(correction(beta1, t + 1)),
             lr: T(lr), negLr: T(-lr), negStepSize: T(-(lr / bc1)),
             negHatStepSize: T(-(lr * Double.pow(bc2, 0.5) / bc1)),
             slotCount: amsgrad != .off ? 3 : 2)

@@ -21,6 +21,8 @@ public struct AdamaxFamily: OptimizerFamily {
     public var maximize = false
     /// Keras (torch form only): u ← max(β₂·u, |g|), then divide by u + ε (ε outside the max).
     public var epsOutsideMax = false
+    /// m divided by 1 − β₁ᵗ (every library here); false: m used raw (a real implementation's mistake).
+    public var biasCorrection = true
 
     public init(form: AdamForm) { self.form = form }
 
@@ -28,6 +30,7 @@ public struct AdamaxFamily: OptimizerFamily {
     public var summary: String {
         "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps) \(epsOutsideMax ? "outside (u + ε)" : "inside") the max, \(decay.summary)"
             + (decayMask.map { ", decay mask \($0)" } ?? "") + (maximize ? ", maximize" : "")
+            + (biasCorrection ? "" : ", no bias correction")
     }
 
     @_specialize(where T == Double) @_specialize(where T == Float)
@@ -88,7 +91,7 @@ final class AdamaxStepper<T: DescentFloat>: Stepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         t += 1
-        let bc1 = 1 - Double.pow(config.beta1, Double(t))
+        let bc1 = config.biasCorrection ? 1 - Double.pow(config.beta1, Double(t)) : 1
         let k = AdamaxKernel<T>(
             form: config.form, maximize: config.maximize, epsOutsideMax: config.epsOutsideMax, l2: T(config.decay.l2), decoupled: T(config.decay.decoupled),
             beta1: T(config.beta1), beta2: T(config.beta2), oneMinusBeta1: T(1 - config.beta1), eps: T(config.eps),

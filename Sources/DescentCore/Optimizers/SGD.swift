@@ -26,6 +26,9 @@ public struct SGDFamily: OptimizerFamily {
     public var bufferStartsAtGradient: Bool
     /// The library's name for the buffer ("momentum_buffer", "trace", "m", "v").
     public var bufferName: String
+    /// The weight decay applied decoupled (w ← w·(1 − lr·λ) before the step, as SGDW does) instead
+    /// of as L2 on the gradient (torch's `weight_decay`).
+    public var decoupledDecay = false
 
     public init(weightDecay: Double = 0, maximize: Bool = false, momentum: Double = 0, dampening: Double = 0,
                 nesterov: Bool = false, lrInsideBuffer: Bool = false, bufferStartsAtGradient: Bool = false,
@@ -49,7 +52,7 @@ public struct SGDFamily: OptimizerFamily {
             s += lrInsideBuffer ? ", lr inside buffer" : ", lr outside buffer"
             s += bufferStartsAtGradient ? ", buffer starts at gradient" : ", buffer starts at 0"
         }
-        if weightDecay != 0 { s += ", L2 decay \(weightDecay)" }
+        if weightDecay != 0 { s += decoupledDecay ? ", decoupled decay \(weightDecay) × lr" : ", L2 decay \(weightDecay)" }
         if maximize { s += ", maximize" }
         return s
     }
@@ -70,12 +73,15 @@ public struct SGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var nesterov: Bool
     @usableFromInline var lrInside: Bool
     @usableFromInline var initialise: Bool        // this step sets b ← x
+    @usableFromInline var decoupled = false       // w ← w·(1 − lr·λ) instead of g + λ·w
     @inlinable public var slotCount: Int { momentum != 0 ? 1 : 0 }
 
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
-        if weightDecay != 0 { d = d + L(repeating: weightDecay) * p }
+        if weightDecay != 0 {
+            if decoupled { p = p * L(repeating: 1 - lr * weightDecay) } else { d = d + L(repeating: weightDecay) * p }
+        }
         if momentum == 0 {
             p = p - L(repeating: lr) * d
             return
@@ -110,7 +116,7 @@ final class SGDStepper<T: DescentFloat>: Stepper {
         let k = SGDKernel<T>(lr: T(lr), weightDecay: T(config.weightDecay), maximize: config.maximize,
                              momentum: T(config.momentum), keep: T(1 - config.dampening),
                              nesterov: config.nesterov, lrInside: config.lrInsideBuffer,
-                             initialise: steps == 0 && config.bufferStartsAtGradient)
+                             initialise: steps == 0 && config.bufferStartsAtGradient, decoupled: config.decoupledDecay)
         engine.map(k, params, grads, buffers.isEmpty ? [] : [buffers])
         steps += 1
     }
