@@ -442,6 +442,32 @@ struct BLASTests {
         }
     }
 
+    @Test("auto: an OpenBLAS that picked an older core than the CPU's is loaded again with the CPU's own, and says so",
+          .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))
+    func coreReload() throws {
+        guard blasPresent(), let lib = BLASLibrary.shared, let core = lib.core, let have = BLASCore.tier(ofCore: core),
+              have < .avx512 else { return }   // OpenBLAS below SkylakeX only
+        // A private copy of the library file (dlopen shares an object already loaded by its inode), and
+        // a pretend AVX-512 CPU: auto must reload it as SkylakeX. Nothing of the copy runs (this CPU
+        // may lack AVX-512); only openblas_get_corename is called, by the load itself.
+        // (the loaded file, from the process's mappings)
+        let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
+        guard let fname = maps.split(separator: "\n").compactMap({ $0.split(separator: " ", omittingEmptySubsequences: true).last })
+            .map(String.init).first(where: { $0.hasPrefix("/") && $0.contains("libopenblas") }) else { return }
+        let copy = NSTemporaryDirectory() + "descent-openblas-copy-\(getpid()).so"
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: fname, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let avx512: Set<String> = ["avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        let loaded = BLASLibrary.load(candidates: [copy], environment: [:], cpuFlags: avx512)
+        let reloaded = try #require(loaded.library, "\(loaded.reason ?? "")")
+        #expect(reloaded.core == "SkylakeX")
+        #expect(reloaded.coreChoice.hasPrefix("auto: the library chose \(core)") && reloaded.coreChoice.hasSuffix("asked for SkylakeX; running SkylakeX"),
+                "\(reloaded.coreChoice)")
+        // The variable was set for the load only.
+        #expect(getenv("OPENBLAS_CORETYPE") == nil || ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil)
+    }
+
     @Test("blas level 1 within the stated tolerances", .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"),
           arguments: [1, 17, 1000, 70001])
     func level1(n: Int) {
