@@ -550,10 +550,12 @@ struct BLASTests {
           .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))
     func threadCountsDoNotInterleave() throws {
         guard blasPresent() else { return }
-        // The training step's shapes (a 512-row chunk through 64 → 64, and its weight gradient):
-        // OpenBLAS's threaded driver rounds some of them differently from its one-thread driver.
+        // Products at BLASEngine.gemmThreadThreshold multiply-adds (smaller ones always run on one
+        // OpenBLAS thread): OpenBLAS's threaded driver rounds some of them differently from its
+        // one-thread driver.
         var rng = SplitMix64(seed: 11)
-        let shapes = [(false, false, 512, 64, 64), (true, false, 64, 64, 512), (false, true, 512, 10, 64)]
+        let shapes = [(false, false, 512, 256, 256), (true, false, 256, 256, 512), (false, true, 512, 64, 1024)]
+        #expect(shapes.allSatisfy { $0.2 * $0.3 * $0.4 >= BLASEngine.gemmThreadThreshold })
         let problems = shapes.map { (ta, tb, m, n, k) in
             (ta, tb, m, n, k, Buffer<Float>(converting: (0..<(m * k)).map { _ in rng.value() }),
              Buffer<Float>(converting: (0..<(k * n)).map { _ in rng.value() }))

@@ -41,6 +41,8 @@
 // Threads: `Engine.threads` is passed to openblas_set_num_threads before each call that changes it,
 // and every call holds the library's lock: the setting is process-wide, and OpenBLAS's one-thread
 // and threaded drivers round differently, so engines with different counts must not interleave.
+// gemm products below `gemmThreadThreshold` multiply-adds run on one OpenBLAS thread (measured
+// faster on the 2-core machine; see there).
 import Foundation
 
 /// The resolved CBLAS entry points.
@@ -274,10 +276,21 @@ public enum BLASEngine {
         }
     }
 
+    /// Multiply-adds (m·n·k) below which gemm runs on one OpenBLAS thread whatever the engine's
+    /// count. OpenBLAS itself threads from 2¹⁸; on the 2-core EPYC VM (AVX2, Zen core, shared
+    /// with other work) its 2-thread sgemm was slower than 1 thread up to n = 256 and equal at
+    /// 512 (`descent bench gemm 128,256,512 --dtype float32 --threads 1 --threads 2`, best of 10,
+    /// load 1.4: n=128 59.0 vs 43.3 GFLOP/s, 256 64.5 vs 58.2, 512 63.2 vs 63.6), and the MLP
+    /// training step (products of 2M–8M multiply-adds) took 1.48–1.70 ms on 1 thread against
+    /// 1.69–1.96 ms on 2 (side_by_side_training.py, 3 rounds). Deterministic: the same product
+    /// always runs on the same driver, so results still depend only on shape and thread count.
+    public static let gemmThreadThreshold = 1 << 25
+
     @usableFromInline
     static func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                       _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
                                       beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+        let threads = m * n * k < gemmThreadThreshold ? 1 : threads
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
         let ta = transA ? trans : noTrans, tb = transB ? trans : noTrans
         let pa = UnsafeMutablePointer(mutating: a), pb = UnsafeMutablePointer(mutating: b)

@@ -342,7 +342,9 @@ public enum Bench {
         return GemmRate(dtype: T.dtype, n: n, threads: threads, gflops: 2 * Double(n * n * n) / best)
     }
 
-    /// One measurement (see the file header).
+    /// One measurement (see the file header). (Specialised: the fill loops are most of a quick
+    /// bench's time when generic.)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     package static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: any Implementation, _: T.Type, size: Int,
                                          model: ModelShapes? = nil, threads: Int, repeats: Int,
                                          probe: Bool = true) throws -> (BenchResult, [String]) {
