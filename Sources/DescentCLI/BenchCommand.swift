@@ -24,7 +24,7 @@ extension CLI {
     }
 
     package static let benchUsage = """
-    descent bench [optimizers] [options]     time optimizer steps against memory bandwidth (the default mode)
+    descent bench [optimizers] [options]     optimizer steps against a same-traffic probe (the default)
     descent bench training [options]         time one training step of an MLP
     descent bench gemm [N[,N...]] [options]  the vectorized engine's GEMM against BLAS's
 
@@ -123,7 +123,7 @@ extension CLI {
     /// `descent bench [optimizers|training|gemm]`: without a mode word, the older spelling chooses
     /// (--model: training, --gemm: gemm, else optimizers) from the parsed options.
     package static var benchCommand: Command {
-        let optimizers = Command("optimizers", synopsis: "bench optimizers", abstract: "time optimizer steps against memory bandwidth",
+        let optimizers = Command("optimizers", synopsis: "bench optimizers", abstract: "time optimizer steps against a same-traffic memory probe",
                                  usage: benchUsage, valued: benchOptimizersValued, flags: benchOptimizersFlags, run: bench)
         let training = Command("training", synopsis: "bench training", abstract: "time one training step of an MLP",
                                usage: benchUsage, valued: benchTrainingValued, flags: ["no-run"], run: trainingBench)
@@ -131,7 +131,7 @@ extension CLI {
                            usage: benchUsage, valued: benchGemmValued, run: gemmBench)
         let modes = [optimizers, training, gemm]
         return Command("bench", synopsis: "bench [optimizers|training|gemm]",
-                       abstract: "time optimizer steps against memory bandwidth (optimizers, the default), a training step, or GEMM against BLAS",
+                       abstract: "time optimizer steps against a same-traffic memory probe (optimizers, the default), a training step, or GEMM against BLAS",
                        usage: benchUsage, valued: modes.reduce(Set()) { $0.union($1.valued) },
                        flags: modes.reduce(Set()) { $0.union($1.flags) }, modes: modes) { a in
             let (mode, why): (Command, String) = a.value("model") != nil ? (training, "--model")
