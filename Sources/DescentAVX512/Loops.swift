@@ -88,6 +88,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, ScheduleFreeKernel<Float>.self, ScheduleFreeKernel<Double>.self)
     both(a, ShampooApplyKernel<Float>.self, ShampooApplyKernel<Double>.self)
     both(a, ShampooGradientKernel<Float>.self, ShampooGradientKernel<Double>.self)
+    both(a, TrafficProbeKernel<Float>.self, TrafficProbeKernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {

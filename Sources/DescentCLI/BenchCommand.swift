@@ -24,7 +24,7 @@ extension CLI {
     }
 
     package static let benchUsage = """
-    descent bench [optimizers] [options]     time optimizer steps against memory bandwidth (the default mode)
+    descent bench [optimizers] [options]     optimizer steps against a same-traffic probe (the default)
     descent bench training [options]         time one training step of an MLP
     descent bench gemm [N[,N...]] [options]  the vectorized engine's GEMM against BLAS's
 
@@ -35,11 +35,15 @@ extension CLI {
 
     OPTIMIZERS: descent bench [optimizers] [options]
     Times optimizer steps on the registered implementations (the code `descent verify` checks:
-    Conventions.optimizer → Implementation.stepper), with a STREAM-style bandwidth probe
-    (copy, scale, add, triad at 1 and N threads) in the same run. Reports per step the min and
-    median time, ns/param, bytes moved per param, GB/s and the fraction of triad bandwidth, and
-    the optimizers' state bytes per parameter. Unknown optimizer or implementation names are
-    rejected (exit status 2) before anything is measured.
+    Conventions.optimizer → Implementation.stepper), each beside a same-traffic probe: buffers of
+    the sizes the optimizer reads and writes (p, g, its state), streamed in place with trivial
+    arithmetic by the widest vector loops at the same threads, samples alternating with the
+    step's. Reports per step the min and median time, ns/param, bytes moved per param, GB/s, the
+    probe's time and of_memory_limit = probe ÷ step ("in cache" when the working set fits in the
+    last-level cache), the optimizers' state bytes per parameter, a STREAM-style bandwidth table
+    (copy, scale, add, triad; a machine description) and the BLAS library and core that ran.
+    Progress goes to stderr. Unknown optimizer or implementation names are rejected (exit
+    status 2) before anything is measured.
       --optimizer NAME|all       e.g. torch/Adam, torch/AdamW, torch/SGD, torch/SGD+momentum,
                                  optax/adam, or any convention/Name; repeatable
                                  (default: torch/SGD, torch/SGD+momentum, torch/Adam, torch/AdamW;
@@ -50,13 +54,14 @@ extension CLI {
                                  (default: 4K,64K,1M,16M)
       --shapes MODEL|FILE        time a real model's parameter list instead of one tensor:
                                  gpt2 (148 tensors, 124.4M), resnet50 (161, 25.6M), bert-base
-                                 (199, 109.5M), or a file with one shape per line (768x2304);
+                                 (199, 109.5M), vit-b-16 (152, 86.6M; torchvision vit_b_16),
+                                 or a file with one shape per line (768x2304);
                                  repeatable; rows are over the model's total parameter count
       --dtype float32|float64|all  (default: all)
       --threads N                threads per step; repeatable (default: 1)
       --repeat K                 timed samples per result (default: 10)
-      --probe-count N            bandwidth probe length in float64 elements (default: 4× the
-                                 last-level cache, at least 4M)
+      --probe-count N            STREAM table's array length in float64 elements (default: 4×
+                                 the last-level cache, from 4M to 16M)
       --threshold N              the vectorized engine's parallel threshold, in work =
                                  elements × (1 + state slots) (default: measured,
                                  \(VectorizedEngine.parallelThresholdDescription))
@@ -70,13 +75,14 @@ extension CLI {
                                  further file names may follow it. A bad file: exit status 2
       --no-run                   with --include: measure nothing, only show the included files
       --baseline BENCH.json      a bench gate: compare with a stored `--format json` run by the
-                                 machine-normalised figures (fraction of GEMM peak, else of the
-                                 triad bandwidth), not by absolute times; a regression prints a
-                                 table and exits 1
+                                 machine-normalised figures (fraction of GEMM peak, else
+                                 of_memory_limit, else of the triad bandwidth), not by absolute
+                                 times; a regression prints a table and exits 1
       --max-regression PCT       the largest drop allowed against --baseline (default 10%)
       --quick                    the main job's short bench (torch/Adam and torch/SGD, float32,
-                                 64K and 4M, 1 thread): prints the markdown and writes
-                                 results/bench-short.md and bench-short.json (--results DIR: there)
+                                 64K and 4M, 1 thread; a few seconds): prints the markdown and
+                                 writes results/bench-short.md and bench-short.json
+                                 (--results DIR: there)
 
     TRAINING: descent bench training [options]   (or descent bench --model …)
     Times one training step (batch forward, loss, backprop through the engine's gemm, optimizer
@@ -117,7 +123,7 @@ extension CLI {
     /// `descent bench [optimizers|training|gemm]`: without a mode word, the older spelling chooses
     /// (--model: training, --gemm: gemm, else optimizers) from the parsed options.
     package static var benchCommand: Command {
-        let optimizers = Command("optimizers", synopsis: "bench optimizers", abstract: "time optimizer steps against memory bandwidth",
+        let optimizers = Command("optimizers", synopsis: "bench optimizers", abstract: "time optimizer steps against a same-traffic memory probe",
                                  usage: benchUsage, valued: benchOptimizersValued, flags: benchOptimizersFlags, run: bench)
         let training = Command("training", synopsis: "bench training", abstract: "time one training step of an MLP",
                                usage: benchUsage, valued: benchTrainingValued, flags: ["no-run"], run: trainingBench)
@@ -125,7 +131,7 @@ extension CLI {
                            usage: benchUsage, valued: benchGemmValued, run: gemmBench)
         let modes = [optimizers, training, gemm]
         return Command("bench", synopsis: "bench [optimizers|training|gemm]",
-                       abstract: "time optimizer steps against memory bandwidth (optimizers, the default), a training step, or GEMM against BLAS",
+                       abstract: "time optimizer steps against a same-traffic memory probe (optimizers, the default), a training step, or GEMM against BLAS",
                        usage: benchUsage, valued: modes.reduce(Set()) { $0.union($1.valued) },
                        flags: modes.reduce(Set()) { $0.union($1.flags) }, modes: modes) { a in
             let (mode, why): (Command, String) = a.value("model") != nil ? (training, "--model")
@@ -173,7 +179,7 @@ extension CLI {
         try setThreshold(a)
         if a.flag("quick") {
             let dir = a.value("results") ?? "results"
-            print(try Bench.quick(resultsDir: dir), terminator: "")
+            print(try Bench.quick(resultsDir: dir) { stderr($0) }, terminator: "")
             print("wrote \(dir)/bench-short.md, \(dir)/bench-short.json")
             return 0
         }

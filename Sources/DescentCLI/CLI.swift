@@ -124,6 +124,11 @@ public enum CLI {
     /// Runs the command; returns the exit status.
     public static func main(_ argv: [String]) -> Int32 {
         do {
+            // DESCENT_BLAS_CORE is read when BLAS loads; a value that cannot be used stops here.
+            if let core = ProcessInfo.processInfo.environment["DESCENT_BLAS_CORE"] {
+                do { _ = try BLASCore.decide(cpuFlags: CPUFeatures.current.flags, reported: nil, descentBlasCore: core, openblasCoretype: nil) }
+                catch { throw InputError(message: "\(error)") }
+            }
             // A first word that is not an option names the command (CLI.commands); none: the main job.
             if let first = argv.first, !first.hasPrefix("-") {
                 guard let c = command(first) else { throw unknownCommand(first) }

@@ -172,6 +172,11 @@ extension CLI {
       DESCENT_BLAS=PATH           the CBLAS shared library the `blas` implementation loads (default: the
                                   first of libopenblas.so.0, libopenblas.so, libcblas.so.3 that loads;
                                   none: `blas` is unavailable and its cases are unsupported)
+      DESCENT_BLAS_CORE=auto|native|NAME  the OpenBLAS kernels: auto (default) asks for SkylakeX / Haswell
+                                  when the library would run an older core than this CPU's AVX-512 /
+                                  AVX2; native leaves the library's choice; NAME (e.g. Haswell) asks
+                                  for that core. A user's OPENBLAS_CORETYPE is respected. `descent
+                                  bench` records the core that ran
       DESCENT_VECTOR_ISA=ISA      baseline, avx2 or avx512: the instruction set of the vectorized engine's
                                   loops, when this CPU runs it (default: the widest it runs)
       DESCENT_PARALLEL_THRESHOLD=N  one parallel threshold for every vectorized loop (work = elements ×

@@ -400,6 +400,74 @@ struct BLASTests {
         #expect(missing.reason?.hasPrefix("install libopenblas-dev (apt-get install libopenblas-dev) or set DESCENT_BLAS") == true)
     }
 
+    @Test("the OpenBLAS core: CPU features × the library's own choice × DESCENT_BLAS_CORE / OPENBLAS_CORETYPE")
+    func coreChoice() throws {
+        let avx512: Set<String> = ["sse2", "avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        let avx2: Set<String> = ["sse2", "avx", "avx2", "fma"]
+        func d(_ f: Set<String>, _ reported: String?, _ mode: String? = nil, user: String? = nil) throws -> String? {
+            try BLASCore.decide(cpuFlags: f, reported: reported, descentBlasCore: mode, openblasCoretype: user).request
+        }
+        // auto (unset or "auto"): an older core than the CPU's set is replaced by the matching one.
+        #expect(try d(avx512, "Prescott") == "SkylakeX")
+        #expect(try d(avx512, "Haswell", "auto") == "SkylakeX")
+        #expect(try d(avx2, "Prescott") == "Haswell")
+        #expect(try d(avx2, "Sandybridge") == "Haswell")
+        // … and a core of the CPU's own set is left alone (Zen runs AVX2 kernels; SkylakeX on AVX-512).
+        #expect(try d(avx2, "Zen") == nil)
+        #expect(try d(avx2, "Haswell") == nil)
+        #expect(try d(avx512, "SkylakeX") == nil)
+        #expect(try d(avx512, "SapphireRapids") == nil)
+        #expect(try d(["sse2"], "Prescott") == nil)
+        #expect(try d(avx512, "SomethingNew") == nil)        // unknown names are not second-guessed
+        // AVX-512F alone is not enough for OpenBLAS's SkylakeX kernels (they use BW/DQ/VL).
+        #expect(try d(["avx2", "fma", "avx512f"], "Prescott") == "Haswell")
+        // native: never touched; a user's OPENBLAS_CORETYPE wins over everything.
+        #expect(try d(avx512, "Prescott", "native") == nil)
+        #expect(try d(avx512, "Prescott", "SkylakeX", user: "Haswell") == nil)
+        #expect(try BLASCore.decide(cpuFlags: avx512, reported: nil, descentBlasCore: "auto", openblasCoretype: "Haswell").reason
+                == "OPENBLAS_CORETYPE=Haswell set by the user")
+        // NAME: asked for as given (canonical spelling), if the CPU runs its kernels.
+        #expect(try d(avx512, nil, "haswell") == "Haswell")
+        #expect(try d(avx512, nil, "SkylakeX") == "SkylakeX")
+        #expect(throws: BLASCore.ChoiceError.self) { try d(avx2, nil, "SkylakeX") }      // SIGILL otherwise
+        #expect(throws: BLASCore.ChoiceError.self) { try d(avx512, nil, "Skylake-X") }   // not a core name
+        do { _ = try d(avx2, nil, "SkylakeX") } catch { #expect("\(error)".contains("DESCENT_BLAS_CORE=SkylakeX needs AVX-512")) }
+        #expect(BLASCore.needsReportedCore(descentBlasCore: nil, openblasCoretype: nil))
+        #expect(!BLASCore.needsReportedCore(descentBlasCore: "auto", openblasCoretype: "Zen"))
+        #expect(!BLASCore.needsReportedCore(descentBlasCore: "Haswell", openblasCoretype: nil))
+        // The loaded library says which core runs and why (bench records both).
+        if let lib = BLASLibrary.shared, let core = lib.core {
+            #expect(BLASCore.tier(ofCore: core) == nil || BLASCore.tier(ofCore: core)! <= BLASCore.tier(cpuFlags: CPUFeatures.current.flags))
+            #expect(!lib.coreChoice.isEmpty)
+        }
+    }
+
+    @Test("auto: an OpenBLAS that picked an older core than the CPU's is loaded again with the CPU's own, and says so",
+          .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))
+    func coreReload() throws {
+        guard blasPresent(), let lib = BLASLibrary.shared, let core = lib.core, let have = BLASCore.tier(ofCore: core),
+              have < .avx512 else { return }   // OpenBLAS below SkylakeX only
+        // A private copy of the library file (dlopen shares an object already loaded by its inode), and
+        // a pretend AVX-512 CPU: auto must reload it as SkylakeX. Nothing of the copy runs (this CPU
+        // may lack AVX-512); only openblas_get_corename is called, by the load itself.
+        // (the loaded file, from the process's mappings)
+        let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
+        guard let fname = maps.split(separator: "\n").compactMap({ $0.split(separator: " ", omittingEmptySubsequences: true).last })
+            .map(String.init).first(where: { $0.hasPrefix("/") && $0.contains("libopenblas") }) else { return }
+        let copy = NSTemporaryDirectory() + "descent-openblas-copy-\(getpid()).so"
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: fname, toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let avx512: Set<String> = ["avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        let loaded = BLASLibrary.load(candidates: [copy], environment: [:], cpuFlags: avx512)
+        let reloaded = try #require(loaded.library, "\(loaded.reason ?? "")")
+        #expect(reloaded.core == "SkylakeX")
+        #expect(reloaded.coreChoice.hasPrefix("auto: the library chose \(core)") && reloaded.coreChoice.hasSuffix("asked for SkylakeX; running SkylakeX"),
+                "\(reloaded.coreChoice)")
+        // The variable was set for the load only.
+        #expect(getenv("OPENBLAS_CORETYPE") == nil || ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil)
+    }
+
     @Test("blas level 1 within the stated tolerances", .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"),
           arguments: [1, 17, 1000, 70001])
     func level1(n: Int) {
@@ -482,10 +550,12 @@ struct BLASTests {
           .enabled(if: blasTestsEnabled, "BLAS missing (set DESCENT_REQUIRE_BLAS=1 to fail instead)"))
     func threadCountsDoNotInterleave() throws {
         guard blasPresent() else { return }
-        // The training step's shapes (a 512-row chunk through 64 → 64, and its weight gradient):
-        // OpenBLAS's threaded driver rounds some of them differently from its one-thread driver.
+        // Products at BLASEngine.gemmThreadThreshold multiply-adds (smaller ones always run on one
+        // OpenBLAS thread): OpenBLAS's threaded driver rounds some of them differently from its
+        // one-thread driver.
         var rng = SplitMix64(seed: 11)
-        let shapes = [(false, false, 512, 64, 64), (true, false, 64, 64, 512), (false, true, 512, 10, 64)]
+        let shapes = [(false, false, 512, 256, 256), (true, false, 256, 256, 512), (false, true, 512, 64, 1024)]
+        #expect(shapes.allSatisfy { $0.2 * $0.3 * $0.4 >= BLASEngine.gemmThreadThreshold })
         let problems = shapes.map { (ta, tb, m, n, k) in
             (ta, tb, m, n, k, Buffer<Float>(converting: (0..<(m * k)).map { _ in rng.value() }),
              Buffer<Float>(converting: (0..<(k * n)).map { _ in rng.value() }))
@@ -550,8 +620,14 @@ struct BenchReportTests {
         let results = try #require(json["results"]?.arrayValue)
         #expect(results.count == 12)
         let fields = ["optimizer", "implementation", "dtype", "size", "threads", "min_ns", "median_ns", "ns_per_param",
-                      "bytes_per_param", "gbps", "fraction_of_triad"]
-        for r in results { #expect(r.objectValue?.map(\.0) == fields) }
+                      "bytes_per_param", "gbps", "fraction_of_triad", "probe_min_ns", "probe_median_ns", "of_memory_limit",
+                      "of_memory_limit_median", "working_set_bytes", "in_cache"]
+        for r in results {
+            #expect(r.objectValue?.map(\.0) == fields)
+            // Every row has its same-traffic probe: 4K parameters fit in any last-level cache.
+            #expect((r["of_memory_limit"]?.doubleValue ?? 0) > 0 && r["in_cache"] == .bool(true))
+            #expect(r["working_set_bytes"]?.intValue == 4096 * (r["bytes_per_param"]?.intValue ?? 0))
+        }
         func bytes(_ o: String, _ d: String) -> Int? {
             results.first { $0["optimizer"]?.stringValue == o && $0["dtype"]?.stringValue == d }?["bytes_per_param"]?.intValue
         }
@@ -563,6 +639,7 @@ struct BenchReportTests {
         #expect(adam?.stateBytes == 8 && adam?.names == ["exp_avg", "exp_avg_sq"])
         let md = BenchRender.markdown(report, command: "test")
         #expect(md.contains("| torch/Adam | vectorized | float32 | 4K |"))
+        #expect(md.contains("| of memory limit |") && md.contains("| in cache |"))
     }
 
     @Test("GEMM-bound rows: FLOPs counted from the real gemm calls, GFLOP/s against BLAS's own GEMM")

@@ -105,7 +105,7 @@ struct MultiTensorTests {
         #expect(total.load(ordering: .relaxed) == 1200)
     }
 
-    @Test("model parameter lists: GPT-2 small 148 tensors / 124,439,808, ResNet-50 161 / 25,557,032, BERT-base 199 / 109,482,240; files parse or name the line")
+    @Test("model parameter lists: GPT-2 small 148 tensors / 124,439,808, ResNet-50 161 / 25,557,032, BERT-base 199 / 109,482,240, ViT-B/16 152 / 86,567,656; files parse or name the line")
     func models() throws {
         let gpt2 = try #require(ModelShapes.builtIn("gpt2")), resnet = try #require(ModelShapes.builtIn("resnet50"))
         let bert = try #require(ModelShapes.builtIn("bert-base"))
@@ -113,6 +113,9 @@ struct MultiTensorTests {
         #expect(resnet.shapes.count == 161 && resnet.parameterCount == 25_557_032)
         #expect(resnet.shapes.filter { $0.reduce(1, *) < 512 * 1024 }.count == 143)
         #expect(bert.shapes.count == 199 && bert.parameterCount == 109_482_240)
+        let vit = try #require(ModelShapes.builtIn("vit-b-16"))
+        #expect(vit.shapes.count == 152 && vit.parameterCount == 86_567_656)
+        #expect(vit.shapes.filter { $0.count == 1 }.count == 100)
         let m = try ModelShapes.parse("# a model\n768x2304\n\n 64 \n3x3x64x64 # conv\n", name: "m.txt")
         #expect(m.shapes == [[768, 2304], [64], [3, 3, 64, 64]] && m.name == "m")
         #expect(throws: ShapesError.self) { try ModelShapes.parse("768x\n", name: "bad.txt") }

@@ -144,7 +144,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--optimizer", action="append", default=[], help=f"comma lists of {', '.join(OPTIMIZERS)} (default all)")
     ap.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--shapes", action="append", default=[], help="gpt2, resnet50, bert-base or a file of shapes (model_shapes.py)")
+    ap.add_argument("--shapes", action="append", default=[], help="gpt2, resnet50, bert-base, vit-b-16 or a file of shapes (model_shapes.py)")
     common_args(ap)
     args = ap.parse_args()
     for o in parse_list(args.optimizer, str):

@@ -22,7 +22,7 @@ Paths: "torch-forloop" (foreach=False), "torch-foreach" (foreach=True), "torch-f
 
   python reference/bench/bench_torch.py --size 16M --threads 1,2 --repeat 5 --output torch.json
 
---shapes gpt2|resnet50|bert-base|FILE times a real model's parameter list instead (model_shapes.py,
+--shapes gpt2|resnet50|bert-base|vit-b-16|FILE times a real model's parameter list instead (model_shapes.py,
 the lists of `descent bench --shapes`): one optimizer over all the model's tensors, each with its
 fixed p.grad; size = the total parameter count; rows carry "shapes" and "tensors".
 """
@@ -229,7 +229,7 @@ def main():
     ap.add_argument("--optimizer", action="append", default=[], help=f"comma lists of {', '.join(OPTIMIZERS)} (default all)")
     ap.add_argument("--implementation", action="append", default=[], help=f"comma lists of {', '.join(PATHS)} (default all)")
     ap.add_argument("--dtype", action="append", default=[], help="float32, float64 (default float32)")
-    ap.add_argument("--shapes", action="append", default=[], help="gpt2, resnet50, bert-base or a file of shapes (repeatable)")
+    ap.add_argument("--shapes", action="append", default=[], help="gpt2, resnet50, bert-base, vit-b-16 or a file of shapes (repeatable)")
     common_args(ap)
     args = ap.parse_args()
     import numpy as np

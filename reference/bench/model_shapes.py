@@ -3,6 +3,7 @@
 gpt2       GPT-2 small (Hugging Face GPT2Model, LM head tied to wte): 148 tensors, 124,439,808 params
 resnet50   torchvision resnet50(): 161 tensors, 25,557,032 params
 bert-base  Hugging Face BertModel (bert-base-uncased, with pooler): 199 tensors, 109,482,240 params
+vit-b-16   torchvision vit_b_16(): 152 tensors, 86,567,656 params (100 small vectors)
 or a file: one shape per line, dimensions joined by x (768x2304), # comments.
 """
 import os
@@ -37,7 +38,17 @@ def bert_base():
     return s + [[d, d], [d]]
 
 
-BUILT_IN = {"gpt2": gpt2, "resnet50": resnet50, "bert-base": bert_base}
+def vit_b16():
+    # torchvision vit_b_16(): class_token, conv_proj, encoder.pos_embedding, 12 encoder layers
+    # (ln_1, self_attention in_proj / out_proj, ln_2, mlp.0, mlp.3), encoder.ln, heads.head.
+    d = 768
+    s = [[1, 1, d], [d, 3, 16, 16], [d], [1, 197, d]]
+    for _ in range(12):
+        s += [[d], [d], [3 * d, d], [3 * d], [d, d], [d], [d], [d], [4 * d, d], [4 * d], [d, 4 * d], [d]]
+    return s + [[d], [d], [1000, d], [1000]]
+
+
+BUILT_IN = {"gpt2": gpt2, "resnet50": resnet50, "bert-base": bert_base, "vit-b-16": vit_b16}
 
 
 def load(spec):

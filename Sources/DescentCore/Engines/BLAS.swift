@@ -4,6 +4,9 @@
 // Library: $DESCENT_BLAS if set (a path to a CBLAS shared library), else the first of
 // libopenblas.so.0, libopenblas.so, libcblas.so.3 that dlopen finds. When none loads, the `blas`
 // implementation is unavailable with the message in `BLASLibrary.unavailableReason`.
+// Kernels: an OpenBLAS that picks an older core than the CPU's instruction set (Prescott on an
+// AVX-512 CPU) is loaded again with OPENBLAS_CORETYPE set to the matching core
+// (BLASCore.swift; DESCENT_BLAS_CORE=auto|native|NAME); `core` and `coreChoice` say what ran.
 //
 // What goes to BLAS (everything else runs as in `vectorized`):
 //   dot    cblas_ddot / cblas_sdot      Σ x·y
@@ -40,6 +43,8 @@
 // Threads: `Engine.threads` is passed to openblas_set_num_threads before each call that changes it,
 // and every call holds the library's lock: the setting is process-wide, and OpenBLAS's one-thread
 // and threaded drivers round differently, so engines with different counts must not interleave.
+// gemm products below `gemmThreadThreshold` multiply-adds run on one OpenBLAS thread (measured
+// faster on the 2-core machine; see there).
 import Foundation
 
 /// The resolved CBLAS entry points.
@@ -61,6 +66,11 @@ public final class BLASLibrary: @unchecked Sendable {
     public let path: String
     /// openblas_get_config() when present (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64").
     public let config: String?
+    /// openblas_get_corename() when present: the kernel set that runs (e.g. "SkylakeX", "Haswell").
+    public let core: String?
+    /// How that core was chosen (BLASCore.swift), e.g. "auto: the library chose Prescott (SSE
+    /// kernels) on a CPU with AVX-512; asked for SkylakeX".
+    public private(set) var coreChoice: String = ""
 
     let ddot: DDot, sdot: SDot
     let dnrm2: DNrm2, snrm2: SNrm2
@@ -88,17 +98,55 @@ public final class BLASLibrary: @unchecked Sendable {
 
     /// Tries each candidate in turn; the first that loads with every symbol wins. The reason
     /// ("install libopenblas-dev … or set DESCENT_BLAS (tried …)") is shown after "unavailable: ".
-    public static func load(candidates: [String]) -> (library: BLASLibrary?, reason: String?) {
+    /// An OpenBLAS is given the core BLASCore.decide picks (see BLASCore.swift); OPENBLAS_CORETYPE
+    /// is set only while the library loads, then restored.
+    public static func load(candidates: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                            cpuFlags: Set<String> = CPUFeatures.current.flags) -> (library: BLASLibrary?, reason: String?) {
+        let user = environment["OPENBLAS_CORETYPE"], mode = environment["DESCENT_BLAS_CORE"]
+        // User, native and NAME are decided before loading; auto needs the library's own choice.
+        var upFront: BLASCore.Decision?
+        if !BLASCore.needsReportedCore(descentBlasCore: mode, openblasCoretype: user) {
+            do { upFront = try BLASCore.decide(cpuFlags: cpuFlags, reported: nil, descentBlasCore: mode, openblasCoretype: user) } catch {
+                return (nil, "\(error)")
+            }
+        }
+        func open(_ path: String, core: String?) -> (BLASLibrary?, String?) {
+            if let core { setenv("OPENBLAS_CORETYPE", core, 1) }
+            defer { if core != nil { unsetenv("OPENBLAS_CORETYPE") } }   // (set only when the user had not)
+            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else { return (nil, dlerror().map { String(cString: $0) } ?? path) }
+            do { return (try BLASLibrary(path: path, handle: handle), nil) } catch {
+                dlclose(handle)
+                return (nil, "\(path): \(error)")
+            }
+        }
         var tried: [String] = []
         for path in candidates {
-            guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-                tried.append(dlerror().map { String(cString: $0) } ?? path)
-                continue
+            let (first, why) = open(path, core: upFront?.request)
+            guard let first else { tried.append(why ?? path); continue }
+            if let upFront {
+                first.coreChoice = upFront.reason + (upFront.request.map { want in
+                    first.core.map { $0.lowercased() == want.lowercased() ? "; running \($0)" : "; the library still reports \($0)" } ?? ""
+                } ?? "")
+                return (first, nil)
             }
-            do { return (try BLASLibrary(path: path, handle: handle), nil) } catch {
-                tried.append("\(path): \(error)")
-                dlclose(handle)
+            guard let reported = first.core else {
+                first.coreChoice = "not OpenBLAS (no openblas_get_corename): nothing to choose"
+                return (first, nil)
             }
+            let decision = (try? BLASCore.decide(cpuFlags: cpuFlags, reported: reported, descentBlasCore: mode, openblasCoretype: user))
+                ?? BLASCore.Decision(request: nil, reason: "auto")
+            guard let want = decision.request else {
+                first.coreChoice = decision.reason
+                return (first, nil)
+            }
+            // Unload the library (its constructor chose the core once) and load it again asking for `want`.
+            dlclose(first.handle)
+            let (second, why2) = open(path, core: want)
+            guard let second else { tried.append(why2 ?? path); continue }
+            let running = second.core ?? "?"
+            second.coreChoice = decision.reason + (running.lowercased() == want.lowercased()
+                ? "; running \(running)" : "; the library still reports \(running) (loaded elsewhere in the process?)")
+            return (second, nil)
         }
         return (nil, "\(installHint) (tried \(tried.joined(separator: "; ")))")
     }
@@ -108,7 +156,11 @@ public final class BLASLibrary: @unchecked Sendable {
         var description: String { "no symbol \(name)" }
     }
 
+    /// The dlopen handle (to unload it when another core is wanted).
+    let handle: UnsafeMutableRawPointer
+
     private init(path: String, handle: UnsafeMutableRawPointer) throws {
+        self.handle = handle
         func sym<F>(_ name: String, _: F.Type) throws -> F {
             guard let s = dlsym(handle, name) else { throw MissingSymbol(name: name) }
             return unsafeBitCast(s, to: F.self)
@@ -130,6 +182,11 @@ public final class BLASLibrary: @unchecked Sendable {
             config = String(cString: c)
         } else {
             config = nil
+        }
+        if let getCore = try? sym("openblas_get_corename", (@convention(c) () -> UnsafePointer<CChar>?).self), let c = getCore() {
+            core = String(cString: c).trimmingCharacters(in: .whitespaces)
+        } else {
+            core = nil
         }
     }
 
@@ -221,10 +278,21 @@ public enum BLASEngine {
         }
     }
 
+    /// Multiply-adds (m·n·k) below which gemm runs on one OpenBLAS thread whatever the engine's
+    /// count. OpenBLAS itself threads from 2¹⁸; on the 2-core EPYC VM (AVX2, Zen core, shared
+    /// with other work) its 2-thread sgemm was slower than 1 thread up to n = 256 and equal at
+    /// 512 (`descent bench gemm 128,256,512 --dtype float32 --threads 1 --threads 2`, best of 10,
+    /// load 1.4: n=128 59.0 vs 43.3 GFLOP/s, 256 64.5 vs 58.2, 512 63.2 vs 63.6), and the MLP
+    /// training step (products of 2M–8M multiply-adds) took 1.48–1.70 ms on 1 thread against
+    /// 1.69–1.96 ms on 2 (side_by_side_training.py, 3 rounds). Deterministic: the same product
+    /// always runs on the same driver, so results still depend only on shape and thread count.
+    public static let gemmThreadThreshold = 1 << 25
+
     @usableFromInline
     static func gemm<T: DescentFloat>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                       _ a: UnsafePointer<T>, lda: Int, _ b: UnsafePointer<T>, ldb: Int,
                                       beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
+        let threads = m * n * k < gemmThreadThreshold ? 1 : threads
         let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
         let ta = transA ? trans : noTrans, tb = transB ? trans : noTrans
         let pa = UnsafeMutablePointer(mutating: a), pb = UnsafeMutablePointer(mutating: b)

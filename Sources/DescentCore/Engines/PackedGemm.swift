@@ -3,6 +3,7 @@
 //
 //   for each panel of NC columns of C (jc):
 //     for each block of KC products (pc):            pack op(B)[pc.., jc..] as NR-column slivers
+//                                                    (split across threads: ≥ 2 slivers each)
 //       for each block of MC rows (ic, split across threads):
 //                                                    pack op(A)[ic.., pc..] as MR-row slivers
 //         for each sliver pair: the micro-kernel keeps an MR × NR tile of C in registers
@@ -85,7 +86,14 @@ struct PackedGemm<T: DescentFloat, Tag, M: GemmArithmetic>: @unchecked Sendable 
                 let kcur = min(kc, k - pc)
                 let bp = UnsafeMutablePointer<T>.allocate(capacity: slivers * kcur * nr)
                 defer { bp.deallocate() }
-                packB(bp, jc: jc, ncur: ncur, pc: pc, kcur: kcur)
+                if threads > 1 && slivers >= 2 * threads {
+                    // The B panel packed by all the product's threads (slivers are independent
+                    // copies), then the row blocks: two parallel regions, no change to any result.
+                    let pack = PackB(g: self, bp: bp, jc: jc, ncur: ncur, pc: pc, kcur: kcur)
+                    VectorizedEngine.split(slivers, into: threads) { lo, hi in pack.run(lo, hi) }
+                } else {
+                    packB(bp, jc: jc, ncur: ncur, pc: pc, kcur: kcur)
+                }
                 let job = Block(g: self, bp: UnsafePointer(bp), jc: jc, ncur: ncur, pc: pc, kcur: kcur,
                                 first: pc == 0, last: pc + kcur == k)
                 VectorizedEngine.split(m, into: threads, align: mr) { lo, hi in job.rows(lo, hi) }
@@ -97,10 +105,10 @@ struct PackedGemm<T: DescentFloat, Tag, M: GemmArithmetic>: @unchecked Sendable 
     }
 
     /// op(B)[pc..<pc+kcur, jc..<jc+ncur] as slivers of nr columns: sliver s, product l at
-    /// bp[(s·kcur + l)·nr ...] (zero-padded past n).
-    @inlinable func packB(_ bp: UnsafeMutablePointer<T>, jc: Int, ncur: Int, pc: Int, kcur: Int) {
+    /// bp[(s·kcur + l)·nr ...] (zero-padded past n); `only` packs just those slivers.
+    @inlinable func packB(_ bp: UnsafeMutablePointer<T>, jc: Int, ncur: Int, pc: Int, kcur: Int, only: Range<Int>? = nil) {
         let slivers = (ncur + nr - 1) / nr
-        for s in 0..<slivers {
+        for s in only ?? 0..<slivers {
             let j0 = jc + s * nr, w = min(nr, jc + ncur - j0)
             var dst = bp + s * kcur * nr
             if w < nr { dst.update(repeating: 0, count: kcur * nr) }
@@ -137,6 +145,18 @@ struct PackedGemm<T: DescentFloat, Tag, M: GemmArithmetic>: @unchecked Sendable 
                 }
             }
         }
+    }
+
+    /// Packing slivers lo..<hi of one B panel, on one of the product's threads.
+    @usableFromInline
+    struct PackB: @unchecked Sendable {
+        @usableFromInline let g: PackedGemm
+        @usableFromInline let bp: UnsafeMutablePointer<T>
+        @usableFromInline let jc: Int, ncur: Int, pc: Int, kcur: Int
+        @inlinable init(g: PackedGemm, bp: UnsafeMutablePointer<T>, jc: Int, ncur: Int, pc: Int, kcur: Int) {
+            self.g = g; self.bp = bp; self.jc = jc; self.ncur = ncur; self.pc = pc; self.kcur = kcur
+        }
+        @inlinable func run(_ lo: Int, _ hi: Int) { g.packB(bp, jc: jc, ncur: ncur, pc: pc, kcur: kcur, only: lo..<hi) }
     }
 
     /// One (jc, pc) block for a thread's rows.

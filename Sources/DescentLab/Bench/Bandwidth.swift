@@ -1,12 +1,14 @@
-// Bandwidth.swift — a STREAM-style memory bandwidth probe, run in the same process as the
-// optimizer measurements so each result can be stated as a fraction of what memory delivers.
+// Bandwidth.swift — a STREAM-style memory bandwidth probe: a description of the machine in the
+// bench's report (and fraction_of_triad, kept for older readers and included files). The
+// yardstick of each row is its same-traffic probe instead (TrafficProbe.swift, Bench.swift).
 //
 //   copy   c[i] = a[i]            16 bytes per element (float64: read 8, write 8)
 //   scale  b[i] = q·c[i]          16
 //   add    c[i] = a[i] + b[i]     24
 //   triad  a[i] = b[i] + q·c[i]   24
-// As in STREAM: three float64 arrays, each far larger than the last-level cache, the best of K
-// timed repetitions after one warm-up, bytes counted as the program's reads and writes (no
+// As in STREAM: three float64 arrays, each larger than the last-level cache (4× it, between 32 and
+// 128 MiB per array: a VM may report a host's cache of hundreds of MB), the best of K timed
+// repetitions after one warm-up, bytes counted as the program's reads and writes (no
 // write-allocate traffic). With T threads each thread owns one contiguous slice of every array
 // (first touched by that thread). Arrays are allocated as optimizer tensors are (`Buffer`).
 import DescentConformance
@@ -21,10 +23,16 @@ public struct BandwidthResult: Sendable {
 }
 
 public enum BandwidthProbe {
-    /// Elements per array: 4× the last-level cache in float64 elements, at least 2²² (32 MiB).
+    /// Elements per array: 4× the last-level cache in float64 elements, from 2²² (32 MiB) to
+    /// 2²⁴ (128 MiB), so the probe takes about a second whatever cache size a VM reports.
     public static func defaultCount(_ cpu: CPUFeatures = .current) -> Int {
-        let llc = cpu.caches.compactMap { parseSize($0.size) }.max() ?? 32 << 20
-        return max(1 << 22, 4 * llc / 8)
+        let llc = lastLevelCacheBytes(cpu) ?? 32 << 20
+        return min(1 << 24, max(1 << 22, 4 * llc / 8))
+    }
+
+    /// The largest cache the system reports (sysfs), in bytes; nil when none is reported.
+    public static func lastLevelCacheBytes(_ cpu: CPUFeatures = .current) -> Int? {
+        cpu.caches.compactMap { parseSize($0.size) }.max()
     }
 
     package static func parseSize(_ s: String) -> Int? {

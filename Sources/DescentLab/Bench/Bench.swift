@@ -1,23 +1,30 @@
-// Bench.swift — `descent bench`: time per optimizer step, as a fraction of memory bandwidth.
+// Bench.swift — `descent bench`: time per optimizer step, against the same-traffic memory probe.
 //
 // What runs is exactly what `descent verify` checks: the optimizer is built by name through
 // `Conventions.optimizer(convention:name:hyperparameters:)` and turned into a stepper by the
 // registered `Implementation` (`Implementations.all`), with the requested thread count.
 //
 // Method, per (optimizer, implementation, dtype, size, threads):
-//   • one tensor of `size` parameters; parameters, gradients and the stepper (its state) are
-//     allocated and filled before timing; the gradient is fixed (the step's cost does not depend
-//     on its values: no branches, no subnormals);
+//   • one tensor of `size` parameters (or a model's parameter list, `--shapes`); parameters,
+//     gradients and the stepper (its state) are allocated and filled before timing; the gradient
+//     is fixed (the step's cost does not depend on its values: no branches, no subnormals);
 //   • warm-up steps (untimed), then `repeat` timed samples; a sample times `inner` consecutive
 //     steps (inner = ⌈2¹⁸ / size⌉, so small tensors are not below the clock's resolution) and
 //     yields a per-step time; min_ns and median_ns are over the samples;
 //   • bytes_per_param = (3 + 2·k)·sizeof(dtype): every step reads p and g, writes p, and reads and
 //     writes each of the k state buffers per parameter (k from the stepper's real `state`):
 //     SGD 3 accesses, SGD+momentum 5, Adam/AdamW 7 (p, g, m, v read; p, m, v written),
-//     AMSGrad 9; this is the minimum traffic of one fused pass (write-allocate not counted, as in STREAM);
-//   • gbps = bytes_per_param·size / min_ns (best sample, as STREAM reports its best);
-//     fraction_of_triad = gbps / STREAM triad GB/s measured in the same run at the same threads
-//     (the probe runs before and after the optimizers; the best of the two readings is kept).
+//     AMSGrad 9; this is the minimum traffic of one fused pass (write-allocate not counted);
+//   • the same-traffic probe (TrafficProbe.swift): buffers of the same sizes as p, g and the k
+//     state buffers, streamed in place by `Engine.map` with trivial arithmetic (p ← p + g,
+//     sᵢ ← sᵢ + g) on the widest installed loops, with the same thread count, parallel threshold
+//     and split as the step. Its samples alternate with the step's (step sample, probe sample,
+//     …), so both see the same machine load; of_memory_limit = probe min ÷ step min (1 = the
+//     step moves its bytes as fast as memory moves them). A working set (bytes_per_param · size)
+//     that fits in the last-level cache is flagged `in_cache`: the probe then measures the
+//     cache, not memory, and the tables say "in cache" instead of a ratio;
+//   • gbps = bytes_per_param·size / min_ns. The STREAM-style probe (Bandwidth.swift) runs once,
+//     as a description of the machine; fraction_of_triad = gbps / its triad at the same threads.
 import DescentConformance
 import DescentCore
 import DescentJSON
@@ -119,8 +126,19 @@ public struct BenchResult: Sendable {
     /// how many tensors it has; nil for one tensor of `size`.
     public var shapes: String? = nil
     public var tensors: Int? = nil
+    /// The same-traffic probe (see the file header): its best and median sample per pass, and
+    /// whether the working set fits in the last-level cache. nil for included rows without one.
+    public var probeMinNs: Double? = nil
+    public var probeMedianNs: Double? = nil
+    public var inCache: Bool? = nil
 
     public var nsPerParam: Double { minNs / Double(size) }
+    /// Bytes one step moves: bytes_per_param · size.
+    public var workingSetBytes: Int { bytesPerParam * size }
+    /// Probe time ÷ step time (best samples): the fraction of the memory limit the step reaches.
+    public var ofMemoryLimit: Double? { probeMinNs.map { $0 / minNs } }
+    /// The same with median samples.
+    public var ofMemoryLimitMedian: Double? { probeMedianNs.map { $0 / medianNs } }
     public var gbps: Double { Double(bytesPerParam * size) / minNs }
     /// GFLOP/s of the matrix products (best sample).
     public var gflops: Double? { flopsPerStep.map { $0 / minNs } }
@@ -141,8 +159,10 @@ public struct BenchConfiguration: Sendable {
     public var sizes: [Int]
     public var threads: [Int]
     public var repeats: Int
-    /// Bandwidth probe array length (float64 elements); nil = 4× the last-level cache.
+    /// STREAM probe array length (float64 elements); nil = BandwidthProbe.defaultCount().
     public var probeCount: Int?
+    /// Whether to run the same-traffic probe beside each row (default: yes).
+    public var trafficProbe = true
     /// `--shapes`: models' parameter lists to time instead of `sizes` (ModelShapes.swift).
     public var models: [ModelShapes] = []
 
@@ -213,8 +233,10 @@ public enum Bench {
     public static func run(_ cfg: BenchConfiguration, progress: ((String) -> Void)? = nil) -> BenchReport {
         let machineAtStart = machine()
         let probeThreads = Array(Set([1] + cfg.threads)).sorted()
-        progress?("bandwidth probe (threads \(probeThreads.map(String.init).joined(separator: ", ")))")
-        let bandwidth = BandwidthProbe.measure(threads: probeThreads, count: cfg.probeCount ?? BandwidthProbe.defaultCount())
+        let streamCount = cfg.probeCount ?? BandwidthProbe.defaultCount()
+        progress?("STREAM bandwidth, a machine description (\(streamCount >> 20)M float64 per array, threads \(probeThreads.map(String.init).joined(separator: ", ")))")
+        let bandwidth = BandwidthProbe.measure(threads: probeThreads, count: streamCount, repeats: 3)
+        let llc = BandwidthProbe.lastLevelCacheBytes()
         var results: [BenchResult] = [], skipped: [String] = []
         var memory: [(String, DType, Double, Int, [String])] = []
         for opt in cfg.optimizers {
@@ -252,16 +274,18 @@ public enum Bench {
                                 var r: BenchResult
                                 let names: [String]
                                 switch dtype {
-                                case .float64: (r, names) = try measure(opt, impl, Double.self, size: size, model: model, threads: threads, repeats: cfg.repeats)
-                                case .float32: (r, names) = try measure(opt, impl, Float.self, size: size, model: model, threads: threads, repeats: cfg.repeats)
+                                case .float64: (r, names) = try measure(opt, impl, Double.self, size: size, model: model, threads: threads,
+                                                                       repeats: cfg.repeats, probe: cfg.trafficProbe)
+                                case .float32: (r, names) = try measure(opt, impl, Float.self, size: size, model: model, threads: threads,
+                                                                       repeats: cfg.repeats, probe: cfg.trafficProbe)
                                 }
                                 if let bw = bandwidth.first(where: { $0.threads == threads }) { r.fractionOfTriad = r.gbps / bw.triad }
+                                if r.probeMinNs != nil { r.inCache = llc.map { r.workingSetBytes <= $0 } ?? false }
                                 results.append(r)
                                 if !memoryDone { memory.append((opt.label, dtype, r.stateBytesPerParam, r.stateBytesPerTensor, names)); memoryDone = true }
-                                progress?(String(format: "%@ %@ %@ %@ t=%d: %.3f ns/param, %.1f GB/s (%.0f%% of triad)",
+                                progress?(String(format: "%@ %@ %@ %@ t=%d: %.3f ns/param, %.1f GB/s, %@",
                                                  opt.label, implName, dtype.rawValue, model.map { "\($0.name) (\(size) params)" } ?? "n=\(size)",
-                                                 threads, r.nsPerParam, r.gbps,
-                                                 100 * (r.fractionOfTriad ?? 0)))
+                                                 threads, r.nsPerParam, r.gbps, BenchRender.memoryLimitLabel(r, long: true)))
                             } catch {
                                 let s = "\(opt.label) on \(implName) \(dtype.rawValue): \(error)"
                                 if !skipped.contains(s) { skipped.append(s) }
@@ -272,19 +296,7 @@ public enum Bench {
                 }
             }
         }
-        // The probe again: the cores and the memory system are shared, so one reading at the start
-        // can catch a busy moment. Like STREAM, keep the best of each kernel over both readings
-        // (a conservative fraction: the denominator is the most memory delivered in this run).
-        progress?("bandwidth probe again (best of the two readings is kept)")
-        let again = BandwidthProbe.measure(threads: probeThreads, count: cfg.probeCount ?? BandwidthProbe.defaultCount())
-        let best = bandwidth.map { b in
-            guard let a = again.first(where: { $0.threads == b.threads }) else { return b }
-            return BandwidthResult(threads: b.threads, copy: max(b.copy, a.copy), scale: max(b.scale, a.scale),
-                                   add: max(b.add, a.add), triad: max(b.triad, a.triad))
-        }
-        for i in results.indices {
-            if let bw = best.first(where: { $0.threads == results[i].threads }) { results[i].fractionOfTriad = results[i].gbps / bw.triad }
-        }
+        let best = bandwidth
         // GEMM-bound rows against BLAS's own GEMM at the same dtype, matrix side and threads.
         var gemm: [GemmRate] = []
         if BLASEngine.isAvailable {
@@ -330,9 +342,12 @@ public enum Bench {
         return GemmRate(dtype: T.dtype, n: n, threads: threads, gflops: 2 * Double(n * n * n) / best)
     }
 
-    /// One measurement (see the file header).
+    /// One measurement (see the file header). (Specialised: the fill loops are most of a quick
+    /// bench's time when generic.)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     package static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: any Implementation, _: T.Type, size: Int,
-                                         model: ModelShapes? = nil, threads: Int, repeats: Int) throws -> (BenchResult, [String]) {
+                                         model: ModelShapes? = nil, threads: Int, repeats: Int,
+                                         probe: Bool = true) throws -> (BenchResult, [String]) {
         let spec = try opt.spec()
         let shapes = model?.shapes ?? [opt.shape(size)]
         let counts = shapes.map { $0.reduce(1, *) }
@@ -352,18 +367,6 @@ public enum Bench {
         let lr = spec.lr
         let inner = max(1, ((1 << 18) + size - 1) / size)
         for _ in 0..<(2 * inner) { box.step(ps, gs, lr) }         // warm-up: page-in, caches, threads
-        var samples: [Double] = []
-        samples.reserveCapacity(repeats)
-        // GEMM work of the timed steps, when the implementation is an engine that counts it.
-        let counter = (impl as? EngineImplementation)?.engine.counter
-        let flopsBefore = counter?.gemmFlops.load(ordering: .relaxed) ?? 0
-        for _ in 0..<max(1, repeats) {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<inner { box.step(ps, gs, lr) }
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(inner))
-        }
-        let flops = Double((counter?.gemmFlops.load(ordering: .relaxed) ?? 0) - flopsBefore) / Double(max(1, repeats) * inner)
-        samples.sort()
         // Per-parameter state: buffers as long as the tensor; anything shorter (a step count,
         // NAdam's mu_product) is per-tensor state.
         let state = box.state()
@@ -372,12 +375,45 @@ public enum Bench {
         let long = buffers.filter { b in counts.contains(b.count) }
         let k = long.reduce(0) { $0 + $1.count } / max(1, size)
         let perTensor = buffers.filter { b in !counts.contains(b.count) }.reduce(0) { $0 + $1.bytes } / counts.count
-        let r = BenchResult(optimizer: opt.label, implementation: impl.name, dtype: T.dtype, size: size, threads: threads,
+        // The same-traffic probe: p, g and k slot buffers of the tensors' sizes, through the
+        // vectorized engine's map with this row's thread count (p and slots 1, g 0: nothing changes).
+        let probeEngine = Engine(.vectorized, threads: threads)
+        let kernel = TrafficProbeKernel<T>(slots: k)
+        let pp = probe ? counts.map { Buffer<T>(repeating: 1, count: $0) } : []
+        let pg = probe ? counts.map { Buffer<T>(repeating: 0, count: $0) } : []
+        let pslots = probe ? (0..<kernel.slotCount).map { _ in counts.map { Buffer<T>(repeating: 1, count: $0) } } : []
+        func probePass() { probeEngine.map(kernel, pp, pg, pslots) }
+        if probe { for _ in 0..<(2 * inner) { probePass() } }
+        var samples: [Double] = [], probeSamples: [Double] = []
+        samples.reserveCapacity(repeats)
+        // GEMM work of the timed steps, when the implementation is an engine that counts it.
+        let counter = (impl as? EngineImplementation)?.engine.counter
+        var stepFlops = 0
+        for _ in 0..<max(1, repeats) {
+            let f0 = counter?.gemmFlops.load(ordering: .relaxed) ?? 0
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<inner { box.step(ps, gs, lr) }
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(inner))
+            stepFlops += (counter?.gemmFlops.load(ordering: .relaxed) ?? 0) - f0
+            if probe {
+                let t1 = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<inner { probePass() }
+                probeSamples.append(Double(DispatchTime.now().uptimeNanoseconds - t1) / Double(inner))
+            }
+        }
+        let flops = Double(stepFlops) / Double(max(1, repeats) * inner)
+        samples.sort()
+        probeSamples.sort()
+        var r = BenchResult(optimizer: opt.label, implementation: impl.name, dtype: T.dtype, size: size, threads: threads,
                             minNs: samples[0], medianNs: samples[samples.count / 2],
                             bytesPerParam: (3 + 2 * k) * MemoryLayout<T>.stride,
                             stateBytesPerParam: Double(k * MemoryLayout<T>.stride), stateBytesPerTensor: perTensor,
                             stepperType: box.typeName, fractionOfTriad: nil, flopsPerStep: flops > 0 ? flops : nil,
                             shapes: model?.name, tensors: model.map { $0.shapes.count })
+        if probe {
+            r.probeMinNs = probeSamples[0]
+            r.probeMedianNs = probeSamples[probeSamples.count / 2]
+        }
         return (r, state.map(\.name))
     }
 
@@ -390,7 +426,9 @@ public enum Bench {
             + withUnsafeBytes(of: u.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let blas: JSON
         if let lib = BLASLibrary.shared {
-            blas = .object([("library", .string(lib.path)), ("version", lib.config.map { .string($0) } ?? .null)])
+            // The kernels that ran (openblas_get_corename) and how they were chosen (BLASCore.swift).
+            blas = .object([("library", .string(lib.path)), ("version", lib.config.map { .string($0) } ?? .null),
+                            ("core", lib.core.map { .string($0) } ?? .null), ("core_choice", .string(lib.coreChoice))])
         } else {
             blas = .object([("library", .null), ("version", .null), ("unavailable", .string(BLASLibrary.unavailableReason))])
         }
@@ -417,15 +455,16 @@ public enum Bench {
 
     // MARK: The short bench for the main job
 
-    /// A short run (well under 30 s in a release build): torch/Adam and torch/SGD, float32, 64K and
-    /// 4M parameters, 1 thread, every available implementation. Writes `resultsDir`/bench.md and
-    /// bench.json atomically and returns the markdown.
-    public static func quick(resultsDir: String = "results") throws -> String {
+    /// A short run (a few seconds in a release build): torch/Adam and torch/SGD, float32, 64K and
+    /// 4M parameters, 1 thread, every available implementation, each beside its same-traffic
+    /// probe. Writes `resultsDir`/bench-short.md and bench-short.json atomically and returns the
+    /// markdown. `progress` gets a line per row (the CLI sends them to stderr).
+    public static func quick(resultsDir: String = "results", progress: ((String) -> Void)? = nil) throws -> String {
         let cfg = BenchConfiguration(
             optimizers: ["torch/Adam", "torch/SGD"].compactMap(BenchOptimizer.named),
             implementations: Implementations.all.map(\.name), dtypes: [.float32],
             sizes: [1 << 16, 1 << 22], threads: [1], repeats: 7)
-        let report = run(cfg)
+        let report = run(cfg, progress: progress)
         let md = BenchRender.markdown(report, command: "swift run -c release descent (main job, short bench)")
         // The full `descent bench` run keeps results/bench.{md,json}; the main job's short one
         // sits beside it.

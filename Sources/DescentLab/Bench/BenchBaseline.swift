@@ -1,8 +1,9 @@
 // BenchBaseline.swift — `descent bench --baseline BENCH.json --max-regression 10%`: a bench gate
 // for CI. Absolute times do not carry between machines (a CI runner is not the laptop that stored
 // the baseline), so rows are compared by their machine-normalised figure: the fraction of GEMM
-// peak for matrix optimizers (fraction_of_gemm), else the fraction of the triad bandwidth
-// (fraction_of_triad), each measured in the same run as its timings. A row whose figure fell by
+// peak for matrix optimizers (fraction_of_gemm), else the fraction of the same-traffic probe
+// (of_memory_limit), else — files written before the probe — the fraction of the triad
+// bandwidth (fraction_of_triad), each measured in the same run as its timings. A row whose figure fell by
 // more than the allowed fraction is a regression: a table is printed and the exit status is 1.
 import DescentCore
 import DescentConformance
@@ -49,9 +50,10 @@ public enum BenchBaseline {
             }
             let k = key(optimizer: o, implementation: im, dtype: d, size: size, threads: th)
             if let g = r["fraction_of_gemm"]?.doubleValue, g.isFinite, g > 0 { out[k] = ("fraction_of_gemm", g) }
+            else if let m = r["of_memory_limit"]?.doubleValue, m.isFinite, m > 0 { out[k] = ("of_memory_limit", m) }
             else if let t = r["fraction_of_triad"]?.doubleValue, t.isFinite, t > 0 { out[k] = ("fraction_of_triad", t) }
         }
-        if out.isEmpty { throw bad("no row carries fraction_of_triad or fraction_of_gemm") }
+        if out.isEmpty { throw bad("no row carries fraction_of_gemm, of_memory_limit or fraction_of_triad") }
         return out
     }
 
@@ -63,7 +65,7 @@ public enum BenchBaseline {
         for r in report.results + report.included.flatMap(\.results) {
             let k = key(optimizer: r.optimizer, implementation: r.implementation, dtype: r.dtype.rawValue, size: r.size, threads: r.threads)
             guard let (metric, base) = baseline[k] else { continue }
-            let now = metric == "fraction_of_gemm" ? r.fractionOfGemm : r.fractionOfTriad
+            let now = metric == "fraction_of_gemm" ? r.fractionOfGemm : metric == "of_memory_limit" ? r.ofMemoryLimit : r.fractionOfTriad
             guard let now, now.isFinite else { continue }
             rows.append(BenchBaselineRow(key: k, metric: metric, baseline: base, current: now))
         }

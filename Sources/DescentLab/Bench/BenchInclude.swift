@@ -140,6 +140,15 @@ public enum BenchInclude {
                 r.shapes = str
             }
             if row["tensors"] != nil, !(row["tensors"]!.isNull) { r.tensors = try count("tensors") }
+            // Optional (another `descent bench` run): its same-traffic probe.
+            if let p = row["probe_min_ns"], !p.isNull {
+                r.probeMinNs = try time("probe_min_ns")
+                if let m = row["probe_median_ns"], !m.isNull { r.probeMedianNs = try time("probe_median_ns") }
+                if let c = row["in_cache"], !c.isNull {
+                    guard case let .bool(b) = c else { throw fail("\(at).in_cache", "expected true, false or null, got \(c.serialized())") }
+                    r.inCache = b
+                }
+            }
             results.append(r)
         }
         return IncludedBench(file: file, source: source, machine: machine, bandwidth: bandwidth, results: results)

@@ -23,26 +23,41 @@ public enum BenchRender {
         return "\(n)"
     }
 
+    /// One row of "results".
+    package static func resultJSON(_ x: BenchResult) -> JSON {
+        func num(_ v: Double?, _ d: Int) -> JSON { v.map { JSON(r($0, d)) } ?? .null }
+        var o: [(String, JSON)] = [
+            ("optimizer", .string(x.optimizer)), ("implementation", .string(x.implementation)),
+            ("dtype", .string(x.dtype.rawValue)), ("size", JSON(x.size)), ("threads", JSON(x.threads)),
+            ("min_ns", JSON(r(x.minNs, 1))), ("median_ns", JSON(r(x.medianNs, 1))),
+            ("ns_per_param", JSON(r(x.nsPerParam, 5))), ("bytes_per_param", JSON(x.bytesPerParam)),
+            ("gbps", JSON(r(x.gbps, 3))), ("fraction_of_triad", num(x.fractionOfTriad, 4)),
+        ]
+        // The same-traffic probe: its best and median pass, probe ÷ step (best and median
+        // samples), and whether the working set fits in the last-level cache.
+        o.append(("probe_min_ns", num(x.probeMinNs, 1)))
+        o.append(("probe_median_ns", num(x.probeMedianNs, 1)))
+        o.append(("of_memory_limit", num(x.ofMemoryLimit, 4)))
+        o.append(("of_memory_limit_median", num(x.ofMemoryLimitMedian, 4)))
+        o.append(("working_set_bytes", JSON(x.workingSetBytes)))
+        o.append(("in_cache", x.inCache.map { JSON.bool($0) } ?? .null))
+        if let g = x.gflops {
+            // GEMM-bound rows: GFLOP/s of the matrix products and the fraction of BLAS's GEMM.
+            o += [("gflops", JSON(r(g, 3))), ("flops_per_step", JSON(r(x.flopsPerStep ?? 0, 0))),
+                  ("fraction_of_gemm", num(x.fractionOfGemm, 4))]
+        }
+        if let src = x.source { o.append(("source", .string(src))) }
+        if let sh = x.shapes { o += [("shapes", .string(sh)), ("tensors", JSON(x.tensors ?? 0))] }
+        return .object(o)
+    }
+
     /// {"format": "descent-bench/1", "machine", "bandwidth" (GB/s per thread count), "results"}.
     public static func json(_ report: BenchReport) -> String {
         let bw: [(String, JSON)] = report.bandwidth.map { b in
             ("\(b.threads)", .object([("copy", JSON(r(b.copy, 3))), ("scale", JSON(r(b.scale, 3))),
                                       ("add", JSON(r(b.add, 3))), ("triad", JSON(r(b.triad, 3)))]))
         }
-        let results: [JSON] = report.allResults.map { x in
-            .object([
-                ("optimizer", .string(x.optimizer)), ("implementation", .string(x.implementation)),
-                ("dtype", .string(x.dtype.rawValue)), ("size", JSON(x.size)), ("threads", JSON(x.threads)),
-                ("min_ns", JSON(r(x.minNs, 1))), ("median_ns", JSON(r(x.medianNs, 1))),
-                ("ns_per_param", JSON(r(x.nsPerParam, 5))), ("bytes_per_param", JSON(x.bytesPerParam)),
-                ("gbps", JSON(r(x.gbps, 3))), ("fraction_of_triad", x.fractionOfTriad.map { JSON(r($0, 4)) } ?? .null),
-            ] + (x.gflops.map { g in
-                // GEMM-bound rows: GFLOP/s of the matrix products and the fraction of BLAS's GEMM.
-                [("gflops", JSON(r(g, 3))), ("flops_per_step", JSON(r(x.flopsPerStep ?? 0, 0))),
-                 ("fraction_of_gemm", x.fractionOfGemm.map { JSON(r($0, 4)) } ?? .null)]
-            } ?? []) + (x.source.map { [("source", JSON.string($0))] } ?? [])
-              + (x.shapes.map { [("shapes", JSON.string($0)), ("tensors", JSON(x.tensors ?? 0))] } ?? []))
-        }
+        let results: [JSON] = report.allResults.map(resultJSON)
         let gemm: [(String, JSON)] = report.gemm.isEmpty ? [] : [("gemm", .array(report.gemm.map { g in
             .object([("dtype", .string(g.dtype.rawValue)), ("n", JSON(g.n)), ("threads", JSON(g.threads)), ("gflops", JSON(r(g.gflops, 3)))])
         }))]
@@ -111,18 +126,30 @@ public enum BenchRender {
               }, markdown: markdown, rightAlign: [0, 1, 2, 3, 4])
     }
 
+    /// The "of memory limit" cell: probe ÷ step as "0.93" (best samples; `long`: "0.93 of the
+    /// memory limit (median 0.91)"), "in cache" when the working set fits in the last-level
+    /// cache (the probe then measures the cache), "-" without a probe.
+    package static func memoryLimitLabel(_ x: BenchResult, long: Bool = false) -> String {
+        guard let f = x.ofMemoryLimit else { return long ? "no same-traffic probe" : "-" }
+        if x.inCache == true {
+            return long ? String(format: "in cache (%.1f MB; probe ÷ step %.2f)", Double(x.workingSetBytes) / 1e6, f) : "in cache"
+        }
+        if long { return String(format: "%.2f of the memory limit (median %.2f)", f, x.ofMemoryLimitMedian ?? f) }
+        return String(format: "%.2f", f)
+    }
+
     package static func resultsTable(_ report: BenchReport, markdown: Bool) -> String {
         // With included runs, a "source" column says whose row it is (this run's: "descent").
         let withSource = !report.included.isEmpty
         let headers = ["optimizer", "implementation"] + (withSource ? ["source"] : [])
-            + ["dtype", "size", "threads", "min µs", "median µs", "ns/param", "B/param", "GB/s", "of triad"]
+            + ["dtype", "size", "threads", "min µs", "median µs", "ns/param", "B/param", "GB/s", "probe min µs", "of memory limit"]
         return table(headers, report.allResults.map { x in
             [x.optimizer, x.implementation] + (withSource ? [x.source ?? "descent"] : []) +
             [x.dtype.rawValue, sizeLabel(x), "\(x.threads)",
              String(format: "%.1f", x.minNs / 1000), String(format: "%.1f", x.medianNs / 1000),
              String(format: "%.3f", x.nsPerParam), "\(x.bytesPerParam)", String(format: "%.1f", x.gbps),
-             x.fractionOfTriad.map { String(format: "%.0f%%", 100 * $0) } ?? "-"]
-        }, markdown: markdown, rightAlign: Set((3...10).map { $0 + (withSource ? 1 : 0) }))
+             x.probeMinNs.map { String(format: "%.1f", $0 / 1000) } ?? "-", memoryLimitLabel(x)]
+        }, markdown: markdown, rightAlign: Set((3...11).map { $0 + (withSource ? 1 : 0) }))
     }
 
     /// GEMM-bound rows: GFLOP/s of their matrix products against BLAS's own GEMM (same run,
@@ -180,8 +207,8 @@ public enum BenchRender {
 
     package static let includedNote = """
     Rows whose source is not "descent" come from included descent-bench/1 files (`--include`); \
-    their "of triad" divides by the triad bandwidth of their own run's probe (measured in the \
-    same process as their timings; see Included runs), not by this run's.
+    they carry no same-traffic probe ("-"); their JSON keeps fraction_of_triad against their own \
+    run's STREAM probe (see Included runs).
     """
 
     package static func speedupTable(_ report: BenchReport, markdown: Bool) -> String? {
@@ -215,11 +242,14 @@ public enum BenchRender {
     Per step: min and median over timed samples after untimed warm-up steps; allocation outside \
     the timed region. bytes/param = (3 + 2·k)·sizeof(dtype) with k state buffers per parameter \
     (p and g read, p written, each state buffer read and written: SGD 3 accesses, SGD+momentum 5, \
-    Adam 7, AMSGrad 9). GB/s = bytes/param·size / min time; "of triad" divides by the STREAM triad \
-    bandwidth measured in the same run at the same thread count (10⁹ bytes/s, no write-allocate traffic; \
-    the probe runs before and after the optimizer steps and the best reading is kept). \
-    It can exceed 100%: the tensors fit in cache (Adam float32 at 1M params is 28 MB), or STREAM's \
-    written array costs an uncounted write-allocate read while an optimizer reads every buffer it writes.
+    Adam 7, AMSGrad 9). GB/s = bytes/param·size / min time. "probe" is the same-traffic probe: \
+    buffers of the same sizes as p, g and the k state buffers, streamed in place with trivial \
+    arithmetic (p ← p + g, sᵢ ← sᵢ + g) by the vectorized engine's widest loops with the same \
+    threads and split, its samples alternating with the step's. "of memory limit" = probe min ÷ \
+    step min (1.00: the step moves its bytes as fast as memory moves them); "in cache": the working \
+    set (bytes/param·size) fits in the last-level cache, where the probe measures the cache, not \
+    memory (the ratio is in the JSON, of_memory_limit with in_cache true). The STREAM table above \
+    describes the machine only.
     """
 
     public static func markdown(_ report: BenchReport, command: String) -> String {
@@ -227,7 +257,7 @@ public enum BenchRender {
         let ran = !report.machine.isEmpty   // false with --no-run (included files only)
         if ran {
             s += "## Machine\n\n" + machineLines(report).map { "- \($0)" }.joined(separator: "\n") + "\n\n"
-            s += "## Memory bandwidth (STREAM-style, float64 arrays)\n\n" + bandwidthTable(report, markdown: true) + "\n"
+            s += "## Memory bandwidth (STREAM-style, float64 arrays; a machine description)\n\n" + bandwidthTable(report, markdown: true) + "\n"
         }
         s += "## Optimizer steps\n\n" + method + "\n\n"
         if !report.included.isEmpty { s += includedNote + "\n\n" }

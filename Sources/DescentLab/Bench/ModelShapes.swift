@@ -7,7 +7,10 @@
 //   resnet50   torchvision resnet50(): 161 tensors, 25,557,032 parameters (conv weights without
 //              bias, batch-norm weight and bias; running statistics are buffers, not parameters);
 //   bert-base  Hugging Face BertModel (bert-base-uncased, with the pooler): 199 tensors,
-//              109,482,240 parameters.
+//              109,482,240 parameters;
+//   vit-b-16   torchvision vit_b_16(): 152 tensors, 86,567,656 parameters, 100 of them vectors of
+//              768 to 3072 (LayerNorm weights and biases, attention and MLP biases): the
+//              many-small-tensors case, where per-tensor overhead shows.
 // A file gives any other list: one shape per line, dimensions joined by `x` (`768x2304`, `64`),
 // blank lines and `#` comments ignored.
 import DescentCore
@@ -15,13 +18,13 @@ import DescentConformance
 import Foundation
 
 public struct ModelShapes: Sendable {
-    /// "gpt2", "resnet50", "bert-base", or the file's name.
+    /// "gpt2", "resnet50", "bert-base", "vit-b-16", or the file's name.
     public var name: String
     public var shapes: [[Int]]
 
     public var parameterCount: Int { shapes.reduce(0) { $0 + $1.reduce(1, *) } }
 
-    public static let builtInNames = ["gpt2", "resnet50", "bert-base"]
+    public static let builtInNames = ["gpt2", "resnet50", "bert-base", "vit-b-16"]
 
     /// A built-in list by name, or nil.
     public static func builtIn(_ name: String) -> ModelShapes? {
@@ -29,6 +32,7 @@ public struct ModelShapes: Sendable {
         case "gpt2": return ModelShapes(name: "gpt2", shapes: gpt2())
         case "resnet50": return ModelShapes(name: "resnet50", shapes: resnet50())
         case "bert-base": return ModelShapes(name: "bert-base", shapes: bertBase())
+        case "vit-b-16": return ModelShapes(name: "vit-b-16", shapes: vitB16())
         default: return nil
         }
     }
@@ -97,6 +101,21 @@ public struct ModelShapes: Sendable {
             s += [[d, d], [d], [d, d], [d], [d, d], [d], [d, d], [d], [d], [d], [4 * d, d], [4 * d], [d, 4 * d], [d], [d], [d]]
         }
         return s + [[d, d], [d]]
+    }
+}
+
+extension ModelShapes {
+    /// ViT-B/16 as torchvision's vit_b_16() lists its parameters: class_token, conv_proj (16×16
+    /// patches of 3 channels to 768), encoder.pos_embedding (197 positions), 12 encoder layers
+    /// (ln_1, self_attention.in_proj_weight/bias — q, k, v stacked — out_proj, ln_2, mlp.0 and
+    /// mlp.3 Linear, out×in), encoder.ln, heads.head (1000 classes).
+    package static func vitB16() -> [[Int]] {
+        let d = 768
+        var s: [[Int]] = [[1, 1, d], [d, 3, 16, 16], [d], [1, 197, d]]
+        for _ in 0..<12 {
+            s += [[d], [d], [3 * d, d], [3 * d], [d, d], [d], [d], [d], [4 * d, d], [4 * d], [d, 4 * d], [d]]
+        }
+        return s + [[d], [d], [1000, d], [1000]]
     }
 }
 
