@@ -176,7 +176,8 @@ def case_rng(key: str) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(key.encode()))
 
 
-def discriminating_grads(rng: np.random.Generator, shapes, steps: int, zero_frac=0.1, dead_frac=0.08):
+def discriminating_grads(rng: np.random.Generator, shapes, steps: int, zero_frac=0.1, dead_frac=0.08,
+                         log10_scale=(-8, 1)):
     """Gradients whose magnitudes span 1e-8..10 with exact zeros.
 
     - Each element has its own scale 10**U(-8, 1), so eps placement (inside/outside the root,
@@ -184,9 +185,10 @@ def discriminating_grads(rng: np.random.Generator, shapes, steps: int, zero_frac
     - About `zero_frac` of the entries are exactly 0 at any step, and `dead_frac` of the elements
       are 0 at every step (their state stays 0: sqrt(0 + eps) vs sqrt(0) + eps shows).
     - Signs vary per step, so sign/maximize mistakes show.
+    - log10_scale sets the range of those per-element scales (one-scale gradients: (-2, 0.5)).
     Returns a list over steps of a list over tensors of flat float lists.
     """
-    scales = [10.0 ** rng.uniform(-8, 1, size=int(np.prod(s))) for s in shapes]
+    scales = [10.0 ** rng.uniform(*log10_scale, size=int(np.prod(s))) for s in shapes]
     dead = [rng.random(int(np.prod(s))) < dead_frac for s in shapes]
     out = []
     for _ in range(steps):

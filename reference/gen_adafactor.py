@@ -52,18 +52,7 @@ FILES = common.Files()
 
 def one_scale_grads(rng, shapes, steps, zero_frac=0.1, dead_frac=0.08):
     """discriminating_grads with per-element scales 10**U(-2, 0.5) instead of 10**U(-8, 1)."""
-    scales = [10.0 ** rng.uniform(-2, 0.5, size=int(np.prod(s))) for s in shapes]
-    dead = [rng.random(int(np.prod(s))) < dead_frac for s in shapes]
-    out = []
-    for _ in range(steps):
-        step = []
-        for sc, dd in zip(scales, dead):
-            g = sc * rng.standard_normal(sc.shape) * (1.0 + 0.3 * rng.random(sc.shape))
-            g[rng.random(sc.shape) < zero_frac] = 0.0
-            g[dd] = 0.0
-            step.append(common.flat(g))
-        out.append(step)
-    return out
+    return common.discriminating_grads(rng, shapes, steps, zero_frac, dead_frac, log10_scale=(-2, 0.5))
 
 
 def _inputs(case_id, lr, vary, one_scale=False):
