@@ -79,6 +79,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, NAdamKernel<Float>.self, NAdamKernel<Double>.self)
     both(a, RAdamKernel<Float>.self, RAdamKernel<Double>.self)
     both(a, RMSpropKernel<Float>.self, RMSpropKernel<Double>.self)
+    both(a, RpropKernel<Float>.self, RpropKernel<Double>.self)
     both(a, SGDKernel<Float>.self, SGDKernel<Double>.self)
     both(a, SOAPApplyKernel<Float>.self, SOAPApplyKernel<Double>.self)
     both(a, SOAPMomentKernel<Float>.self, SOAPMomentKernel<Double>.self)

@@ -66,10 +66,12 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("torch/Adamax", "torch", "Adamax"),
         BenchOptimizer("torch/NAdam", "torch", "NAdam"),
         BenchOptimizer("torch/RAdam", "torch", "RAdam"),
+        BenchOptimizer("torch/Rprop", "torch", "Rprop"),
         BenchOptimizer("optax/adam", "optax", "adam", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/lion", "optax", "lion", #"{"learning_rate": 0.0001}"#),
         BenchOptimizer("optax/lamb", "optax", "lamb", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/lars", "optax", "lars", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/rprop", "optax", "rprop", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
         // GEMM-bound: 5 Newton–Schulz iterations per step, 3 matrix products each.
         BenchOptimizer("torch/Muon", "torch", "Muon", #"{"lr": 0.02}"#, matrix: true),
