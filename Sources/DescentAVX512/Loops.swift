@@ -53,6 +53,7 @@ func makeTable(_ isa: VectorISA) -> Accelerator {
 #if arch(x86_64)
 /// The kernel types of the optimizer families.
 private func addKernels(_ a: Accelerator) {
+    both(a, ASGDKernel<Float>.self, ASGDKernel<Double>.self)
     both(a, AdadeltaKernel<Float>.self, AdadeltaKernel<Double>.self)
     both(a, AdagradKernel<Float>.self, AdagradKernel<Double>.self)
     both(a, AdafactorStatKernel<Float>.self, AdafactorStatKernel<Double>.self)

@@ -67,6 +67,7 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("torch/NAdam", "torch", "NAdam"),
         BenchOptimizer("torch/RAdam", "torch", "RAdam"),
         BenchOptimizer("torch/Rprop", "torch", "Rprop"),
+        BenchOptimizer("torch/ASGD", "torch", "ASGD"),
         BenchOptimizer("optax/adam", "optax", "adam", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/lion", "optax", "lion", #"{"learning_rate": 0.0001}"#),
         BenchOptimizer("optax/lamb", "optax", "lamb", #"{"learning_rate": 0.001}"#),
