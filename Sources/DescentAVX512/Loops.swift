@@ -56,6 +56,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, ASGDKernel<Float>.self, ASGDKernel<Double>.self)
     both(a, AdadeltaKernel<Float>.self, AdadeltaKernel<Double>.self)
     both(a, AdagradKernel<Float>.self, AdagradKernel<Double>.self)
+    both(a, AdaBeliefKernel<Float>.self, AdaBeliefKernel<Double>.self)
     both(a, AdafactorStatKernel<Float>.self, AdafactorStatKernel<Double>.self)
     both(a, AdafactorUpdateKernel<Float>.self, AdafactorUpdateKernel<Double>.self)
     both(a, AdafactorApplyKernel<Float>.self, AdafactorApplyKernel<Double>.self)
@@ -90,6 +91,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, ScheduleFreeKernel<Float>.self, ScheduleFreeKernel<Double>.self)
     both(a, ShampooApplyKernel<Float>.self, ShampooApplyKernel<Double>.self)
     both(a, ShampooGradientKernel<Float>.self, ShampooGradientKernel<Double>.self)
+    both(a, YogiKernel<Float>.self, YogiKernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {

@@ -73,6 +73,8 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("optax/lamb", "optax", "lamb", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/lars", "optax", "lars", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/rprop", "optax", "rprop", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/yogi", "optax", "yogi", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/adabelief", "optax", "adabelief", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
         // GEMM-bound: 5 Newton–Schulz iterations per step, 3 matrix products each.
         BenchOptimizer("torch/Muon", "torch", "Muon", #"{"lr": 0.02}"#, matrix: true),
