@@ -13,6 +13,7 @@ mistake it is designed to catch.
 from __future__ import annotations
 
 import common
+import feature_cases
 from common import Fixture
 from runners import torch as torch_runner
 
@@ -61,6 +62,17 @@ CASES = [
     ("all-flags", {"lr": 0.08, "lambd": 0.25, "alpha": 0.6, "t0": 4, "weight_decay": 0.05, "maximize": True,
                    "foreach": False, "differentiable": False, "capturable": False}, "first-differs", True,
      "Every knob at once, with the implementation flags that change nothing."),
+]
+
+# (tag, hyperparameters, features, description, (tensor, first step with a gradient) or None, resume after)
+FEATURES = [
+    ("missing-grads-state", {"lr": 0.05, "lambd": 0.2, "t0": 1}, ["missing_grads", "state"],
+     "Tensor 1 has no gradient before step 5, and the lr drops from 0.08 to 0.03 at step 5: its state (step, "
+     "eta = that step's lr, mu = 1, ax) is made at its first gradient and counts its own steps; catches a global "
+     "step count, eta from the first step's lr, and an average started early.", (1, 4), None),
+    ("resume", {"lr": 0.05, "lambd": 0.2, "t0": 2}, ["state", "resume"],
+     "A state_dict saved after step 6 (averaging already on) and loaded into a fresh optimizer: eta, mu, step and "
+     "ax come back; catches eta or mu recomputed from a reset count, and ax restarted.", None, 6),
 ]
 
 ERRORS = [
@@ -117,6 +129,16 @@ def torch_fixture():
         expected = torch_runner.replay("torch", "ASGD", hp, params, STEPS, grads=grads, lrs=lrs)
         fx.cases.append(common.optimizer_case(cid, SOURCE, "torch", "ASGD", hp, params,
                                               common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    for tag, hp, feats, desc, late, resume in FEATURES:
+        cid = f"torch/ASGD/{tag}"
+        rng = common.case_rng(cid)
+        params = common.initial_params(rng, SHAPES)
+        grads = common.discriminating_grads(rng, SHAPES, 10)
+        lrs = [0.08, 0.08, 0.08, 0.08] + [0.03] * 6
+        if late is not None:
+            grads = [[None if (j == late[0] and t < late[1]) else g for j, g in enumerate(step)] for t, step in enumerate(grads)]
+        fx.cases.append(feature_cases.case(cid, SOURCE, "torch", "ASGD", hp, desc, feats, params, grads, TOL, lrs=lrs,
+                                           resume=resume))
     for tag, hp, desc in ERRORS:
         cid = f"torch/ASGD/{tag}"
         params = common.initial_params(common.case_rng(cid), [(2,)])

@@ -151,6 +151,18 @@ def optax_sign_sgd():
     return Fixture("optax/sign_sgd.json", "optax.sign_sgd (optax 0.2.8): signSGD, Lion with b1 = 0.", cases)
 
 
+def signum_state_case():
+    """The state after every step (EmaState: count, ema), from optax_runner.replay_case."""
+    import feature_cases
+
+    cid = "optax/signum/state"
+    params, grads = _inputs(cid, 8)
+    return feature_cases.case(cid, SOURCES["optax"], "optax", "signum", {"learning_rate": 0.01, "beta": 0.7},
+                              "The state after every step: ema's count and ema (Lion's m in Descent), the EMA of the "
+                              "gradient from 0; catches a debiased ema stored, and the momentum of a two-beta Lion.",
+                              ["state"], params, grads, TOL)
+
+
 @FILES.file("optax/signum.json")
 def optax_signum():
     R = replay_case
@@ -168,6 +180,7 @@ def optax_signum():
           "learning_rate=None: the identity, so sign(m) is ADDED; catches None read as a default lr."),
         error_case("optax", "signum", "missing-learning-rate", {"beta": 0.9},
                    "learning_rate is a required positional argument (Python's TypeError)."),
+        signum_state_case(),
     ]
     return Fixture("optax/signum.json", "optax.signum (optax 0.2.8): signSGD with an EMA, Lion with b1 = b2 = beta.",
                    cases)

@@ -22,6 +22,7 @@ import functools
 import numpy as np
 
 import common
+import feature_cases
 from common import Fixture
 from runners import optax as optax_runner
 from runners import torch as torch_runner
@@ -134,6 +135,50 @@ OPTAX_ERRORS = [
 ]
 
 
+# Field-feature cases (their expected_state from the runners' replay_case): the state names and
+# when the state is made. (tag, hyperparameters, features, lrs kind, description, options)
+TORCH_FEATURES = [
+    ("state", {"lr": 0.02, "step_sizes": [1e-3, 0.05]}, ["state"], None,
+     "The state after every step: step, prev (the gradient after the zeroing: 0 where it flipped) and step_size; "
+     "catches prev holding the raw gradient and step sizes stored before the clamp.", {}),
+    ("missing-grads-state", {"lr": 0.02}, ["missing_grads", "state"], "first-differs",
+     "Tensor 1 has no gradient at the first 3 steps and the lr changes: its state is made at its first gradient, "
+     "so its step sizes start at the lr of THAT step (0.01), not the first step's (0.05); catches state made for "
+     "every tensor at the first step and a global step count.", {"late": (1, 3)}),
+    ("resume", {"lr": 0.02, "etas": [0.4, 1.3]}, ["state", "resume"], None,
+     "A state_dict saved after step 6 and loaded into a fresh optimizer: prev and step_size come back; catches "
+     "a resume that restarts the step sizes at lr or forgets prev.", {"resume": 6}),
+]
+
+OPTAX_FEATURES = [
+    ("state", {"learning_rate": 0.02, "max_step_size": 0.05}, ["state"], None,
+     "The state after every step: step_sizes and prev_updates (η·sign(g), 0 after a flip); catches prev_updates "
+     "holding the gradient (torch's prev) and the update of this step emitted.", {}),
+    ("resume", {"learning_rate": 0.02}, ["state", "resume"], None,
+     "The state saved after step 6 and restored into a fresh init: the update emitted after the resume is the "
+     "saved prev_updates; catches a resume that starts prev_updates at 0 again.", {"resume": 6}),
+]
+
+
+def _feature_cases(conv, name, specs, lr_key):
+    source = {"torch": "torch 2.15.0", "optax": "optax 0.2.8"}[conv]
+    out = []
+    for tag, hp, feats, kind, desc, opts in specs:
+        cid = f"{conv}/{name}/{tag}"
+        params, grads = _inputs(cid)
+        grads = grads[:10]
+        if "late" in opts:
+            i, until = opts["late"]
+            grads = [[None if (j == i and t < until) else g for j, g in enumerate(step)] for t, step in enumerate(grads)]
+        lrs = _lrs(kind, hp, lr_key)
+        if lrs is not None:
+            lrs = lrs[:10]
+            lrs[3:] = [hp[lr_key] * 0.5] * 7
+        out.append(feature_cases.case(cid, source, conv, name, hp, desc, feats, params, grads, TOL, lrs=lrs,
+                                      resume=opts.get("resume")))
+    return out
+
+
 def _lrs(kind, hp, key):
     if kind is None:
         return None
@@ -149,6 +194,7 @@ def torch_fixture():
         expected = torch_runner.replay("torch", "Rprop", hp, params, STEPS, grads=grads, lrs=lrs)
         fx.cases.append(common.optimizer_case(cid, "torch 2.15.0", "torch", "Rprop", hp, params,
                                               common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    fx.cases += _feature_cases("torch", "Rprop", TORCH_FEATURES, "lr")
     for tag, hp, desc in TORCH_ERRORS:
         cid = f"torch/Rprop/{tag}"
         params = common.initial_params(common.case_rng(cid), [(2,)])
@@ -168,6 +214,7 @@ def optax_fixture():
         expected = optax_runner.replay("rprop", hp, params, STEPS, grads=grads, lrs=lrs)
         fx.cases.append(common.optimizer_case(cid, "optax 0.2.8", "optax", "rprop", hp, params,
                                               common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    fx.cases += _feature_cases("optax", "rprop", OPTAX_FEATURES, "learning_rate")
     for tag, hp, exc, desc in OPTAX_ERRORS:
         cid = f"optax/rprop/{tag}"
         params = common.initial_params(common.case_rng(cid), [(2,)])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 
 import common
+import feature_cases
 from common import Fixture
 from runners import optax as optax_runner
 
@@ -67,6 +68,14 @@ ERRORS = {
 }
 
 
+STATE_DESC = {
+    "yogi": "The state after every step (ScaleByAdamState: count, mu, nu): both start at 1e-6; catches a state "
+            "started at 0 and v stored after the bias correction.",
+    "adabelief": "The state after every step (ScaleByBeliefState: count, mu, nu): nu holds eps_root added every "
+                 "step; catches eps_root kept out of the state.",
+}
+
+
 def fixture(name):
     fx = Fixture(f"optax/{name}.json", f"optax.{name} goldens (optax 0.2.8, jax x64).")
     for tag, hp, lr, desc in CASES[name]:
@@ -78,6 +87,12 @@ def fixture(name):
         expected = optax_runner.replay(name, hp, params, STEPS, grads=grads, lrs=lrs)
         fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, params,
                                               common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    cid = f"optax/{name}/state"
+    rng = common.case_rng(cid)
+    params = common.initial_params(rng, SHAPES)
+    grads = common.discriminating_grads(rng, SHAPES, 8)
+    fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.01}, STATE_DESC[name], ["state"],
+                                       params, grads, TOL))
     for tag, hp, desc in ERRORS[name]:
         cid = f"optax/{name}/{tag}"
         message = optax_runner.call_error(name, hp)

@@ -43,7 +43,7 @@ func asgdFixturesPass(_ file: String) throws {
 }
 
 @Test func asgdResumesExactly() throws {
-    for case let .optimizer(c) in try load("torch/ASGD.json").cases where c.expectedError == nil {
+    for case let .optimizer(c) in try load("torch/ASGD.json").cases where c.expectedError == nil && !c.needsFieldRun {
         let spec = try Verifier.spec(for: c)
         let shapes = c.params.map(\.shape)
         func run(resumeAt: Int?) throws -> [[Double]] {
