@@ -8,7 +8,7 @@ private func rprop(_ change: @escaping @Sendable (inout RpropFamily) -> Bool) ->
 }
 
 package let rpropVariants: [KnownWrongVariant] = [
-    KnownWrongVariant("rprop-no-zeroing-on-sign-change", "Rprop without the zeroing on a sign change: the flip still steps by sign(g)·η and is remembered as prev (Rprop+ without its backtracking, not torch's or optax's Rprop−)", rprop { x in
+    KnownWrongVariant("rprop-no-zeroing-on-sign-change", "Rprop without the zeroing on a sign change: the flip still steps by sign(g)·η and is remembered as prev (the original Rprop without weight-backtracking, not the iRprop− that torch and optax implement)", rprop { x in
         guard x.zeroOnSignChange else { return false }
         x.zeroOnSignChange = false; return true
     }),
