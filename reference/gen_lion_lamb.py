@@ -1,5 +1,6 @@
 """Golden fixtures for Lion, LAMB and LARS in every convention whose library defines them:
-optax lion / lamb / lars (optax 0.2.8, jax x64), lion_pytorch Lion (lion-pytorch 0.2.5) and
+optax lion / lamb / lars and sign_sgd / signum (Lion with b1 = 0 and with b1 = b2 = beta: the same
+family) (optax 0.2.8, jax x64), lion_pytorch Lion (lion-pytorch 0.2.5) and
 pytorch_optimizer Lion / Lamb / LARS (pytorch-optimizer 4.1.0), plus closed-loop problem cases.
 
 Expected values come from the real libraries only (torch-side in float64 with
@@ -126,6 +127,63 @@ def optax_lion():
                    "learning_rate is a required positional argument (Python's TypeError)."),
     ]
     return Fixture("optax/lion.json", "optax.lion (optax 0.2.8): the paper's two-beta Lion.", lion)
+
+
+@FILES.file("optax/sign_sgd.json")
+def optax_sign_sgd():
+    R = replay_case
+    cases = [
+        R("optax", "sign_sgd", "basic", {"learning_rate": 0.01},
+          "optax.sign_sgd: w <- w - lr*sign(g), no state and no weight decay (Descent maps it onto Lion with "
+          "b1 = 0); catches lion's default weight_decay carried over, a momentum (b1 != 0), and a step scaled "
+          "by |g|."),
+        R("optax", "sign_sgd", "lr-schedule", {"learning_rate": 0.02},
+          "A learning_rate injected per step: catches a cached lr.", lr_base=0.02),
+        R("optax", "sign_sgd", "zero-grads", {"learning_rate": 0.01},
+          "A tensor starting at 0 and a tensor whose gradient is always 0: sign(0) = 0 leaves it unmoved; catches "
+          "sign(0) taken as +1.", zero_params=(0,), zero_grads=(3,)),
+        R("optax", "sign_sgd", "learning-rate-none", {"learning_rate": None},
+          "learning_rate=None: scale_by_learning_rate(None) is the identity, so sign(g) is ADDED; catches None "
+          "read as a default lr."),
+        error_case("optax", "sign_sgd", "missing-learning-rate", {},
+                   "learning_rate is a required positional argument (Python's TypeError)."),
+    ]
+    return Fixture("optax/sign_sgd.json", "optax.sign_sgd (optax 0.2.8): signSGD, Lion with b1 = 0.", cases)
+
+
+def signum_state_case():
+    """The state after every step (EmaState: count, ema), from optax_runner.replay_case."""
+    import feature_cases
+
+    cid = "optax/signum/state"
+    params, grads = _inputs(cid, 8)
+    return feature_cases.case(cid, SOURCES["optax"], "optax", "signum", {"learning_rate": 0.01, "beta": 0.7},
+                              "The state after every step: ema's count and ema (Lion's m in Descent), the EMA of the "
+                              "gradient from 0; catches a debiased ema stored, and the momentum of a two-beta Lion.",
+                              ["state"], params, grads, TOL)
+
+
+@FILES.file("optax/signum.json")
+def optax_signum():
+    R = replay_case
+    cases = [
+        R("optax", "signum", "defaults", {"learning_rate": 0.01},
+          "optax.signum defaults: m <- beta*m + (1-beta)*g from 0 (ema, not debiased), w <- w - lr*sign(m), no "
+          "weight decay (Descent maps it onto Lion with b1 = b2 = beta); catches the sign of g instead of m, a "
+          "debiased ema (the same sign: only a wrong beta shows), lion's b2 0.99 kept, and lion's weight decay."),
+        R("optax", "signum", "beta-lr-schedule", {"learning_rate": 0.02, "beta": 0.6},
+          "beta 0.6 with an injected per-step lr: catches beta ignored, beta and 1-beta swapped, and a cached lr.",
+          lr_base=0.02),
+        R("optax", "signum", "small-beta", {"learning_rate": 0.01, "beta": 0.2, "accumulator_dtype": None},
+          "beta 0.2 (the gradient dominates m): catches beta and 1-beta swapped."),
+        R("optax", "signum", "learning-rate-none", {"learning_rate": None, "beta": 0.8},
+          "learning_rate=None: the identity, so sign(m) is ADDED; catches None read as a default lr."),
+        error_case("optax", "signum", "missing-learning-rate", {"beta": 0.9},
+                   "learning_rate is a required positional argument (Python's TypeError)."),
+        signum_state_case(),
+    ]
+    return Fixture("optax/signum.json", "optax.signum (optax 0.2.8): signSGD with an EMA, Lion with b1 = b2 = beta.",
+                   cases)
 
 
 @FILES.file("optax/lamb.json")
@@ -417,6 +475,26 @@ def problem_fixture(conv):
 
 for _conv in PROBLEM_SPECS:
     FILES.add(f"{_conv}/problems/lion_lamb.json", functools.partial(problem_fixture, _conv))
+
+
+SIGN_PROBLEM_SPECS = [
+    ("sign_sgd", "lr-schedule", {"learning_rate": 0.02}, 0.02),
+    ("signum", "beta", {"learning_rate": 0.02, "beta": 0.7}, None),
+]
+
+
+@FILES.file("optax/problems/sign.json")
+def sign_problem_fixture():
+    cases = []
+    for pname, problem, params in common.standard_problems():
+        for name, tag, hp, lr_base in SIGN_PROBLEM_SPECS:
+            cases.append(problem_case(
+                "optax", name, tag, hp, pname, problem, params,
+                f"Closed loop on {pname}: every step moves each coordinate by exactly lr (or 0), so the iterate "
+                f"oscillates around the minimum; a wrong sign or a wrong momentum changes every later gradient.",
+                lr_base=lr_base))
+    return Fixture("optax/problems/sign.json",
+                   "optax sign_sgd / signum on the standard closed-loop problems (quadratic, rosenbrock, ridge).", cases)
 
 
 def generate():

@@ -53,8 +53,10 @@ func makeTable(_ isa: VectorISA) -> Accelerator {
 #if arch(x86_64)
 /// The kernel types of the optimizer families.
 private func addKernels(_ a: Accelerator) {
+    both(a, ASGDKernel<Float>.self, ASGDKernel<Double>.self)
     both(a, AdadeltaKernel<Float>.self, AdadeltaKernel<Double>.self)
     both(a, AdagradKernel<Float>.self, AdagradKernel<Double>.self)
+    both(a, AdaBeliefKernel<Float>.self, AdaBeliefKernel<Double>.self)
     both(a, AdafactorStatKernel<Float>.self, AdafactorStatKernel<Double>.self)
     both(a, AdafactorUpdateKernel<Float>.self, AdafactorUpdateKernel<Double>.self)
     both(a, AdafactorApplyKernel<Float>.self, AdafactorApplyKernel<Double>.self)
@@ -79,6 +81,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, NAdamKernel<Float>.self, NAdamKernel<Double>.self)
     both(a, RAdamKernel<Float>.self, RAdamKernel<Double>.self)
     both(a, RMSpropKernel<Float>.self, RMSpropKernel<Double>.self)
+    both(a, RpropKernel<Float>.self, RpropKernel<Double>.self)
     both(a, SGDKernel<Float>.self, SGDKernel<Double>.self)
     both(a, SOAPApplyKernel<Float>.self, SOAPApplyKernel<Double>.self)
     both(a, SOAPMomentKernel<Float>.self, SOAPMomentKernel<Double>.self)
@@ -89,6 +92,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, ShampooApplyKernel<Float>.self, ShampooApplyKernel<Double>.self)
     both(a, ShampooGradientKernel<Float>.self, ShampooGradientKernel<Double>.self)
     both(a, TrafficProbeKernel<Float>.self, TrafficProbeKernel<Double>.self)
+    both(a, YogiKernel<Float>.self, YogiKernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {

@@ -60,6 +60,7 @@ private func wrongVariant(_ c: any ClosedFormCheck) -> (any ClosedFormCheck)? {
     case var x as CosineAgreementCheck: x.perturbation = wrong; return x
     case var x as OneCycleAgreementCheck: x.perturbation = wrong; return x
     case var x as LionSignCheck: x.perturbation = wrong; return x
+    case var x as RpropSignLogicCheck: x.perturbation = wrong; return x
     case var x as BackpropGradientCheck: x.faults = .sigmaPrimeDropped; return x
     case var x as LBFGSQuadraticTerminationCheck: x.perturbation = wrong; return x
     case var x as ScheduleFreeConstantGradientCheck: x.perturbation = wrong; return x

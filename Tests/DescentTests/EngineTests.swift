@@ -253,12 +253,14 @@ struct EngineTests {
                 ("+", a + b, { $0 + $1 }), ("-", a - b, { $0 - $1 }), ("*", a * b, { $0 * $1 }), ("/", a / b, { $0 / $1 }),
                 ("neg", -a, { a, _ in -a }), ("abs", a.absolute, { a, _ in a.absolute }),
                 ("signum", a.signum, { a, _ in a.signum }), ("sqrt", a.squareRoot(), { a, _ in a.squareRoot() }),
+                ("ifPositive", V.ifPositive(a, b, -a), { T.ifPositive($0, $1, -$0) }),
+                ("ifZero", V.ifZero(a, b, -a), { T.ifZero($0, $1, -$0) }),
             ]
             for (name, v, f) in ops {
                 for (l, (x, y)) in chunk.enumerated() {
                     let want = f(x, y), got = v[l]
                     // maxNaN/minNaN/signum/abs/neg must match bit for bit, NaN payload included.
-                    let exact = bytes(want) == bytes(got) || (want.isNaN && got.isNaN && !["maxNaN", "minNaN", "signum", "abs", "neg"].contains(name))
+                    let exact = bytes(want) == bytes(got) || (want.isNaN && got.isNaN && !["maxNaN", "minNaN", "signum", "abs", "neg", "ifPositive", "ifZero"].contains(name))
                     #expect(exact, "\(T.self) \(name)(\(x), \(y)): lane \(got) vs scalar \(want)")
                 }
             }
@@ -273,6 +275,8 @@ struct EngineTests {
         #expect(z.signum[0].sign == .plus && z.signum[0] == 0)
         #expect(nan.signum[0].isNaN)
         #expect((-z)[0].sign == .minus)                     // sign flip, not 0 − x
+        #expect(V.ifPositive(nan, one, z)[0] == 0 && V.ifZero(nan, one, z)[0] == 0)   // NaN is neither > 0 nor 0
+        #expect(V.ifZero(nz, one, z)[0] == 1 && V.ifPositive(nz, one, z)[0] == 0)     // −0 is 0, not > 0
     }
 
     @Test("vectorized gemm against naive's triple loop: bit-identical on the baseline and AVX2 loops, within 2·γₖ₊₂·(|α|·Σ|a||b| + |β·C|) on AVX-512's FMA tile (every transpose, SIMD and tail, k-blocks, row blocks, column panels, strides, 1 and 2 threads)",

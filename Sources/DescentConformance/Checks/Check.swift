@@ -66,7 +66,7 @@ extension ClosedFormCheck {
 /// The registered checks.
 public enum ClosedFormChecks {
     public static let all: [any ClosedFormCheck] =
-        momentumChecks + adamBiasCorrectionChecks + ridgeChecks + weightDecayChecks + scheduleChecks + lionChecks + lbfgsChecks + scheduleFreeChecks + muonChecks
+        momentumChecks + adamBiasCorrectionChecks + ridgeChecks + weightDecayChecks + scheduleChecks + lionChecks + rpropChecks + lbfgsChecks + scheduleFreeChecks + muonChecks
         + backpropChecks
 
     /// Runs every check in every requested precision.

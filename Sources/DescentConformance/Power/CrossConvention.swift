@@ -98,6 +98,15 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "optax", name: "adafactor", keys: ["lr": "learning_rate", "clip": "clipping_threshold", "wd": "weight_decay_rate"],
                  semantics: "no relative step (ρ = lr); decay 1 − t^(−decay_rate) in float32; factored only when both dims reach min_dim_size_to_factor; [wd] λ·w added to the update, not × lr"),
     ],
+    // Rprop
+    [
+        Spelling(convention: "torch", name: "Rprop", keys: ["lr": "lr", "eta_minus": "etas[0]", "eta_plus": "etas[1]",
+                 "min_step": "step_sizes[0]", "max_step": "step_sizes[1]", "maximize": "maximize"],
+                 semantics: "compares the gradient with the previous gradient and applies this step's update; step sizes clamped every step and started at the first step's lr"),
+        Spelling(convention: "optax", name: "rprop", keys: ["lr": "learning_rate", "eta_minus": "eta_minus", "eta_plus": "eta_plus",
+                 "min_step": "min_step_size", "max_step": "max_step_size"],
+                 semantics: "compares the gradient with the previous update and applies the previous step's update (the first step moves nothing); a step size is left unclipped where the product is 0"),
+    ],
     // Adagrad
     [
         Spelling(convention: "torch", name: "Adagrad", keys: ["lr": "lr", "eps": "eps", "init_acc": "initial_accumulator_value",

@@ -28,6 +28,19 @@ package let lionLambVariants: [KnownWrongVariant] = [
         guard case let .decoupled(l) = x.decay else { return false }
         x.decay = .coupled(l); x.form = .pytorchOptimizer; return true
     }),
+    // MARK: optax sign_sgd and signum (Lion with b1 = 0, and with b1 = b2)
+    KnownWrongVariant("signum-sign-of-gradient", "signum without its EMA: w ← w − lr·sign(g) (signSGD) instead of sign(β·m + (1−β)·g)", lion { x in
+        guard x.beta1 == x.beta2, x.beta1 != 0 else { return false }
+        x.beta1 = 0; return true
+    }),
+    KnownWrongVariant("signum-lion-b2", "signum ported onto optax.lion(b1=beta), keeping lion's b2 0.99: the sign argument and the momentum decay differently", lion { x in
+        guard x.beta1 == x.beta2, x.beta1 != 0.99, x.beta1 != 0 else { return false }
+        x.beta2 = 0.99; return true
+    }),
+    KnownWrongVariant("sign-lion-default-decay", "sign_sgd or signum ported onto optax.lion with lion's default weight_decay 1e-3 left in", lion { x in
+        guard x.form == .optax, x.decay == .none, x.beta1 == 0 || x.beta1 == x.beta2 else { return false }
+        x.decay = .decoupled(1e-3); return true
+    }),
     // MARK: LAMB
     KnownWrongVariant("lamb-no-bias-correction", "LAMB without bias correction (raw m and v, step lr)", lamb { x in
         guard x.biasCorrection != .none else { return false }

@@ -1,4 +1,4 @@
-// Optax+LionLamb.swift — optax lion, lamb, lars: names, keyword arguments and defaults as in
+// Optax+LionLamb.swift — optax lion, sign_sgd, signum, lamb, lars: names, keyword arguments and defaults as in
 // optax 0.2.8 (optax/_src/alias.py over transform.py's scale_by_lion, scale_by_adam,
 // add_decayed_weights, scale_by_trust_ratio, trace). optax validates nothing here.
 import DescentJSON
@@ -42,6 +42,31 @@ let optaxLionLambGroup: [OptimizerEntry] = [
         let (on, perTensor) = try mask(&h, "mask", ifNull: true)
         f.decay = wd == 0 || !on ? .none : .decoupled(wd)
         f.decayMask = f.decay == .none ? nil : perTensor
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    // sign_sgd and signum are Lion (no new family): sign_sgd = chain(scale_by_sign,
+    // scale_by_learning_rate) is Lion with b1 = 0 (c = 1·g + 0·m = g for a finite m; b2 = 1 keeps
+    // m at exactly 0), signum = chain(ema(beta, debias=False), scale_by_sign, scale_by_learning_rate)
+    // is Lion with b1 = b2 = beta (ema's (1 − β)·g + β·m is Lion's c and, with b2 = β, its next m,
+    // the same expression). Neither has weight decay; lr scales the sign only. One difference
+    // outside finite arithmetic: a non-finite gradient enters Lion's m (0·inf = NaN poisons later
+    // steps), which sign_sgd has no state to keep.
+    OptimizerEntry("sign_sgd", "w ← w − lr·sign(g) (no state, no weight decay): mapped onto Lion with b1 = 0, b2 = 1 (Lion's m stays 0); learning_rate None adds sign(g)") { h in
+        let lr = try learningRate(&h, "sign_sgd")
+        var f = LionFamily(form: .optax)
+        f.beta1 = 0
+        f.beta2 = 1
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("signum", "m ← beta·m + (1 − beta)·g (an EMA from 0, not debiased), w ← w − lr·sign(m), no weight decay: mapped onto Lion with b1 = b2 = beta (Lion's c is then the new m); accumulator_dtype None or float64; learning_rate None adds sign(m)") { h in
+        let lr = try learningRate(&h, "signum")
+        let beta = try h.double("beta", default: 0.9)
+        if let v = h.raw("accumulator_dtype"), !v.isNull, v.stringValue != "float64" {
+            throw DescentError.unsupported("\(h.callee): accumulator_dtype=\(v.serialized()) (only null or float64 is supported)")
+        }
+        var f = LionFamily(form: .optax)
+        f.beta1 = beta
+        f.beta2 = beta
         return OptimizerSpec(family: f, lr: lr)
     },
     OptimizerEntry("lamb", "scale_by_adam (bias-corrected) + weight_decay·w (mask), then per-tensor ratio ‖w‖/‖u‖ (1 if either is 0), then −lr") { h in

@@ -1,6 +1,6 @@
 // Torch+SGD.swift — the torch convention's SGD-group optimizers: names, keyword arguments, defaults.
 // Keyword names, defaults and the ValueError messages are torch 2.15.0's (torch/optim/sgd.py,
-// adagrad.py, rmsprop.py, adadelta.py), checked in the same order torch checks them.
+// adagrad.py, rmsprop.py, adadelta.py, asgd.py), checked in the same order torch checks them.
 import DescentJSON
 
 /// torch's `if not 0.0 <= value: raise ValueError(f"{label}: {value}")`.
@@ -88,6 +88,27 @@ let torchSGDGroup: [OptimizerEntry] = [
         try requireNonNegative(h, "weight_decay", weightDecay, default: 0, "Invalid weight_decay value")
         let family = AdadeltaFamily(rho: rho, eps: eps, weightDecay: weightDecay, maximize: maximize,
                                     stateNames: ("square_avg", "acc_delta"))
+        return OptimizerSpec(family: family, lr: lr)
+    },
+    OptimizerEntry("ASGD", "SGD with the decay w·(1 − lambd·eta) and the step −eta·g; eta starts at the first step's lr, then eta = lr/(1 + lambd·lr·t)^alpha and mu = 1/max(1, t − t0) are computed at step t (its lr) and used at t + 1; the Polyak average ax ← ax + (w − ax)·mu (a copy of w while mu is 1) is state only; L2 weight_decay, maximize") { h in
+        let lr = try h.double("lr", default: 1e-2)
+        let lambd = try h.double("lambd", default: 1e-4)
+        let alpha = try h.double("alpha", default: 0.75)
+        let t0 = try h.double("t0", default: 1e6)
+        let weightDecay = try h.double("weight_decay", default: 0)
+        try h.ignore("foreach")
+        let maximize = try h.bool("maximize", default: false)
+        try h.ignore("differentiable", "capturable")
+        try requireNonNegative(h, "lr", lr, default: 1e-2, "Invalid learning rate")
+        try requireNonNegative(h, "lambd", lambd, default: 1e-4, "Invalid lambd value")
+        try requireNonNegative(h, "alpha", alpha, default: 0.75, "Invalid alpha value")
+        try requireNonNegative(h, "weight_decay", weightDecay, default: 0, "Invalid weight_decay value")
+        var family = ASGDFamily()
+        family.lambd = lambd
+        family.alpha = alpha
+        family.t0 = t0
+        family.weightDecay = weightDecay
+        family.maximize = maximize
         return OptimizerSpec(family: family, lr: lr)
     },
 ]

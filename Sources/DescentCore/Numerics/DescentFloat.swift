@@ -48,6 +48,10 @@ public protocol Lane {
     var absolute: Self { get }
     /// −1, 0 or +1 (NaN stays NaN), like torch.sign / jnp.sign.
     var signum: Self { get }
+    /// `a` where x > 0, else `b` (per element; NaN is not > 0), like torch.where(x > 0, a, b).
+    static func ifPositive(_ x: Self, _ a: Self, _ b: Self) -> Self
+    /// `a` where x == 0 (±0), else `b` (NaN is not 0), like jnp.where(x == 0, a, b).
+    static func ifZero(_ x: Self, _ a: Self, _ b: Self) -> Self
 }
 
 extension DescentFloat {
@@ -62,6 +66,8 @@ extension DescentFloat {
     @inlinable @inline(__always) public var signum: Self {
         self > 0 ? 1 : (self < 0 ? -1 : self)   // keeps ±0 and NaN
     }
+    @inlinable @inline(__always) public static func ifPositive(_ x: Self, _ a: Self, _ b: Self) -> Self { x > 0 ? a : b }
+    @inlinable @inline(__always) public static func ifZero(_ x: Self, _ a: Self, _ b: Self) -> Self { x == 0 ? a : b }
 }
 
 extension Double: DescentFloat {

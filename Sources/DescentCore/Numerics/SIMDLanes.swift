@@ -21,6 +21,7 @@
 //                    exactly the scalar definition, including maxNaN(+0, −0) = −0 (returns b).
 //   absolute         clears the sign bit (like Swift.abs / fabs, NaN payload kept)
 //   signum           +1 where x > 0, −1 where x < 0, else x itself (±0 and NaN unchanged)
+//   ifPositive       a where x > 0, else b; ifZero: a where x == 0 (±0), else b (NaN: b in both)
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 #endif
@@ -162,6 +163,14 @@ public struct SIMDLane<S: DescentFloat>: Lane {
             r.replace(with: .nan, where: (a.d .!= a.d) .| (b.d .!= b.d))
             return Self(r)
         }
+    }
+
+    @inlinable @inline(__always) public static func ifPositive(_ x: Self, _ a: Self, _ b: Self) -> Self {
+        isFloat ? Self(b.f.replacing(with: a.f, where: x.f .> 0)) : Self(b.d.replacing(with: a.d, where: x.d .> 0))
+    }
+
+    @inlinable @inline(__always) public static func ifZero(_ x: Self, _ a: Self, _ b: Self) -> Self {
+        isFloat ? Self(b.f.replacing(with: a.f, where: x.f .== 0)) : Self(b.d.replacing(with: a.d, where: x.d .== 0))
     }
 
     @inlinable @inline(__always) public var signum: Self {
