@@ -11,19 +11,9 @@ import DescentJSON
 
 private let asgdFixtureFiles = ["torch/ASGD.json", "torch/problems/asgd.json"]
 
-private func load(_ file: String) throws -> FixtureFile {
-    try FixtureLoader.load(path: fixturesURL.appendingPathComponent(file).path)
-}
-
 @Test(arguments: asgdFixtureFiles)
 func asgdFixturesPass(_ file: String) throws {
-    let implementations: [any Implementation] = [EngineImplementation(.naive, summary: ""),
-                                                 EngineImplementation(Engine(.vectorized, threads: 2), name: "vectorized", summary: "")]
-    let results = Verifier(implementations: implementations, dtypes: [.float64, .float32]).run(try load(file))
-    #expect(results.count >= 3 * 4)
-    for r in results {
-        #expect(r.status == .pass, "\(r.id) [\(r.implementation), \(r.dtype)]: \(r.status) \(r.message)")
-    }
+    try expectFixtureFilePasses(file, atLeast: 3 * 4)
 }
 
 /// eta and mu after step t are lr/(1 + lambd·lr·t)^alpha and 1/max(1, t − t0) (closed forms, with
@@ -43,32 +33,9 @@ func asgdFixturesPass(_ file: String) throws {
 }
 
 @Test func asgdResumesExactly() throws {
-    for case let .optimizer(c) in try load("torch/ASGD.json").cases where c.expectedError == nil && !c.needsFieldRun {
-        let spec = try Verifier.spec(for: c)
-        let shapes = c.params.map(\.shape)
-        func run(resumeAt: Int?) throws -> [[Double]] {
-            var box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
-            let params = c.params.map { Buffer<Double>(converting: $0.values) }
-            for (k, s) in c.steps.enumerated() {
-                box.step(params, s.grads!.map { Buffer<Double>(converting: $0) }, s.lr ?? spec.lr)
-                if k + 1 == resumeAt {
-                    let bytes = box.save().encoded()
-                    box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
-                    try box.load(StepperState(encoded: bytes))
-                }
-            }
-            return params.map(\.doubles) + box.state().flatMap { $0.buffers.map(\.doubles) }
-        }
-        #expect(try run(resumeAt: 7) == run(resumeAt: nil), "\(c.id): a resume after step 7 changed the trajectory or ax")
-    }
+    try expectResumeIsExact(files: ["torch/ASGD.json"], after: 7, includingState: true)
 }
 
 @Test func asgdVariantsAreCaught() throws {
-    let files = try asgdFixtureFiles.map(load)
-    for p in Power.run(files: files, variants: asgdVariants) {
-        #expect(p.applicable > 0, "\(p.variant.id) applies to no case")
-        #expect(p.caught, "no fixture catches \(p.variant.id) (\(p.variant.summary)); it applies to \(p.applicable) cases")
-    }
-    #expect(Set(asgdVariants.map(\.id)).count == asgdVariants.count)
-    #expect(asgdVariants.count == 3)
+    try expectEveryVariantCaught(files: asgdFixtureFiles, variants: asgdVariants, count: 3)
 }

@@ -12,19 +12,9 @@ import DescentJSON
 
 private let adafactorFixtureFiles = ["torch/Adafactor.json", "optax/adafactor.json", "keras/Adafactor.json"]
 
-private func load(_ file: String) throws -> FixtureFile {
-    try FixtureLoader.load(path: fixturesURL.appendingPathComponent(file).path)
-}
-
 @Test(arguments: adafactorFixtureFiles)
 func adafactorFixturesPass(_ file: String) throws {
-    let implementations: [any Implementation] = [EngineImplementation(.naive, summary: ""),
-                                                 EngineImplementation(Engine(.vectorized, threads: 2), name: "vectorized", summary: "")]
-    let results = Verifier(implementations: implementations, dtypes: [.float64, .float32]).run(try load(file))
-    #expect(results.count >= 9 * 4)
-    for r in results {
-        #expect(r.status == .pass, "\(r.id) [\(r.implementation), \(r.dtype)]: \(r.status) \(r.message)")
-    }
+    try expectFixtureFilePasses(file, atLeast: 9 * 4)
 }
 
 // MARK: - The factored second moment is the rank-1 reconstruction
@@ -77,36 +67,11 @@ func adafactorFixturesPass(_ file: String) throws {
 // MARK: - Resume through the saved state is exact
 
 @Test func adafactorResumesExactly() throws {
-    for file in adafactorFixtureFiles {
-        for case let .optimizer(c) in try load(file).cases where c.expectedError == nil {
-            let spec = try Verifier.spec(for: c)
-            let shapes = c.params.map(\.shape)
-            func run(resumeAt: Int?) throws -> [[Double]] {
-                var box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
-                let params = c.params.map { Buffer<Double>(converting: $0.values) }
-                for (k, s) in c.steps.enumerated() {
-                    box.step(params, s.grads!.map { Buffer<Double>(converting: $0) }, s.lr ?? spec.lr)
-                    if k + 1 == resumeAt {
-                        let bytes = box.save().encoded()
-                        box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
-                        try box.load(StepperState(encoded: bytes))
-                    }
-                }
-                return params.map(\.doubles)
-            }
-            #expect(try run(resumeAt: 5) == run(resumeAt: nil), "\(c.id): a resume after step 5 changed the trajectory")
-        }
-    }
+    try expectResumeIsExact(files: adafactorFixtureFiles, after: 5)
 }
 
 // MARK: - Known-wrong variants: every one is caught by these fixtures
 
 @Test func adafactorVariantsAreCaught() throws {
-    let files = try adafactorFixtureFiles.map(load)
-    for p in Power.run(files: files, variants: adafactorVariants) {
-        #expect(p.applicable > 0, "\(p.variant.id) applies to no case")
-        #expect(p.caught, "no fixture catches \(p.variant.id) (\(p.variant.summary)); it applies to \(p.applicable) cases")
-    }
-    #expect(Set(adafactorVariants.map(\.id)).count == adafactorVariants.count)
-    #expect(adafactorVariants.count == 4)
+    try expectEveryVariantCaught(files: adafactorFixtureFiles, variants: adafactorVariants, count: 4)
 }

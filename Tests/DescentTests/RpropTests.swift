@@ -11,19 +11,9 @@ import DescentJSON
 
 private let rpropFixtureFiles = ["torch/Rprop.json", "optax/rprop.json", "torch/problems/rprop.json", "optax/problems/rprop.json"]
 
-private func load(_ file: String) throws -> FixtureFile {
-    try FixtureLoader.load(path: fixturesURL.appendingPathComponent(file).path)
-}
-
 @Test(arguments: rpropFixtureFiles)
 func rpropFixturesPass(_ file: String) throws {
-    let implementations: [any Implementation] = [EngineImplementation(.naive, summary: ""),
-                                                 EngineImplementation(Engine(.vectorized, threads: 2), name: "vectorized", summary: "")]
-    let results = Verifier(implementations: implementations, dtypes: [.float64, .float32]).run(try load(file))
-    #expect(results.count >= 3 * 4)
-    for r in results {
-        #expect(r.status == .pass, "\(r.id) [\(r.implementation), \(r.dtype)]: \(r.status) \(r.message)")
-    }
+    try expectFixtureFilePasses(file, atLeast: 3 * 4)
 }
 
 // MARK: - The sign logic, worked by hand
@@ -57,36 +47,11 @@ func rpropFixturesPass(_ file: String) throws {
 // MARK: - Resume through the saved state is exact
 
 @Test func rpropResumesExactly() throws {
-    for file in rpropFixtureFiles.prefix(2) {
-        for case let .optimizer(c) in try load(file).cases where c.expectedError == nil && !c.needsFieldRun {
-            let spec = try Verifier.spec(for: c)
-            let shapes = c.params.map(\.shape)
-            func run(resumeAt: Int?) throws -> [[Double]] {
-                var box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
-                let params = c.params.map { Buffer<Double>(converting: $0.values) }
-                for (k, s) in c.steps.enumerated() {
-                    box.step(params, s.grads!.map { Buffer<Double>(converting: $0) }, s.lr ?? spec.lr)
-                    if k + 1 == resumeAt {
-                        let bytes = box.save().encoded()
-                        box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
-                        try box.load(StepperState(encoded: bytes))
-                    }
-                }
-                return params.map(\.doubles)
-            }
-            #expect(try run(resumeAt: 5) == run(resumeAt: nil), "\(c.id): a resume after step 5 changed the trajectory")
-        }
-    }
+    try expectResumeIsExact(files: Array(rpropFixtureFiles.prefix(2)), after: 5)
 }
 
 // MARK: - Known-wrong variants: every one is caught by these fixtures
 
 @Test func rpropVariantsAreCaught() throws {
-    let files = try rpropFixtureFiles.map(load)
-    for p in Power.run(files: files, variants: rpropVariants) {
-        #expect(p.applicable > 0, "\(p.variant.id) applies to no case")
-        #expect(p.caught, "no fixture catches \(p.variant.id) (\(p.variant.summary)); it applies to \(p.applicable) cases")
-    }
-    #expect(Set(rpropVariants.map(\.id)).count == rpropVariants.count)
-    #expect(rpropVariants.count == 3)
+    try expectEveryVariantCaught(files: rpropFixtureFiles, variants: rpropVariants, count: 3)
 }
