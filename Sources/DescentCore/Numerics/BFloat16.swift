@@ -39,3 +39,24 @@ public struct BFloat16: Hashable, Sendable, CustomStringConvertible {
     @inlinable @inline(__always)
     public static func round(_ x: Float) -> Float { BFloat16(x).float }
 }
+
+extension Float16 {
+    /// The float32 of the same value, a NaN's payload and signalling bit kept, as numpy widens
+    /// float16. (`Float(_:)` compiles to the F16C conversion here, which quiets a signalling NaN:
+    /// 0x7C01 becomes 0x7FC02000 rather than numpy's 0x7F802000.) Finite values are exact either way.
+    @inlinable public var widenedKeepingNaNPayload: Float {
+        let b = UInt32(bitPattern)
+        guard b & 0x7C00 == 0x7C00, b & 0x3FF != 0 else { return Float(self) }
+        return Float(bitPattern: (b & 0x8000) << 16 | 0x7F80_0000 | (b & 0x3FF) << 13)
+    }
+
+    /// `x` rounded to nearest, ties to even, a NaN's payload truncated to its top 10 bits with the
+    /// signalling bit kept (and a payload that truncates to 0 made 1, so it stays a NaN), as numpy
+    /// rounds float32 to float16. `Float16(_:)` (F16C) quiets a signalling NaN instead.
+    @inlinable public init(roundingKeepingNaNPayload x: Float) {
+        let b = x.bitPattern
+        guard b & 0x7F80_0000 == 0x7F80_0000, b & 0x7F_FFFF != 0 else { self.init(x); return }
+        let payload = max(UInt16(truncatingIfNeeded: (b & 0x7F_FFFF) >> 13), 1)
+        self.init(bitPattern: UInt16(truncatingIfNeeded: b >> 16) & 0x8000 | 0x7C00 | payload)
+    }
+}
