@@ -1,7 +1,8 @@
 """Reference digests of float32 <-> bfloat16 / float16 conversion, from ml_dtypes and numpy.
 
-Writes fixtures/data/lowp-conversions.txt (JSON, named .txt like the other data files so that
-fixture discovery, which reads every .json under fixtures/, skips it) (`python reference/generate.py --only gen_lowp_conversions`). For each 16-bit format and each of its 65,536 bit
+Writes fixtures/data/lowp-conversions.txt with `python reference/generate.py --only
+gen_lowp_conversions` (JSON, named .txt like the other data files, because fixture discovery reads
+every .json under fixtures/ as a fixture). For each 16-bit format and each of its 65,536 bit
 patterns p, four float32 inputs are converted to the format (the rule is in the file's
 "inputs" text, and Tests/DescentTests/LowPrecisionTests.swift builds the same inputs):
 

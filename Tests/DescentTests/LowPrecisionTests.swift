@@ -4,8 +4,8 @@
 // even), one float32 ulp either side of it, overflow to infinity, subnormals, ±0 and NaN payloads.
 // The expected values are FNV-1a digests of ml_dtypes' and numpy's conversions of the same
 // inputs (fixtures/data/lowp-conversions.txt, written by reference/gen_lowp_conversions.py, whose
-// header states the inputs); a mismatching block of 256 patterns is named with its first
-// differing pattern.
+// header states the inputs); a mismatching block of 256 patterns is named by its first
+// pattern.
 import Foundation
 import Testing
 import DescentTestSupport
@@ -45,7 +45,8 @@ private func float16Inputs(_ p: Int) -> [Float] {
     return [wb, mb - 1, mb, mb + 1].map { Float(bitPattern: $0) }
 }
 
-/// Compares per-block digests of `output(p)` for every pattern with the reference.
+/// Compares the reference's per-block digests with those of the bytes `bytes(p, &hash)` adds for
+/// every pattern p.
 private func expectDigests(_ format: String, _ kind: String, bytes: (Int, inout FNV64) -> Void) throws {
     let expected = try referenceDigests(format, kind)
     #expect(expected.count == 256, "\(format).\(kind): 256 blocks")
