@@ -81,10 +81,16 @@ public enum CLI {
 
     package static let listUsage = """
     descent list [--format text|json] [--output FILE]
+    descent list --coverage [--format markdown|json] [--output FILE]
 
     Lists the implementations (and why one is unavailable), the conventions with their optimizers
     and schedules and their keyword arguments, and the known-wrong variants. --format defaults to
     json when --output ends in .json, else text.
+
+    --coverage compares what each library exports at its pinned version (every optimizer and
+    schedule name, listed from the library itself by reference/gen_library_names.py into
+    fixtures/data/library-names.txt) with the registry: per library, how many Descent covers,
+    and each name it does not, with why. The README's coverage table is this output (markdown).
     """
 
     package static let mainUsage = """
@@ -335,6 +341,13 @@ public enum CLI {
 
     package static func list(_ a: Arguments) throws -> Int32 {
         if let p = a.positional.first { throw UsageError(message: "list: unexpected '\(p)'") }
+        if a.flag("coverage") {
+            let format = try a.outputFormat(["markdown", "json"], default: "markdown")
+            let coverage = try Coverage.compute()
+            try emit(format == "json" ? Coverage.json(coverage).serialized(pretty: true) + "\n" : Coverage.markdown(coverage),
+                     output: a.value("output"))
+            return 0
+        }
         let format = try a.outputFormat(["text", "json"])
         if format == "json" {
             let conv: [JSON] = Conventions.all.map { c in

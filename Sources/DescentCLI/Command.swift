@@ -83,7 +83,7 @@ extension CLI {
                     abstract: "run the known-wrong variants on the fixtures: which mistakes the fixtures catch (writes results/power.md, power.json)",
                     usage: powerUsage, valued: ["variant", "format", "output", "results"], run: power),
             Command("list", synopsis: "list", abstract: "conventions, optimizers, schedules, implementations, known-wrong variants",
-                    usage: listUsage, valued: ["format", "output"], run: list),
+                    usage: listUsage, valued: ["format", "output"], flags: ["coverage"], run: list),
             benchCommand,
             Command("train", synopsis: "train", abstract: "train an MLP on digits / toy data with any optimizer and schedule",
                     usage: trainUsage, valued: trainValued.union(["optimizer", "hp", "schedule", "sp", "warmup"]), flags: ["quiet"], run: train),

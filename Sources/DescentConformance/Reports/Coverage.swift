@@ -1,0 +1,142 @@
+// Coverage.swift — what each library exports (fixtures/data/library-names.txt, listed from the
+// libraries themselves by reference/gen_library_names.py) against Descent's registry
+// (`Conventions.all`): per library, the names Descent covers, the ones it lists but cannot run
+// (`unsupported`, with the entry's own reason) and the ones it lacks, with why. `descent list
+// --coverage` prints it; the README's coverage table is that output, checked by CoverageTests.
+import DescentCore
+import DescentJSON
+import Foundation
+
+public struct LibraryCoverage: Sendable {
+    public struct Name: Sendable, Equatable {
+        public var name: String
+        /// nil when Descent runs it; else why not.
+        public var reason: String?
+    }
+    public var library: String
+    public var version: String
+    /// The library's optimizers, schedules and other exports (wrappers, contrib), each with its
+    /// status, in the order of the names file.
+    public var optimizers: [Name]
+    public var schedules: [Name]
+    public var other: [Name]
+    /// Registry names of this convention the library does not export (a stale names file or a
+    /// misspelt entry; CoverageTests requires none).
+    public var unknownToLibrary: [String]
+}
+
+public enum Coverage {
+    public static let namesFile = "data/library-names.txt"
+
+    /// Why a library name is not covered, where there is more to say than "not implemented yet".
+    static let reasons: [String: [String: String]] = [
+        "optax": [
+            "contrib.dpsgd": "needs per-example gradients, and draws its noise from jax.random inside the update; a case cannot replay it",
+            "contrib.sophia": "its Hessian estimate draws Rademacher vectors from jax.random inside the update",
+        ],
+    ]
+    static let notYet = "not implemented yet"
+
+    /// The coverage of every library in the names file (under `fixtures`, default the bundled
+    /// fixtures), in the registry's convention order.
+    public static func compute(fixtures: String = Descent.bundledFixtures) throws -> [LibraryCoverage] {
+        let path = fixtures + "/" + namesFile
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DescentError.invalidInput(field: namesFile, message: "\(path): no such file (reference/gen_library_names.py writes it)")
+        }
+        let doc = try JSON.parse(bytes: [UInt8](data))
+        guard let libs = doc["libraries"]?.objectValue else {
+            throw DescentError.invalidInput(field: "\(namesFile): libraries", message: "missing or not an object")
+        }
+        var out: [LibraryCoverage] = []
+        for (library, entry) in libs {
+            func names(_ key: String) throws -> [String] {
+                guard let a = entry[key]?.arrayValue else {
+                    throw DescentError.invalidInput(field: "\(namesFile): libraries.\(library).\(key)", message: "missing or not an array")
+                }
+                return try a.map {
+                    guard let s = $0.stringValue else {
+                        throw DescentError.invalidInput(field: "\(namesFile): libraries.\(library).\(key)", message: "not a string: \($0)")
+                    }
+                    return s
+                }
+            }
+            let convention = Conventions.named(library)
+            let optimizerStatus = Dictionary(convention?.optimizers.map { ($0.name, status($0)) } ?? [], uniquingKeysWith: { a, _ in a })
+            let scheduleStatus = Dictionary(convention?.schedules.map { ($0.name, status($0)) } ?? [], uniquingKeysWith: { a, _ in a })
+            let libraryReasons = reasons[library] ?? [:]
+            func mark(_ list: [String], _ registry: [String: String?]) -> [LibraryCoverage.Name] {
+                list.map { n in
+                    // optax.contrib.X is named X in the optax convention (its fixtures call optax.contrib.X).
+                    let key = registry[n] != nil ? n : (n.hasPrefix("contrib.") ? String(n.dropFirst(8)) : n)
+                    if let s = registry[key] { return .init(name: n, reason: s) }
+                    return .init(name: n, reason: libraryReasons[n] ?? notYet)
+                }
+            }
+            let opt = try names("optimizers"), sched = try names("schedules"), other = try names("other")
+            let exported = Set(opt + sched + other).union((opt + sched + other).filter { $0.hasPrefix("contrib.") }.map { String($0.dropFirst(8)) })
+            let unknown = (convention?.optimizers.map(\.name) ?? []).filter { !exported.contains($0) }
+                + (convention?.schedules.map(\.name) ?? []).filter { !exported.contains($0) }
+            out.append(LibraryCoverage(
+                library: library, version: entry["version"]?.stringValue ?? "?",
+                optimizers: mark(opt, optimizerStatus), schedules: mark(sched, scheduleStatus),
+                other: mark(other, optimizerStatus.merging(scheduleStatus) { a, _ in a }),
+                unknownToLibrary: unknown))
+        }
+        let order = Conventions.all.map(\.name)
+        return out.sorted { (order.firstIndex(of: $0.library) ?? order.count, $0.library) < (order.firstIndex(of: $1.library) ?? order.count, $1.library) }
+    }
+
+    /// nil when the entry builds (with its defaults, or fails only on a missing or invalid
+    /// argument); the reason when it is registered as unsupported.
+    static func status(_ e: OptimizerEntry) -> String? {
+        guard var h = try? Hyperparameters(nil, callee: e.name) else { return nil }
+        do { _ = try e.build(&h) } catch DescentError.unsupported(let why) { return why } catch {}
+        return nil
+    }
+
+    static func status(_ e: ScheduleEntry) -> String? {
+        guard var h = try? Hyperparameters(nil, callee: e.name) else { return nil }
+        do { _ = try e.build(&h, ScheduleContext(baseLR: 0.1, metrics: nil)) } catch DescentError.unsupported(let why) { return why } catch {}
+        return nil
+    }
+
+    /// A table cell names at most this many of one reason's names (the JSON names them all).
+    static let maxNamesShown = 12
+
+    /// The README's table: one row per library, then the names not covered with why.
+    public static func markdown(_ coverage: [LibraryCoverage]) -> String {
+        func count(_ names: [LibraryCoverage.Name]) -> String {
+            names.isEmpty ? "—" : "\(names.filter { $0.reason == nil }.count) of \(names.count)"
+        }
+        var out = "| library | optimizers covered | schedules covered | other covered | not covered, and why |\n"
+        out += "|---|---:|---:|---:|---|\n"
+        for c in coverage {
+            var why: [String: [String]] = [:]
+            var order: [String] = []
+            for n in c.optimizers + c.schedules + c.other {
+                guard let r = n.reason else { continue }
+                if why[r] == nil { order.append(r) }
+                why[r, default: []].append("`\(n.name)`")
+            }
+            let missing = order.map { r in
+                let names = why[r]!
+                let shown = names.count > maxNamesShown ? names.prefix(maxNamesShown - 2).joined(separator: ", ") + " and \(names.count - maxNamesShown + 2) more"
+                    : names.joined(separator: ", ")
+                return "\(shown): \(r)"
+            }.joined(separator: "; ")
+            out += "| \(c.library) \(c.version) | \(count(c.optimizers)) | \(count(c.schedules)) | \(count(c.other)) | \(missing.isEmpty ? "everything is covered" : missing) |\n"
+        }
+        return out
+    }
+
+    public static func json(_ coverage: [LibraryCoverage]) -> JSON {
+        func names(_ list: [LibraryCoverage.Name]) -> JSON {
+            .array(list.map { n in .object([("name", .string(n.name))] + (n.reason.map { [("not_covered", .string($0))] } ?? [])) })
+        }
+        return .object([("format", .string("descent-coverage/1")), ("libraries", .array(coverage.map { c in
+            .object([("library", .string(c.library)), ("version", .string(c.version)), ("optimizers", names(c.optimizers)),
+                     ("schedules", names(c.schedules)), ("other", names(c.other))])
+        }))])
+    }
+}
