@@ -188,7 +188,7 @@ extension CLI {
       Read by reference/adapters/keras_on_torch_example.py (an adapter run by `verify --adapter`):
       DESCENT_PORT_DEFAULTS=torch pass torch's defaults explicitly for what a case leaves out
       DESCENT_PORT_DROP=1         leave out what Keras cannot express instead of answering unsupported
-      Read by `swift test` (.ci/run sets the first two):
+      Read by `swift test` (.ci/run sets the first; it runs the dependency test itself):
       DESCENT_REQUIRE_BLAS=1      the BLAS tests fail, instead of being skipped, when OpenBLAS cannot load
       DESCENT_DEPENDENCY_TEST=1   run the test that builds a separate package depending on Descent
       DESCENT_FUZZ_ITERATIONS=N   mutants per target of the mutation fuzz tests (default 300)

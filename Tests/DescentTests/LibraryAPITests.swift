@@ -96,9 +96,9 @@ import DescentJSON
     /// The package builds as a versioned dependency: a separate package depends on it through a
     /// local git URL with a version tag (`from: "1.0.0"`) and runs a verification through the
     /// API (.ci/dependency-test.sh; one extra debug build of DescentKit, 1.5–3 min). Opt-in, so a
-    /// local `swift test` does not pay that build: DESCENT_DEPENDENCY_TEST=1 runs it (.ci/run sets it).
+    /// local `swift test` does not pay that build: DESCENT_DEPENDENCY_TEST=1 runs it (.ci/run runs the script itself, beside the release build).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["DESCENT_DEPENDENCY_TEST"] == "1",
-                   "a separate package's build: set DESCENT_DEPENDENCY_TEST=1 to run it (.ci/run does)"),
+                   "a separate package's build: set DESCENT_DEPENDENCY_TEST=1 to run it (.ci/run runs .ci/dependency-test.sh)"),
           .timeLimit(.minutes(15)))
     func aSeparatePackageDependsOnDescentByVersion() throws {
         let root = repositoryRoot
