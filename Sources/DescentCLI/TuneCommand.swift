@@ -50,7 +50,10 @@ extension CLI {
                       values recorded there). Not with --shard (a trial needs all the trials before it).
     --format          default: json or markdown when --output ends in .json or .md, else text
     --plots DIR       also write SVG plots (metric against each hyperparameter, best so far)
-    --quiet           accepted; a search prints no progress (compare-strategies: no progress lines)
+    --quiet           no progress on stderr. Without it a search prints, on stderr, a line per trial
+                      (at most two a second): trial i/N, its value, the best so far, the elapsed
+                      time and an estimate of the time left; and a warning when a grid over
+                      discrete dimensions runs out of points before its --trials
 
     TRAINING OPTIONS (a training run; every trial shares them, see `descent train --help`)
       --data, --model, --activation, --loss, --batch-size, --epochs | --steps, --target-accuracy,
@@ -118,8 +121,13 @@ extension CLI {
             if r.shard != nil { throw InputError(message: "\(h): a shard's file; merge the shards first (descent tune merge)") }
             history = r.trials
         }
+        let progress = a.flag("quiet") ? nil : TuneProgress(settings: settings, history: history, maximize: objective.maximize)
         let outcome = try TuneRunner.run(settings: settings, objective: objective, history: history, shard: shard,
-                                         timing: !a.flag("no-timing"))
+                                         timing: !a.flag("no-timing"), progress: progress.map { p in { p.trial($0) } })
+        if outcome.complete, outcome.trials.count < settings.trials, !a.flag("quiet") {
+            stderr("descent tune: warning: \(settings.strategy.rawValue) search ran \(outcome.trials.count) of its \(settings.trials) trials: "
+                   + "it tried every point its discrete dimensions allow near the best")
+        }
         var report = TuneReport(settings: settings, trials: outcome.trials, complete: outcome.complete, optimum: objective.optimum,
                                 maximize: objective.maximize, shard: nil)
         if let (i, n) = shard, let r = outcome.round { report.shard = (i, n, r) }
@@ -266,5 +274,38 @@ extension CLI {
         }
         try emit(text, output: a.value("output"))
         return 0
+    }
+}
+
+/// `descent tune`'s progress lines on stderr: trial i/N, value, best so far, elapsed, ETA (at most
+/// two lines a second, and always the last trial).
+package final class TuneProgress {
+    let total: Int
+    let maximize: Bool
+    let start = DispatchTime.now().uptimeNanoseconds
+    var lastPrint: UInt64 = 0
+    var done = 0
+    let before: Int
+    var best: Double?
+
+    package init(settings: TuneSettings, history: [Trial], maximize: Bool) {
+        total = settings.trials
+        self.maximize = maximize
+        before = history.count
+        best = history.filter { $0.loss.isFinite }.min { $0.loss < $1.loss }?.value
+    }
+
+    package func trial(_ t: Trial) {
+        done += 1
+        if t.loss.isFinite, best.map({ maximize ? t.value > $0 : t.value < $0 }) ?? true { best = t.value }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let last = t.index + 1 >= total
+        guard last || now - lastPrint >= 500_000_000 else { return }
+        lastPrint = now
+        let elapsed = Double(now - start) / 1e9
+        let left = Double(max(0, total - before - done)) * elapsed / Double(done)
+        func g(_ v: Double) -> String { String(format: "%.6g", v) }
+        CLI.stderr("trial \(t.index + 1)/\(total)  value \(g(t.value))  best \(best.map(g) ?? "none")  "
+               + String(format: "%.1f s elapsed, about %.0f s left", elapsed, left))
     }
 }

@@ -178,6 +178,20 @@ private let packageRoot = repositoryRoot
         }
     }
 
+    /// With k = 2 levels per dimension (d = 4, 81 trials: ⌊40.5^(1/4)⌋ = 2) the refined box once
+    /// kept the whole space (2/k = 1), repeated round 0 and stopped at 16 of 81 trials.
+    @Test func gridUsesItsWholeBudget() throws {
+        for (d, trials) in [(4, 81), (3, 20), (2, 9)] {
+            let f = try TestFunction.named("sphere", dim: d)
+            let settings = TuneSettings(objective: .function(name: "sphere", dim: d, noise: 0), space: f.space, strategy: .grid, trials: trials, seed: 0)
+            let o = try TuneRunner.run(settings: settings, objective: FunctionObjective(function: f, noise: 0), timing: false)
+            #expect(o.trials.count == trials && o.complete, "d \(d): \(o.trials.count) of \(trials)")
+            #expect(Set(o.trials.map(\.unit)).count == trials, "no point tried twice")
+            let round0Best = o.trials.filter { $0.round == 0 }.map(\.value).min()!
+            #expect(o.trials.map(\.value).min()! < round0Best, "refinement improves on the coarse grid (d \(d))")
+        }
+    }
+
     // MARK: Strategies against the truth
 
     @Test func bayesBeatsRandomOnBranin() throws {

@@ -77,7 +77,9 @@ package enum Strategy: String, CaseIterable, Sendable {
         if round > 0 {
             guard let best = history.filter({ $0.loss.isFinite }).min(by: { ($0.loss, $0.index) < ($1.loss, $1.index) }) else { return [] }
             k = max(2, Int((pow(Double(min(remaining, Int(pow(Double(k0), Double(d))))), 1 / Double(d)) + 1e-9).rounded(.down)))
-            let w = pow(2 / Double(k0), Double(level))
+            // The box shrinks by 2/k per round (the cells around the best), by 1/2 when k = 2,
+            // where 2/k would keep the whole space and repeat round 0's points.
+            let w = pow(k0 > 2 ? 2 / Double(k0) : 0.5, Double(level))
             for j in 0..<d {
                 width[j] = min(1, w)
                 lo[j] = min(max(best.unit[j] - width[j] / 2, 0), 1 - width[j])
