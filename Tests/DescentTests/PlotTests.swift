@@ -47,7 +47,7 @@ final class SVGReader: NSObject, XMLParserDelegate {
             if e.name == "g", e.attributes["class"] == "series" {
                 out.append((e.attributes["data-name"] ?? "", [], [])); current = out.count - 1
             } else if current >= 0, e.parents.last == "g.series" {
-                if e.name == "polyline" {
+                if e.name == "polyline", e.attributes["class"] != "raw" {   // (a smoothed series' faint raw values)
                     let pts = (e.attributes["points"] ?? "").split(separator: " ").map { p -> (Double, Double) in
                         let xy = p.split(separator: ",").map { Double($0)! }
                         return (xy[0], xy[1])
@@ -121,7 +121,8 @@ final class SVGReader: NSObject, XMLParserDelegate {
             #expect(abs(dy / y - 1) < 1e-3)
         }
         let labels = r.elements.filter { $0.attributes["class"] == "tick" && $0.parents.last == "g.x-axis" }.map(\.text)
-        #expect(labels == ["1e-4", "0.001", "0.01", "0.1", "1"])
+        // Every decade, in one notation: 1e-4 needs an exponent, so every label has one.
+        #expect(labels == ["1e-4", "1e-3", "1e-2", "1e-1", "1e0"])
         #expect(r.all("g", class: "x-axis").first?.attributes["data-scale"] == "log")
     }
 
@@ -150,6 +151,74 @@ final class SVGReader: NSObject, XMLParserDelegate {
         #expect(a.lower < 2 && a.upper > 2 && !a.ticks.isEmpty)
         let l = Plot.axis(values: [], scale: .log, given: nil, pad: true)
         #expect(l.lower > 0 && l.upper > l.lower)
+    }
+
+    @Test func categoricalAxisSetsMarksSideBySideInsideTheFrame() throws {
+        var plot = Plot(title: "c", xLabel: "optimizer", yLabel: "d", yScale: .log)
+        plot.xCategories = ["SGD", "Adam"]
+        plot.add(Plot.Series("a", x: [0, 1], y: [1e-15, 0.4], style: .points))
+        plot.add(Plot.Series("b", x: [0, 1], y: [0.1, 0.4], style: .points))
+        let r = try #require(SVGReader.read(plot.svg()))
+        let f = plot.frame()
+        #expect(r.elements.filter { $0.attributes["class"] == "tick" && $0.parents.last == "g.x-axis" }.map(\.text) == ["SGD", "Adam"])
+        let s = r.series()
+        // Equal values at one category stay apart, and every mark is whole inside the frame.
+        #expect(abs(s[0].points[1].0 - s[1].points[1].0) >= 10 && s[0].points[1].1 == s[1].points[1].1)
+        for p in s.flatMap(\.points) { #expect(p.0 > f.left + 3 && p.0 < f.right - 3 && p.1 > f.top + 3 && p.1 < f.bottom - 3) }
+    }
+
+    @Test func valuesBeyondAGivenRangeAreMarkedAtTheEdge() throws {
+        var plot = Plot(title: "b", xLabel: "lr", yLabel: "loss", yScale: .log, yRange: 1...10)
+        plot.beyondNote = "▲ diverged"
+        plot.add(Plot.Series("sgd", x: [1, 2, 3], y: [2, 1e30, 0.01], style: .linePoints))
+        let r = try #require(SVGReader.read(plot.svg()))
+        let f = plot.frame()
+        #expect(r.series()[0].points.count == 1, "only the value inside the range is a circle")
+        let marks = r.all("path", class: "beyond")
+        #expect(marks.count == 2)
+        // One at the top edge, one at the bottom, at their x.
+        let tips = marks.map { m -> (Double, Double) in
+            let xy = (m.attributes["d"] ?? "").dropFirst().split(separator: " ").prefix(2).map { Double($0.split(separator: "L")[0])! }
+            return (xy[0], xy[1])
+        }
+        #expect(abs(tips[0].0 - f.px(2)) < 0.02 && abs(tips[0].1 - f.top) < 2)
+        #expect(abs(tips[1].0 - f.px(3)) < 0.02 && abs(tips[1].1 - f.bottom) < 2)
+        #expect(r.all("text", class: "beyond-note").first?.text == "▲ diverged")
+    }
+
+    @Test func smoothingDrawsTheDebiasedAverageOverTheRawValues() throws {
+        var plot = Plot(title: "", xLabel: "step", yLabel: "loss")
+        let ys = [4.0, 2, .nan, 3, 1]
+        var s = Plot.Series("loss", y: ys)
+        s.smoothing = 0.5
+        plot.add(s)
+        let r = try #require(SVGReader.read(plot.svg()))
+        let f = plot.frame()
+        // EMA with β = 0.5, debiased: 4, (0.5·2 + 0.25·4)/0.75 = 8/3, (gap), …
+        var m = 0.0, t = 0.0
+        var expected: [Double] = []
+        for y in ys where y.isFinite { t += 1; m = 0.5 * m + 0.5 * y; expected.append(m / (1 - pow(0.5, t))) }
+        let drawn = r.series()[0].lines.flatMap { $0 }.map { f.yAxis.lower + (f.bottom - $0.1) / (f.bottom - f.top) * (f.yAxis.upper - f.yAxis.lower) }
+        #expect(drawn.count == 4)
+        for (d, e) in zip(drawn, expected) { #expect(abs(d - e) < 1e-2, "\(drawn) vs \(expected)") }
+        #expect(r.all("polyline", class: "raw").count == 2, "the raw values, broken at the NaN")
+    }
+
+    @Test func theLegendAvoidsTheDataAndTwinsAreDashed() throws {
+        var plot = Plot(title: "l", xLabel: "x", yLabel: "y")
+        let xs = (0..<50).map(Double.init)
+        plot.add(Plot.Series("rising", x: xs, y: xs))           // crosses the top-right corner
+        plot.add(Plot.Series("same", x: xs, y: xs))             // identical: drawn dashed over it
+        let svg = plot.svg()
+        let r = try #require(SVGReader.read(svg))
+        let f = plot.frame()
+        let box = try #require(r.elements.first { $0.name == "rect" && $0.parents.last == "g.legend" })
+        let x = Double(box.attributes["x"]!)!, y = Double(box.attributes["y"]!)!
+        let w = Double(box.attributes["width"]!)!, h = Double(box.attributes["height"]!)!
+        for p in r.series()[0].lines[0] { #expect(!(p.0 >= x && p.0 <= x + w && p.1 >= y && p.1 <= y + h), "legend over the curve at \(p)") }
+        #expect(x < (f.left + f.right) / 2, "top left or bottom left, away from the rising line")
+        let curves = r.all("polyline", class: "curve")
+        #expect(curves[0].attributes["stroke-dasharray"] == nil && curves[1].attributes["stroke-dasharray"] != nil)
     }
 
     @Test func writesWhole() throws {

@@ -127,6 +127,16 @@ package enum Claims {
                                            ("flat_decades_within_2x", JSON(f2.decades)), ("best_lr", JSON(lrs[fl.best]))])))
                 plot.add(Plot.Series("\(label) (flat \(String(format: "%.1f", fl.decades)) decades)", x: lrs, y: losses.map { $0 > 0 ? $0 : .nan }, style: .linePoints))
             }
+            // A diverged run (non-finite, or above 100× the worst loss at the smallest lr, about
+            // the starting loss) is a mark at the top edge, not the axis's range.
+            let start = plot.series.compactMap { $0.y.first(where: \.isFinite) }.max() ?? 1
+            let cap = 100 * start
+            let kept = plot.series.flatMap(\.y).filter { $0.isFinite && $0 > 0 && $0 <= cap }
+            if let lo = kept.min(), plot.series.contains(where: { $0.y.contains { !$0.isFinite || $0 > cap } }) {
+                plot.yRange = (lo / 3)...(cap * 3)
+                plot.beyondNote = "▲ diverged: final loss above \(ClaimKit.f(cap)) (100× the loss at the smallest lr) or not finite"
+                for j in plot.series.indices { plot.series[j].y = plot.series[j].y.map { $0.isFinite ? $0 : .greatestFiniteMagnitude } }
+            }
             if flat["Adam"]! > flat["SGD"]! { adamFlatter += 1 }
             lines.append("\(pname): flatness Adam \(String(format: "%.2f", flat["Adam"]!)) vs SGD \(String(format: "%.2f", flat["SGD"]!)) decades")
             numbers.append((pname, .object(pn)))
@@ -310,8 +320,9 @@ package enum Claims {
                                              lr: etaA, steps: steps, batch: 64, seed: 0)
         let dS = relDiff(sgdL2.params, sgdWD.params), dA = relDiff(adamL2.params, adamW.params)
         let dSnone = relDiff(sgdL2.params, sgdNone.params), dAnone = relDiff(adamL2.params, adamNone.params)
-        var plot = Plot(title: "e. relative parameter difference after \(steps) steps: L2 vs decoupled decay", xLabel: "experiment (0 = SGD, 1 = Adam)",
+        var plot = Plot(title: "e. relative parameter difference after \(steps) steps: L2 vs decoupled decay", xLabel: "optimizer",
                         yLabel: "‖θ_L2 − θ_decay‖ / ‖θ_L2‖", yScale: .log)
+        plot.xCategories = ["SGD", "Adam"]
         plot.add(Plot.Series("L2 vs decoupled decay", x: [0, 1], y: [max(dS, 1e-18), dA], style: .points))
         plot.add(Plot.Series("L2 vs no regularisation (scale of the effect)", x: [0, 1], y: [dSnone, dAnone], style: .points))
         let holds = dS < 1e-10 && dA > 100 * dS && dA > 0.1 * dAnone

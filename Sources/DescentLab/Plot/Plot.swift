@@ -38,6 +38,10 @@ public struct Plot: Sendable {
         /// A CSS colour; nil takes the next colour of `Plot.palette`.
         public var color: String?
         public var dashed: Bool
+        /// Draw the raw values faint and, over them, their exponential moving average with this
+        /// weight on the past (0.9: TensorBoard's smoothing, debiased like Adam's moments); a
+        /// NaN is skipped. nil draws the values themselves.
+        public var smoothing: Double?
 
         public init(_ name: String, x: [Double], y: [Double], style: Style = .line, color: String? = nil, dashed: Bool = false) {
             precondition(x.count == y.count, "Plot.Series \(name): \(x.count) x values, \(y.count) y values")
@@ -75,10 +79,20 @@ public struct Plot: Sendable {
     public var height: Double = 440
     /// Show the legend (only when there is at least one named series).
     public var legend: Bool = true
-    /// Where the legend goes: nil = inside the plot area (top right) when every name is at most
-    /// 32 characters, else below the plot (the picture grows by one line per series).
+    /// Where the legend goes: nil = inside the plot area, in the first corner no curve, mark or
+    /// reference line crosses, when every name is at most 32 characters; else, or when every
+    /// corner has data, below the plot (the picture grows by one line per series). true: below.
     public var legendOutside: Bool?
     package var legendBelow: Bool { legendOutside ?? (series.map(\.name.count).max() ?? 0 > 32) }
+    /// A categorical x axis: series give x as the index of a category (0, 1, …); the axis shows
+    /// the names, with half a category of room on each side, and several series' marks at one
+    /// category are set side by side.
+    public var xCategories: [String]?
+    /// What the marks at the edge of a given `yRange` mean (values beyond it, e.g. a diverged
+    /// run): shown above the plot area when any value lies beyond the range.
+    public var beyondNote = "▲ / ▼ beyond the axis"
+    /// Points drawn over everything, ringed and labelled (the best trial).
+    public var highlights: [(x: Double, y: Double, label: String)] = []
 
     /// Ten distinguishable colours (the Tableau 10 palette).
     public static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -131,8 +145,16 @@ public struct Plot: Sendable {
     /// The axes the data call for (ranges fitted unless given, ticks chosen) and the plot area.
     public func frame() -> Frame {
         let left = 78.0, right = width - 24, top = title.isEmpty ? 24.0 : 48.0, bottom = height - 58
-        let xs = series.flatMap(\.x), ys = series.flatMap(\.y) + references.map(\.y)
-        let x = Plot.axis(values: xs, scale: xScale, given: xRange, pad: false)
+        let xs = series.flatMap(\.x) + highlights.map(\.x), ys = series.flatMap(\.y) + references.map(\.y) + highlights.map(\.y)
+        if let cats = xCategories {
+            let x = Axis(scale: .linear, lower: -0.5, upper: Double(max(cats.count, 1)) - 0.5,
+                         ticks: cats.enumerated().map { (Double($0.offset), $0.element) })
+            let y = Plot.axis(values: ys, scale: yScale, given: yRange, pad: true)
+            return Frame(left: left, top: top, right: right, bottom: bottom, xAxis: x, yAxis: y)
+        }
+        // Marks at the extremes of the data stay whole inside the frame.
+        let marks = series.contains { $0.style == .points || $0.style == .linePoints } || !highlights.isEmpty
+        let x = Plot.axis(values: xs, scale: xScale, given: xRange, pad: marks)
         let y = Plot.axis(values: ys, scale: yScale, given: yRange, pad: true)
         return Frame(left: left, top: top, right: right, bottom: bottom, xAxis: x, yAxis: y)
     }
@@ -190,11 +212,15 @@ public struct Plot: Sendable {
                 }
             }
         } else {
-            let every = max(1, Int((Double(decades) / 7).rounded(.up)))
-            for e in a...b where (e - a) % every == 0 {
+            // Every decade (every 2nd, 3rd… beyond 12), all in one notation: plain numbers when
+            // every tick is within 1e-3…1e4, else mantissa-e-exponent for all.
+            let every = max(1, Int((Double(decades) / 12).rounded(.up)))
+            let shown = (a...b).filter { e in
                 let v = pow(10, Double(e))
-                if v >= lo * (1 - 1e-9), v <= hi * (1 + 1e-9) { ticks.append((v, logLabel(1, e))) }
+                return (e - a) % every == 0 && v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)
             }
+            let plain = shown.allSatisfy { $0 >= -3 && $0 <= 4 }
+            for e in shown { ticks.append((pow(10, Double(e)), plain ? logLabel(1, e) : "1e\(e)")) }
         }
         return ticks
     }
@@ -252,7 +278,7 @@ public struct Plot: Sendable {
         let f = frame()
         let c = Plot.coordinate
         let namedCount = series.filter { !$0.name.isEmpty }.count
-        let total = height + (legend && legendBelow && namedCount > 0 ? 14 + 18 * Double(namedCount) : 0)
+        let total = height + (legend && namedCount > 0 && legendPlacement(f).below ? 14 + 18 * Double(namedCount) : 0)
         var o = """
         <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(total))" viewBox="0 0 \(c(width)) \(c(total))" font-family="Helvetica, Arial, sans-serif" font-size="12">
@@ -292,32 +318,63 @@ public struct Plot: Sendable {
         }
 
         // The series.
+        let markSeries = series.indices.filter { series[$0].style == .points || series[$0].style == .linePoints }
+        var beyond = 0
         for (i, s) in series.enumerated() {
             let color = s.color ?? Plot.palette[i % Plot.palette.count]
+            // On a categorical axis, several series' marks at one category sit side by side.
+            let shift = xCategories != nil && markSeries.count > 1
+                ? (Double(markSeries.firstIndex(of: i) ?? 0) - Double(markSeries.count - 1) / 2) * 14 : 0
             o += "<g class=\"series\" data-name=\"\(Plot.escape(s.name))\" data-style=\"\(s.style.rawValue)\" clip-path=\"url(#plot-area)\">\n"
             if s.style != .points {
+                if s.smoothing != nil {
+                    for piece in pieces(s, f, smoothed: false) where piece.count >= 2 {
+                        let pts = piece.map { "\(c($0.0)),\(c($0.1))" }.joined(separator: " ")
+                        o += "<polyline class=\"raw\" points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1\" stroke-opacity=\"0.22\"/>\n"
+                    }
+                }
+                // A curve identical to an earlier one is drawn dashed over it, so both show.
+                let twin = series[..<i].contains { $0.x == s.x && $0.y == s.y && $0.smoothing == s.smoothing }
                 for piece in pieces(s, f) where piece.count >= 2 || (piece.count == 1 && s.style == .line) {
                     let pts = piece.map { "\(c($0.0)),\(c($0.1))" }.joined(separator: " ")
                     o += "<polyline class=\"curve\" points=\"\(pts)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.8\" stroke-linejoin=\"round\""
-                    o += (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
+                    o += (s.dashed ? " stroke-dasharray=\"6 4\"" : twin ? " stroke-dasharray=\"7 7\"" : "") + "/>\n"
                 }
             }
-            if s.style == .points || s.style == .linePoints {
-                for (x, y) in zip(s.x, s.y) where f.xAxis.drawable(x) && f.yAxis.drawable(y) {
-                    o += "<circle class=\"point\" cx=\"\(c(f.px(x)))\" cy=\"\(c(f.py(y)))\" r=\"3\" fill=\"\(color)\" fill-opacity=\"0.8\"/>\n"
+            let ys = s.smoothing.map { Plot.smoothed(s.y, $0) } ?? s.y
+            for (x, y) in zip(s.x, ys) where f.xAxis.drawable(x) && f.yAxis.drawable(y) {
+                // A value beyond a given y range: a triangle at that edge.
+                let frac = f.yAxis.fraction(y)
+                if yRange != nil, frac > 1 || frac < 0 {
+                    beyond += 1
+                    let px = f.px(x) + shift, up = frac > 1, ey = up ? f.top + 1 : f.bottom - 1
+                    let tip = ey, base = up ? ey + 8 : ey - 8
+                    o += "<path class=\"beyond\" d=\"M\(c(px)) \(c(tip)) L\(c(px - 5)) \(c(base)) L\(c(px + 5)) \(c(base)) Z\" fill=\"\(color)\"/>\n"
+                    continue
+                }
+                if s.style == .points || s.style == .linePoints {
+                    o += "<circle class=\"point\" cx=\"\(c(f.px(x) + shift))\" cy=\"\(c(f.py(y)))\" r=\"3.5\" fill=\"\(color)\" fill-opacity=\"0.85\"/>\n"
                 }
             }
             o += "</g>\n"
         }
+        if beyond > 0 {
+            o += "<text class=\"beyond-note\" x=\"\(c(f.left))\" y=\"\(c(f.top - 5))\" fill=\"#555\" font-size=\"11\">\(Plot.escape(beyondNote))</text>\n"
+        }
+        for h in highlights where f.xAxis.drawable(h.x) && f.yAxis.drawable(h.y) {
+            let (hx, hy) = (f.px(h.x), f.py(h.y))
+            o += "<g class=\"highlight\" data-name=\"\(Plot.escape(h.label))\"><circle cx=\"\(c(hx))\" cy=\"\(c(hy))\" r=\"7\" fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\"/>"
+            let right = hx > (f.left + f.right) / 2
+            o += "<text x=\"\(c(hx + (right ? -10 : 10)))\" y=\"\(c(hy - 10))\" text-anchor=\"\(right ? "end" : "start")\" fill=\"#d62728\" font-size=\"11\" font-weight=\"bold\">\(Plot.escape(h.label))</text></g>\n"
+        }
 
-        // Legend: top right inside the plot area, or below the plot when the names are long.
+        // Legend: inside the plot area in a corner no curve or mark passes through, else below
+        // the plot (also when the names are long).
         let named = series.enumerated().filter { !$0.element.name.isEmpty }
         if legend, !named.isEmpty {
-            let longest = named.map { $0.element.name.count }.max() ?? 0
-            let below = legendBelow
-            let w = below ? width - 16 : min(f.right - f.left - 12, 40 + 6.6 * Double(longest))
-            let h = 8 + 18 * Double(named.count)
-            let x0 = below ? 8 : f.right - w - 8, y0 = below ? height + 2 : f.top + 8
+            let placement = legendPlacement(f)
+            let (below, w, h) = (placement.below, placement.width, placement.height)
+            let x0 = below ? 8 : placement.x, y0 = below ? height + 2 : placement.y
             o += "<g class=\"legend\">\n<rect x=\"\(c(x0))\" y=\"\(c(y0))\" width=\"\(c(w))\" height=\"\(c(h))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n"
             for (row, (i, s)) in named.enumerated() {
                 let color = s.color ?? Plot.palette[i % Plot.palette.count]
@@ -325,8 +382,9 @@ public struct Plot: Sendable {
                 if s.style == .points {
                     o += "<circle cx=\"\(c(x0 + 19))\" cy=\"\(c(y))\" r=\"3.5\" fill=\"\(color)\"/>"
                 } else {
+                    let twin = series[..<i].contains { $0.x == s.x && $0.y == s.y && $0.smoothing == s.smoothing }
                     o += "<line x1=\"\(c(x0 + 8))\" y1=\"\(c(y))\" x2=\"\(c(x0 + 30))\" y2=\"\(c(y))\" stroke=\"\(color)\" stroke-width=\"2.2\""
-                    o += (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>"
+                    o += (s.dashed ? " stroke-dasharray=\"6 4\"" : twin ? " stroke-dasharray=\"7 7\"" : "") + "/>"
                 }
                 o += "<text class=\"legend-entry\" x=\"\(c(x0 + 36))\" y=\"\(c(y))\" dy=\"0.35em\">\(Plot.escape(s.name))</text>\n"
             }
@@ -336,11 +394,56 @@ public struct Plot: Sendable {
         return o
     }
 
+    /// Where the legend goes: the first corner of the plot area (top right, top left, bottom
+    /// right, bottom left) whose box no curve, mark or reference line crosses, else below.
+    package func legendPlacement(_ f: Frame) -> (below: Bool, x: Double, y: Double, width: Double, height: Double) {
+        let named = series.filter { !$0.name.isEmpty }
+        let longest = named.map(\.name.count).max() ?? 0
+        let h = 8 + 18 * Double(named.count)
+        if legendBelow { return (true, 8, height + 2, width - 16, h) }
+        let w = min(f.right - f.left - 12, 40 + 6.6 * Double(longest))
+        let corners = [(f.right - w - 8, f.top + 8), (f.left + 8, f.top + 8),
+                       (f.right - w - 8, f.bottom - h - 8), (f.left + 8, f.bottom - h - 8)]
+        // The drawn geometry: every segment of every curve (sampled every 4 px), every mark.
+        var pts: [(Double, Double)] = []
+        for s in series {
+            for piece in pieces(s, f) + (s.smoothing != nil ? pieces(s, f, smoothed: false) : []) {
+                pts += piece
+                for (a, b) in zip(piece, piece.dropFirst()) {
+                    let n = Int(max(abs(b.0 - a.0), abs(b.1 - a.1)) / 4)
+                    if n > 1 { for k in 1..<n { let t = Double(k) / Double(n); pts.append((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))) } }
+                }
+            }
+        }
+        for r in references where f.yAxis.drawable(r.y) { pts += stride(from: f.left, through: f.right, by: 4).map { ($0, f.py(r.y)) } }
+        for h in highlights where f.xAxis.drawable(h.x) && f.yAxis.drawable(h.y) { pts.append((f.px(h.x), f.py(h.y))) }
+        // What lies beyond the frame is drawn at its edge (clipped curves, the beyond marks).
+        pts = pts.map { (min(max($0.0, f.left), f.right), min(max($0.1, f.top + 5), f.bottom - 5)) }
+        for (x, y) in corners {
+            let clear = !pts.contains { $0.0 >= x - 4 && $0.0 <= x + w + 4 && $0.1 >= y - 4 && $0.1 <= y + h + 4 }
+            if clear { return (false, x, y, w, h) }
+        }
+        return (true, 8, height + 2, width - 16, h)
+    }
+
+    /// The exponential moving average of `y` with weight `beta` on the past, debiased
+    /// (s_t = β·s + (1 − β)·y_t, shown as s_t / (1 − βᵗ)); a NaN keeps the average and is drawn as a gap.
+    package static func smoothed(_ y: [Double], _ beta: Double) -> [Double] {
+        var s = 0.0, t = 0
+        return y.map { v in
+            guard v.isFinite else { return v }
+            t += 1
+            s = beta * s + (1 - beta) * v
+            return s / (1 - pow(beta, Double(t)))
+        }
+    }
+
     /// The drawable runs of a series in pixels, split where a point cannot be drawn; a `.step`
-    /// series gets its corner points.
-    package func pieces(_ s: Series, _ f: Frame) -> [[(Double, Double)]] {
+    /// series gets its corner points. A smoothed series gives its moving average unless `smoothed` is false.
+    package func pieces(_ s: Series, _ f: Frame, smoothed: Bool = true) -> [[(Double, Double)]] {
         var out: [[(Double, Double)]] = [], cur: [(Double, Double)] = []
-        for (x, y) in zip(s.x, s.y) {
+        let ys = smoothed ? (s.smoothing.map { Plot.smoothed(s.y, $0) } ?? s.y) : s.y
+        for (x, y) in zip(s.x, ys) {
             guard f.xAxis.drawable(x), f.yAxis.drawable(y) else {
                 if !cur.isEmpty { out.append(cur); cur = [] }
                 continue

@@ -181,11 +181,13 @@ public enum TrainReport {
 
     /// The three plots: loss vs step (log y), test accuracy vs step, lr vs step.
     public static func plots(_ runs: [TrainRun], title: String) -> [(suffix: String, plot: Plot)] {
-        var loss = Plot(title: "\(title): training loss (minibatch)", xLabel: "step", yLabel: "loss", yScale: .log)
+        var loss = Plot(title: "\(title): training loss (minibatch; faint: raw, line: EMA 0.9)", xLabel: "step", yLabel: "loss", yScale: .log)
         var acc = Plot(title: "\(title): test accuracy", xLabel: "step", yLabel: "test accuracy")
         var lr = Plot(title: "\(title): learning rate", xLabel: "step", yLabel: "lr", yScale: .log)
         for r in runs {
-            loss.add(Plot.Series(r.label, y: r.trainLoss))
+            var l = Plot.Series(r.label, y: r.trainLoss)
+            l.smoothing = 0.9
+            loss.add(l)
             acc.add(Plot.Series(r.label, x: r.evals.map { Double($0.step) }, y: r.evals.map { $0.testAccuracy ?? .nan }, style: .linePoints))
             lr.add(Plot.Series(r.label, y: r.lr))
         }

@@ -13,9 +13,10 @@ package enum TunePlots {
         var written: [String] = []
         let metric = report.optimum != nil ? "value" : report.settings.objective.metricName
         let finite = report.trials.filter { $0.value.isFinite }
-        // Positive values on a log axis when they span more than two decades.
+        // Positive values on a log axis when they span more than a decade (a linear axis would
+        // bury the best ones at the bottom).
         let values = finite.map(\.value)
-        let logY = (values.min() ?? 0) > 0 && (values.max() ?? 1) / max(values.min() ?? 1, 1e-300) > 100
+        let logY = (values.min() ?? 0) > 0 && (values.max() ?? 1) / max(values.min() ?? 1, 1e-300) > 10
         for (k, dim) in report.settings.space.dimensions.enumerated() {
             var plot = Plot(title: "\(metric) against \(dim.name) (\(report.settings.strategy.rawValue), \(report.trials.count) trials)",
                             xLabel: dim.name + (dim.isLog ? " (log)" : ""), yLabel: metric,
@@ -29,7 +30,14 @@ package enum TunePlots {
                 plot.add(Plot.Series("trials", x: finite.map { $0.config[k].1.double ?? .nan }, y: finite.map(\.value), style: .points))
             }
             if let b = report.best {
-                plot.add(Plot.Series("best", x: [b.config[k].1.double ?? Double(k)], y: [b.value], style: .points, color: "#d62728"))
+                // The best trial, ringed and labelled over every other point.
+                let bx: Double
+                if case let .choice(vals) = dim.kind, vals.contains(where: { $0.double == nil }) {
+                    bx = Double(vals.firstIndex(of: b.config[k].1) ?? 0)
+                } else {
+                    bx = b.config[k].1.double ?? .nan
+                }
+                plot.highlights.append((bx, b.value, "best: trial \(b.index)"))
             }
             let path = "\(dir)/\(prefix)-\(slug(dim.name)).svg"
             try AtomicWrite.write(plot.svg(), to: path)
