@@ -149,10 +149,25 @@ STATE_DESC = {
 }
 
 
-def inputs(cid, edits, steps=STEPS):
+RESUME_DESC = {
+    "adan": "Resumed after step 3 through the saved state (numpy.save of the leaves into a fresh init): catches the "
+            "previous gradient g or the counter t lost on the way (a resumed run would then skip the next "
+            "difference or restart the bias corrections).",
+    "novograd": "Resumed after step 3: catches the count lost on the way (the resumed run would set nu from ‖g‖² "
+                "again, as at a first step).",
+    "sm3": "Resumed after step 3: catches the per-dimension accumulators mu not saved (optax saves the list of "
+           "vectors of every tensor).",
+}
+
+EMPTY_SHAPES = [(3,), (), (0, 3)]
+EMPTY_DESC = ("A 3-vector, a 0-d tensor and a zero-size [0, 3] tensor: the 0-d tensor is one element (its norm is its "
+              "absolute value) and the empty one has norm 0 and changes nothing; catches a crash or a NaN from them.")
+
+
+def inputs(cid, edits, steps=STEPS, shapes=SHAPES):
     rng = common.case_rng(cid)
-    params = common.initial_params(rng, SHAPES)
-    grads = common.discriminating_grads(rng, SHAPES, steps)
+    params = common.initial_params(rng, shapes)
+    grads = common.discriminating_grads(rng, shapes, steps)
     for e in edits:
         if e[0] == "zero_grads":
             grads = zero_first_steps(grads, e[1], e[2])
@@ -179,6 +194,16 @@ def fixture(name):
         params, grads = inputs(cid, [], steps=6)
         fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.01}, STATE_DESC[name],
                                            ["state"], params, grads, TOL))
+    if name in RESUME_DESC:
+        cid = f"optax/{name}/resume"
+        params, grads = inputs(cid, [], steps=6)
+        fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.02}, RESUME_DESC[name],
+                                           ["resume"], params, grads, TOL, resume=3))
+    if name != "sm3":   # optax.sm3 fails on 0-d and zero-size n-D tensors (Descent: unsupported)
+        cid = f"optax/{name}/empty-tensors"
+        params, grads = inputs(cid, [], steps=4, shapes=EMPTY_SHAPES)
+        fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.05}, EMPTY_DESC,
+                                           ["empty_tensors"], params, grads, TOL))
     for tag, hp, desc in ERRORS[name]:
         cid = f"optax/{name}/{tag}"
         message = optax_runner.call_error(name, hp)

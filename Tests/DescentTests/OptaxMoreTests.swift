@@ -72,3 +72,21 @@ private func expectClose(_ a: [Double], _ b: [Double], _ what: String) {
 @Test func optaxMoreVariantsAreCaught() throws {
     try expectEveryVariantCaught(files: optaxMoreFixtureFiles, variants: optaxMoreVariants, count: 7)
 }
+
+/// novograd's nu is one number per tensor, written by the runner as a list of one number (a 0-d
+/// array flattened): it loads as that tensor's per-tensor scalar and is graded. The state case
+/// passes as generated, and fails (on the state, naming nu) with its first nu changed.
+@Test func novogradPerTensorNuIsGraded() throws {
+    let text = try String(contentsOf: fixturesURL.appendingPathComponent("optax/novograd.json"), encoding: .utf8)
+    let marker = "[7.61795756605696]"
+    #expect(text.components(separatedBy: marker).count == 2, "the state case's first nu is no longer \(marker)")
+    func run(_ t: String) throws -> [CaseResult] {
+        let f = try FixtureLoader.load(json: try JSON.parse(t), path: "novograd.json")
+        return Verifier(implementations: [EngineImplementation(.naive, summary: "")], dtypes: [.float64], diagnoser: nil)
+            .run(f).filter { $0.id == "optax/novograd/state" }
+    }
+    let good = try run(text)
+    #expect(good.count == 1 && good.allSatisfy { $0.status == .pass }, "\(good.map { "\($0.status) \($0.message)" })")
+    let bad = try run(text.replacingOccurrences(of: marker, with: "[7.7]"))
+    #expect(bad.count == 1 && bad.allSatisfy { $0.status == .fail && $0.message.contains("nu") }, "\(bad.map { "\($0.status) \($0.message)" })")
+}

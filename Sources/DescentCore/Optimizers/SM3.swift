@@ -10,7 +10,8 @@
 //   w ← w + nu·(−lr)
 //   μ_d[j] ← max over the elements with i_d = j of a   (1-D: μ₀ = a)
 //
-// A 0-d tensor makes optax fail (it indexes the empty list of accumulators): refused here.
+// A 0-d tensor makes optax fail (it indexes the empty list of accumulators), and so does a
+// zero-size tensor of rank ≥ 2 (a max over an empty axis): both refused here (`unsupported`).
 // State names optax's: nu (per element); mu (the per-dimension vectors) is saved as mu.0, mu.1, …
 // (one entry per tensor, empty where the tensor has fewer dimensions).
 
@@ -34,6 +35,9 @@ public struct SM3Family: OptimizerFamily {
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         if let i = shapes.firstIndex(where: { $0.isEmpty }) {
             throw DescentError.unsupported("optax.sm3 fails on a 0-d tensor (tensor \(i): scale_by_sm3 indexes its empty list of accumulators)")
+        }
+        if let i = shapes.firstIndex(where: { $0.count >= 2 && $0.contains(0) }) {
+            throw DescentError.unsupported("optax.sm3 fails on a zero-size tensor of rank ≥ 2 (tensor \(i), shape \(shapes[i]): a max over an empty axis has no identity)")
         }
         return StepperBox(SM3Stepper<T>(self, shapes: shapes, engine: engine))
     }
