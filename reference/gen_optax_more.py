@@ -204,12 +204,7 @@ def fixture(name):
         params, grads = inputs(cid, [], steps=4, shapes=EMPTY_SHAPES)
         fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.05}, EMPTY_DESC,
                                            ["empty_tensors"], params, grads, TOL))
-    for tag, hp, desc in ERRORS[name]:
-        cid = f"optax/{name}/{tag}"
-        message = optax_runner.call_error(name, hp)
-        assert message is not None, f"optax.{name}({hp}) was accepted"
-        fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, common.initial_params(common.case_rng(cid), [(2,)]),
-                                              None, desc, TOL, error=message))
+    fx.cases += common.error_cases("optax", name, ERRORS[name], SOURCE, TOL, optax_runner.call_error)
     return fx
 
 
