@@ -332,6 +332,21 @@ def optimizer_case(case_id, source, convention, name, hp, params, steps, descrip
     return c
 
 
+def error_cases(convention, name, errors, source, tolerance, call_error):
+    """Argument-validation cases of `convention`/`name`: for each (tag, hyperparameters, description)
+    of `errors`, the case `<convention>/<name>/<tag>` whose expected_error is the library's message
+    (`call_error(name, hyperparameters)`, which must not be None: the call is rejected) on one
+    2-vector drawn from the case's rng."""
+    out = []
+    for tag, hp, desc in errors:
+        cid = f"{convention}/{name}/{tag}"
+        message = call_error(name, hp)
+        assert message is not None, f"{convention}.{name}({hp}) was accepted"
+        out.append(optimizer_case(cid, source, convention, name, hp, initial_params(case_rng(cid), [(2,)]),
+                                  None, desc, tolerance, error=message))
+    return out
+
+
 def training_case(case_id, source, optimizer, model, data, params, steps, description, tolerance, transforms=None):
     """A training case in the fixture spec's key order (`optimizer` is {convention, name,
     hyperparameters}; `steps` the per-step dicts, expected values filled in later)."""

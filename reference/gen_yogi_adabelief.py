@@ -93,12 +93,7 @@ def fixture(name):
     grads = common.discriminating_grads(rng, SHAPES, 8)
     fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.01}, STATE_DESC[name], ["state"],
                                        params, grads, TOL))
-    for tag, hp, desc in ERRORS[name]:
-        cid = f"optax/{name}/{tag}"
-        message = optax_runner.call_error(name, hp)
-        assert message is not None, f"optax.{name}({hp}) was accepted"
-        fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, common.initial_params(common.case_rng(cid), [(2,)]),
-                                              None, desc, TOL, error=message))
+    fx.cases += common.error_cases("optax", name, ERRORS[name], SOURCE, TOL, optax_runner.call_error)
     return fx
 
 

@@ -176,7 +176,8 @@ struct EngineTests {
         // 141 = 8·16 + 13 = 17·8 + 5; 300 is cut in two chunks (threads = 2 for every other optimizer).
         let (ran, exact, failures) = try everyFixtureOptimizer(dtype, vectors: [141, 7, 300], ulps: nil, fallbackUlps: 1000)
         #expect(ran > 20)
-        #expect(exact >= ran - 10, "only \(exact) of \(ran) bit-identical")   // the rest: optimizers with norms
+        // the rest: optimizers with norms (LAMB, LARS, NovoGrad's ‖g‖², Fromage's ratio, …)
+        #expect(exact >= ran - 20, "only \(exact) of \(ran) bit-identical")
         #expect(failures.isEmpty, "\(failures.count) mismatches:\n\(failures.prefix(10).joined(separator: "\n"))")
     }
 

@@ -81,7 +81,8 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
             }
         }
         for name in ["Adam", "SGD", "NAdam", "RAdam", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Lion", "LAMB", "LARS", "Muon",
-                     "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief"] {
+                     "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief",
+                     "Adan", "NovoGrad", "Fromage", "SM3"] {
             #expect(families.contains(name), "no case resumed \(name) (resumed: \(families.sorted()))")
         }
     }
@@ -196,7 +197,8 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
         #expect(try broken(base.replacingOccurrences(of: #"{"grads": [[1, 0]]"#, with: #"{"lr": [0.1, 0.2], "grads": [[1, 0]]"#)).contains("needs optimizer.param_groups"))
         let scheduled = base.replacingOccurrences(of: #""tolerance""#, with: #""schedule": {"convention": "torch", "name": "StepLR", "parameters": {"step_size": 1}}, "tolerance""#)
         #expect(try broken(scheduled.replacingOccurrences(of: #"{"grads": [[1, 0]]"#, with: #"{"lr": 0.1, "grads": [[1, 0]]"#)).contains("'steps[1].lr'"))
-        #expect(try broken(base.replacingOccurrences(of: "[[1.18, -0.18]]", with: "[[1.18]]")).contains("'steps[1].expected_state.momentum_buffer[0]'"))
+        // (a list of ONE number is a per-tensor scalar, FORMAT.md: three for a 2-element tensor is malformed)
+        #expect(try broken(base.replacingOccurrences(of: "[[1.18, -0.18]]", with: "[[1.18, -0.18, 0.5]]")).contains("'steps[1].expected_state.momentum_buffer[0]'"))
         let nullAcc = base.replacingOccurrences(of: "[[1, 0]]", with: "[null]")
             .replacingOccurrences(of: #""tolerance""#, with: #""accumulation": {"steps": 2}, "tolerance""#)
         #expect(try broken(nullAcc).contains("'accumulation'"))

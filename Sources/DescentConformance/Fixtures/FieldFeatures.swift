@@ -156,6 +156,9 @@ extension FixtureLoader {
                     if let b = e.boolValue { return .scalar(b ? 1 : 0) }
                     if e.arrayValue != nil {
                         let vals = try numbers(e, "\(f)[\(t)]", allowNonFinite: allowNonFinite)
+                        // One number for a tensor of another size: a per-tensor scalar held in a
+                        // 0-d array (optax novograd's nu), written flattened.
+                        if vals.count == 1, params[t].count != 1 { return .scalar(vals[0]) }
                         if vals.count != params[t].count { throw bad("\(f)[\(t)]", "tensor \(t) has \(params[t].count) values, found \(vals.count)") }
                         return .values(vals)
                     }

@@ -84,8 +84,9 @@ package enum FieldStyle {
 /// param group says.
 package let constructorOnly: [String: Set<String>] = ["torch.Adagrad": ["initial_accumulator_value"]]
 
-/// optax's names that Descent's steppers spell differently (schedule_free; signum's ema is Lion's mu).
-package let optaxStateNames: [String: String] = ["max_lr": "lr_max", "ema": "mu"]
+/// optax's names that Descent's steppers spell differently (schedule_free; signum's ema is Lion's mu;
+/// adan's counter t is the stepper's step).
+package let optaxStateNames: [String: String] = ["max_lr": "lr_max", "ema": "mu", "t": "step"]
 
 package let kerasStateNames: [String: String] = [
     "exp_avg": "momentum", "exp_avg_sq": "velocity", "max_exp_avg_sq": "velocity_hat",

@@ -15,7 +15,7 @@ private func learningRate(_ h: inout Hyperparameters, _ function: String) throws
 /// A mask argument: null (→ `ifNull`), one boolean for every tensor, or a list with one boolean per
 /// tensor (the parameters are a list of tensors, so the mask is a list of the same structure).
 /// Returns (applies at all, per-tensor list or nil).
-private func mask(_ h: inout Hyperparameters, _ key: String, ifNull: Bool) throws -> (Bool, [Bool]?) {
+func optaxMask(_ h: inout Hyperparameters, _ key: String, ifNull: Bool) throws -> (Bool, [Bool]?) {
     guard let v = h.raw(key), !v.isNull else { return (ifNull, nil) }
     if let b = v.boolValue { return (b, nil) }
     guard let a = v.arrayValue, case let bools = a.compactMap(\.boolValue), bools.count == a.count else {
@@ -39,7 +39,7 @@ let optaxLionLambGroup: [OptimizerEntry] = [
         f.beta2 = try h.double("b2", default: 0.99)
         try muDtype(&h)
         let wd = try h.double("weight_decay", default: 1e-3)
-        let (on, perTensor) = try mask(&h, "mask", ifNull: true)
+        let (on, perTensor) = try optaxMask(&h, "mask", ifNull: true)
         f.decay = wd == 0 || !on ? .none : .decoupled(wd)
         f.decayMask = f.decay == .none ? nil : perTensor
         return OptimizerSpec(family: f, lr: lr)
@@ -77,7 +77,7 @@ let optaxLionLambGroup: [OptimizerEntry] = [
         f.eps = try h.double("eps", default: 1e-6)
         f.epsRoot = try h.double("eps_root", default: 0)
         let wd = try h.double("weight_decay", default: 0)
-        let (on, perTensor) = try mask(&h, "mask", ifNull: true)
+        let (on, perTensor) = try optaxMask(&h, "mask", ifNull: true)
         f.decay = wd == 0 || !on ? .none : .addedToUpdate(wd)
         f.decayMask = f.decay == .none ? nil : perTensor
         return OptimizerSpec(family: f, lr: lr)
@@ -86,12 +86,12 @@ let optaxLionLambGroup: [OptimizerEntry] = [
         let lr = try learningRate(&h, "lars")
         var f = LARSFamily(form: .optax, denominator: .updateNorm, lrInsideMomentum: true)
         f.weightDecay = try h.double("weight_decay", default: 0)
-        let (decayOn, decayMask) = try mask(&h, "weight_decay_mask", ifNull: true)
+        let (decayOn, decayMask) = try optaxMask(&h, "weight_decay_mask", ifNull: true)
         if !decayOn { f.weightDecay = 0 }
         f.decayMask = f.weightDecay == 0 ? nil : decayMask
         f.trustCoefficient = try h.double("trust_coefficient", default: 0.001)
         f.eps = try h.double("eps", default: 0)
-        let (trustOn, trustMask) = try mask(&h, "trust_ratio_mask", ifNull: true)
+        let (trustOn, trustMask) = try optaxMask(&h, "trust_ratio_mask", ifNull: true)
         f.trustRatio = trustOn
         f.trustMask = trustOn ? trustMask : nil
         f.momentum = try h.double("momentum", default: 0.9)

@@ -7,7 +7,7 @@ import DescentJSON
 
 /// `learning_rate` is required (Python's TypeError); an explicit None makes scale_by_learning_rate
 /// the identity, w ← w + update: lr = −1.
-private func requiredLearningRate(_ h: inout Hyperparameters, _ function: String) throws -> Double {
+func requiredLearningRate(_ h: inout Hyperparameters, _ function: String) throws -> Double {
     if h.values["learning_rate"] == nil {
         throw h.invalid("learning_rate", "\(function)() missing 1 required positional argument: 'learning_rate'")
     }

@@ -82,6 +82,10 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("optax/rprop", "optax", "rprop", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/yogi", "optax", "yogi", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/adabelief", "optax", "adabelief", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/adan", "optax", "adan", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/novograd", "optax", "novograd", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/fromage", "optax", "fromage", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("optax/sm3", "optax", "sm3", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
         // GEMM-bound: 5 Newton–Schulz iterations per step, 3 matrix products each.
         BenchOptimizer("torch/Muon", "torch", "Muon", #"{"lr": 0.02}"#, matrix: true),
