@@ -341,6 +341,8 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
     let updates: [Buffer<T>]
     let ones: Buffer<T>
     let placeholders: [Buffer<T>]
+    /// transformers' state["RMS"]: RMS(w) before the last step, per tensor (reported, never read back).
+    let lastRMS: [Buffer<T>]
     var t = 0
 
     init(_ config: AdafactorFamily, shapes: [[Int]], engine: Engine) throws {
@@ -361,6 +363,7 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
         updates = sizes.map { Buffer<T>(zeros: $0) }
         let longest = factors.compactMap { $0.map { max($0.rows, $0.cols) } }.max() ?? 0
         ones = Buffer<T>(repeating: 1, count: longest)
+        lastRMS = config.form == .transformers ? sizes.map { _ in Buffer<T>(zeros: 1) } : []
     }
 
     /// Keras's mean in float32 (JAX backend): the values cast to Float, summed in index order,
@@ -492,6 +495,7 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
         var scales = [T](repeating: 1, count: sizes.count)
         for i in sizes.indices {
             let root = T(Double(sizes[i]).squareRoot())
+            if !lastRMS.isEmpty { lastRMS[i][0] = engine.norm(params[i]) / root }
             if let d = c.clipThreshold {
                 let rms = c.meansInFloat32 ? mean32(UnsafePointer(updates[i].pointer), count: sizes[i], squared: true).squareRoot()
                                            : engine.norm(updates[i]) / root
@@ -555,6 +559,7 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
         let full = config.form == .keras ? variance : factors.indices.map { factored[$0] ? placeholders[$0] : variance[$0] }
         var s: [(name: String, buffers: [Buffer<T>])] = [(n.0, rows), (n.1, cols), (n.2, full)]
         if !ema.isEmpty { s.append((n.3, ema)) }
+        if !lastRMS.isEmpty { s.append(("RMS", lastRMS)) }
         return s
     }
 }
