@@ -1,5 +1,5 @@
-// AdafactorTests.swift — Adafactor (torch.optim.Adafactor, optax.adafactor, keras.optimizers.Adafactor)
-// against the golden fixtures of reference/gen_adafactor.py: every case passes through Conventions →
+// AdafactorTests.swift — Adafactor (torch.optim.Adafactor, optax.adafactor, keras.optimizers.Adafactor,
+// transformers' Adafactor) against the golden fixtures of reference/gen_adafactor.py and gen_transformers.py: every case passes through Conventions →
 // makeStepper on naive and vectorized in float64 and float32 (the verifier's own comparison and
 // float32 policy), the factored second moment is the rank-1 reconstruction r ⊗ c / mean(r) on a
 // hand-made example, and every Adafactor known-wrong variant is caught by these fixtures.
@@ -10,7 +10,7 @@ import DescentTestSupport
 @testable import DescentConformance
 import DescentJSON
 
-private let adafactorFixtureFiles = ["torch/Adafactor.json", "optax/adafactor.json", "keras/Adafactor.json"]
+private let adafactorFixtureFiles = ["torch/Adafactor.json", "optax/adafactor.json", "keras/Adafactor.json", "transformers/Adafactor.json"]
 
 @Test(arguments: adafactorFixtureFiles)
 func adafactorFixturesPass(_ file: String) throws {
@@ -73,5 +73,5 @@ func adafactorFixturesPass(_ file: String) throws {
 // MARK: - Known-wrong variants: every one is caught by these fixtures
 
 @Test func adafactorVariantsAreCaught() throws {
-    try expectEveryVariantCaught(files: adafactorFixtureFiles, variants: adafactorVariants, count: 4)
+    try expectEveryVariantCaught(files: adafactorFixtureFiles, variants: adafactorVariants, count: 6)
 }

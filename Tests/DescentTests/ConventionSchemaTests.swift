@@ -44,7 +44,8 @@ import DescentJSON
     }
 
     /// The library signatures, read from their sources (torch 2.15 torch/optim/*.py, optax 0.2.8
-    /// _src/alias.py, Keras 3.15.1 keras/src/optimizers/*.py): an independent record of defaults.
+    /// _src/alias.py, Keras 3.15.1 keras/src/optimizers/*.py, transformers 5.23.0
+    /// optimization.py): an independent record of defaults.
     @Test(arguments: [
         ("torch", "Adam", ["lr": "0.001", "eps": "1e-08", "weight_decay": "0", "amsgrad": "False", "maximize": "False"]),
         ("torch", "AdamW", ["lr": "0.001", "weight_decay": "0.01"]),
@@ -58,6 +59,9 @@ import DescentJSON
         ("optax", "adam", ["b1": "0.9", "b2": "0.999", "eps": "1e-08", "eps_root": "0"]),
         ("optax", "adamw", ["weight_decay": "0.0001"]),
         ("optax", "lamb", ["eps": "1e-06", "weight_decay": "0"]),
+        ("transformers", "Adafactor", ["lr": "None", "clip_threshold": "1.0", "decay_rate": "-0.8", "beta1": "None",
+                                       "weight_decay": "0.0", "scale_parameter": "True", "relative_step": "True",
+                                       "warmup_init": "False"]),
     ] as [(String, String, [String: String])])
     func recordedDefaultsAreTheLibrarys(_ convention: String, _ name: String, _ expected: [String: String]) throws {
         let e = try #require(Conventions.named(convention)?.optimizers.first { $0.name == name })

@@ -20,7 +20,7 @@ import numpy as np
 
 from common import flat, problem_grad, problem_loss
 
-CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree")
+CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree", "transformers")
 PAIRS = {"betas", "etas", "step_sizes", "ns_coefficients"}   # JSON lists the constructors take as tuples
 
 
@@ -63,6 +63,10 @@ def optimizer_class(convention, name):
         import schedulefree
 
         cls = getattr(schedulefree, name, None)
+    elif convention == "transformers":
+        import transformers.optimization
+
+        cls = getattr(transformers.optimization, name, None)
     else:
         raise ValueError(f"not a torch-style convention: {convention}")
     return cls if isinstance(cls, type) else None
@@ -162,6 +166,22 @@ def constructor_error(convention, name, hp, shapes=((2,),), catch=(Exception,)):
     return None
 
 
+def constructor_error_cases(convention, name, errors, source, tolerance, prefix, catch=(ValueError,)):
+    """The argument-validation cases of `errors`, [(tag, hyperparameters, description)]: each with
+    the message the constructor raises on a (2,) tensor, id `<prefix>/<tag>` (its params from that
+    id's generator); an AssertionError when the constructor accepts one."""
+    import common
+
+    out = []
+    for tag, hp, desc in errors:
+        cid = f"{prefix}/{tag}"
+        params = common.initial_params(common.case_rng(cid), [(2,)])
+        message = constructor_error(convention, name, hp, catch=catch)
+        assert message is not None, f"{convention} {name}({hp}) was accepted"
+        out.append(common.optimizer_case(cid, source, convention, name, hp, params, None, desc, tolerance, error=message))
+    return out
+
+
 def train(case):
     """A training case (`kind: "training"`): training_models.torch_train with the case's optimizer
     and clipping. Returns (losses, params after each step)."""
@@ -198,18 +218,29 @@ def has_scheduler(name):
     return hasattr(setup().optim.lr_scheduler, name)
 
 
-def schedule_values(name, params, base_lr, n, optimizer="SGD", metrics=None):
+def transformers_scheduler(opt, name, params):
+    """transformers.optimization.<name>(opt, **params) (the get_*_schedule* functions)."""
+    import transformers.optimization
+
+    fn = getattr(transformers.optimization, name, None)
+    if fn is None or not name.startswith("get_"):
+        raise NotImplementedError(f"transformers.optimization has no schedule {name}")
+    return fn(opt, **dict(params or {}))
+
+
+def schedule_values(name, params, base_lr, n, optimizer="SGD", metrics=None, build=None):
     """(lrs, momenta) of a scheduler on a dummy float64 parameter under SGD(momentum=0.9) or
     Adam(betas=(0.9, 0.999)): values[0] right after the scheduler is built, values[k] after the k-th
     `scheduler.step()` (an `optimizer.step()` precedes each; `metrics[k]` is passed to it when
-    given). The momentum is the group's `momentum` (SGD) or `betas[0]` (Adam)."""
+    given). The momentum is the group's `momentum` (SGD) or `betas[0]` (Adam). `build(opt, name,
+    params)` makes the scheduler (default: torch.optim.lr_scheduler's, build_scheduler)."""
     torch = setup()
     p = torch.nn.Parameter(torch.zeros(2))
     if optimizer == "SGD":
         opt = torch.optim.SGD([p], lr=base_lr, momentum=0.9)
     else:
         opt = torch.optim.Adam([p], lr=base_lr, betas=(0.9, 0.999))
-    sched = build_scheduler(opt, name, params)
+    sched = (build or build_scheduler)(opt, name, params)
     group = opt.param_groups[0]
 
     def mom():

@@ -1,6 +1,7 @@
 // ConventionMatrixVariants.swift — known-wrong variants found by running Keras on torch's
 // fixtures (issue 11): each is one library's convention used where another's is meant, or a
-// torch edge case missed; and the first variants of the matrix optimizers (Muon, Shampoo, SOAP).
+// torch edge case missed; the transformers schedules' edges; and the first variants of the matrix
+// optimizers (Muon, Shampoo, SOAP).
 // Appended to `KnownWrong.all`; every one is caught by some fixture (`descent power`).
 import DescentCore
 import DescentJSON
@@ -88,6 +89,21 @@ package let conventionVariants: [KnownWrongVariant] = [
         guard start != end else { return false }
         if let i = args.firstIndex(where: { $0.0 == "start_factor" }) { args[i].1 = JSON(end) } else { args.append(("start_factor", JSON(end))) }
         return true
+    }),
+
+    // MARK: transformers schedule edges
+    KnownWrongVariant("hf-inverse-sqrt-timescale-10000", "transformers' get_inverse_sqrt_schedule with timescale 10000 whatever num_warmup_steps is (timescale None means num_warmup_steps, and 10000 only when that is 0)", .arguments { convention, name, args in
+        guard convention == "transformers", name == "get_inverse_sqrt_schedule",
+              !args.contains(where: { $0.0 == "timescale" && !$0.1.isNull }),
+              let w = args.first(where: { $0.0 == "num_warmup_steps" })?.1.intValue, w != 0, w != 10_000 else { return false }
+        args.removeAll { $0.0 == "timescale" }
+        args.append(("timescale", JSON(10_000))); return true
+    }),
+    KnownWrongVariant("hf-min-lr-read-as-rate", "transformers' cosine-with-min-lr schedules taking min_lr as the ratio min_lr_rate (not divided by the optimizer's lr)", .arguments { convention, name, args in
+        guard convention == "transformers", name.hasPrefix("get_cosine_with_min_lr_schedule"),
+              !args.contains(where: { $0.0 == "min_lr_rate" && !$0.1.isNull }),
+              let i = args.firstIndex(where: { $0.0 == "min_lr" && !$0.1.isNull }) else { return false }
+        args[i].0 = "min_lr_rate"; return true
     }),
 ]
 

@@ -72,7 +72,7 @@ private let droppable: Set<String> = ["momentum_decay", "decoupled"]
 
 
 /// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook,
-/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5).
+/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5, transformers 5.23.0).
 package let crossConventionAlgorithms: [[Spelling]] = [
     // SGD with momentum
     [
@@ -97,6 +97,9 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  semantics: "relative step min(lr, 1/√t) whatever relative_step says; epsilon_1 added to g²; factored over the last two dims; [wd] weight_decay decoupled, w ← w − w·λ·lr before the update"),
         Spelling(convention: "optax", name: "adafactor", keys: ["lr": "learning_rate", "clip": "clipping_threshold", "wd": "weight_decay_rate"],
                  semantics: "no relative step (ρ = lr); decay 1 − t^(−decay_rate) in float32; factored only when both dims reach min_dim_size_to_factor; [wd] λ·w added to the update, not × lr"),
+        Spelling(convention: "transformers", name: "Adafactor", keys: ["lr": "lr", "decay": "decay_rate", "clip": "clip_threshold",
+                 "eps2": "eps[1]", "wd": "weight_decay"],
+                 semantics: "relative step min(1e-2, 1/√t) with the lr unused unless relative_step False (then ρ = lr); eps[0] added to g², v̂ not clamped; factored over the last two dims; [wd] weight_decay × the scaled step α, not the lr"),
     ],
     // Rprop
     [
@@ -436,6 +439,10 @@ package enum CrossConvention {
         case ("optax", "cosine_decay_schedule"):
             guard let i = num("init_value"), let t = num("decay_steps"), (num("exponent") ?? 1) == 1 else { return [] }
             initial = i; steps = t; floor = (num("alpha") ?? 0) * i
+        case ("transformers", "get_cosine_schedule_with_warmup"), ("transformers", "get_cosine_with_min_lr_schedule_with_warmup"):
+            guard num("num_warmup_steps") == 0, (num("num_cycles") ?? 0.5) == 0.5, num("min_lr") == nil,
+                  let t = num("num_training_steps") else { return [] }
+            initial = sc.baseLR ?? 0.1; steps = t; floor = (num("min_lr_rate") ?? 0) * initial
         default:
             return []
         }
@@ -457,6 +464,9 @@ package enum CrossConvention {
              "the cosine is held at alpha·init_value after decay_steps (torch's CosineAnnealingLR follows the cosine back up past T_max)")
         twin("torch", "CosineAnnealingLR", [("T_max", JSON(Int(steps))), ("eta_min", JSON(floor))], baseLR: initial,
              "the cosine goes on past T_max, rising again (Keras and optax hold the floor)")
+        twin("transformers", "get_cosine_with_min_lr_schedule_with_warmup",
+             [("num_warmup_steps", JSON(0)), ("num_training_steps", JSON(Int(steps))), ("min_lr_rate", JSON(alpha))], baseLR: initial,
+             "a LambdaLR multiplier computed from the step count (not torch's recursion), rising again past num_training_steps (Keras and optax hold the floor)")
         return out
     }
 }

@@ -132,7 +132,7 @@ public struct Convention: Sendable {
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras]
+    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers]
 
     public static let torch = Convention(
         name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
@@ -167,6 +167,13 @@ public enum Conventions {
     public static let keras = Convention(
         name: "keras", qualify: { "keras.optimizers.\($0)" }, qualifySchedule: { "keras.optimizers.schedules.\($0)" },
         optimizers: kerasOptimizers, schedules: kerasSchedules)
+
+    /// Hugging Face `transformers.optimization` (5.23.0): `Adafactor` and the `get_*_schedule*`
+    /// functions (LambdaLR multipliers of the optimizer's lr).
+    public static let transformers = Convention(
+        name: "transformers", qualify: { "transformers.optimization.\($0)" },
+        qualifySchedule: { "transformers.optimization.\($0)" },
+        optimizers: transformersAdafactorGroup, schedules: transformersSchedules)
 
     public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 

@@ -1,13 +1,17 @@
 // Adafactor.swift — a second moment kept as row and column statistics for matrices (Shazeer &
-// Stern, 2018): torch.optim.Adafactor, optax.adafactor, keras.optimizers.Adafactor.
+// Stern, 2018): torch.optim.Adafactor, optax.adafactor, keras.optimizers.Adafactor and
+// transformers.optimization.Adafactor.
 //
 // Step t = 1, 2, … on a tensor w with gradient g (d ← −g if maximize):
 //   decay        torch:  ŵ = t^τ (τ = beta2_decay, −0.8);  s ← lerp(s, x, ŵ)       (torch's lerp_)
 //                keras:  β = 1 − t^τ (τ = beta_2_decay);    s ← β·s + (1 − β)·x
+//                transformers: β = 1 − t^τ (τ = decay_rate, math.pow in float64), the same EMA
 //                optax:  β = 1 − (t − offset)^(−decay_rate), in float32 arithmetic (_decay_rate_pow);
 //                        s ← β·s + (1 − β)·x, (1 − β) also float32
-//   x            the mean of d² + ε₁ (optax eps, keras epsilon_1 1e-30; torch adds nothing)
-//   factored     a tensor of ≥ 2 dims [… , R, C] (torch, keras: the last two; optax: the two largest,
+//   x            the mean of d² + ε₁ (optax eps, keras epsilon_1, transformers eps[0], 1e-30; torch
+//                adds nothing)
+//   factored     a tensor of ≥ 2 dims [… , R, C] (torch, keras, transformers: the last two, whatever
+//                their size; optax: the two largest,
 //                factored only when the smaller of them is ≥ min_dim_size_to_factor, 128):
 //                  r ← decay(r, mean over C of d² + ε₁)     (torch row_var, keras r; [… , R])
 //                  c ← decay(c, mean over R of d² + ε₁)     (torch col_var, keras c; [… , C])
@@ -19,7 +23,10 @@
 //   u ← u / max(1, RMS(u)/threshold)  (update clipping: torch d, optax clipping_threshold, keras
 //                                      clip_threshold; optax clipping_threshold None: off)
 //   ρ = min(lr, 1/√t)                 (relative step: torch, keras always — Keras's relative_step
-//                                      changes nothing for a constant lr; optax: ρ = lr)
+//                                      changes nothing for a constant lr; optax: ρ = lr;
+//                                      transformers relative_step: min(1e-2, 1/√t), or
+//                                      min(1e-6·t, 1/√t) with warmup_init, the lr unused;
+//                                      relative_step False: ρ = lr)
 //   α = max(eps2, RMS(w))·ρ           (parameter scale: torch eps[1], keras epsilon_2, optax
 //                                      multiply_by_parameter_scale with 1e-3; off: α = ρ)
 //   torch:  α from w before the decay; w ← w·(1 − lr·λ) (raw lr); w ← w + (−α/clip)·u
@@ -27,6 +34,10 @@
 //   optax:  x = ((u/clip)·lr)·max(1e-3, RMS(w)); m ← (1 − μ)·x + μ·m (momentum, stored in float32
 //           by dtype_momentum's default, and then μ·m is a float32 product); x = m;
 //           x ← x + λ·w (weight_decay_rate, not × lr); w ← w − x
+//   transformers: α from w before the decay (Python's max(eps[1], RMS(w))); x = (u/clip)·α;
+//           m ← β₁·m + (1 − β₁)·x, x = m (beta1 set); w ← w + (−λ·α)·w (weight_decay × the scaled
+//           α, not the lr); w ← w − x. (v̂ is rsqrt(r/m)·rsqrt(c) there; Descent takes rsqrt(r⊗c/m),
+//           equal up to rounding.)
 // Keras takes every mean above (the statistics, mean(r), RMS(w), RMS(u)) in float32
 // (`meansInFloat32`). The row and column sums, the mean of r and the outer product r ⊗ c are the
 // engine's gemm (with a vector of ones); RMS is the engine's norm; the rest is three element-wise
@@ -35,7 +46,7 @@ import Foundation
 
 public struct AdafactorFamily: OptimizerFamily {
     /// Which library's arithmetic shapes the update (the order of the final operations).
-    public enum Form: String, Sendable { case torch, keras, optax }
+    public enum Form: String, Sendable { case torch, keras, optax, transformers }
     /// How the decay of the statistics is computed and applied.
     public enum DecayForm: String, Sendable {
         /// torch: weight t^τ, torch's two-sided lerp.
@@ -78,6 +89,16 @@ public struct AdafactorFamily: OptimizerFamily {
     public var paramScaleFloor: Double?
     /// ρ = min(lr, 1/√t) (torch, keras); false: ρ = lr (optax).
     public var relativeStep: Bool
+    /// What caps ρ under relativeStep: ρ = min(cap, 1/√t).
+    public enum RelativeStepCap: Sendable, Equatable {
+        /// the lr (torch, keras).
+        case lr
+        /// a constant, the lr unused (transformers relative_step: 1e-2).
+        case constant(Double)
+        /// perStep·t, the lr unused (transformers warmup_init: 1e-6·t).
+        case warmup(perStep: Double)
+    }
+    public var relativeStepCap: RelativeStepCap
     /// Update clipping threshold; nil: no clipping.
     public var clipThreshold: Double?
     public var factoring: Factoring
@@ -111,6 +132,7 @@ public struct AdafactorFamily: OptimizerFamily {
         maximize = false
         rowColSwapped = false
         meansInFloat32 = form == .keras
+        relativeStepCap = .lr
         switch form {
         case .torch:
             decayForm = .torchLerp; epsSquare = 0; floor = .machineEpsilon; paramScaleFloor = 1e-3
@@ -124,6 +146,10 @@ public struct AdafactorFamily: OptimizerFamily {
             decayForm = .optaxFloat32; epsSquare = 1e-30; floor = .none; paramScaleFloor = 1e-3
             relativeStep = false; clipThreshold = 1; factoring = .twoLargest(minDimSize: 128)
             stateNames = ("v_row", "v_col", "v", "ema")
+        case .transformers:
+            decayForm = .ema; epsSquare = 1e-30; floor = .none; paramScaleFloor = 1e-3
+            relativeStep = true; relativeStepCap = .constant(1e-2); clipThreshold = 1; factoring = .lastTwo
+            stateNames = ("exp_avg_sq_row", "exp_avg_sq_col", "exp_avg_sq", "exp_avg")
         }
     }
 
@@ -143,11 +169,25 @@ public struct AdafactorFamily: OptimizerFamily {
         case .machineEpsilon: s += ", v̂ clamped at eps1² (eps1 = machine epsilon)"
         case .value(let e): s += ", v̂ clamped at eps1² (eps1 = \(e))"
         }
-        s += relativeStep ? ", ρ = min(lr, 1/√t)" : ", ρ = lr"
+        if relativeStep {
+            switch relativeStepCap {
+            case .lr: s += ", ρ = min(lr, 1/√t)"
+            case .constant(let c): s += ", ρ = min(\(c), 1/√t)"
+            case .warmup(let k): s += ", ρ = min(\(k)·t, 1/√t)"
+            }
+        } else {
+            s += ", ρ = lr"
+        }
         if let p = paramScaleFloor { s += ", α = max(\(p), RMS(w))·ρ" }
         s += clipThreshold.map { ", update clipped at RMS \($0)" } ?? ", no update clipping"
         if momentum != 0 { s += ", momentum \(momentum)\(momentumFloat32 ? " (stored float32)" : "")" }
-        if weightDecay != 0 { s += form == .optax ? ", λ·w added \(weightDecay)" : ", w·(1 − lr·\(weightDecay))" }
+        if weightDecay != 0 {
+            switch form {
+            case .optax: s += ", λ·w added \(weightDecay)"
+            case .transformers: s += ", w·(1 − α·\(weightDecay))"
+            default: s += ", w·(1 − lr·\(weightDecay))"
+            }
+        }
         if maximize { s += ", maximize" }
         if meansInFloat32 { s += ", means in float32" }
         if rowColSwapped { s += ", row/column statistics swapped" }
@@ -243,7 +283,7 @@ public struct AdafactorApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var alpha: Scalar       // torch, keras: α; optax: lr
     @usableFromInline var paramScale: Scalar  // optax: max(1e-3, RMS(w)), or 1
     @usableFromInline var decayFactor: Scalar // torch: 1 − lr·λ
-    @usableFromInline var weightDecay: Scalar // optax: λ
+    @usableFromInline var weightDecay: Scalar // optax: λ; transformers: −λ·α
     @usableFromInline var momentum: Scalar
     @usableFromInline var emaScale: Scalar    // μ, or 1 where μ·m was taken in float32 already
     @usableFromInline var keep: Scalar        // 1 − μ
@@ -269,6 +309,15 @@ public struct AdafactorApplyKernel<Scalar: DescentFloat>: ElementwiseKernel {
             }
             if weightDecay != 0 { x = x + L(repeating: weightDecay) * p }
             p = p - x
+        case .transformers:
+            var x = clipping ? g / L(repeating: clip) : g
+            x = x * L(repeating: alpha)
+            if momentum != 0 {
+                s.s0 = L(repeating: emaScale) * s.s0 + L(repeating: keep) * x
+                x = s.s0
+            }
+            if weightDecay != 0 { p = p + L(repeating: weightDecay) * p }
+            p = p - x
         }
     }
 }
@@ -292,6 +341,8 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
     let updates: [Buffer<T>]
     let ones: Buffer<T>
     let placeholders: [Buffer<T>]
+    /// transformers' state["RMS"]: RMS(w) before the last step, per tensor (reported, never read back).
+    let lastRMS: [Buffer<T>]
     var t = 0
 
     init(_ config: AdafactorFamily, shapes: [[Int]], engine: Engine) throws {
@@ -312,6 +363,7 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
         updates = sizes.map { Buffer<T>(zeros: $0) }
         let longest = factors.compactMap { $0.map { max($0.rows, $0.cols) } }.max() ?? 0
         ones = Buffer<T>(repeating: 1, count: longest)
+        lastRMS = config.form == .transformers ? sizes.map { _ in Buffer<T>(zeros: 1) } : []
     }
 
     /// Keras's mean in float32 (JAX backend): the values cast to Float, summed in index order,
@@ -421,16 +473,29 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
         let floorSquared = eps1.map { $0 * $0 } ?? 0
         engine.map(perTensor: { i in
             AdafactorUpdateKernel<T>(ownsMoment: self.factors[i] == nil, maximize: c.maximize, eps: eps, lerp: lerp,
-                                     weight: weight, rest: rest, floorSquared: floorSquared, reciprocal: c.form == .torch)
+                                     weight: weight, rest: rest, floorSquared: floorSquared,
+                                     reciprocal: c.form == .torch || c.form == .transformers)
         }, updates, grads, [variance])
 
         // Per tensor: the clipping divisor and the parameter scale, then the step.
-        let rho = c.relativeStep ? Swift.min(lr, 1 / Double(t).squareRoot()) : lr
+        let rho: Double
+        if c.relativeStep {
+            let cap: Double
+            switch c.relativeStepCap {
+            case .lr: cap = lr
+            case .constant(let v): cap = v
+            case .warmup(let k): cap = k * Double(t)
+            }
+            rho = Swift.min(cap, 1 / Double(t).squareRoot())
+        } else {
+            rho = lr
+        }
         var clips = [T](repeating: 1, count: sizes.count)
         var alphas = [T](repeating: T(rho), count: sizes.count)
         var scales = [T](repeating: 1, count: sizes.count)
         for i in sizes.indices {
             let root = T(Double(sizes[i]).squareRoot())
+            if !lastRMS.isEmpty { lastRMS[i][0] = engine.norm(params[i]) / root }
             if let d = c.clipThreshold {
                 let rms = c.meansInFloat32 ? mean32(UnsafePointer(updates[i].pointer), count: sizes[i], squared: true).squareRoot()
                                            : engine.norm(updates[i]) / root
@@ -438,7 +503,9 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
             }
             if let floor = c.paramScaleFloor {
                 let rms = engine.norm(params[i]) / root
-                let s = rms <= T(floor) && c.form == .optax ? T(floor) : T.maxNaN(T(floor), rms)
+                // transformers: Python's max(eps[1], RMS), the floor unless RMS is larger (a NaN RMS gives the floor).
+                let s = (rms <= T(floor) && c.form == .optax) || (c.form == .transformers && !(rms > T(floor)))
+                    ? T(floor) : T.maxNaN(T(floor), rms)
                 if c.form == .optax { scales[i] = s } else { alphas[i] = T(Double(s) * rho) }
             }
         }
@@ -465,7 +532,9 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
         }
         engine.map(perTensor: { i in
             AdafactorApplyKernel<T>(form: c.form, clip: clips[i], alpha: alphas[i], paramScale: scales[i],
-                                    decayFactor: decayFactor, weightDecay: c.form == .optax ? T(c.weightDecay) : 0,
+                                    decayFactor: decayFactor,
+                                    weightDecay: c.form == .optax ? T(c.weightDecay)
+                                        : c.form == .transformers ? -T(c.weightDecay) * alphas[i] : 0,
                                     momentum: mu, emaScale: emaFloat32 ? 1 : mu, keep: T(1 - c.momentum),
                                     clipping: c.clipThreshold != nil,
                                     scaling: c.paramScaleFloor != nil)
@@ -490,6 +559,7 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
         let full = config.form == .keras ? variance : factors.indices.map { factored[$0] ? placeholders[$0] : variance[$0] }
         var s: [(name: String, buffers: [Buffer<T>])] = [(n.0, rows), (n.1, cols), (n.2, full)]
         if !ema.isEmpty { s.append((n.3, ema)) }
+        if !lastRMS.isEmpty { s.append(("RMS", lastRMS)) }
         return s
     }
 }

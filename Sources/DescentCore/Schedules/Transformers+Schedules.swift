@@ -1,0 +1,140 @@
+// Transformers+Schedules.swift — the transformers convention's learning-rate schedules:
+// `transformers.optimization.<name>(optimizer, **parameters)` (transformers 5.23.0) with its
+// keyword names, defaults and ValueErrors, worded as it words them. The optimizer's lr is the
+// case's `base_lr` (also `optimizer.defaults["lr"]`, which the polynomial and min-lr schedules
+// read). The math is in TransformersSchedules.swift; get_reduce_on_plateau_schedule is torch's
+// ReduceLROnPlateau(optimizer, **kwargs) itself.
+import DescentJSON
+
+/// One transformers schedule function: its name, its note for `descent list`, and how its
+/// arguments are read (raising where the function raises before building its LambdaLR).
+struct TransformersScheduleReader: Sendable {
+    let name: String
+    let note: String
+    let read: @Sendable (_ h: inout Hyperparameters, _ fn: String, _ baseLR: Double?) throws -> TransformersLambda
+    init(_ name: String, _ note: String,
+         _ read: @escaping @Sendable (_ h: inout Hyperparameters, _ fn: String, _ baseLR: Double?) throws -> TransformersLambda) {
+        self.name = name
+        self.note = note
+        self.read = read
+    }
+}
+
+private func needBaseLR(_ baseLR: Double?) throws -> Double {
+    guard let b = baseLR else {
+        throw DescentError.invalidInput(field: "base_lr",
+            message: "transformers schedule cases need base_lr (the optimizer's lr when the scheduler is built)")
+    }
+    return b
+}
+
+/// min_lr / min_lr_rate of the two cosine-with-min-lr functions, checked in their order.
+private func minLRRate(_ h: inout Hyperparameters, _ baseLR: Double?) throws -> Double {
+    let minLR = try h.nullableDouble("min_lr", default: nil)
+    let minRate = try h.nullableDouble("min_lr_rate", default: nil)
+    if minLR != nil && minRate != nil { throw h.invalid("min_lr", "Only one of min_lr or min_lr_rate should be set") }
+    if let m = minLR {
+        let b = try needBaseLR(baseLR)
+        if b == 0 { throw h.invalid("min_lr", "ZeroDivisionError: float division by zero") }
+        return m / b
+    }
+    guard let r = minRate else {
+        throw h.invalid("min_lr_rate", "One of min_lr or min_lr_rate should be set through the `lr_scheduler_kwargs`")
+    }
+    return r
+}
+
+/// The schedules Descent computes, in `descent list` order.
+let transformersScheduleReaders: [TransformersScheduleReader] = [
+    TransformersScheduleReader("get_constant_schedule", "λ = 1: the optimizer's lr") { h, fn, _ in .constant },
+    TransformersScheduleReader("get_constant_schedule_with_warmup", "k/max(1, W) during warmup, then 1") { h, fn, _ in
+        .constantWithWarmup(warmup: try h.requiredInt("num_warmup_steps", function: fn))
+    },
+    TransformersScheduleReader("get_linear_schedule_with_warmup", "k/max(1, W), then max(0, (N − k)/max(1, N − W)) (the Trainer's default)") { h, fn, _ in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        return .linear(warmup: w, total: try h.requiredInt("num_training_steps", function: fn))
+    },
+    TransformersScheduleReader("get_cosine_schedule_with_warmup", "warmup, then max(0, ½(1 + cos(2π·num_cycles·progress)))") { h, fn, _ in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        let n = try h.requiredInt("num_training_steps", function: fn)
+        return .cosine(warmup: w, total: n, cycles: try h.double("num_cycles", default: 0.5), minRate: 0.0)
+    },
+    TransformersScheduleReader("get_cosine_with_hard_restarts_schedule_with_warmup", "warmup, then ½(1 + cos(π·((num_cycles·progress) mod 1))), 0 from progress 1") { h, fn, _ in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        let n = try h.requiredInt("num_training_steps", function: fn)
+        h.note("num_cycles", .integer, JSON(1))
+        return .hardRestarts(warmup: w, total: n, cycles: try h.optionalDouble("num_cycles") ?? 1)
+    },
+    TransformersScheduleReader("get_polynomial_decay_schedule_with_warmup", "warmup, then ((lr − lr_end)·(1 − (k − W)/(N − W))^power + lr_end)/lr, lr_end/lr past N") { h, fn, baseLR in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        let n = try h.requiredInt("num_training_steps", function: fn)
+        let lrEnd = try h.double("lr_end", default: 1e-7)
+        let power = try h.double("power", default: 1.0)
+        let lrInit = try needBaseLR(baseLR)
+        if !(lrInit > lrEnd) {
+            throw h.invalid("lr_end", "lr_end (\(h.pythonRepr("lr_end", fallback: 1e-7))) must be smaller than initial lr (\(pyRepr(lrInit)))")
+        }
+        return .polynomial(warmup: w, total: n, lrEnd: lrEnd, power: power, lrInit: lrInit)
+    },
+    TransformersScheduleReader("get_inverse_sqrt_schedule", "warmup, then 1/√((k + timescale − W)/timescale); timescale None: W or 10000") { h, fn, _ in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        h.note("timescale", .integer, .null)
+        let t = try h.optionalInt("timescale") ?? (w != 0 ? w : 10_000)
+        return .inverseSqrt(warmup: w, timescale: t)
+    },
+    TransformersScheduleReader("get_cosine_with_min_lr_schedule_with_warmup", "the cosine schedule decaying to min_lr (or min_lr_rate·lr) instead of 0") { h, fn, baseLR in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        let n = try h.requiredInt("num_training_steps", function: fn)
+        let cycles = try h.double("num_cycles", default: 0.5)
+        return .cosine(warmup: w, total: n, cycles: cycles, minRate: try minLRRate(&h, baseLR))
+    },
+    TransformersScheduleReader("get_cosine_with_min_lr_schedule_with_warmup_lr_rate", "as cosine with min lr, counted as floats: warmup (k + 1)/W or from warmup_lr_rate, progress (k − W + 1)/(N − W)") { h, fn, baseLR in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        let n = try h.requiredInt("num_training_steps", function: fn)
+        let cycles = try h.double("num_cycles", default: 0.5)
+        let rate = try minLRRate(&h, baseLR)
+        let warmupRate = try h.nullableDouble("warmup_lr_rate", default: nil)
+        return .cosineLRRate(warmup: w, total: n, cycles: cycles, minRate: rate, warmupRate: warmupRate)
+    },
+    TransformersScheduleReader("get_wsd_schedule", "warmup (linear, cosine, 1-sqrt) from min_lr_ratio, stable at 1, decay (linear, cosine, 1-sqrt) to min_lr_ratio, then min_lr_ratio") { h, fn, _ in
+        let w = try h.requiredInt("num_warmup_steps", function: fn)
+        let d = try h.requiredInt("num_decay_steps", function: fn)
+        h.note("num_training_steps", .integer, .null)
+        h.note("num_stable_steps", .integer, .null)
+        let n = try h.optionalInt("num_training_steps")
+        let stable = try h.optionalInt("num_stable_steps")
+        let warmupType = try h.string("warmup_type", default: "linear")!
+        let decayType = try h.string("decay_type", default: "cosine")!
+        let ratio = try h.double("min_lr_ratio", default: 0)
+        let cycles = try h.double("num_cycles", default: 0.5)
+        if n == nil && stable == nil {
+            throw h.invalid("num_training_steps", "Either num_training_steps or num_stable_steps must be specified.")
+        }
+        let types = ["linear", "cosine", "1-sqrt"]
+        if !types.contains(warmupType) {
+            throw h.invalid("warmup_type", "Unknown warmup type: \(warmupType), expected 'linear', 'cosine' or '1-sqrt'")
+        }
+        if !types.contains(decayType) {
+            throw h.invalid("decay_type", "Unknown decay type: \(decayType), expected 'linear', 'cosine' or '1-sqrt'")
+        }
+        return .wsd(warmup: w, stable: stable ?? (n! - w - d), decay: d, warmupType: warmupType, decayType: decayType,
+                    minRatio: ratio, cycles: cycles)
+    },
+]
+
+let transformersSchedules: [ScheduleEntry] = transformersScheduleReaders.map { r in
+    ScheduleEntry(r.name, r.note) { h, context in
+        if try h.int("last_epoch", default: -1) != -1 {
+            throw DescentError.unsupported("\(h.callee): last_epoch other than -1 (resuming from a checkpoint) is not supported by Descent")
+        }
+        let lambda = try r.read(&h, r.name, context.baseLR)
+        let summary = "transformers.optimization.\(r.name)(\(JSON.object(h.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).serialized()))"
+        return TransformersSchedule(name: r.name, lambda: lambda, baseLR: context.baseLR, summary: summary)
+    }
+} + [
+    ScheduleEntry("get_reduce_on_plateau_schedule", "torch's ReduceLROnPlateau(optimizer, **kwargs), its defaults and errors") { h, context in
+        let spec = try torchSchedulerSpec("ReduceLROnPlateau", &h)
+        let summary = "transformers.optimization.get_reduce_on_plateau_schedule(\(JSON.object(h.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).serialized()))"
+        return TorchSchedule(name: "ReduceLROnPlateau", spec: spec, baseLR: context.baseLR, metrics: context.metrics, summary: summary)
+    },
+]
