@@ -99,6 +99,15 @@ public protocol LowPrecisionFamily: OptimizerFamily {
     @inlinable func d(_ s: Double) -> Float { params.round(Float(s)) }
 }
 
+/// The gradient a low-precision kernel steps with: negated for maximize (exact), and on the fused
+/// path with L2 decay g + λ·w as ATen's one multiply-add fma(w, λ, g) (`fusedDecay`; nil: none).
+@inlinable @inline(__always)
+func lowPrecisionGradient<L: Lane>(_ g: L, _ p: L, maximize: Bool, fusedDecay: L.Scalar?) -> L {
+    let d = maximize ? -g : g
+    guard let fusedDecay else { return d }
+    return L.fusedMultiplyAdd(p, L(repeating: fusedDecay), d)
+}
+
 /// Low-precision runs compute in Float: the steppers refuse another precision.
 func requireFloat32Arithmetic<T: DescentFloat>(_: T.Type, _ setup: LowPrecisionSetup?) throws {
     if setup != nil && T.self != Float.self {

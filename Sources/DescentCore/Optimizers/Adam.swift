@@ -313,10 +313,9 @@ public struct AdamLowPrecisionKernel<Scalar: DescentFloat>: ElementwiseKernel {
 
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        var g = maximize ? -g0 : g0
+        var g = lowPrecisionGradient(g0, p, maximize: maximize, fusedDecay: fused && l2 ? lambda : nil)
         let R = rounding
         if fused {
-            if l2 { g = L.fusedMultiplyAdd(p, L(repeating: lambda), g) }
             if decoupled { p = p * L(repeating: decayFactor) }
             let m = lerp(s.s0, g)
             let v = L.fusedMultiplyAdd(s.s1, L(repeating: beta2), L(repeating: oneMinusBeta2) * g * g)

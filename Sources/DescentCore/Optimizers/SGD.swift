@@ -136,10 +136,9 @@ public struct SGDLowPrecisionKernel<Scalar: DescentFloat>: ElementwiseKernel {
 
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        var g = maximize ? -g0 : g0
+        var g = lowPrecisionGradient(g0, p, maximize: maximize, fusedDecay: fused && l2 ? lambda : nil)
         let R = rounding
         if fused {
-            if l2 { g = L.fusedMultiplyAdd(p, L(repeating: lambda), g) }
             if hasMomentum {
                 let buf = initialise ? g : L.fusedMultiplyAdd(s.s0, L(repeating: mu), g * L(repeating: keep))
                 s.s0 = R.rs(buf)
