@@ -17,9 +17,15 @@ public enum CLI {
       --implementation NAME|all   implementation to run (default: all); repeatable. A known-wrong
                                   variant runs as `wrong:ID` (see `descent list`), e.g. to see
                                   how Descent reports and diagnoses that mistake
-      --dtype float64|float32|all precision (default: all; with --adapter: float64). With
-                                  --adapter each line sent carries "run_dtype", the precision to
-                                  run in, and is graded with that precision's tolerance
+      --dtype float64|float32|bfloat16|float16|all
+                                  precision (default: all; with --adapter: float64 and the
+                                  low-precision cases). bfloat16 / float16 run only the
+                                  low-precision cases (a `low_precision` field) of that storage
+                                  format, each once, in float32 arithmetic rounded where the
+                                  case's library path rounds, graded in ulps of the format; with
+                                  float64 / float32 they are left out. With --adapter each line
+                                  sent carries "run_dtype", the precision to run in (a
+                                  low-precision case's own format), graded at its tolerance
       --format text|json|junit    report format on stdout or --output (default: the one --output's
                                   extension names, .json → json, .xml → junit; else text)
       --output FILE               write the report to FILE (whole, or not at all)
@@ -210,6 +216,15 @@ public enum CLI {
                           + " (known: \(names.joined(separator: ", ")), all; a known-wrong variant as wrong:ID)")
     }
 
+    /// `verify --dtype`: the float dtypes and the low-precision storage formats to run
+    /// (`bfloat16`/`float16`: only the low-precision cases of that format; `all`: everything).
+    package static func verifyPrecisions(_ a: Arguments, default d: String = "all") throws -> (dtypes: [DType], formats: [StorageFormat]) {
+        let v = try a.choice("dtype", ["float64", "float32", "bfloat16", "float16", "all"], default: d)
+        if v == "all" { return (DType.allCases, StorageFormat.allCases) }
+        if let f = StorageFormat(rawValue: v) { return ([], [f]) }
+        return ([DType(rawValue: v)!], [])
+    }
+
     package static func selectedDTypes(_ a: Arguments) throws -> [DType] {
         let d = try a.choice("dtype", ["float64", "float32", "all"], default: "all")
         return d == "all" ? DType.allCases : [DType(rawValue: d)!]
@@ -272,13 +287,15 @@ public enum CLI {
                     return s
                 } ?? d
             }
-            let dtypes = a.value("dtype") == nil ? [DType.float64] : try selectedDTypes(a)
+            let (dtypes, formats) = a.value("dtype") == nil ? ([DType.float64], StorageFormat.allCases) : try verifyPrecisions(a)
             results = try runAdapter(paths: paths, command: command, name: a.value("name") ?? "adapter",
                                      timeout: try seconds("timeout", 60), startupTimeout: try seconds("startup-timeout", 60),
-                                     dtypes: dtypes, validation: !a.flag("no-validation"), features: features)
+                                     dtypes: dtypes, formats: formats, validation: !a.flag("no-validation"), features: features)
         } else {
             if a.value("startup-timeout") != nil { throw UsageError(message: "--startup-timeout is for --adapter") }
-            var verifier = Verifier(implementations: try selectedImplementations(a), dtypes: try selectedDTypes(a))
+            let (dtypes, formats) = try verifyPrecisions(a)
+            var verifier = Verifier(implementations: try selectedImplementations(a), dtypes: dtypes)
+            verifier.storageFormats = formats
             verifier.validation = !a.flag("no-validation")
             verifier.features = features
             results = try runVerification(paths: paths, verifier: verifier)
@@ -302,7 +319,8 @@ public enum CLI {
 
     /// Verifies an adapter (one process, restarted after faults) on the given fixtures.
     package static func runAdapter(paths: [String], command: String, name: String, timeout: Double, startupTimeout: Double = 60,
-                           dtypes: [DType], validation: Bool = true, features: Set<FieldFeature> = []) throws -> [CaseResult] {
+                           dtypes: [DType], formats: [StorageFormat] = StorageFormat.allCases, validation: Bool = true,
+                           features: Set<FieldFeature> = []) throws -> [CaseResult] {
         let fixtures = try loadFixtures(paths)
         var results: [CaseResult] = []
         for case let .broken(path, message) in fixtures.entries {
@@ -313,10 +331,20 @@ public enum CLI {
             for i in loaded.indices { loaded[i].cases.removeAll { $0.expectedError != nil } }
         }
         for i in loaded.indices { loaded[i].cases.removeAll { !Verifier.selects($0, features: features) } }
-        for dt in dtypes {
+        // Low-precision cases run once, in their own format (one pass of their own), the others per dtype.
+        func lowPrecision(_ c: FixtureCase) -> StorageFormat? { if case let .optimizer(oc) = c { return oc.lowPrecision?.params }; return nil }
+        var passes: [(DType, [FixtureFile])] = dtypes.map { dt in
+            (dt, loaded.map { f in var f = f; f.cases.removeAll { lowPrecision($0) != nil }; return f })
+        }
+        if !formats.isEmpty {
+            passes.append((.float32, loaded.map { f in
+                var f = f; f.cases.removeAll { lowPrecision($0).map { !formats.contains($0) } ?? true }; f.broken = []; return f
+            }))
+        }
+        for (dt, files) in passes {
             let adapter = AdapterVerifier(command: command, name: name, timeout: timeout, dtype: dt)
             adapter.startupTimeout = startupTimeout
-            for f in loaded {
+            for f in files where !f.cases.isEmpty || !f.broken.isEmpty {
                 results += adapter.run(f)
                 // An adapter that cannot start at all (not found, not executable, dies at once) stops the run.
                 if let fatal = adapter.cannotStart {

@@ -19,6 +19,8 @@ def optimizer_case(c):
     o = c["optimizer"]
     if torch_runner.optimizer_class("torch", o["name"]) is None:
         return {"unsupported": f"torch.optim has no {o['name']}"}
+    if "low_precision" in c:
+        return low_precision_case(c)
     if torch_runner.uses_features(c):
         return features_answer(c)
     ps = torch_runner.tensors(c["params"])
@@ -28,6 +30,24 @@ def optimizer_case(c):
     steps, grads, problem, lrs = replay_inputs(c)
     # an lr override holds for its step only; LBFGS steps with a closure on the problem
     return {"params": trajectory(torch_runner.run(opt, ps, steps, grads, problem, lrs, c.get("grad_transforms")))}
+
+
+def low_precision_case(c):
+    """A `low_precision` case (FORMAT.md, "Low precision"): the bf16/fp16 tensors on the path it
+    names, as reference/gen_lowp_torch.py runs torch for the goldens."""
+    import gen_lowp_torch
+
+    lp, o = c["low_precision"], c["optimizer"]
+    dtype, path = lp.get("param_dtype"), lp.get("path")
+    if dtype not in gen_lowp_torch.DTYPES or lp.get("state_dtype", dtype) != dtype:
+        return {"unsupported": "torch keeps bfloat16/float16 parameters with state in the same dtype"}
+    if path not in gen_lowp_torch.PATHS:
+        return {"unsupported": f"torch has no path {path!r} (for_loop, foreach, fused)"}
+    if o["name"] not in gen_lowp_torch.CASES or any(s.get("lr") is not None for s in c["steps"]) or torch_runner.uses_features(c):
+        return {"unsupported": "this adapter replays low-precision Adam, AdamW and SGD without per-step lr or field features"}
+    params = [[float(x) for x in p["values"]] for p in c["params"]]
+    grads = [[[float(x) for x in g] for g in s["grads"]] for s in c["steps"]]
+    return {"params": trajectory(gen_lowp_torch.run_torch(o["name"], o.get("hyperparameters") or {}, path, dtype, params, grads))}
 
 
 def training_case(c):

@@ -88,12 +88,67 @@ public struct OptimizerCase: Sendable {
     public var kind: String { training == nil ? "optimizer" : "training" }
     /// The field features (FieldFeatures.swift); nil when the case has none of their fields.
     public var field: FieldSetup? = nil
+    /// Extension: bf16/fp16 storage (`low_precision`, fixtures/FORMAT.md "Low precision"); nil
+    /// for a float64 golden.
+    public var lowPrecision: LowPrecisionCase? = nil
     /// Whether the case needs the field runner (Verify/FieldRun.swift): groups, a resume, …, or a
     /// step with null gradients, a per-group lr or expected state.
     public var needsFieldRun: Bool {
         guard let field else { return steps.contains { $0.field != nil } }
         return field.changesTheRun || !field.features.isEmpty || steps.contains { $0.field != nil }
             || (convention == "keras" && (hyperparameters?.objectValue ?? []).contains { ["exclude_from_weight_decay", "gradient_accumulation_steps"].contains($0.0) })
+    }
+}
+
+/// A case's `low_precision` object as written: the formats, and the path by name (a path
+/// Descent does not know makes the case `unsupported`, not unusable).
+public struct LowPrecisionCase: Sendable, Equatable {
+    public var params: StorageFormat
+    /// nil: float32 state.
+    public var state: StorageFormat?
+    public var path: String
+    /// `tolerance_ulps`: the largest error allowed, in ulps of `params` (0: the same values).
+    public var toleranceULPs: Double
+
+    /// The setup a family runs, when Descent knows the path.
+    public var setup: LowPrecisionSetup? {
+        LowPrecisionPath(rawValue: path).map { LowPrecisionSetup(params: params, state: state, path: $0) }
+    }
+
+    static func parse(_ c: JSON) throws -> LowPrecisionCase? {
+        guard let lp = c["low_precision"], !lp.isNull else { return nil }
+        guard lp.objectValue != nil else { throw FixtureLoader.bad("low_precision", "expected an object {param_dtype, state_dtype, path}") }
+        func format(_ key: String, float32: Bool) throws -> StorageFormat?? {
+            guard let v = lp[key], !v.isNull else { return .none }
+            guard let name = v.stringValue else { throw FixtureLoader.bad("low_precision.\(key)", "expected a string, found \(v.kindName)") }
+            if float32 && name == "float32" { return .some(nil) }
+            guard let f = StorageFormat(rawValue: name) else {
+                throw FixtureLoader.bad("low_precision.\(key)", "expected \(float32 ? "bfloat16, float16 or float32" : "bfloat16 or float16"), found \"\(name)\"")
+            }
+            return .some(f)
+        }
+        guard case let .some(params?) = try format("param_dtype", float32: false) else {
+            throw FixtureLoader.bad("low_precision.param_dtype", "missing (bfloat16 or float16)")
+        }
+        let state: StorageFormat? = switch try format("state_dtype", float32: true) { case .none: params; case let .some(s): s }
+        guard let path = lp["path"]?.stringValue else { throw FixtureLoader.bad("low_precision.path", "missing (torch: for_loop, foreach or fused)") }
+        for key in ["foreach", "fused"] where c["optimizer"]?["hyperparameters"]?[key] != nil {
+            throw FixtureLoader.bad("hyperparameters.\(key)", "not allowed in a low_precision case: low_precision.path names the path")
+        }
+        var ulps = 0.0
+        if let t = c["tolerance_ulps"], !t.isNull {
+            ulps = try FixtureLoader.number(t, "tolerance_ulps")
+            if ulps < 0 || ulps != ulps.rounded() { throw FixtureLoader.bad("tolerance_ulps", "expected a whole number ≥ 0, found \(ulps)") }
+        }
+        return LowPrecisionCase(params: params, state: state, path: path, toleranceULPs: ulps)
+    }
+
+    /// Every value of `values` must be a value of `format` (the loader's check, naming the field).
+    static func check(_ values: [Double], _ format: StorageFormat?, _ field: String) throws {
+        guard let format else { return }
+        for (i, x) in values.enumerated() where !format.represents(x) {
+            throw FixtureLoader.bad("\(field)[\(i)]", "\(x) is not a \(format.rawValue) value (a low_precision case holds exact values of its dtype)")
+        }
     }
 }
 
@@ -344,7 +399,9 @@ public enum FixtureLoader {
             throw bad("steps", "missing or not an array")
         }
         let field = try parseFieldSetup(c, tensors: params.count)
-        let nonFinite = field.features.contains(.nonFinite)
+        let lowPrecision = try LowPrecisionCase.parse(c)
+        for (t, p) in params.enumerated() { try LowPrecisionCase.check(p.values, lowPrecision?.params, "params[\(t)].values") }
+        let nonFinite = field.features.contains(.nonFinite) || lowPrecision != nil
         let groupCount = field.paramGroups?.count ?? 1
         var steps: [StepSpec] = []
         for (k, s) in stepsJ.enumerated() {
@@ -375,6 +432,7 @@ public enum FixtureLoader {
                     }
                     let v = try numbers(g, "\(f).grads[\(t)]", allowNonFinite: nonFinite)
                     if v.count != params[t].count { throw bad("\(f).grads[\(t)]", "tensor \(t) has \(params[t].count) values, found \(v.count)") }
+                    try LowPrecisionCase.check(v, lowPrecision?.params, "\(f).grads[\(t)]")
                     return v
                 }
                 if missing.contains(true) {
@@ -387,6 +445,7 @@ public enum FixtureLoader {
             let expected = try ej.enumerated().map { (t, e) in
                 let v = try numbers(e, "\(f).expected[\(t)]", allowNonFinite: nonFinite)
                 if v.count != params[t].count { throw bad("\(f).expected[\(t)]", "tensor \(t) has \(params[t].count) values, found \(v.count)") }
+                try LowPrecisionCase.check(v, lowPrecision?.params, "\(f).expected[\(t)]")
                 return v
             }
             if let es = s["expected_state"], !es.isNull {
@@ -407,7 +466,8 @@ public enum FixtureLoader {
                              problem: problem, gradTransforms: gradTransforms, tolerance: tol,
                              toleranceFloat32: try tolerance(c["tolerance_float32"], "tolerance_float32"),
                              expectedError: expectedError, json: c,
-                             field: field.changesTheRun || !field.features.isEmpty || field.tensorNames.contains { $0 != nil } ? field : nil)
+                             field: field.changesTheRun || !field.features.isEmpty || field.tensorNames.contains { $0 != nil } ? field : nil,
+                             lowPrecision: lowPrecision)
     }
 
     package static func optionalString(_ c: JSON, _ key: String) throws -> String? {

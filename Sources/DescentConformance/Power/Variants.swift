@@ -13,7 +13,7 @@ private let cosineNames: Set<String> = ["CosineAnnealingLR", "cosine_decay_sched
 
 public enum KnownWrong {
     public static let all: [KnownWrongVariant] = core + lionLambVariants + lbfgsScheduleFreeVariants + trainingVariants + conventionVariants + matrixVariants + adafactorVariants + rpropVariants + asgdVariants + yogiAdaBeliefVariants + optaxMoreVariants
-        + fieldVariants
+        + fieldVariants + lowPrecisionVariants
 
     package static let core: [KnownWrongVariant] = [
         // MARK: Adam group

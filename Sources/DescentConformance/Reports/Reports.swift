@@ -30,7 +30,7 @@ public enum Reports {
                 out += "ARGUMENT VALIDATION (expected_error cases: rejected these arguments / with the library's wording)\n"
             }
             out += "\(r.status.rawValue.uppercased().padding(toLength: 11, withPad: " ", startingAt: 0)) "
-            out += "\(r.id)  [\(r.implementation), \(r.dtype.rawValue)]"
+            out += "\(r.id)  [\(r.implementation), \(r.precisionName)]"
             if (r.status == .pass || r.status == .fail) && !r.validation {
                 out += "  max_abs \(sci(r.maxAbsError)) max_rel \(sci(r.maxRelError)) ulps \(sci(r.maxULPs))"
             }
@@ -60,7 +60,7 @@ public enum Reports {
         var o: [(String, JSON)] = [
             ("file", .string(r.file)), ("id", .string(r.id)), ("kind", .string(r.kind)),
             ("convention", .string(r.convention)), ("name", .string(r.name)),
-            ("implementation", .string(r.implementation)), ("dtype", .string(r.dtype.rawValue)),
+            ("implementation", .string(r.implementation)), ("dtype", .string(r.precisionName)),
             ("status", .string(r.status.rawValue)),
             ("max_abs_error", optionalNumber(r.maxAbsError)), ("max_rel_error", optionalNumber(r.maxRelError)),
             ("max_ulp_error", optionalNumber(r.maxULPs)),
@@ -193,7 +193,7 @@ public enum Reports {
             let rs = byFile[f]!
             out += "  <testsuite name=\"\(xml(f))\" \(counts(rs))>\n"
             for r in rs {
-                out += "    <testcase classname=\"\(xml(f))\" name=\"\(xml("\(r.id) [\(r.implementation), \(r.dtype.rawValue)]"))\">"
+                out += "    <testcase classname=\"\(xml(f))\" name=\"\(xml("\(r.id) [\(r.implementation), \(r.precisionName)]"))\">"
                 switch junitOutcome(r, gate: gate) {
                 case .pass:
                     if gate?.expectedFailures.contains(r.id) == true {

@@ -41,7 +41,10 @@ public final class AdapterVerifier {
     /// precision to run in; argument-validation cases carry `"validation": true`.
     public static func request(for c: FixtureCase, runDType: DType) -> JSON {
         guard case let .object(pairs) = request(for: c) else { return request(for: c) }
-        var extra: [(String, JSON)] = [("run_dtype", .string(runDType.rawValue))]
+        // A low-precision case runs in its own format, whatever the run's dtype (FORMAT.md, "Low precision").
+        var lowPrecision: StorageFormat?
+        if case let .optimizer(oc) = c { lowPrecision = oc.lowPrecision?.params }
+        var extra: [(String, JSON)] = [("run_dtype", .string(lowPrecision?.rawValue ?? runDType.rawValue))]
         if c.expectedError != nil { extra.append(("validation", .bool(true))) }
         return .object(pairs + extra)
     }
@@ -90,6 +93,7 @@ public final class AdapterVerifier {
                            status: .error, message: "")
         r.ran = "adapter: \(command)"
         r.validation = c.expectedError != nil
+        if case let .optimizer(oc) = c, let lp = oc.lowPrecision { r.storage = lp.params; r.dtype = .float32 }
         let line: String
         do {
             var firstAfterStart = false
@@ -228,6 +232,7 @@ public final class AdapterVerifier {
         guard steps.count == c.steps.count else {
             throw DescentError.invalidInput(field: "params", message: "\(steps.count) steps answered, \(c.steps.count) expected")
         }
+        if let lp = c.lowPrecision { return try compareLowPrecision(c, lp, steps, &r) }
         var cmp = TrajectoryComparer(dtype: dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
                                      series: c.params.count + (c.training == nil ? 0 : 1))
         for (k, s) in steps.enumerated() {
@@ -261,6 +266,26 @@ public final class AdapterVerifier {
         cmp.finish(into: &r, what: "trajectory")
         if c.training != nil { Verifier.nameLossSeries(&r, tensors: c.params.count) }
         try compareState(c, a, dtype: dtype, who: who, &r)
+    }
+
+    /// A low-precision case's answer, in ulps of its format (the values as answered).
+    package static func compareLowPrecision(_ c: OptimizerCase, _ lp: LowPrecisionCase, _ steps: [JSON], _ r: inout CaseResult) throws {
+        var cmp = LowPrecisionComparer(format: lp.params, toleranceULPs: lp.toleranceULPs, series: c.params.count)
+        for (k, s) in steps.enumerated() {
+            guard let tensors = s.arrayValue, tensors.count == c.params.count else {
+                throw DescentError.invalidInput(field: "params[\(k)]", message: "expected \(c.params.count) tensors")
+            }
+            r.trajectory.append([])
+            for (t, tj) in tensors.enumerated() {
+                guard let vals = tj.arrayValue, vals.count == c.params[t].count else {
+                    throw DescentError.invalidInput(field: "params[\(k)][\(t)]", message: "expected \(c.params[t].count) values")
+                }
+                let actual = try vals.enumerated().map { try AdapterVerifier.value($0.element, "params[\(k)][\(t)][\($0.offset)]") }
+                cmp.compare(step: k, series: t, expected: c.steps[k].expected[t], actual: actual)
+                r.trajectory[k].append(actual)
+            }
+        }
+        cmp.finish(into: &r)
     }
 
     /// The reply's `state` (one object per step, the forms of `expected_state`) against the

@@ -98,3 +98,63 @@ package struct TrajectoryComparer {
         }
     }
 }
+
+/// A low-precision trajectory against its golden one, in ulps of the storage format
+/// (fixtures/FORMAT.md, "Low precision"): a value passes when it is within `toleranceULPs`
+/// format values of the expected one; an expected NaN is matched by any NaN, an expected ±∞ by
+/// the same infinity.
+package struct LowPrecisionComparer {
+    package let format: StorageFormat
+    package let toleranceULPs: Double
+    package var maxAbs = 0.0
+    package var maxRel = 0.0
+    package var maxULPs = 0.0
+    package var first: FirstFailure?
+    package var firstULPs = 0.0
+    package var firstPerSeries: [Int?]
+
+    package init(format: StorageFormat, toleranceULPs: Double, series: Int) {
+        self.format = format
+        self.toleranceULPs = toleranceULPs
+        firstPerSeries = Array(repeating: nil, count: series)
+    }
+
+    package mutating func compare(step: Int, series: Int, expected: [Double], actual: [Double]) {
+        for i in 0..<expected.count {
+            let e = expected[i], a = actual[i]
+            let ulps = format.ulpDistance(expected: e, actual: a)
+            if e.isFinite && a.isFinite {
+                maxAbs = max(maxAbs, abs(a - e))
+                if e != 0 { maxRel = max(maxRel, abs(a - e) / abs(e)) }
+            } else if e.isFinite || a.isFinite {
+                maxAbs = .infinity
+                maxRel = .infinity
+            }
+            maxULPs = max(maxULPs, ulps)
+            if ulps > toleranceULPs {
+                if first == nil {
+                    first = FirstFailure(step: step, tensor: series, index: i, expected: e, actual: a)
+                    firstULPs = ulps
+                }
+                if firstPerSeries[series] == nil { firstPerSeries[series] = step }
+            }
+        }
+    }
+
+    package func finish(into r: inout CaseResult) {
+        r.maxAbsError = maxAbs
+        r.maxRelError = maxRel
+        r.maxULPs = maxULPs
+        r.firstDivergingStep = firstPerSeries
+        r.tolerance = Tolerance(rtol: 0, atol: 0)
+        if let f = first {
+            r.status = .fail
+            r.firstFailure = f
+            let off = firstULPs.isFinite ? "\(firstULPs) \(format.rawValue) ulps" : "not comparable"
+            r.message = "the trajectory left the golden one at step \(f.step), tensor \(f.tensor), index \(f.index): expected \(f.expected), got \(f.actual) (\(off); tolerance \(Int(toleranceULPs)) ulps)"
+        } else {
+            r.status = .pass
+            r.message = ""
+        }
+    }
+}

@@ -53,6 +53,11 @@ public struct CaseResult: Sendable {
     public var withLibraryWording: Bool { validation && status == .pass }
     /// The case's `features` tags (fixtures/FORMAT.md, "Field features").
     public var features: [String] = []
+    /// A low-precision case: the storage format it ran in (`dtype` is then float32, the
+    /// arithmetic), and the one `maxULPs` is counted in.
+    public var storage: StorageFormat? = nil
+    /// The precision the run is reported under: the storage format, else the dtype.
+    public var precisionName: String { storage?.rawValue ?? dtype.rawValue }
 
     public init(file: String, id: String, kind: String, convention: String, name: String, implementation: String,
                 dtype: DType, status: Status, message: String) {

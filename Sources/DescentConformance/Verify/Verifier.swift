@@ -17,6 +17,16 @@ public struct Verifier: Sendable {
     public var validation = true
     /// Only the cases tagged with one of these field features (`--feature`); empty: every case.
     public var features: Set<FieldFeature> = []
+    /// The storage formats whose low-precision cases run (`--dtype bfloat16|float16|all`); a
+    /// low-precision case runs once, in float32 arithmetic on its own format, or not at all.
+    public var storageFormats: [StorageFormat] = StorageFormat.allCases
+
+    /// The dtypes a case runs in: `dtypes`, or for a low-precision case float32 when its format
+    /// is selected (none when it is not).
+    public func dtypes(for c: FixtureCase) -> [DType] {
+        guard case let .optimizer(oc) = c, let lp = oc.lowPrecision else { return dtypes }
+        return storageFormats.contains(lp.params) ? [.float32] : []
+    }
 
     /// Whether `features` selects the case.
     public static func selects(_ c: FixtureCase, features: Set<FieldFeature>) -> Bool {
@@ -38,7 +48,7 @@ public struct Verifier: Sendable {
         var out: [CaseResult] = []
         for c in file.cases where (validation || c.expectedError == nil) && Verifier.selects(c, features: features) {
             for impl in implementations {
-                for dt in dtypes {
+                for dt in dtypes(for: c) {
                     var r = run(c, file: file.path, implementation: impl, dtype: dt)
                     if let diagnoser, r.status == .fail { r.diagnosis = diagnoser(c, file.path, r) }
                     if case let .optimizer(oc) = c { r.features = oc.field?.features.map(\.rawValue) ?? [] }
@@ -65,7 +75,8 @@ public struct Verifier: Sendable {
         switch c {
         case let .optimizer(oc):
             r = CaseResult(file: file, id: oc.id, kind: oc.kind, convention: oc.convention, name: oc.name,
-                           implementation: impl.name, dtype: dtype, status: .error, message: "")
+                           implementation: impl.name, dtype: oc.lowPrecision == nil ? dtype : .float32, status: .error, message: "")
+            r.storage = oc.lowPrecision?.params
         case let .schedule(sc):
             r = CaseResult(file: file, id: sc.id, kind: "schedule", convention: sc.convention, name: sc.name,
                            implementation: impl.name, dtype: dtype, status: .error, message: "")
@@ -162,6 +173,7 @@ public struct Verifier: Sendable {
 
     package func runOptimizer<T: DescentFloat>(_ c: OptimizerCase, _ impl: any Implementation, _: T.Type,
                                        _ r: inout CaseResult) throws {
+        if let lp = c.lowPrecision { return try runLowPrecision(c, lp, impl, &r) }
         if let setup = c.training { return try runTraining(c, setup, impl, T.self, &r) }
         if c.needsFieldRun { return try runField(c, impl, T.self, &r) }
         let spec = try impl.resolve(Verifier.spec(for: c))
@@ -194,6 +206,41 @@ public struct Verifier: Sendable {
             r.trajectory.append(now)
         }
         cmp.finish(into: &r, what: "trajectory")
+    }
+
+    /// A low-precision case (fixtures/FORMAT.md, "Low precision"): the family gets the case's
+    /// storage setup (any `LowPrecisionFamily`; the others are `unsupported`), runs in float32
+    /// arithmetic on the implementation's engine, and every value is compared in ulps of the
+    /// parameters' format.
+    package func runLowPrecision(_ c: OptimizerCase, _ lp: LowPrecisionCase, _ impl: any Implementation,
+                                 _ r: inout CaseResult) throws {
+        if c.training != nil || c.problem != nil || c.needsFieldRun || !c.gradTransforms.isEmpty {
+            throw DescentError.unsupported("low precision: only replay cases without field features, grad_transforms or a problem run yet")
+        }
+        guard c.convention == "torch", let setup = lp.setup else {
+            throw DescentError.unsupported("low precision: no path \"\(lp.path)\" for convention \(c.convention) (torch's are for_loop, foreach, fused)")
+        }
+        var spec = try Verifier.spec(for: c)
+        guard var family = spec.family as? any LowPrecisionFamily else {
+            throw DescentError.unsupported("low precision: \(c.convention).\(c.name) (\(spec.family.familyName)) has no low-precision kernel")
+        }
+        family.storage = setup
+        spec.family = family
+        spec = try impl.resolve(spec)   // after the storage is set: a known-wrong variant may change it
+        let box = try Verifier.stepperBox(impl, spec, c.params.map(\.shape), Float.self)
+        r.ran = "\(impl.name): \(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
+        let params = c.params.map { Buffer<Float>(converting: $0.values) }
+        var cmp = LowPrecisionComparer(format: lp.params, toleranceULPs: lp.toleranceULPs, series: c.params.count)
+        for (k, s) in c.steps.enumerated() {
+            box.step(params, s.grads!.map { Buffer<Float>(converting: $0) }, s.lr ?? spec.lr)
+            var now: [[Double]] = []
+            for t in 0..<params.count {
+                now.append(params[t].doubles)
+                cmp.compare(step: k, series: t, expected: s.expected[t], actual: now[t])
+            }
+            r.trajectory.append(now)
+        }
+        cmp.finish(into: &r)
     }
 
     // MARK: Schedule cases

@@ -52,6 +52,12 @@ public protocol Lane {
     static func ifPositive(_ x: Self, _ a: Self, _ b: Self) -> Self
     /// `a` where x == 0 (±0), else `b` (NaN is not 0), like jnp.where(x == 0, a, b).
     static func ifZero(_ x: Self, _ a: Self, _ b: Self) -> Self
+    /// Each element rounded to a 16-bit storage format and widened back (LowPrecision.swift).
+    /// Low-precision runs are Float runs; a Double is rounded to Float first.
+    func roundedToStorage(_ format: StorageFormat) -> Self
+    /// a·b + c with one rounding per element (IEEE fusedMultiplyAdd), for the low-precision
+    /// kernels of libraries whose loops fuse multiply-adds. The other kernels never call it.
+    static func fusedMultiplyAdd(_ a: Self, _ b: Self, _ c: Self) -> Self
 }
 
 extension DescentFloat {
@@ -68,6 +74,8 @@ extension DescentFloat {
     }
     @inlinable @inline(__always) public static func ifPositive(_ x: Self, _ a: Self, _ b: Self) -> Self { x > 0 ? a : b }
     @inlinable @inline(__always) public static func ifZero(_ x: Self, _ a: Self, _ b: Self) -> Self { x == 0 ? a : b }
+    @inlinable @inline(__always) public func roundedToStorage(_ format: StorageFormat) -> Self { Self(format.round(Float(self))) }
+    @inlinable @inline(__always) public static func fusedMultiplyAdd(_ a: Self, _ b: Self, _ c: Self) -> Self { c.addingProduct(a, b) }
 }
 
 extension Double: DescentFloat {

@@ -186,4 +186,22 @@ public struct SIMDLane<S: DescentFloat>: Lane {
             return Self(r)
         }
     }
+
+    // MARK: Low precision (LowPrecision.swift): per element, off the float32/float64 kernels' path
+
+    @inlinable @inline(__always) public func roundedToStorage(_ format: StorageFormat) -> Self {
+        if Self.isFloat {
+            var r = f
+            for i in 0..<r.scalarCount { r[i] = format.round(r[i]) }
+            return Self(r)
+        } else {
+            var r = d
+            for i in 0..<r.scalarCount { r[i] = Double(format.round(Float(r[i]))) }
+            return Self(r)
+        }
+    }
+
+    @inlinable @inline(__always) public static func fusedMultiplyAdd(_ a: Self, _ b: Self, _ c: Self) -> Self {
+        isFloat ? Self(c.f.addingProduct(a.f, b.f)) : Self(c.d.addingProduct(a.d, b.d))
+    }
 }

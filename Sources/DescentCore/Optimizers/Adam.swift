@@ -54,7 +54,7 @@ func torchLerp<L: Lane>(_ a: L, _ b: L, _ w: L.Scalar) -> L {
     w.magnitude < 0.5 ? a + L(repeating: w) * (b - a) : b - (b - a) * L(repeating: 1 - w)
 }
 
-public struct AdamFamily: OptimizerFamily {
+public struct AdamFamily: LowPrecisionFamily {
     public enum AMSGrad: String, Sendable {
         /// Plain Adam.
         case off
@@ -88,6 +88,9 @@ public struct AdamFamily: OptimizerFamily {
     /// 1 − β₁ᵗ and 1 − β₂ᵗ (and √(1 − β₂ᵗ)) computed in float32, as a library with float32 scalar
     /// state does inside a float64 run (the diagnosis's precision localisation).
     public var biasCorrectionInFloat32 = false
+    /// Low-precision storage (LowPrecision.swift): bf16/fp16 parameters, rounded at the path's op
+    /// boundaries by `AdamLowPrecisionKernel`. nil: float32/float64 as before.
+    public var storage: LowPrecisionSetup? = nil
 
     public init(form: AdamForm) { self.form = form }
 
@@ -106,6 +109,7 @@ public struct AdamFamily: OptimizerFamily {
         if !biasCorrectionMu || !biasCorrectionNu { parts.append("bias correction mu \(biasCorrectionMu) nu \(biasCorrectionNu)") }
         if maximize { parts.append("maximize") }
         if biasCorrectionInFloat32 { parts.append("bias corrections in float32") }
+        if let storage { parts.append(storage.summary) }
         return parts.joined(separator: ", ")
     }
 
@@ -115,6 +119,8 @@ public struct AdamFamily: OptimizerFamily {
             throw DescentError.invalidInput(field: "hyperparameters.mask",
                                             message: "mask has \(mask.count) entries for \(shapes.count) tensors")
         }
+        try requireFloat32Arithmetic(T.self, storage)
+        if let storage, let why = AdamLowPrecisionKernel<T>.declines(self, storage) { throw DescentError.unsupported(why) }
         return StepperBox(AdamStepper<T>(self, shapes: shapes, engine: engine))
     }
 
@@ -256,6 +262,81 @@ public struct AdamOptaxKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
+/// torch's Adam/AdamW on bf16/fp16 storage (fixtures/FORMAT.md, "Low precision", whose table this
+/// follows line by line): float32 arithmetic, rounded to the storage format after every tensor op
+/// (`for_loop`, `foreach`) or once at the store (`fused`, whose update uses the unrounded m and v);
+/// ATen's fused multiply-adds where its scalar loops fuse them. Slots: s0 = exp_avg, s1 = exp_avg_sq.
+public struct AdamLowPrecisionKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline let rounding: StorageRounding
+    @usableFromInline let fused, maximize, l2, decoupled: Bool
+    /// The path's scalars, already in the form the path feeds them (float32, or rounded to the
+    /// format first): λ, 1 − lr·λ, 1 − β₁, β₂, 1 − β₂, √bc₂, ε, −lr/bc₁.
+    @usableFromInline let lambda, decayFactor, lerpWeight, beta2, oneMinusBeta2, bc2Sqrt, eps, negStepSize: Scalar
+    public var slotCount: Int { 2 }
+
+    /// Why the family's knobs have no low-precision kernel (nil: they have one).
+    static func declines(_ c: AdamFamily, _ s: LowPrecisionSetup) -> String? {
+        if c.form != .torch { return "low precision: the \(c.form.rawValue) form has no low-precision path (torch's Adam/AdamW only)" }
+        if c.amsgrad != .off || c.epsilonHat || c.decay == .decoupledUnscaled(c.decay.decoupled) && c.decay.decoupled != 0 || c.decayMask != nil {
+            return "low precision: Adam with amsgrad, epsilon hat, unscaled decay or a decay mask has no low-precision kernel yet"
+        }
+        return nil
+    }
+
+    init(_ c: AdamFamily, _ s: LowPrecisionSetup, step t: Int, lr: Double) {
+        rounding = StorageRounding(s)
+        fused = s.path == .fused
+        maximize = c.maximize
+        let f = { (x: Double) in Scalar(Float(x)) }, d = { (x: Double) in Scalar(s.params.round(Float(x))) }
+        let foreach = s.path == .foreach
+        l2 = c.decay.l2 != 0
+        decoupled = c.decay.decoupled != 0
+        let lam = l2 ? c.decay.l2 : c.decay.decoupled
+        lambda = fused ? f(lam) : d(lam)
+        decayFactor = foreach ? d(1 - lr * lam) : f(1 - lr * lam)
+        lerpWeight = f(1 - c.beta1)
+        beta2 = foreach ? d(c.beta2) : f(c.beta2)
+        oneMinusBeta2 = f(1 - c.beta2)
+        let step = Double(t)
+        let bc1 = 1 - Double.pow(c.beta1, step), bc2 = 1 - Double.pow(c.beta2, step)
+        bc2Sqrt = f(fused ? bc2.squareRoot() : Double.pow(bc2, 0.5))
+        eps = fused ? f(c.eps) : d(c.eps)
+        negStepSize = f(-(lr / bc1))
+    }
+
+    /// torch's lerp(a, b, w) with ATen's multiply-add fused.
+    @inlinable @inline(__always) func lerp<L: Lane>(_ a: L, _ b: L) -> L where L.Scalar == Scalar {
+        lerpWeight.magnitude < 0.5
+            ? L.fusedMultiplyAdd(L(repeating: lerpWeight), b - a, a)
+            : L.fusedMultiplyAdd(-(b - a), L(repeating: 1 - lerpWeight), b)
+    }
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        var g = lowPrecisionGradient(g0, p, maximize: maximize, fusedDecay: fused && l2 ? lambda : nil)
+        let R = rounding
+        if fused {
+            if decoupled { p = p * L(repeating: decayFactor) }
+            let m = lerp(s.s0, g)
+            let v = L.fusedMultiplyAdd(s.s1, L(repeating: beta2), L(repeating: oneMinusBeta2) * g * g)
+            let denom = v.squareRoot() / L(repeating: bc2Sqrt) + L(repeating: eps)
+            p = R.r(p + L(repeating: negStepSize) * m / denom)
+            s.s0 = R.rs(m)
+            s.s1 = R.rs(v)
+            return
+        }
+        if decoupled { p = R.r(p * L(repeating: decayFactor)) }                     // param.mul_(1 − lr·λ)
+        if l2 { g = R.r(g + R.r(L(repeating: lambda) * p)) }                        // grad.add(param, alpha=λ)
+        s.s0 = R.rs(lerp(s.s0, g))                                                  // exp_avg.lerp_(grad, 1 − β₁)
+        s.s1 = R.rs(s.s1 * L(repeating: beta2))                                     // exp_avg_sq.mul_(β₂)
+        s.s1 = R.rs(L.fusedMultiplyAdd(L(repeating: oneMinusBeta2) * g, g, s.s1))  // .addcmul_(grad, grad, 1 − β₂)
+        var denom = R.rs(s.s1.squareRoot())                                         // exp_avg_sq.sqrt()
+        denom = R.rs(denom / L(repeating: bc2Sqrt))                                 // / √bc₂
+        denom = R.rs(denom + L(repeating: eps))                                     // .add_(eps)
+        p = R.r(p + L(repeating: negStepSize) * s.s0 / denom)                       // param.addcdiv_(exp_avg, denom, −s)
+    }
+}
+
 final class AdamStepper<T: DescentFloat>: Stepper {
     let config: AdamFamily
     let engine: Engine
@@ -272,6 +353,10 @@ final class AdamStepper<T: DescentFloat>: Stepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         t += 1
+        if let storage = config.storage {
+            engine.map(AdamLowPrecisionKernel<T>(config, storage, step: t, lr: lr), params, grads, [m, v])
+            return
+        }
         let k: AdamKernel<T> = config.kernel(step: t, lr: lr)
         var masked = k
         masked.decoupled = 0; masked.decayFactor = 1

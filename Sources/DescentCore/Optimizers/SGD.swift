@@ -14,7 +14,7 @@
 // textbook momentum_ema: v ← β·v + (1−β)·g — dampening β, zero start; momentum_sum: dampening 0.
 // momentum = 0 is plain SGD (no buffer).
 
-public struct SGDFamily: OptimizerFamily {
+public struct SGDFamily: LowPrecisionFamily {
     public var weightDecay: Double
     public var maximize: Bool
     public var momentum: Double
@@ -29,6 +29,8 @@ public struct SGDFamily: OptimizerFamily {
     /// The weight decay applied decoupled (w ← w·(1 − lr·λ) before the step, as SGDW does) instead
     /// of as L2 on the gradient (torch's `weight_decay`).
     public var decoupledDecay = false
+    /// Low-precision storage (LowPrecision.swift), run by `SGDLowPrecisionKernel`; nil: as before.
+    public var storage: LowPrecisionSetup? = nil
 
     public init(weightDecay: Double = 0, maximize: Bool = false, momentum: Double = 0, dampening: Double = 0,
                 nesterov: Bool = false, lrInsideBuffer: Bool = false, bufferStartsAtGradient: Bool = false,
@@ -54,11 +56,16 @@ public struct SGDFamily: OptimizerFamily {
         }
         if weightDecay != 0 { s += decoupledDecay ? ", decoupled decay \(weightDecay) × lr" : ", L2 decay \(weightDecay)" }
         if maximize { s += ", maximize" }
+        if let storage { s += ", " + storage.summary }
         return s
     }
 
     @_specialize(where T == Double) @_specialize(where T == Float)
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        try requireFloat32Arithmetic(T.self, storage)
+        if storage != nil && (lrInsideBuffer || !bufferStartsAtGradient && momentum != 0 || decoupledDecay) {
+            throw DescentError.unsupported("low precision: only torch's SGD (buffer from the gradient, lr outside, L2 decay) has a low-precision kernel")
+        }
         return StepperBox(SGDStepper<T>(self, shapes: shapes, engine: engine))
     }
 }
@@ -98,6 +105,62 @@ public struct SGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
+/// torch's SGD on bf16/fp16 storage (fixtures/FORMAT.md, "Low precision", its SGD table line by
+/// line): float32 arithmetic, rounded after every tensor op (`for_loop`, `foreach`; alphas rounded
+/// to the format first, then their product) or once at the store (`fused`, whose step uses the
+/// unrounded buffer), with ATen's fused multiply-adds. Slot 0: momentum_buffer (when momentum ≠ 0).
+public struct SGDLowPrecisionKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline let rounding: StorageRounding
+    @usableFromInline let fused, maximize, nesterov, initialise, hasMomentum, l2: Bool
+    /// fused: λ, μ, 1 − τ, lr in float32; per-op: the alphas λ, 1 − τ, μ, −lr rounded to the
+    /// format, and the buffer's multiplier μ (float32 on for_loop, rounded on foreach).
+    @usableFromInline let lambda, mu, keep, lr, bufferMultiplier: Scalar
+    public var slotCount: Int { hasMomentum ? 1 : 0 }
+
+    init(_ c: SGDFamily, _ s: LowPrecisionSetup, lr rate: Double, initialise first: Bool, hasMomentum: Bool) {
+        rounding = StorageRounding(s)
+        fused = s.path == .fused
+        maximize = c.maximize
+        nesterov = c.nesterov
+        initialise = first
+        self.hasMomentum = hasMomentum
+        l2 = c.weightDecay != 0
+        let f = { (x: Double) in Scalar(Float(x)) }, d = { (x: Double) in Scalar(s.params.round(Float(x))) }
+        let v = fused ? f : d
+        lambda = v(c.weightDecay)
+        mu = v(c.momentum)
+        keep = v(1 - c.dampening)
+        lr = fused ? f(rate) : d(-rate)
+        bufferMultiplier = s.path == .foreach ? d(c.momentum) : f(c.momentum)
+    }
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        var g = lowPrecisionGradient(g0, p, maximize: maximize, fusedDecay: fused && l2 ? lambda : nil)
+        let R = rounding
+        if fused {
+            if hasMomentum {
+                let buf = initialise ? g : L.fusedMultiplyAdd(s.s0, L(repeating: mu), g * L(repeating: keep))
+                s.s0 = R.rs(buf)
+                g = nesterov ? L.fusedMultiplyAdd(buf, L(repeating: mu), g) : buf
+            }
+            p = R.r(L.fusedMultiplyAdd(-g, L(repeating: lr), p))
+            return
+        }
+        if l2 { g = R.r(g + R.r(L(repeating: lambda) * p)) }                        // grad.add(param, alpha=λ)
+        if hasMomentum {
+            if initialise {
+                s.s0 = R.rs(g)                                                        // buf = grad.clone()
+            } else {
+                s.s0 = R.rs(s.s0 * L(repeating: bufferMultiplier))                   // buf.mul_(μ)
+                s.s0 = R.rs(s.s0 + R.rs(L(repeating: keep) * g))                     // .add_(grad, alpha=1 − τ)
+            }
+            g = nesterov ? R.r(g + R.r(L(repeating: mu) * s.s0)) : s.s0              // grad.add(buf, alpha=μ)
+        }
+        p = R.r(p + R.r(L(repeating: lr) * g))                                        // param.add_(grad, alpha=−lr)
+    }
+}
+
 final class SGDStepper<T: DescentFloat>: Stepper {
     let config: SGDFamily
     let engine: Engine
@@ -113,6 +176,12 @@ final class SGDStepper<T: DescentFloat>: Stepper {
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        if let storage = config.storage {
+            engine.map(SGDLowPrecisionKernel<T>(config, storage, lr: lr, initialise: steps == 0, hasMomentum: !buffers.isEmpty),
+                       params, grads, buffers.isEmpty ? [] : [buffers])
+            steps += 1
+            return
+        }
         let k = SGDKernel<T>(lr: T(lr), weightDecay: T(config.weightDecay), maximize: config.maximize,
                              momentum: T(config.momentum), keep: T(1 - config.dampening),
                              nesterov: config.nesterov, lrInside: config.lrInsideBuffer,
