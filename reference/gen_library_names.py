@@ -22,6 +22,9 @@ The lists, per library (a name is the one a fixture's `optimizer.name` / `schedu
   itself (the registry also lists torch.optim's own, which the torch convention covers); the
   names of `get_supported_lr_schedulers()`.
 - lion_pytorch: `Lion`. schedulefree: its optimizer classes.
+- transformers: the `torch.optim.Optimizer` subclasses of `transformers.optimization` (other: the
+  placeholder `LayerWiseDummyOptimizer`); its `get_*` schedule functions (other: `get_scheduler`,
+  which dispatches to them by name).
 """
 import functools
 import inspect
@@ -109,6 +112,19 @@ def schedulefree_names():
     return {"version": version("schedulefree"), "optimizers": opt, "schedules": [], "other": []}
 
 
+def transformers_names():
+    import inspect as i
+    import torch
+    import transformers
+    from transformers import optimization as o
+    classes = sorted(n for n in dir(o) if i.isclass(getattr(o, n)) and issubclass(getattr(o, n), torch.optim.Optimizer)
+                     and getattr(o, n).__module__.startswith("transformers"))
+    sched = sorted(n for n in dir(o) if n.startswith("get_") and i.isfunction(getattr(o, n)) and n != "get_scheduler")
+    dummy = {"LayerWiseDummyOptimizer"}
+    return {"version": transformers.__version__, "optimizers": sorted(set(classes) - dummy), "schedules": sched,
+            "other": sorted(set(classes) & dummy) + ["get_scheduler"]}
+
+
 def build() -> "common.TextFile":
     doc = {
         "format": "descent-library-names/1",
@@ -121,6 +137,7 @@ def build() -> "common.TextFile":
             "pytorch_optimizer": pytorch_optimizer_names(),
             "lion_pytorch": lion_pytorch_names(),
             "schedulefree": schedulefree_names(),
+            "transformers": transformers_names(),
         },
     }
     return common.TextFile(PATH, json.dumps(doc, indent=1, sort_keys=True) + "\n")
