@@ -81,6 +81,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, NAdamKernel<Float>.self, NAdamKernel<Double>.self)
     both(a, RAdamKernel<Float>.self, RAdamKernel<Double>.self)
     both(a, RMSpropKernel<Float>.self, RMSpropKernel<Double>.self)
+    both(a, OptimisticGradientKernel<Float>.self, OptimisticGradientKernel<Double>.self)
     both(a, RpropKernel<Float>.self, RpropKernel<Double>.self)
     both(a, SGDKernel<Float>.self, SGDKernel<Double>.self)
     both(a, SOAPApplyKernel<Float>.self, SOAPApplyKernel<Double>.self)
@@ -92,6 +93,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, ShampooApplyKernel<Float>.self, ShampooApplyKernel<Double>.self)
     both(a, ShampooGradientKernel<Float>.self, ShampooGradientKernel<Double>.self)
     both(a, TrafficProbeKernel<Float>.self, TrafficProbeKernel<Double>.self)
+    both(a, SparseAdamKernel<Float>.self, SparseAdamKernel<Double>.self)
     both(a, YogiKernel<Float>.self, YogiKernel<Double>.self)
 }
 

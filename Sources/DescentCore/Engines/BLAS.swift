@@ -22,7 +22,8 @@
 //          vectorized engine's one fused SIMD pass (bit-identical to naive).
 // Per optimizer (what the `blas` implementation sends to the library):
 //   SGD, Adagrad, RMSprop, Adadelta, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam, Schedule-Free,
-//   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief   nothing: one fused element-wise pass (map)
+//   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief, optimistic gradient (and on Adam),
+//   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
 //   LAMB, LARS                  nrm2 (‖w‖, ‖update‖ for the trust ratio)
 //   gradient clipping           nrm2 / dot (global norm), scal
 //   L-BFGS (both line searches) dot, axpy, scal, nrm2 (two-loop recursion, directional derivatives)
