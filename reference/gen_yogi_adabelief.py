@@ -77,29 +77,8 @@ STATE_DESC = {
 
 
 def fixture(name):
-    fx = Fixture(f"optax/{name}.json", f"optax.{name} goldens (optax 0.2.8, jax x64).")
-    for tag, hp, lr, desc in CASES[name]:
-        cid = f"optax/{name}/{tag}"
-        rng = common.case_rng(cid)
-        params = common.initial_params(rng, SHAPES)
-        grads = common.discriminating_grads(rng, SHAPES, STEPS)
-        lrs = common.lr_sequence(lr, STEPS) if lr is not None else None
-        expected = optax_runner.replay(name, hp, params, STEPS, grads=grads, lrs=lrs)
-        fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, params,
-                                              common.trajectory_steps(expected, grads, lrs), desc, TOL))
-    cid = f"optax/{name}/state"
-    rng = common.case_rng(cid)
-    params = common.initial_params(rng, SHAPES)
-    grads = common.discriminating_grads(rng, SHAPES, 8)
-    fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.01}, STATE_DESC[name], ["state"],
-                                       params, grads, TOL))
-    for tag, hp, desc in ERRORS[name]:
-        cid = f"optax/{name}/{tag}"
-        message = optax_runner.call_error(name, hp)
-        assert message is not None, f"optax.{name}({hp}) was accepted"
-        fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, common.initial_params(common.case_rng(cid), [(2,)]),
-                                              None, desc, TOL, error=message))
-    return fx
+    return feature_cases.optax_topic_file(name, f"optax.{name} goldens (optax 0.2.8, jax x64).", CASES[name], ERRORS[name],
+                                          STATE_DESC[name], SHAPES, STEPS, TOL, SOURCE)
 
 
 PROBLEM_STEPS = 25

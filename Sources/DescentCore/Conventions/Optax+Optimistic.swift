@@ -26,7 +26,7 @@ let optaxOptimisticGroup: [OptimizerEntry] = [
         f.beta = try h.double("beta", default: 1.0)
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("optimistic_adam_v2", "the optimistic combination on Adam's direction a (scale_by_adam, nesterov by default): o = (alpha + beta)·a − beta·a_prev, a_prev = a on the first step; previous_gradient ← a; w ← w − lr·o; learning_rate None adds o") { h in
+    OptimizerEntry("optimistic_adam_v2", "the optimistic combination on Adam's direction a (scale_by_adam, with its nesterov keyword): o = (alpha + beta)·a − beta·a_prev, a_prev = a on the first step; previous_gradient ← a; w ← w − lr·o; learning_rate None adds o") { h in
         let lr = try optaxLearningRate(&h, "optimistic_adam_v2", required: true)
         var f = OptimisticGradientFamily()
         f.alpha = try h.double("alpha", default: 1.0)
