@@ -76,3 +76,18 @@ def optax_topic_file(name, description, cases, errors, state_desc, shapes, steps
                                               common.initial_params(common.case_rng(cid), [(2,)]), None, desc,
                                               tolerance, error=message))
     return fx
+
+
+def optax_problem_file(path, description, opts, steps, tolerance, source):
+    """A closed-loop fixture file of a topic generator: every (name, hyperparameters, description)
+    of `opts` on each of common.standard_problems(), `steps` steps each (id
+    `optax/<name>/problem-<problem>`)."""
+    fx = common.Fixture(path, description)
+    for pname, problem, params in common.standard_problems():
+        for name, hp, desc in opts:
+            cid = f"optax/{name}/problem-{pname}"
+            expected = optax_runner.replay(name, hp, params, steps, problem=problem)
+            fx.cases.append(common.optimizer_case(cid, source, "optax", name, hp, params,
+                                                  common.trajectory_steps(expected, [None] * steps, [None] * steps),
+                                                  f"{desc} Problem: {pname}.", tolerance, problem=problem))
+    return fx

@@ -17,8 +17,6 @@ import functools
 
 import common
 import feature_cases
-from common import Fixture
-from runners import optax as optax_runner
 
 STEPS = 12
 SHAPES = [(3, 4), (5,), (2, 1, 3)]
@@ -94,17 +92,7 @@ PROBLEM_OPTS = [
 
 
 def problem_fixture():
-    fx = Fixture("optax/problems/optimistic.json",
-                 "optax optimistic_gradient_descent / optimistic_adam_v2 (optax 0.2.8) on the standard closed-loop problems.")
-    for pname, problem, params in common.standard_problems():
-        for name, hp, desc in PROBLEM_OPTS:
-            cid = f"optax/{name}/problem-{pname}"
-            expected = optax_runner.replay(name, hp, params, PROBLEM_STEPS, problem=problem)
-            fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, params,
-                                                  common.trajectory_steps(expected, [None] * PROBLEM_STEPS,
-                                                                          [None] * PROBLEM_STEPS),
-                                                  f"{desc} Problem: {pname}.", TOL, problem=problem))
-    return fx
+    return feature_cases.optax_problem_file("optax/problems/optimistic.json", "optax optimistic_gradient_descent / optimistic_adam_v2 (optax 0.2.8) on the standard closed-loop problems.", PROBLEM_OPTS, PROBLEM_STEPS, TOL, SOURCE)
 
 
 for _name in CASES:

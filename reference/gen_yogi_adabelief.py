@@ -15,8 +15,6 @@ import functools
 
 import common
 import feature_cases
-from common import Fixture
-from runners import optax as optax_runner
 
 STEPS = 20
 SHAPES = [(4, 3), (5,), (2, 2, 2)]
@@ -90,17 +88,7 @@ PROBLEM_OPTS = [
 
 
 def problem_fixture():
-    fx = Fixture("optax/problems/yogi_adabelief.json",
-                 "optax yogi / adabelief (optax 0.2.8) on the standard closed-loop problems.")
-    for pname, problem, params in common.standard_problems():
-        for name, hp, desc in PROBLEM_OPTS:
-            cid = f"optax/{name}/problem-{pname}"
-            expected = optax_runner.replay(name, hp, params, PROBLEM_STEPS, problem=problem)
-            fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, params,
-                                                  common.trajectory_steps(expected, [None] * PROBLEM_STEPS,
-                                                                          [None] * PROBLEM_STEPS),
-                                                  f"{desc} Problem: {pname}.", TOL, problem=problem))
-    return fx
+    return feature_cases.optax_problem_file("optax/problems/yogi_adabelief.json", "optax yogi / adabelief (optax 0.2.8) on the standard closed-loop problems.", PROBLEM_OPTS, PROBLEM_STEPS, TOL, SOURCE)
 
 
 for _name in CASES:

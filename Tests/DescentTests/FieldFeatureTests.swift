@@ -81,7 +81,7 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
             }
         }
         for name in ["Adam", "SGD", "NAdam", "RAdam", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Lion", "LAMB", "LARS", "Muon",
-                     "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief", "SparseAdam", "OptimisticGradient"] {
+                     "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief", "SparseAdam", "OptimisticGradient", "PolyakSGD"] {
             #expect(families.contains(name), "no case resumed \(name) (resumed: \(families.sorted()))")
         }
     }

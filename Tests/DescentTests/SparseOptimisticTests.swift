@@ -2,7 +2,8 @@
 // golden fixtures of reference/gen_sparse_adam.py and reference/gen_optimistic.py on naive and
 // vectorized in float64 and float32, hand-worked steps (SparseAdam leaves absent entries alone and
 // counts an empty gradient; the optimistic first step is plain GD), the loader's named errors for
-// `grad_indices`, a resume through the saved state, and every known-wrong variant caught.
+// `grad_indices`, a resume through the saved state, and every known-wrong variant caught; optax
+// polyak_sgd's closed-loop goldens (reference/gen_polyak.py) and its first step by hand.
 import Foundation
 import Testing
 import DescentTestSupport
@@ -12,7 +13,7 @@ import DescentJSON
 
 private let sparseOptimisticFixtureFiles = ["torch/SparseAdam.json", "optax/optimistic_gradient_descent.json",
                                             "optax/optimistic_adam_v2.json", "optax/optimistic_adam.json",
-                                            "optax/problems/optimistic.json"]
+                                            "optax/problems/optimistic.json", "optax/problems/polyak_sgd.json"]
 
 @Test(arguments: sparseOptimisticFixtureFiles)
 func sparseOptimisticFixturesPass(_ file: String) throws {
@@ -86,4 +87,35 @@ func gradIndicesAreChecked(_ indices: String, _ field: String) throws {
 
 @Test func sparseOptimisticVariantsAreCaught() throws {
     try expectEveryVariantCaught(files: sparseOptimisticFixtureFiles, variants: sparseOptimisticVariants, count: 6)
+    try expectEveryVariantCaught(files: ["optax/problems/polyak_sgd.json"], variants: polyakVariants, count: 3)
+}
+
+/// polyak_sgd's first step on f(x) = ½·4x² − 0·x (quadratic A = [4], b = [0]) from x = 1, scaling
+/// 0.5, f_min 0: u = −0.5·4 = −2, ‖u‖² = 4, γ = min(2/4, 1) = 0.5, x ← 1 + 0.5·(−2) = 0; with
+/// max_learning_rate 0.25, γ = 0.25 and x = 0.5. Worked by hand.
+@Test func polyakFirstStepByHand() throws {
+    for (cap, expected) in [(1.0, 0.0), (0.25, 0.5)] {
+        let spec = try Conventions.optimizer(convention: "optax", name: "polyak_sgd",
+                                             hyperparameters: .object([("scaling", JSON(0.5)), ("max_learning_rate", JSON(cap))]))
+        let box = try spec.family.makeStepper(Double.self, shapes: [[1]], engine: .naive)
+        #expect(box.needsObjective)
+        let x = Buffer<Double>([1])
+        box.stepObjective([x], { p in (0.5 * 4 * p[0][0] * p[0][0], [Buffer<Double>([4 * p[0][0]])]) }, spec.lr)
+        #expect(x[0] == expected, "max_learning_rate \(cap): \(x[0])")
+    }
+}
+
+/// optax.noisy_sgd is listed but unsupported, with the reason; its missing learning_rate is still
+/// the library's TypeError.
+@Test func noisySGDIsUnsupportedWithItsReason() throws {
+    #expect(Conventions.optax.optimizers.contains { $0.name == "noisy_sgd" })
+    do {
+        _ = try Conventions.optimizer(convention: "optax", name: "noisy_sgd", hyperparameters: .object([("learning_rate", JSON(0.1))]))
+        Issue.record("noisy_sgd was accepted")
+    } catch let DescentError.unsupported(reason) {
+        #expect(reason.contains("jax.random"), "\(reason)")
+    }
+    #expect(throws: DescentError.self) {
+        _ = try Conventions.optimizer(convention: "optax", name: "noisy_sgd", hyperparameters: .object([]))
+    }
 }

@@ -31,3 +31,19 @@ package let sparseOptimisticVariants: [KnownWrongVariant] = [
         x.scaleByLearningRate = true; return true
     }),
 ]
+
+/// Known-wrong variants of optax.polyak_sgd, caught by reference/gen_polyak.py's closed-loop cases.
+package let polyakVariants: [KnownWrongVariant] = [
+    KnownWrongVariant("polyak-norm-of-raw-gradient", "polyak_sgd's step size over ‖g‖² of the raw gradient instead of the scaled update's ‖scaling·g‖²", .changing(PolyakSGDFamily.self) { x in
+        guard !x.normOfGradient else { return false }
+        x.normOfGradient = true; return true
+    }),
+    KnownWrongVariant("polyak-uncapped", "polyak_sgd's step size not capped at max_learning_rate", .changing(PolyakSGDFamily.self) { x in
+        guard !x.uncapped else { return false }
+        x.uncapped = true; return true
+    }),
+    KnownWrongVariant("polyak-sps-plus-as-sps", "polyak_sgd's variant 'sps+' run as 'sps' (a negative gap not clipped at 0)", .changing(PolyakSGDFamily.self) { x in
+        guard x.plus else { return false }
+        x.plus = false; return true
+    }),
+]

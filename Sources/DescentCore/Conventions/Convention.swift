@@ -140,7 +140,7 @@ public enum Conventions {
 
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
-        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxOptimisticGroup,
+        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup,
         schedules: optaxSchedules)
 
     public static let textbook = Convention(

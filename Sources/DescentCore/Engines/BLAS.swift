@@ -24,6 +24,7 @@
 //   SGD, Adagrad, RMSprop, Adadelta, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam, Schedule-Free,
 //   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief, optimistic gradient (and on Adam),
 //   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
+//   polyak_sgd                  scal (u = −scaling·g), dot (‖u‖²), axpy (w + γ·u)
 //   LAMB, LARS                  nrm2 (‖w‖, ‖update‖ for the trust ratio)
 //   gradient clipping           nrm2 / dot (global norm), scal
 //   L-BFGS (both line searches) dot, axpy, scal, nrm2 (two-loop recursion, directional derivatives)
