@@ -3,6 +3,7 @@ the case as gen_features_torch.py / gen_features_optax.py write theirs, its expe
 expected_state from the library runner's `replay_case` (runners/torch.py, runners/optax.py)."""
 from __future__ import annotations
 
+import common
 from runners import optax as optax_runner
 from runners import torch as torch_runner
 
@@ -38,3 +39,49 @@ def case(cid, source, conv, name, hp, description, features, params, grads, tole
         if "state" in feats:
             s["expected_state"] = states[t]
     return c
+
+
+def optax_topic_file(name, description, cases, errors, state_desc, shapes, steps, tolerance, source,
+                     state_steps=8, resume=None):
+    """The fixture file `optax/<name>.json` of a topic generator: the trajectory cases `cases`
+    (tag, hyperparameters, per-step lr base or None, description) on common.discriminating_grads,
+    a `state` case of `state_steps` steps at learning_rate 0.01, with `resume` = (after_step,
+    description) a `resume` case of `state_steps` steps too, then the argument errors `errors`
+    (tag, hyperparameters, description) as optax raises them."""
+    fx = common.Fixture(f"optax/{name}.json", description)
+    for tag, hp, lr, desc in cases:
+        cid = f"optax/{name}/{tag}"
+        rng = common.case_rng(cid)
+        params = common.initial_params(rng, shapes)
+        grads = common.discriminating_grads(rng, shapes, steps)
+        lrs = common.lr_sequence(lr, steps) if lr is not None else None
+        expected = optax_runner.replay(name, hp, params, steps, grads=grads, lrs=lrs)
+        fx.cases.append(common.optimizer_case(cid, source, "optax", name, hp, params,
+                                              common.trajectory_steps(expected, grads, lrs), desc, tolerance))
+    extra = [("state", state_desc, ["state"], None)]
+    if resume is not None:
+        extra.append(("resume", resume[1], ["resume"], resume[0]))
+    for tag, desc, feats, after in extra:
+        cid = f"optax/{name}/{tag}"
+        rng = common.case_rng(cid)
+        params = common.initial_params(rng, shapes)
+        grads = common.discriminating_grads(rng, shapes, state_steps)
+        fx.cases.append(case(cid, source, "optax", name, {"learning_rate": 0.01}, desc, feats, params, grads,
+                             tolerance, resume=after))
+    fx.cases += common.error_cases("optax", name, errors, source, tolerance, optax_runner.call_error)
+    return fx
+
+
+def optax_problem_file(path, description, opts, steps, tolerance, source):
+    """A closed-loop fixture file of a topic generator: every (name, hyperparameters, description)
+    of `opts` on each of common.standard_problems(), `steps` steps each (id
+    `optax/<name>/problem-<problem>`)."""
+    fx = common.Fixture(path, description)
+    for pname, problem, params in common.standard_problems():
+        for name, hp, desc in opts:
+            cid = f"optax/{name}/problem-{pname}"
+            expected = optax_runner.replay(name, hp, params, steps, problem=problem)
+            fx.cases.append(common.optimizer_case(cid, source, "optax", name, hp, params,
+                                                  common.trajectory_steps(expected, [None] * steps, [None] * steps),
+                                                  f"{desc} Problem: {pname}.", tolerance, problem=problem))
+    return fx

@@ -15,8 +15,6 @@ import functools
 
 import common
 import feature_cases
-from common import Fixture
-from runners import optax as optax_runner
 
 STEPS = 20
 SHAPES = [(4, 3), (5,), (2, 2, 2)]
@@ -77,24 +75,8 @@ STATE_DESC = {
 
 
 def fixture(name):
-    fx = Fixture(f"optax/{name}.json", f"optax.{name} goldens (optax 0.2.8, jax x64).")
-    for tag, hp, lr, desc in CASES[name]:
-        cid = f"optax/{name}/{tag}"
-        rng = common.case_rng(cid)
-        params = common.initial_params(rng, SHAPES)
-        grads = common.discriminating_grads(rng, SHAPES, STEPS)
-        lrs = common.lr_sequence(lr, STEPS) if lr is not None else None
-        expected = optax_runner.replay(name, hp, params, STEPS, grads=grads, lrs=lrs)
-        fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, params,
-                                              common.trajectory_steps(expected, grads, lrs), desc, TOL))
-    cid = f"optax/{name}/state"
-    rng = common.case_rng(cid)
-    params = common.initial_params(rng, SHAPES)
-    grads = common.discriminating_grads(rng, SHAPES, 8)
-    fx.cases.append(feature_cases.case(cid, SOURCE, "optax", name, {"learning_rate": 0.01}, STATE_DESC[name], ["state"],
-                                       params, grads, TOL))
-    fx.cases += common.error_cases("optax", name, ERRORS[name], SOURCE, TOL, optax_runner.call_error)
-    return fx
+    return feature_cases.optax_topic_file(name, f"optax.{name} goldens (optax 0.2.8, jax x64).", CASES[name], ERRORS[name],
+                                          STATE_DESC[name], SHAPES, STEPS, TOL, SOURCE)
 
 
 PROBLEM_STEPS = 25
@@ -106,17 +88,7 @@ PROBLEM_OPTS = [
 
 
 def problem_fixture():
-    fx = Fixture("optax/problems/yogi_adabelief.json",
-                 "optax yogi / adabelief (optax 0.2.8) on the standard closed-loop problems.")
-    for pname, problem, params in common.standard_problems():
-        for name, hp, desc in PROBLEM_OPTS:
-            cid = f"optax/{name}/problem-{pname}"
-            expected = optax_runner.replay(name, hp, params, PROBLEM_STEPS, problem=problem)
-            fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", name, hp, params,
-                                                  common.trajectory_steps(expected, [None] * PROBLEM_STEPS,
-                                                                          [None] * PROBLEM_STEPS),
-                                                  f"{desc} Problem: {pname}.", TOL, problem=problem))
-    return fx
+    return feature_cases.optax_problem_file("optax/problems/yogi_adabelief.json", "optax yogi / adabelief (optax 0.2.8) on the standard closed-loop problems.", PROBLEM_OPTS, PROBLEM_STEPS, TOL, SOURCE)
 
 
 for _name in CASES:

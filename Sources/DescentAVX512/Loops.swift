@@ -84,6 +84,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, NovoGradKernel<Float>.self, NovoGradKernel<Double>.self)
     both(a, RAdamKernel<Float>.self, RAdamKernel<Double>.self)
     both(a, RMSpropKernel<Float>.self, RMSpropKernel<Double>.self)
+    both(a, OptimisticGradientKernel<Float>.self, OptimisticGradientKernel<Double>.self)
     both(a, RpropKernel<Float>.self, RpropKernel<Double>.self)
     both(a, SGDKernel<Float>.self, SGDKernel<Double>.self)
     both(a, SM3Kernel<Float>.self, SM3Kernel<Double>.self)
@@ -96,6 +97,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, ShampooApplyKernel<Float>.self, ShampooApplyKernel<Double>.self)
     both(a, ShampooGradientKernel<Float>.self, ShampooGradientKernel<Double>.self)
     both(a, TrafficProbeKernel<Float>.self, TrafficProbeKernel<Double>.self)
+    both(a, SparseAdamKernel<Float>.self, SparseAdamKernel<Double>.self)
     both(a, YogiKernel<Float>.self, YogiKernel<Double>.self)
 }
 

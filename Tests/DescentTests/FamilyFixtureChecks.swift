@@ -36,7 +36,12 @@ func expectResumeIsExact(files: [String], after resumeAfter: Int, includingState
                 var box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
                 let params = c.params.map { Buffer<Double>(converting: $0.values) }
                 for (k, s) in c.steps.enumerated() {
-                    box.step(params, s.grads!.map { Buffer<Double>(converting: $0) }, s.lr ?? spec.lr)
+                    let grads = s.grads!.map { Buffer<Double>(converting: $0) }
+                    if let present = s.gradIndices, let sparse = box.stepSparse {
+                        sparse(params, grads, present.map { $0 ?? [] }, s.lr ?? spec.lr)
+                    } else {
+                        box.step(params, grads, s.lr ?? spec.lr)
+                    }
                     if k + 1 == resumeAt {
                         let bytes = box.save().encoded()
                         box = try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)

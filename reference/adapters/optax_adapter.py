@@ -31,6 +31,10 @@ def optimizer_case(c):
     if factory is None:
         return {"unsupported": f"optax has no {o['name']}"}
     hp = dict(o.get("hyperparameters") or {})
+    if c.get("validation") and o["name"] in optax_runner.NEEDS_VALUE:
+        # optax checks polyak_sgd's variant at the first update, which needs the objective's value
+        message = optax_runner.first_update_error(factory, hp, c["params"], catch=(ValueError,), problem=c.get("problem"))
+        return {"error": message} if message is not None else {"params": []}
     if o["name"] == "lbfgs":
         return lbfgs_case(c, hp)
     if c.get("features") or any(c.get(k) is not None for k in optax_runner.FEATURE_FIELDS) \

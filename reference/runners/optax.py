@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from common import flat, problem_grad
+from common import flat, problem_grad, problem_loss
 
 
 def setup():
@@ -49,6 +49,20 @@ def factory(name):
 
     f = getattr(optax, name, None) or getattr(optax.contrib, name, None)
     return f if callable(f) else None
+
+
+# Factories whose update takes the objective's value (`update(..., value=loss)`): closed-loop
+# problems only, the value common.problem_loss at the parameters the gradient is taken at.
+NEEDS_VALUE = {"polyak_sgd"}
+
+
+def _extra(f, problem, x):
+    """The update's extra keyword arguments: `value` for a factory in NEEDS_VALUE."""
+    if getattr(f, "__name__", None) not in NEEDS_VALUE:
+        return {}
+    if problem is None:
+        raise NotImplementedError(f"optax.{f.__name__} needs the objective's value: closed-loop problem cases only")
+    return {"value": problem_loss(problem, x)}
 
 
 # Factories whose defaults inject_hyperparams must leave alone (see build).
@@ -104,12 +118,13 @@ def replay(name, hp, params, steps, grads=None, problem=None, lrs=None, transfor
             lr = lrs[t] if lrs[t] is not None else base
             inner = state[-1] if transforms else state
             inner.hyperparams["learning_rate"] = jnp.asarray(lr, dtype=jnp.float64)
+        x = None
         if problem is not None:
             x = np.asarray(ps[0], dtype=np.float64).reshape(-1)
             gs = [jnp.asarray(problem_grad(problem, x).reshape(ps[0].shape))]
         else:
             gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads[t], ps)]
-        updates, state = opt.update(gs, state, ps)
+        updates, state = opt.update(gs, state, ps, **_extra(f, problem, x))
         ps = optax.apply_updates(ps, updates)
         out.append([flat(np.asarray(p)) for p in ps])
     if clear_caches:
@@ -128,9 +143,10 @@ def call_error(name, hp, catch=(TypeError,)):
     return None
 
 
-def first_update_error(factory_, hp, params, catch=(ValueError,)):
+def first_update_error(factory_, hp, params, catch=(ValueError,), problem=None):
     """The message optax raises for `hp` in the call, `init` or the first `update` (with gradients
-    of ones), or None when all three succeed; some arguments are only checked there."""
+    of ones, and the value of `problem` at the parameters for a factory that takes one), or None
+    when all three succeed; some arguments are only checked there."""
     setup()
     import jax.numpy as jnp
 
@@ -138,7 +154,8 @@ def first_update_error(factory_, hp, params, catch=(ValueError,)):
         opt = factory_(**hp)
         ps = [jnp.asarray(np.array(p["values"]).reshape(p["shape"])) for p in params]
         state = opt.init(ps)
-        opt.update([jnp.ones_like(p) for p in ps], state, ps)
+        x = np.asarray(ps[0], dtype=np.float64).reshape(-1) if problem is not None else None
+        opt.update([jnp.ones_like(p) for p in ps], state, ps, **_extra(factory_, problem, x))
     except catch as e:
         return str(e)
     return None

@@ -279,7 +279,7 @@ def uses_features(case):
     if case.get("features") or any(k in case for k in FEATURE_FIELDS) or (case.get("optimizer") or {}).get("param_groups"):
         return True
     for s in case.get("steps") or []:
-        if isinstance(s.get("lr"), list) or any(g is None for g in s.get("grads") or []):
+        if isinstance(s.get("lr"), list) or any(g is None for g in s.get("grads") or []) or s.get("grad_indices") is not None:
             return True
     return False
 
@@ -389,7 +389,37 @@ def _roundtrip(obj):
     return torch.load(buf, weights_only=True)
 
 
-def replay_case(case, seed=None, record_state=True):
+def sparse_grad(values, indices, shape):
+    """The sparse COO gradient a case's `grad_indices` describe: the entries at these flat row-major
+    indices (every dimension sparse), with the values of the dense `values` there; already
+    coalesced (the indices are unique and ascending), so torch's coalesce() changes nothing."""
+    torch = setup()
+    dense = np.asarray(values, dtype=np.float64).reshape(-1)
+    idx = np.asarray(indices, dtype=np.int64)
+    coords = np.stack(np.unravel_index(idx, tuple(shape))) if len(shape) else np.zeros((0, len(idx)), dtype=np.int64)
+    return torch.sparse_coo_tensor(torch.tensor(coords, dtype=torch.int64).reshape(len(shape), len(idx)),
+                                   torch.tensor(dense[idx], dtype=torch.float64), tuple(shape))
+
+
+def sparse_record(g):
+    """(dense values, grad_indices entry) of a user-built sparse gradient as the optimizer sees it:
+    coalesce() (duplicate indices summed), every entry the coalesced tensor holds present, explicit
+    zeros included; a hybrid tensor (nn.Embedding's: sparse rows, dense values) holds every element
+    of its rows."""
+    c = g.coalesce()
+    mask = torch_sparse_mask(c)
+    dense = c.to_dense().reshape(-1).numpy()
+    return flat(dense), [int(i) for i in np.flatnonzero(mask)]
+
+
+def torch_sparse_mask(c):
+    """The flat presence mask of a coalesced sparse tensor (1 where it holds an entry)."""
+    torch = setup()
+    ones = torch.sparse_coo_tensor(c._indices(), torch.ones_like(c._values()), c.shape)
+    return ones.to_dense().reshape(-1).numpy() != 0
+
+
+def replay_case(case, seed=None, record_state=True, sparse=None):
     """Runs an optimizer case (replay or closed loop) with every field feature of the fixture spec,
     the torch-style way:
 
@@ -406,7 +436,10 @@ def replay_case(case, seed=None, record_state=True):
     - `schedule`: torch.optim.lr_scheduler.<name>(opt, **parameters) right after the optimizer,
       sched.step() after each update (before it with "stepping": "before_optimizer"), also after a
       step GradScaler skipped;
-    - `grad_transforms`: the clipping, after GradScaler's unscale_ when there is one.
+    - `grad_transforms`: the clipping, after GradScaler's unscale_ when there is one;
+    - `steps[k].grad_indices` (torch.optim.SparseAdam): p.grad is the sparse tensor of sparse_grad,
+      or, when the generator passes `sparse` (a list over steps of the user-built sparse gradients),
+      that tensor itself.
 
     Returns (params after each step, state after each step or None)."""
     torch = setup()
@@ -460,11 +493,17 @@ def replay_case(case, seed=None, record_state=True):
         update = (t + 1) % every == 0
 
         def set_grads(t=t):
-            for p, g in zip(ps, grads_at(t)):
+            for i, (p, g) in enumerate(zip(ps, grads_at(t))):
                 if g is None:
                     if every != 1:
                         raise ValueError("null gradients and accumulation do not combine")
                     p.grad = None
+                    continue
+                idx = (steps[t].get("grad_indices") or [None] * len(ps))[i] if problem is None else None
+                if sparse is not None or idx is not None:
+                    if scaler is not None or every != 1:
+                        raise NotImplementedError("sparse gradients with GradScaler or accumulation")
+                    p.grad = sparse[t][i] if sparse is not None else sparse_grad(g, idx, p.shape)
                     continue
                 x = _tensor(g, p.shape)
                 if scaler is not None:

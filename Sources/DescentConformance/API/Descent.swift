@@ -174,7 +174,7 @@ public enum Descent {
         r.ran = "\(name): \(type(of: impl)) (Descent.verify)"
         do {
             switch c {
-            case let .optimizer(oc) where oc.needsFieldRun && oc.expectedError == nil:
+            case let .optimizer(oc) where (oc.needsFieldRun || oc.hasSparseGradients) && oc.expectedError == nil:
                 let request = FieldCaseRequest(id: oc.id, features: oc.field?.features.map(\.rawValue) ?? [],
                                                request: AdapterVerifier.request(for: c, runDType: .float64))
                 let answer = try impl.runFieldCase(request)

@@ -34,6 +34,10 @@ public struct StepSpec: Sendable {
     /// Field features of this step (null gradients, per-group lr, expected state); nil when the
     /// step has none. Where `grads[i]` is null, `grads[i]` is empty and `field.missing[i]` true.
     public var field: FieldStep? = nil
+    /// Sparse gradients (`grad_indices`, FORMAT.md): per tensor, the flat row-major indices of the
+    /// entries the coalesced sparse gradient holds (ascending), nil for a tensor with a null
+    /// gradient; nil when the step's gradients are dense.
+    public var gradIndices: [[Int]?]? = nil
 }
 
 /// A closed-loop objective named by a case (`problem`).
@@ -93,6 +97,9 @@ public struct OptimizerCase: Sendable {
     public var lowPrecision: LowPrecisionCase? = nil
     /// Whether the case needs the field runner (Verify/FieldRun.swift): groups, a resume, …, or a
     /// step with null gradients, a per-group lr or expected state.
+    /// Whether some step gives sparse gradients (`grad_indices`).
+    public var hasSparseGradients: Bool { steps.contains { $0.gradIndices != nil } }
+
     public var needsFieldRun: Bool {
         guard let field else { return steps.contains { $0.field != nil } }
         return field.changesTheRun || !field.features.isEmpty || steps.contains { $0.field != nil }
@@ -440,6 +447,10 @@ public enum FixtureLoader {
                     stepField = FieldStep(missing: missing, groupLRs: stepField?.groupLRs)
                 }
             }
+            var gradIndices: [[Int]?]?
+            if let ij = s["grad_indices"], !ij.isNull {
+                gradIndices = try parseGradIndices(ij, "\(f).grad_indices", grads: grads, params: params)
+            }
             guard let ej = s["expected"]?.arrayValue else { throw bad("\(f).expected", "missing or not an array") }
             if ej.count != params.count { throw bad("\(f).expected", "expected \(params.count) tensors, found \(ej.count)") }
             let expected = try ej.enumerated().map { (t, e) in
@@ -453,7 +464,7 @@ public enum FixtureLoader {
                 stepField = FieldStep(missing: stepField?.missing ?? Array(repeating: false, count: params.count),
                                       groupLRs: stepField?.groupLRs, expectedState: st)
             }
-            steps.append(StepSpec(lr: lr, grads: grads, expected: expected, field: stepField))
+            steps.append(StepSpec(lr: lr, grads: grads, expected: expected, field: stepField, gradIndices: gradIndices))
         }
         if steps.isEmpty && expectedError == nil { throw bad("steps", "at least one step is needed") }
         if let r = field.resumeAfter, r < 1 || r >= max(steps.count, 2) {
@@ -474,6 +485,36 @@ public enum FixtureLoader {
         guard let v = c[key], !v.isNull else { return nil }
         guard let s = v.stringValue else { throw bad(key, "expected a string, found \(v.kindName)") }
         return s
+    }
+
+    /// `steps[k].grad_indices`: one entry per tensor, a list of strictly ascending flat indices
+    /// (or null where the gradient is null); every entry of the gradient outside them must be 0.
+    private static func parseGradIndices(_ j: JSON, _ f: String, grads: [[Double]]?, params: [TensorSpec]) throws -> [[Int]?] {
+        guard let grads else { throw bad(f, "sparse gradients need the step's grads (a closed-loop problem computes dense ones)") }
+        guard let a = j.arrayValue else { throw bad(f, "expected an array with one entry per tensor") }
+        if a.count != params.count { throw bad(f, "expected \(params.count) tensors, found \(a.count)") }
+        return try a.enumerated().map { t, e -> [Int]? in
+            if e.isNull {
+                if !grads[t].isEmpty || params[t].count == 0 { throw bad("\(f)[\(t)]", "null, but grads[\(t)] is not null") }
+                return nil
+            }
+            guard let list = e.arrayValue else { throw bad("\(f)[\(t)]", "expected an array of indices or null") }
+            if grads[t].isEmpty && params[t].count != 0 { throw bad("\(f)[\(t)]", "tensor \(t) has a null gradient, so its indices must be null") }
+            var out: [Int] = []
+            for (k, x) in list.enumerated() {
+                guard let i = x.intValue, i >= 0, i < params[t].count else {
+                    throw bad("\(f)[\(t)][\(k)]", "expected an index 0 ≤ i < \(params[t].count), found \(x.serialized())")
+                }
+                if let last = out.last, i <= last { throw bad("\(f)[\(t)][\(k)]", "indices must be strictly ascending (coalesced), found \(i) after \(last)") }
+                out.append(i)
+            }
+            var present = [Bool](repeating: false, count: params[t].count)
+            for i in out { present[i] = true }
+            if let i = present.indices.first(where: { !present[$0] && grads[t][$0] != 0 }) {
+                throw bad("\(f)[\(t)]", "grads[\(t)][\(i)] is \(grads[t][i]) but \(i) is not a present index (absent entries are 0)")
+            }
+            return out
+        }
     }
 
     package static func parseProblem(_ p: JSON, params: [TensorSpec]) throws -> Problem {

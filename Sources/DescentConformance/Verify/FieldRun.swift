@@ -184,6 +184,10 @@ extension Verifier {
         if style == .torch && field.resumeAfter != nil && field.schedule != nil {
             throw DescentError.unsupported("a torch-style resume with a scheduler: the scheduler is not part of the optimizer's state (FORMAT.md: not combined)")
         }
+        let sparse = c.steps.contains { $0.gradIndices != nil }
+        if sparse && (accumulation != nil || field.nonFinite != nil || !c.gradTransforms.isEmpty) {
+            throw DescentError.unsupported("sparse gradients (grad_indices) with accumulation, a non-finite guard or grad_transforms are not implemented in Descent")
+        }
         if let s = field.schedule {
             if style == .textbook { throw DescentError.unsupported("textbook optimizers take no schedule object") }
             if s.convention != (style == .torch ? "torch" : c.convention) {
@@ -483,6 +487,13 @@ extension Verifier {
                     let p = ts.map { params[$0] }
                     if let objective, box.needsObjective {
                         box.stepObjective(p, objective, rate)
+                    } else if let present = s.gradIndices {
+                        guard let stepSparse = box.stepSparse else {
+                            throw DescentError.unsupported("steps[\(k)].grad_indices: sparse gradients are taken only by torch.optim.SparseAdam in Descent, not by \(box.typeName)")
+                        }
+                        stepSparse(p, ts.map { grads[$0]! }, ts.map { present[$0] ?? [] }, rate)
+                    } else if box.stepSparse != nil {
+                        throw DescentError.invalidInput(field: "steps[\(k)].grad_indices", message: "missing: \(c.convention).\(c.name) takes only sparse gradients")
                     } else {
                         box.step(p, ts.map { grads[$0]! }, rate)
                     }

@@ -183,6 +183,7 @@ public struct Verifier: Sendable {
         if box.needsObjective && c.problem == nil {
             throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases")
         }
+        try Self.checkSparseGradients(c, box)
         let params = c.params.map { Buffer<T>(converting: $0.values) }
         let objective = c.problem?.objective(T.self)
         var cmp = TrajectoryComparer(dtype: T.dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
@@ -195,6 +196,8 @@ public struct Verifier: Sendable {
                 } else {
                     box.step(params, objective(params).grads, lr)
                 }
+            } else if let present = s.gradIndices, let sparse = box.stepSparse {
+                sparse(params, s.grads!.map { Buffer<T>(converting: $0) }, present.map { $0 ?? [] }, lr)
             } else {
                 box.step(params, s.grads!.map { Buffer<T>(converting: $0) }, lr)
             }
@@ -241,6 +244,17 @@ public struct Verifier: Sendable {
             r.trajectory.append(now)
         }
         cmp.finish(into: &r)
+
+    /// Sparse gradients (`grad_indices`) go only to a stepper that takes them, and such a stepper
+    /// (torch SparseAdam) takes nothing else: torch raises on a dense gradient.
+    static func checkSparseGradients<T>(_ c: OptimizerCase, _ box: StepperBox<T>) throws {
+        if box.stepSparse == nil, let k = c.steps.firstIndex(where: { $0.gradIndices != nil }) {
+            throw DescentError.unsupported("steps[\(k)].grad_indices: sparse gradients are taken only by torch.optim.SparseAdam in Descent, not by \(box.typeName)")
+        }
+        if box.stepSparse != nil, let k = c.steps.indices.first(where: { c.steps[$0].gradIndices == nil }) {
+            throw DescentError.invalidInput(field: "steps[\(k)].grad_indices",
+                                            message: "missing: \(c.convention).\(c.name) takes only sparse gradients (torch: \"SparseAdam does not support dense gradients, please consider Adam instead\")")
+        }
     }
 
     // MARK: Schedule cases

@@ -136,11 +136,11 @@ public enum Conventions {
 
     public static let torch = Convention(
         name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
-        optimizers: torchSGDGroup + torchAdamGroup + torchMatrixGroup + torchLBFGSGroup + torchAdafactorGroup + torchRpropGroup, schedules: torchSchedules)
+        optimizers: torchSGDGroup + torchAdamGroup + torchMatrixGroup + torchLBFGSGroup + torchAdafactorGroup + torchRpropGroup + torchSparseAdamGroup, schedules: torchSchedules)
 
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
-        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup,
+        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup,
         schedules: optaxSchedules)
 
     public static let textbook = Convention(

@@ -6,7 +6,7 @@ import DescentJSON
 
 /// `mu_dtype`: None (the accumulator takes the parameters' dtype) or "float64" (the precision the
 /// goldens are computed in) are supported; a lower-precision accumulator is not.
-private func muDtype(_ h: inout Hyperparameters) throws {
+func optaxMuDtype(_ h: inout Hyperparameters) throws {
     if let v = h.raw("mu_dtype"), !v.isNull, v.stringValue != "float64" {
         throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null or float64 is supported)")
     }
@@ -35,7 +35,7 @@ private func optaxAdam(_ h: inout Hyperparameters, decayed: Bool, nesterov defau
     f.beta2 = try h.double("b2", default: 0.999)
     f.eps = try h.double("eps", default: 1e-8)
     f.epsRoot = try h.double("eps_root", default: 0)
-    try muDtype(&h)
+    try optaxMuDtype(&h)
     if decayed {
         (f.decay, f.decayMask) = try decoupledDecay(&h)
     }
@@ -85,7 +85,7 @@ let optaxAdamGroup: [OptimizerEntry] = [
         f.beta2 = try h.double("b2", default: 0.999)
         f.eps = try h.double("eps", default: 1e-8)
         f.epsRoot = try h.double("eps_root", default: 0)
-        try muDtype(&h)
+        try optaxMuDtype(&h)
         f.biasCorrectionMu = try h.bool("bias_correction_mu", default: true)
         f.biasCorrectionNu = try h.bool("bias_correction_nu", default: true)
         f.amsgrad = .maxOfCorrected

@@ -24,12 +24,6 @@ func optaxMask(_ h: inout Hyperparameters, _ key: String, ifNull: Bool) throws -
     return (true, bools)
 }
 
-/// `mu_dtype`: None or "float64" (the goldens' precision); a lower-precision accumulator is not supported.
-private func muDtype(_ h: inout Hyperparameters) throws {
-    if let v = h.raw("mu_dtype"), !v.isNull, v.stringValue != "float64" {
-        throw DescentError.unsupported("\(h.callee): mu_dtype=\(v.serialized()) (only null or float64 is supported)")
-    }
-}
 
 let optaxLionLambGroup: [OptimizerEntry] = [
     OptimizerEntry("lion", "the paper's two-beta Lion: c = b1·m + (1−b1)·g, u = sign(c) + weight_decay·w (mask), w ← w − lr·u, m ← b2·m + (1−b2)·g; NOT the one-beta sign form of some lecture slides (w ← w − lr·sign(m)), a different algorithm") { h in
@@ -37,7 +31,7 @@ let optaxLionLambGroup: [OptimizerEntry] = [
         var f = LionFamily(form: .optax)
         f.beta1 = try h.double("b1", default: 0.9)
         f.beta2 = try h.double("b2", default: 0.99)
-        try muDtype(&h)
+        try optaxMuDtype(&h)
         let wd = try h.double("weight_decay", default: 1e-3)
         let (on, perTensor) = try optaxMask(&h, "mask", ifNull: true)
         f.decay = wd == 0 || !on ? .none : .decoupled(wd)

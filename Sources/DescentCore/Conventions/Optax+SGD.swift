@@ -6,7 +6,7 @@ import DescentJSON
 /// None (JSON null, or absent where the default is None): `scale_by_learning_rate(None)` is the
 /// identity — no scaling and no sign flip, w ← w + update — which is exactly the step with
 /// lr = −1 (multiplying by −1 is exact), wherever the family applies lr (inside or outside a trace).
-private func optaxLearningRate(_ h: inout Hyperparameters, _ function: String, required: Bool) throws -> Double {
+func optaxLearningRate(_ h: inout Hyperparameters, _ function: String, required: Bool) throws -> Double {
     if required && h.values["learning_rate"] == nil {
         throw h.invalid("learning_rate", "\(function)() missing 1 required positional argument: 'learning_rate'")
     }

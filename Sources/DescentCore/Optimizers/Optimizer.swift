@@ -44,11 +44,20 @@ extension Stepper {
     public var needsObjective: Bool { false }
 }
 
+/// A stepper that takes sparse gradients (torch SparseAdam): `present[i]` lists the flat row-major
+/// indices of tensor i's entries that the (coalesced) sparse gradient holds, ascending; only those
+/// entries of `grads[i]` exist, the rest are 0 and absent (FORMAT.md, `grad_indices`).
+public protocol SparseGradientStepper<Scalar>: Stepper {
+    func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>], present: [[Int]], lr: Double)
+}
+
 /// Closures over a concrete stepper (type erasure that keeps specialisation).
 public struct StepperBox<T: DescentFloat> {
     public let step: (_ params: [Buffer<T>], _ grads: [Buffer<T>], _ lr: Double) -> Void
     public let stepObjective: (_ params: [Buffer<T>], _ objective: Objective<T>, _ lr: Double) -> Void
     public let needsObjective: Bool
+    /// The sparse-gradient step, for a stepper that takes sparse gradients (nil for the others).
+    public let stepSparse: ((_ params: [Buffer<T>], _ grads: [Buffer<T>], _ present: [[Int]], _ lr: Double) -> Void)?
     public let state: () -> [(name: String, buffers: [Buffer<T>])]
     public let save: () -> StepperState
     public let load: (StepperState) throws -> Void
@@ -59,6 +68,11 @@ public struct StepperBox<T: DescentFloat> {
         step = { s.step(params: $0, grads: $1, lr: $2) }
         stepObjective = { s.step(params: $0, objective: $1, lr: $2) }
         needsObjective = s.needsObjective
+        if let sparse = s as? any SparseGradientStepper<T> {
+            stepSparse = { sparse.step(params: $0, grads: $1, present: $2, lr: $3) }
+        } else {
+            stepSparse = nil
+        }
         state = { s.state }
         save = { s.save() }
         load = { try s.load($0) }
