@@ -244,6 +244,7 @@ public struct Verifier: Sendable {
             r.trajectory.append(now)
         }
         cmp.finish(into: &r)
+    }
 
     /// Sparse gradients (`grad_indices`) go only to a stepper that takes them, and such a stepper
     /// (torch SparseAdam) takes nothing else: torch raises on a dense gradient.
