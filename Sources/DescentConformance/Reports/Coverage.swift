@@ -87,19 +87,9 @@ public enum Coverage {
         return out.sorted { (order.firstIndex(of: $0.library) ?? order.count, $0.library) < (order.firstIndex(of: $1.library) ?? order.count, $1.library) }
     }
 
-    /// nil when the entry builds (with its defaults, or fails only on a missing or invalid
-    /// argument); the reason when it is registered as unsupported.
-    static func status(_ e: OptimizerEntry) -> String? {
-        guard var h = try? Hyperparameters(nil, callee: e.name) else { return nil }
-        do { _ = try e.build(&h) } catch DescentError.unsupported(let why) { return why } catch {}
-        return nil
-    }
-
-    static func status(_ e: ScheduleEntry) -> String? {
-        guard var h = try? Hyperparameters(nil, callee: e.name) else { return nil }
-        do { _ = try e.build(&h, ScheduleContext(baseLR: 0.1, metrics: nil)) } catch DescentError.unsupported(let why) { return why } catch {}
-        return nil
-    }
+    /// nil when the entry runs; the reason when it is registered as unsupported.
+    static func status(_ e: OptimizerEntry) -> String? { e.unsupportedReason }
+    static func status(_ e: ScheduleEntry) -> String? { e.unsupportedReason }
 
     /// A table cell names at most this many of one reason's names (the JSON names them all).
     static let maxNamesShown = 12

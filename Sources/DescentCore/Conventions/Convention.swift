@@ -25,6 +25,12 @@ public struct OptimizerEntry: Sendable {
     public var keywords: [Keyword] {
         recordKeywords(callee: name) { h in _ = try build(&h) }
     }
+
+    /// Why this name cannot run, when it is registered as unsupported (its builder throws
+    /// `unsupported` once its required arguments are given); nil when it runs.
+    public var unsupportedReason: String? {
+        probeBuilder(callee: name) { h in _ = try build(&h) }.unsupported
+    }
 }
 
 /// Runs `build` with recording on: first with no arguments, then with each argument it reports
@@ -32,8 +38,15 @@ public struct OptimizerEntry: Sendable {
 /// until it succeeds or fails otherwise (a builder that rejects the supplied values then shows
 /// the keywords it read up to there).
 func recordKeywords(callee: String, _ build: (inout Hyperparameters) throws -> Void) -> [Keyword] {
+    probeBuilder(callee: callee, build).keywords
+}
+
+/// `recordKeywords`'s loop; also the reason when the builder, given its required arguments, throws
+/// `unsupported` (a name registered as not runnable, such as torch's LambdaLR).
+func probeBuilder(callee: String, _ build: (inout Hyperparameters) throws -> Void) -> (keywords: [Keyword], unsupported: String?) {
     var supplied: [(String, JSON)] = []
     var keywords: [Keyword] = []
+    var unsupported: String?
     attempts: for _ in 0..<8 {
         let recorder = KeywordRecorder()
         guard var h = try? Hyperparameters(.object(supplied), callee: callee) else { break }
@@ -47,6 +60,7 @@ func recordKeywords(callee: String, _ build: (inout Hyperparameters) throws -> V
             let (field, message): (String, String)
             switch e {
             case let .invalidHyperparameter(f, m), let .invalidInput(f, m): (field, message) = (f, m)
+            case let .unsupported(why): unsupported = why; break attempts
             default: break attempts
             }
             let key = String(field.split(separator: ".").last ?? "")
@@ -63,9 +77,9 @@ func recordKeywords(callee: String, _ build: (inout Hyperparameters) throws -> V
             break
         }
     }
-    return keywords.map { k in
+    return (keywords.map { k in
         supplied.contains(where: { $0.0 == k.name }) ? Keyword(name: k.name, kind: k.kind, defaultValue: nil, required: true) : k
-    }
+    }, unsupported)
 }
 
 /// One schedule name of a convention.
@@ -84,6 +98,11 @@ public struct ScheduleEntry: Sendable {
     /// The schedule's parameters and defaults, recorded from `build` (as OptimizerEntry.keywords).
     public var keywords: [Keyword] {
         recordKeywords(callee: name) { h in _ = try build(&h, ScheduleContext(baseLR: 0.1, metrics: nil)) }
+    }
+
+    /// Why this name cannot run, when it is registered as unsupported; nil when it runs.
+    public var unsupportedReason: String? {
+        probeBuilder(callee: name) { h in _ = try build(&h, ScheduleContext(baseLR: 0.1, metrics: nil)) }.unsupported
     }
 }
 
