@@ -61,7 +61,6 @@ func probeBuilder(callee: String, _ build: (inout Hyperparameters) throws -> Voi
             switch e {
             case let .invalidHyperparameter(f, m), let .invalidInput(f, m): (field, message) = (f, m)
             case let .unsupported(why): unsupported = why; break attempts
-            default: break attempts
             }
             let key = String(field.split(separator: ".").last ?? "")
             guard message.contains("required positional argument") || message.contains(" needs "),

@@ -65,10 +65,23 @@ public struct StepperBox<T: DescentFloat> {
     public let typeName: String
 
     public init<S: Stepper>(_ s: S) where S.Scalar == T {
+        self.init(s, sparse: nil)
+    }
+
+    /// A sparse-gradient stepper, called on its concrete type: through the existential its step
+    /// would run unspecialised generic code, whose packed square root is an out-of-line call to
+    /// the AVX-512 intrinsic (a crash on CPUs without AVX-512; seen on vectorized-portable).
+    public init<S: SparseGradientStepper>(_ s: S) where S.Scalar == T {
+        self.init(s, sparse: { s.step(params: $0, grads: $1, present: $2, lr: $3) })
+    }
+
+    init<S: Stepper>(_ s: S, sparse: ((_ params: [Buffer<T>], _ grads: [Buffer<T>], _ present: [[Int]], _ lr: Double) -> Void)?) where S.Scalar == T {
         step = { s.step(params: $0, grads: $1, lr: $2) }
         stepObjective = { s.step(params: $0, objective: $1, lr: $2) }
         needsObjective = s.needsObjective
-        if let sparse = s as? any SparseGradientStepper<T> {
+        if let sparse {
+            stepSparse = sparse
+        } else if let sparse = s as? any SparseGradientStepper<T> {
             stepSparse = { sparse.step(params: $0, grads: $1, present: $2, lr: $3) }
         } else {
             stepSparse = nil
