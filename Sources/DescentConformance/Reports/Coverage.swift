@@ -62,8 +62,8 @@ public enum Coverage {
                 }
             }
             let convention = Conventions.named(library)
-            let optimizerStatus = Dictionary(convention?.optimizers.map { ($0.name, status($0)) } ?? [], uniquingKeysWith: { a, _ in a })
-            let scheduleStatus = Dictionary(convention?.schedules.map { ($0.name, status($0)) } ?? [], uniquingKeysWith: { a, _ in a })
+            let optimizerStatus = Dictionary(convention?.optimizers.map { ($0.name, $0.unsupportedReason) } ?? [], uniquingKeysWith: { a, _ in a })
+            let scheduleStatus = Dictionary(convention?.schedules.map { ($0.name, $0.unsupportedReason) } ?? [], uniquingKeysWith: { a, _ in a })
             let libraryReasons = reasons[library] ?? [:]
             func mark(_ list: [String], _ registry: [String: String?]) -> [LibraryCoverage.Name] {
                 list.map { n in
@@ -86,10 +86,6 @@ public enum Coverage {
         let order = Conventions.all.map(\.name)
         return out.sorted { (order.firstIndex(of: $0.library) ?? order.count, $0.library) < (order.firstIndex(of: $1.library) ?? order.count, $1.library) }
     }
-
-    /// nil when the entry runs; the reason when it is registered as unsupported.
-    static func status(_ e: OptimizerEntry) -> String? { e.unsupportedReason }
-    static func status(_ e: ScheduleEntry) -> String? { e.unsupportedReason }
 
     /// A table cell names at most this many of one reason's names (the JSON names them all).
     static let maxNamesShown = 12

@@ -278,7 +278,8 @@ public struct Plot: Sendable {
         let f = frame()
         let c = Plot.coordinate
         let namedCount = series.filter { !$0.name.isEmpty }.count
-        let total = height + (legend && namedCount > 0 && legendPlacement(f).below ? 14 + 18 * Double(namedCount) : 0)
+        let placement = legendPlacement(f)   // (samples every curve: computed once)
+        let total = height + (legend && namedCount > 0 && placement.below ? 14 + 18 * Double(namedCount) : 0)
         var o = """
         <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" width="\(c(width))" height="\(c(total))" viewBox="0 0 \(c(width)) \(c(total))" font-family="Helvetica, Arial, sans-serif" font-size="12">
@@ -372,7 +373,6 @@ public struct Plot: Sendable {
         // the plot (also when the names are long).
         let named = series.enumerated().filter { !$0.element.name.isEmpty }
         if legend, !named.isEmpty {
-            let placement = legendPlacement(f)
             let (below, w, h) = (placement.below, placement.width, placement.height)
             let x0 = below ? 8 : placement.x, y0 = below ? height + 2 : placement.y
             o += "<g class=\"legend\">\n<rect x=\"\(c(x0))\" y=\"\(c(y0))\" width=\"\(c(w))\" height=\"\(c(h))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#bbb\"/>\n"
