@@ -36,12 +36,15 @@ private func expectClose(_ a: [Double], _ b: [Double], _ what: String) {
     let w = [0.5, -2.0, 0], g = [3.0, -4, 0]
     let lr = 0.1, wd = 0.01
     let adan = try firstStep("adan", [("learning_rate", JSON(lr)), ("weight_decay", JSON(wd))])
-    expectClose(adan, (0..<3).map { w[$0] - lr * (g[$0] / ((g[$0] * g[$0] + 1e-8).squareRoot() + 1e-8) + wd * w[$0]) }, "adan")
+    expectClose(adan, (0..<3).map { (i: Int) -> Double in
+        let denominator: Double = (g[i] * g[i] + 1e-8).squareRoot() + 1e-8
+        return w[i] - lr * (g[i] / denominator + wd * w[i])
+    }, "adan")
     let novograd = try firstStep("novograd", [("learning_rate", JSON(lr)), ("weight_decay", JSON(wd))])
-    expectClose(novograd, (0..<3).map { w[$0] - lr * (g[$0] / (5 + 1e-6) + wd * w[$0]) }, "novograd")
+    expectClose(novograd, (0..<3).map { (i: Int) -> Double in w[i] - lr * (g[i] / (5 + 1e-6) + wd * w[i]) }, "novograd")
     let fromage = try firstStep("fromage", [("learning_rate", JSON(0.5))])
     let mult = 1 / (1 + 0.25).squareRoot(), ratio = 4.25.squareRoot() / 5
-    expectClose(fromage, (0..<3).map { mult * (w[$0] - 0.5 * ratio * g[$0]) }, "fromage")
+    expectClose(fromage, (0..<3).map { (i: Int) -> Double in mult * (w[i] - 0.5 * ratio * g[i]) }, "fromage")
 }
 
 /// SM3 on one 2×2 tensor: after g₁ = [[1, 2], [3, 0]] the row accumulators are the row maxima of
@@ -54,14 +57,14 @@ private func expectClose(_ a: [Double], _ b: [Double], _ what: String) {
     let w = Buffer<Double>([0, 0, 0, 0])
     box.step([w], [Buffer<Double>([1, 2, 3, 0])], 1)
     let g1 = [1.0, 2, 3, 0]
-    expectClose(w.doubles, g1.map { $0 == 0 ? 0 : -$0 / ($0 * $0 + 1e-8).squareRoot() }, "sm3 step 1")
+    expectClose(w.doubles, g1.map { (x: Double) -> Double in x == 0 ? 0 : -x / (x * x + 1e-8).squareRoot() }, "sm3 step 1")
     let state = box.state()
     expectClose(try #require(state.first { $0.name == "mu.0" }).buffers[0].doubles, [4, 9], "rows")
     expectClose(try #require(state.first { $0.name == "mu.1" }).buffers[0].doubles, [9, 4], "columns")
     let before = w.doubles
     box.step([w], [Buffer<Double>([1, 1, 1, 1])], 1)
     let a = [5.0, 5, 10, 5]
-    expectClose(w.doubles, (0..<4).map { before[$0] - 1 / (a[$0] + 1e-8).squareRoot() }, "sm3 step 2")
+    expectClose(w.doubles, (0..<4).map { (i: Int) -> Double in before[i] - 1 / (a[i] + 1e-8).squareRoot() }, "sm3 step 2")
     #expect(throws: DescentError.self) { _ = try spec.family.makeStepper(Double.self, shapes: [[]], engine: .naive) }
 }
 

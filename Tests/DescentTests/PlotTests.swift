@@ -198,7 +198,11 @@ final class SVGReader: NSObject, XMLParserDelegate {
         var m = 0.0, t = 0.0
         var expected: [Double] = []
         for y in ys where y.isFinite { t += 1; m = 0.5 * m + 0.5 * y; expected.append(m / (1 - pow(0.5, t))) }
-        let drawn = r.series()[0].lines.flatMap { $0 }.map { f.yAxis.lower + (f.bottom - $0.1) / (f.bottom - f.top) * (f.yAxis.upper - f.yAxis.lower) }
+        let points: [(Double, Double)] = r.series()[0].lines.flatMap { $0 }
+        let drawn = points.map { (p: (Double, Double)) -> Double in
+            let fraction: Double = (f.bottom - p.1) / (f.bottom - f.top)
+            return f.yAxis.lower + fraction * (f.yAxis.upper - f.yAxis.lower)
+        }
         #expect(drawn.count == 4)
         for (d, e) in zip(drawn, expected) { #expect(abs(d - e) < 1e-2, "\(drawn) vs \(expected)") }
         #expect(r.all("polyline", class: "raw").count == 2, "the raw values, broken at the NaN")

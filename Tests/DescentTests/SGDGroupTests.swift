@@ -25,7 +25,11 @@ private func problemGradient(_ p: JSON, _ x: [Double]) -> [Double] {
     switch p["name"]?.stringValue {
     case "quadratic":
         let a = numbers(p["A"]), b = numbers(p["b"]), d = b.count
-        return (0..<d).map { i in (0..<d).reduce(0.0) { $0 + a[i * d + $1] * x[$1] } - b[i] }
+        return (0..<d).map { (i: Int) -> Double in
+            var s = 0.0
+            for j in 0..<d { s += a[i * d + j] * x[j] }
+            return s - b[i]
+        }
     case "rosenbrock":
         let a = p["a"]!.doubleValue!, b = p["b"]!.doubleValue!
         return [-2 * (a - x[0]) - 4 * b * x[0] * (x[1] - x[0] * x[0]), 2 * b * (x[1] - x[0] * x[0])]

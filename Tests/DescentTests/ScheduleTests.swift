@@ -188,18 +188,20 @@ private func caught(_ c: ScheduleCase, _ wrong: [Double]) -> Bool {
 @Test func fixturesCatchTheirMistakes() {
     // torch's recursive cosine is periodic past T_max; the clipped closed form is not.
     let cos = fixture("torch/CosineAnnealingLR/past-tmax")
-    #expect(caught(cos, (0..<cos.expectedLR.count).map { k in
-        0.001 + (0.1 - 0.001) * (1 + Foundation.cos(Double.pi * Double(min(k, 10)) / 10)) / 2 }))
+    #expect(caught(cos, (0..<cos.expectedLR.count).map { (k: Int) -> Double in
+        let wave: Double = 1 + Foundation.cos(Double.pi * Double(min(k, 10)) / 10)
+        return 0.001 + (0.1 - 0.001) * wave / 2
+    }))
     // ConstantLR with total_iters 0: the closed form would give base_lr from step 1.
     let c0 = fixture("torch/ConstantLR/total-iters-0")
     #expect(caught(c0, [0.025] + Array(repeating: 0.1, count: c0.expectedLR.count - 1)))
     // MultiStepLR: a repeated milestone multiplies twice.
     let ms = fixture("torch/MultiStepLR/repeated")
-    #expect(caught(ms, (0..<ms.expectedLR.count).map { k in 0.1 * pow(0.5, Double(Set([3, 7, 12]).filter { $0 <= k }.count)) }))
+    #expect(caught(ms, (0..<ms.expectedLR.count).map { (k: Int) -> Double in 0.1 * pow(0.5, Double([3, 7, 12].filter { $0 <= k }.count)) }))
     // StepLR: torch's chained products differ from base·gamma^k in the last bits only, so the
     // closed form passes at 1e-12 — the default-gamma case still catches an off-by-one decay.
     let st = fixture("torch/StepLR/basic")
-    #expect(caught(st, (0..<st.expectedLR.count).map { k in 0.1 * pow(0.5, Double((k + 1) / 3)) }))
+    #expect(caught(st, (0..<st.expectedLR.count).map { (k: Int) -> Double in 0.1 * pow(0.5, Double((k + 1) / 3)) }))
     // SequentialLR: OneCycleLR's constructor rewrote initial_lr, so the run does not start at base_lr.
     let so = fixture("torch/SequentialLR/poly-onecycle")
     #expect(Swift.abs(so.expectedLR[0] - so.baseLR!) > 1e-3)

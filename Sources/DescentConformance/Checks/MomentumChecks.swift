@@ -36,7 +36,10 @@ package struct MomentumProblem: Sendable {
     }
     /// A changing lr: a warmup, a hold and a step drop (ratios up to 10×), so lr_t ≠ lr_s matters.
     package var changingLRs: [Double] {
-        (0..<steps).map { t in t < 8 ? lr * Double(t + 1) / 8 : (t < 20 ? lr : lr / 10) }
+        (0..<steps).map { (t: Int) -> Double in
+            if t < 8 { return lr * Double(t + 1) / 8 }
+            return t < 20 ? lr : lr / 10
+        }
     }
     package var constantLRs: [Double] { Array(repeating: lr, count: steps) }
 

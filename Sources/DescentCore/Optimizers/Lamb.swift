@@ -318,7 +318,9 @@ extension LambStepper {
         if config.adaNorm != nil { adaNormE = try saved.perTensor("exp_grad_norm", count: adaNormE.count) }
         if let w = saved.values("weight_norm"), let u = saved.values("adam_norm"), let r = saved.values("trust_ratio"),
            w.count == norms.count, u.count == norms.count, r.count == norms.count {
-            norms = (0..<norms.count).map { (w[$0].first ?? 0, u[$0].first ?? 0, r[$0].first ?? 1) }
+            var restored: [(weight: Double, update: Double, ratio: Double)?] = []
+            for i in 0..<norms.count { restored.append((weight: w[i].first ?? 0, update: u[i].first ?? 0, ratio: r[i].first ?? 1)) }
+            norms = restored
         }
     }
 }

@@ -59,7 +59,10 @@ enum KerasSchedule: Sendable {
             }
             guard let target else { return decay(T.minNaN(step, T(s)), T(i)) }
             let st = T.minNaN(step, T(s) + T(warmup))
-            if st < T(warmup) { return (T(target) - T(i)) * (st / T(warmup)) + T(i) }
+            if st < T(warmup) {
+                let span: T = T(target) - T(i), fraction: T = st / T(warmup)
+                return span * fraction + T(i)
+            }
             return decay(st - T(warmup), T(target))
         case let .restarts(i, first, tMul, mMul, alpha):
             var f = step / T(first)

@@ -122,7 +122,14 @@ indirect enum OptaxSchedule: Sendable {
                 let inside: T = bounds[j] <= k && k < bounds[j + 1] ? 1 : 0
                 let pct = T(k - bounds[j]) / T(size)
                 let (a, b) = (values[j], values[j + 1])
-                let v = cosine ? b + (a - b) / 2 * (T.cos(T(Double.pi) * pct) + 1) : (b - a) * pct + a
+                let v: T
+                if cosine {
+                    let half: T = (a - b) / 2, wave: T = T.cos(T(Double.pi) * pct) + 1
+                    v = b + half * wave
+                } else {
+                    let span: T = b - a
+                    v = span * pct + a
+                }
                 dot += inside * v
             }
             return dot + (bounds.last! <= k ? 1 : 0) * values.last!

@@ -40,13 +40,15 @@ enum TextbookSchedule: Sendable {
         case let .stepDecay(lr, gamma, s):
             return (0..<count).map { t in T(lr) * T.pow(T(gamma), T(t / s)) }
         case let .cosineAnnealing(emax, emin, tmax):
-            return (0..<count).map { t in
-                T(emin) + 0.5 * (T(emax) - T(emin)) * (1 + T.cos(pi * T(Swift.min(t, tmax)) / T(tmax)))
+            return (0..<count).map { (t: Int) -> T in
+                let half: T = 0.5 * (T(emax) - T(emin)), angle: T = pi * T(Swift.min(t, tmax)) / T(tmax)
+                return T(emin) + half * (1 + T.cos(angle))
             }
         case let .oneCycle(mx, mn, w, total):
-            return (0..<count).map { t in
+            return (0..<count).map { (t: Int) -> T in
                 if t < w { return T(mx) * T(t) / T(w) }
-                return T(mn) + 0.5 * (T(mx) - T(mn)) * (1 + T.cos(pi * T(Swift.min(t - w, total - w)) / T(total - w)))
+                let half: T = 0.5 * (T(mx) - T(mn)), angle: T = pi * T(Swift.min(t - w, total - w)) / T(total - w)
+                return T(mn) + half * (1 + T.cos(angle))
             }
         case let .reduceOnPlateau(lr0, factor, patience, minLR, nonStrict):
             guard count <= 1 || (metrics?.count ?? 0) >= count - 1 else {

@@ -67,7 +67,7 @@ public struct MLPSpec: Sendable, Hashable, CustomStringConvertible {
 
     /// [[d₁, d₀], [d₁], [d₂, d₁], [d₂], …] — the `params` shapes, in order.
     public var parameterShapes: [[Int]] {
-        (1..<sizes.count).flatMap { l in [[sizes[l], sizes[l - 1]], [sizes[l]]] }
+        (1..<sizes.count).flatMap { (l: Int) -> [[Int]] in [[sizes[l], sizes[l - 1]], [sizes[l]]] }
     }
 
     /// Number of scalars in all parameters.

@@ -162,7 +162,7 @@ package struct TestFunction: Sendable {
                 return t1 * t1 + t2 * t2
             }
         case "dixon-price":
-            let am = (1...d).map { i in pow(2, -(pow(2, Double(i)) - 2) / pow(2, Double(i))) }
+            let am = (1...d).map { (i: Int) -> Double in let p: Double = pow(2, Double(i)); return pow(2, -(p - 2) / p) }
             return TestFunction(name: name, dim: d, domain: box(-10, 10, d), optimum: 0, argmin: am) { x in
                 var s = (x[0] - 1) * (x[0] - 1)
                 for i in 1..<max(x.count, 1) { let t = 2 * x[i] * x[i] - x[i - 1]; s += Double(i + 1) * t * t }
