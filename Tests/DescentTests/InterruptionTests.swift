@@ -50,13 +50,16 @@ func leftoverTemps(_ dir: String) -> [String] {
         let bin = try descentBinary()
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        // A small fixtures folder (the main job on all of fixtures/ twice would be slow in debug).
+        // A small fixtures folder (the main job on all of fixtures/ twice would be slow in debug),
+        // and no training or claims: in a debug build they cost ~35 s of CPU per job, and their
+        // files go through the same whole-or-nothing writer as the conformance and power reports
+        // (results/ and results/local/) that the two jobs race on here.
         try FileManager.default.createDirectory(atPath: "\(dir)/fixtures/torch", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Descent.bundledFixtures + "/torch/SGD.json", toPath: "\(dir)/fixtures/torch/SGD.json")
         let jobs = (0..<2).map { _ -> Process in
             let p = Process()
             p.executableURL = URL(fileURLWithPath: bin)
-            p.arguments = ["--fixtures", "\(dir)/fixtures", "--results", "\(dir)/results", "--no-bench"]
+            p.arguments = ["--fixtures", "\(dir)/fixtures", "--results", "\(dir)/results", "--no-bench", "--no-training", "--no-claims"]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             return p

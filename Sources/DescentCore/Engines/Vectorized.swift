@@ -109,6 +109,7 @@ public enum VectorizedEngine {
     public static func map<K: ElementwiseKernel>(_ kernel: K, _ p: Buffer<K.Scalar>, _ g: Buffer<K.Scalar>,
                                                  _ slots: [Buffer<K.Scalar>], threads: Int, loops: LoopChoice = .installed) {
         let n = p.count
+        precondition(slots.count == kernel.slotCount, "VectorizedEngine.map: \(slots.count) state buffers for a kernel with \(kernel.slotCount)")
         let bases = Bases(p, g, slots)
         let wide = loops.table?.loop(for: K.self)
         let chunks = threads > 1 && n * (1 + bases.slotCount) >= parallelThreshold(accelerated: wide != nil) ? threads : 1
@@ -150,10 +151,13 @@ public enum VectorizedEngine {
     }
 
     /// Elements lo..<hi, with the slot count hoisted out of the loop. An accelerator module
-    /// specialises this for each kernel type, compiled for its instruction set.
+    /// specialises this for each kernel type, compiled for its instruction set. The switch is on
+    /// the kernel's own `slotCount` (`map` checks the buffers match it): for a kernel whose count
+    /// is a constant, the specialisation keeps one loop instead of five, which is most of the
+    /// release build's code (and time) for the loops.
     @inlinable
     public static func run<K: ElementwiseKernel>(_ k: K, _ b: Bases<K.Scalar>, _ lo: Int, _ hi: Int) {
-        switch b.slotCount {
+        switch k.slotCount {
         case 0: loop(k, b, lo, hi, slots: 0)
         case 1: loop(k, b, lo, hi, slots: 1)
         case 2: loop(k, b, lo, hi, slots: 2)
