@@ -34,7 +34,7 @@ let schedulefreeGroup: [OptimizerEntry] = [
         try schedulefreeCommon(&h, &f)
         return OptimizerSpec(family: f, lr: lr)
     },
-    OptimizerEntry("RAdamScheduleFree", "AdamWScheduleFree with RAdam's rectification instead of warmup: lr·rect and the normalised step once ρ_t > 4, before that lr 0 (silent_sgd_phase) or SGD on the raw gradient; no warmup_steps; no validation") { h in
+    OptimizerEntry("RAdamScheduleFree", "AdamWScheduleFree with RAdam's rectification instead of warmup: the rectified, normalised step once ρ_t > 4; before that no step (silent_sgd_phase) or SGD on the raw gradient; no warmup_steps; no validation") { h in
         let lr = try h.double("lr", default: 0.0025)
         var f = ScheduleFreeFamily(form: .schedulefree, base: .adamw)
         (f.beta1, f.beta2) = try h.pair("betas", default: (0.9, 0.999))
