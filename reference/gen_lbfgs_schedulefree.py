@@ -364,6 +364,26 @@ SF = {
         ("r-power", {"lr": 0.03, "r": 2.0, "weight_lr_power": 0.0}, True,
          "r 2, weight_lr_power 0: polynomial averaging weights (k+1)^2; catches r ignored."),
     ],
+    "RAdamScheduleFree": [
+        ("defaults", {}, False,
+         "All defaults (lr 0.0025, betas (0.9, 0.999), eps 1e-8, silent_sgd_phase True): RAdam's rectification "
+         "rho_t = rho_inf - 2t·β₂ᵗ/(1 − β₂ᵗ) is at most 4 for the first 4 steps (4.996 at step 5), where the step's lr is 0 (the "
+         "parameters do not move, the averaging weight is 0, and only exp_avg_sq advances), then lr·rect with "
+         "rect = √((ρ−4)(ρ−2)ρ∞/((ρ∞−4)(ρ∞−2)ρ)); catches the rectification dropped (AdamW Schedule-Free), "
+         "the threshold taken as 5 (RAdam's torch form), and the silent phase ignored."),
+        ("sgd-phase", {"lr": 0.01, "silent_sgd_phase": False}, False,
+         "silent_sgd_phase False: during the first 4 steps the step is plain SGD on the raw gradient at the full "
+         "lr (rect 1), after them Adam's normalised step; catches the silent phase kept, and the gradient "
+         "normalised in the SGD phase."),
+        ("lr-schedule", {"lr": 0.02, "betas": [0.8, 0.99]}, True,
+         "lr changed mid-run through param_group['lr'] and β₂ 0.99 (ρ∞ 199): the rectified lr enters lr_max and "
+         "the averaging weight; catches the weight from the unrectified lr, and β₁ used where β₂ belongs."),
+        ("weight-decay", {"lr": 0.02, "weight_decay": 0.1, "eps": 1e-3, "silent_sgd_phase": False}, True,
+         "weight_decay 0.1 added at y after the normalisation (and to the raw gradient in the SGD phase), large "
+         "eps: catches decay inside the moments and eps inside the root."),
+        ("r-power", {"lr": 0.03, "r": 1.0, "weight_lr_power": 1.0, "foreach": False}, True,
+         "r 1, weight_lr_power 1 on the for-loop path (foreach False): weight t^r·lr_max^p; catches r ignored."),
+    ],
 }
 
 SF_PROBLEMS = [

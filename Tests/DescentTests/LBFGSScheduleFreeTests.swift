@@ -16,7 +16,7 @@ private let root = fixturesURL
 private let files = [
     "torch/problems/LBFGS.json", "optax/problems/lbfgs.json", "optax/schedule_free.json",
     "optax/problems/schedule_free.json", "schedulefree/SGDScheduleFree.json",
-    "schedulefree/AdamWScheduleFree.json", "schedulefree/problems/schedule_free.json",
+    "schedulefree/AdamWScheduleFree.json", "schedulefree/RAdamScheduleFree.json", "schedulefree/problems/schedule_free.json",
 ]
 
 private func loadCases(_ file: String) throws -> [OptimizerCase] {
@@ -121,6 +121,9 @@ private let designedToCatch: [(variant: String, cases: [String])] = [
     ("schedulefree-beta-ignored", ["optax/schedule_free_sgd/b1-power", "schedulefree/AdamWScheduleFree/warmup"]),
     ("schedulefree-beta2-ignored", ["schedulefree/AdamWScheduleFree/warmup"]),
     ("schedulefree-eps-dropped", ["optax/schedule_free_adamw/weight-decay"]),
+    ("radam-schedulefree-no-rectification", ["schedulefree/RAdamScheduleFree/defaults", "schedulefree/RAdamScheduleFree/lr-schedule"]),
+    ("radam-schedulefree-silent-phase-ignored", ["schedulefree/RAdamScheduleFree/defaults"]),
+    ("radam-schedulefree-threshold-5", ["schedulefree/RAdamScheduleFree/defaults", "schedulefree/RAdamScheduleFree/sgd-phase"]),
     ("schedulefree-params-hold-x", []),   // every non-degenerate case: see holdingXIsCaughtEverywhere
     ("weight-decay-ignored", ["optax/schedule_free_sgd/weight-decay", "schedulefree/SGDScheduleFree/weight-decay",
                               "schedulefree/AdamWScheduleFree/weight-decay"]),
@@ -158,7 +161,7 @@ private func loadFiles() throws -> [FixtureFile] {
             #expect(r.status == .fail || c.id.hasSuffix("warmup-zero"), "\(c.id): x matches the expected values (\(r.status))")
         }
     }
-    #expect(applied == 28)
+    #expect(applied == 33)
 }
 
 /// Mistakes that stay test-only: a case-specific change (a per-step lr) or an arbitrary wrong

@@ -15,7 +15,7 @@ private let sgdGroupFiles = [
     "optax/sgd.json", "optax/adagrad.json", "optax/rmsprop.json", "optax/adadelta.json",
     "textbook/sgd.json", "textbook/gd.json", "textbook/momentum.json", "textbook/momentum_ema.json",
     "textbook/momentum_sum.json", "textbook/adagrad.json", "textbook/rmsprop.json",
-    "torch/problems/sgd_group.json", "optax/problems/sgd_group.json",
+    "torch/problems/sgd_group.json", "optax/problems/sgd_group.json", "optax/ema.json",
 ]
 
 private func numbers(_ j: JSON?) -> [Double] { j?.arrayValue?.compactMap(\.doubleValue) ?? [] }
@@ -47,10 +47,14 @@ private func problemGradient(_ p: JSON, _ x: [Double]) -> [Double] {
 /// the case's, through the harness's float32 policy (TolerancePolicy) for a float32 run.
 private func replay<T: DescentFloat>(_ c: JSON, as _: T.Type,
                                      mutate: (inout OptimizerSpec) -> Void = { _ in }) throws -> String? {
+    let o = c["optimizer"]!
+    if let want = c["expected_error"]?.stringValue {
+        let got = message(o["convention"]!.stringValue!, o["name"]!.stringValue!, o["hyperparameters"]!.serialized())
+        return got == want ? nil : "expected the error \(want), got \(got ?? "none")"
+    }
     let tol = c["tolerance"]!
     let base = Tolerance(rtol: tol["rtol"]!.doubleValue!, atol: tol["atol"]!.doubleValue!)
     let override = c["tolerance_float32"].map { Tolerance(rtol: $0["rtol"]!.doubleValue!, atol: $0["atol"]!.doubleValue!) }
-    let o = c["optimizer"]!
     var spec = try Conventions.optimizer(convention: o["convention"]!.stringValue!, name: o["name"]!.stringValue!,
                                          hyperparameters: o["hyperparameters"])
     mutate(&spec)
@@ -143,6 +147,12 @@ private var mistakes: [(file: String, id: String, mistake: (inout OptimizerSpec)
     ("textbook/momentum_sum.json", "textbook/momentum_sum/lr-schedule", wrong { (f: inout SGDFamily) in f.dampening = f.momentum }),
     ("textbook/adagrad.json", "textbook/adagrad/lr-schedule", wrong { (f: inout AdagradFamily) in f.epsInsideSqrt = false }),
     ("textbook/rmsprop.json", "textbook/rmsprop/eps-large", wrong { (f: inout RMSpropFamily) in f.epsInsideSqrt = false }),
+    ("optax/ema.json", "optax/ema/defaults", wrong { (f: inout SGDFamily) in f.debias = false }),
+    ("optax/ema.json", "optax/ema/defaults", wrong { (f: inout SGDFamily) in f.debiasCountShift = 1 }),
+    ("optax/ema.json", "optax/ema/defaults", { spec in spec.lr = 1 }),
+    ("optax/ema.json", "optax/ema/debias-off", wrong { (f: inout SGDFamily) in f.debias = true }),
+    ("optax/ema.json", "optax/ema/decay-0.999", wrong { (f: inout SGDFamily) in f.dampening = 1 - f.dampening }),
+    ("optax/ema.json", "optax/ema/decay-0", wrong { (f: inout SGDFamily) in f.dampening = 0; f.momentum = 0.5 }),
 ] }
 
 @Test func sgdGroupFixturesCatchTheirMistakes() throws {
@@ -238,4 +248,22 @@ private func message(_ convention: String, _ name: String, _ json: String) -> St
     #expect(pyRepr(try! JSON.parse("-1")) == "-1")
     #expect(pyRepr(try! JSON.parse("-1.0")) == "-1.0")
     #expect(pyRepr(try! JSON.parse("-1E2")) == "-100.0")
+}
+
+/// optax.ema with decay 0 is the identity transform (1 − 0^t = 1 with debias): the goldens must be
+/// the initial parameters plus the running sum of the gradients (the sign: ADDED, no learning rate).
+@Test func emaDecayZeroIsTheRunningSumOfTheGradients() throws {
+    for id in ["optax/ema/decay-0", "optax/ema/decay-0-debias-off"] {
+        let c = try #require(try loadCases("optax/ema.json").first { $0["id"]?.stringValue == id })
+        var w = c["params"]!.arrayValue!.map { numbers($0["values"]) }
+        for s in c["steps"]!.arrayValue! {
+            let g = s["grads"]!.arrayValue!.map(numbers), e = s["expected"]!.arrayValue!.map(numbers)
+            for i in w.indices {
+                for k in w[i].indices {
+                    w[i][k] += g[i][k]
+                    #expect(abs(w[i][k] - e[i][k]) <= 1e-12 * max(1, abs(e[i][k])), "\(id) tensor \(i)[\(k)]")
+                }
+            }
+        }
+    }
 }

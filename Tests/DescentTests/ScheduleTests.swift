@@ -17,6 +17,8 @@ struct ScheduleCase: Sendable, CustomTestStringConvertible {
     let expectedMomentum: [Double]?
     let rtol: Double
     let atol: Double
+    /// An argument-validation case's message (`expected_error`): the schedule must be rejected with it.
+    var expectedError: String? = nil
     var testDescription: String { id }
 }
 
@@ -38,13 +40,19 @@ func scheduleCases(_ convention: String) -> [ScheduleCase] {
                 name: s?["name"]?.stringValue ?? "", parameters: s?["parameters"],
                 baseLR: c["base_lr"]?.doubleValue, metrics: numbers(c["metrics"]),
                 expectedLR: numbers(c["expected_lr"]) ?? [], expectedMomentum: numbers(c["expected_momentum"]),
-                rtol: c["tolerance"]?["rtol"]?.doubleValue ?? 1e-12, atol: c["tolerance"]?["atol"]?.doubleValue ?? 1e-15))
+                rtol: c["tolerance"]?["rtol"]?.doubleValue ?? 1e-12, atol: c["tolerance"]?["atol"]?.doubleValue ?? 1e-15,
+                expectedError: c["expected_error"]?.stringValue))
         }
     }
     return out
 }
 
 private func check(_ c: ScheduleCase) throws {
+    if let want = c.expectedError {
+        let got = message(c.convention, c.name, c.parameters?.serialized() ?? "{}", baseLR: c.baseLR)
+        #expect(got == want, "\(c.id): rejected with \(got ?? "nothing")")
+        return
+    }
     let s = try Conventions.schedule(convention: c.convention, name: c.name, parameters: c.parameters,
                                      context: ScheduleContext(baseLR: c.baseLR, metrics: c.metrics))
     let v = try s.values(Double.self, count: c.expectedLR.count)
@@ -211,4 +219,36 @@ private func caught(_ c: ScheduleCase, _ wrong: [Double]) -> Bool {
         0.1 * (k > 5 ? 0.5 : 1) * (k > 10 ? 0.2 : 1) * (k > 15 ? 3.0 : 1) }))
     // textbook one_cycle warms up from 0.
     #expect(fixture("textbook/one_cycle/basic").expectedLR[0] == 0)
+}
+
+// MARK: - torch.optim.swa_utils.SWALR
+
+/// SWALR's chainable get_lr equals the closed form swa_lr·α(t) + base_lr·(1 − α(t)),
+/// t = min(k, E)/E, to rounding; the goldens must catch the anneals swapped and the anneal counted
+/// from 1.
+@Test func swalrClosedFormAndMistakes() throws {
+    let cos = fixture("torch/SWALR/cos-defaults")
+    for (k, e) in cos.expectedLR.enumerated() {
+        let t = Double(min(k, 10)) / 10
+        let alpha = (1 - Foundation.cos(Double.pi * t)) / 2
+        #expect(Swift.abs(e - (0.05 * alpha + 0.1 * (1 - alpha))) <= 1e-15, "cos-defaults[\(k)]")
+    }
+    let lin = fixture("torch/SWALR/linear")
+    for (k, e) in lin.expectedLR.enumerated() {
+        let t = Double(min(k, 5)) / 5
+        #expect(Swift.abs(e - (0.02 * t + 0.1 * (1 - t))) <= 1e-15, "linear[\(k)]")
+    }
+    func values(_ json: String, _ n: Int, mutation: ScheduleMutation? = nil) throws -> [Double] {
+        var s = try Conventions.schedule(convention: "torch", name: "SWALR", parameters: try JSON.parse(json),
+                                         context: ScheduleContext(baseLR: 0.1, metrics: nil))
+        if let mutation { s = try #require(s.mutated(mutation)) }
+        return try s.values(Double.self, count: n).lr
+    }
+    let n = cos.expectedLR.count
+    #expect(caught(cos, try values(#"{"swa_lr": 0.05, "anneal_strategy": "linear"}"#, n)))
+    #expect(caught(lin, try values(#"{"swa_lr": 0.02, "anneal_epochs": 5, "anneal_strategy": "cos"}"#, lin.expectedLR.count)))
+    #expect(caught(cos, try values(#"{"swa_lr": 0.05}"#, n, mutation: .swaAnnealFromOne)))
+    #expect(!caught(cos, try values(#"{"swa_lr": 0.05}"#, n)))
+    // anneal_epochs 0: swa_lr already right after construction.
+    #expect(fixture("torch/SWALR/anneal-epochs-0").expectedLR[0] == 0.02)
 }

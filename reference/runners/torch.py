@@ -198,7 +198,7 @@ def train(case):
 
 
 def build_scheduler(opt, name, params):
-    """torch.optim.lr_scheduler.<name>(opt, **params); SequentialLR and ChainedScheduler take their
+    """torch.optim.lr_scheduler.<name>(opt, **params) (SWALR: torch.optim.swa_utils.SWALR); SequentialLR and ChainedScheduler take their
     children as [{"name", "parameters"}]. LambdaLR / MultiplicativeLR (a Python callable) raise
     NotImplementedError."""
     torch = setup()
@@ -211,11 +211,13 @@ def build_scheduler(opt, name, params):
         if name == "SequentialLR":
             return S.SequentialLR(opt, schedulers=children, **params)
         return S.ChainedScheduler(children, **params)
-    return getattr(S, name)(opt, **params)
+    return (getattr(S, name, None) or getattr(torch.optim.swa_utils, name))(opt, **params)
 
 
 def has_scheduler(name):
-    return hasattr(setup().optim.lr_scheduler, name)
+    """A scheduler of torch.optim.lr_scheduler, or SWALR (torch.optim.swa_utils)."""
+    optim = setup().optim
+    return hasattr(optim.lr_scheduler, name) or name == "SWALR"
 
 
 def transformers_scheduler(opt, name, params):

@@ -210,6 +210,7 @@ package enum FamilyKnobs {
         t.toggle("nesterov", \.nesterov, on: "Nesterov momentum", off: "no Nesterov momentum")
         t.toggle("lr in momentum", \.lrInsideBuffer, on: "lr inside the momentum buffer", off: "lr outside the momentum buffer")
         t.toggle("buffer start", \.bufferStartsAtGradient, on: "momentum buffer cloned from the first gradient", off: "momentum buffer started at zero")
+        if s.momentum != 0 { t.toggle("debias", \.debias, on: "buffer debiased by 1 − momentum^t (optax ema)", off: "buffer not debiased") }
         t.number("weight decay", \.weightDecay, KnobGrid.weightDecay)
         t.choice("decay form", s.decoupledDecay ? "weight decay as L2 on the gradient" : "weight decay decoupled (w ← w·(1 − lr·λ))") { x in
             guard x.weightDecay != 0 else { return false }

@@ -122,6 +122,18 @@ package let lbfgsScheduleFreeVariants: [KnownWrongVariant] = [
         guard x.base == .adamw && x.eps != 0 else { return false }
         x.eps = 0; return true
     }),
+    KnownWrongVariant("radam-schedulefree-no-rectification", "RAdamScheduleFree without RAdam's rectification: AdamWScheduleFree's full lr and normalised step from the first step", scheduleFree { x in
+        guard x.rectify else { return false }
+        x.rectify = false; return true
+    }),
+    KnownWrongVariant("radam-schedulefree-silent-phase-ignored", "RAdamScheduleFree's silent_sgd_phase ignored: SGD steps on the raw gradient at the full lr while ρ_t ≤ 4", scheduleFree { x in
+        guard x.rectify && x.silentSGDPhase else { return false }
+        x.silentSGDPhase = false; return true
+    }),
+    KnownWrongVariant("radam-schedulefree-threshold-5", "RAdamScheduleFree's rectification switched on at ρ_t > 5 (torch RAdam's threshold) instead of ρ_t > 4", scheduleFree { x in
+        guard x.rectify && x.rectifyThreshold == 4 else { return false }
+        x.rectifyThreshold = 5; return true
+    }),
     KnownWrongVariant("schedulefree-params-hold-x", "Schedule-Free with x (the average, what eval mode holds) in the parameters instead of y = β·x + (1−β)·z: x is reported and the gradient is taken at x", .family { f in
         guard let x = f as? ScheduleFreeFamily else { return nil }
         return ScheduleFreeHoldingX(inner: x)

@@ -94,6 +94,18 @@ public enum KnownWrong {
             guard s.momentum != 0 && s.bufferStartsAtGradient else { return false }
             s.bufferStartsAtGradient = false; return true
         }),
+        KnownWrongVariant("ema-debias-missing", "optax ema's bias correction dropped (the raw EMA from 0 added)", sgd { s in
+            guard s.debias && s.momentum != 0 else { return false }
+            s.debias = false; return true
+        }),
+        KnownWrongVariant("ema-debias-count-ahead", "optax ema debiased with the count one ahead (1 − decay^(t+1))", sgd { s in
+            guard s.debias && s.momentum != 0 else { return false }
+            s.debiasCountShift = 1; return true
+        }),
+        KnownWrongVariant("ema-debias-count-before-increment", "optax ema debiased with the count before its increment (1 − decay^(t−1): 1 − decay⁰ = 0 at the first step)", sgd { s in
+            guard s.debias && s.momentum != 0 else { return false }
+            s.debiasCountShift = -1; return true
+        }),
         KnownWrongVariant("rmsprop-uncentered", "centered RMSprop computed uncentered", ignoring("centered", setTo: .bool(false), when: isTrue)),
         KnownWrongVariant("rmsprop-eps-placement", "RMSprop's eps on the wrong side of the square root", .family { f in
             guard var r = f as? RMSpropFamily, r.eps != 0 else { return nil }
@@ -145,6 +157,14 @@ public enum KnownWrong {
         KnownWrongVariant("plateau-cooldown-ignored", "ReduceLROnPlateau's cooldown ignored", ignoring("cooldown", setTo: JSON(0), when: nonzero, names: ["ReduceLROnPlateau"])),
         KnownWrongVariant("warm-restarts-ignore-t-mult", "CosineAnnealingWarmRestarts ignoring T_mult (every period T_0)", ignoring("T_mult", setTo: JSON(1), when: { ($0.doubleValue ?? 1) != 1 })),
         KnownWrongVariant("staircase-ignored", "optax exponential_decay's staircase ignored", ignoring("staircase", setTo: .bool(false), when: isTrue)),
+        KnownWrongVariant("swalr-anneal-strategy-swapped", "SWALR's 'cos' and 'linear' anneals swapped", .arguments { convention, name, args in
+            guard convention == "torch", name == "SWALR" else { return false }
+            let cosine = (args.first { $0.0 == "anneal_strategy" }?.1.stringValue ?? "cos") == "cos"
+            let swapped = JSON.string(cosine ? "linear" : "cos")
+            if let i = args.firstIndex(where: { $0.0 == "anneal_strategy" }) { args[i].1 = swapped } else { args.append(("anneal_strategy", swapped)) }
+            return true
+        }),
+        KnownWrongVariant("swalr-anneal-from-one", "SWALR's anneal counted from _step_count (1 at construction) instead of _step_count − 1: swa_lr reached one step early", .schedule { $0.mutated(.swaAnnealFromOne) }),
         KnownWrongVariant("cyclic-mode-ignored", "CyclicLR's triangular2/exp_range mode computed as triangular", ignoring("mode", setTo: .string("triangular"), when: { $0.stringValue != "triangular" }, names: ["CyclicLR"])),
     ]
 

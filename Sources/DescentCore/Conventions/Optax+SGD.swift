@@ -30,6 +30,22 @@ let optaxSGDGroup: [OptimizerEntry] = [
                                bufferStartsAtGradient: false, bufferName: "trace")
         return OptimizerSpec(family: family, lr: lr)
     },
+    // ema is a gradient transformation, replayed alone: the parameters move by +its output (no
+    // learning rate, no negation), so it is SGD's EMA buffer from zero with lr = −1 (w − (−1)·u is
+    // w + u exactly), debiased by 1 − decay^count as optax.tree.bias_correction does.
+    OptimizerEntry("ema", "a gradient transformation replayed alone: ema ← (1 − decay)·g + decay·ema from 0, the update ema/(1 − decay^count) (debias; count from 1) or ema itself, ADDED to the parameters (no learning rate); accumulator_dtype None or float64") { h in
+        if h.values["decay"] == nil { throw h.invalid("decay", "ema() missing 1 required positional argument: 'decay'") }
+        guard let decay = try h.optionalDouble("decay") else {
+            throw DescentError.unsupported("optax.ema: decay=None (a TypeError inside the update) is not expressible")
+        }
+        let debias = try h.bool("debias", default: true)
+        if let dtype = try h.string("accumulator_dtype", default: nil), dtype != "float64" {
+            throw DescentError.unsupported("optax.ema: accumulator_dtype '\(dtype)' is not implemented in Descent")
+        }
+        var family = SGDFamily(momentum: decay, dampening: decay, bufferName: "ema")
+        family.debias = debias
+        return OptimizerSpec(family: family, lr: -1)
+    },
     OptimizerEntry("adagrad", "scale_by_rss: where(sum > 0, rsqrt(sum + eps), 0)") { h in
         let lr = try optaxLearningRate(&h, "adagrad", required: true)
         let initial = try h.double("initial_accumulator_value", default: 0.1)

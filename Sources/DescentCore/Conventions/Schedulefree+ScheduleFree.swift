@@ -1,5 +1,5 @@
-// Schedulefree+ScheduleFree.swift — the `schedulefree` package (1.4.1): SGDScheduleFree and
-// AdamWScheduleFree, keyword arguments, defaults and validation in the package's words. Expected
+// Schedulefree+ScheduleFree.swift — the `schedulefree` package (1.4.1): SGDScheduleFree,
+// AdamWScheduleFree and RAdamScheduleFree, keyword arguments, defaults and validation in the package's words. Expected
 // values are the parameters in train mode (y).
 import DescentJSON
 
@@ -32,6 +32,19 @@ let schedulefreeGroup: [OptimizerEntry] = [
         (f.beta1, f.beta2) = try h.pair("betas", default: (0.9, 0.999))
         f.eps = try h.double("eps", default: 1e-8)
         try schedulefreeCommon(&h, &f)
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("RAdamScheduleFree", "AdamWScheduleFree with RAdam's rectification instead of warmup: the rectified, normalised step once ρ_t > 4; before that no step (silent_sgd_phase) or SGD on the raw gradient; no warmup_steps; no validation") { h in
+        let lr = try h.double("lr", default: 0.0025)
+        var f = ScheduleFreeFamily(form: .schedulefree, base: .adamw)
+        (f.beta1, f.beta2) = try h.pair("betas", default: (0.9, 0.999))
+        f.eps = try h.double("eps", default: 1e-8)
+        f.weightDecay = try h.double("weight_decay", default: 0)
+        f.r = try h.double("r", default: 0)
+        f.weightLRPower = try h.double("weight_lr_power", default: 2)
+        try h.ignore("foreach")
+        f.silentSGDPhase = try h.bool("silent_sgd_phase", default: true)
+        f.rectify = true
         return OptimizerSpec(family: f, lr: lr)
     },
 ]

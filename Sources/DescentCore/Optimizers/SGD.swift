@@ -6,12 +6,15 @@
 //   b ← x                              on the first step, if the buffer starts at the gradient (torch)
 //   b ← momentum·b + (1 − dampening)·x  otherwise (b₀ = 0)
 //   δ ← x + momentum·b if nesterov, else b
+//   δ ← δ / (1 − momentum^t)            if debias (t = the step count from 1)
 //   w ← w − δ if lr is inside the buffer, else w − lr·δ
 //
 // torch SGD:            buffer starts at the gradient clone (not dampened), lr outside.
 // optax sgd:            trace b ← g + μ·b from zero (dampening 0), lr outside (scale_by_learning_rate after).
 // textbook momentum:    m ← μ·m − lr·g; w ← w + m  — lr inside; our b is −m (negation is exact).
 // textbook momentum_ema: v ← β·v + (1−β)·g — dampening β, zero start; momentum_sum: dampening 0.
+// optax ema:            ema ← (1−decay)·g + decay·ema from zero (dampening = momentum = decay),
+//                       debiased by 1 − decay^count (debias), ADDED to the parameters: lr = −1.
 // momentum = 0 is plain SGD (no buffer).
 
 public struct SGDFamily: LowPrecisionFamily {
@@ -31,6 +34,11 @@ public struct SGDFamily: LowPrecisionFamily {
     public var decoupledDecay = false
     /// Low-precision storage (LowPrecision.swift), run by `SGDLowPrecisionKernel`; nil: as before.
     public var storage: LowPrecisionSetup? = nil
+    /// optax.ema's bias correction: δ divided by 1 − momentum^t (t the step count from 1, the
+    /// count after its increment).
+    public var debias = false
+    /// Known-wrong form: the bias correction's count shifted by this many steps (0: optax's).
+    public var debiasCountShift = 0
 
     public init(weightDecay: Double = 0, maximize: Bool = false, momentum: Double = 0, dampening: Double = 0,
                 nesterov: Bool = false, lrInsideBuffer: Bool = false, bufferStartsAtGradient: Bool = false,
@@ -54,6 +62,7 @@ public struct SGDFamily: LowPrecisionFamily {
             s += lrInsideBuffer ? ", lr inside buffer" : ", lr outside buffer"
             s += bufferStartsAtGradient ? ", buffer starts at gradient" : ", buffer starts at 0"
         }
+        if debias { s += debiasCountShift == 0 ? ", debiased" : ", debiased at count t\(debiasCountShift > 0 ? "+" : "")\(debiasCountShift)" }
         if weightDecay != 0 { s += decoupledDecay ? ", decoupled decay \(weightDecay) × lr" : ", L2 decay \(weightDecay)" }
         if maximize { s += ", maximize" }
         if let storage { s += ", " + storage.summary }
@@ -63,7 +72,7 @@ public struct SGDFamily: LowPrecisionFamily {
     @_specialize(where T == Double) @_specialize(where T == Float)
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         try requireFloat32Arithmetic(T.self, storage)
-        if storage != nil && (lrInsideBuffer || !bufferStartsAtGradient && momentum != 0 || decoupledDecay) {
+        if storage != nil && (lrInsideBuffer || !bufferStartsAtGradient && momentum != 0 || decoupledDecay || debias) {
             throw DescentError.unsupported("low precision: only torch's SGD (buffer from the gradient, lr outside, L2 decay) has a low-precision kernel")
         }
         return StepperBox(SGDStepper<T>(self, shapes: shapes, engine: engine))
@@ -81,6 +90,8 @@ public struct SGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var lrInside: Bool
     @usableFromInline var initialise: Bool        // this step sets b ← x
     @usableFromInline var decoupled = false       // w ← w·(1 − lr·λ) instead of g + λ·w
+    @usableFromInline var debiased = false        // δ ← δ / correction (optax ema)
+    @usableFromInline var correction: Scalar = 1  // 1 − momentum^t
     @inlinable public var slotCount: Int { momentum != 0 ? 1 : 0 }
 
     @inlinable @inline(__always)
@@ -100,7 +111,8 @@ public struct SGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
         } else {
             s.s0 = keep == 1 ? mu * s.s0 + x : mu * s.s0 + L(repeating: keep) * x
         }
-        let delta = nesterov ? x + mu * s.s0 : s.s0
+        var delta = nesterov ? x + mu * s.s0 : s.s0
+        if debiased { delta = delta / L(repeating: correction) }
         p = lrInside ? p - delta : p - L(repeating: lr) * delta
     }
 }
@@ -185,7 +197,9 @@ final class SGDStepper<T: DescentFloat>: Stepper {
         let k = SGDKernel<T>(lr: T(lr), weightDecay: T(config.weightDecay), maximize: config.maximize,
                              momentum: T(config.momentum), keep: T(1 - config.dampening),
                              nesterov: config.nesterov, lrInside: config.lrInsideBuffer,
-                             initialise: steps == 0 && config.bufferStartsAtGradient, decoupled: config.decoupledDecay)
+                             initialise: steps == 0 && config.bufferStartsAtGradient, decoupled: config.decoupledDecay,
+                             debiased: config.debias && !buffers.isEmpty,
+                             correction: T(1 - Double.pow(config.momentum, Double(steps + 1 + config.debiasCountShift))))
         engine.map(k, params, grads, buffers.isEmpty ? [] : [buffers])
         steps += 1
     }

@@ -7,6 +7,9 @@
 //   w_k    = (k+1)^r · (max_{j≤k} lr_j)^p ;  c = w_k / Σ_{j≤k} w_j   (0 when the sum is 0)
 //   u      = g                                              SGD
 //          = g / (√(v/(1 − β₂^(k+1))) + ε),  v ← β₂·v + (1−β₂)·g²      AdamW
+//   RAdam (schedulefree's RAdamScheduleFree, `rectify`): t = k+1, ρ∞ = 2/(1 − β₂) − 1,
+//          ρ_t = ρ∞ − 2t·β₂ᵗ/(1 − β₂ᵗ); while ρ_t > 4: lr_k = lr·√((ρ_t−4)(ρ_t−2)ρ∞/((ρ∞−4)(ρ∞−2)ρ_t))
+//          and u as AdamW's; else u = g and lr_k = 0 (silent_sgd_phase) or lr; v advances always
 //   u      ← u + λ·y                                        weight decay, at y
 //   z₊     = z − lr_k·u
 //   x₊     = (1 − c)·x + c·z₊ ;   y₊ = β·x₊ + (1 − β)·z₊
@@ -40,6 +43,13 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     /// 0, 1, …: the base step takes schedule(count) and max_lr / the averaging weight take
     /// schedule(step_count), one count later (the field loop sets it; nil: the step's lr).
     public var scheduleValues: [Double]? = nil
+    /// RAdamScheduleFree (schedulefree form, AdamW base): the lr scaled by RAdam's rectification and
+    /// the gradient normalised only while ρ_t exceeds `rectifyThreshold`.
+    public var rectify = false
+    /// RAdamScheduleFree's `silent_sgd_phase`: lr 0 while ρ_t ≤ 4 (false: the raw gradient at the full lr).
+    public var silentSGDPhase = true
+    /// The ρ_t threshold of the rectification: 4 in schedulefree (a known-wrong form takes torch RAdam's 5).
+    public var rectifyThreshold = 4.0
 
     public init(form: Form, base: Base) {
         self.form = form
@@ -50,6 +60,7 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     public var summary: String {
         var parts = ["\(form.rawValue) form", "\(base.rawValue) base", "beta \(beta1)"]
         if base == .adamw { parts.append("beta2 \(beta2), eps \(eps) outside the root") }
+        if rectify { parts.append("RAdam rectification (ρ_t > \(rectifyThreshold)), \(silentSGDPhase ? "silent" : "SGD") phase before it") }
         if weightDecay != 0 { parts.append("decay \(weightDecay) at y") }
         if let w = warmupSteps { parts.append("warmup \(w)") }
         if r != 0 { parts.append("r \(r)") }
@@ -61,6 +72,17 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     @_specialize(where T == Double) @_specialize(where T == Float)
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         return StepperBox(ScheduleFreeStepper<T>(self, shapes: shapes, engine: engine))
+    }
+
+    /// RAdamScheduleFree's multiplier of the lr at step t (from 1), and whether ρ_t passes the
+    /// threshold (the Adam step) — in schedulefree's operations and order.
+    func rectification(step t: Int) -> (Double, Bool) {
+        let beta2t = Double.pow(beta2, Double(t))
+        let bc2 = 1 - beta2t
+        let rhoInf = 2 / (1 - beta2) - 1
+        let rhoT = rhoInf - Double(2 * t) * beta2t / bc2
+        guard rhoT > rectifyThreshold else { return (silentSGDPhase ? 0 : 1, false) }
+        return (Double.pow((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT), 0.5), true)
     }
 
     /// optax's warmup_constant_schedule(init 0, peak lr, W) at count n. The counts are int32, so
@@ -83,6 +105,8 @@ public struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
     /// schedulefree: c, lr·(β(1 − c) − 1), lr.   optax: −lr (base), c, 1 − c, β, 1 − β.
     @usableFromInline var c, yCoef, lr: Scalar
     @usableFromInline var negLr, oneMinusC, beta, oneMinusBeta: Scalar
+    /// AdamW's normalisation g/(√v̂ + ε) applied (false: RAdam's SGD phase, u = g).
+    @usableFromInline var normalize = true
     @inlinable public var slotCount: Int { adamw ? 2 : 1 }
 
     @inlinable @inline(__always)
@@ -92,7 +116,7 @@ public struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
             var u = g
             if adamw {
                 s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * g * g
-                u = g / ((s.s1 / L(repeating: bc2)).squareRoot() + L(repeating: eps))
+                if normalize { u = g / ((s.s1 / L(repeating: bc2)).squareRoot() + L(repeating: eps)) }
             }
             if decay != 0 { u = u + L(repeating: decay) * p }
             p = torchLerp(p, s.s0, c)
@@ -143,7 +167,12 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
         case .schedulefree:
             let warm = c.warmupSteps ?? 0
             let sched = step < warm ? Double(step + 1) / Double(warm) : 1.0
-            let lrS = lr * sched
+            var lrS = lr * sched
+            if c.rectify {
+                let (rect, on) = c.rectification(step: step + 1)
+                lrS = lr * rect
+                k.normalize = on
+            }
             lrMax = pyMax(lrS, lrMax)
             let weight = Double.pow(Double(step + 1), c.r) * Double.pow(lrMax, c.weightLRPower)
             weightSum += weight

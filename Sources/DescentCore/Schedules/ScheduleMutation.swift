@@ -7,6 +7,8 @@ public enum ScheduleMutation: String, Sendable, CaseIterable {
     /// torch's CosineAnnealingLR held at eta_min from T_max on (as Keras's CosineDecay and optax's
     /// cosine_decay_schedule hold their floor) instead of following the cosine back up.
     case cosineHeldAfterTMax
+    /// torch's SWALR counting its anneal from `_step_count` instead of `_step_count − 1`.
+    case swaAnnealFromOne
 }
 
 /// A schedule whose values from step `from` on are `value`.
@@ -37,6 +39,10 @@ extension Schedule {
         case let (.cosineHeldAfterTMax, s as TorchSchedule):
             guard case let .cosineAnnealing(tMax, etaMin) = s.spec else { return nil }
             return HeldSchedule(inner: s, from: tMax, value: etaMin)
+        case let (.swaAnnealFromOne, s as TorchSchedule):
+            guard let spec = s.spec.swaAnnealFromOne() else { return nil }
+            return TorchSchedule(name: s.name, spec: spec, baseLR: s.baseLR, metrics: s.metrics,
+                                 summary: s.summary + " [anneal counted from 1]")
         default:
             return nil
         }
@@ -44,6 +50,21 @@ extension Schedule {
 }
 
 extension TorchSchedulerSpec {
+    /// SWALR with its anneal counted from 1, at the top or as a child of a composite; nil when the
+    /// case has no SWALR.
+    func swaAnnealFromOne() -> TorchSchedulerSpec? {
+        switch self {
+        case let .swa(l, e, c, false): return .swa(swaLR: l, annealEpochs: e, cosine: c, countFromOne: true)
+        case let .sequential(children, milestones):
+            guard children.contains(where: { $0.spec.swaAnnealFromOne() != nil }) else { return nil }
+            return .sequential(children.map { (name: $0.name, spec: $0.spec.swaAnnealFromOne() ?? $0.spec) }, milestones: milestones)
+        case let .chained(children):
+            guard children.contains(where: { $0.spec.swaAnnealFromOne() != nil }) else { return nil }
+            return .chained(children.map { (name: $0.name, spec: $0.spec.swaAnnealFromOne() ?? $0.spec) })
+        default:
+            return nil
+        }
+    }
     func plateauNonStrict() -> TorchSchedulerSpec? {
         switch self {
         case var .plateau(p) where !p.nonStrict:

@@ -156,6 +156,20 @@ let torchSchedulers: [TorchSchedulerReader] = [
         return .plateau(.init(maximize: mode == "max", relative: thresholdMode == "rel", factor: factor, patience: patience,
                               threshold: threshold, cooldown: cooldown, minLR: minLR, eps: eps))
     },
+    TorchSchedulerReader("SWALR", "torch.optim.swa_utils.SWALR: anneals to swa_lr over anneal_epochs steps (cos or linear, from the group's current lr), then holds it") { h, name, fn in
+        guard let swa = try h.perGroup("swa_lr") else {
+            throw h.invalid("swa_lr", "\(fn)() missing 1 required positional argument: 'swa_lr'")
+        }
+        let strategy = try h.string("anneal_strategy", default: "cos")!
+        let epochs = try h.pyNumber("anneal_epochs", default: PyNumber(value: 10, isInt: true))
+        if strategy != "cos" && strategy != "linear" {
+            throw h.invalid("anneal_strategy", "anneal_strategy must be one of 'cos' or 'linear', instead got \(strategy)")
+        }
+        if !epochs.isInt || epochs.value < 0 {
+            throw h.invalid("anneal_epochs", "anneal_epochs must be equal or greater than 0, got \(epochs.repr)")
+        }
+        return .swa(swaLR: swa, annealEpochs: Int(epochs.value), cosine: strategy == "cos")
+    },
     TorchSchedulerReader("SequentialLR", "children switched at milestones (torch's _update_lr(0) at each)") { h, name, fn in try torchComposite(&h, name: name, fn: fn) },
     TorchSchedulerReader("ChainedScheduler", "all children stepped every step") { h, name, fn in try torchComposite(&h, name: name, fn: fn) },
 ]

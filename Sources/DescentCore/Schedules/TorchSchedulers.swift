@@ -436,6 +436,37 @@ final class TorchChainedScheduler<T: DescentFloat>: TorchScheduler<T> {
     override func undo() { for c in children { c.undo() } }
 }
 
+// MARK: - torch.optim.swa_utils.SWALR
+
+/// SWALR: anneals the group's lr to swa_lr over anneal_epochs steps, then holds it. Its get_lr
+/// counts `_step_count` (not last_epoch): step = _step_count − 1, at least 1 when anneal_epochs
+/// is 0; it recovers the lr the anneal started from out of the group's current lr,
+/// (lr − α(t₋)·swa_lr)/(1 − α(t₋)) (swa_lr when α(t₋) = 1), t₋ = clamp((step − 1)/max(1, E)), then
+/// returns swa_lr·α(t) + that·(1 − α(t)), t = clamp(step/max(1, E)); α(t) = (1 − cos(πt))/2 for
+/// "cos", t for "linear". No closed form: SequentialLR's `_update_lr(0)` runs get_lr.
+final class TorchSWALR<T: DescentFloat>: TorchScheduler<T> {
+    let swaLR: T, annealEpochs: Int, cosine: Bool
+    /// Known-wrong form (ScheduleMutation.swaAnnealFromOne): the anneal counted from _step_count,
+    /// one step ahead.
+    let countFromOne: Bool
+    init(swaLR: Double, annealEpochs: Int, cosine: Bool, countFromOne: Bool = false, group: TorchGroup<T>, callee: String) throws {
+        self.swaLR = T(swaLR); self.annealEpochs = annealEpochs; self.cosine = cosine; self.countFromOne = countFromOne
+        super.init(group: group, callee: callee)
+        try initialStep()
+    }
+    private func anneal(_ t: T) -> T { cosine ? (1 - cos(pi * t)) / 2 : t }
+    private func clamped(_ x: T) -> T { Swift.max(0, Swift.min(1, x)) }
+    override func getLR() throws -> T {
+        var step = countFromOne ? stepCount : stepCount - 1
+        if annealEpochs == 0 { step = Swift.max(1, step) }
+        let span = T(Swift.max(1, annealEpochs))
+        let prevAlpha = anneal(clamped(T(step - 1) / span))
+        let start = prevAlpha == 1 ? swaLR : (group.lr - prevAlpha * swaLR) / (1 - prevAlpha)
+        let alpha = anneal(clamped(T(step) / span))
+        return swaLR * alpha + start * (1 - alpha)
+    }
+}
+
 // MARK: - What a torch schedule case asks for (parsed once, evaluated in any precision)
 
 /// A torch scheduler and its constructor arguments, as read by Torch+Schedules.swift.
@@ -477,6 +508,7 @@ indirect enum TorchSchedulerSpec: Sendable {
     case cyclic(Cyclic)
     case oneCycle(OneCycle)
     case plateau(Plateau)
+    case swa(swaLR: Double, annealEpochs: Int, cosine: Bool, countFromOne: Bool = false)
     case sequential([(name: String, spec: TorchSchedulerSpec)], milestones: [Int])
     case chained([(name: String, spec: TorchSchedulerSpec)])
 
@@ -503,7 +535,7 @@ indirect enum TorchSchedulerSpec: Sendable {
     /// Constructs the scheduler on `group`, as `Name(optimizer, **parameters)` does (including
     /// the constructor's initial step).
     func make<T: DescentFloat>(_ group: TorchGroup<T>, _ name: String) throws -> TorchScheduler<T> {
-        let callee = "torch.optim.lr_scheduler.\(name)"
+        let callee = name == "SWALR" ? "torch.optim.swa_utils.SWALR" : "torch.optim.lr_scheduler.\(name)"
         switch self {
         case let .step(s, g): return try TorchStepLR(stepSize: s, gamma: g, group: group, callee: callee)
         case let .multiStep(m, g): return try TorchMultiStepLR(milestones: m, gamma: g, group: group, callee: callee)
@@ -529,6 +561,8 @@ indirect enum TorchSchedulerSpec: Sendable {
             return TorchReduceLROnPlateau(maximize: c.maximize, relative: c.relative, factor: c.factor, patience: c.patience,
                                           threshold: c.threshold, cooldown: c.cooldown, minLR: c.minLR, eps: c.eps,
                                           nonStrict: c.nonStrict, group: group, callee: callee)
+        case let .swa(swaLR, epochs, cosine, fromOne):
+            return try TorchSWALR(swaLR: swaLR, annealEpochs: epochs, cosine: cosine, countFromOne: fromOne, group: group, callee: callee)
         case let .sequential(children, milestones):
             let made = try children.map { try $0.spec.make(group, $0.name) }
             return try TorchSequentialLR(children: made, milestones: milestones, group: group, callee: callee)
