@@ -18,6 +18,7 @@ in `description`, which implementation mistake it is designed to catch.
 from __future__ import annotations
 
 import common
+import feature_cases
 from gen_lion_lamb import error_case, replay_case
 from runners import optax as optax_runner
 
@@ -67,15 +68,7 @@ OPTAX_ERRORS = [("missing-learning-rate", {"b3": 0.99},
 @FILES.file("optax/ademamix.json")
 def optax_ademamix():
     fx = common.Fixture("optax/ademamix.json", "optax.contrib.ademamix goldens (optax 0.2.8, jax x64).")
-    for tag, hp, lr, desc in OPTAX_CASES:
-        cid = f"optax/ademamix/{tag}"
-        rng = common.case_rng(cid)
-        params = common.initial_params(rng, SHAPES)
-        grads = common.discriminating_grads(rng, SHAPES, STEPS)
-        lrs = common.lr_sequence(lr, STEPS) if lr is not None else None
-        expected = optax_runner.replay("ademamix", hp, params, STEPS, grads=grads, lrs=lrs)
-        fx.cases.append(common.optimizer_case(cid, SOURCE, "optax", "ademamix", hp, params,
-                                              common.trajectory_steps(expected, grads, lrs), desc, TOL))
+    fx.cases += feature_cases.optax_trajectory_cases("ademamix", OPTAX_CASES, SHAPES, STEPS, TOL, SOURCE)
     fx.cases += common.error_cases("optax", "ademamix", OPTAX_ERRORS, SOURCE, TOL, optax_runner.call_error)
     return fx
 
@@ -127,6 +120,73 @@ def pytorch_optimizer_ademamix():
     ]
     return common.Fixture("pytorch_optimizer/AdEMAMix.json",
                           "pytorch_optimizer.AdEMAMix (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", cases)
+
+
+SIMPLIFIED_CASES = [
+    ("defaults", {"learning_rate": 0.01},
+     None, "Defaults b1 0.99, b2 0.95, alpha 0, eps 1e-8: m ← b1·m + g is an ACCUMULATOR (no 1 − b1) and is not "
+     "bias-corrected, ν is and sits under the root; catches an EMA for m (pytorch_optimizer's lerp) and m "
+     "bias-corrected."),
+    ("alpha-betas-lr-schedule", {"learning_rate": 0.02, "b1": 0.9, "b2": 0.8, "alpha": 2.0},
+     0.02, "alpha 2: u = (m + alpha·g)/(√ν̂ + eps), the CURRENT gradient mixed in; b1 0.9, b2 0.8 and a changing lr; "
+     "catches alpha·m for alpha·g and b1 and b2 swapped."),
+    ("eps-root-decay", {"learning_rate": 0.01, "eps": 1e-6, "eps_root": 1e-10, "weight_decay": 0.1,
+                        "mask": [True, False]},
+     None, "eps 1e-6 and eps_root 1e-10, weight_decay 0.1 on the first tensor only (mask): λ·w added to the update, "
+     "× lr; catches decay in the gradient and the mask ignored."),
+    ("alpha-schedule", {"learning_rate": 0.01, "alpha": _linear(0.0, 2.0, 8)},
+     None, "alpha as optax.linear_schedule 0 → 2 over 8 counts, read at the count t before the update (0 first); "
+     "catches the schedule read at t + 1 and a constant alpha."),
+]
+
+SIMPLIFIED_ERRORS = [("missing-learning-rate", {"b1": 0.9},
+                      "learning_rate is a required positional argument (Python's TypeError).")]
+
+
+@FILES.file("optax/simplified_ademamix.json")
+def optax_simplified_ademamix():
+    fx = common.Fixture("optax/simplified_ademamix.json", "optax.contrib.simplified_ademamix goldens (optax 0.2.8, jax x64).")
+    fx.cases += feature_cases.optax_trajectory_cases("simplified_ademamix", SIMPLIFIED_CASES, SHAPES, STEPS, TOL, SOURCE)
+    fx.cases += common.error_cases("optax", "simplified_ademamix", SIMPLIFIED_ERRORS, SOURCE, TOL, optax_runner.call_error)
+    return fx
+
+
+@FILES.file("pytorch_optimizer/SimplifiedAdEMAMix.json")
+def pytorch_optimizer_simplified_ademamix():
+    R = replay_case
+    C = "pytorch_optimizer"
+    N = "SimplifiedAdEMAMix"
+    E = error_case
+    cases = [
+        R(C, N, "defaults", {"lr": 0.01},
+          "pytorch_optimizer.SimplifiedAdEMAMix with lr 0.01 (its default is 1e-4), betas (0.99, 0.95), alpha 0, eps "
+          "1e-8, weight_decouple True, the default foreach path: m = lerp(m, g, 1 − b1) is an EMA (optax's is an "
+          "accumulator b1·m + g), and the step divides by √den_sum TWICE over: (m + alpha·g)/(√v + √den_sum·eps)/√den_sum, "
+          "den_sum = b2·den_sum + (1 − b2); on the foreach path √den_sum is a float32 tensor; catches optax's "
+          "accumulator, the usual √(v/(1 − b2ᵗ)) denominator, and √den_sum kept in float64.", steps=STEPS),
+        R(C, N, "alpha-decay-lr-schedule", {"lr": 0.02, "alpha": 2.0, "betas": [0.9, 0.8], "weight_decay": 0.1},
+          "alpha 2 (the current gradient mixed in), decoupled decay w·(1 − lr·wd) with a changing lr; catches alpha·m "
+          "and coupled decay.", steps=STEPS, lr_base=0.02),
+        R(C, N, "per-param-coupled", {"lr": 0.01, "foreach": False, "alpha": 1.0, "weight_decay": 0.2,
+                                      "weight_decouple": False, "maximize": True},
+          "foreach False (the per-parameter path: √den_sum in float64), coupled decay after maximize; a zero tensor and "
+          "an always-zero gradient.", steps=STEPS, zero_params=(0,), zero_grads=(3,)),
+        R(C, N, "beta1-warmup", {"lr": 0.01, "beta1_warmup": 6, "min_beta1": 0.5, "betas": [0.95, 0.9]},
+          "beta1_warmup 6 from min_beta1 0.5: b1(t) = f⁻¹((1 − t/6)·f(0.5) + (t/6)·f(0.95)) with the half-life "
+          "f(b) = ln 0.5/ln(b + 1e-8) − 1, f⁻¹(x) = 0.5^(1/(x + 1)), for t < 6, then 0.95; catches the warmup "
+          "ignored, linear in b1, and run at t − 1.", steps=STEPS),
+        R(C, N, "fixed-decay", {"lr": 0.01, "weight_decay": 0.02, "fixed_decay": True, "foreach": False},
+          "fixed_decay: w *= 1 − wd, not scaled by lr.", steps=STEPS),
+        E(C, N, "invalid-lr", {"lr": -1}, "A negative lr: NegativeLRError."),
+        E(C, N, "invalid-beta1", {"betas": [1.0, 0.95]}, "beta1 must be in [0, 1)."),
+        E(C, N, "invalid-beta2", {"betas": [0.99, 1.0]}, "beta2 must be in [0, 1)."),
+        E(C, N, "invalid-alpha", {"alpha": -1.0}, "A negative alpha."),
+        E(C, N, "invalid-min-beta1", {"min_beta1": -0.5}, "A negative min_beta1."),
+        E(C, N, "invalid-weight-decay", {"weight_decay": -0.1}, "A negative weight_decay."),
+        E(C, N, "invalid-eps", {"eps": -1e-8}, "A negative eps."),
+    ]
+    return common.Fixture("pytorch_optimizer/SimplifiedAdEMAMix.json",
+                          "pytorch_optimizer.SimplifiedAdEMAMix (pytorch-optimizer 4.1.0, torch 2.15.0 float64).", cases)
 
 
 def generate():
