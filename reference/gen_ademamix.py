@@ -53,7 +53,7 @@ OPTAX_CASES = [
      None, "alpha and b3 as optax.linear_schedule (0 → 4 and 0.5 → 0.75 over 8 counts), evaluated at count_m2 "
      "before the update (0 at the first step: alpha 0 there), 16 steps so half are inside the warmup and half after; "
      "catches the schedules read at the step t = count + 1 (pytorch_optimizer's clock) and a warmup missing."),
-    ("b3-schedule-only", {"learning_rate": 0.02, "b1": 0.7, "b3": _linear(0.7, 0.95, 4), "alpha": 3.0},
+    ("b3-schedule-only", {"learning_rate": 0.02, "b1": 0.75, "b3": _linear(0.75, 0.9375, 4), "alpha": 3.0},
      0.02, "b3 warmed up from b1 by a linear_schedule over 4 counts, alpha constant 3, a changing lr; catches the "
      "constant b3 used throughout (no β₃ warmup)."),
     ("learning-rate-none", {"learning_rate": None, "b3": 0.9},
