@@ -61,16 +61,18 @@ OPTAX_CASES = [
      "default lr."),
 ]
 
-OPTAX_ERRORS = [("missing-learning-rate", {"b3": 0.99},
-                 "learning_rate is a required positional argument (Python's TypeError).")]
+def optax_file(name, cases, missing_lr_hp):
+    """optax/<name>.json: the trajectory `cases` and the missing-learning_rate error."""
+    fx = common.Fixture(f"optax/{name}.json", f"optax.contrib.{name} goldens (optax 0.2.8, jax x64).")
+    fx.cases += feature_cases.optax_trajectory_cases(name, cases, SHAPES, STEPS, TOL, SOURCE)
+    errors = [("missing-learning-rate", missing_lr_hp, "learning_rate is a required positional argument (Python's TypeError).")]
+    fx.cases += common.error_cases("optax", name, errors, SOURCE, TOL, optax_runner.call_error)
+    return fx
 
 
 @FILES.file("optax/ademamix.json")
 def optax_ademamix():
-    fx = common.Fixture("optax/ademamix.json", "optax.contrib.ademamix goldens (optax 0.2.8, jax x64).")
-    fx.cases += feature_cases.optax_trajectory_cases("ademamix", OPTAX_CASES, SHAPES, STEPS, TOL, SOURCE)
-    fx.cases += common.error_cases("optax", "ademamix", OPTAX_ERRORS, SOURCE, TOL, optax_runner.call_error)
-    return fx
+    return optax_file("ademamix", OPTAX_CASES, {"b3": 0.99})
 
 
 @FILES.file("pytorch_optimizer/AdEMAMix.json")
@@ -139,16 +141,9 @@ SIMPLIFIED_CASES = [
      "catches the schedule read at t + 1 and a constant alpha."),
 ]
 
-SIMPLIFIED_ERRORS = [("missing-learning-rate", {"b1": 0.9},
-                      "learning_rate is a required positional argument (Python's TypeError).")]
-
-
 @FILES.file("optax/simplified_ademamix.json")
 def optax_simplified_ademamix():
-    fx = common.Fixture("optax/simplified_ademamix.json", "optax.contrib.simplified_ademamix goldens (optax 0.2.8, jax x64).")
-    fx.cases += feature_cases.optax_trajectory_cases("simplified_ademamix", SIMPLIFIED_CASES, SHAPES, STEPS, TOL, SOURCE)
-    fx.cases += common.error_cases("optax", "simplified_ademamix", SIMPLIFIED_ERRORS, SOURCE, TOL, optax_runner.call_error)
-    return fx
+    return optax_file("simplified_ademamix", SIMPLIFIED_CASES, {"b1": 0.9})
 
 
 @FILES.file("pytorch_optimizer/SimplifiedAdEMAMix.json")
