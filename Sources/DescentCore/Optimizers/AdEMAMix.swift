@@ -69,9 +69,7 @@ public struct AdEMAMixFamily: OptimizerFamily {
         if let t = tAlphaBeta3 { parts.append("t_alpha_beta3 \(t)") }
         if alphaSchedule != nil { parts.append("alpha scheduled") }
         if beta3Schedule != nil { parts.append("b3 scheduled") }
-        parts.append(decay.summary)
-        if let m = decayMask { parts.append("decay mask \(m)") }
-        if maximize { parts.append("maximize") }
+        parts += decaySummary(decay, decayMask, maximize)
         if correctSlowMoment { parts.append("m2 bias-corrected") }
         if skipBeta3Warmup { parts.append("no b3 warmup") }
         if skipAlphaWarmup { parts.append("no alpha warmup") }
@@ -113,6 +111,11 @@ public struct AdEMAMixFamily: OptimizerFamily {
             bc2Sqrt: T((1 - Double.pow(beta2, x)).squareRoot()),
             bc3: T(correctSlowMoment ? 1 - Double.pow(b3, x) : 1), eps: T(eps), epsRoot: T(epsRoot), negLr: T(-lr))
     }
+}
+
+/// The summary parts both AdEMAMix families share: the decay, its mask, maximize.
+private func decaySummary(_ decay: LionDecay, _ mask: [Bool]?, _ maximize: Bool) -> [String] {
+    [decay.summary] + (mask.map { ["decay mask \($0)"] } ?? []) + (maximize ? ["maximize"] : [])
 }
 
 extension LionDecay {
@@ -249,9 +252,7 @@ public struct SimplifiedAdEMAMixFamily: OptimizerFamily {
         if epsRoot != 0 { parts.append("eps_root \(epsRoot)") }
         if let w = beta1Warmup, w != 0 { parts.append("beta1 warmup \(w) from \(minBeta1)") }
         if form == .pytorchOptimizer { parts.append(denSumFloat32 ? "√den_sum in float32 (foreach)" : "√den_sum in float64") }
-        parts.append(decay.summary)
-        if let m = decayMask { parts.append("decay mask \(m)") }
-        if maximize { parts.append("maximize") }
+        parts += decaySummary(decay, decayMask, maximize)
         if emaMomentum { parts.append("EMA momentum") }
         if adamDenominator { parts.append("Adam's denominator") }
         if skipBeta1Warmup { parts.append("no beta1 warmup") }
