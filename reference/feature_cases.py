@@ -41,6 +41,22 @@ def case(cid, source, conv, name, hp, description, features, params, grads, tole
     return c
 
 
+def optax_trajectory_cases(name, cases, shapes, steps, tolerance, source):
+    """The trajectory cases `cases` (tag, hyperparameters, per-step lr base or None, description)
+    of optax.`name` on common.discriminating_grads, ids `optax/<name>/<tag>`."""
+    out = []
+    for tag, hp, lr, desc in cases:
+        cid = f"optax/{name}/{tag}"
+        rng = common.case_rng(cid)
+        params = common.initial_params(rng, shapes)
+        grads = common.discriminating_grads(rng, shapes, steps)
+        lrs = common.lr_sequence(lr, steps) if lr is not None else None
+        expected = optax_runner.replay(name, hp, params, steps, grads=grads, lrs=lrs)
+        out.append(common.optimizer_case(cid, source, "optax", name, hp, params,
+                                         common.trajectory_steps(expected, grads, lrs), desc, tolerance))
+    return out
+
+
 def optax_topic_file(name, description, cases, errors, state_desc, shapes, steps, tolerance, source,
                      state_steps=8, resume=None):
     """The fixture file `optax/<name>.json` of a topic generator: the trajectory cases `cases`
@@ -49,15 +65,7 @@ def optax_topic_file(name, description, cases, errors, state_desc, shapes, steps
     description) a `resume` case of `state_steps` steps too, then the argument errors `errors`
     (tag, hyperparameters, description) as optax raises them."""
     fx = common.Fixture(f"optax/{name}.json", description)
-    for tag, hp, lr, desc in cases:
-        cid = f"optax/{name}/{tag}"
-        rng = common.case_rng(cid)
-        params = common.initial_params(rng, shapes)
-        grads = common.discriminating_grads(rng, shapes, steps)
-        lrs = common.lr_sequence(lr, steps) if lr is not None else None
-        expected = optax_runner.replay(name, hp, params, steps, grads=grads, lrs=lrs)
-        fx.cases.append(common.optimizer_case(cid, source, "optax", name, hp, params,
-                                              common.trajectory_steps(expected, grads, lrs), desc, tolerance))
+    fx.cases += optax_trajectory_cases(name, cases, shapes, steps, tolerance, source)
     extra = [("state", state_desc, ["state"], None)]
     if resume is not None:
         extra.append(("resume", resume[1], ["resume"], resume[0]))

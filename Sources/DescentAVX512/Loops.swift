@@ -101,6 +101,8 @@ private func addKernels(_ a: Accelerator) {
     both(a, TrafficProbeKernel<Float>.self, TrafficProbeKernel<Double>.self)
     both(a, SparseAdamKernel<Float>.self, SparseAdamKernel<Double>.self)
     both(a, YogiKernel<Float>.self, YogiKernel<Double>.self)
+    both(a, AdEMAMixKernel<Float>.self, AdEMAMixKernel<Double>.self)
+    both(a, SimplifiedAdEMAMixKernel<Float>.self, SimplifiedAdEMAMixKernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {

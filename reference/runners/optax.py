@@ -75,6 +75,7 @@ def build(factory_, hp, injected=False, transforms=None):
     setup()
     import optax
 
+    hp = schedule_valued(hp)
     if injected:
         static = tuple(k for k in hp if k != "learning_rate")
         if getattr(factory_, "__name__", None) in _STATIC_DEFAULTS:
@@ -93,6 +94,14 @@ def build(factory_, hp, injected=False, transforms=None):
     if transforms:
         opt = optax.chain(*[getattr(optax, t["name"])(**(t.get("parameters") or {})) for t in transforms], opt)
     return opt
+
+
+def schedule_valued(hp):
+    """The hyperparameters with every `{ "name", "parameters" }` object other than learning_rate
+    built into optax.<name>(**parameters) (a `base.ScalarOrSchedule` argument such as
+    optax.contrib.ademamix's `alpha` and `b3`, which the optimizer evaluates at its own count)."""
+    return {k: build_schedule(v["name"], v.get("parameters")) if k != "learning_rate" and isinstance(v, dict)
+            and "name" in v else v for k, v in hp.items()}
 
 
 def replay(name, hp, params, steps, grads=None, problem=None, lrs=None, transforms=None, clear_caches=False):

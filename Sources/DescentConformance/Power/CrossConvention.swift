@@ -223,6 +223,24 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "‖w‖ clamped at 10 in the ratio, the step divided by 1 − β₁ᵗ only; [wd] decoupled decay"),
     ],
+    // AdEMAMix
+    [
+        Spelling(convention: "optax", name: "ademamix", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2",
+                 "beta3": "b3", "alpha": "alpha", "eps": "eps", "wd": "weight_decay"],
+                 semantics: "alpha and b3 constants unless given as schedules of the count from 0 (no t_alpha_beta3); [wd] decay λw added to the update, × lr"),
+        Spelling(convention: "pytorch_optimizer", name: "AdEMAMix", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "beta3": "betas[2]", "alpha": "alpha", "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "t_alpha_beta3 warms alpha and beta3 up at the step from 1 (None: constants); [wd] weight_decay coupled, added to the gradient (weight_decouple False)"),
+    ],
+    // Simplified AdEMAMix
+    [
+        Spelling(convention: "optax", name: "simplified_ademamix", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2",
+                 "alpha": "alpha", "eps": "eps", "wd": "weight_decay"],
+                 semantics: "m ← b1·m + g, an accumulator; u = (m + alpha·g)/(√(n/(1 − b2ᵗ)) + eps); [wd] decay λw added to the update, × lr"),
+        Spelling(convention: "pytorch_optimizer", name: "SimplifiedAdEMAMix", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "alpha": "alpha", "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "m = lerp(m, g, 1 − beta1), an EMA; u = (m + alpha·g)/(√v + √den_sum·eps)/√den_sum; [wd] decoupled decay w·(1 − lr·λ)"),
+    ],
 ]
 
 /// A re-spelled case and what it means.

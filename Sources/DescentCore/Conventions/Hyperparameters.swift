@@ -163,6 +163,17 @@ public struct Hyperparameters: Sendable {
         return (x, y)
     }
 
+    /// Three numbers such as pytorch_optimizer AdEMAMix's `betas`.
+    public mutating func triple(_ key: String, default d: (Double, Double, Double)) throws -> (Double, Double, Double) {
+        note(key, .numbers, .array([JSON(d.0), JSON(d.1), JSON(d.2)]))
+        guard let v = take(key) else { return d }
+        guard let a = v.arrayValue, a.count == 3, let x = a[0].doubleValue, let y = a[1].doubleValue,
+              let z = a[2].doubleValue else {
+            throw typeError(key, "three numbers", v)
+        }
+        return (x, y, z)
+    }
+
     /// A list of numbers (torch's `milestones`, …).
     public mutating func doubles(_ key: String) throws -> [Double]? {
         note(key, .numbers, nil)

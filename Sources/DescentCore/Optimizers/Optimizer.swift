@@ -124,3 +124,11 @@ extension Array {
         shapes.map { Buffer<T>(zeros: $0.reduce(1, *)) }
     }
 }
+
+/// A per-tensor decay mask (optax `mask` as a list) must have one entry per tensor.
+func requireDecayMask(_ mask: [Bool]?, matches shapes: [[Int]]) throws {
+    if let mask, mask.count != shapes.count {
+        throw DescentError.invalidInput(field: "hyperparameters.mask",
+                                        message: "mask has \(mask.count) entries for \(shapes.count) tensors")
+    }
+}
