@@ -113,13 +113,6 @@ public struct ADOPTKernel<Scalar: DescentFloat>: ElementwiseKernel {
         lerp ? torchLerp(m, n, oneMinusBeta1) : L(repeating: oneMinusBeta1) * n + L(repeating: beta1) * m
     }
 
-    /// x / max(√v, ε), clipped to ±c.
-    @inlinable @inline(__always)
-    func normalised<L: Lane>(_ x: L, _ v: L) -> L where L.Scalar == Scalar {
-        let n = x / L.maxNaN(v.squareRoot(), L(repeating: eps))
-        return clipping ? L.minNaN(L.maxNaN(n, L(repeating: -clip)), L(repeating: clip)) : n
-    }
-
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         var d = maximize ? -g : g
@@ -130,12 +123,14 @@ public struct ADOPTKernel<Scalar: DescentFloat>: ElementwiseKernel {
             return
         }
         if secondMomentFirst { s.s1 = secondMoment(s.s1, d) }
+        // n = x / max(√v, ε), clipped to ±c; x = g (the variant: the momentum of g).
+        if afterMomentum { s.s0 = momentum(s.s0, d) }
+        var n = (afterMomentum ? s.s0 : d) / L.maxNaN(s.s1.squareRoot(), L(repeating: eps))
+        if clipping { n = L.minNaN(L.maxNaN(n, L(repeating: -clip)), L(repeating: clip)) }
         let u: L
         if afterMomentum {
-            s.s0 = momentum(s.s0, d)
-            u = normalised(s.s0, s.s1)
+            u = n
         } else {
-            let n = normalised(d, s.s1)
             s.s0 = momentum(s.s0, n)
             u = nesterov ? momentum(s.s0, n) : s.s0
         }
