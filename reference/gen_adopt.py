@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import common
 import feature_cases
+import gen_lion_lamb
 from common import Fixture
 from runners import optax as optax_runner
 from runners import torch as torch_runner
@@ -28,7 +29,7 @@ STEPS = 16
 STATE_STEPS = 8
 SHAPES = [(3, 4), (5,), (2, 1, 3)]
 TOL = {"rtol": 1e-9, "atol": 1e-12}
-SOURCES = {"optax": "optax 0.2.8", "pytorch_optimizer": "pytorch-optimizer 4.1.0 (torch 2.15.0)"}
+SOURCES = gen_lion_lamb.SOURCES
 FILES = common.Files()
 
 
@@ -72,15 +73,8 @@ def feature_case(conv, tag, hp, description, features, resume=None, **inputs):
 
 
 def error_case(conv, tag, hp, description):
-    name = "adopt" if conv == "optax" else "ADOPT"
-    if conv == "optax":
-        message = optax_runner.call_error(name, hp)
-    else:
-        message = torch_runner.constructor_error(conv, name, hp)
-    if message is None:
-        raise AssertionError(f"{conv}.{name} accepted {hp}")
-    return common.optimizer_case(f"{conv}/{name}/{tag}", SOURCES[conv], conv, name, hp,
-                                 [{"shape": [2], "values": [0.5, -1.5]}], None, description, TOL, error=message)
+    """An argument-validation case, as gen_lion_lamb writes its own (the same sources)."""
+    return gen_lion_lamb.error_case(conv, "adopt" if conv == "optax" else "ADOPT", tag, hp, description)
 
 
 FIRST = ("the first step only sets v = g² and leaves the parameters where they are; catches a first step that "
