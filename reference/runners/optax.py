@@ -65,8 +65,9 @@ def _extra(f, problem, x):
     return {"value": problem_loss(problem, x)}
 
 
-# Factories whose defaults inject_hyperparams must leave alone (see build).
-_STATIC_DEFAULTS = {"adafactor"}
+# Factories whose defaults inject_hyperparams must leave alone (see build). optax.contrib.adopt: its
+# callable default clip_value_fn would be taken for a schedule and replaced by its value at the count.
+_STATIC_DEFAULTS = {"adafactor", "adopt"}
 
 
 def build(factory_, hp, injected=False, transforms=None):
@@ -80,7 +81,7 @@ def build(factory_, hp, injected=False, transforms=None):
         static = tuple(k for k in hp if k != "learning_rate")
         if getattr(factory_, "__name__", None) in _STATIC_DEFAULTS:
             # the arguments left at their defaults static too: inject_hyperparams would make them
-            # float64 arrays, and adafactor's decay 1 - t**(-decay_rate) is float32 arithmetic
+            # float64 arrays (and call a callable one, adopt's clip_value_fn, as a schedule), and adafactor's decay 1 - t**(-decay_rate) is float32 arithmetic
             # only with a Python-float decay_rate (factorized._decay_rate_pow)
             import inspect
 

@@ -241,6 +241,14 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  "alpha": "alpha", "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "m = lerp(m, g, 1 − beta1), an EMA; u = (m + alpha·g)/(√v + √den_sum·eps)/√den_sum; [wd] decoupled decay w·(1 − lr·λ)"),
     ],
+    // ADOPT
+    [
+        Spelling(convention: "optax", name: "adopt", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"],
+                 semantics: "clip ±(t − 1)^0.25 (count before the step: 0 at step 1, 1 at step 2); m as b1·m + (1 − b1)·n; no weight decay"),
+        Spelling(convention: "pytorch_optimizer", name: "ADOPT", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "clip ±t^0.25 (the group's step: 2^0.25 at the first clipped step); m by torch's lerp; [wd] weight_decay coupled (added to g) by default, also at the first step"),
+    ],
 ]
 
 /// A re-spelled case and what it means.

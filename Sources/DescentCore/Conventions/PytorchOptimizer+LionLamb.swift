@@ -10,19 +10,19 @@
 import DescentJSON
 
 /// NegativeLRError: f'learning rate must be positive. ({lr} > 0)' for lr < 0.
-private func validateLR(_ h: Hyperparameters, _ lr: Double) throws {
+func validateLR(_ h: Hyperparameters, _ lr: Double) throws {
     if lr < 0 {
         throw h.invalid("lr", "learning rate must be positive. (\(h.values["lr"].map { pyRepr($0) } ?? pyRepr(lr)) > 0)")
     }
 }
 
 /// validate_range(x, name, 0.0, 1.0, '[)').
-private func validateUnitRange(_ h: Hyperparameters, _ key: String, _ name: String, _ x: Double) throws {
+func validateUnitRange(_ h: Hyperparameters, _ key: String, _ name: String, _ x: Double) throws {
     if !(0.0 <= x && x < 1.0) { throw h.invalid(key, "\(name) must be in the range [0.0, 1.0)") }
 }
 
 /// validate_non_negative(x, name).
-private func validateNonNegative(_ h: Hyperparameters, _ key: String, _ x: Double) throws {
+func validateNonNegative(_ h: Hyperparameters, _ key: String, _ x: Double) throws {
     if x < 0.0 { throw h.invalid(key, "\(key) must be non-negative") }
 }
 
@@ -34,7 +34,7 @@ private func adaNorm(_ h: inout Hyperparameters) throws -> Double? {
 
 /// The group keys the library reads but Descent does not implement (unsupported when truthy), then
 /// every other leftover key: stored and never read by the library, so accepted.
-private func kwargs(_ h: inout Hyperparameters, unimplemented: [String]) throws {
+func kwargs(_ h: inout Hyperparameters, unimplemented: [String]) throws {
     for k in unimplemented {
         guard let v = h.raw(k), !v.isNull else { continue }
         if v.boolValue == false || v.doubleValue == 0 { continue }

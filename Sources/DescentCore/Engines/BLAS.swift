@@ -23,7 +23,7 @@
 // Per optimizer (what the `blas` implementation sends to the library):
 //   SGD (and optax ema), Adagrad, RMSprop, Adadelta, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam, Schedule-Free,
 //   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief, Adan, AdEMAMix (and
-//   simplified), optimistic gradient (and on Adam),
+//   simplified), ADOPT, optimistic gradient (and on Adam),
 //   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
 //   SM3                         nothing: map, and Swift loops for its per-dimension min and max
 //   polyak_sgd                  scal (u = −scaling·g), dot (‖u‖²), axpy (w + γ·u)
