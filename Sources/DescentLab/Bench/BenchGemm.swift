@@ -1,7 +1,6 @@
 // BenchGemm.swift — `descent bench --gemm SIZES`: the vectorized engine's C ← A·B against BLAS's,
 // n×n, timed alternately in one sitting (vectorized sample, BLAS sample, … `rounds` times), so
 // both see the same machine load; the best sample of each is kept. Reports GFLOP/s and the ratio.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Dispatch
