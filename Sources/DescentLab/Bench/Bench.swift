@@ -330,12 +330,16 @@ public enum Bench {
         return report
     }
 
-    /// BLAS's C ← A·B on n×n matrices of `T`: the best of 7 samples, each ≥ 2⁸ FLOP-scaled calls.
+    /// How many n×n products one GEMM timing sample makes: about 2·10⁸ FLOP, but at most 2¹⁴
+    /// calls, so that a tiny n (a test's 6×6 layer) samples for milliseconds, not seconds.
+    package static func gemmCallsPerSample(n: Int) -> Int { min(1 << 14, max(1, (1 << 27) / (n * n * n))) }
+
+    /// BLAS's C ← A·B on n×n matrices of `T`: the best of 7 samples of `gemmCallsPerSample` calls.
     package static func gemmRate<T: DescentFloat>(_: T.Type, n: Int, threads: Int) -> GemmRate {
         let a = Buffer<T>(repeating: T(0.5), count: n * n), b = Buffer<T>(repeating: T(0.25), count: n * n)
         let c = Buffer<T>(zeros: n * n)
         let engine = Engine(.blas, threads: threads)
-        let calls = max(1, (1 << 27) / (n * n * n))   // about 2·10⁸ FLOP per sample
+        let calls = gemmCallsPerSample(n: n)
         func once() {
             engine.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a.pointer, lda: n, b.pointer, ldb: n,
                         beta: 0, c.pointer, ldc: n)
