@@ -46,7 +46,7 @@ let package = Package(
         // The module's earlier name: `import DescentHarness` still works (the same three modules).
         .target(name: "DescentHarness", dependencies: ["DescentConformance", "DescentCore", "DescentJSON"]),
         // The lab: training, benchmarks, tuning, the course's claims, plots.
-        .target(name: "DescentLab", dependencies: ["DescentJSON", "DescentCore", "DescentConformance"]),
+        .target(name: "DescentLab", dependencies: ["DescentJSON", "DescentCore"]),
         // The `descent` command's subcommands: argument parsing, help, exit codes.
         .target(name: "DescentCLI", dependencies: ["DescentJSON", "DescentCore", "DescentConformance", "DescentLab"]),
         // The `descent` command.

@@ -356,15 +356,15 @@ private let packageRoot = repositoryRoot
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let status = CLI.main(["tune", "--data", "digits", "--model", "mlp:64,16,10", "--optimizer", "torch/SGD",
                                    "--implementation", "naive", "--steps-per-trial", "90", "--eval-every", "10",
-                                   "--space", "lr=log:1e-4:1", "--strategy", "random", "--trials", "12", "--seed", "3",
+                                   "--space", "lr=log:1e-4:1", "--strategy", "random", "--trials", "6", "--seed", "3",
                                    "--early-stopping", rule, "--format", "json", "--output", "\(dir)/t.json", "--quiet"])
             #expect(status == 0)
             let doc = try JSON.parse(try String(contentsOfFile: "\(dir)/t.json", encoding: .utf8))
             let trials = try #require(doc["trials"]?.arrayValue)
-            #expect(trials.count == 12)
+            #expect(trials.count == 6)
             let stopped = trials.filter { $0["status"]?.stringValue?.hasPrefix("stopped early") == true }
             #expect(!stopped.isEmpty, "\(rule): no trial stopped")
-            #expect(stopped.count < 12)
+            #expect(stopped.count < 6)
             for t in stopped {
                 // A stopped trial's curve ends where it stopped, before the planned 90 steps.
                 let last = t["curve"]?["steps"]?.arrayValue?.last?.intValue ?? 90

@@ -133,10 +133,7 @@ public enum Descent {
     /// The fixtures bundled with this package (its `fixtures/` folder, found from this source
     /// file's place in the checkout: works for a path or git dependency, since SwiftPM builds
     /// from the checkout's sources).
-    public static var bundledFixtures: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures").path
-    }
+    public static var bundledFixtures: String { BundledFiles.fixtures }
 
     /// Verifies `optimizer` on the fixture files or folders `fixtures` (float64). Throws when a
     /// path does not exist or nothing in it is usable; a broken case is an `error` result.

@@ -4,11 +4,6 @@
 import DescentCore
 import Foundation
 
-public enum Availability: Sendable, Equatable {
-    case available
-    case unavailable(String)
-}
-
 public protocol Implementation: Sendable {
     /// "naive", "vectorized", "blas", …
     var name: String { get }
@@ -42,48 +37,17 @@ extension Implementation {
     }
 }
 
-/// An engine running the shared optimizer families.
-public struct EngineImplementation: Implementation {
-    public let engine: Engine
-    public let summary: String
-    public let name: String
-    public var availability: Availability {
-        engine.kind == .blas && !BLASEngine.isAvailable ? .unavailable(BLASLibrary.unavailableReason) : .available
-    }
-
-    public init(_ engine: Engine, name: String? = nil, summary: String) {
-        self.engine = engine
-        self.name = name ?? engine.kind.rawValue
-        self.summary = summary
-    }
-
-    public func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T> {
-        try spec.family.makeStepper(T.self, shapes: shapes, engine: engine)
-    }
-
-    public func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> { MLP<T>(spec, engine: engine) }
-}
+/// The engines (DescentCore's EngineImplementations) are implementations as they are.
+extension EngineImplementation: Implementation {}
 
 public enum Implementations {
     /// The instruction set of the vectorized loops in use: the one the `descent` command (and the
     /// tests) installed at start-up (DescentVectorLoops: the widest this CPU runs, or the one
     /// DESCENT_VECTOR_ISA names), else the build's baseline (Descent used as a library).
-    public static var isa: VectorISA { VectorizedEngine.isa }
+    public static var isa: VectorISA { EngineImplementations.isa }
 
-    /// Every registered implementation, in report order.
-    public static let all: [any Implementation] = {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let isaNote = isa == .baseline ? "baseline ISA" : "\(isa.rawValue) loops chosen at run time"
-        return [
-            EngineImplementation(.naive, summary: "plain loops over every element: the readable reference"),
-            EngineImplementation(Engine(.vectorized, threads: cores),
-                                 summary: "one fused SIMD pass (512-bit lanes, \(isaNote)), scalar tail, threads from \(VectorizedEngine.parallelThresholdDescription) (elements × (1 + state slots))"),
-            EngineImplementation(Engine(.vectorized, threads: cores, loops: .baseline), name: "vectorized-portable",
-                                 summary: "the vectorized engine on its baseline-ISA loops only (what CPUs without AVX-512 run)"),
-            EngineImplementation(Engine(.blas, threads: cores),
-                                 summary: "OpenBLAS via dlopen for dot/nrm2/axpy/scal/gemm, element-wise kernels on the vectorized pass"),
-        ]
-    }()
+    /// Every registered implementation, in report order: the engines.
+    public static let all: [any Implementation] = EngineImplementations.all
 
     public static func named(_ name: String) -> (any Implementation)? { all.first { $0.name == name } }
 }

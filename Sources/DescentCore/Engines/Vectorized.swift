@@ -90,7 +90,6 @@ public enum VectorizedEngine {
         public let p: UnsafeMutablePointer<T>, g: UnsafeMutablePointer<T>
         public let s0: UnsafeMutablePointer<T>, s1: UnsafeMutablePointer<T>
         public let s2: UnsafeMutablePointer<T>, s3: UnsafeMutablePointer<T>
-        public let slotCount: Int
 
         @inlinable init(_ p: Buffer<T>, _ g: Buffer<T>, _ slots: [Buffer<T>]) {
             self.p = p.pointer
@@ -99,7 +98,6 @@ public enum VectorizedEngine {
             s1 = slots.count > 1 ? slots[1].pointer : p.pointer
             s2 = slots.count > 2 ? slots[2].pointer : p.pointer
             s3 = slots.count > 3 ? slots[3].pointer : p.pointer
-            slotCount = slots.count
         }
     }
 
@@ -112,7 +110,7 @@ public enum VectorizedEngine {
         precondition(slots.count == kernel.slotCount, "VectorizedEngine.map: \(slots.count) state buffers for a kernel with \(kernel.slotCount)")
         let bases = Bases(p, g, slots)
         let wide = loops.table?.loop(for: K.self)
-        let chunks = threads > 1 && n * (1 + bases.slotCount) >= parallelThreshold(accelerated: wide != nil) ? threads : 1
+        let chunks = threads > 1 && n * (1 + kernel.slotCount) >= parallelThreshold(accelerated: wide != nil) ? threads : 1
         let body: Accelerator.Loop<K> = wide ?? { k, b, lo, hi in run(k, b, lo, hi) }
         if chunks == 1 {
             body(kernel, bases, 0, n)

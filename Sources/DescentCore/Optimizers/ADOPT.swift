@@ -78,14 +78,7 @@ public struct ADOPTFamily: OptimizerFamily {
         // optax's first step: b1_ = 1, b2_ = 0 (jnp.where(count > 0, …)); the variant's: b2_ = 0 too.
         let b1 = form == .optax && first && !updateAtFirstStep ? 1.0 : beta1
         let b2 = first ? 0.0 : beta2
-        var coupled = 0.0, factor = 1.0
-        switch decay {
-        case .none: break
-        case let .coupled(l): coupled = l
-        case let .decoupled(l): factor = 1 - l * lr
-        case let .fixed(l): factor = 1 - l
-        case let .relative(l, lr0): factor = 1 - lr * (l / lr0)
-        }
+        let (coupled, factor, _) = decay.parts(lr: lr, addedToUpdate: false)
         let c = Double.pow(Double(t - clipStepOffset), 0.25)
         return ADOPTKernel<T>(beta1: T(b1), oneMinusBeta1: T(1 - b1), beta2: T(b2), oneMinusBeta2: T(1 - b2),
                               eps: T(eps), clip: T(c), negLr: T(-lr), coupled: T(coupled), decayFactor: T(factor),

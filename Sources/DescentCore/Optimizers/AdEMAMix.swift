@@ -118,21 +118,6 @@ private func decaySummary(_ decay: LionDecay, _ mask: [Bool]?, _ maximize: Bool)
     [decay.summary] + (mask.map { ["decay mask \($0)"] } ?? []) + (maximize ? ["maximize"] : [])
 }
 
-extension LionDecay {
-    /// (λ added to the gradient, the factor w is multiplied by before the step, λ of λ·w added to
-    /// the update) at learning rate lr; `.decoupled` is added to the update when `addedToUpdate`
-    /// (optax), else w·(1 − lr·λ).
-    func parts(lr: Double, addedToUpdate: Bool) -> (coupled: Double, factor: Double, added: Double) {
-        switch self {
-        case .none: return (0, 1, 0)
-        case let .coupled(l): return (l, 1, 0)
-        case let .decoupled(l): return addedToUpdate ? (0, 1, l) : (0, 1 - l * lr, 0)
-        case let .fixed(l): return (0, 1 - l, 0)
-        case let .relative(l, lr0): return (0, 1 - lr * (l / lr0), 0)
-        }
-    }
-}
-
 /// One AdEMAMix step. Slots: s0 = m₁, s1 = m₂, s2 = ν.
 public struct AdEMAMixKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var torch, maximize: Bool

@@ -115,10 +115,7 @@ public struct AdamFamily: LowPrecisionFamily {
 
     @_specialize(where T == Double) @_specialize(where T == Float)
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
-        if let mask = decayMask, mask.count != shapes.count {
-            throw DescentError.invalidInput(field: "hyperparameters.mask",
-                                            message: "mask has \(mask.count) entries for \(shapes.count) tensors")
-        }
+        try requireDecayMask(decayMask, matches: shapes)
         try requireFloat32Arithmetic(T.self, storage)
         if let storage, let why = AdamLowPrecisionKernel<T>.declines(self, storage) { throw DescentError.unsupported(why) }
         return StepperBox(AdamStepper<T>(self, shapes: shapes, engine: engine))

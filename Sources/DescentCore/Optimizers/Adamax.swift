@@ -35,10 +35,7 @@ public struct AdamaxFamily: OptimizerFamily {
 
     @_specialize(where T == Double) @_specialize(where T == Float)
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
-        if let mask = decayMask, mask.count != shapes.count {
-            throw DescentError.invalidInput(field: "hyperparameters.mask",
-                                            message: "mask has \(mask.count) entries for \(shapes.count) tensors")
-        }
+        try requireDecayMask(decayMask, matches: shapes)
         return StepperBox(AdamaxStepper<T>(self, shapes: shapes, engine: engine))
     }
 }

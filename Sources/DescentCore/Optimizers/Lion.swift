@@ -50,6 +50,21 @@ public enum LionDecay: Sendable, Equatable {
     }
 }
 
+extension LionDecay {
+    /// (λ added to the gradient, the factor w is multiplied by before the step, λ of λ·w added to
+    /// the update) at learning rate lr; `.decoupled` is added to the update when `addedToUpdate`
+    /// (optax), else w·(1 − lr·λ).
+    func parts(lr: Double, addedToUpdate: Bool) -> (coupled: Double, factor: Double, added: Double) {
+        switch self {
+        case .none: return (0, 1, 0)
+        case let .coupled(l): return (l, 1, 0)
+        case let .decoupled(l): return addedToUpdate ? (0, 1, l) : (0, 1 - l * lr, 0)
+        case let .fixed(l): return (0, 1 - l, 0)
+        case let .relative(l, lr0): return (0, 1 - lr * (l / lr0), 0)
+        }
+    }
+}
+
 public struct LionFamily: OptimizerFamily {
     /// Whose operation order and state name (the math is the same).
     public enum Form: String, Sendable {
@@ -85,26 +100,13 @@ public struct LionFamily: OptimizerFamily {
 
     @_specialize(where T == Double) @_specialize(where T == Float)
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
-        if let mask = decayMask, mask.count != shapes.count {
-            throw DescentError.invalidInput(field: "hyperparameters.mask",
-                                            message: "mask has \(mask.count) entries for \(shapes.count) tensors")
-        }
+        try requireDecayMask(decayMask, matches: shapes)
         return StepperBox(LionStepper<T>(self, shapes: shapes, engine: engine))
     }
 
     /// The kernel at learning rate `lr` for a tensor that is (or is not) decayed.
     func kernel<T: DescentFloat>(lr: Double, decayed: Bool) -> LionKernel<T> {
-        var coupled = 0.0, factor = 1.0, added = 0.0
-        if decayed {
-            switch decay {
-            case .none: break
-            case let .coupled(l): coupled = l
-            case let .decoupled(l):
-                if form == .optax { added = l } else { factor = 1 - l * lr }
-            case let .fixed(l): factor = 1 - l
-            case let .relative(l, lr0): factor = 1 - lr * (l / lr0)
-            }
-        }
+        let (coupled, factor, added) = (decayed ? decay : LionDecay.none).parts(lr: lr, addedToUpdate: form == .optax)
         return LionKernel<T>(lerp: form == .pytorchOptimizer, maximize: maximize, coupled: T(coupled),
                              decayFactor: T(factor), addedDecay: T(added),
                              beta1: T(beta1), oneMinusBeta1: T(1 - beta1), beta2: T(beta2), oneMinusBeta2: T(1 - beta2),

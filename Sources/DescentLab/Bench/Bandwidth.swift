@@ -11,7 +11,6 @@
 // repetitions after one warm-up, bytes counted as the program's reads and writes (no
 // write-allocate traffic). With T threads each thread owns one contiguous slice of every array
 // (first touched by that thread). Arrays are allocated as optimizer tensors are (`Buffer`).
-import DescentConformance
 import DescentCore
 import Dispatch
 import Foundation

@@ -2,7 +2,7 @@
 //
 // What runs is exactly what `descent verify` checks: the optimizer is built by name through
 // `Conventions.optimizer(convention:name:hyperparameters:)` and turned into a stepper by the
-// registered `Implementation` (`Implementations.all`), with the requested thread count.
+// registered engine (`EngineImplementations.all`), with the requested thread count.
 //
 // Method, per (optimizer, implementation, dtype, size, threads):
 //   • one tensor of `size` parameters (or a model's parameter list, `--shapes`); parameters,
@@ -25,7 +25,6 @@
 //     cache, not memory, and the tables say "in cache" instead of a ratio;
 //   • gbps = bytes_per_param·size / min_ns. The STREAM-style probe (Bandwidth.swift) runs once,
 //     as a description of the machine; fraction_of_triad = gbps / its triad at the same threads.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Dispatch
@@ -234,13 +233,8 @@ public enum Bench {
     #endif
 
     /// An implementation running with `threads` threads (engines take a thread count).
-    package static func implementation(_ name: String, threads: Int) -> (any Implementation)? {
-        guard let impl = Implementations.named(name) else { return nil }
-        if let e = impl as? EngineImplementation {
-            return EngineImplementation(Engine(e.engine.kind, threads: threads, loops: e.engine.loops, counter: WorkCounter()),
-                                        name: e.name, summary: e.summary)
-        }
-        return impl
+    package static func implementation(_ name: String, threads: Int) -> EngineImplementation? {
+        EngineImplementations.named(name)?.with(threads: threads, counter: WorkCounter())
     }
 
     /// Runs the whole configuration. `progress` receives one line per result.
@@ -336,12 +330,16 @@ public enum Bench {
         return report
     }
 
-    /// BLAS's C ← A·B on n×n matrices of `T`: the best of 7 samples, each ≥ 2⁸ FLOP-scaled calls.
+    /// How many n×n products one GEMM timing sample makes: about 2·10⁸ FLOP, but at most 2¹⁴
+    /// calls, so that a tiny n (a test's 6×6 layer) samples for milliseconds, not seconds.
+    package static func gemmCallsPerSample(n: Int) -> Int { min(1 << 14, max(1, (1 << 27) / (n * n * n))) }
+
+    /// BLAS's C ← A·B on n×n matrices of `T`: the best of 7 samples of `gemmCallsPerSample` calls.
     package static func gemmRate<T: DescentFloat>(_: T.Type, n: Int, threads: Int) -> GemmRate {
         let a = Buffer<T>(repeating: T(0.5), count: n * n), b = Buffer<T>(repeating: T(0.25), count: n * n)
         let c = Buffer<T>(zeros: n * n)
         let engine = Engine(.blas, threads: threads)
-        let calls = max(1, (1 << 27) / (n * n * n))   // about 2·10⁸ FLOP per sample
+        let calls = gemmCallsPerSample(n: n)
         func once() {
             engine.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a.pointer, lda: n, b.pointer, ldb: n,
                         beta: 0, c.pointer, ldc: n)
@@ -359,7 +357,7 @@ public enum Bench {
     /// One measurement (see the file header). (Specialised: the fill loops are most of a quick
     /// bench's time when generic.)
     @_specialize(where T == Float) @_specialize(where T == Double)
-    package static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: any Implementation, _: T.Type, size: Int,
+    package static func measure<T: DescentFloat>(_ opt: BenchOptimizer, _ impl: EngineImplementation, _: T.Type, size: Int,
                                          model: ModelShapes? = nil, threads: Int, repeats: Int,
                                          probe: Bool = true) throws -> (BenchResult, [String]) {
         let spec = try opt.spec()
@@ -401,7 +399,7 @@ public enum Bench {
         var samples: [Double] = [], probeSamples: [Double] = []
         samples.reserveCapacity(repeats)
         // GEMM work of the timed steps, when the implementation is an engine that counts it.
-        let counter = (impl as? EngineImplementation)?.engine.counter
+        let counter = impl.engine.counter
         var stepFlops = 0
         for _ in 0..<max(1, repeats) {
             let f0 = counter?.gemmFlops.load(ordering: .relaxed) ?? 0
@@ -453,7 +451,7 @@ public enum Bench {
             ("isa", .string(cpu.widestISA)),
             // The instruction set of `vectorized`'s loops (chosen at run time, Accelerator.swift);
             // `vectorized-portable` always runs the baseline loops.
-            ("vector_loops", .string(Implementations.isa.rawValue)),
+            ("vector_loops", .string(EngineImplementations.isa.rawValue)),
             ("features", .array(["sse2", "avx", "avx2", "fma", "avx512f"].filter { cpu.flags.contains($0) }.map { .string($0) })),
             ("os", .string(os)),
             ("build", .string(buildConfiguration)),
@@ -476,7 +474,7 @@ public enum Bench {
     public static func quick(resultsDir: String = "results", progress: ((String) -> Void)? = nil) throws -> String {
         let cfg = BenchConfiguration(
             optimizers: ["torch/Adam", "torch/SGD"].compactMap(BenchOptimizer.named),
-            implementations: Implementations.all.map(\.name), dtypes: [.float32],
+            implementations: EngineImplementations.all.map(\.name), dtypes: [.float32],
             sizes: [1 << 16, 1 << 22], threads: [1], repeats: 7)
         let report = run(cfg, progress: progress)
         let md = BenchRender.markdown(report, command: "swift run -c release descent (main job, short bench)")

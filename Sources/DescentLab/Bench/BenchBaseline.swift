@@ -6,7 +6,6 @@
 // bandwidth (fraction_of_triad), each measured in the same run as its timings. A row whose figure fell by
 // more than the allowed fraction is a regression: a table is printed and the exit status is 1.
 import DescentCore
-import DescentConformance
 import DescentJSON
 import Foundation
 

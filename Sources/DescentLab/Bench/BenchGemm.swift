@@ -1,7 +1,6 @@
 // BenchGemm.swift — `descent bench --gemm SIZES`: the vectorized engine's C ← A·B against BLAS's,
 // n×n, timed alternately in one sitting (vectorized sample, BLAS sample, … `rounds` times), so
 // both see the same machine load; the best sample of each is kept. Reports GFLOP/s and the ratio.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Dispatch
@@ -43,7 +42,7 @@ public enum BenchGemm {
         let a = Buffer<T>(converting: (0..<(n * n)).map { _ in Double(rng.next() >> 11) / Double(1 << 53) - 0.5 })
         let b = Buffer<T>(converting: (0..<(n * n)).map { _ in Double(rng.next() >> 11) / Double(1 << 53) - 0.5 })
         let c = Buffer<T>(zeros: n * n)
-        let calls = max(1, (1 << 27) / (n * n * n))
+        let calls = Bench.gemmCallsPerSample(n: n)
         func sample(_ engine: Engine) -> Double {
             let t0 = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<calls {

@@ -6,7 +6,6 @@
 // the run that produced it (its file's own "bandwidth"), in the same process as its timings, so
 // it states how close that library comes to what memory delivered to it. Rows are marked with
 // their source: the file's machine.source if it names one ("torch", "optax"), else the file name.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation

@@ -1,6 +1,5 @@
 // BenchRender.swift — `descent bench` reports: text, markdown (results/bench.md) and JSON
 // ("descent-bench/1", results/bench.json).
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation

@@ -14,7 +14,6 @@
 // A file gives any other list: one shape per line, dimensions joined by `x` (`768x2304`, `64`),
 // blank lines and `#` comments ignored.
 import DescentCore
-import DescentConformance
 import Foundation
 
 public struct ModelShapes: Sendable {

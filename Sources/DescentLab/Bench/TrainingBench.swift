@@ -20,7 +20,6 @@
 // JSON: "descent-bench/1" with the rows in "training" ("results" stays empty, so the file is a
 // valid include for plain `descent bench` too). reference/bench/bench_torch_training.py writes
 // the same rows for torch; `--include FILE` shows them beside these.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Dispatch

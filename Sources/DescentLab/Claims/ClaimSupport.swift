@@ -1,7 +1,6 @@
 // ClaimSupport.swift — shared pieces of the claims experiments: an optimizer of the registry as a
 // stepper, a minimal MLP training loop (for experiments that need a hook between gradient and
 // step), lr sweeps and the flatness figure.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation
@@ -25,9 +24,11 @@ package enum ClaimKit {
     /// A float64 stepper of a registry optimizer (convention/name with keyword arguments).
     package static func stepper(_ convention: String, _ name: String, _ hp: [(String, JSON)], shapes: [[Int]]) throws -> StepperBox<Double> {
         do {
-            return try OptimizerUnderTest(convention: convention, name: name, hyperparameters: hp).stepper(Double.self, shapes: shapes)
-        } catch let e as CheckAbort {
-            throw LabInputError(message: "claims: \(convention)/\(name): \(e.message)")
+            let spec = try Conventions.optimizer(convention: convention, name: name, hyperparameters: .object(hp))
+            return try spec.family.makeStepper(Double.self, shapes: shapes, engine: .naive)
+        } catch let e as DescentError {
+            if case .unsupported = e { throw LabInputError(message: "claims: \(convention)/\(name): not implemented (\(e))") }
+            throw LabInputError(message: "claims: \(convention)/\(name) rejected the claim's hyperparameters: \(e)")
         }
     }
 

@@ -4,7 +4,6 @@
 //   b Adam less lr-sensitive than SGD (flatness)       f momentum: √κ instead of κ steps
 //   c warmup + decay vs constant at the tuned peak     g ridge: XᵀX + λI invertible, GD at the predicted rate
 //   d optimal lr vs batch size, critical batch size
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation

@@ -13,7 +13,6 @@
 // (`frame.px(x)`, `frame.py(y)`, rounded to 0.01 px). Points that cannot be drawn — NaN, ±∞, or
 // ≤ 0 on a log axis — are left out, and a line is broken there (a gap, never a made-up value).
 import DescentCore
-import DescentConformance
 import Foundation
 
 public struct Plot: Sendable {

@@ -1,7 +1,6 @@
 // DataSets.swift — the data `descent train` and `descent compare` learn from: the 8×8 digits
 // (fixtures/data/digits.txt, exported from scikit-learn by reference/export_data.py) and the
 // course's 2-D toy sets (XOR, two moons, two spirals), generated here deterministically.
-import DescentConformance
 import DescentCore
 import Foundation
 
@@ -53,7 +52,7 @@ public enum DataSets {
             // A fixtures folder of the user's own (`--fixtures DIR`) need not carry the data set:
             // then the copy bundled with the package is read.
             let own = "\(fixtures)/data/digits.txt"
-            let bundled = Descent.bundledFixtures + "/data/digits.txt"
+            let bundled = BundledFiles.fixtures + "/data/digits.txt"
             let fm = FileManager.default
             return try load(path: !fm.fileExists(atPath: own) && fm.fileExists(atPath: bundled) ? bundled : own)
         case "xor": return xor()

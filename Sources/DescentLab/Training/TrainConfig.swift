@@ -1,7 +1,6 @@
 // TrainConfig.swift — everything that defines a training run, how `descent train`'s options
 // map onto it (one mapping, for the command and for reading earlier tune reports), and its
 // typed JSON form ("descent-train-config/1"), which tune reports store as their objective.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation

@@ -1,6 +1,5 @@
 // TrainReport.swift — what `descent train` and `descent compare` print and write: the
 // "descent-train/1" JSON, text and markdown summaries, the comparison table and its SVG plots.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation

@@ -19,7 +19,6 @@
 //   Early stopping (course form): stop when `patience` evaluations in a row did not lower the
 //   best test loss by more than `minDelta`. The held-out set is the test split.
 //   A non-finite batch loss stops the run ("diverged"); the NaN stays in the curve (it is data).
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Dispatch
@@ -152,16 +151,12 @@ public enum Trainer {
 
     /// The implementation's engine with `threads` threads (and the work counter, when given).
     package static func engineImplementation(_ name: String, threads: Int, counter: WorkCounter? = nil) throws -> EngineImplementation {
-        guard let impl = Implementations.named(name) else {
-            throw ConfigurationError(message: "unknown implementation '\(name)'" + Suggest.didYouMean(name, among: Implementations.all.map(\.name))
-                                     + " (known: \(Implementations.all.map(\.name).joined(separator: ", ")))")
-        }
-        guard let e = impl as? EngineImplementation else {
-            throw ConfigurationError(message: "implementation '\(name)' is not an engine; training needs an engine's gemm")
+        guard let e = EngineImplementations.named(name) else {
+            throw ConfigurationError(message: "unknown implementation '\(name)'" + Suggest.didYouMean(name, among: EngineImplementations.all.map(\.name))
+                                     + " (known: \(EngineImplementations.all.map(\.name).joined(separator: ", ")))")
         }
         if case let .unavailable(why) = e.availability { throw DescentError.unsupported("\(name): \(why)") }
-        return EngineImplementation(Engine(e.engine.kind, threads: threads, loops: e.engine.loops, counter: counter),
-                                    name: e.name, summary: e.summary)
+        return e.with(threads: threads, counter: counter)
     }
 
     /// The model spec for `config` on `data`, checked against the data's shape.
@@ -194,7 +189,7 @@ public enum Trainer {
 
     /// The learning rate of every step (see the file header), computed in precision T.
     package static func learningRates<T: DescentFloat>(_ config: TrainConfig, optimizerLR: Double, steps: Int,
-                                               impl: any Implementation, _: T.Type) throws -> (lr: [Double], summary: String?) {
+                                               impl: EngineImplementation, _: T.Type) throws -> (lr: [Double], summary: String?) {
         let w = min(config.warmup, steps)
         var scheduled: [Double]
         var summary: String?

@@ -4,7 +4,6 @@
 // plot. Reference results (reference/tune/optuna_compare.py writes Optuna TPE's in the same
 // format) join the table with --reference.
 import DescentCore
-import DescentConformance
 import DescentJSON
 import Foundation
 

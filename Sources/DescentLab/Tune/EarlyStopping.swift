@@ -15,7 +15,6 @@
 // (larger is better), the test loss otherwise. A stopped trial keeps the value it had then, and its
 // status says why; the Bayesian and grid strategies see that value like any other.
 import DescentCore
-import DescentConformance
 import Foundation
 
 extension EarlyStopping {

@@ -6,7 +6,6 @@
 //   for each block column J (width nb):
 //     L_JJ  = chol(A_JJ − L_J,<J · L_J,<Jᵀ)           (update by engine.gemm, factor by LinearAlgebra)
 //     L_IJ  = (A_IJ − L_I,<J · L_J,<Jᵀ) · L_JJ⁻ᵀ        (update by engine.gemm, then a triangular solve)
-import DescentConformance
 import DescentCore
 
 package enum EngineCholesky {

@@ -8,7 +8,6 @@
 // Maximiser: score many random points in the unit cube plus perturbations of the best observed
 // points, then polish the best few by box-constrained L-BFGS with the analytic gradient.
 import DescentCore
-import DescentConformance
 import Foundation
 
 package enum ExpectedImprovement {

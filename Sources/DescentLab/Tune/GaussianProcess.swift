@@ -11,7 +11,6 @@
 // by box-constrained L-BFGS from several starts. Inputs live in the unit cube (the search space's
 // warped coordinates: log dimensions in log space); outputs are Yeo-Johnson transformed and
 // standardised (OutputWarp) before fitting.
-import DescentConformance
 import DescentCore
 import Foundation
 

@@ -1,7 +1,6 @@
 // Objectives.swift — what a tuning run evaluates: a test function (known optimum, so the JSON
 // gives the regret), or a training run (TrainObjective, when `descent train` is built in).
 import DescentCore
-import DescentConformance
 import DescentJSON
 import Foundation
 

@@ -9,7 +9,6 @@
 // space); `value(at:)` maps a coordinate to the hyperparameter and `unit(of:)` maps back (for
 // discrete dimensions, to the centre of the value's cell), which is what the GP sees.
 import DescentCore
-import DescentConformance
 import DescentJSON
 import Foundation
 

@@ -11,7 +11,6 @@
 //           to all trials so far and proposes q = --batch points by maximising expected
 //           improvement, the i-th after conditioning on the first i−1 at the constant liar
 //           min(y) (Ginsbourger et al. 2010).
-import DescentConformance
 import DescentCore
 import Foundation
 

@@ -4,7 +4,6 @@
 // Experiments (sfu.ca/~ssurjano) and the BoTorch / Optuna benchmark suites; the Python versions in
 // reference/tune/functions.py are written independently and cross-check these (TuneTests).
 import DescentCore
-import DescentConformance
 import Foundation
 
 package struct TestFunction: Sendable {

@@ -13,7 +13,6 @@
 // steps_to_target (first evaluation reaching --target-accuracy; NaN when never reached, which
 // Bayesian search treats as the worst value seen). The training seed is --train-seed (default 0)
 // for every trial, so trials differ only in their hyperparameters.
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation

@@ -2,7 +2,6 @@
 // log dimensions; best so far against the trial number) and of a strategy comparison (median
 // regret of the best so far against the trial number, log y). Written whole (AtomicWrite).
 import DescentCore
-import DescentConformance
 import Foundation
 
 package enum TunePlots {

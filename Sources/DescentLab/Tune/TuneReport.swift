@@ -1,7 +1,6 @@
 // TuneReport.swift — the `descent-tune/1` report: JSON (every trial, the best, best-so-far),
 // text and Markdown (trials ranked), and reading it back (for `descent tune merge`).
 import DescentCore
-import DescentConformance
 import DescentJSON
 import Foundation
 

@@ -3,7 +3,6 @@
 // A report (JSON `descent-tune/1`) is a pure function of the settings and the trials, so a run
 // split into shards (`--shard I/N`, round by round) and merged gives the same report as the
 // unsharded run (wall times aside; `--no-timing` records them as 0 for byte comparisons).
-import DescentConformance
 import DescentCore
 import DescentJSON
 import Foundation
