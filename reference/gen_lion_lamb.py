@@ -1,7 +1,8 @@
 """Golden fixtures for Lion, LAMB and LARS in every convention whose library defines them:
 optax lion / lamb / lars and sign_sgd / signum (Lion with b1 = 0 and with b1 = b2 = beta: the same
 family) (optax 0.2.8, jax x64), lion_pytorch Lion (lion-pytorch 0.2.5) and
-pytorch_optimizer Lion / Lamb / LARS (pytorch-optimizer 4.1.0), plus closed-loop problem cases.
+pytorch_optimizer Lion / Tiger / Lamb / LARS (pytorch-optimizer 4.1.0), plus closed-loop problem
+cases.
 
 Expected values come from the real libraries only (torch-side in float64 with
 torch.set_default_dtype(torch.float64), optax with jax_enable_x64). Every case names the mistake
@@ -437,6 +438,55 @@ def pytorch_optimizer_lars():
 
 
 # ---------------------------------------------------------------------------------------------
+@FILES.file("pytorch_optimizer/Tiger.json")
+def pytorch_optimizer_tiger():
+    R = replay_case
+    C = "pytorch_optimizer"
+    E = error_case
+    tiger = [
+        R(C, "Tiger", "defaults", {},
+          "pytorch_optimizer.Tiger defaults: lr 1e-3, beta 0.965, weight_decay 0.01 decoupled (x lr): "
+          "m <- lerp(m, g, 1 - beta), w <- w - lr*sign(m) with the NEW m; catches the sign of the old m, "
+          "Lion's two default betas, and the decay left at Lion's default 0."),
+        R(C, "Tiger", "beta-lr-schedule", {"lr": 0.01, "beta": 0.3, "weight_decay": 0.1},
+          "beta < 0.5 (lerp's other branch) and an lr that changes mid-run (the decay uses the lr in force).",
+          lr_base=0.01),
+        R(C, "Tiger", "fixed-decay", {"lr": 0.01, "weight_decay": 0.02, "fixed_decay": True},
+          "fixed_decay: w *= 1 - wd, NOT scaled by lr; catches the flag ignored.", lr_base=0.01),
+        R(C, "Tiger", "coupled-decay", {"lr": 0.01, "weight_decay": 0.5, "weight_decouple": False, "beta": 0.9},
+          "weight_decouple=False: wd*w is added to the gradient before the EMA; catches decoupled decay."),
+        R(C, "Tiger", "maximize-coupled", {"lr": 0.01, "weight_decay": 0.2, "weight_decouple": False,
+                                           "maximize": True},
+          "maximize negates the gradient BEFORE the coupled decay is added."),
+        R(C, "Tiger", "per-param-zero-no-decay", {"lr": 0.01, "foreach": False, "weight_decay": 0.0, "beta": 0.0},
+          "foreach=False, no decay and beta 0 (signSGD: m = g); a zero tensor and an always-zero gradient: "
+          "sign(0) = 0.", zero_params=(0,), zero_grads=(3,)),
+        R(C, "Tiger", "kwargs-dropped", {"lr": 0.01, "adanorm": True, "cautious": True, "use_gc": True},
+          "Tiger's **kwargs are dropped (unlike Lion's, which go into the group defaults): adanorm, cautious "
+          "and use_gc change nothing here; catches an implementation that honours them."),
+        E(C, "Tiger", "invalid-lr", {"lr": -1}, "A negative lr: NegativeLRError."),
+        E(C, "Tiger", "invalid-beta", {"beta": 1.0}, "beta must be in [0, 1)."),
+        E(C, "Tiger", "invalid-weight-decay", {"weight_decay": -0.1}, "Negative weight_decay."),
+    ]
+    # Tiger is pytorch_optimizer's own Lion with betas (beta, beta): checked on the library, bit for bit.
+    for case in tiger:
+        if "expected_error" in case:
+            continue
+        hp = dict(case["optimizer"]["hyperparameters"])
+        beta = hp.pop("beta", 0.965)
+        hp.setdefault("weight_decay", 0.01)
+        hp.setdefault("lr", 1e-3)
+        for k in ("adanorm", "cautious", "use_gc"):
+            hp.pop(k, None)
+        grads = [step["grads"] for step in case["steps"]]
+        lrs = [step["lr"] for step in case["steps"]] if "lr" in case["steps"][0] else None
+        lion = run(C, "Lion", {**hp, "betas": [beta, beta]}, case["params"], len(grads), grads=grads, lrs=lrs)
+        if lion != [step["expected"] for step in case["steps"]]:
+            raise AssertionError(f"{case['id']}: Tiger differs from pytorch_optimizer Lion(betas=(beta, beta))")
+    return Fixture("pytorch_optimizer/Tiger.json", "pytorch_optimizer.Tiger (pytorch-optimizer 4.1.0, torch 2.15.0 "
+                   "float64): Lion with b1 = b2 = beta (checked against the library's Lion when generated).", tiger)
+
+
 # closed-loop problems
 
 

@@ -18,7 +18,7 @@ private let lionLambFixtureFiles = [
     "optax/lion.json", "optax/lamb.json", "optax/lars.json", "lion_pytorch/Lion.json",
     "pytorch_optimizer/Lion.json", "pytorch_optimizer/Lamb.json", "pytorch_optimizer/LARS.json",
     "optax/problems/lion_lamb.json", "lion_pytorch/problems/lion_lamb.json", "pytorch_optimizer/problems/lion_lamb.json",
-    "optax/sign_sgd.json", "optax/signum.json", "optax/problems/sign.json",
+    "optax/sign_sgd.json", "optax/signum.json", "optax/problems/sign.json", "pytorch_optimizer/Tiger.json",
 ]
 
 private func load(_ file: String) throws -> FixtureFile {

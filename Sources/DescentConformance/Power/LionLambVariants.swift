@@ -28,6 +28,15 @@ package let lionLambVariants: [KnownWrongVariant] = [
         guard case let .decoupled(l) = x.decay else { return false }
         x.decay = .coupled(l); x.form = .pytorchOptimizer; return true
     }),
+    // MARK: pytorch_optimizer Tiger and optax signum (Lion with b1 = b2)
+    KnownWrongVariant("tiger-sign-of-old-momentum", "Tiger / signum stepping by the sign of the momentum before this step's update (w ← w − lr·sign(mₜ₋₁), then m ← lerp(m, g, 1−β)) instead of the updated one", lion { x in
+        guard x.beta1 == x.beta2, x.beta1 != 1 else { return false }
+        x.beta1 = 1; return true
+    }),
+    KnownWrongVariant("tiger-decay-dropped", "Tiger ported onto Lion with Lion's default weight_decay 0, dropping Tiger's decay (default 0.01)", lion { x in
+        guard x.form == .pytorchOptimizer, x.beta1 == x.beta2, x.decay != .none else { return false }
+        x.decay = .none; return true
+    }),
     // MARK: optax sign_sgd and signum (Lion with b1 = 0, and with b1 = b2)
     KnownWrongVariant("signum-sign-of-gradient", "signum without its EMA: w ← w − lr·sign(g) (signSGD) instead of sign(β·m + (1−β)·g)", lion { x in
         guard x.beta1 == x.beta2, x.beta1 != 0 else { return false }

@@ -1,10 +1,10 @@
-// PytorchOptimizer+LionLamb.swift — pytorch_optimizer Lion, Lamb, LARS (pytorch-optimizer 4.1.0,
-// pytorch_optimizer/optimizer/{lion,lamb,lars}.py over base/optimizer.py): keyword names, defaults
+// PytorchOptimizer+LionLamb.swift — pytorch_optimizer Lion, Tiger, Lamb, LARS (pytorch-optimizer
+// 4.1.0, pytorch_optimizer/optimizer/{lion,tiger,lamb,lars}.py over base/optimizer.py): keyword names, defaults
 // and the validation messages, checked in the library's order.
 //
 // The constructors take **kwargs. Lion and Lamb store them in the group defaults, where only a few
 // keys are ever read (Lion: use_gc, adanorm, adanorm_r, cautious; Lamb: adanorm, adanorm_r,
-// adam_debias — all implemented); LARS drops them. A key the library never reads
+// adam_debias — all implemented); Tiger and LARS drop them. A key the library never reads
 // changes nothing and is accepted; a key it reads that Descent does not implement (truthy) is
 // `unsupported`.
 import DescentJSON
@@ -67,6 +67,29 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.adaNorm = ada
         f.cautious = cautious
         f.centralize = centralize
+        f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    // pytorch_optimizer/optimizer/tiger.py: one EMA, lerp'd before its sign is taken. With
+    // b1 = b2 = beta, Lion's c = lerp(m, g, 1−b1) IS the new m, so this is Lion, bit for bit
+    // (reference/gen_lion_lamb.py checks that on the library before writing Tiger.json).
+    OptimizerEntry("Tiger", "Lion with one beta (b1 = b2 = beta, default 0.965): m ← lerp(m, g, 1−beta); w ← w − lr·sign(m); weight_decay (default 0.01) decoupled (× lr, or fixed_decay) or coupled (weight_decouple=False), maximize; other keyword arguments are dropped (no adanorm, cautious or use_gc)") { h in
+        let lr = try h.double("lr", default: 1e-3)
+        let beta = try h.double("beta", default: 0.965)
+        let wd = try h.double("weight_decay", default: 0.01)
+        let decouple = try h.bool("weight_decouple", default: true)
+        let fixed = try h.bool("fixed_decay", default: false)
+        let maximize = try h.bool("maximize", default: false)
+        try h.ignore("foreach")
+        // **kwargs: never stored (not even in the group defaults), so nothing reads them.
+        for k in h.values.keys.sorted() { _ = h.raw(k) }
+        try validateLR(h, lr)
+        try validateUnitRange(h, "beta", "beta", beta)
+        try validateNonNegative(h, "weight_decay", wd)
+        var f = LionFamily(form: .pytorchOptimizer)
+        f.beta1 = beta
+        f.beta2 = beta
+        f.maximize = maximize
         f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
         return OptimizerSpec(family: f, lr: lr)
     },
