@@ -1,6 +1,6 @@
 """Golden fixtures for Prodigy (Mishchenko & Defazio 2023, "Prodigy: An Expeditiously Adaptive
-Parameter-Free Learner"): prodigyopt.Prodigy (prodigyopt 1.1.2, torch 2.15.0 float64) and
-optax.contrib.prodigy (optax 0.2.8, jax x64).
+Parameter-Free Learner"): prodigyopt.Prodigy (prodigyopt 1.1.2, torch 2.15.0 float64),
+optax.contrib.prodigy (optax 0.2.8, jax x64) and pytorch_optimizer.Prodigy (pytorch-optimizer 4.1.0).
 
 Both keep one distance estimate d (optax: estim_lr) for the whole parameter set: per step, with the
 old d and dlr = d·lr·bc,
@@ -16,6 +16,9 @@ They differ in: bias correction bc = √(1 − β₂ᵗ)/(1 − β₁ᵗ) (prodi
 default; optax always), growth_rate and coupled decay (prodigyopt only), slice_p (prodigyopt: s and p0
 kept for every slice_p-th element only, and the dot over those), prodigyopt's early return on a step
 whose Σ|s| is 0 (no step at all, k not advanced; optax divides 0 by 0), and the state each keeps.
+pytorch_optimizer is prodigyopt's algorithm with its own corners: the group step advances even on that
+early return, maximize and fixed_decay, the decay w·(1 − wd·dlr) after the estimate, and
+weight_decouple=False adding wd·w to p.grad only after the moments were taken (no effect at all).
 
 The sums run over all tensors of the parameter set, so every case has three tensors of very
 different gradient scales: summing per tensor (one d per tensor) is the classic porting mistake.
@@ -44,8 +47,9 @@ TOL32 = {"rtol": 1e-4, "atol": 1e-7}
 # run of order-1 weights (torch's too) loses the numerator ⟨g, p0 − w⟩ to rounding and d takes
 # another path. Weights of order 1e-3 keep those steps far above float32's resolution.
 PARAM_SCALE = 1e-3
-SOURCES = {"prodigyopt": "prodigyopt 1.1.2 (torch 2.15.0)", "optax": "optax 0.2.8"}
-NAMES = {"prodigyopt": "Prodigy", "optax": "prodigy"}
+SOURCES = {"prodigyopt": "prodigyopt 1.1.2 (torch 2.15.0)", "optax": "optax 0.2.8",
+           "pytorch_optimizer": "pytorch-optimizer 4.1.0 (torch 2.15.0)"}
+NAMES = {"prodigyopt": "Prodigy", "optax": "prodigy", "pytorch_optimizer": "Prodigy"}
 FILES = common.Files()
 
 
@@ -212,6 +216,56 @@ def optax_prodigy():
           "A resume after step 3 through numpy.save of the state.", ["resume"], resume=3),
     ]
     return Fixture("optax/prodigy.json", "optax.contrib.prodigy goldens (optax 0.2.8, jax x64).", cases)
+
+
+@FILES.file("pytorch_optimizer/Prodigy.json")
+def pytorch_optimizer_prodigy():
+    C = "pytorch_optimizer"
+    R, F = replay_case, feature_case
+    cases = [
+        R(C, "defaults", {},
+          "pytorch_optimizer.Prodigy defaults: lr 1.0, betas (0.9, 0.999), beta3 None (√β₂), d0 1e-6, d_coef 1, "
+          "growth_rate inf, bias_correction False, weight_decay 0 (weight_decouple True), eps 1e-8. " + GROUP
+          + "; bias correction applied although it is off."),
+        R(C, "bias-correction", {"bias_correction": True},
+          "bias_correction: d_lr = d·lr/((1 − β₁ᵗ)/√(1 − β₂ᵗ)) with t the group's step from 1."),
+        R(C, "growth-rate", {"growth_rate": 1.05, "bias_correction": True},
+          "growth_rate 1.05: catches the cap not applied."),
+        R(C, "decoupled-decay", {"weight_decay": 0.1, "bias_correction": True},
+          "weight_decay 0.1, weight_decouple True (the default): w ← w·(1 − wd·d_lr) AFTER the estimate, with the "
+          "old d; catches decay not scaled by d·lr."),
+        R(C, "fixed-decay", {"weight_decay": 0.01, "fixed_decay": True, "bias_correction": True},
+          "fixed_decay: w ← w·(1 − wd), not scaled by d_lr; catches the flag ignored."),
+        R(C, "coupled-decay-no-effect", {"weight_decay": 0.5, "weight_decouple": False, "bias_correction": True},
+          "weight_decouple False: the library adds wd·w to p.grad in its second loop, AFTER the moments, s and the "
+          "numerator were taken, so the decay changes nothing (upstream: coupled decay is a no-op in 4.1.0); "
+          "catches coupled decay applied as L2."),
+        R(C, "maximize-beta3-lr-schedule", {"maximize": True, "beta3": 0.9, "bias_correction": True},
+          "maximize negates g before everything; beta3 0.9; a changing lr.", lr_base=1.0),
+        R(C, "safeguard-d0-coef", {"safeguard_warmup": True, "d0": 1e-4, "d_coef": 2.0, "bias_correction": True},
+          "safeguard_warmup, d0 1e-4 and d_coef 2."),
+        R(C, "zero-first-step", {"bias_correction": True},
+          "Every gradient of the first two steps is 0: Σ|s| = 0 returns early, but the group's step has already "
+          "advanced (unlike prodigyopt's k), so the first real step's bias correction is that of t = 3.",
+          zero_first=2),
+        R(C, "per-param-zero", {"foreach": False},
+          "foreach=False (the per-parameter path), a tensor at 0 and a tensor whose gradient is always 0.",
+          zero_params=(0,), zero_grads=(1,)),
+        F(C, "state", {"bias_correction": True, "growth_rate": 1.1},
+          "The state after every step: per tensor s, p0, exp_avg, exp_avg_sq; the group's step.", ["state"]),
+        F(C, "resume", {"weight_decay": 0.05, "bias_correction": True},
+          "A resume after step 3 through state_dict / torch.save (d, d_max, d_numerator and step are group keys).",
+          ["resume"], resume=3),
+    ]
+    cases += torch_runner.constructor_error_cases(C, "Prodigy", [
+        ("invalid-lr", {"lr": -1.0}, "A negative lr: NegativeLRError."),
+        ("invalid-beta1", {"betas": [1.0, 0.999]}, "beta1 must be in [0, 1)."),
+        ("invalid-beta3", {"beta3": 1.5}, "beta3 must be in [0, 1] (closed)."),
+        ("invalid-weight-decay", {"weight_decay": -0.1}, "Negative weight_decay."),
+        ("invalid-eps", {"eps": -1e-8}, "Negative eps."),
+    ], SOURCES[C], TOL, "pytorch_optimizer/Prodigy", catch=(Exception,))
+    return Fixture("pytorch_optimizer/Prodigy.json", "pytorch_optimizer.Prodigy (pytorch-optimizer 4.1.0, torch 2.15.0 "
+                   "float64).", cases)
 
 
 def generate():

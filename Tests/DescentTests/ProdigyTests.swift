@@ -11,7 +11,7 @@ import DescentTestSupport
 @testable import DescentConformance
 import DescentJSON
 
-private let prodigyFixtureFiles = ["prodigyopt/Prodigy.json", "optax/prodigy.json"]
+private let prodigyFixtureFiles = ["prodigyopt/Prodigy.json", "optax/prodigy.json", "pytorch_optimizer/Prodigy.json"]
 
 @Test(arguments: prodigyFixtureFiles)
 func prodigyFixturesPass(_ file: String) throws {
@@ -25,7 +25,7 @@ private func prodigySpec(_ convention: String, _ name: String, _ json: String) t
 /// w = (1, −2, 0.5), g = (3, −1e-3, 0), defaults: the numerator is 0 at the first step (w = p0), so
 /// d̂ = 0 and d stays d0 = 1e-6; m = d0(1 − β₁)·g, v = d0²(1 − β₂)·g², and w moves by
 /// −d0·lr·(1 − β₁)·g/(√(1 − β₂)·|g| + eps): ±d0·lr·0.1/√0.001 where g ≠ 0, 0 where g = 0.
-@Test(arguments: [("prodigyopt", "Prodigy"), ("optax", "prodigy")])
+@Test(arguments: [("prodigyopt", "Prodigy"), ("optax", "prodigy"), ("pytorch_optimizer", "Prodigy")])
 func prodigyFirstStepByHand(_ convention: String, _ name: String) throws {
     let spec = try prodigySpec(convention, name, "{}")
     let box = try spec.family.makeStepper(Double.self, shapes: [[3]], engine: .naive)
@@ -75,7 +75,7 @@ func prodigyFirstStepByHand(_ convention: String, _ name: String) throws {
 }
 
 @Test func prodigyVariantsAreCaught() throws {
-    try expectEveryVariantCaught(files: prodigyFixtureFiles, variants: prodigyVariants, count: 8)
+    try expectEveryVariantCaught(files: prodigyFixtureFiles, variants: prodigyVariants, count: 10)
 }
 
 @Test func prodigyoptArguments() throws {

@@ -249,6 +249,9 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "optax", name: "prodigy", keys: ["lr": "learning_rate", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "beta3",
                  "eps": "eps", "wd": "weight_decay", "d0": "estim_lr0", "dcoef": "estim_lr_coef", "safeguard": "safeguard_warmup"],
                  semantics: "bias correction √(1 − β₂ᵗ)/(1 − β₁ᵗ) always on; no growth cap; [wd] decay −wd·d·lr·w always decoupled"),
+        Spelling(convention: "pytorch_optimizer", name: "Prodigy", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "beta3",
+                 "eps": "eps", "wd": "weight_decay", "d0": "d0", "dcoef": "d_coef", "safeguard": "safeguard_warmup", "maximize": "maximize"],
+                 semantics: "no bias correction by default (bias_correction); the group step advances on a step with Σ|s| = 0; [wd] decay w·(1 − wd·d·lr) after the estimate; weight_decouple=False has no effect"),
     ],
     // ADOPT
     [

@@ -57,7 +57,7 @@ package enum FieldStyle {
         case "optax": self = .optax
         case "keras": self = .keras
         case "textbook": self = .textbook
-        default: self = .torch   // torch, pytorch_optimizer, lion_pytorch, schedulefree, transformers (and unknown: refused by the convention)
+        default: self = .torch   // torch, pytorch_optimizer, lion_pytorch, schedulefree, transformers, prodigyopt (and unknown: refused by the convention)
         }
     }
 

@@ -1,7 +1,8 @@
 // Prodigy.swift — Prodigy (Mishchenko & Defazio 2023, "Prodigy: An Expeditiously Adaptive
 // Parameter-Free Learner"): Adam whose step size is a distance estimate d, as prodigyopt.Prodigy
-// (prodigyopt 1.1.2, prodigyopt/prodigy.py) and optax.contrib.prodigy (optax 0.2.8,
-// contrib/_prodigy.py) compute it. Per step k = 0, 1, … (k the steps taken so far), with the old d:
+// (prodigyopt 1.1.2, prodigyopt/prodigy.py), optax.contrib.prodigy (optax 0.2.8,
+// contrib/_prodigy.py) and pytorch_optimizer.Prodigy (pytorch-optimizer 4.1.0,
+// optimizer/prodigy.py) compute it. Per step k = 0, 1, … (k the steps taken so far), with the old d:
 //
 //   g ← g + λ·w                                  coupled decay (prodigyopt decouple=False)
 //   bc = √(1 − β₂ᵏ⁺¹)/(1 − β₁ᵏ⁺¹)                 prodigyopt use_bias_correction (else 1); optax always
@@ -24,13 +25,19 @@
 //   optax       dg = d·g; m ← β₁·m + (1 − β₁)·dg, v ← β₂·v + (1 − β₂)·dg·dg, s ← β₃·s + dlr·dg/d0;
 //               u = −λ·dlr·w − dlr·m/(√v + d·eps), w ← w + u; jnp.maximum (NaN propagates)
 //                                       exp_avg, exp_avg_sq, grad_sum, params0, estim_lr, numerator_weighted
+//   pytorch_optimizer  as prodigyopt, but: g ← −g (maximize) first; dlr = d·lr/((1 − β₁ᵗ)/√(1 − β₂ᵗ))
+//               (bias_correction) with t the group's step (from 1, advanced BEFORE the early return, so
+//               an all-zero step still counts); r ← β₃·r kept even on that return; no lr > 0 gate, no
+//               slice_p; the decay after the estimate, w ← w·(1 − wd·dlr) (fixed_decay: w·(1 − wd));
+//               weight_decouple=False adds wd·w to p.grad after the moments were taken: no effect.
+//               The group's `step` (t + 1 after t steps)          s, p0, exp_avg, exp_avg_sq
 // The reductions (the dot and Σ|s|) are accumulated in float64 per tensor, as torch's `.item()`
 // hands them to Python floats; d, d_max, r are float64 scalars in both precisions.
 
 public struct ProdigyFamily: OptimizerFamily {
     /// Whose operation order, state names and d update.
     public enum Form: String, Sendable {
-        case prodigyopt, optax
+        case prodigyopt, optax, pytorchOptimizer = "pytorch_optimizer"
     }
 
     public var form: Form
@@ -53,6 +60,10 @@ public struct ProdigyFamily: OptimizerFamily {
     public var growthRate = Double.infinity
     /// prodigyopt `slice_p`: s and p0 over every slice_p-th element.
     public var sliceP = 1
+    /// pytorch_optimizer `maximize`.
+    public var maximize = false
+    /// pytorch_optimizer `fixed_decay`: w ← w·(1 − wd).
+    public var fixedDecay = false
     /// A known-wrong variant's knob: one estimate (r, s sums, d) per tensor instead of over them all.
     public var perTensorEstimate = false
     /// A known-wrong variant's knob: d ← d̂ every step (no max, no growth cap: d may shrink).
@@ -61,6 +72,10 @@ public struct ProdigyFamily: OptimizerFamily {
     public var uncapped = false
     /// A known-wrong variant's knob: the decoupled decay scaled by lr only (w ← w − λ·lr·w), not d·lr.
     public var decayByLROnly = false
+    /// A known-wrong variant's knob: pytorch_optimizer's weight_decouple=False applied as L2 on g.
+    public var decayAsL2 = false
+    /// A known-wrong variant's knob: pytorch_optimizer's group step held by a step whose Σ|s| is 0.
+    public var holdStepOnEmptyStep = false
 
     public init(form: Form) {
         self.form = form
@@ -80,11 +95,14 @@ public struct ProdigyFamily: OptimizerFamily {
         if growthRate.isFinite { parts.append("growth_rate \(growthRate)") }
         if biasCorrection { parts.append("bias correction") }
         if safeguardWarmup { parts.append("safeguard warmup") }
-        if weightDecay != 0 { parts.append("\(decouple ? "decoupled" : "coupled") decay \(weightDecay)\(decayByLROnly ? " × lr only" : "")") }
+        if weightDecay != 0 { parts.append("\(decouple ? fixedDecay ? "fixed" : "decoupled" : "coupled") decay \(weightDecay)\(decayByLROnly ? " × lr only" : "")") }
+        if maximize { parts.append("maximize") }
         if sliceP != 1 { parts.append("slice_p \(sliceP)") }
         if perTensorEstimate { parts.append("one estimate per tensor") }
         if dFollowsEstimate { parts.append("d ← d̂ (may shrink)") }
         if uncapped { parts.append("growth cap not applied") }
+        if decayAsL2 { parts.append("weight_decouple=False as L2") }
+        if holdStepOnEmptyStep { parts.append("step held on a step with Σ|s| = 0") }
         return parts.joined(separator: ", ")
     }
 
@@ -98,8 +116,8 @@ public struct ProdigyFamily: OptimizerFamily {
 /// One Prodigy step after the estimate: the EMAs (with the old d) and the move (with the new d in
 /// the eps term). Slots: s0 = m (exp_avg), s1 = v (exp_avg_sq).
 public struct ProdigyKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    @usableFromInline var coupled, b1, b2, mScale, vScale, dOld, epsD, decay, negDlr, negDlrD: Scalar
-    @usableFromInline var optax, momentum, updateEMA, emaOnly: Bool
+    @usableFromInline var coupled, b1, b2, mScale, vScale, dOld, epsD, decay, decayFactor, negDlr, negDlrD: Scalar
+    @usableFromInline var optax, momentum, updateEMA, emaOnly, negate: Bool
     @inlinable public var slotCount: Int { 2 }
 
     @inlinable @inline(__always)
@@ -112,7 +130,7 @@ public struct ProdigyKernel<Scalar: DescentFloat>: ElementwiseKernel {
             p = p + u
             return
         }
-        let x = coupled != 0 ? g + L(repeating: coupled) * p : g
+        let x = negate ? -g : coupled != 0 ? g + L(repeating: coupled) * p : g
         if updateEMA {
             if momentum { s.s0 = s.s0 * L(repeating: b1) + x * L(repeating: mScale) }
             s.s1 = s.s1 * L(repeating: b2) + (L(repeating: vScale) * x) * x
@@ -120,6 +138,7 @@ public struct ProdigyKernel<Scalar: DescentFloat>: ElementwiseKernel {
         if emaOnly { return }
         let denom = s.s1.squareRoot() + L(repeating: epsD)
         if decay != 0 { p = p + L(repeating: decay) * p }
+        if decayFactor != 1 { p = p * L(repeating: decayFactor) }
         p = momentum ? p + (L(repeating: negDlr) * s.s0) / denom : p + (L(repeating: negDlrD) * x) / denom
     }
 }
@@ -158,43 +177,58 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
         }
         let b3 = c.effectiveBeta3
         let t = Double(k + 1)
-        let bc = c.biasCorrection ? Double.pow(1 - Double.pow(c.beta2, t), 0.5) / (1 - Double.pow(c.beta1, t)) : 1
-        let coupled = c.form == .prodigyopt && !c.decouple ? c.weightDecay : 0
-        var advanced = false
+        let po = c.form == .pytorchOptimizer
+        // pytorch_optimizer divides by (1 − β₁ᵗ)/√(1 − β₂ᵗ); the others multiply by √(1 − β₂ᵗ)/(1 − β₁ᵗ).
+        var bc = 1.0, divisor = 1.0
+        if c.biasCorrection && po {
+            divisor = (1 - Double.pow(c.beta1, t)) / (1 - Double.pow(c.beta2, t)).squareRoot()
+        } else if c.biasCorrection {
+            bc = Double.pow(1 - Double.pow(c.beta2, t), 0.5) / (1 - Double.pow(c.beta1, t))
+        }
+        let coupled = (c.form == .prodigyopt || c.decayAsL2) && !c.decouple ? c.weightDecay : 0
+        var advanced = po && !c.holdStepOnEmptyStep
         for (u, tensors) in units.enumerated() {
             let dOld = d[u]
-            let dlr = dOld * lr * bc
+            let dlr = po ? dOld * lr / divisor : dOld * lr * bc
             var delta = 0.0, denom = 0.0
-            let active = c.form == .optax || lr > 0
+            let active = c.form != .prodigyopt || lr > 0
+            if po { numerator[u] *= b3 }
             if active {
                 let sAlpha = c.form == .optax ? (c.safeguardWarmup ? dOld : dlr) : (dOld / c.d0) * (c.safeguardWarmup ? dOld : dlr)
                 for i in tensors {
                     let (dot, sum) = statistics(i, params[i], grads[i], coupled: coupled, b3: b3, alpha: sAlpha, dOld: dOld)
-                    if c.form == .optax { delta += dot } else { delta += (dOld / c.d0) * dlr * dot }
+                    switch c.form {
+                    case .optax: delta += dot
+                    case .prodigyopt: delta += (dOld / c.d0) * dlr * dot
+                    case .pytorchOptimizer: numerator[u] += (dOld / c.d0) * dlr * dot
+                    }
                     denom += sum
                 }
             }
             let kernelFor = { (dNew: Double, emaOnly: Bool) -> ProdigyKernel<T> in
-                let decay: Double = c.weightDecay == 0 || (c.form == .prodigyopt && !c.decouple) ? 0
-                    : -c.weightDecay * (c.decayByLROnly ? lr : dlr)
+                let decoupled = c.weightDecay != 0 && (c.form == .optax || c.decouple)
+                let scale = c.decayByLROnly ? lr : dlr
+                let decay = decoupled && !po ? -c.weightDecay * scale : 0
+                let factor = decoupled && po ? 1 - c.weightDecay * (c.fixedDecay ? 1 : scale) : 1
                 return ProdigyKernel<T>(coupled: T(coupled), b1: T(c.beta1), b2: T(c.beta2),
                                         mScale: T(c.form == .optax ? 1 - c.beta1 : dOld * (1 - c.beta1)),
                                         vScale: T(c.form == .optax ? 1 - c.beta2 : dOld * dOld * (1 - c.beta2)),
-                                        dOld: T(dOld), epsD: T(dNew * c.eps), decay: T(decay), negDlr: T(-dlr), negDlrD: T(-dlr * dNew),
-                                        optax: c.form == .optax, momentum: c.form == .optax || c.beta1 > 0,
-                                        updateEMA: active, emaOnly: emaOnly)
+                                        dOld: T(dOld), epsD: T(dNew * c.eps), decay: T(decay), decayFactor: T(factor),
+                                        negDlr: T(-dlr), negDlrD: T(-dlr * dNew),
+                                        optax: c.form == .optax, momentum: c.form != .prodigyopt || c.beta1 > 0,
+                                        updateEMA: active, emaOnly: emaOnly, negate: po && c.maximize)
             }
-            if c.form == .prodigyopt && denom == 0 {
+            if c.form != .optax && denom == 0 {
                 // step() returns before the estimate: only the EMAs (of g = 0 where s is 0) moved.
                 if active { for i in tensors { engine.map(kernelFor(dOld, true), params[i], grads[i], [m[i], v[i]]) } }
                 continue
             }
             advanced = true
             let r: Double
-            if c.form == .optax {
-                r = b3 * numerator[u] + (dOld / c.d0) * dlr * delta
-            } else {
-                r = numerator[u] * b3 + delta
+            switch c.form {
+            case .optax: r = b3 * numerator[u] + (dOld / c.d0) * dlr * delta
+            case .prodigyopt: r = numerator[u] * b3 + delta
+            case .pytorchOptimizer: r = numerator[u]
             }
             let dHat = c.dCoef * r / denom
             var dNew = dOld
@@ -202,7 +236,7 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
                 dNew = dHat
             } else if c.form == .optax {
                 dNew = dOld.isNaN || dHat.isNaN ? .nan : Swift.max(dOld, dHat)
-            } else if lr > 0 {
+            } else if po || lr > 0 {
                 if dOld == c.d0 { dNew = dHat > dNew ? dHat : dNew }
                 if dHat > dMax[u] { dMax[u] = dHat }
                 let capped = c.uncapped ? dMax[u] : (dNew * c.growthRate < dMax[u] ? dNew * c.growthRate : dMax[u])
@@ -213,6 +247,7 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
             d[u] = dNew
             for i in tensors { engine.map(kernelFor(dNew, false), params[i], grads[i], [m[i], v[i]]) }
         }
+        // pytorch_optimizer's group step advances before the early return.
         if advanced { k += 1 }
     }
 
@@ -224,10 +259,11 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
         let c = config
         let si = s[i], p0i = p0[i]
         let b3T = T(b3), alphaT = T(alpha), coupledT = T(coupled), dT = T(dOld), d0T = T(c.d0)
+        let negate = c.form == .pytorchOptimizer && c.maximize
         var dot = 0.0, sum = 0.0
         for j in 0..<si.count {
             let e = j * c.sliceP
-            let x = coupled != 0 ? g[e] + coupledT * p[e] : g[e]
+            let x = negate ? -g[e] : coupled != 0 ? g[e] + coupledT * p[e] : g[e]
             dot += Double(x) * (Double(p0i[j]) - Double(p[e]))
             if c.form == .optax {
                 si[j] = b3T * si[j] + alphaT * (dT * x) / d0T
@@ -243,6 +279,7 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
         switch config.form {
         case .optax: return [("exp_avg", m), ("exp_avg_sq", v), ("grad_sum", s), ("params0", p0)]
         case .prodigyopt: return [("s", s), ("p0", p0)] + (config.beta1 > 0 ? [("exp_avg", m)] : []) + [("exp_avg_sq", v)]
+        case .pytorchOptimizer: return [("s", s), ("p0", p0), ("exp_avg", m), ("exp_avg_sq", v)]
         }
     }
 
@@ -255,7 +292,9 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
 
 extension ProdigyStepper {
     func save() -> StepperState {
-        var scalars: [(name: String, value: Double)] = [("step", Double(k)), ("k", Double(k)), ("started", started ? 1 : 0)]
+        // pytorch_optimizer's group `step` starts at 1: t + 1 after t steps.
+        let step = config.form == .pytorchOptimizer ? k + 1 : k
+        var scalars: [(name: String, value: Double)] = [("step", Double(step)), ("k", Double(k)), ("started", started ? 1 : 0)]
         for u in units.indices {
             let suffix = u == 0 ? "" : ".\(u)"
             let names = scalarNames
@@ -270,7 +309,7 @@ extension ProdigyStepper {
         var buffers = state
         if config.form == .prodigyopt && config.beta1 == 0 { buffers.append(("exp_avg", m)) }
         try saved.restore(into: buffers)
-        k = try saved.count()
+        k = try saved.count("k")
         started = try saved.scalar("started") != 0
         for u in units.indices {
             let suffix = u == 0 ? "" : ".\(u)"
