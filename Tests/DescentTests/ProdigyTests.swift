@@ -99,3 +99,25 @@ func prodigyFirstStepByHand(_ convention: String, _ name: String) throws {
         #expect(message == "Invalid learning rate: -1")
     }
 }
+
+/// prodigyopt's one estimate spans every param group and only the tensors that have gradients: the
+/// field runner, which steps groups (and, with null gradients, tensors) as separate units, refuses
+/// such a case rather than give each unit its own d.
+@Test(arguments: [#""param_groups": [{"params": [0]}, {"params": [1], "hyperparameters": {"weight_decay": 0.1}}]"#, ""])
+func prodigyoptSeveralUnitsAreUnsupported(_ groups: String) throws {
+    let grads = groups.isEmpty ? "[null, [0.5]]" : "[[0.25], [0.5]]"
+    let text = """
+    {"format": "descent-fixture/1", "description": "t", "cases": [{"id": "t/prodigy", "kind": "optimizer", "source": "t",
+     "dtype": "float64", "features": [\(groups.isEmpty ? #""missing_grads""# : #""param_groups""#)],
+     "optimizer": {"convention": "prodigyopt", "name": "Prodigy", "hyperparameters": {}\(groups.isEmpty ? "" : ", " + groups)},
+     "params": [{"shape": [1], "values": [1.0]}, {"shape": [1], "values": [2.0]}],
+     "steps": [{"grads": \(grads), "expected": [[1.0], [2.0]]}], "tolerance": {"rtol": 1e-9, "atol": 1e-12}}]}
+    """
+    let file = try FixtureLoader.load(json: try JSON.parse(text), path: "test.json")
+    let results = Verifier(implementations: [EngineImplementation(.naive, summary: "")], dtypes: [.float64]).run(file)
+    #expect(results.count == 1)
+    for r in results {
+        #expect(r.status == .unsupported, "\(r.id): \(r.status) \(r.message)")
+        #expect(r.message.contains("one d estimate"), "\(r.message)")
+    }
+}

@@ -48,18 +48,8 @@ let prodigyoptGroup: [OptimizerEntry] = [
         if sliceP < 1 {
             throw DescentError.unsupported("\(h.callee): slice_p=\(sliceP) (torch's slice step must be positive: the library fails at its first step)")
         }
-        var f = ProdigyFamily(form: .prodigyopt)
-        f.beta1 = b1
-        f.beta2 = b2
-        f.beta3 = beta3
-        f.eps = eps
-        f.weightDecay = wd
-        f.decouple = decouple
-        f.biasCorrection = bias
-        f.safeguardWarmup = safeguard
-        f.d0 = d0
-        f.dCoef = dCoef
-        f.growthRate = growth
+        var f = ProdigyFamily(form: .prodigyopt, betas: (b1, b2), beta3: beta3, eps: eps, weightDecay: wd, decouple: decouple,
+                              biasCorrection: bias, safeguardWarmup: safeguard, d0: d0, dCoef: dCoef, growthRate: growth)
         f.sliceP = sliceP
         return OptimizerSpec(family: f, lr: lr)
     },

@@ -33,19 +33,9 @@ let pytorchOptimizerProdigyGroup: [OptimizerEntry] = [
         guard let eps else {
             throw DescentError.unsupported("\(h.callee): eps=None (the atan2(m, √v) update) is not implemented in Descent")
         }
-        var f = ProdigyFamily(form: .pytorchOptimizer)
-        f.beta1 = b1
-        f.beta2 = b2
-        f.beta3 = beta3
-        f.eps = eps
-        f.weightDecay = wd
-        f.decouple = decouple
+        var f = ProdigyFamily(form: .pytorchOptimizer, betas: (b1, b2), beta3: beta3, eps: eps, weightDecay: wd, decouple: decouple,
+                              biasCorrection: bias, safeguardWarmup: safeguard, d0: d0, dCoef: dCoef, growthRate: growth)
         f.fixedDecay = fixed
-        f.biasCorrection = bias
-        f.safeguardWarmup = safeguard
-        f.d0 = d0
-        f.dCoef = dCoef
-        f.growthRate = growth
         f.maximize = maximize
         return OptimizerSpec(family: f, lr: lr)
     },

@@ -82,6 +82,22 @@ public struct ProdigyFamily: OptimizerFamily {
         biasCorrection = form == .optax
     }
 
+    /// The knobs prodigyopt and pytorch_optimizer both take, from their constructors' keywords.
+    public init(form: Form, betas: (Double, Double), beta3: Double?, eps: Double, weightDecay: Double, decouple: Bool,
+                biasCorrection: Bool, safeguardWarmup: Bool, d0: Double, dCoef: Double, growthRate: Double) {
+        self.init(form: form)
+        (beta1, beta2) = betas
+        self.beta3 = beta3
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decouple = decouple
+        self.biasCorrection = biasCorrection
+        self.safeguardWarmup = safeguardWarmup
+        self.d0 = d0
+        self.dCoef = dCoef
+        self.growthRate = growthRate
+    }
+
     /// β₃ in force.
     public var effectiveBeta3: Double {
         if let b = beta3 { return b }
