@@ -21,7 +21,8 @@ The lists, per library (a name is the one a fixture's `optimizer.name` / `schedu
 - pytorch_optimizer: the classes of `get_supported_optimizers()` defined in pytorch_optimizer
   itself (the registry also lists torch.optim's own, which the torch convention covers); the
   names of `get_supported_lr_schedulers()`.
-- lion_pytorch: `Lion`. schedulefree: its optimizer classes.
+- lion_pytorch: `Lion`. schedulefree: its optimizer classes. prodigyopt: its optimizer classes
+  (`Prodigy`).
 - transformers: the `torch.optim.Optimizer` subclasses of `transformers.optimization` (other: the
   placeholder `LayerWiseDummyOptimizer`); its `get_*` schedule functions (other: `get_scheduler`,
   which dispatches to them by name).
@@ -103,6 +104,15 @@ def lion_pytorch_names():
     return {"version": version("lion-pytorch"), "optimizers": ["Lion"], "schedules": [], "other": []}
 
 
+def prodigyopt_names():
+    import prodigyopt
+    import torch
+    from importlib.metadata import version
+    opt = sorted(n for n in dir(prodigyopt) if not n.startswith("_") and inspect.isclass(getattr(prodigyopt, n))
+                 and issubclass(getattr(prodigyopt, n), torch.optim.Optimizer))
+    return {"version": version("prodigyopt"), "optimizers": opt, "schedules": [], "other": []}
+
+
 def schedulefree_names():
     import schedulefree
     import torch
@@ -138,6 +148,7 @@ def build() -> "common.TextFile":
             "lion_pytorch": lion_pytorch_names(),
             "schedulefree": schedulefree_names(),
             "transformers": transformers_names(),
+            "prodigyopt": prodigyopt_names(),
         },
     }
     return common.TextFile(PATH, json.dumps(doc, indent=1, sort_keys=True) + "\n")

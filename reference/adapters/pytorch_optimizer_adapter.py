@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Descent adapter for the real pytorch_optimizer (4.1.0) and lion-pytorch (0.2.5) packages.
+"""Descent adapter for the real pytorch_optimizer (4.1.0), lion-pytorch (0.2.5) and prodigyopt (1.1.2)
+packages.
 
     descent verify fixtures --adapter "python reference/adapters/pytorch_optimizer_adapter.py" --name pytorch_optimizer
 
 Runs `pytorch_optimizer` cases (a class of the pytorch_optimizer package) and `lion_pytorch` cases
-(`Lion` from lion-pytorch) with the libraries themselves, in float64 as the goldens are computed,
+(`Lion` from lion-pytorch) and `prodigyopt` cases (`Prodigy`) with the libraries themselves, in float64 as the goldens are computed,
 through reference/runners/torch.py (SOAP's QR in float64: matrix_patches); every other convention
 is answered `unsupported`. A per-step lr is set in param_group["lr"] for that step only, as a
 scheduler would.
@@ -15,7 +16,7 @@ from runners import replay_inputs
 from runners import torch as torch_runner
 from runners.torch import features_answer
 
-CONVENTIONS = ("pytorch_optimizer", "lion_pytorch")
+CONVENTIONS = ("pytorch_optimizer", "lion_pytorch", "prodigyopt")
 
 
 def training_case(c):
@@ -51,7 +52,7 @@ def optimizer_case(c):
 def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
     if conv not in CONVENTIONS or c["kind"] not in ("optimizer", "training"):
-        return {"unsupported": f"this adapter runs pytorch_optimizer and lion_pytorch optimizer cases only (case is '{conv}')"}
+        return {"unsupported": f"this adapter runs pytorch_optimizer, lion_pytorch and prodigyopt optimizer cases only (case is '{conv}')"}
     return optimizer_case(c)
 
 

@@ -1,5 +1,5 @@
 """The torch runner: torch.optim and the torch-style packages (pytorch_optimizer, lion_pytorch,
-schedulefree) in float64, torch.nn.utils clipping, torch.optim.lr_scheduler.
+schedulefree, prodigyopt) in float64, torch.nn.utils clipping, torch.optim.lr_scheduler.
 
 A replay is the loop every torch golden and torch-style adapter runs: float64 leaf tensors, per step
 the step's lr in every param_group (the constructor's lr when the step has none), the gradients
@@ -20,8 +20,11 @@ import numpy as np
 
 from common import flat, problem_grad, problem_loss
 
-CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree", "transformers")
+CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree", "transformers", "prodigyopt")
 PAIRS = {"betas", "etas", "step_sizes", "ns_coefficients"}   # JSON lists the constructors take as tuples
+# Keywords a fixture may give as the string "inf" or "Infinity" (Python's float('inf'), which JSON
+# cannot hold): prodigyopt.Prodigy's growth_rate, whose default is inf.
+INFINITE = {"growth_rate"}
 
 
 def setup():
@@ -32,8 +35,16 @@ def setup():
 
 
 def kwargs(hp):
-    """The constructor's keyword arguments: a fixture's hyperparameters with PAIRS as tuples."""
-    return {k: (tuple(v) if k in PAIRS and isinstance(v, list) else v) for k, v in (hp or {}).items()}
+    """The constructor's keyword arguments: a fixture's hyperparameters with PAIRS as tuples and an
+    INFINITE keyword's "inf" as float('inf')."""
+    def value(k, v):
+        if k in PAIRS and isinstance(v, list):
+            return tuple(v)
+        if k in INFINITE and v in ("inf", "Infinity"):
+            return float("inf")
+        return v
+
+    return {k: value(k, v) for k, v in (hp or {}).items()}
 
 
 def optimizer_class(convention, name):
@@ -67,6 +78,10 @@ def optimizer_class(convention, name):
         import transformers.optimization
 
         cls = getattr(transformers.optimization, name, None)
+    elif convention == "prodigyopt":
+        import prodigyopt
+
+        cls = getattr(prodigyopt, name, None)
     else:
         raise ValueError(f"not a torch-style convention: {convention}")
     return cls if isinstance(cls, type) else None
@@ -77,10 +92,21 @@ def make_optimizer(convention, name, ps, hp):
     cls = optimizer_class(convention, name)
     if cls is None:
         raise LookupError(f"{convention} has no {name}")
-    opt = cls(ps, **kwargs(hp))
+    opt = construct(cls, ps, kwargs(hp))
     if convention == "schedulefree":
         opt.train()
     return opt
+
+
+def construct(cls, arg, kw):
+    """cls(arg, **kw) with the constructor's prints sent to stderr: prodigyopt.Prodigy prints
+    "Using decoupled weight decay" to stdout when weight_decay > 0 and decouple, which would break
+    an adapter's one-JSON-line-per-case stdout."""
+    import contextlib
+    import sys
+
+    with contextlib.redirect_stdout(sys.stderr):
+        return cls(arg, **kw)
 
 
 def tensors(params):
@@ -268,8 +294,10 @@ def schedule_values(name, params, base_lr, n, optimizer="SGD", metrics=None, bui
 FEATURE_FIELDS = ("resume", "accumulation", "non_finite", "schedule")
 # Group keys holding a library's running scalars, reported per tensor of the group. pytorch_optimizer
 # counts `step` in the group (group["step"] += 1 on every step(), with or without gradients), not
-# per parameter.
-GROUP_STATE_KEYS = {"schedulefree": ("k", "weight_sum", "lr_max"), "pytorch_optimizer": ("step",)}
+# per parameter. prodigyopt keeps its one D estimate in the groups (k, d, d_max, d_numerator: the same
+# value in every group).
+GROUP_STATE_KEYS = {"schedulefree": ("k", "weight_sum", "lr_max"), "pytorch_optimizer": ("step",),
+                    "prodigyopt": ("k", "d", "d_max", "d_numerator")}
 # 0-d state tensors that are scalars even for a 0-d parameter (a 0-d state tensor of any other key of a
 # 0-d parameter is "a state tensor of the parameter's shape": a list of one number).
 SCALAR_STATE_KEYS = {"step", "mu_product", "func_evals", "n_iter", "t", "prev_loss", "H_diag"}
@@ -321,7 +349,7 @@ def _build(o, ps):
     if cls is None:
         raise LookupError(f"{o['convention']} has no {o['name']}")
     arg, owner = _group_args(ps, o)
-    opt = cls(arg, **kwargs(o.get("hyperparameters")))
+    opt = construct(cls, arg, kwargs(o.get("hyperparameters")))
     if o["convention"] == "schedulefree":
         opt.train()
     return opt, owner

@@ -72,7 +72,7 @@ private let droppable: Set<String> = ["momentum_decay", "decoupled"]
 
 
 /// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook,
-/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5, transformers 5.23.0).
+/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5, transformers 5.23.0, prodigyopt 1.1.2).
 package let crossConventionAlgorithms: [[Spelling]] = [
     // SGD with momentum
     [
@@ -240,6 +240,18 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "pytorch_optimizer", name: "SimplifiedAdEMAMix", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
                  "alpha": "alpha", "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "m = lerp(m, g, 1 − beta1), an EMA; u = (m + alpha·g)/(√v + √den_sum·eps)/√den_sum; [wd] decoupled decay w·(1 − lr·λ)"),
+    ],
+    // Prodigy
+    [
+        Spelling(convention: "prodigyopt", name: "Prodigy", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "beta3",
+                 "eps": "eps", "wd": "weight_decay", "d0": "d0", "dcoef": "d_coef", "safeguard": "safeguard_warmup"],
+                 semantics: "no bias correction by default (use_bias_correction); d capped by growth_rate; [wd] decoupled decay −wd·d·lr·w by default (decouple=False: coupled)"),
+        Spelling(convention: "optax", name: "prodigy", keys: ["lr": "learning_rate", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "beta3",
+                 "eps": "eps", "wd": "weight_decay", "d0": "estim_lr0", "dcoef": "estim_lr_coef", "safeguard": "safeguard_warmup"],
+                 semantics: "bias correction √(1 − β₂ᵗ)/(1 − β₁ᵗ) always on; no growth cap; [wd] decay −wd·d·lr·w always decoupled"),
+        Spelling(convention: "pytorch_optimizer", name: "Prodigy", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "beta3",
+                 "eps": "eps", "wd": "weight_decay", "d0": "d0", "dcoef": "d_coef", "safeguard": "safeguard_warmup", "maximize": "maximize"],
+                 semantics: "no bias correction by default (bias_correction); the group step advances on a step with Σ|s| = 0; [wd] decay w·(1 − wd·d·lr) after the estimate; weight_decouple=False has no effect"),
     ],
     // ADOPT
     [

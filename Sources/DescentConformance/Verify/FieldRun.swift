@@ -57,7 +57,7 @@ package enum FieldStyle {
         case "optax": self = .optax
         case "keras": self = .keras
         case "textbook": self = .textbook
-        default: self = .torch   // torch, pytorch_optimizer, lion_pytorch, schedulefree, transformers (and unknown: refused by the convention)
+        default: self = .torch   // torch, pytorch_optimizer, lion_pytorch, schedulefree, transformers, prodigyopt (and unknown: refused by the convention)
         }
     }
 
@@ -285,6 +285,11 @@ extension Verifier {
                 u.box = try makeBox(spec, u.tensors)
                 u.respec(spec)
             }
+        }
+        // prodigyopt keeps ONE estimate over every tensor of every group (sums over the tensors that
+        // have a gradient): stepping groups, or tensors, in separate units would give each its own d.
+        if units.count > 1, specs.contains(where: { ($0?.family as? ProdigyFamily)?.form == .prodigyopt }) {
+            throw DescentError.unsupported("prodigyopt.Prodigy shares one d estimate over all param groups and sums over the tensors that have gradients: several groups or null gradients are not implemented in Descent's field runner")
         }
         let first = units.compactMap(\.box).first
         r.ran = "\(impl.name): \(c.convention).\(c.name) → " + (units.compactMap(\.spec).first.map { "\($0.family.familyName) [\($0.family.summary)]" } ?? "frozen")

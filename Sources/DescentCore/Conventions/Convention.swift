@@ -150,7 +150,7 @@ public struct Convention: Sendable {
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers]
+    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers, prodigyopt]
 
     public static let torch = Convention(
         name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
@@ -158,7 +158,7 @@ public enum Conventions {
 
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
-        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup + optaxAdEMAMixGroup + optaxADOPTGroup,
+        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup + optaxAdEMAMixGroup + optaxADOPTGroup + optaxProdigyGroup,
         schedules: optaxSchedules)
 
     public static let textbook = Convention(
@@ -168,7 +168,7 @@ public enum Conventions {
     /// The `pytorch_optimizer` package (SOAP, Shampoo, Lamb, LARS, Lion, …).
     public static let pytorchOptimizer = Convention(
         name: "pytorch_optimizer", qualify: { "pytorch_optimizer.\($0)" }, qualifySchedule: { "pytorch_optimizer.\($0)" },
-        optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup + pytorchOptimizerAdEMAMixGroup + pytorchOptimizerADOPTGroup, schedules: [])
+        optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup + pytorchOptimizerAdEMAMixGroup + pytorchOptimizerADOPTGroup + pytorchOptimizerProdigyGroup, schedules: [])
 
     /// `Lion` from the `lion-pytorch` package.
     public static let lionPytorch = Convention(
@@ -192,6 +192,11 @@ public enum Conventions {
         name: "transformers", qualify: { "transformers.optimization.\($0)" },
         qualifySchedule: { "transformers.optimization.\($0)" },
         optimizers: transformersAdafactorGroup, schedules: transformersSchedules)
+
+    /// `Prodigy` from the `prodigyopt` package (1.1.2).
+    public static let prodigyopt = Convention(
+        name: "prodigyopt", qualify: { "prodigyopt.\($0)" }, qualifySchedule: { "prodigyopt.\($0)" },
+        optimizers: prodigyoptGroup, schedules: [])
 
     public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 

@@ -26,6 +26,7 @@
 //   simplified), ADOPT, optimistic gradient (and on Adam),
 //   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
 //   SM3                         nothing: map, and Swift loops for its per-dimension min and max
+//   Prodigy                     nothing: Swift loops for s, ⟨g, p0 − w⟩ and Σ|s| (float64 sums), then map
 //   polyak_sgd                  scal (u = −scaling·g), dot (‖u‖²), axpy (w + γ·u)
 //   LAMB, LARS, Fromage         nrm2 (‖w‖, ‖update‖ for the trust ratio)
 //   NovoGrad                    nrm2 (‖g‖ per tensor for its second moment)
