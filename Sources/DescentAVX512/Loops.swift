@@ -57,6 +57,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, AdadeltaKernel<Float>.self, AdadeltaKernel<Double>.self)
     both(a, AdagradKernel<Float>.self, AdagradKernel<Double>.self)
     both(a, ADOPTKernel<Float>.self, ADOPTKernel<Double>.self)
+    both(a, DAdaptAdamKernel<Float>.self, DAdaptAdamKernel<Double>.self)
     both(a, AdaBeliefKernel<Float>.self, AdaBeliefKernel<Double>.self)
     both(a, AdafactorStatKernel<Float>.self, AdafactorStatKernel<Double>.self)
     both(a, AdafactorUpdateKernel<Float>.self, AdafactorUpdateKernel<Double>.self)

@@ -32,8 +32,10 @@ def setup():
 
 
 def kwargs(hp):
-    """The constructor's keyword arguments: a fixture's hyperparameters with PAIRS as tuples."""
-    return {k: (tuple(v) if k in PAIRS and isinstance(v, list) else v) for k, v in (hp or {}).items()}
+    """The constructor's keyword arguments: a fixture's hyperparameters with PAIRS as tuples, and
+    "inf" / "Infinity" as float('inf') (dadaptation's growth_rate)."""
+    return {k: (tuple(v) if k in PAIRS and isinstance(v, list) else float("inf") if v in ("inf", "Infinity") else v)
+            for k, v in (hp or {}).items()}
 
 
 def optimizer_class(convention, name):
@@ -63,6 +65,10 @@ def optimizer_class(convention, name):
         import schedulefree
 
         cls = getattr(schedulefree, name, None)
+    elif convention == "dadaptation":
+        import dadaptation
+
+        cls = getattr(dadaptation, name, None)
     elif convention == "transformers":
         import transformers.optimization
 

@@ -150,7 +150,7 @@ public struct Convention: Sendable {
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers]
+    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers, dadaptation]
 
     public static let torch = Convention(
         name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
@@ -158,7 +158,7 @@ public enum Conventions {
 
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
-        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup + optaxAdEMAMixGroup + optaxADOPTGroup,
+        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup + optaxAdEMAMixGroup + optaxADOPTGroup + optaxDAdaptationGroup,
         schedules: optaxSchedules)
 
     public static let textbook = Convention(
@@ -192,6 +192,11 @@ public enum Conventions {
         name: "transformers", qualify: { "transformers.optimization.\($0)" },
         qualifySchedule: { "transformers.optimization.\($0)" },
         optimizers: transformersAdafactorGroup, schedules: transformersSchedules)
+
+    /// The `dadaptation` package (3.2): D-Adaptation (DAdaptAdam).
+    public static let dadaptation = Convention(
+        name: "dadaptation", qualify: { "dadaptation.\($0)" }, qualifySchedule: { "dadaptation.\($0)" },
+        optimizers: dadaptationGroup, schedules: [])
 
     public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 

@@ -91,6 +91,7 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("optax/fromage", "optax", "fromage", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/sm3", "optax", "sm3", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/adopt", "optax", "adopt", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("dadaptation/DAdaptAdam", "dadaptation", "DAdaptAdam"),
         BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
         // GEMM-bound: 5 Newton–Schulz iterations per step, 3 matrix products each.
         BenchOptimizer("torch/Muon", "torch", "Muon", #"{"lr": 0.02}"#, matrix: true),

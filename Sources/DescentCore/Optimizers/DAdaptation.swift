@@ -1,0 +1,228 @@
+// DAdaptation.swift — D-Adaptation (Defazio & Mishchenko 2023, "Learning-Rate-Free Learning by
+// D-Adaptation") for Adam, as dadaptation.DAdaptAdam (dadaptation 3.2, dadapt_adam.py) and
+// optax.contrib.dadapt_adamw (optax 0.2.8, contrib/_dadapt_adamw.py) compute it. One step at the
+// lr in force, k = the number of steps taken (from 0), d the distance estimate (d₀ at first):
+//
+//   bc    = √(1 − β₂ᵏ⁺¹)/(1 − β₁ᵏ⁺¹)     use_bias_correction (dadaptation, off by default; optax always)
+//         | 1
+//   dlr   = d·lr·bc                          the step's adapted lr, from the OLD d
+//   g    ← g + λ·w                           coupled decay (dadaptation, decouple False)
+//   num   = Σ_tensors dlr·⟨g, s/(√v + ε)⟩    with the OLD s and v           (one sum over ALL tensors)
+//   m    ← β₁·m + dlr·(1 − β₁)·g
+//   v    ← β₂·v + (1 − β₂)·g²
+//   s    ← √β₂·s + dlr·(1 − √β₂)·g
+//   nw   ← √β₂·nw + (1 − √β₂)·num             numerator_weighted
+//   ‖s‖₁ = Σ_tensors Σ|s|                                                  (one sum over ALL tensors)
+//   dadaptation: if ‖s‖₁ = 0 the step returns here (the parameters, k and nw do not change; m, v,
+//                s keep their update); a step at lr 0 changes nothing at all.
+//   d̂    = nw/((1 − √β₂)·‖s‖₁)
+//   d    ← max(d, min(d̂, d·growth_rate))      (optax: max(d, d̂); a NaN d̂ — ‖s‖₁ = 0 — makes d NaN)
+//   w    ← w − dlr·λ·w                       decoupled decay (dadaptation decouple; optax weight_decay)
+//   w    ← w − m/(√v + ε)                    the step: m already carries dlr (the OLD d)
+//   k    ← k + 1
+//
+// The forms are the same equations in each library's operation order and precision:
+//   dadaptation  the scalars (dlr, num, nw, d, ‖s‖₁) in Python floats (float64): each tensor's dot
+//                and |s| sum taken in the tensor's dtype, then summed as Python floats; the alphas
+//                r·dlr·(1 − β₁) and dlr·(1 − √β₂) computed in float64; w ← w + (−λ·dlr)·w, then
+//                w ← w + (−1)·m/(√v + ε). State exp_avg, exp_avg_sq, s; the group's d, k,
+//                numerator_weighted.
+//   optax        the scalars in the parameters' dtype (estim_lr, numerator_weighted, dlr);
+//                u = (−λ·dlr)·w − m/(√v + ε), w ← w + u. State exp_avg, exp_avg_sq, grad_sum,
+//                estim_lr, numerator_weighted, count.
+// The d estimate belongs to the whole optimizer (every param group's tensors feed one sum and one d
+// in dadaptation), so a case's tensors are one unit here.
+
+public struct DAdaptAdamFamily: OptimizerFamily {
+    public enum Form: String, Sendable { case dadaptation, optax }
+    public enum Decay: Sendable, Equatable {
+        case none
+        /// g ← g + λ·w (dadaptation, decouple False).
+        case coupled(Double)
+        /// w ← w − dlr·λ·w (dadaptation decouple, optax weight_decay).
+        case decoupled(Double)
+    }
+
+    public var form: Form
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var eps = 1e-8
+    public var decay: Decay = .none
+    public var biasCorrection: Bool
+    /// d₀ (dadaptation `d0`, optax `estim_lr0`).
+    public var d0 = 1e-6
+    /// d grows by at most this factor per step (dadaptation `growth_rate`; ∞ = no cap).
+    public var growthRate = Double.infinity
+    /// A known-wrong variant's knob: one d (and numerator) per tensor, from that tensor's sums only.
+    public var perTensorD = false
+    /// A known-wrong variant's knob: d ← min(d̂, d·growth_rate) without the max (d may shrink).
+    public var allowShrink = false
+    /// A known-wrong variant's knob: s ← √β₂·s + (1 − √β₂)·g, not weighted by dlr.
+    public var unweightedS = false
+    /// A known-wrong variant's knob: the step taken with the new d (dlr recomputed after d̂).
+    public var stepWithNewD = false
+    /// A known-wrong variant's knob: dadaptation's step goes on when ‖s‖₁ = 0 (d̂ = 0/0, d kept).
+    public var noEarlyReturn = false
+
+    public init(form: Form) {
+        self.form = form
+        biasCorrection = form == .optax
+    }
+
+    public var familyName: String { "DAdaptAdam" }
+    public var summary: String {
+        var parts = ["\(form.rawValue) form", "betas (\(beta1), \(beta2))", "eps \(eps)", "d0 \(d0)",
+                     biasCorrection ? "bias correction" : "no bias correction"]
+        switch decay {
+        case .none: parts.append("no decay")
+        case let .coupled(l): parts.append("coupled decay \(l)")
+        case let .decoupled(l): parts.append("decoupled decay \(l) × dlr")
+        }
+        if growthRate.isFinite { parts.append("growth_rate \(growthRate)") }
+        if perTensorD { parts.append("one d per tensor") }
+        if allowShrink { parts.append("d may shrink") }
+        if unweightedS { parts.append("s not weighted by d·lr") }
+        if stepWithNewD { parts.append("the step with the new d") }
+        if noEarlyReturn { parts.append("no early return at ‖s‖₁ = 0") }
+        return parts.joined(separator: ", ")
+    }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(DAdaptAdamStepper<T>(self, shapes: shapes, engine: engine))
+    }
+}
+
+/// A D-Adaptation Adam pass. `moments`: slots s0 = exp_avg, s1 = exp_avg_sq, s2 = s (grad_sum),
+/// s3 = the scratch g·s/(√v + ε) of the numerator (old s and v); the parameters do not move.
+/// Otherwise (the step): slots s0, s1; w ← w + c·w − m/(√v + ε) (`combined`: w + (c·w − m/(√v + ε))).
+public struct DAdaptAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var moments, combined: Bool
+    @usableFromInline var beta1, beta2, oneMinusBeta2, sqrtBeta2, alphaM, alphaS, eps, coupled, decayFactor: Scalar
+    /// 1 but in the step-with-the-new-d variant (new d / old d).
+    @usableFromInline var stepScale: Scalar
+    public var slotCount: Int
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        if moments {
+            let d = coupled != 0 ? g + L(repeating: coupled) * p : g
+            s.s3 = d * (s.s2 / (s.s1.squareRoot() + L(repeating: eps)))
+            s.s0 = s.s0 * L(repeating: beta1) + L(repeating: alphaM) * d
+            s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * d * d
+            s.s2 = s.s2 * L(repeating: sqrtBeta2) + L(repeating: alphaS) * d
+            return
+        }
+        var step = s.s0 / (s.s1.squareRoot() + L(repeating: eps))
+        if stepScale != 1 { step = L(repeating: stepScale) * step }
+        if combined {
+            p = p + (L(repeating: decayFactor) * p - step)
+        } else {
+            if decayFactor != 0 { p = p + L(repeating: decayFactor) * p }
+            p = p - step
+        }
+    }
+}
+
+final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
+    let config: DAdaptAdamFamily
+    let engine: Engine
+    let m: [Buffer<T>], v: [Buffer<T>], s: [Buffer<T>], scratch: [Buffer<T>]
+    /// The tensors that share one d: all of them (one unit), or one each (the per-tensor variant).
+    let units: [[Int]]
+    var d: [Double], numeratorWeighted: [Double]
+    var k = 0
+
+    init(_ config: DAdaptAdamFamily, shapes: [[Int]], engine: Engine) {
+        self.config = config
+        self.engine = engine
+        m = .zeros(like: shapes)
+        v = .zeros(like: shapes)
+        s = .zeros(like: shapes)
+        scratch = .zeros(like: shapes)
+        units = config.perTensorD ? shapes.indices.map { [$0] } : [Array(shapes.indices)]
+        d = Array(repeating: config.form == .optax ? Double(T(config.d0)) : config.d0, count: units.count)
+        numeratorWeighted = Array(repeating: 0, count: units.count)
+    }
+
+    /// A scalar as the library holds it: a Python float (dadaptation), the parameters' dtype (optax).
+    func held(_ x: Double) -> Double { config.form == .optax ? Double(T(x)) : x }
+
+    func sum(_ b: Buffer<T>, abs: Bool) -> Double {
+        var acc = T(0)
+        for i in 0..<b.count { acc += abs ? b[i].magnitude : b[i] }
+        return Double(acc)
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        let c = config
+        let dadaptation = c.form == .dadaptation
+        if dadaptation && !(lr > 0) { return }   // no group with lr > 0: ‖s‖₁ = 0, the early return
+        let bc = c.biasCorrection ? Double.pow(1 - Double.pow(c.beta2, Double(k + 1)), 0.5) / (1 - Double.pow(c.beta1, Double(k + 1))) : 1
+        let sqrtBeta2 = Double.pow(c.beta2, 0.5)
+        var advanced = false
+        for (u, tensors) in units.enumerated() {
+            // optax: dlr = (estim_lr·sched)·bc, in the parameters' dtype.
+            let dlr = dadaptation ? d[u] * lr * bc : held(held(d[u] * lr) * bc)
+            let wS = c.unweightedS ? 1 : dlr
+            let alphaM = dadaptation ? dlr * (1 - c.beta1) : held(held(1 - c.beta1) * dlr)
+            let alphaS = dadaptation ? wS * (1 - sqrtBeta2) : held(held(1 - sqrtBeta2) * wS)
+            var coupled = 0.0
+            if case let .coupled(l) = c.decay { coupled = l }
+            let moments = DAdaptAdamKernel<T>(moments: true, combined: false, beta1: T(c.beta1), beta2: T(c.beta2),
+                                              oneMinusBeta2: T(1 - c.beta2), sqrtBeta2: T(sqrtBeta2), alphaM: T(alphaM),
+                                              alphaS: T(alphaS), eps: T(c.eps), coupled: T(coupled), decayFactor: 0, stepScale: 1,
+                                              slotCount: 4)
+            var numerator = 0.0, l1 = 0.0
+            for i in tensors {
+                engine.map(moments, params[i], grads[i], [m[i], v[i], s[i], scratch[i]])
+                let dot = sum(scratch[i], abs: false), sk = sum(s[i], abs: true)
+                numerator = dadaptation ? numerator + dlr * dot : held(numerator + dot)
+                l1 = dadaptation ? l1 + sk : held(l1 + sk)
+            }
+            let nw = dadaptation ? sqrtBeta2 * numeratorWeighted[u] + (1 - sqrtBeta2) * numerator
+                : held(held(sqrtBeta2 * numeratorWeighted[u]) + held(held(held(1 - sqrtBeta2) * dlr) * numerator))
+            if dadaptation && l1 == 0 && !c.noEarlyReturn { continue }
+            numeratorWeighted[u] = nw
+            let dHat = dadaptation ? nw / ((1 - sqrtBeta2) * l1) : held(nw / held(held(1 - sqrtBeta2) * l1))
+            if dadaptation {
+                let capped = pyMin(dHat, d[u] * c.growthRate)
+                d[u] = c.allowShrink ? capped : pyMax(d[u], capped)
+            } else {
+                d[u] = d[u].isNaN || dHat.isNaN ? .nan : c.allowShrink ? dHat : Swift.max(d[u], dHat)
+            }
+            // The step: m already holds the old dlr; decoupled decay scaled by it too.
+            let stepDlr = c.stepWithNewD ? (dadaptation ? d[u] * lr * bc : held(held(d[u] * lr) * bc)) : dlr
+            var factor = 0.0
+            if case let .decoupled(l) = c.decay { factor = dadaptation ? -l * stepDlr : held(held(-l) * stepDlr) }
+            let update = DAdaptAdamKernel<T>(moments: false, combined: !dadaptation, beta1: 0, beta2: 0, oneMinusBeta2: 0,
+                                             sqrtBeta2: 0, alphaM: 0, alphaS: 0, eps: T(c.eps), coupled: 0,
+                                             decayFactor: T(factor), stepScale: T(dlr != 0 ? stepDlr / dlr : 1), slotCount: 2)
+            for i in tensors { engine.map(update, params[i], grads[i], [m[i], v[i]]) }
+            advanced = true
+        }
+        if advanced || !dadaptation { k += 1 }
+    }
+
+    var state: [(name: String, buffers: [Buffer<T>])] {
+        [("exp_avg", m), ("exp_avg_sq", v), (config.form == .optax ? "grad_sum" : "s", s)]
+    }
+}
+
+extension DAdaptAdamStepper {
+    func save() -> StepperState {
+        var scalars: [(String, Double)] = [(config.form == .optax ? "count" : "k", Double(k))]
+        if units.count == 1 {
+            scalars += [(config.form == .optax ? "estim_lr" : "d", d[0]), ("numerator_weighted", numeratorWeighted[0])]
+        }
+        return StepperState(buffers: state, scalars: scalars)
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state)
+        k = try saved.count(config.form == .optax ? "count" : "k")
+        if units.count == 1 {
+            d[0] = try saved.scalar(config.form == .optax ? "estim_lr" : "d")
+            numeratorWeighted[0] = try saved.scalar("numerator_weighted")
+        }
+    }
+}
