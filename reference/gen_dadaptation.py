@@ -1,5 +1,5 @@
 """Golden fixtures for D-Adaptation (Defazio & Mishchenko 2023, "Learning-Rate-Free Learning by
-D-Adaptation"): dadaptation.DAdaptAdam (dadaptation 3.2, torch 2.15.0 float64) and
+D-Adaptation"): dadaptation.DAdaptAdam and DAdaptSGD (dadaptation 3.2, torch 2.15.0 float64) and
 optax.contrib.dadapt_adamw (optax 0.2.8, jax x64).
 
 Both libraries run Adam at the adapted lr dlr = d·lr (·the bias correction), where d is a running
@@ -13,6 +13,10 @@ it). They differ in:
   weight_decay is the decoupled one;
 - a step whose ‖s‖₁ is 0 (every gradient 0 so far): dadaptation returns before moving the
   parameters and before advancing k; optax's d̂ is 0/0 = NaN (not in these goldens).
+
+DAdaptSGD is dual averaging at dlr = d·lr/g0 (g0 = ‖g‖ of the first step's RAW gradients over every
+tensor): s ← s + dlr·g, nw ← nw + dlr·⟨g, s_old⟩, d ← max(d, min(2·nw/‖s‖₂, d·growth_rate)),
+w ← momentum·w + (1 − momentum)·(x0 − s).
 
 Every case has three tensors of very different gradient scales (common.discriminating_grads), so a
 d summed per tensor instead of over all of them is far off. Every case says which mistake it is
@@ -33,11 +37,16 @@ NAMES = {"dadaptation": "DAdaptAdam", "optax": "dadapt_adamw"}
 FILES = common.Files()
 
 
-def _inputs(cid, steps, zero_first=0, scale=1.0):
-    """Initial parameters and gradients (× scale); the first `zero_first` steps' gradients are all 0."""
+def _inputs(cid, steps, zero_first=0, scale=1.0, drift=0.0):
+    """Initial parameters and gradients (× scale); the first `zero_first` steps' gradients are all 0;
+    `drift` adds one fixed direction (× drift) to every step's gradient, so the gradients agree and
+    the d estimate grows (with independent gradients DAdaptSGD's numerator stays ≤ 0)."""
     rng = common.case_rng(cid)
     params = common.initial_params(rng, SHAPES)
     grads = common.discriminating_grads(rng, SHAPES, steps)
+    if drift:
+        direction = [rng.standard_normal(len(g)) * drift for g in grads[0]]
+        grads = [[[float(x + y) for x, y in zip(g, d)] for g, d in zip(step, direction)] for step in grads]
     grads = [[[x * scale for x in g] for g in step] for step in grads]
     for step in grads[:zero_first]:
         for i in range(len(step)):
@@ -45,8 +54,8 @@ def _inputs(cid, steps, zero_first=0, scale=1.0):
     return params, grads
 
 
-def replay_case(conv, tag, hp, description, lr_base=None, **inputs):
-    name = NAMES[conv]
+def replay_case(conv, tag, hp, description, lr_base=None, name=None, **inputs):
+    name = name or NAMES[conv]
     cid = f"{conv}/{name}/{tag}"
     params, grads = _inputs(cid, STEPS, **inputs)
     lrs = common.lr_sequence(lr_base, STEPS) if lr_base is not None else None
@@ -58,9 +67,9 @@ def replay_case(conv, tag, hp, description, lr_base=None, **inputs):
                                  common.trajectory_steps(expected, grads, lrs), description, TOL)
 
 
-def error_cases(errors):
-    return torch_runner.constructor_error_cases("dadaptation", "DAdaptAdam", errors, SOURCES["dadaptation"], TOL,
-                                                "dadaptation/DAdaptAdam")
+def error_cases(errors, name="DAdaptAdam"):
+    return torch_runner.constructor_error_cases("dadaptation", name, errors, SOURCES["dadaptation"], TOL,
+                                                f"dadaptation/{name}")
 
 
 GROUP = ("three tensors of gradient scales 1e-8..10: num and ‖s‖₁ are ONE sum over all of them; catches a d per "
@@ -141,6 +150,43 @@ def optax_dadapt_adamw():
           lr_base=1.0),
     ]
     return Fixture("optax/dadapt_adamw.json", "optax.contrib.dadapt_adamw goldens (optax 0.2.8, jax x64).", cases)
+
+
+@FILES.file("dadaptation/DAdaptSGD.json")
+def dadaptation_sgd():
+    C = "dadaptation"
+    N = "DAdaptSGD"
+
+    def R(tag, hp, description, drift=1.0, **kw):
+        return replay_case(C, tag, hp, description, name=N, drift=drift, **kw)
+
+    cases = [   # every case's gradients share a drift direction (1.0 per element), so d grows
+        R("defaults", {},
+          "dadaptation.DAdaptSGD defaults: lr 1.0, momentum 0, weight_decay 0, d0 1e-6, growth_rate inf: w = x0 − s "
+          "(dual averaging), dlr = d·lr/g0 with g0 the first step's gradient norm over all tensors. " + GROUP +
+          "; d allowed to shrink (d̂ = 2·nw/‖s‖ falls back when the gradients turn)."),
+        R("momentum", {"momentum": 0.9},
+          "momentum 0.9: w ← w·(1 − ck) + ck·(x0 − s) with ck = 1 − momentum = 0.1 (1 − ck in float64); catches "
+          "momentum and 1 − momentum swapped and a heavy-ball momentum buffer."),
+        R("growth-rate", {"growth_rate": 1.05, "momentum": 0.5},
+          "growth_rate 1.05: d grows by at most 5% per step; catches the cap missing."),
+        R("no-drift", {"momentum": 0.3},
+          "Independent gradients (no drift): nw stays ≤ 0, so d holds at d0 and the trajectory is plain dual "
+          "averaging at d0·lr/g0; catches d ← d̂ (negative or zero) and a d below d0.", drift=0.0),
+        R("coupled-decay", {"weight_decay": 0.1},
+          "weight_decay 0.1, coupled (g + wd·w in nw and s) but NOT in g0: the library's first-step "
+          "`grad.add(p, alpha=decay)` is not in place; catches g0 of the decayed gradient."),
+        R("large-d0-lr-schedule", {"d0": 0.05, "lr": 0.5},
+          "d0 0.05 (above the early estimates) and lr 0.5 changed by a schedule (0.5, 0.25, 0.85, 0.05): "
+          "dlr = d·lr/g0 with the lr in force; catches a cached lr and d allowed to shrink.", lr_base=0.5),
+        R("small-gradients", {"momentum": 0.8},
+          "Gradients scaled by 1e-4: g0 normalises them, so dlr is scale-free; catches g0 left out.", scale=1e-4),
+    ]
+    cases += error_cases([
+        ("invalid-d0", {"d0": -1e-6, "lr": 0.0}, "d0 must be > 0 (checked before lr)."),
+        ("invalid-lr", {"lr": 0.0}, "lr must be > 0."),
+    ], name=N)
+    return Fixture("dadaptation/DAdaptSGD.json", "dadaptation.DAdaptSGD (dadaptation 3.2, torch 2.15.0 float64).", cases)
 
 
 def generate():

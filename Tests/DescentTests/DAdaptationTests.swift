@@ -1,4 +1,4 @@
-// DAdaptationTests.swift — dadaptation.DAdaptAdam and optax.contrib.dadapt_adamw against the golden
+// DAdaptationTests.swift — dadaptation.DAdaptAdam and DAdaptSGD and optax.contrib.dadapt_adamw against the golden
 // fixtures of reference/gen_dadaptation.py on naive and vectorized in float64 and float32; the first
 // step worked by hand (s = 0, so d stays d0 and the step is d0·lr-scaled), d never decreasing over
 // a golden case's gradients, one d shared by all the tensors (a tensor's trajectory depends on the
@@ -11,7 +11,7 @@ import DescentTestSupport
 @testable import DescentConformance
 import DescentJSON
 
-private let dadaptationFixtureFiles = ["dadaptation/DAdaptAdam.json", "optax/dadapt_adamw.json"]
+private let dadaptationFixtureFiles = ["dadaptation/DAdaptAdam.json", "optax/dadapt_adamw.json", "dadaptation/DAdaptSGD.json"]
 
 @Test(arguments: dadaptationFixtureFiles)
 func dadaptationFixturesPass(_ file: String) throws {
@@ -43,6 +43,19 @@ func dadaptationFirstStepByHand(_ convention: String, _ name: String, _ hp: Stri
         #expect(abs(size - 1) < 1e-3, "step \(i) is not d0·lr-scaled: \(size)")
     }
     #expect(try box.save().scalar(dName) == 0.01, "d moved at the first step (s = 0)")
+}
+
+/// DAdaptSGD's first step (momentum 0): w = x0 − s = w0 − (d0·lr/g0)·g with g0 = ‖g‖ over both
+/// tensors, so the parameters move by exactly d0·lr in the 2-norm; d stays d0 (nw = ⟨g, 0⟩ = 0).
+@Test func dadaptationSGDFirstStepIsD0TimesLR() throws {
+    let box = try stepper("dadaptation", "DAdaptSGD", #"{"lr": 0.5, "d0": 0.01}"#, shapes: [[2], [1]])
+    let a = Buffer<Double>([1, 2]), b = Buffer<Double>([-3])
+    box.step([a, b], [Buffer<Double>([3, -4]), Buffer<Double>([12])], 0.5)
+    let dlr = 0.01 * 0.5 / 13
+    #expect(a.doubles == [1 - dlr * 3, 2 - dlr * -4] && b.doubles == [-3 - dlr * 12], "\(a.doubles) \(b.doubles)")
+    let moved = ((a.doubles[0] - 1) * (a.doubles[0] - 1) + (a.doubles[1] - 2) * (a.doubles[1] - 2) + (b.doubles[0] + 3) * (b.doubles[0] + 3)).squareRoot()
+    #expect(abs(moved - 0.005) < 1e-15, "moved \(moved), not d0·lr")
+    #expect(try box.save().scalar("d") == 0.01)
 }
 
 /// Over the gradients of the golden defaults case, d never decreases, and it grows.
@@ -95,5 +108,11 @@ func dadaptationFirstStepByHand(_ convention: String, _ name: String, _ hp: Stri
 }
 
 @Test func dadaptationVariantsAreCaught() throws {
-    try expectEveryVariantCaught(files: dadaptationFixtureFiles, variants: dadaptationVariants, count: 7)
+    try expectEveryVariantCaught(files: dadaptationFixtureFiles, variants: dadaptationVariants, count: 8)
+}
+
+/// The variants shared by both families are caught by DAdaptSGD's goldens on their own too.
+@Test func dadaptationSGDVariantsAreCaughtBySGDGoldens() throws {
+    let shared: Set = ["dadapt-d-per-tensor", "dadapt-d-shrinks", "dadapt-growth-rate-ignored", "dadapt-sgd-decay-in-g0"]
+    try expectEveryVariantCaught(files: ["dadaptation/DAdaptSGD.json"], variants: dadaptationVariants.filter { shared.contains($0.id) }, count: 4)
 }

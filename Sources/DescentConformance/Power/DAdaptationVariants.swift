@@ -4,19 +4,26 @@
 import DescentCore
 import DescentJSON
 
+/// A variant of both D-Adaptation families, through the same-named knob of each.
+private func both(_ adam: @escaping @Sendable (inout DAdaptAdamFamily) -> Bool,
+                  _ sgd: @escaping @Sendable (inout DAdaptSGDFamily) -> Bool) -> KnownWrongVariant.Mistake {
+    .family { f in
+        if var x = f as? DAdaptAdamFamily { return adam(&x) ? x : nil }
+        if var x = f as? DAdaptSGDFamily { return sgd(&x) ? x : nil }
+        return nil
+    }
+}
+
 package let dadaptationVariants: [KnownWrongVariant] = [
-    KnownWrongVariant("dadapt-d-per-tensor", "D-Adaptation's d estimate per tensor (each tensor's own numerator and ‖s‖₁) instead of one sum over all the tensors", .changing(DAdaptAdamFamily.self) { x in
-        guard !x.perTensorD else { return false }
-        x.perTensorD = true; return true
-    }),
-    KnownWrongVariant("dadapt-d-shrinks", "D-Adaptation's d set to the estimate d̂ (capped by growth_rate) without the max(d, ·): d may shrink", .changing(DAdaptAdamFamily.self) { x in
-        guard !x.allowShrink else { return false }
-        x.allowShrink = true; return true
-    }),
-    KnownWrongVariant("dadapt-growth-rate-ignored", "D-Adaptation's growth_rate cap missing: d ← max(d, d̂) with no min(·, d·growth_rate)", .changing(DAdaptAdamFamily.self) { x in
-        guard x.growthRate.isFinite else { return false }
-        x.growthRate = .infinity; return true
-    }),
+    KnownWrongVariant("dadapt-d-per-tensor", "D-Adaptation's d estimate per tensor (each tensor's own numerator and ‖s‖) instead of one sum over all the tensors", both(
+        { x in guard !x.perTensorD else { return false }; x.perTensorD = true; return true },
+        { x in guard !x.perTensorD else { return false }; x.perTensorD = true; return true })),
+    KnownWrongVariant("dadapt-d-shrinks", "D-Adaptation's d set to the estimate d̂ (capped by growth_rate) without the max(d, ·): d may shrink", both(
+        { x in guard !x.allowShrink else { return false }; x.allowShrink = true; return true },
+        { x in guard !x.allowShrink else { return false }; x.allowShrink = true; return true })),
+    KnownWrongVariant("dadapt-growth-rate-ignored", "D-Adaptation's growth_rate cap missing: d ← max(d, d̂) with no min(·, d·growth_rate)", both(
+        { x in guard x.growthRate.isFinite else { return false }; x.growthRate = .infinity; return true },
+        { x in guard x.growthRate.isFinite else { return false }; x.growthRate = .infinity; return true })),
     KnownWrongVariant("dadapt-s-unweighted", "D-Adaptation's s accumulator of the raw gradients (s ← √β₂·s + (1 − √β₂)·g) instead of weighted by dlr = d·lr", .changing(DAdaptAdamFamily.self) { x in
         guard !x.unweightedS else { return false }
         x.unweightedS = true; return true
@@ -32,5 +39,9 @@ package let dadaptationVariants: [KnownWrongVariant] = [
     KnownWrongVariant("dadapt-no-early-return", "DAdaptAdam's step completed when ‖s‖₁ = 0 (every gradient 0 so far): the decoupled decay applied and k advanced, where the library returns first", .changing(DAdaptAdamFamily.self) { x in
         guard x.form == .dadaptation, !x.noEarlyReturn else { return false }
         x.noEarlyReturn = true; return true
+    }),
+    KnownWrongVariant("dadapt-sgd-decay-in-g0", "DAdaptSGD's g0 = ‖g‖ taken of the decayed gradient g + wd·w (the library's `grad.add` there is not in place: g0 is of the raw gradient)", .changing(DAdaptSGDFamily.self) { x in
+        guard x.weightDecay != 0, !x.decayInG0 else { return false }
+        x.decayInG0 = true; return true
     }),
 ]

@@ -1,7 +1,8 @@
 // Dadaptation+DAdaptation.swift — the `dadaptation` package (3.2, facebookresearch/dadaptation):
-// DAdaptAdam (dadaptation/dadapt_adam.py). Keyword names and defaults as its constructor has them;
-// the constructor validates d0, lr, eps, betas[0], betas[1] in that order (ValueError, worded as
-// below, the number as Python's format prints it) and nothing else.
+// DAdaptAdam (dadaptation/dadapt_adam.py) and DAdaptSGD (dadapt_sgd.py). Keyword names and defaults
+// as their constructors have them; DAdaptAdam validates d0, lr, eps, betas[0], betas[1] in that
+// order, DAdaptSGD d0 and lr (ValueError, worded as below, the number as Python's format prints it),
+// and nothing else.
 //
 // `growth_rate` is a number or the string "inf" / "Infinity" (Python's float('inf'), the default:
 // no cap; JSON has no infinity). `log_every` only prints. `fsdp_in_use` true all-reduces the two
@@ -13,6 +14,11 @@ import DescentJSON
 func numberOrInfinity(_ h: inout Hyperparameters, _ key: String, default d: Double) throws -> Double {
     if let s = h.values[key]?.stringValue, ["inf", "Infinity"].contains(s) { _ = h.raw(key); return .infinity }
     return try h.double(key, default: d)
+}
+
+/// `fsdp_in_use=True`, refused after the library's own validation.
+private func fsdpUnsupported(_ h: Hyperparameters) -> DescentError {
+    .unsupported("\(h.callee): fsdp_in_use=True all-reduces the d sums over torch.distributed on CUDA tensors; a single process without CUDA cannot run it")
 }
 
 /// dadaptation's `raise ValueError("Invalid … : {}".format(x))` when `bad`.
@@ -31,16 +37,14 @@ let dadaptationGroup: [OptimizerEntry] = [
         let bias = try h.bool("use_bias_correction", default: false)
         let d0 = try h.double("d0", default: 1e-6)
         let growth = try numberOrInfinity(&h, "growth_rate", default: .infinity)
-        let fsdp = try h.bool("fsdp_in_use", default: false)
+        let fsdpOn = try h.bool("fsdp_in_use", default: false)
         let betas = h.values["betas"]?.arrayValue
         try check(h, !(0.0 < d0), "d0", "Invalid d0 value", h.values["d0"], d0)
         try check(h, !(0.0 < lr), "lr", "Invalid learning rate", h.values["lr"], lr)
         try check(h, !(0.0 < eps), "eps", "Invalid epsilon value", h.values["eps"], eps)
         try check(h, !(0.0 <= b1 && b1 < 1.0), "betas", "Invalid beta parameter at index 0", betas?[0], b1)
         try check(h, !(0.0 <= b2 && b2 < 1.0), "betas", "Invalid beta parameter at index 1", betas?[1], b2)
-        if fsdp {
-            throw DescentError.unsupported("\(h.callee): fsdp_in_use=True all-reduces the d sums over torch.distributed on CUDA tensors; a single process without CUDA cannot run it")
-        }
+        if fsdpOn { throw fsdpUnsupported(h) }
         var f = DAdaptAdamFamily(form: .dadaptation)
         f.beta1 = b1
         f.beta2 = b2
@@ -49,6 +53,20 @@ let dadaptationGroup: [OptimizerEntry] = [
         f.growthRate = growth
         f.biasCorrection = bias
         f.decay = wd == 0 ? .none : decouple ? .decoupled(wd) : .coupled(wd)
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("DAdaptSGD", "D-Adaptation dual averaging: g0 = ‖g‖ over every tensor at the first step (the raw gradient, without the decay), x0 = z = w; dlr = d·lr/g0; g ← g + wd·w; nw ← nw + dlr·⟨g, s⟩ (old s), s ← s + dlr·g; d ← max(d, min(2·nw/‖s‖₂, d·growth_rate)); z = x0 − s, w ← w·(1 − ck) + ck·z with ck = 1 − momentum; log_every only logs") { h in
+        let lr = try h.double("lr", default: 1.0)
+        var f = DAdaptSGDFamily()
+        f.momentum = try h.double("momentum", default: 0.0)
+        f.weightDecay = try h.double("weight_decay", default: 0)
+        _ = try h.int("log_every", default: 0)
+        f.d0 = try h.double("d0", default: 1e-6)
+        f.growthRate = try numberOrInfinity(&h, "growth_rate", default: .infinity)
+        let fsdpOn = try h.bool("fsdp_in_use", default: false)
+        try check(h, !(0.0 < f.d0), "d0", "Invalid d0 value", h.values["d0"], f.d0)
+        try check(h, !(0.0 < lr), "lr", "Invalid learning rate", h.values["lr"], lr)
+        if fsdpOn { throw fsdpUnsupported(h) }
         return OptimizerSpec(family: f, lr: lr)
     },
 ]

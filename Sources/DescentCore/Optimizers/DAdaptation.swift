@@ -33,6 +33,25 @@
 // The d estimate belongs to the whole optimizer (every param group's tensors feed one sum and one d
 // in dadaptation), so a case's tensors are one unit here.
 
+/// dadaptation's d ← max(d, min(d̂, d·growth_rate)) with Python's min and max (a NaN d̂ keeps d);
+/// `allowShrink` (a known-wrong variant) drops the max.
+func dadaptationD(_ d: Double, _ dHat: Double, growthRate: Double, allowShrink: Bool) -> Double {
+    let capped = pyMin(dHat, d * growthRate)
+    return allowShrink ? capped : pyMax(d, capped)
+}
+
+/// The tensors that share one d: all of them (one unit), or one each (the per-tensor variant).
+func dadaptationUnits(_ shapes: [[Int]], perTensor: Bool) -> [[Int]] {
+    perTensor ? shapes.indices.map { [$0] } : [Array(shapes.indices)]
+}
+
+/// Σ x (or Σ |x|, or Σ x²) of one tensor in its dtype, as a Python float (torch's `.sum().item()`).
+func dadaptationSum<T: DescentFloat>(_ b: Buffer<T>, _ f: (T) -> T) -> Double {
+    var acc = T(0)
+    for i in 0..<b.count { acc += f(b[i]) }
+    return Double(acc)
+}
+
 public struct DAdaptAdamFamily: OptimizerFamily {
     public enum Form: String, Sendable { case dadaptation, optax }
     public enum Decay: Sendable, Equatable {
@@ -140,19 +159,13 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
         v = .zeros(like: shapes)
         s = .zeros(like: shapes)
         scratch = .zeros(like: shapes)
-        units = config.perTensorD ? shapes.indices.map { [$0] } : [Array(shapes.indices)]
+        units = dadaptationUnits(shapes, perTensor: config.perTensorD)
         d = Array(repeating: config.form == .optax ? Double(T(config.d0)) : config.d0, count: units.count)
         numeratorWeighted = Array(repeating: 0, count: units.count)
     }
 
     /// A scalar as the library holds it: a Python float (dadaptation), the parameters' dtype (optax).
     func held(_ x: Double) -> Double { config.form == .optax ? Double(T(x)) : x }
-
-    func sum(_ b: Buffer<T>, abs: Bool) -> Double {
-        var acc = T(0)
-        for i in 0..<b.count { acc += abs ? b[i].magnitude : b[i] }
-        return Double(acc)
-    }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         let c = config
@@ -176,7 +189,7 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
             var numerator = 0.0, l1 = 0.0
             for i in tensors {
                 engine.map(moments, params[i], grads[i], [m[i], v[i], s[i], scratch[i]])
-                let dot = sum(scratch[i], abs: false), sk = sum(s[i], abs: true)
+                let dot = dadaptationSum(scratch[i]) { $0 }, sk = dadaptationSum(s[i]) { $0.magnitude }
                 numerator = dadaptation ? numerator + dlr * dot : held(numerator + dot)
                 l1 = dadaptation ? l1 + sk : held(l1 + sk)
             }
@@ -186,8 +199,7 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
             numeratorWeighted[u] = nw
             let dHat = dadaptation ? nw / ((1 - sqrtBeta2) * l1) : held(nw / held(held(1 - sqrtBeta2) * l1))
             if dadaptation {
-                let capped = pyMin(dHat, d[u] * c.growthRate)
-                d[u] = c.allowShrink ? capped : pyMax(d[u], capped)
+                d[u] = dadaptationD(d[u], dHat, growthRate: c.growthRate, allowShrink: c.allowShrink)
             } else {
                 d[u] = d[u].isNaN || dHat.isNaN ? .nan : c.allowShrink ? dHat : Swift.max(d[u], dHat)
             }
@@ -222,6 +234,148 @@ extension DAdaptAdamStepper {
         k = try saved.count(config.form == .optax ? "count" : "k")
         if units.count == 1 {
             d[0] = try saved.scalar(config.form == .optax ? "estim_lr" : "d")
+            numeratorWeighted[0] = try saved.scalar("numerator_weighted")
+        }
+    }
+}
+
+// DAdaptSGD (dadaptation 3.2, dadapt_sgd.py): dual averaging at the adapted lr. At the first step
+// g₀ = ‖g‖ over every tensor (the RAW gradient: the library's `grad.add(p, alpha=decay)` there is not
+// in place, so the decay is not in g₀), x₀ = z = w. Then, with the old d:
+//
+//   dlr  = d·lr/g₀
+//   g   ← g + λ·w                           weight_decay (coupled)
+//   nw  ← nw + dlr·⟨g, s⟩                    the OLD s, summed over every tensor (no EMA)
+//   s   ← s + dlr·g
+//   d̂    = 2·nw/‖s‖₂                         ‖s‖₂ over every tensor
+//   d   ← max(d, min(d̂, d·growth_rate))
+//   z   ← x₀ − s;   w ← w·(1 − ck) + ck·z     ck = 1 − momentum (1 − ck in float64, not `momentum`)
+//
+// State z, s, x0; the group's d, k, numerator_weighted, g0_norm. (A first step whose gradients are
+// all 0 divides by g₀ = 0, and an lr of 0 reads an unset local: both raise in the library.)
+public struct DAdaptSGDFamily: OptimizerFamily {
+    public var momentum = 0.0
+    public var weightDecay = 0.0
+    public var d0 = 1e-6
+    public var growthRate = Double.infinity
+    /// Known-wrong variants' knobs: one d per tensor; d ← min(d̂, d·growth_rate) without the max;
+    /// g₀ taken of the decayed gradient.
+    public var perTensorD = false
+    public var allowShrink = false
+    public var decayInG0 = false
+
+    public init() {}
+
+    public var familyName: String { "DAdaptSGD" }
+    public var summary: String {
+        var parts = ["momentum \(momentum)", "d0 \(d0)", weightDecay == 0 ? "no decay" : "coupled decay \(weightDecay)"]
+        if growthRate.isFinite { parts.append("growth_rate \(growthRate)") }
+        if perTensorD { parts.append("one d per tensor") }
+        if allowShrink { parts.append("d may shrink") }
+        if decayInG0 { parts.append("g0 of the decayed gradient") }
+        return parts.joined(separator: ", ")
+    }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(DAdaptSGDStepper<T>(self, shapes: shapes, engine: engine))
+    }
+}
+
+/// A DAdaptSGD pass. `dual`: slots s0 = s, s1 = the scratch g·s (old s); g ← g + λ·w, s ← s + dlr·g.
+/// Otherwise: slots s0 = s, s1 = x0, s2 = z; z ← x0 − s, w ← w·keep + ck·z.
+public struct DAdaptSGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var dual: Bool
+    @usableFromInline var coupled, dlr, keep, ck: Scalar
+    public var slotCount: Int
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        if dual {
+            let d = coupled != 0 ? g + L(repeating: coupled) * p : g
+            s.s1 = d * s.s0
+            s.s0 = s.s0 + L(repeating: dlr) * d
+            return
+        }
+        s.s2 = s.s1 - s.s0
+        p = p * L(repeating: keep) + L(repeating: ck) * s.s2
+    }
+}
+
+final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
+    let config: DAdaptSGDFamily
+    let engine: Engine
+    let s: [Buffer<T>], x0: [Buffer<T>], z: [Buffer<T>], scratch: [Buffer<T>]
+    let units: [[Int]]
+    var d: [Double], numeratorWeighted: [Double]
+    var g0Norm = 0.0
+    var k = 0
+
+    init(_ config: DAdaptSGDFamily, shapes: [[Int]], engine: Engine) {
+        self.config = config
+        self.engine = engine
+        s = .zeros(like: shapes)
+        x0 = .zeros(like: shapes)
+        z = .zeros(like: shapes)
+        scratch = .zeros(like: shapes)
+        units = dadaptationUnits(shapes, perTensor: config.perTensorD)
+        d = Array(repeating: config.d0, count: units.count)
+        numeratorWeighted = Array(repeating: 0, count: units.count)
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        let c = config
+        if k == 0 {
+            var gSq = 0.0
+            for i in params.indices {
+                x0[i].copy(from: params[i])
+                z[i].copy(from: params[i])
+                let (p, g) = (params[i], grads[i])
+                let decay = T(c.decayInG0 ? c.weightDecay : 0)
+                var acc = T(0)
+                for j in 0..<g.count { let e = g[j] + decay * p[j]; acc += e * e }
+                gSq += Double(acc)
+            }
+            g0Norm = gSq.squareRoot()
+        }
+        let ck = 1 - c.momentum
+        var advanced = false
+        for (u, tensors) in units.enumerated() {
+            let dlr = d[u] * lr / g0Norm
+            let dual = DAdaptSGDKernel<T>(dual: true, coupled: T(c.weightDecay), dlr: T(dlr), keep: 0, ck: 0, slotCount: 2)
+            var numerator = numeratorWeighted[u], skSq = 0.0
+            for i in tensors {
+                engine.map(dual, params[i], grads[i], [s[i], scratch[i]])
+                numerator += dlr * dadaptationSum(scratch[i]) { $0 }
+                skSq += dadaptationSum(s[i]) { $0 * $0 }
+            }
+            let dHat = 2 * numerator / skSq.squareRoot()
+            let newD = dadaptationD(d[u], dHat, growthRate: c.growthRate, allowShrink: c.allowShrink)
+            if skSq == 0 { continue }
+            numeratorWeighted[u] = numerator
+            d[u] = newD
+            let primal = DAdaptSGDKernel<T>(dual: false, coupled: 0, dlr: 0, keep: T(1 - ck), ck: T(ck), slotCount: 3)
+            for i in tensors { engine.map(primal, params[i], grads[i], [s[i], x0[i], z[i]]) }
+            advanced = true
+        }
+        if advanced { k += 1 }
+    }
+
+    var state: [(name: String, buffers: [Buffer<T>])] { [("z", z), ("s", s), ("x0", x0)] }
+}
+
+extension DAdaptSGDStepper {
+    func save() -> StepperState {
+        var scalars: [(String, Double)] = [("k", Double(k)), ("g0_norm", g0Norm)]
+        if units.count == 1 { scalars += [("d", d[0]), ("numerator_weighted", numeratorWeighted[0])] }
+        return StepperState(buffers: state, scalars: scalars)
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state)
+        k = try saved.count("k")
+        g0Norm = try saved.scalar("g0_norm")
+        if units.count == 1 {
+            d[0] = try saved.scalar("d")
             numeratorWeighted[0] = try saved.scalar("numerator_weighted")
         }
     }
