@@ -1,5 +1,5 @@
 """Golden fixtures for D-Adaptation (Defazio & Mishchenko 2023, "Learning-Rate-Free Learning by
-D-Adaptation"): dadaptation.DAdaptAdam and DAdaptSGD (dadaptation 3.2, torch 2.15.0 float64) and
+D-Adaptation"): dadaptation.DAdaptAdam, DAdaptSGD and DAdaptLion (dadaptation 3.2, torch 2.15.0 float64) and
 optax.contrib.dadapt_adamw (optax 0.2.8, jax x64).
 
 Both libraries run Adam at the adapted lr dlr = d·lr (·the bias correction), where d is a running
@@ -17,6 +17,8 @@ it). They differ in:
 DAdaptSGD is dual averaging at dlr = d·lr/g0 (g0 = ‖g‖ of the first step's RAW gradients over every
 tensor): s ← s + dlr·g, nw ← nw + dlr·⟨g, s_old⟩, d ← max(d, min(2·nw/‖s‖₂, d·growth_rate)),
 w ← momentum·w + (1 − momentum)·(x0 − s).
+DAdaptLion is Lion at dlr = d·lr with m ← b2·m + (1 − b2)·dlr·g and s the EMA of dlr·sign steps;
+no growth_rate, d0 not validated, lr 0 accepted.
 
 Every case has three tensors of very different gradient scales (common.discriminating_grads), so a
 d summed per tensor instead of over all of them is far off. Every case says which mistake it is
@@ -187,6 +189,44 @@ def dadaptation_sgd():
         ("invalid-lr", {"lr": 0.0}, "lr must be > 0."),
     ], name=N)
     return Fixture("dadaptation/DAdaptSGD.json", "dadaptation.DAdaptSGD (dadaptation 3.2, torch 2.15.0 float64).", cases)
+
+
+@FILES.file("dadaptation/DAdaptLion.json")
+def dadaptation_lion():
+    C = "dadaptation"
+    N = "DAdaptLion"
+
+    def R(tag, hp, description, drift=1.0, **kw):
+        return replay_case(C, tag, hp, description, name=N, drift=drift, **kw)
+
+    cases = [   # every case's gradients but no-drift's share a drift direction (1.0 per element), so d grows
+        R("defaults", {},
+          "dadaptation.DAdaptLion defaults: lr 1.0, betas (0.9, 0.99), weight_decay 0, d0 1e-6, no growth_rate; "
+          "u = sign(b1·m + (1 − b1)·g) with m ← b2·m + (1 − b2)·dlr·g (m carries dlr, g in the sign does not). "
+          + GROUP + "; m of the raw g; d allowed to shrink."),
+        R("betas", {"betas": [0.5, 0.9]},
+          "betas (0.5, 0.9): b1 in the sign's interpolation, b2 in m, √b2 in s and nw; catches betas swapped."),
+        R("weight-decay", {"weight_decay": 0.2, "lr": 0.5},
+          "weight_decay 0.2, lr 0.5: w ← w·(1 − dlr·wd) before the signed step, dlr with the old d; catches a decay "
+          "scaled by lr alone and a decay after the step."),
+        R("lr-schedule", {"lr": 1.0},
+          "The group's lr changed by a schedule (1, 0.5, 1.7, 0.1): dlr = d·lr in force; catches a cached lr.",
+          lr_base=1.0),
+        R("large-d0", {"d0": 0.01},
+          "d0 0.01, above the early estimates: d = max(d, d̂) holds it; catches d ← d̂."),
+        R("no-drift", {"betas": [0.8, 0.99]},
+          "Independent gradients (no drift): the signed steps disagree, d barely moves.", drift=0.0),
+        R("zero-lr", {"lr": 0.0},
+          "lr 0 is accepted (the check is lr ≥ 0): dlr = 0, s stays 0, every step returns early and nothing moves; "
+          "catches lr 0 refused."),
+    ]
+    cases += error_cases([
+        ("invalid-lr", {"lr": -0.5, "d0": -1.0}, "lr must be ≥ 0; d0 is not validated at all (a negative d0 passes)."),
+        ("invalid-beta1", {"betas": [1.0, 0.99]}, "betas[0] must be in [0, 1)."),
+        ("invalid-beta2", {"betas": [0.9, 1.5]}, "betas[1] must be in [0, 1)."),
+    ], name=N)
+    return Fixture("dadaptation/DAdaptLion.json", "dadaptation.DAdaptLion (dadaptation 3.2, torch 2.15.0 float64).",
+                   cases)
 
 
 def generate():

@@ -59,6 +59,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, ADOPTKernel<Float>.self, ADOPTKernel<Double>.self)
     both(a, DAdaptAdamKernel<Float>.self, DAdaptAdamKernel<Double>.self)
     both(a, DAdaptSGDKernel<Float>.self, DAdaptSGDKernel<Double>.self)
+    both(a, DAdaptLionKernel<Float>.self, DAdaptLionKernel<Double>.self)
     both(a, AdaBeliefKernel<Float>.self, AdaBeliefKernel<Double>.self)
     both(a, AdafactorStatKernel<Float>.self, AdafactorStatKernel<Double>.self)
     both(a, AdafactorUpdateKernel<Float>.self, AdafactorUpdateKernel<Double>.self)

@@ -1,4 +1,4 @@
-// DAdaptationTests.swift — dadaptation.DAdaptAdam and DAdaptSGD and optax.contrib.dadapt_adamw against the golden
+// DAdaptationTests.swift — dadaptation.DAdaptAdam, DAdaptSGD, DAdaptLion and optax.contrib.dadapt_adamw against the golden
 // fixtures of reference/gen_dadaptation.py on naive and vectorized in float64 and float32; the first
 // step worked by hand (s = 0, so d stays d0 and the step is d0·lr-scaled), d never decreasing over
 // a golden case's gradients, one d shared by all the tensors (a tensor's trajectory depends on the
@@ -11,7 +11,8 @@ import DescentTestSupport
 @testable import DescentConformance
 import DescentJSON
 
-private let dadaptationFixtureFiles = ["dadaptation/DAdaptAdam.json", "optax/dadapt_adamw.json", "dadaptation/DAdaptSGD.json"]
+private let dadaptationFixtureFiles = ["dadaptation/DAdaptAdam.json", "optax/dadapt_adamw.json", "dadaptation/DAdaptSGD.json",
+                                             "dadaptation/DAdaptLion.json"]
 
 @Test(arguments: dadaptationFixtureFiles)
 func dadaptationFixturesPass(_ file: String) throws {
@@ -52,8 +53,11 @@ func dadaptationFirstStepByHand(_ convention: String, _ name: String, _ hp: Stri
     let a = Buffer<Double>([1, 2]), b = Buffer<Double>([-3])
     box.step([a, b], [Buffer<Double>([3, -4]), Buffer<Double>([12])], 0.5)
     let dlr = 0.01 * 0.5 / 13
-    #expect(a.doubles == [1 - dlr * 3, 2 - dlr * -4] && b.doubles == [-3 - dlr * 12], "\(a.doubles) \(b.doubles)")
-    let moved = ((a.doubles[0] - 1) * (a.doubles[0] - 1) + (a.doubles[1] - 2) * (a.doubles[1] - 2) + (b.doubles[0] + 3) * (b.doubles[0] + 3)).squareRoot()
+    let expectedA: [Double] = [1 - dlr * 3, 2 - dlr * -4], expectedB: [Double] = [-3 - dlr * 12]
+    #expect(a.doubles == expectedA, "\(a.doubles)")
+    #expect(b.doubles == expectedB, "\(b.doubles)")
+    let deltas: [Double] = [a.doubles[0] - 1, a.doubles[1] - 2, b.doubles[0] + 3]
+    let moved = deltas.map { $0 * $0 }.reduce(0, +).squareRoot()
     #expect(abs(moved - 0.005) < 1e-15, "moved \(moved), not d0·lr")
     #expect(try box.save().scalar("d") == 0.01)
 }
@@ -108,11 +112,28 @@ func dadaptationFirstStepByHand(_ convention: String, _ name: String, _ hp: Stri
 }
 
 @Test func dadaptationVariantsAreCaught() throws {
-    try expectEveryVariantCaught(files: dadaptationFixtureFiles, variants: dadaptationVariants, count: 8)
+    try expectEveryVariantCaught(files: dadaptationFixtureFiles, variants: dadaptationVariants, count: 9)
 }
 
 /// The variants shared by both families are caught by DAdaptSGD's goldens on their own too.
 @Test func dadaptationSGDVariantsAreCaughtBySGDGoldens() throws {
     let shared: Set = ["dadapt-d-per-tensor", "dadapt-d-shrinks", "dadapt-growth-rate-ignored", "dadapt-sgd-decay-in-g0"]
     try expectEveryVariantCaught(files: ["dadaptation/DAdaptSGD.json"], variants: dadaptationVariants.filter { shared.contains($0.id) }, count: 4)
+}
+
+/// The variants that apply to DAdaptLion are caught by its goldens on their own.
+@Test func dadaptationLionVariantsAreCaughtByLionGoldens() throws {
+    let shared: Set = ["dadapt-d-per-tensor", "dadapt-d-shrinks", "dadapt-lion-m-unweighted"]
+    try expectEveryVariantCaught(files: ["dadaptation/DAdaptLion.json"], variants: dadaptationVariants.filter { shared.contains($0.id) }, count: 3)
+}
+
+/// DAdaptLion's first step from m = s = 0: u = sign((1 − b1)·g), w ← w − d0·lr·u (every element with
+/// g ≠ 0 moves by exactly d0·lr), and d stays d0.
+@Test func dadaptationLionFirstStepIsSigned() throws {
+    let box = try stepper("dadaptation", "DAdaptLion", #"{"lr": 0.5, "d0": 0.01}"#, shapes: [[3]])
+    let w = Buffer<Double>([1, -2, 0.5])
+    box.step([w], [Buffer<Double>([3, -1e-9, 0])], 0.5)
+    let expected: [Double] = [1 - 0.005, -2 + 0.005, 0.5]
+    #expect(w.doubles == expected, "\(w.doubles)")
+    #expect(try box.save().scalar("d") == 0.01)
 }

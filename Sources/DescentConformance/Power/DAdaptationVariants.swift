@@ -4,12 +4,14 @@
 import DescentCore
 import DescentJSON
 
-/// A variant of both D-Adaptation families, through the same-named knob of each.
+/// A variant of the D-Adaptation families, through the same-named knob of each (nil: not Lion's).
 private func both(_ adam: @escaping @Sendable (inout DAdaptAdamFamily) -> Bool,
-                  _ sgd: @escaping @Sendable (inout DAdaptSGDFamily) -> Bool) -> KnownWrongVariant.Mistake {
+                  _ sgd: @escaping @Sendable (inout DAdaptSGDFamily) -> Bool,
+                  _ lion: (@Sendable (inout DAdaptLionFamily) -> Bool)? = nil) -> KnownWrongVariant.Mistake {
     .family { f in
         if var x = f as? DAdaptAdamFamily { return adam(&x) ? x : nil }
         if var x = f as? DAdaptSGDFamily { return sgd(&x) ? x : nil }
+        if let lion, var x = f as? DAdaptLionFamily { return lion(&x) ? x : nil }
         return nil
     }
 }
@@ -17,8 +19,10 @@ private func both(_ adam: @escaping @Sendable (inout DAdaptAdamFamily) -> Bool,
 package let dadaptationVariants: [KnownWrongVariant] = [
     KnownWrongVariant("dadapt-d-per-tensor", "D-Adaptation's d estimate per tensor (each tensor's own numerator and ‖s‖) instead of one sum over all the tensors", both(
         { x in guard !x.perTensorD else { return false }; x.perTensorD = true; return true },
+        { x in guard !x.perTensorD else { return false }; x.perTensorD = true; return true },
         { x in guard !x.perTensorD else { return false }; x.perTensorD = true; return true })),
     KnownWrongVariant("dadapt-d-shrinks", "D-Adaptation's d set to the estimate d̂ (capped by growth_rate) without the max(d, ·): d may shrink", both(
+        { x in guard !x.allowShrink else { return false }; x.allowShrink = true; return true },
         { x in guard !x.allowShrink else { return false }; x.allowShrink = true; return true },
         { x in guard !x.allowShrink else { return false }; x.allowShrink = true; return true })),
     KnownWrongVariant("dadapt-growth-rate-ignored", "D-Adaptation's growth_rate cap missing: d ← max(d, d̂) with no min(·, d·growth_rate)", both(
@@ -43,5 +47,9 @@ package let dadaptationVariants: [KnownWrongVariant] = [
     KnownWrongVariant("dadapt-sgd-decay-in-g0", "DAdaptSGD's g0 = ‖g‖ taken of the decayed gradient g + wd·w (the library's `grad.add` there is not in place: g0 is of the raw gradient)", .changing(DAdaptSGDFamily.self) { x in
         guard x.weightDecay != 0, !x.decayInG0 else { return false }
         x.decayInG0 = true; return true
+    }),
+    KnownWrongVariant("dadapt-lion-m-unweighted", "DAdaptLion's momentum of the raw gradient (m ← β₂·m + (1 − β₂)·g) where the library weights it by dlr = d·lr (so its m is tiny beside the g inside the sign)", .changing(DAdaptLionFamily.self) { x in
+        guard !x.unweightedM else { return false }
+        x.unweightedM = true; return true
     }),
 ]

@@ -1,8 +1,9 @@
 // Dadaptation+DAdaptation.swift — the `dadaptation` package (3.2, facebookresearch/dadaptation):
-// DAdaptAdam (dadaptation/dadapt_adam.py) and DAdaptSGD (dadapt_sgd.py). Keyword names and defaults
-// as their constructors have them; DAdaptAdam validates d0, lr, eps, betas[0], betas[1] in that
-// order, DAdaptSGD d0 and lr (ValueError, worded as below, the number as Python's format prints it),
-// and nothing else.
+// DAdaptAdam (dadaptation/dadapt_adam.py), DAdaptSGD (dadapt_sgd.py) and DAdaptLion
+// (dadapt_lion.py). Keyword names and defaults as their constructors have them; DAdaptAdam
+// validates d0, lr, eps, betas[0], betas[1] in that order, DAdaptSGD d0 and lr, DAdaptLion lr
+// (≥ 0: 0 is accepted), betas[0], betas[1] and NOT d0 (ValueError, worded as below, the number as
+// Python's format prints it), and nothing else.
 //
 // `growth_rate` is a number or the string "inf" / "Infinity" (Python's float('inf'), the default:
 // no cap; JSON has no infinity). `log_every` only prints. `fsdp_in_use` true all-reduces the two
@@ -66,6 +67,21 @@ let dadaptationGroup: [OptimizerEntry] = [
         let fsdpOn = try h.bool("fsdp_in_use", default: false)
         try check(h, !(0.0 < f.d0), "d0", "Invalid d0 value", h.values["d0"], f.d0)
         try check(h, !(0.0 < lr), "lr", "Invalid learning rate", h.values["lr"], lr)
+        if fsdpOn { throw fsdpUnsupported(h) }
+        return OptimizerSpec(family: f, lr: lr)
+    },
+    OptimizerEntry("DAdaptLion", "D-Adaptation Lion at dlr = d·lr (old d): w ← w·(1 − dlr·wd); u = sign(b1·m + (1 − b1)·g); w ← w − dlr·u; m ← b2·m + (1 − b2)·dlr·g (m carries dlr); num = Σ dlr·⟨u, s⟩ (old s, every tensor), s ← √b2·s + (1 − √b2)·dlr·u; nw ← √b2·nw + (1 − √b2)·num; d ← max(d, nw/((1 − √b2)·‖s‖₁)) when lr > 0; no growth_rate; log_every only logs") { h in
+        let lr = try h.double("lr", default: 1.0)
+        var f = DAdaptLionFamily()
+        (f.beta1, f.beta2) = try h.pair("betas", default: (0.9, 0.99))
+        f.weightDecay = try h.double("weight_decay", default: 0.0)
+        _ = try h.int("log_every", default: 0)
+        f.d0 = try h.double("d0", default: 1e-6)   // not validated by DAdaptLion
+        let fsdpOn = try h.bool("fsdp_in_use", default: false)
+        let betas = h.values["betas"]?.arrayValue
+        try check(h, !(0.0 <= lr), "lr", "Invalid learning rate", h.values["lr"], lr)
+        try check(h, !(0.0 <= f.beta1 && f.beta1 < 1.0), "betas", "Invalid beta parameter at index 0", betas?[0], f.beta1)
+        try check(h, !(0.0 <= f.beta2 && f.beta2 < 1.0), "betas", "Invalid beta parameter at index 1", betas?[1], f.beta2)
         if fsdpOn { throw fsdpUnsupported(h) }
         return OptimizerSpec(family: f, lr: lr)
     },

@@ -25,8 +25,9 @@
 //   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief, Adan, AdEMAMix (and
 //   simplified), ADOPT, optimistic gradient (and on Adam),
 //   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
-//   DAdaptAdam, DAdaptSGD       nothing: two map passes (the dual / moment update, then the step),
-//                               and Swift loops for the d sums (the scratch products, Σ|s|, Σs²)
+//   DAdaptAdam, SGD, Lion       nothing: map passes (Adam, SGD: the moment / dual update, then the
+//                               step; Lion: one), and Swift loops for the d sums (Σ of the scratch
+//                               products, Σ|s|, Σs²)
 //   SM3                         nothing: map, and Swift loops for its per-dimension min and max
 //   polyak_sgd                  scal (u = −scaling·g), dot (‖u‖²), axpy (w + γ·u)
 //   LAMB, LARS, Fromage         nrm2 (‖w‖, ‖update‖ for the trust ratio)

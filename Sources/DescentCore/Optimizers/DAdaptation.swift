@@ -380,3 +380,123 @@ extension DAdaptSGDStepper {
         }
     }
 }
+
+// DAdaptLion (dadaptation 3.2, dadapt_lion.py): Lion at dlr = d·lr, in one pass per tensor, with
+// the old d:
+//
+//   w   ← w·(1 − dlr·λ)                       weight_decay (AdamW style, before the step)
+//   u    = sign(β₁·m + (1 − β₁)·g)
+//   w   ← w − dlr·u
+//   m   ← β₂·m + (1 − β₂)·dlr·g               m carries dlr (g in the sign does not)
+//   num  = Σ dlr·⟨u, s⟩                        the OLD s, over every tensor
+//   s   ← √β₂·s + (1 − √β₂)·dlr·u
+//   nw  ← √β₂·nw + (1 − √β₂)·num
+//   ‖s‖₁ = 0: return (the parameters HAVE moved; nw, d, k unchanged)
+//   d   ← max(d, nw/((1 − √β₂)·‖s‖₁))          only when lr > 0; no growth_rate
+//
+// State exp_avg, s; the group's d, k, numerator_weighted.
+public struct DAdaptLionFamily: OptimizerFamily {
+    public var beta1 = 0.9
+    public var beta2 = 0.99
+    public var weightDecay = 0.0
+    public var d0 = 1e-6
+    /// Known-wrong variants' knobs: one d per tensor; d ← d̂ without the max; m of the raw g
+    /// (m ← β₂·m + (1 − β₂)·g, not weighted by dlr).
+    public var perTensorD = false
+    public var allowShrink = false
+    public var unweightedM = false
+
+    public init() {}
+
+    public var familyName: String { "DAdaptLion" }
+    public var summary: String {
+        var parts = ["betas (\(beta1), \(beta2))", "d0 \(d0)", weightDecay == 0 ? "no decay" : "decoupled decay \(weightDecay) × dlr"]
+        if perTensorD { parts.append("one d per tensor") }
+        if allowShrink { parts.append("d may shrink") }
+        if unweightedM { parts.append("m not weighted by d·lr") }
+        return parts.joined(separator: ", ")
+    }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(DAdaptLionStepper<T>(self, shapes: shapes, engine: engine))
+    }
+}
+
+/// One DAdaptLion pass. Slots: s0 = exp_avg, s1 = s, s2 = the scratch u·s (old s).
+public struct DAdaptLionKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var decayFactor, beta1, oneMinusBeta1, beta2, alphaM, negDlr, sqrtBeta2, alphaS: Scalar
+    @inlinable public var slotCount: Int { 3 }
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        p = p * L(repeating: decayFactor)
+        let u = (s.s0 * L(repeating: beta1) + L(repeating: oneMinusBeta1) * g).signum
+        p = p + L(repeating: negDlr) * u
+        s.s0 = s.s0 * L(repeating: beta2) + L(repeating: alphaM) * g
+        s.s2 = u * s.s1
+        s.s1 = s.s1 * L(repeating: sqrtBeta2) + L(repeating: alphaS) * u
+    }
+}
+
+final class DAdaptLionStepper<T: DescentFloat>: Stepper {
+    let config: DAdaptLionFamily
+    let engine: Engine
+    let m: [Buffer<T>], s: [Buffer<T>], scratch: [Buffer<T>]
+    let units: [[Int]]
+    var d: [Double], numeratorWeighted: [Double]
+    var k = 0
+
+    init(_ config: DAdaptLionFamily, shapes: [[Int]], engine: Engine) {
+        self.config = config
+        self.engine = engine
+        m = .zeros(like: shapes)
+        s = .zeros(like: shapes)
+        scratch = .zeros(like: shapes)
+        units = dadaptationUnits(shapes, perTensor: config.perTensorD)
+        d = Array(repeating: config.d0, count: units.count)
+        numeratorWeighted = Array(repeating: 0, count: units.count)
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        let c = config
+        let sqrtBeta2 = Double.pow(c.beta2, 0.5)
+        var advanced = false
+        for (u, tensors) in units.enumerated() {
+            let dlr = d[u] * lr
+            let kernel = DAdaptLionKernel<T>(decayFactor: T(1 - dlr * c.weightDecay), beta1: T(c.beta1), oneMinusBeta1: T(1 - c.beta1),
+                                        beta2: T(c.beta2), alphaM: T((1 - c.beta2) * (c.unweightedM ? 1 : dlr)), negDlr: T(-dlr),
+                                        sqrtBeta2: T(sqrtBeta2), alphaS: T((1 - sqrtBeta2) * dlr))
+            var numerator = 0.0, l1 = 0.0
+            for i in tensors {
+                engine.map(kernel, params[i], grads[i], [m[i], s[i], scratch[i]])
+                numerator += dlr * dadaptationSum(scratch[i]) { $0 }
+                l1 += dadaptationSum(s[i]) { $0.magnitude }
+            }
+            let nw = sqrtBeta2 * numeratorWeighted[u] + (1 - sqrtBeta2) * numerator
+            if l1 == 0 { continue }
+            if lr > 0 { d[u] = dadaptationD(d[u], nw / ((1 - sqrtBeta2) * l1), growthRate: .infinity, allowShrink: c.allowShrink) }
+            numeratorWeighted[u] = nw
+            advanced = true
+        }
+        if advanced { k += 1 }
+    }
+
+    var state: [(name: String, buffers: [Buffer<T>])] { [("exp_avg", m), ("s", s)] }
+}
+
+extension DAdaptLionStepper {
+    func save() -> StepperState {
+        var scalars: [(String, Double)] = [("k", Double(k))]
+        if units.count == 1 { scalars += [("d", d[0]), ("numerator_weighted", numeratorWeighted[0])] }
+        return StepperState(buffers: state, scalars: scalars)
+    }
+    func load(_ saved: StepperState) throws {
+        try saved.restore(into: state)
+        k = try saved.count("k")
+        if units.count == 1 {
+            d[0] = try saved.scalar("d")
+            numeratorWeighted[0] = try saved.scalar("numerator_weighted")
+        }
+    }
+}
