@@ -69,6 +69,13 @@ def replay_case(conv, tag, hp, description, lr_base=None, name=None, **inputs):
                                  common.trajectory_steps(expected, grads, lrs), description, TOL)
 
 
+def drifting_case(name):
+    """replay_case for dadaptation `name`, its gradients drifting (drift 1.0) unless told otherwise."""
+    def case(tag, hp, description, drift=1.0, **kw):
+        return replay_case("dadaptation", tag, hp, description, name=name, drift=drift, **kw)
+    return case
+
+
 def error_cases(errors, name="DAdaptAdam"):
     return torch_runner.constructor_error_cases("dadaptation", name, errors, SOURCES["dadaptation"], TOL,
                                                 f"dadaptation/{name}")
@@ -156,11 +163,8 @@ def optax_dadapt_adamw():
 
 @FILES.file("dadaptation/DAdaptSGD.json")
 def dadaptation_sgd():
-    C = "dadaptation"
     N = "DAdaptSGD"
-
-    def R(tag, hp, description, drift=1.0, **kw):
-        return replay_case(C, tag, hp, description, name=N, drift=drift, **kw)
+    R = drifting_case(N)
 
     cases = [   # every case's gradients share a drift direction (1.0 per element), so d grows
         R("defaults", {},
@@ -193,11 +197,8 @@ def dadaptation_sgd():
 
 @FILES.file("dadaptation/DAdaptLion.json")
 def dadaptation_lion():
-    C = "dadaptation"
     N = "DAdaptLion"
-
-    def R(tag, hp, description, drift=1.0, **kw):
-        return replay_case(C, tag, hp, description, name=N, drift=drift, **kw)
+    R = drifting_case(N)
 
     cases = [   # every case's gradients but no-drift's share a drift direction (1.0 per element), so d grows
         R("defaults", {},

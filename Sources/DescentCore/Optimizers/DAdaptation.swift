@@ -40,9 +40,28 @@ func dadaptationD(_ d: Double, _ dHat: Double, growthRate: Double, allowShrink: 
     return allowShrink ? capped : pyMax(d, capped)
 }
 
-/// The tensors that share one d: all of them (one unit), or one each (the per-tensor variant).
-func dadaptationUnits(_ shapes: [[Int]], perTensor: Bool) -> [[Int]] {
-    perTensor ? shapes.indices.map { [$0] } : [Array(shapes.indices)]
+/// A D-Adaptation stepper's estimates: its units of tensors (all of them, or one each in the
+/// per-tensor variant), each unit's d and numerator_weighted; saved as the library's group scalars
+/// (`dName` for d) when there is one unit.
+struct DAdaptationEstimates {
+    let units: [[Int]]
+    var d: [Double], numeratorWeighted: [Double]
+
+    init(_ shapes: [[Int]], perTensor: Bool, d0: Double) {
+        units = perTensor ? shapes.indices.map { [$0] } : [Array(shapes.indices)]
+        d = Array(repeating: d0, count: units.count)
+        numeratorWeighted = Array(repeating: 0, count: units.count)
+    }
+
+    func scalars(_ dName: String) -> [(String, Double)] {
+        units.count == 1 ? [(dName, d[0]), ("numerator_weighted", numeratorWeighted[0])] : []
+    }
+
+    mutating func load(_ saved: StepperState, _ dName: String) throws {
+        guard units.count == 1 else { return }
+        d[0] = try saved.scalar(dName)
+        numeratorWeighted[0] = try saved.scalar("numerator_weighted")
+    }
 }
 
 /// Σ x (or Σ |x|, or Σ x²) of one tensor in its dtype, as a Python float (torch's `.sum().item()`).
@@ -147,9 +166,7 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
     let config: DAdaptAdamFamily
     let engine: Engine
     let m: [Buffer<T>], v: [Buffer<T>], s: [Buffer<T>], scratch: [Buffer<T>]
-    /// The tensors that share one d: all of them (one unit), or one each (the per-tensor variant).
-    let units: [[Int]]
-    var d: [Double], numeratorWeighted: [Double]
+    var est: DAdaptationEstimates
     var k = 0
 
     init(_ config: DAdaptAdamFamily, shapes: [[Int]], engine: Engine) {
@@ -159,9 +176,7 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
         v = .zeros(like: shapes)
         s = .zeros(like: shapes)
         scratch = .zeros(like: shapes)
-        units = dadaptationUnits(shapes, perTensor: config.perTensorD)
-        d = Array(repeating: config.form == .optax ? Double(T(config.d0)) : config.d0, count: units.count)
-        numeratorWeighted = Array(repeating: 0, count: units.count)
+        est = DAdaptationEstimates(shapes, perTensor: config.perTensorD, d0: config.form == .optax ? Double(T(config.d0)) : config.d0)
     }
 
     /// A scalar as the library holds it: a Python float (dadaptation), the parameters' dtype (optax).
@@ -174,9 +189,9 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
         let bc = c.biasCorrection ? Double.pow(1 - Double.pow(c.beta2, Double(k + 1)), 0.5) / (1 - Double.pow(c.beta1, Double(k + 1))) : 1
         let sqrtBeta2 = Double.pow(c.beta2, 0.5)
         var advanced = false
-        for (u, tensors) in units.enumerated() {
+        for (u, tensors) in est.units.enumerated() {
             // optax: dlr = (estim_lr·sched)·bc, in the parameters' dtype.
-            let dlr = dadaptation ? d[u] * lr * bc : held(held(d[u] * lr) * bc)
+            let dlr = dadaptation ? est.d[u] * lr * bc : held(held(est.d[u] * lr) * bc)
             let wS = c.unweightedS ? 1 : dlr
             let alphaM = dadaptation ? dlr * (1 - c.beta1) : held(held(1 - c.beta1) * dlr)
             let alphaS = dadaptation ? wS * (1 - sqrtBeta2) : held(held(1 - sqrtBeta2) * wS)
@@ -193,18 +208,18 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
                 numerator = dadaptation ? numerator + dlr * dot : held(numerator + dot)
                 l1 = dadaptation ? l1 + sk : held(l1 + sk)
             }
-            let nw = dadaptation ? sqrtBeta2 * numeratorWeighted[u] + (1 - sqrtBeta2) * numerator
-                : held(held(sqrtBeta2 * numeratorWeighted[u]) + held(held(held(1 - sqrtBeta2) * dlr) * numerator))
+            let nw = dadaptation ? sqrtBeta2 * est.numeratorWeighted[u] + (1 - sqrtBeta2) * numerator
+                : held(held(sqrtBeta2 * est.numeratorWeighted[u]) + held(held(held(1 - sqrtBeta2) * dlr) * numerator))
             if dadaptation && l1 == 0 && !c.noEarlyReturn { continue }
-            numeratorWeighted[u] = nw
+            est.numeratorWeighted[u] = nw
             let dHat = dadaptation ? nw / ((1 - sqrtBeta2) * l1) : held(nw / held(held(1 - sqrtBeta2) * l1))
             if dadaptation {
-                d[u] = dadaptationD(d[u], dHat, growthRate: c.growthRate, allowShrink: c.allowShrink)
+                est.d[u] = dadaptationD(est.d[u], dHat, growthRate: c.growthRate, allowShrink: c.allowShrink)
             } else {
-                d[u] = d[u].isNaN || dHat.isNaN ? .nan : c.allowShrink ? dHat : Swift.max(d[u], dHat)
+                est.d[u] = est.d[u].isNaN || dHat.isNaN ? .nan : c.allowShrink ? dHat : Swift.max(est.d[u], dHat)
             }
             // The step: m already holds the old dlr; decoupled decay scaled by it too.
-            let stepDlr = c.stepWithNewD ? (dadaptation ? d[u] * lr * bc : held(held(d[u] * lr) * bc)) : dlr
+            let stepDlr = c.stepWithNewD ? (dadaptation ? est.d[u] * lr * bc : held(held(est.d[u] * lr) * bc)) : dlr
             var factor = 0.0
             if case let .decoupled(l) = c.decay { factor = dadaptation ? -l * stepDlr : held(held(-l) * stepDlr) }
             let update = DAdaptAdamKernel<T>(moments: false, combined: !dadaptation, beta1: 0, beta2: 0, oneMinusBeta2: 0,
@@ -222,20 +237,12 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
 }
 
 extension DAdaptAdamStepper {
-    func save() -> StepperState {
-        var scalars: [(String, Double)] = [(config.form == .optax ? "count" : "k", Double(k))]
-        if units.count == 1 {
-            scalars += [(config.form == .optax ? "estim_lr" : "d", d[0]), ("numerator_weighted", numeratorWeighted[0])]
-        }
-        return StepperState(buffers: state, scalars: scalars)
-    }
+    var names: (k: String, d: String) { config.form == .optax ? ("count", "estim_lr") : ("k", "d") }
+    func save() -> StepperState { StepperState(buffers: state, scalars: [(names.k, Double(k))] + est.scalars(names.d)) }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
-        k = try saved.count(config.form == .optax ? "count" : "k")
-        if units.count == 1 {
-            d[0] = try saved.scalar(config.form == .optax ? "estim_lr" : "d")
-            numeratorWeighted[0] = try saved.scalar("numerator_weighted")
-        }
+        k = try saved.count(names.k)
+        try est.load(saved, names.d)
     }
 }
 
@@ -306,8 +313,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
     let config: DAdaptSGDFamily
     let engine: Engine
     let s: [Buffer<T>], x0: [Buffer<T>], z: [Buffer<T>], scratch: [Buffer<T>]
-    let units: [[Int]]
-    var d: [Double], numeratorWeighted: [Double]
+    var est: DAdaptationEstimates
     var g0Norm = 0.0
     var k = 0
 
@@ -318,9 +324,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
         x0 = .zeros(like: shapes)
         z = .zeros(like: shapes)
         scratch = .zeros(like: shapes)
-        units = dadaptationUnits(shapes, perTensor: config.perTensorD)
-        d = Array(repeating: config.d0, count: units.count)
-        numeratorWeighted = Array(repeating: 0, count: units.count)
+        est = DAdaptationEstimates(shapes, perTensor: config.perTensorD, d0: config.d0)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
@@ -340,20 +344,20 @@ final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
         }
         let ck = 1 - c.momentum
         var advanced = false
-        for (u, tensors) in units.enumerated() {
-            let dlr = d[u] * lr / g0Norm
+        for (u, tensors) in est.units.enumerated() {
+            let dlr = est.d[u] * lr / g0Norm
             let dual = DAdaptSGDKernel<T>(dual: true, coupled: T(c.weightDecay), dlr: T(dlr), keep: 0, ck: 0, slotCount: 2)
-            var numerator = numeratorWeighted[u], skSq = 0.0
+            var numerator = est.numeratorWeighted[u], skSq = 0.0
             for i in tensors {
                 engine.map(dual, params[i], grads[i], [s[i], scratch[i]])
                 numerator += dlr * dadaptationSum(scratch[i]) { $0 }
                 skSq += dadaptationSum(s[i]) { $0 * $0 }
             }
             let dHat = 2 * numerator / skSq.squareRoot()
-            let newD = dadaptationD(d[u], dHat, growthRate: c.growthRate, allowShrink: c.allowShrink)
+            let newD = dadaptationD(est.d[u], dHat, growthRate: c.growthRate, allowShrink: c.allowShrink)
             if skSq == 0 { continue }
-            numeratorWeighted[u] = numerator
-            d[u] = newD
+            est.numeratorWeighted[u] = numerator
+            est.d[u] = newD
             let primal = DAdaptSGDKernel<T>(dual: false, coupled: 0, dlr: 0, keep: T(1 - ck), ck: T(ck), slotCount: 3)
             for i in tensors { engine.map(primal, params[i], grads[i], [s[i], x0[i], z[i]]) }
             advanced = true
@@ -365,19 +369,12 @@ final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
 }
 
 extension DAdaptSGDStepper {
-    func save() -> StepperState {
-        var scalars: [(String, Double)] = [("k", Double(k)), ("g0_norm", g0Norm)]
-        if units.count == 1 { scalars += [("d", d[0]), ("numerator_weighted", numeratorWeighted[0])] }
-        return StepperState(buffers: state, scalars: scalars)
-    }
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("k", Double(k)), ("g0_norm", g0Norm)] + est.scalars("d")) }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         k = try saved.count("k")
         g0Norm = try saved.scalar("g0_norm")
-        if units.count == 1 {
-            d[0] = try saved.scalar("d")
-            numeratorWeighted[0] = try saved.scalar("numerator_weighted")
-        }
+        try est.load(saved, "d")
     }
 }
 
@@ -443,8 +440,7 @@ final class DAdaptLionStepper<T: DescentFloat>: Stepper {
     let config: DAdaptLionFamily
     let engine: Engine
     let m: [Buffer<T>], s: [Buffer<T>], scratch: [Buffer<T>]
-    let units: [[Int]]
-    var d: [Double], numeratorWeighted: [Double]
+    var est: DAdaptationEstimates
     var k = 0
 
     init(_ config: DAdaptLionFamily, shapes: [[Int]], engine: Engine) {
@@ -453,17 +449,15 @@ final class DAdaptLionStepper<T: DescentFloat>: Stepper {
         m = .zeros(like: shapes)
         s = .zeros(like: shapes)
         scratch = .zeros(like: shapes)
-        units = dadaptationUnits(shapes, perTensor: config.perTensorD)
-        d = Array(repeating: config.d0, count: units.count)
-        numeratorWeighted = Array(repeating: 0, count: units.count)
+        est = DAdaptationEstimates(shapes, perTensor: config.perTensorD, d0: config.d0)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         let c = config
         let sqrtBeta2 = Double.pow(c.beta2, 0.5)
         var advanced = false
-        for (u, tensors) in units.enumerated() {
-            let dlr = d[u] * lr
+        for (u, tensors) in est.units.enumerated() {
+            let dlr = est.d[u] * lr
             let kernel = DAdaptLionKernel<T>(decayFactor: T(1 - dlr * c.weightDecay), beta1: T(c.beta1), oneMinusBeta1: T(1 - c.beta1),
                                         beta2: T(c.beta2), alphaM: T((1 - c.beta2) * (c.unweightedM ? 1 : dlr)), negDlr: T(-dlr),
                                         sqrtBeta2: T(sqrtBeta2), alphaS: T((1 - sqrtBeta2) * dlr))
@@ -473,10 +467,10 @@ final class DAdaptLionStepper<T: DescentFloat>: Stepper {
                 numerator += dlr * dadaptationSum(scratch[i]) { $0 }
                 l1 += dadaptationSum(s[i]) { $0.magnitude }
             }
-            let nw = sqrtBeta2 * numeratorWeighted[u] + (1 - sqrtBeta2) * numerator
+            let nw = sqrtBeta2 * est.numeratorWeighted[u] + (1 - sqrtBeta2) * numerator
             if l1 == 0 { continue }
-            if lr > 0 { d[u] = dadaptationD(d[u], nw / ((1 - sqrtBeta2) * l1), growthRate: .infinity, allowShrink: c.allowShrink) }
-            numeratorWeighted[u] = nw
+            if lr > 0 { est.d[u] = dadaptationD(est.d[u], nw / ((1 - sqrtBeta2) * l1), growthRate: .infinity, allowShrink: c.allowShrink) }
+            est.numeratorWeighted[u] = nw
             advanced = true
         }
         if advanced { k += 1 }
@@ -486,17 +480,10 @@ final class DAdaptLionStepper<T: DescentFloat>: Stepper {
 }
 
 extension DAdaptLionStepper {
-    func save() -> StepperState {
-        var scalars: [(String, Double)] = [("k", Double(k))]
-        if units.count == 1 { scalars += [("d", d[0]), ("numerator_weighted", numeratorWeighted[0])] }
-        return StepperState(buffers: state, scalars: scalars)
-    }
+    func save() -> StepperState { StepperState(buffers: state, scalars: [("k", Double(k))] + est.scalars("d")) }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         k = try saved.count("k")
-        if units.count == 1 {
-            d[0] = try saved.scalar("d")
-            numeratorWeighted[0] = try saved.scalar("numerator_weighted")
-        }
+        try est.load(saved, "d")
     }
 }
