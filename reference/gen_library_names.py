@@ -26,6 +26,7 @@ The lists, per library (a name is the one a fixture's `optimizer.name` / `schedu
 - transformers: the `torch.optim.Optimizer` subclasses of `transformers.optimization` (other: the
   placeholder `LayerWiseDummyOptimizer`); its `get_*` schedule functions (other: `get_scheduler`,
   which dispatches to them by name).
+- dadaptation: its optimizer classes.
 """
 import functools
 import inspect
@@ -122,6 +123,15 @@ def schedulefree_names():
     return {"version": version("schedulefree"), "optimizers": opt, "schedules": [], "other": []}
 
 
+def dadaptation_names():
+    import dadaptation
+    import torch
+    from importlib.metadata import version
+    opt = sorted(n for n in dir(dadaptation) if not n.startswith("_") and inspect.isclass(getattr(dadaptation, n))
+                 and issubclass(getattr(dadaptation, n), torch.optim.Optimizer))
+    return {"version": version("dadaptation"), "optimizers": opt, "schedules": [], "other": []}
+
+
 def transformers_names():
     import inspect as i
     import torch
@@ -149,6 +159,7 @@ def build() -> "common.TextFile":
             "schedulefree": schedulefree_names(),
             "transformers": transformers_names(),
             "prodigyopt": prodigyopt_names(),
+            "dadaptation": dadaptation_names(),
         },
     }
     return common.TextFile(PATH, json.dumps(doc, indent=1, sort_keys=True) + "\n")

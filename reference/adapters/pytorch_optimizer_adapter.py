@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Descent adapter for the real pytorch_optimizer (4.1.0), lion-pytorch (0.2.5) and prodigyopt (1.1.2)
-packages.
+"""Descent adapter for the real pytorch_optimizer (4.1.0), lion-pytorch (0.2.5), prodigyopt (1.1.2)
+and dadaptation (3.2) packages.
 
     descent verify fixtures --adapter "python reference/adapters/pytorch_optimizer_adapter.py" --name pytorch_optimizer
 
 Runs `pytorch_optimizer` cases (a class of the pytorch_optimizer package) and `lion_pytorch` cases
-(`Lion` from lion-pytorch) and `prodigyopt` cases (`Prodigy`) with the libraries themselves, in float64 as the goldens are computed,
+(`Lion` from lion-pytorch), `prodigyopt` cases (`Prodigy`) and `dadaptation` cases (`DAdaptAdam`,
+`DAdaptSGD`, `DAdaptLion`) with the libraries themselves, in float64 as the goldens are computed,
 through reference/runners/torch.py (SOAP's QR in float64: matrix_patches); every other convention
 is answered `unsupported`. A per-step lr is set in param_group["lr"] for that step only, as a
 scheduler would.
@@ -16,7 +17,7 @@ from runners import replay_inputs
 from runners import torch as torch_runner
 from runners.torch import features_answer
 
-CONVENTIONS = ("pytorch_optimizer", "lion_pytorch", "prodigyopt")
+CONVENTIONS = ("pytorch_optimizer", "lion_pytorch", "prodigyopt", "dadaptation")
 
 
 def training_case(c):

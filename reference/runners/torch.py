@@ -20,10 +20,10 @@ import numpy as np
 
 from common import flat, problem_grad, problem_loss
 
-CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree", "transformers", "prodigyopt")
+CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree", "transformers", "prodigyopt", "dadaptation")
 PAIRS = {"betas", "etas", "step_sizes", "ns_coefficients"}   # JSON lists the constructors take as tuples
 # Keywords a fixture may give as the string "inf" or "Infinity" (Python's float('inf'), which JSON
-# cannot hold): prodigyopt.Prodigy's growth_rate, whose default is inf.
+# cannot hold): prodigyopt.Prodigy's and dadaptation's growth_rate, whose default is inf.
 INFINITE = {"growth_rate"}
 
 
@@ -74,6 +74,10 @@ def optimizer_class(convention, name):
         import schedulefree
 
         cls = getattr(schedulefree, name, None)
+    elif convention == "dadaptation":
+        import dadaptation
+
+        cls = getattr(dadaptation, name, None)
     elif convention == "transformers":
         import transformers.optimization
 

@@ -72,7 +72,7 @@ private let droppable: Set<String> = ["momentum_decay", "decoupled"]
 
 
 /// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook,
-/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5, transformers 5.23.0, prodigyopt 1.1.2).
+/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5, transformers 5.23.0, prodigyopt 1.1.2, dadaptation 3.2).
 package let crossConventionAlgorithms: [[Spelling]] = [
     // SGD with momentum
     [
@@ -252,6 +252,15 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "pytorch_optimizer", name: "Prodigy", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "beta3",
                  "eps": "eps", "wd": "weight_decay", "d0": "d0", "dcoef": "d_coef", "safeguard": "safeguard_warmup", "maximize": "maximize"],
                  semantics: "no bias correction by default (bias_correction); the group step advances on a step with Σ|s| = 0; [wd] decay w·(1 − wd·d·lr) after the estimate; weight_decouple=False has no effect"),
+    ],
+    // D-Adaptation Adam
+    [
+        Spelling(convention: "dadaptation", name: "DAdaptAdam", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "d0": "d0", "decoupled": "decouple"],
+                 semantics: "no bias correction unless use_bias_correction; d ← max(d, min(d̂, d·growth_rate)); a step with ‖s‖₁ = 0 returns before moving; [wd] weight_decay coupled (added to g) unless decouple"),
+        Spelling(convention: "optax", name: "dadapt_adamw", keys: ["lr": "learning_rate", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "d0": "estim_lr0"],
+                 semantics: "the bias correction √(1 − b2ᵗ)/(1 − b1ᵗ) always on; no growth cap; scalars in the parameters' dtype; [wd] decoupled, −wd·dlr·w in the update"),
     ],
     // ADOPT
     [

@@ -163,6 +163,9 @@ extension Verifier {
         if field.paramGroups != nil && (style == .keras || style == .textbook) {
             throw DescentError.unsupported("\(c.convention) has no param groups (Keras: exclude_from_weight_decay)")
         }
+        if field.paramGroups != nil && c.convention == "dadaptation" {
+            throw DescentError.unsupported("dadaptation keeps one d estimate over all its param groups (one sum over every group's tensors); Descent runs each group as its own optimizer")
+        }
         if anyMissing && (style == .optax || style == .textbook) {
             throw DescentError.unsupported("\(c.convention) has no missing gradients (its updates must match the parameters' structure)")
         }

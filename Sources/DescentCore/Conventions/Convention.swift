@@ -150,7 +150,7 @@ public struct Convention: Sendable {
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers, prodigyopt]
+    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers, prodigyopt, dadaptation]
 
     public static let torch = Convention(
         name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
@@ -158,7 +158,7 @@ public enum Conventions {
 
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
-        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup + optaxAdEMAMixGroup + optaxADOPTGroup + optaxProdigyGroup,
+        optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup + optaxAdEMAMixGroup + optaxADOPTGroup + optaxProdigyGroup + optaxDAdaptationGroup,
         schedules: optaxSchedules)
 
     public static let textbook = Convention(
@@ -197,6 +197,10 @@ public enum Conventions {
     public static let prodigyopt = Convention(
         name: "prodigyopt", qualify: { "prodigyopt.\($0)" }, qualifySchedule: { "prodigyopt.\($0)" },
         optimizers: prodigyoptGroup, schedules: [])
+    /// The `dadaptation` package (3.2): D-Adaptation (DAdaptAdam).
+    public static let dadaptation = Convention(
+        name: "dadaptation", qualify: { "dadaptation.\($0)" }, qualifySchedule: { "dadaptation.\($0)" },
+        optimizers: dadaptationGroup, schedules: [])
 
     public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 

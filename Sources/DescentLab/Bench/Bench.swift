@@ -93,6 +93,7 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("optax/prodigy", "optax", "prodigy"),
         BenchOptimizer("prodigyopt/Prodigy", "prodigyopt", "Prodigy"),
         BenchOptimizer("pytorch_optimizer/Prodigy", "pytorch_optimizer", "Prodigy"),
+        BenchOptimizer("dadaptation/DAdaptAdam", "dadaptation", "DAdaptAdam"),
         BenchOptimizer("schedulefree/AdamWScheduleFree", "schedulefree", "AdamWScheduleFree"),
         // GEMM-bound: 5 Newton–Schulz iterations per step, 3 matrix products each.
         BenchOptimizer("torch/Muon", "torch", "Muon", #"{"lr": 0.02}"#, matrix: true),
