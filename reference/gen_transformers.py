@@ -177,7 +177,7 @@ def schedule_error_case(name, cid, params, base_lr, description):
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=base_lr, momentum=0.9)
     try:
         torch_runner.transformers_scheduler(opt, name, params)
-    except ValueError as e:
+    except (ValueError, TypeError) as e:   # TypeError: get_scheduler's doubled keyword
         message = str(e)
     else:
         raise AssertionError(f"{name}({params}) accepted")
@@ -300,6 +300,54 @@ def schedule_specs():
                                     "warmup_type": "exp"}, 0.1, "An unknown warmup_type: transformers' ValueError.")
     error(name, "bad-decay-type", {"num_warmup_steps": 1, "num_decay_steps": 2, "num_training_steps": 5,
                                    "decay_type": "step"}, 0.1, "An unknown decay_type: transformers' ValueError.")
+
+    name = "get_scheduler"
+    add(name, "linear", {"name": "linear", "num_warmup_steps": 2, "num_training_steps": 8}, 0.1, 11,
+        "get_scheduler('linear', …), what the Trainer builds from lr_scheduler_type's default: "
+        "get_linear_schedule_with_warmup(num_warmup_steps=2, num_training_steps=8).")
+    add(name, "cosine-kwargs", {"name": "cosine", "num_warmup_steps": 1, "num_training_steps": 9,
+                                "scheduler_specific_kwargs": {"num_cycles": 1.5}}, 0.1, 11,
+        "scheduler_specific_kwargs go to the function (num_cycles 1.5, so the lr rises again): catches them dropped.")
+    add(name, "cosine-with-restarts", {"name": "cosine_with_restarts", "num_warmup_steps": 0, "num_training_steps": 9,
+                                       "scheduler_specific_kwargs": {"num_cycles": 3}}, 0.1, 11,
+        "cosine_with_restarts names get_cosine_with_hard_restarts_schedule_with_warmup.")
+    add(name, "polynomial", {"name": "polynomial", "num_warmup_steps": 2, "num_training_steps": 8,
+                             "scheduler_specific_kwargs": {"power": 2.0, "lr_end": 0.01}}, 0.1, 11,
+        "polynomial with power and lr_end through scheduler_specific_kwargs.")
+    add(name, "constant-ignores-the-rest", {"name": "constant", "num_warmup_steps": 3, "num_training_steps": 8,
+                                            "scheduler_specific_kwargs": {"num_cycles": 2}}, 0.1, 6,
+        "constant: get_constant_schedule(optimizer) alone; the warmup, the total and the kwargs are ignored "
+        "(catches a warmup applied).")
+    add(name, "constant-with-warmup-ignores-kwargs", {"name": "constant_with_warmup", "num_warmup_steps": 3,
+                                                      "num_training_steps": 8,
+                                                      "scheduler_specific_kwargs": {"num_cycles": 2}}, 0.1, 7,
+        "constant_with_warmup gets num_warmup_steps only: the total and the kwargs are not passed (a function that "
+        "took them would raise).")
+    add(name, "inverse-sqrt", {"name": "inverse_sqrt", "num_warmup_steps": 2, "scheduler_specific_kwargs": {"timescale": 3}},
+        0.1, 9, "inverse_sqrt gets num_warmup_steps and the kwargs (timescale), no num_training_steps.")
+    add(name, "cosine-with-min-lr", {"name": "cosine_with_min_lr", "num_warmup_steps": 1, "num_training_steps": 8,
+                                     "scheduler_specific_kwargs": {"min_lr_rate": 0.1}}, 0.2, 10,
+        "cosine_with_min_lr names get_cosine_with_min_lr_schedule_with_warmup.")
+    add(name, "cosine-warmup-with-min-lr", {"name": "cosine_warmup_with_min_lr", "num_warmup_steps": 2,
+                                            "num_training_steps": 8, "scheduler_specific_kwargs": {"min_lr": 0.02}},
+        0.2, 10, "cosine_warmup_with_min_lr names the _lr_rate variant (float warmup (k + 1)/W).")
+    add(name, "wsd-without-total", {"name": "warmup_stable_decay", "num_warmup_steps": 2,
+                                    "scheduler_specific_kwargs": {"num_decay_steps": 3, "num_stable_steps": 2}}, 0.1, 10,
+        "warmup_stable_decay passes num_training_steps=None on: wsd's own num_stable_steps then sets the plateau.")
+    add(name, "reduce-lr-on-plateau", {"name": "reduce_lr_on_plateau", "num_warmup_steps": 5,
+                                       "scheduler_specific_kwargs": {"factor": 0.5, "patience": 1}}, 0.1, 10,
+        "reduce_lr_on_plateau: ReduceLROnPlateau(optimizer, **kwargs), the warmup ignored.",
+        metrics=[1.0, 0.9, 0.95, 0.97, 0.8, 0.85, 0.86, 0.87, 0.88])
+    error(name, "unknown-name", {"name": "cosine_annealing", "num_warmup_steps": 1, "num_training_steps": 5}, 0.1,
+          "A name that is no SchedulerType: its ValueError lists the valid ones.")
+    error(name, "no-warmup", {"name": "linear", "num_training_steps": 5}, 0.1,
+          "Every type but constant, reduce_lr_on_plateau and greedy needs num_warmup_steps (the enum member is "
+          "named in the message).")
+    error(name, "no-total", {"name": "cosine", "num_warmup_steps": 1}, 0.1,
+          "cosine needs num_training_steps.")
+    error(name, "warmup-twice", {"name": "linear", "num_warmup_steps": 1, "num_training_steps": 5,
+                                 "scheduler_specific_kwargs": {"num_warmup_steps": 2}}, 0.1,
+          "num_warmup_steps given again in scheduler_specific_kwargs: Python's TypeError for the call.")
 
     name = "get_reduce_on_plateau_schedule"
     add(name, "patience-1", {"factor": 0.5, "patience": 1}, 0.1, 10,

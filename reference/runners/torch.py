@@ -251,12 +251,15 @@ def has_scheduler(name):
 
 
 def transformers_scheduler(opt, name, params):
-    """transformers.optimization.<name>(opt, **params) (the get_*_schedule* functions)."""
+    """transformers.optimization.<name>(opt, **params) (the get_*_schedule* functions), and
+    get_scheduler(optimizer=opt, **params), whose first parameter is the scheduler's `name`."""
     import transformers.optimization
 
     fn = getattr(transformers.optimization, name, None)
     if fn is None or not name.startswith("get_"):
         raise NotImplementedError(f"transformers.optimization has no schedule {name}")
+    if name == "get_scheduler":
+        return fn(optimizer=opt, **dict(params or {}))
     return fn(opt, **dict(params or {}))
 
 

@@ -137,4 +137,75 @@ let transformersSchedules: [ScheduleEntry] = transformersScheduleReaders.map { r
         let summary = "transformers.optimization.get_reduce_on_plateau_schedule(\(JSON.object(h.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).serialized()))"
         return TorchSchedule(name: "ReduceLROnPlateau", spec: spec, baseLR: context.baseLR, metrics: context.metrics, summary: summary)
     },
+    getSchedulerEntry,
 ]
+
+/// transformers' SchedulerType (trainer_utils.py) in its order: the value `get_scheduler` takes,
+/// the member name its messages print, and the function TYPE_TO_SCHEDULER_FUNCTION maps it to.
+private let schedulerTypes: [(value: String, member: String, function: String)] = [
+    ("linear", "LINEAR", "get_linear_schedule_with_warmup"),
+    ("cosine", "COSINE", "get_cosine_schedule_with_warmup"),
+    ("cosine_with_restarts", "COSINE_WITH_RESTARTS", "get_cosine_with_hard_restarts_schedule_with_warmup"),
+    ("polynomial", "POLYNOMIAL", "get_polynomial_decay_schedule_with_warmup"),
+    ("constant", "CONSTANT", "get_constant_schedule"),
+    ("constant_with_warmup", "CONSTANT_WITH_WARMUP", "get_constant_schedule_with_warmup"),
+    ("inverse_sqrt", "INVERSE_SQRT", "get_inverse_sqrt_schedule"),
+    ("reduce_lr_on_plateau", "REDUCE_ON_PLATEAU", "get_reduce_on_plateau_schedule"),
+    ("cosine_with_min_lr", "COSINE_WITH_MIN_LR", "get_cosine_with_min_lr_schedule_with_warmup"),
+    ("cosine_warmup_with_min_lr", "COSINE_WARMUP_WITH_MIN_LR", "get_cosine_with_min_lr_schedule_with_warmup_lr_rate"),
+    ("warmup_stable_decay", "WARMUP_STABLE_DECAY", "get_wsd_schedule"),
+    ("greedy", "GREEDY", "get_greedy_schedule"),
+]
+
+/// `get_scheduler(name, optimizer, num_warmup_steps=None, num_training_steps=None,
+/// scheduler_specific_kwargs=None)`, the Trainer's way in. It passes on what each function takes,
+/// in its own order of checks: constant gets nothing (the rest is ignored); reduce_lr_on_plateau
+/// and greedy the kwargs only; every other type needs num_warmup_steps; constant_with_warmup gets
+/// it alone, inverse_sqrt with the kwargs, warmup_stable_decay with num_training_steps (None
+/// allowed) and the kwargs; the rest need num_training_steps too. The function it names then reads
+/// those keywords exactly as when it is called directly.
+let getSchedulerEntry = ScheduleEntry("get_scheduler", "the schedule SchedulerType `name` names (the Trainer's lr_scheduler_type), with num_warmup_steps, num_training_steps and scheduler_specific_kwargs passed on as transformers passes them") { h, context in
+    guard let name = try h.string("name", default: nil) else { throw h.missing("name", function: "get_scheduler") }
+    let warmup = try h.optionalInt("num_warmup_steps")
+    let total = try h.optionalInt("num_training_steps")
+    var kwargs: [(String, JSON)] = []
+    if let extra = h.raw("scheduler_specific_kwargs"), !extra.isNull {
+        guard let pairs = extra.objectValue else {
+            throw DescentError.invalidInput(field: "\(h.field).scheduler_specific_kwargs", message: "must be an object, found \(extra.kindName)")
+        }
+        kwargs = pairs
+    }
+    guard let type = schedulerTypes.first(where: { $0.value == name }) else {
+        let valid = schedulerTypes.map { "'\($0.value)'" }.joined(separator: ", ")
+        throw h.invalid("name", "\(name) is not a valid SchedulerType, please select one of [\(valid)]")
+    }
+    func required(_ key: String, _ v: Int?) throws -> (String, JSON) {
+        guard let v else { throw h.invalid(key, "SchedulerType.\(type.member) requires `\(key)`, please provide that argument.") }
+        return (key, JSON(v))
+    }
+    var passed: [(String, JSON)]
+    switch type.value {
+    case "constant": passed = []
+    case "reduce_lr_on_plateau", "greedy": passed = kwargs
+    case "constant_with_warmup": passed = [try required("num_warmup_steps", warmup)]
+    case "inverse_sqrt": passed = [try required("num_warmup_steps", warmup)] + kwargs
+    case "warmup_stable_decay":
+        let w = try required("num_warmup_steps", warmup)
+        passed = [w, ("num_training_steps", total.map { JSON($0) } ?? .null)] + kwargs
+    default:
+        let w = try required("num_warmup_steps", warmup)
+        passed = [w, try required("num_training_steps", total)] + kwargs
+    }
+    // A keyword given twice (num_warmup_steps in the kwargs too): Python's TypeError for the call.
+    var seen: Set<String> = []
+    for (k, _) in passed where !seen.insert(k).inserted {
+        throw h.invalid("scheduler_specific_kwargs", "transformers.optimization.\(type.function)() got multiple values for keyword argument '\(k)'")
+    }
+    guard let entry = transformersSchedules.first(where: { $0.name == type.function }) else {
+        throw DescentError.unsupported("\(h.callee): '\(name)' is \(type.function) (GreedyLR), which Descent does not implement")
+    }
+    var inner = try Hyperparameters(JSON.object(passed), callee: "transformers.optimization.\(type.function)", field: h.field)
+    let schedule = try entry.build(&inner, context)
+    try inner.finish()
+    return schedule
+}
