@@ -27,6 +27,7 @@ designed to catch.
 from __future__ import annotations
 
 import common
+import gen_lion_lamb
 from common import Fixture
 from runners import optax as optax_runner
 from runners import torch as torch_runner
@@ -61,10 +62,7 @@ def replay_case(conv, tag, hp, description, lr_base=None, name=None, **inputs):
     cid = f"{conv}/{name}/{tag}"
     params, grads = _inputs(cid, STEPS, **inputs)
     lrs = common.lr_sequence(lr_base, STEPS) if lr_base is not None else None
-    if conv == "optax":
-        expected = optax_runner.replay(name, hp, params, STEPS, grads=grads, lrs=lrs)
-    else:
-        expected = torch_runner.replay(conv, name, hp, params, STEPS, grads=grads, lrs=lrs)
+    expected = gen_lion_lamb.run(conv, name, hp, params, STEPS, grads=grads, lrs=lrs)
     return common.optimizer_case(cid, SOURCES[conv], conv, name, hp, params,
                                  common.trajectory_steps(expected, grads, lrs), description, TOL)
 
