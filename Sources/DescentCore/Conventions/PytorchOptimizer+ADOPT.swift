@@ -34,7 +34,7 @@ let pytorchOptimizerADOPTGroup: [OptimizerEntry] = [
         f.eps = eps
         f.clipping = !explicitClip
         f.maximize = maximize
-        f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+        f.decay = .pytorchOptimizer(wd, decouple: decouple, fixed: fixed)
         return OptimizerSpec(family: f, lr: lr)
     },
 ]

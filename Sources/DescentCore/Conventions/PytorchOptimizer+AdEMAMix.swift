@@ -45,7 +45,7 @@ let pytorchOptimizerAdEMAMixGroup: [OptimizerEntry] = [
         f.tAlphaBeta3 = t
         f.eps = eps
         f.maximize = maximize
-        f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+        f.decay = .pytorchOptimizer(wd, decouple: decouple, fixed: fixed)
         return OptimizerSpec(family: f, lr: lr)
     },
     OptimizerEntry("SimplifiedAdEMAMix", "m = lerp(m, g, 1 − beta1) (an EMA), v the EMA of g², den_sum ← beta2·den_sum + (1 − beta2); u = (m + alpha·g)/(√v + √den_sum·eps)/√den_sum (√den_sum in float32 unless foreach=False); beta1_warmup steps from min_beta1 by the half-life schedule; weight_decay decoupled w·(1 − lr·wd) (fixed_decay: w·(1 − wd); weight_decouple=False: into g); maximize") { h in
@@ -77,7 +77,7 @@ let pytorchOptimizerAdEMAMixGroup: [OptimizerEntry] = [
         f.eps = eps
         f.maximize = maximize
         f.denSumFloat32 = foreach?.boolValue != false
-        f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+        f.decay = .pytorchOptimizer(wd, decouple: decouple, fixed: fixed)
         return OptimizerSpec(family: f, lr: lr)
     },
 ]

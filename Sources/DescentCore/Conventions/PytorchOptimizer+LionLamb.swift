@@ -67,7 +67,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.adaNorm = ada
         f.cautious = cautious
         f.centralize = centralize
-        f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+        f.decay = .pytorchOptimizer(wd, decouple: decouple, fixed: fixed)
         return OptimizerSpec(family: f, lr: lr)
     },
     // pytorch_optimizer/optimizer/tiger.py: one EMA, lerp'd before its sign is taken. With
@@ -90,7 +90,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         f.beta1 = beta
         f.beta2 = beta
         f.maximize = maximize
-        f.decay = wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+        f.decay = .pytorchOptimizer(wd, decouple: decouple, fixed: fixed)
         return OptimizerSpec(family: f, lr: lr)
     },
     OptimizerEntry("Lamb", "uncorrected moments, u = m/(√v + eps), ratio min(‖w‖, 10)/(‖u‖ + eps) per tensor, step lr/(1−b1ᵗ) (adam_debias: lr); decay decoupled before the ratio (× lr or fixed_decay) or added to u (weight_decouple=False); grad_averaging, adam (ratio 1), pre_norm (global norm in float32), rectify (degenerated_to_sgd, n_sma_threshold), adanorm (adanorm_r), maximize") { h in

@@ -51,6 +51,12 @@ public enum LionDecay: Sendable, Equatable {
 }
 
 extension LionDecay {
+    /// pytorch_optimizer's apply_weight_decay (weight_decay, weight_decouple, fixed_decay): none at
+    /// 0, else added to the gradient, or w·(1 − λ) with fixed_decay, or w·(1 − lr·λ).
+    static func pytorchOptimizer(_ wd: Double, decouple: Bool, fixed: Bool) -> LionDecay {
+        wd == 0 ? .none : !decouple ? .coupled(wd) : fixed ? .fixed(wd) : .decoupled(wd)
+    }
+
     /// (λ added to the gradient, the factor w is multiplied by before the step, λ of λ·w added to
     /// the update) at learning rate lr; `.decoupled` is added to the update when `addedToUpdate`
     /// (optax), else w·(1 − lr·λ).
