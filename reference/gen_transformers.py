@@ -189,6 +189,11 @@ def schedule_error_case(name, cid, params, base_lr, description):
     }
 
 
+# Metrics for GreedyLR with patience 1: improvements, a stall, improvements (a factor-0.5 lr goes up and
+# down across them).
+GREEDY_METRICS = [1.0, 0.9, 0.8, 0.8, 0.85, 0.9, 0.7, 0.6, 0.5, 0.55, 0.56]
+
+
 def schedule_specs():
     """{function name: [a function making each case]} (nothing runs until a case is made)."""
     by = {}
@@ -338,6 +343,10 @@ def schedule_specs():
                                        "scheduler_specific_kwargs": {"factor": 0.5, "patience": 1}}, 0.1, 10,
         "reduce_lr_on_plateau: ReduceLROnPlateau(optimizer, **kwargs), the warmup ignored.",
         metrics=[1.0, 0.9, 0.95, 0.97, 0.8, 0.85, 0.86, 0.87, 0.88])
+    add(name, "greedy", {"name": "greedy", "num_warmup_steps": 5, "num_training_steps": 9,
+                         "scheduler_specific_kwargs": {"factor": 0.5, "patience": 1, "min_lr": 0.01}}, 0.1, 12,
+        "greedy: GreedyLR(optimizer, **kwargs), the warmup and the total ignored (a warmup applied is caught).",
+        metrics=GREEDY_METRICS)
     error(name, "unknown-name", {"name": "cosine_annealing", "num_warmup_steps": 1, "num_training_steps": 5}, 0.1,
           "A name that is no SchedulerType: its ValueError lists the valid ones.")
     error(name, "no-warmup", {"name": "linear", "num_training_steps": 5}, 0.1,
@@ -348,6 +357,49 @@ def schedule_specs():
     error(name, "warmup-twice", {"name": "linear", "num_warmup_steps": 1, "num_training_steps": 5,
                                  "scheduler_specific_kwargs": {"num_warmup_steps": 2}}, 0.1,
           "num_warmup_steps given again in scheduler_specific_kwargs: Python's TypeError for the call.")
+
+    name = "get_greedy_schedule"
+    # Metrics that improve for a while, stall, improve again and climb: both moves of GreedyLR.
+    down = [1.0 - 0.01 * k for k in range(14)]
+    add(name, "defaults", {}, 0.1, 30,
+        "Defaults (factor 0.95, patience 10, threshold 1e-6 abs, max_lr 1.0): eleven improving metrics raise the lr "
+        "by 1/0.95, then eleven more again, then flat metrics lower it; catches ReduceLROnPlateau's defaults or a "
+        "scheduler that never raises.",
+        metrics=down + [down[-1]] * 15)
+    add(name, "patience-1", {"factor": 0.5, "patience": 1, "min_lr": 0.01}, 0.1, 12,
+        "factor 0.5, patience 1: an lr raised after two improvements and lowered after two others; catches "
+        "patience compared with ≥ instead of >.",
+        metrics=GREEDY_METRICS)
+    add(name, "reset-at-min", {"factor": 0.5, "patience": 0, "min_lr": 0.01, "reset_start": 2}, 0.1, 12,
+        "Flat metrics with patience 0: the lr halves down to min_lr, and after reset_start reductions at min_lr "
+        "GreedyLR resets to the initial lr (and best to +∞); catches a missing reset.",
+        metrics=[1.0] * 11)
+    add(name, "cooldown-warmup", {"factor": 0.5, "patience": 1, "cooldown": 2, "warmup": 1, "min_lr": 0.001}, 0.1, 16,
+        "cooldown 2 after each lowering and warmup 1 after each raising, both clearing the counts; catches either "
+        "ignored.",
+        metrics=[1.0, 0.9, 0.8, 0.7, 0.6, 0.6, 0.6, 0.6, 0.6, 0.5, 0.4, 0.3, 0.3, 0.3, 0.3])
+    add(name, "max-rel", {"mode": "max", "threshold_mode": "rel", "threshold": 0.05, "factor": 0.8, "patience": 1,
+                          "min_lr": 0.05, "max_lr": 0.2}, 0.1, 14,
+        "mode max with a 5% relative threshold: a rise under 5% does not count; max_lr caps the raise at 0.2; "
+        "catches the threshold ignored or applied absolutely, and a missing cap.",
+        metrics=[1.0, 1.1, 1.2, 1.21, 1.3, 1.4, 1.5, 1.6, 1.61, 1.62, 1.63, 1.64, 1.65])
+    add(name, "smooth", {"smooth": True, "window_size": 3, "factor": 0.5, "patience": 1, "min_lr": [0.005]}, 0.1, 14,
+        "smooth with window_size 3: decisions on the running mean of the last three metrics (a descent with two "
+        "spikes, which the mean remembers for three steps); "
+        "min_lr given as a list of one; catches the raw metric used.",
+        metrics=[1.0, 0.9, 0.8, 2.0, 0.7, 0.6, 0.5, 0.4, 1.5, 0.35, 0.3, 0.25, 0.2])
+    add(name, "eps", {"factor": 0.9, "patience": 0, "eps": 0.005, "min_lr": 0.0}, 0.1, 14,
+        "eps 0.005: lowerings smaller than eps are not applied, so the lr stops at the first step under 0.05 "
+        "(0.1·0.9ᵏ); catches eps ignored.",
+        metrics=[1.0] * 13)
+    error(name, "factor-1", {"factor": 1.0}, 0.1, "factor 1.0: GreedyLR's ValueError.")
+    error(name, "factor-before-mode", {"factor": 1.5, "mode": "average"}, 0.1,
+          "factor is checked first: with a bad mode too, the factor's ValueError.")
+    error(name, "min-lr-list", {"min_lr": [0.1, 0.2], "mode": "average"}, 0.1,
+          "min_lr as a list of two for one param group, checked before mode.")
+    error(name, "max-lr-list", {"max_lr": [1.0, 2.0]}, 0.1, "max_lr as a list of two for one param group.")
+    error(name, "mode", {"mode": "average"}, 0.1, "An unknown mode: GreedyLR's ValueError.")
+    error(name, "threshold-mode", {"threshold_mode": "relative"}, 0.1, "An unknown threshold_mode.")
 
     name = "get_reduce_on_plateau_schedule"
     add(name, "patience-1", {"factor": 0.5, "patience": 1}, 0.1, 10,

@@ -155,6 +155,16 @@ public enum KnownWrong {
         KnownWrongVariant("plateau-non-strict", "ReduceLROnPlateau counts a metric equal to the best (≤) as an improvement", .schedule { $0.mutated(.plateauNonStrict) }),
         KnownWrongVariant("plateau-threshold-ignored", "ReduceLROnPlateau's threshold ignored", ignoring("threshold", setTo: JSON(0.0), when: nonzero, names: ["ReduceLROnPlateau"])),
         KnownWrongVariant("plateau-cooldown-ignored", "ReduceLROnPlateau's cooldown ignored", ignoring("cooldown", setTo: JSON(0), when: nonzero, names: ["ReduceLROnPlateau"])),
+        KnownWrongVariant("greedy-cooldown-ignored", "transformers GreedyLR's cooldown ignored", ignoring("cooldown", setTo: JSON(0), when: nonzero, names: ["get_greedy_schedule"])),
+        KnownWrongVariant("greedy-warmup-ignored", "transformers GreedyLR's warmup (the pause after a raise) ignored", ignoring("warmup", setTo: JSON(0), when: nonzero, names: ["get_greedy_schedule"])),
+        KnownWrongVariant("greedy-no-reset", "transformers GreedyLR never resetting to the initial lr after reset_start reductions at min_lr", ignoring("reset_start", setTo: JSON(1_000_000), when: { _ in true }, names: ["get_greedy_schedule"])),
+        KnownWrongVariant("greedy-smooth-ignored", "transformers GreedyLR's smooth ignored (decisions on the raw metric, not the window's mean)", ignoring("smooth", setTo: .bool(false), when: isTrue, names: ["get_greedy_schedule"])),
+        KnownWrongVariant("greedy-eps-ignored", "transformers GreedyLR applying lr changes smaller than eps", ignoring("eps", setTo: JSON(0.0), when: nonzero, names: ["get_greedy_schedule"])),
+        KnownWrongVariant("greedy-plateau-defaults", "transformers GreedyLR with ReduceLROnPlateau's default factor 0.1 instead of 0.95", .arguments { _, name, args in
+            guard name == "get_greedy_schedule", !args.contains(where: { $0.0 == "factor" }) else { return false }
+            args.append(("factor", JSON(0.1)))
+            return true
+        }),
         KnownWrongVariant("warm-restarts-ignore-t-mult", "CosineAnnealingWarmRestarts ignoring T_mult (every period T_0)", ignoring("T_mult", setTo: JSON(1), when: { ($0.doubleValue ?? 1) != 1 })),
         KnownWrongVariant("staircase-ignored", "optax exponential_decay's staircase ignored", ignoring("staircase", setTo: .bool(false), when: isTrue)),
         KnownWrongVariant("swalr-anneal-strategy-swapped", "SWALR's 'cos' and 'linear' anneals swapped", .arguments { convention, name, args in

@@ -34,6 +34,10 @@ public enum Coverage {
             "contrib.dpsgd": "needs per-example gradients, and draws its noise from jax.random inside the update; a case cannot replay it",
             "contrib.sophia": "its Hessian estimate draws Rademacher vectors from jax.random inside the update",
         ],
+        "transformers": [
+            "get_adafactor_schedule": "not a schedule: AdafactorSchedule is a proxy that reports transformers.Adafactor's own relative-step lr (which depends on the step and, with scale_parameter, on the parameters' RMS); the Adafactor goldens check that lr inside the trajectory",
+            "LayerWiseDummyOptimizer": "a placeholder with no update: the Trainer's layer-wise optimizers step in gradient hooks, and its step() does nothing",
+        ],
     ]
     static let notYet = "not implemented yet"
 

@@ -137,8 +137,54 @@ let transformersSchedules: [ScheduleEntry] = transformersScheduleReaders.map { r
         let summary = "transformers.optimization.get_reduce_on_plateau_schedule(\(JSON.object(h.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).serialized()))"
         return TorchSchedule(name: "ReduceLROnPlateau", spec: spec, baseLR: context.baseLR, metrics: context.metrics, summary: summary)
     },
+    greedyEntry,
     getSchedulerEntry,
 ]
+
+/// One number, or a list of one per param group (a schedule case has one group), as GreedyLR's
+/// min_lr and max_lr take them.
+private func perGroupNumber(_ h: inout Hyperparameters, _ key: String, default d: Double) throws -> Double {
+    h.note(key, .number, JSON(d))
+    guard let v = h.raw(key) else { return d }
+    if let x = v.doubleValue, v.boolValue == nil { return x }
+    if let a = v.arrayValue {
+        guard a.count == 1 else { throw h.invalid(key, "expected 1 \(key)s, got \(a.count)") }
+        guard let x = a[0].doubleValue else {
+            throw DescentError.invalidInput(field: "\(h.field).\(key)", message: "\(h.callee): \(key) must hold numbers")
+        }
+        return x
+    }
+    throw DescentError.invalidInput(field: "\(h.field).\(key)", message: "\(h.callee): expected a number or a list of one number")
+}
+
+/// `get_greedy_schedule(optimizer, **kwargs)`: GreedyLR(optimizer, **kwargs), its defaults and
+/// ValueErrors in the order its __init__ raises them (the math: TransformersGreedyLR).
+let greedyEntry = ScheduleEntry("get_greedy_schedule", "GreedyLR: lr/factor after more than patience improving metrics, lr·factor after more than patience others, within [min_lr, max_lr]; reset to the initial lr after reset_start reductions at min_lr") { h, context in
+    let mode = try h.string("mode", default: "min")!
+    let factor = try h.double("factor", default: 0.95)
+    if factor >= 1.0 { throw h.invalid("factor", "Factor should be < 1.0.") }   // its first check
+    let patience = try h.int("patience", default: 10)
+    let threshold = try h.double("threshold", default: 1e-6)
+    let thresholdMode = try h.string("threshold_mode", default: "abs")!
+    let cooldown = try h.int("cooldown", default: 0)
+    let warmup = try h.int("warmup", default: 0)
+    let minLR = try perGroupNumber(&h, "min_lr", default: 1e-3)
+    let maxLR = try perGroupNumber(&h, "max_lr", default: 1.0)
+    let eps = try h.double("eps", default: 1e-8)
+    try h.ignore("verbose")
+    let smooth = try h.bool("smooth", default: false)
+    let window = try h.int("window_size", default: 50)
+    let resetStart = try h.int("reset_start", default: 500)
+    if mode != "min" && mode != "max" { throw h.invalid("mode", "mode \(mode) is unknown!") }
+    if thresholdMode != "rel" && thresholdMode != "abs" {
+        throw h.invalid("threshold_mode", "threshold mode \(thresholdMode) is unknown!")
+    }
+    let summary = "transformers.optimization.get_greedy_schedule(\(JSON.object(h.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).serialized()))"
+    return TransformersGreedyLR(maximize: mode == "max", relative: thresholdMode == "rel", factor: factor, patience: patience,
+                                threshold: threshold, cooldown: cooldown, warmup: warmup, minLR: minLR, maxLR: maxLR, eps: eps,
+                                smooth: smooth, windowSize: window, resetStart: resetStart,
+                                baseLR: context.baseLR, metrics: context.metrics, summary: summary)
+}
 
 /// transformers' SchedulerType (trainer_utils.py) in its order: the value `get_scheduler` takes,
 /// the member name its messages print, and the function TYPE_TO_SCHEDULER_FUNCTION maps it to.
@@ -202,7 +248,7 @@ let getSchedulerEntry = ScheduleEntry("get_scheduler", "the schedule SchedulerTy
         throw h.invalid("scheduler_specific_kwargs", "transformers.optimization.\(type.function)() got multiple values for keyword argument '\(k)'")
     }
     guard let entry = transformersSchedules.first(where: { $0.name == type.function }) else {
-        throw DescentError.unsupported("\(h.callee): '\(name)' is \(type.function) (GreedyLR), which Descent does not implement")
+        throw DescentError.unsupported("\(h.callee): '\(name)' is \(type.function), which Descent does not implement")
     }
     var inner = try Hyperparameters(JSON.object(passed), callee: "transformers.optimization.\(type.function)", field: h.field)
     let schedule = try entry.build(&inner, context)

@@ -129,3 +129,102 @@ struct TransformersSchedule: Schedule {
         return ScheduleValues(lr: try (0..<Swift.max(count, 0)).map { T(base * (try lambda.value($0, callee: callee))) })
     }
 }
+
+/// `get_greedy_schedule(optimizer, **kwargs)` = `GreedyLR(optimizer, **kwargs)` (transformers
+/// 5.23.0), stepped with `metrics[k]` at its (k+1)-th step. It is not a LambdaLR: it keeps the
+/// group's lr and moves it, in Python floats:
+///   current = metric (smooth: the mean of the last window_size metrics, a running sum with
+///             += and −=, divided by the count)
+///   cooldown_counter > 0: count it down, clear both counts; else warmup_counter > 0: the same;
+///   else better(current, best) ("min": current < best − threshold, or < best·(1 − threshold)
+///             for "rel"; "max" mirrored; best starts at ±∞) ? best = current, bad = 0, good += 1
+///                                                        : bad += 1, good = 0
+///        good > patience: lr' = min(lr/factor, max_lr), set when lr' − lr > eps;
+///                         reset_start back to its start; warmup_counter = warmup; good = 0
+///        elif bad > patience: lr' = max(lr·factor, min_lr), set when lr − lr' > eps; when the lr
+///                         is then not above min_lr, reset_start −= 1 and at ≤ 0 everything resets
+///                         (lr = the initial lr, best = ±∞, counters 0, the window emptied);
+///                         cooldown_counter = cooldown; bad = 0
+/// expected_lr[0] is base_lr; expected_lr[k] the lr after the k-th step.
+struct TransformersGreedyLR: Schedule {
+    let maximize: Bool, relative: Bool
+    let factor: Double, patience: Int, threshold: Double, cooldown: Int, warmup: Int
+    let minLR: Double, maxLR: Double, eps: Double
+    let smooth: Bool, windowSize: Int, resetStart: Int
+    let baseLR: Double?
+    let metrics: [Double]?
+    let summary: String
+
+    private func isBetter(_ a: Double, _ best: Double) -> Bool {
+        switch (maximize, relative) {
+        case (false, true): return a < best * (1.0 - threshold)
+        case (false, false): return a < best - threshold
+        case (true, true): return a > best * (1.0 + threshold)
+        case (true, false): return a > best + threshold
+        }
+    }
+
+    /// The lrs after 0, 1, …, count − 1 steps, in float64 as Python computes them.
+    func lrs(count: Int) throws -> [Double] {
+        let callee = "transformers.optimization.get_greedy_schedule"
+        guard let initial = baseLR else {
+            throw DescentError.invalidInput(field: "base_lr",
+                message: "transformers schedule cases need base_lr (the optimizer's lr when the scheduler is built)")
+        }
+        guard count <= 1 || (metrics?.count ?? 0) >= count - 1 else {
+            throw DescentError.invalidInput(field: "metrics",
+                message: "GreedyLR needs one metric per step: \(count - 1) steps, \(metrics?.count ?? 0) metrics")
+        }
+        let start = maximize ? -Double.infinity : Double.infinity
+        var lr = initial, best = start, bad = 0, good = 0, cooldownCounter = 0, warmupCounter = 0
+        var resetLeft = resetStart
+        var window: [Double] = [], sum = 0.0
+        var out = [lr]
+        for k in 0..<Swift.max(count - 1, 0) {
+            var current = metrics![k]
+            if smooth {
+                window.append(current)
+                sum += current
+                if window.count > windowSize { sum -= window.removeFirst() }
+                if window.isEmpty { throw zeroDivision("float division by zero", callee: callee) }
+                current = sum / Double(window.count)
+            }
+            if cooldownCounter > 0 {
+                cooldownCounter -= 1; bad = 0; good = 0
+            } else if warmupCounter > 0 {
+                warmupCounter -= 1; bad = 0; good = 0
+            } else {
+                if isBetter(current, best) { best = current; bad = 0; good += 1 } else { bad += 1; good = 0 }
+                if good > patience {
+                    if factor == 0 { throw zeroDivision("float division by zero", callee: callee) }
+                    let candidate = lr / factor
+                    let new = maxLR < candidate ? maxLR : candidate   // Python min(a, b)
+                    if new - lr > eps { lr = new }
+                    resetLeft = resetStart
+                    warmupCounter = warmup
+                    good = 0
+                } else if bad > patience {
+                    let candidate = lr * factor
+                    let new = minLR > candidate ? minLR : candidate   // Python max(a, b)
+                    if lr - new > eps { lr = new }
+                    if !(lr > minLR) {
+                        resetLeft -= 1
+                        if resetLeft <= 0 {
+                            lr = initial; best = start; bad = 0; good = 0; cooldownCounter = 0; warmupCounter = 0
+                            resetLeft = resetStart
+                            if smooth { window = []; sum = 0 }
+                        }
+                    }
+                    cooldownCounter = cooldown
+                    bad = 0
+                }
+            }
+            out.append(lr)
+        }
+        return out
+    }
+
+    func values<T: DescentFloat>(_ type: T.Type, count: Int) throws -> ScheduleValues<T> {
+        ScheduleValues(lr: try lrs(count: count).map { T($0) })
+    }
+}
