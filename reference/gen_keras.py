@@ -213,6 +213,24 @@ def optimizer_specs():
         "Other Newton–Schulz coefficients and steps, no decay: catches the coefficients or the step count ignored.",
         shapes=[(3, 4), (4, 4)], tolerance=muon_tol)
 
+    # ScheduleFreeAdamW (Keras's own form: x rebuilt from the weights, weights 1/t)
+    name = "ScheduleFreeAdamW"
+    add(name, "defaults", {}, "learning_rate 0.0025, beta_1 0.9, beta_2 0.999, epsilon 1e-8: the averaging weight "
+        "is 1/t (uniform, no lr_max² weighting as schedulefree and optax use) and z starts at the weights; catches "
+        "schedulefree's weighting and z started at 0.")
+    add(name, "betas-lr-schedule", {"learning_rate": 0.05, "beta_1": 0.7, "beta_2": 0.95, "epsilon": 1e-6},
+        "Other betas and epsilon, an lr that changes mid-run (the step takes the lr in force, the weights stay "
+        "1/t): catches the bias correction of v dropped and ε inside the root.", lrs=common.lr_sequence(0.05, STEPS))
+    add(name, "warmup", {"learning_rate": 0.05, "warmup_steps": 5},
+        "warmup_steps 5: lr·min(t/5, 1), t from 1; catches the warmup ignored or counted from 0.")
+    add(name, "weight-decay", {"learning_rate": 0.05, "weight_decay": 0.2, "warmup_steps": 3},
+        "Keras's decay y ← y − y·λ·lr before the step, at the lr without warmup, and z copied from the weights "
+        "before that decay: catches decay applied to z or x (as schedulefree does at y inside the step) and "
+        "decay scaled by the warmed-up lr.", lrs=common.lr_sequence(0.05, STEPS))
+    add(name, "clipnorm", {"learning_rate": 0.05, "clipnorm": 0.5},
+        "clipnorm per tensor before the step (the base optimizer's): catches clipping ignored.", grad_scale=3.0)
+    error(name, "two-clips", {"clipnorm": 1.0, "global_clipnorm": 0.5}, "At most one of clipnorm, clipvalue, global_clipnorm.")
+
     return by
 
 

@@ -89,6 +89,18 @@ private func oneStep(_ spec: OptimizerSpec, w: [Double], g: [Double], lr: Double
         }
     }
 
+    /// ScheduleFreeAdamW's first step by hand: z starts at w, so x = w, c = 1/1 and the new weights
+    /// are z₁ = w − lr·g/(√((1−β₂)g²/(1−β₂)) + ε) = w − lr·g/(|g| + ε), whatever β₁.
+    @Test func scheduleFreeAdamWFirstStepIsASignLikeStep() throws {
+        let spec = try kerasSpec("ScheduleFreeAdamW", "{\"learning_rate\": 0.1, \"beta_1\": 0.7, \"epsilon\": 0.01}")
+        let w = [1.0, -2.0, 0.5], g = [0.5, -4.0, 0.0]
+        let out = try oneStep(spec, w: w, g: g)
+        for i in w.indices {
+            let want = w[i] - 0.1 * g[i] / (abs(g[i]) + 0.01)
+            #expect(abs(out[i] - want) <= 1e-15 * max(1, abs(want)), "element \(i): \(out[i]) vs \(want)")
+        }
+    }
+
     @Test func cosineDecayHoldsItsFloor() throws {
         let s = try Conventions.schedule(convention: "keras", name: "CosineDecay",
                                          parameters: try JSON.parse("{\"initial_learning_rate\": 1.0, \"decay_steps\": 4, \"alpha\": 0.1}"),
@@ -100,7 +112,7 @@ private func oneStep(_ spec: OptimizerSpec, w: [Double], g: [Double], lr: Double
 
     @Test(arguments: ["keras/SGD.json", "keras/RMSprop.json", "keras/Adagrad.json", "keras/Adadelta.json", "keras/Adam.json",
                       "keras/AdamW.json", "keras/Adamax.json", "keras/Nadam.json", "keras/Lion.json", "keras/Lamb.json", "keras/Ftrl.json", "keras/Muon.json",
-                      "keras/Adafactor.json",
+                      "keras/Adafactor.json", "keras/ScheduleFreeAdamW.json",
                       "keras/schedules/CosineDecay.json", "keras/schedules/CosineDecayRestarts.json",
                       "keras/schedules/PiecewiseConstantDecay.json", "keras/schedules/PolynomialDecay.json"])
     func kerasGoldensPass(_ file: String) throws {

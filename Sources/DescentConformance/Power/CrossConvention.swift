@@ -270,6 +270,18 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "clip ±t^0.25 (the group's step: 2^0.25 at the first clipped step); m by torch's lerp; [wd] weight_decay coupled (added to g) by default, also at the first step"),
     ],
+    // Schedule-Free AdamW
+    [
+        Spelling(convention: "schedulefree", name: "AdamWScheduleFree", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "warmup": "warmup_steps"],
+                 semantics: "averaging weights ∝ max lr^weight_lr_power (2); warmup lr·(k+1)/W; [wd] λ·y added to the normalised step"),
+        Spelling(convention: "optax", name: "schedule_free_adamw", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2",
+                 "eps": "eps", "wd": "weight_decay", "warmup": "warmup_steps"],
+                 semantics: "averaging weights ∝ max lr^weight_lr_power (2); optax's warmup schedule from 0; x rebuilt from y; [wd] λ·y added to the normalised step"),
+        Spelling(convention: "keras", name: "ScheduleFreeAdamW", keys: ["lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2",
+                 "eps": "epsilon", "wd": "weight_decay", "warmup": "warmup_steps"],
+                 semantics: "uniform averaging weights 1/t; warmup lr·min(t/W, 1); x rebuilt from the weights; [wd] Keras's decay w ← w − w·λ·lr before the step"),
+    ],
 ]
 
 /// A re-spelled case and what it means.

@@ -134,6 +134,10 @@ package let lbfgsScheduleFreeVariants: [KnownWrongVariant] = [
         guard x.rectify && x.rectifyThreshold == 4 else { return false }
         x.rectifyThreshold = 5; return true
     }),
+    KnownWrongVariant("keras-schedulefree-lr-weighted", "Keras ScheduleFreeAdamW averaging with schedulefree's weights ∝ max lr² instead of Keras's uniform 1/t", scheduleFree { x in
+        guard x.form == .keras && x.kerasUniformWeights else { return false }
+        x.kerasUniformWeights = false; return true
+    }),
     KnownWrongVariant("schedulefree-params-hold-x", "Schedule-Free with x (the average, what eval mode holds) in the parameters instead of y = β·x + (1−β)·z: x is reported and the gradient is taken at x", .family { f in
         guard let x = f as? ScheduleFreeFamily else { return nil }
         return ScheduleFreeHoldingX(inner: x)
@@ -165,7 +169,7 @@ package final class HoldingXStepper<T: DescentFloat>: Stepper {
     package func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         if y.isEmpty { y = params.map { $0.clone() } }
         inner.step(y, grads, lr)
-        guard let z = inner.state().first(where: { $0.name == "z" })?.buffers else { return }
+        guard let z = inner.state().first(where: { $0.name == "z" || $0.name == "momentum" })?.buffers else { return }   // Keras calls z `momentum`
         for (p, (yt, zt)) in zip(params, zip(y, z)) {
             for i in 0..<p.count { p[i] = (yt[i] - (1 - beta) * zt[i]) / beta }
         }

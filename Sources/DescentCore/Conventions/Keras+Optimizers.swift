@@ -19,7 +19,8 @@
 //   Adafactor ρ = min(lr, 1/√t) always (relative_step changes nothing for a constant lr), epsilon_1
 //            added to g², factored r/c over the last two dims with v = (r/mean(r)) ⊗ c (Keras's
 //            velocity), no clamp, update clipped at RMS clip_threshold, α = max(epsilon_2, RMS(w))·ρ
-// The schedule-free AdamW of Keras is not implemented (unsupported).
+//   ScheduleFreeAdamW  Keras's own form (ScheduleFree.swift, keras form): x rebuilt from the weights
+//            each step, uniform averaging weights 1/t, warmup_steps, no decay inside the update
 import DescentJSON
 
 /// The arguments of keras.optimizers.Optimizer.__init__ that every Keras optimizer takes.
@@ -231,5 +232,15 @@ let kerasOptimizers: [OptimizerEntry] = [
         var spec = base.spec(f, decayBuiltIn: true)
         spec.lr = base.lr
         return spec
+    },
+    OptimizerEntry("ScheduleFreeAdamW", "Keras's own schedule-free AdamW: z (`momentum`) from the initial weights, v ← v + (g² − v)(1 − β₂), z ← z − lr_t·g/(√v̂ + ε), x rebuilt from the weights, averaged with weight 1/t, y = (1 − β₁)z + β₁x; warmup lr·min(t/W, 1); Keras's decay before the step") { h in
+        let base = try KerasBaseArguments(&h, lr: 0.0025)
+        var f = ScheduleFreeFamily(form: .keras, base: .adamw)
+        f.beta1 = try h.double("beta_1", default: 0.9)
+        f.beta2 = try h.double("beta_2", default: 0.999)
+        f.eps = try h.double("epsilon", default: 1e-8)
+        f.warmupSteps = try h.int("warmup_steps", default: 0)
+        f.weightDecay = base.weightDecay ?? 0
+        return base.spec(f, decayBuiltIn: true)
     },
 ]

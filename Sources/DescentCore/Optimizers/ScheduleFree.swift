@@ -23,9 +23,16 @@
 //                 warmup_constant_schedule(0, lr, W)(n) = (0 − lr)·(1 − min(n, W)/W) + lr is read
 //                 at n = step_count (from 1) for the weight and at n = count (from 0) for the base
 //                 step; W = 0 makes it the constant 0 (the parameters never move).
+//   keras         (keras.optimizers.ScheduleFreeAdamW, Keras 3.15.1; variable y, state `momentum` = z
+//                 copied from the initial y when built, `velocity` = v; t = iterations + 1, every
+//                 operation in the variable's dtype): Keras's weight decay y ← y − y·λ·lr first
+//                 (the base optimizer's, at the lr without warmup); lr_t = lr·min(t/W, 1) (W > 0);
+//                 v ← v + (g² − v)(1 − β₂); z₊ = z − (lr_t·g)/(√(v/(1 − β₂ᵗ)) + ε);
+//                 x = (y − (1 − β)·z)/β rebuilt from y and the old z; c = 1/t (uniform weights: no
+//                 r, no lr_max power); x₊ = (1 − c)·x + c·z₊; y₊ = (1 − β)·z₊ + β·x₊.
 
 public struct ScheduleFreeFamily: OptimizerFamily {
-    public enum Form: String, Sendable { case schedulefree, optax }
+    public enum Form: String, Sendable { case schedulefree, optax, keras }
     public enum Base: String, Sendable { case sgd, adamw }
 
     public var form: Form
@@ -50,6 +57,9 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     public var silentSGDPhase = true
     /// The ρ_t threshold of the rectification: 4 in schedulefree (a known-wrong form takes torch RAdam's 5).
     public var rectifyThreshold = 4.0
+    /// keras form: the averaging weight c = 1/t (false, a known-wrong form: schedulefree's
+    /// c = lr_max²/Σ lr_max², with lr_max the largest warmed-up lr so far).
+    public var kerasUniformWeights = true
 
     public init(form: Form, base: Base) {
         self.form = form
@@ -64,7 +74,7 @@ public struct ScheduleFreeFamily: OptimizerFamily {
         if weightDecay != 0 { parts.append("decay \(weightDecay) at y") }
         if let w = warmupSteps { parts.append("warmup \(w)") }
         if r != 0 { parts.append("r \(r)") }
-        parts.append("weight_lr_power \(weightLRPower)")
+        parts.append(form == .keras ? "weights 1/t" : "weight_lr_power \(weightLRPower)")
         parts.append("compares y")
         return parts.joined(separator: ", ")
     }
@@ -103,6 +113,7 @@ public struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var adamw: Bool
     @usableFromInline var beta2, oneMinusBeta2, bc2, eps, decay: Scalar
     /// schedulefree: c, lr·(β(1 − c) − 1), lr.   optax: −lr (base), c, 1 − c, β, 1 − β.
+    /// keras: lr (with warmup), c = 1/t, 1 − c, β, 1 − β, and the decay's lr (without warmup) in yCoef.
     @usableFromInline var c, yCoef, lr: Scalar
     @usableFromInline var negLr, oneMinusC, beta, oneMinusBeta: Scalar
     /// AdamW's normalisation g/(√v̂ + ε) applied (false: RAdam's SGD phase, u = g).
@@ -136,6 +147,15 @@ public struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
             let yNew = L(repeating: beta) * x + L(repeating: oneMinusBeta) * zNew
             p = p + (yNew - p)
             s.s0 = zNew
+        case .keras:
+            if decay != 0 { p = p - p * L(repeating: decay) * L(repeating: yCoef) }
+            s.s1 = s.s1 + (g * g - s.s1) * L(repeating: oneMinusBeta2)
+            let denom = (s.s1 / L(repeating: bc2)).squareRoot() + L(repeating: eps)
+            let zOld = s.s0
+            s.s0 = s.s0 - (L(repeating: lr) * g) / denom
+            let x = (p - L(repeating: oneMinusBeta) * zOld) / L(repeating: beta)
+            let xNew = L(repeating: oneMinusC) * x + L(repeating: c) * s.s0
+            p = L(repeating: oneMinusBeta) * s.s0 + L(repeating: beta) * xNew
         }
     }
 }
@@ -193,6 +213,27 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
             k.oneMinusC = T(1.0 - ck)
             k.negLr = T(-c.optaxWarmup(lr, step))      // the base optimizer's count starts at 0
             k.bc2 = T(1 - Double.pow(c.beta2, Double(step + 1)))
+        case .keras:
+            // Every scalar cast to the variable's dtype first, then combined in it.
+            let t = T(Double(step + 1)), one = T(1)
+            var lrT = T(lr)
+            if let w = c.warmupSteps, w > 0 { lrT = lrT * Swift.min(t / T(Double(w)), one) }
+            k.lr = lrT
+            k.yCoef = T(lr)
+            if c.kerasUniformWeights {
+                k.c = one / t
+                k.oneMinusC = one - one / t
+            } else {
+                lrMax = pyMax(Double(lrT), lrMax)
+                let weight = lrMax * lrMax
+                weightSum += weight
+                let ck = weightSum == 0 ? 0 : weight / weightSum
+                k.c = T(ck)
+                k.oneMinusC = T(1 - ck)
+            }
+            k.oneMinusBeta = one - T(c.beta1)
+            k.oneMinusBeta2 = one - T(c.beta2)
+            k.bc2 = one - T(Double.pow(c.beta2, Double(step + 1)))
         }
         for i in params.indices {
             engine.map(k, params[i], grads[i], v.isEmpty ? [z[i]] : [z[i], v[i]])
@@ -201,6 +242,7 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
     }
 
     var state: [(name: String, buffers: [Buffer<T>])] {
+        if config.form == .keras { return [("momentum", z), ("velocity", v)] }   // Keras's names
         let vName = config.form == .optax ? "nu" : "exp_avg_sq"
         return [("z", z)] + (v.isEmpty ? [] : [(vName, v)])
     }
@@ -217,8 +259,10 @@ extension ScheduleFreeStepper {
     }
     func load(_ saved: StepperState) throws {
         // z is made at the first step: a state saved before it has none.
-        if let zs = saved.values("z") { z = zs.map { Buffer<T>(converting: $0) } } else { z = [] }
-        try saved.restore(into: v.isEmpty ? [] : [(config.form == .optax ? "nu" : "exp_avg_sq", v)])
+        let zName = config.form == .keras ? "momentum" : "z"
+        if let zs = saved.values(zName) { z = zs.map { Buffer<T>(converting: $0) } } else { z = [] }
+        let vName = config.form == .keras ? "velocity" : config.form == .optax ? "nu" : "exp_avg_sq"
+        try saved.restore(into: v.isEmpty ? [] : [(vName, v)])
         k = try saved.count("k")
         lrMax = try saved.scalar("lr_max")
         weightSum = try saved.scalar("weight_sum")
