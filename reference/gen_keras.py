@@ -234,6 +234,46 @@ def optimizer_specs():
     return by
 
 
+def ema_specs():
+    """The base optimizer's use_ema (keras/use_ema.json): [a function making each case]."""
+    out = []
+
+    def add(name, cid, hp, description, **kw):
+        out.append(functools.partial(optimizer_case, name, cid, hp, description, **kw))
+
+    def error(name, cid, hp, description):
+        out.append(functools.partial(error_case, name, cid, hp, description))
+
+    add("SGD", "ema-overwrite-3", {"learning_rate": 0.05, "momentum": 0.9, "use_ema": True, "ema_overwrite_frequency": 3},
+        "use_ema with ema_overwrite_frequency 3: the weights become the EMA (ema_momentum 0.99, started at the weights "
+        "after the first update) after steps 3, 6, …; catches the write-back ignored or counted from 0, and the "
+        "average started from 0.")
+    add("Adam", "ema-every-step", {"learning_rate": 0.02, "use_ema": True, "ema_momentum": 0.5, "ema_overwrite_frequency": 1},
+        "ema_momentum 0.5, written back after every step: the weights are the average itself; catches ema_momentum "
+        "ignored.")
+    add("AdamW", "ema-no-overwrite", {"learning_rate": 0.02, "use_ema": True, "ema_momentum": 0.9},
+        "use_ema without ema_overwrite_frequency: the average is kept aside and the weights are AdamW's own (the "
+        "average only replaces them at the end of fit); catches a port that trains on the average.")
+    add("Lion", "ema-overwrite-4-decay", {"learning_rate": 0.01, "weight_decay": 0.1, "use_ema": True,
+                                          "ema_momentum": 0.8, "ema_overwrite_frequency": 4},
+        "Lion with Keras's decay and an EMA written back every 4 steps: the decay acts on the written-back weights.")
+    add("SGD", "ema-off-unchecked", {"learning_rate": 0.05, "use_ema": False, "ema_momentum": 2.0},
+        "use_ema=False: ema_momentum is not checked (2.0 is accepted) and nothing is averaged.")
+    error("SGD", "ema-momentum-range", {"use_ema": True, "ema_momentum": 1.5},
+          "ema_momentum outside [0, 1] with use_ema: Keras's ValueError.")
+    error("SGD", "ema-frequency-float", {"use_ema": True, "ema_overwrite_frequency": 2.5},
+          "ema_overwrite_frequency not an integer: Keras's ValueError.")
+    error("SGD", "ema-frequency-negative", {"use_ema": True, "ema_overwrite_frequency": -1},
+          "ema_overwrite_frequency below 1: Keras's ValueError.")
+    return out
+
+
+def ema_fixture():
+    return Fixture("keras/use_ema.json", f"keras.optimizers.Optimizer's use_ema ({SOURCE}, JAX backend, float64): the "
+                   "EMA of the weights, written back every ema_overwrite_frequency steps.",
+                   [make() for make in ema_specs()])
+
+
 def optimizer_fixture(name):
     return Fixture(f"keras/{name}.json", f"keras.optimizers.{name} ({SOURCE}, JAX backend, float64): defaults, "
                    "epsilon placement, momentum form, Keras weight decay and clipping, lr changing mid-run.",
@@ -332,6 +372,7 @@ for _name in optimizer_specs():
     FILES.add(f"keras/{_name}.json", functools.partial(optimizer_fixture, _name))
 for _name in schedule_specs():
     FILES.add(f"keras/schedules/{_name}.json", functools.partial(schedule_fixture, _name))
+FILES.add("keras/use_ema.json", ema_fixture)
 
 
 def generate():

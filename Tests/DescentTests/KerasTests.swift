@@ -112,7 +112,7 @@ private func oneStep(_ spec: OptimizerSpec, w: [Double], g: [Double], lr: Double
 
     @Test(arguments: ["keras/SGD.json", "keras/RMSprop.json", "keras/Adagrad.json", "keras/Adadelta.json", "keras/Adam.json",
                       "keras/AdamW.json", "keras/Adamax.json", "keras/Nadam.json", "keras/Lion.json", "keras/Lamb.json", "keras/Ftrl.json", "keras/Muon.json",
-                      "keras/Adafactor.json", "keras/ScheduleFreeAdamW.json",
+                      "keras/Adafactor.json", "keras/ScheduleFreeAdamW.json", "keras/use_ema.json",
                       "keras/schedules/CosineDecay.json", "keras/schedules/CosineDecayRestarts.json",
                       "keras/schedules/PiecewiseConstantDecay.json", "keras/schedules/PolynomialDecay.json"])
     func kerasGoldensPass(_ file: String) throws {

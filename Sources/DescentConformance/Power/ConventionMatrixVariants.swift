@@ -29,6 +29,20 @@ private func isTextbookQuintic(_ c: [(Double, Double, Double)]) -> Bool {
 }
 
 package let conventionVariants: [KnownWrongVariant] = [
+    KnownWrongVariant("keras-ema-from-zero", "Keras use_ema with ema_momentum already at the first step: the average starts from 0 instead of the weights", .changing(KerasEMAFamily.self) { e in
+        guard !e.fullMomentumAtFirstStep else { return false }
+        e.fullMomentumAtFirstStep = true; return true
+    }),
+    KnownWrongVariant("keras-ema-overwrite-off-by-one", "Keras use_ema writing the average back when iterations mod ema_overwrite_frequency = 0 before the step (steps 1, f + 1, …) instead of after steps f, 2f, …", .changing(KerasEMAFamily.self) { e in
+        guard e.overwriteFrequency != nil, !e.overwriteCountedBefore else { return false }
+        e.overwriteCountedBefore = true; return true
+    }),
+    KnownWrongVariant("keras-ema-overwrite-ignored", "Keras use_ema's ema_overwrite_frequency ignored: the average never replaces the weights", ignoring("ema_overwrite_frequency", setTo: .null, when: { !$0.isNull }, in: ["keras"])),
+    KnownWrongVariant("keras-ema-momentum-ignored", "Keras use_ema's ema_momentum ignored (0.99 used)", ignoring("ema_momentum", setTo: JSON(0.99), when: { ($0.doubleValue ?? 0.99) != 0.99 }, in: ["keras"])),
+    KnownWrongVariant("keras-ema-trains-on-average", "Keras use_ema that trains on the average: the weights replaced by the EMA after every step, with or without ema_overwrite_frequency", .changing(KerasEMAFamily.self) { e in
+        guard e.overwriteFrequency != 1 else { return false }
+        e.overwriteFrequency = 1; return true
+    }),
     // MARK: Keras's conventions where torch's are meant (and back)
     KnownWrongVariant("adam-epsilon-hat", "Keras's epsilon hat in Adam: ε added to √v with both bias corrections folded into the step size, lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε) (torch's form with ε/√(1−β₂ᵗ))", adam { a in
         guard plainAdam(a), !hasDecoupled(a) else { return false }

@@ -28,6 +28,8 @@ struct KerasBaseArguments {
     var lr: Double
     var weightDecay: Double?
     var transforms: [any GradientTransform]
+    /// use_ema: (ema_momentum, ema_overwrite_frequency), nil without it.
+    var ema: (momentum: Double, overwrite: Int?)?
 
     init(_ h: inout Hyperparameters, lr defaultLR: Double, weightDecay defaultDecay: Double? = nil) throws {
         if let v = h.values["learning_rate"], v.objectValue != nil {
@@ -40,11 +42,10 @@ struct KerasBaseArguments {
         let clipValue = try h.optionalDouble("clipvalue")
         let globalClipNorm = try h.optionalDouble("global_clipnorm")
         _ = try h.string("name", default: nil)
-        if try h.bool("use_ema", default: false) {
-            throw DescentError.unsupported("\(h.callee): use_ema=True (the EMA of the weights is not modelled)")
-        }
-        _ = try h.optionalDouble("ema_momentum")
-        _ = try h.optionalInt("ema_overwrite_frequency")
+        let useEMA = try h.bool("use_ema", default: false)
+        let emaMomentum = try h.double("ema_momentum", default: 0.99)
+        h.note("ema_overwrite_frequency", .integer, .null)
+        let emaRaw = h.raw("ema_overwrite_frequency")
         if try h.optionalDouble("loss_scale_factor") != nil {
             throw DescentError.unsupported("\(h.callee): loss_scale_factor (not modelled)")
         }
@@ -53,6 +54,27 @@ struct KerasBaseArguments {
         }
         let values = h.values
         func shown(_ k: String) -> String { values[k].map(pyRepr) ?? "None" }
+        if useEMA {
+            // Checked only with use_ema, before the clipping arguments (base_optimizer.__init__'s order).
+            if emaMomentum > 1 || emaMomentum < 0 {
+                throw h.invalid("ema_momentum", "`ema_momentum` must be in the range [0, 1]. Received: ema_momentum=\(shown("ema_momentum"))")
+            }
+            if let v = emaRaw {
+                // Python truthiness: 0 and 0.0 skip the check (False is an int too).
+                let truthy = v.boolValue ?? ((v.doubleValue ?? 1) != 0)
+                var isInt = v.boolValue != nil   // a Python int: a JSON number written without '.' or an exponent
+                if case let .number(text) = v { isInt = !text.contains(where: { ".eE".contains($0) }) }
+                if truthy && (!isInt || (v.doubleValue ?? 0) < 1) {
+                    throw h.invalid("ema_overwrite_frequency", "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: ema_overwrite_frequency=\(shown("ema_overwrite_frequency"))")
+                }
+                guard isInt, v.boolValue == nil, let f = v.intValue, f >= 1 else {
+                    throw DescentError.unsupported("\(h.callee): ema_overwrite_frequency=\(shown("ema_overwrite_frequency")) passes Keras's check but its JAX step takes (iterations + 1) % \(shown("ema_overwrite_frequency")); not modelled")
+                }
+                ema = (emaMomentum, f)
+            } else {
+                ema = (emaMomentum, nil)
+            }
+        }
         if [clipNorm, clipValue, globalClipNorm].filter({ $0 != nil }).count > 1 {
             throw h.invalid("clipnorm", "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: clipnorm=\(shown("clipnorm")), clipvalue=\(shown("clipvalue")), global_clipnorm=\(shown("global_clipnorm"))")
         }
@@ -63,6 +85,7 @@ struct KerasBaseArguments {
     func spec(_ family: any OptimizerFamily, decayBuiltIn: Bool = false) -> OptimizerSpec {
         var f = family
         if let wd = weightDecay, !decayBuiltIn { f = KerasDecayedFamily(inner: f, weightDecay: wd) }
+        if let e = ema { f = KerasEMAFamily(inner: f, momentum: e.momentum, overwriteFrequency: e.overwrite) }
         if !transforms.isEmpty { f = TransformedFamily(inner: f, transforms: transforms) }
         return OptimizerSpec(family: f, lr: lr)
     }

@@ -8,6 +8,8 @@
 //   2. weight decay (decoupled, before the update, every optimizer alike):
 //        w ← w − w·λ·lr      (lr: the learning rate in force for this step; λ = weight_decay)
 //   3. the optimizer's update_step with the clipped gradients and the decayed weights.
+//   4. use_ema: the moving average of the weights, written back every ema_overwrite_frequency
+//      steps (KerasEMAFamily, below).
 //
 // Steps count from `iterations` = 0; a schedule is evaluated at `iterations` (the step before
 // this one), so the k-th update (k = 0, 1, …) uses lr(k).
@@ -121,4 +123,108 @@ public func kerasClipping(clipNorm: Double?, clipValue: Double?, globalClipNorm:
 extension KerasDecayedStepper {
     func save() -> StepperState { inner.save() }
     func load(_ saved: StepperState) throws { try inner.load(saved) }
+}
+
+/// Keras's `use_ema=True` (base_optimizer.py and the JAX backend's _backend_apply_gradients, Keras
+/// 3.15.1): after each update, with `iterations` counted before it (0 at the first step),
+///   μ = (iterations ≠ 0)·ema_momentum          (0 at the first step: the average starts at w)
+///   average ← μ·average + (1 − μ)·w
+/// and, when ema_overwrite_frequency = f is set, on every step with (iterations + 1) mod f = 0
+/// the weights become the average, as the JAX backend writes it: w ← average·1 + w·0.
+/// The average is the optimizer variable `average`; the weights follow it only on those steps
+/// (finalize_variable_values, at the end of `fit`, is not a step and is not replayed).
+public struct KerasEMAFamily: WrappingFamily {
+    public var wrapped: any OptimizerFamily { inner }
+    public func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily {
+        var f = self
+        f.inner = inner
+        return f
+    }
+
+    public var inner: any OptimizerFamily
+    public var momentum: Double
+    public var overwriteFrequency: Int?
+    /// Known-wrong forms: μ = ema_momentum already at the first step (the average then starts
+    /// from 0, not from the weights); the write-back on iterations mod f = 0 (counted before the
+    /// step) instead of (iterations + 1) mod f = 0.
+    public var fullMomentumAtFirstStep = false
+    public var overwriteCountedBefore = false
+
+    public init(inner: any OptimizerFamily, momentum: Double, overwriteFrequency: Int?) {
+        self.inner = inner
+        self.momentum = momentum
+        self.overwriteFrequency = overwriteFrequency
+    }
+
+    public var familyName: String { inner.familyName }
+    public var summary: String {
+        "keras EMA of the weights (ema_momentum \(momentum)" + (overwriteFrequency.map { ", weights ← average every \($0) steps" } ?? ", never written back") + ") → " + inner.summary
+    }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(KerasEMAStepper(try inner.makeStepper(T.self, shapes: shapes, engine: engine), self, shapes: shapes))
+    }
+}
+
+final class KerasEMAStepper<T: DescentFloat>: Stepper {
+    let inner: StepperBox<T>
+    let momentum: T
+    let overwriteFrequency: Int?
+    let fullMomentumAtFirstStep: Bool, overwriteCountedBefore: Bool
+    let average: [Buffer<T>]
+    var iterations = 0
+
+    init(_ inner: StepperBox<T>, _ config: KerasEMAFamily, shapes: [[Int]]) {
+        self.inner = inner
+        momentum = T(config.momentum)
+        overwriteFrequency = config.overwriteFrequency
+        fullMomentumAtFirstStep = config.fullMomentumAtFirstStep
+        overwriteCountedBefore = config.overwriteCountedBefore
+        average = .zeros(like: shapes)
+    }
+
+    private func afterUpdate(_ params: [Buffer<T>]) {
+        let mu = iterations != 0 || fullMomentumAtFirstStep ? momentum : 0
+        let oneMinus = 1 - mu
+        for (p, a) in zip(params, average) {
+            for i in 0..<p.count { a[i] = mu * a[i] + oneMinus * p[i] }
+        }
+        if let f = overwriteFrequency, (iterations + (overwriteCountedBefore ? 0 : 1)) % f == 0 {
+            for (p, a) in zip(params, average) {
+                for i in 0..<p.count { p[i] = a[i] * 1 + p[i] * 0 }
+            }
+        }
+        iterations += 1
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        inner.step(params, grads, lr)
+        afterUpdate(params)
+    }
+
+    func step(params: [Buffer<T>], objective: Objective<T>, lr: Double) {
+        inner.stepObjective(params, objective, lr)
+        afterUpdate(params)
+    }
+
+    var needsObjective: Bool { inner.needsObjective }
+    var state: [(name: String, buffers: [Buffer<T>])] { inner.state() + [("average", average)] }
+}
+
+extension KerasEMAStepper {
+    func save() -> StepperState {
+        var s = inner.save()
+        s.buffers.append(("average", average.map(\.doubles)))
+        s.scalars.append(("ema_iterations", Double(iterations)))
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        var rest = saved
+        rest.buffers.removeAll { $0.name == "average" }
+        rest.scalars.removeAll { $0.name == "ema_iterations" }
+        try inner.load(rest)
+        try saved.restore(into: [("average", average)])
+        iterations = try saved.count("ema_iterations")
+    }
 }
