@@ -20,7 +20,7 @@ saved with numpy.save and loaded into a fresh init at the resume point), and the
 """
 from _protocol import number, numbers, serve, trajectory, training_answer
 from runners import optax as optax_runner
-from runners import replay_inputs
+from runners import replay_inputs, replay_values
 
 optax_runner.setup()   # x64, CPU
 
@@ -43,7 +43,7 @@ def optimizer_case(c):
     steps, grads, problem, lrs = replay_inputs(c)
     # an lr override holds for its step only; optax clipping transforms are chained in front
     return {"params": trajectory(optax_runner.replay(factory, hp, c["params"], steps, grads, problem, lrs,
-                                                     c.get("grad_transforms")))}
+                                                     c.get("grad_transforms"), values=replay_values(c)))}
 
 
 def feature_case(c):
