@@ -176,8 +176,11 @@ struct EngineTests {
         // 141 = 8·16 + 13 = 17·8 + 5; 300 is cut in two chunks (threads = 2 for every other optimizer).
         let (ran, exact, failures) = try everyFixtureOptimizer(dtype, vectors: [141, 7, 300], ulps: nil, fallbackUlps: 1000)
         #expect(ran > 20)
-        // the rest: optimizers with norms (LAMB, LARS, NovoGrad's ‖g‖², Fromage's ratio, …)
-        #expect(exact >= ran - 20, "only \(exact) of \(ran) bit-identical")
+        // the rest: optimizers with norms (LAMB, LARS, NovoGrad's ‖g‖², Fromage's ratio, …); besides
+        // those 20, optax.contrib dog / dowg / momo / momo_adam, whose step size is a ratio of sums
+        // over every tensor (each of their fixture configurations may differ in the last bits).
+        let globalSums = fixtureOptimizers.filter { $0.convention == "optax" && ["dog", "dowg", "momo", "momo_adam"].contains($0.name) }.count
+        #expect(exact >= ran - 20 - globalSums, "only \(exact) of \(ran) bit-identical")
         #expect(failures.isEmpty, "\(failures.count) mismatches:\n\(failures.prefix(10).joined(separator: "\n"))")
     }
 

@@ -37,7 +37,9 @@ func expectResumeIsExact(files: [String], after resumeAfter: Int, includingState
                 let params = c.params.map { Buffer<Double>(converting: $0.values) }
                 for (k, s) in c.steps.enumerated() {
                     let grads = s.grads!.map { Buffer<Double>(converting: $0) }
-                    if let present = s.gradIndices, let sparse = box.stepSparse {
+                    if box.needsObjective, let value = s.value {
+                        box.stepObjective(params, { _ in (value, grads) }, s.lr ?? spec.lr)
+                    } else if let present = s.gradIndices, let sparse = box.stepSparse {
                         sparse(params, grads, present.map { $0 ?? [] }, s.lr ?? spec.lr)
                     } else {
                         box.step(params, grads, s.lr ?? spec.lr)

@@ -82,7 +82,8 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
         }
         for name in ["Adam", "SGD", "NAdam", "RAdam", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Lion", "LAMB", "LARS", "Muon",
                      "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief",
-                     "Adan", "NovoGrad", "Fromage", "SM3", "SparseAdam", "OptimisticGradient", "PolyakSGD", "AdEMAMix", "SimplifiedAdEMAMix", "ADOPT", "Prodigy"] {
+                     "Adan", "NovoGrad", "Fromage", "SM3", "SparseAdam", "OptimisticGradient", "PolyakSGD", "AdEMAMix", "SimplifiedAdEMAMix", "ADOPT", "Prodigy",
+                     "DoG", "COCOB", "ACProp", "Momo"] {
             #expect(families.contains(name), "no case resumed \(name) (resumed: \(families.sorted()))")
         }
     }
@@ -98,6 +99,9 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
                     let lr = s.lr ?? spec.lr
                     if let objective {
                         if box.needsObjective { box.stepObjective(params, objective, lr) } else { box.step(params, objective(params).grads, lr) }
+                    } else if box.needsObjective, let value = s.value {
+                        let g = s.grads!.map { Buffer<T>(converting: $0) }
+                        box.stepObjective(params, { _ in (value, g) }, lr)
                     } else if let present = s.gradIndices, let sparse = box.stepSparse {
                         sparse(params, s.grads!.map { Buffer<T>(converting: $0) }, present.map { $0 ?? [] }, lr)
                     } else {

@@ -17,10 +17,14 @@ replay_case (multi_transform, MultiSteps, apply_if_finite, a schedule as learnin
 saved with numpy.save and loaded into a fresh init at the resume point), and the answer adds
 `state`, one object per step (runners/optax.py state_entries). `null` gradients are answered
 `unsupported` (optax's updates tree must match the parameters').
+
+A replay case's `steps[k].value` (the loss, FORMAT.md) is passed to the update of a factory that
+takes one (`update(..., value=)`: polyak_sgd, optax.contrib momo and momo_adam; runners/optax.py
+NEEDS_VALUE).
 """
 from _protocol import number, numbers, serve, trajectory, training_answer
 from runners import optax as optax_runner
-from runners import replay_inputs
+from runners import replay_inputs, replay_values
 
 optax_runner.setup()   # x64, CPU
 
@@ -43,7 +47,7 @@ def optimizer_case(c):
     steps, grads, problem, lrs = replay_inputs(c)
     # an lr override holds for its step only; optax clipping transforms are chained in front
     return {"params": trajectory(optax_runner.replay(factory, hp, c["params"], steps, grads, problem, lrs,
-                                                     c.get("grad_transforms")))}
+                                                     c.get("grad_transforms"), values=replay_values(c)))}
 
 
 def feature_case(c):

@@ -30,3 +30,10 @@ def replay_inputs(case):
     grads = None if problem is not None else [s["grads"] for s in steps]
     lrs = [s.get("lr") for s in steps]
     return len(steps), grads, problem, (lrs if any(lr is not None for lr in lrs) else None)
+
+
+def replay_values(case):
+    """The objective's value of every step (`steps[k].value`, FORMAT.md), or None when no step gives one."""
+    steps = case.get("steps") or []
+    values = [s.get("value") for s in steps]
+    return values if any(v is not None for v in values) else None

@@ -51,17 +51,22 @@ def factory(name):
     return f if callable(f) else None
 
 
-# Factories whose update takes the objective's value (`update(..., value=loss)`): closed-loop
-# problems only, the value common.problem_loss at the parameters the gradient is taken at.
-NEEDS_VALUE = {"polyak_sgd"}
+# Factories whose update takes the objective's value (`update(..., value=loss)`): on a closed-loop
+# problem the value is common.problem_loss at the parameters the gradient is taken at; on a replay
+# case, the step's `value` (FORMAT.md, `steps[k].value`).
+NEEDS_VALUE = {"polyak_sgd", "momo", "momo_adam"}
 
 
-def _extra(f, problem, x):
-    """The update's extra keyword arguments: `value` for a factory in NEEDS_VALUE."""
+def _extra(f, problem, x, value=None):
+    """The update's extra keyword arguments: `value` for a factory in NEEDS_VALUE (the step's given
+    value, else the problem's at x)."""
     if getattr(f, "__name__", None) not in NEEDS_VALUE:
         return {}
+    if value is not None:
+        return {"value": value}
     if problem is None:
-        raise NotImplementedError(f"optax.{f.__name__} needs the objective's value: closed-loop problem cases only")
+        raise NotImplementedError(f"optax.{f.__name__} needs the objective's value: closed-loop problem cases, or "
+                                  "replay cases giving steps[k].value")
     return {"value": problem_loss(problem, x)}
 
 
@@ -105,8 +110,11 @@ def schedule_valued(hp):
             and "name" in v else v for k, v in hp.items()}
 
 
-def replay(name, hp, params, steps, grads=None, problem=None, lrs=None, transforms=None, clear_caches=False):
+def replay(name, hp, params, steps, grads=None, problem=None, lrs=None, transforms=None, clear_caches=False,
+           values=None):
     """Replays optax.`name` (or a factory) for `steps` steps (see the package docstring).
+    `values`: None, or the objective's value passed to each step's update (`steps[k].value`) for a
+    factory in NEEDS_VALUE.
     `clear_caches` drops jax's compiled executables afterwards: eager optax compiles one small
     executable per operation, and thousands of them (optax.contrib.muon over a whole file) exhaust
     the process's memory maps."""
@@ -134,7 +142,7 @@ def replay(name, hp, params, steps, grads=None, problem=None, lrs=None, transfor
             gs = [jnp.asarray(problem_grad(problem, x).reshape(ps[0].shape))]
         else:
             gs = [jnp.asarray(np.array(g, dtype=np.float64).reshape(p.shape)) for g, p in zip(grads[t], ps)]
-        updates, state = opt.update(gs, state, ps, **_extra(f, problem, x))
+        updates, state = opt.update(gs, state, ps, **_extra(f, problem, x, None if values is None else values[t]))
         ps = optax.apply_updates(ps, updates)
         out.append([flat(np.asarray(p)) for p in ps])
     if clear_caches:

@@ -38,6 +38,9 @@ public struct StepSpec: Sendable {
     /// entries the coalesced sparse gradient holds (ascending), nil for a tensor with a null
     /// gradient; nil when the step's gradients are dense.
     public var gradIndices: [[Int]?]? = nil
+    /// The objective's value passed to this step's update (`steps[k].value`, FORMAT.md), for an
+    /// optimizer whose update takes the loss (optax momo, momo_adam, polyak_sgd); nil when not given.
+    public var value: Double? = nil
 }
 
 /// A closed-loop objective named by a case (`problem`).
@@ -451,6 +454,11 @@ public enum FixtureLoader {
             if let ij = s["grad_indices"], !ij.isNull {
                 gradIndices = try parseGradIndices(ij, "\(f).grad_indices", grads: grads, params: params)
             }
+            var value: Double?
+            if let v = s["value"], !v.isNull {
+                if problem != nil { throw bad("\(f).value", "not allowed in a closed-loop case: the problem gives the value") }
+                value = try number(v, "\(f).value")
+            }
             guard let ej = s["expected"]?.arrayValue else { throw bad("\(f).expected", "missing or not an array") }
             if ej.count != params.count { throw bad("\(f).expected", "expected \(params.count) tensors, found \(ej.count)") }
             let expected = try ej.enumerated().map { (t, e) in
@@ -464,7 +472,7 @@ public enum FixtureLoader {
                 stepField = FieldStep(missing: stepField?.missing ?? Array(repeating: false, count: params.count),
                                       groupLRs: stepField?.groupLRs, expectedState: st)
             }
-            steps.append(StepSpec(lr: lr, grads: grads, expected: expected, field: stepField, gradIndices: gradIndices))
+            steps.append(StepSpec(lr: lr, grads: grads, expected: expected, field: stepField, gradIndices: gradIndices, value: value))
         }
         if steps.isEmpty && expectedError == nil { throw bad("steps", "at least one step is needed") }
         if let r = field.resumeAfter, r < 1 || r >= max(steps.count, 2) {

@@ -71,6 +71,7 @@ package final class RoundedLRStepper<T: DescentFloat>: Stepper {
     package func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) { inner.step(params, grads, Double(Float(lr))) }
     package func step(params: [Buffer<T>], objective: Objective<T>, lr: Double) { inner.stepObjective(params, objective, Double(Float(lr))) }
     package var needsObjective: Bool { inner.needsObjective }
+    package var takesValue: Bool { inner.takesValue }
     package var state: [(name: String, buffers: [Buffer<T>])] { inner.state() }
 }
 

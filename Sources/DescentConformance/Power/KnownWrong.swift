@@ -171,6 +171,7 @@ package final class Float32InsideStepper<T: DescentFloat>: Stepper {
     }
 
     package var needsObjective: Bool { inner.needsObjective }
+    package var takesValue: Bool { inner.takesValue }
     package var state: [(name: String, buffers: [Buffer<T>])] { [] }
 }
 

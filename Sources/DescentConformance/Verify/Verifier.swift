@@ -181,7 +181,12 @@ public struct Verifier: Sendable {
         let box = try Verifier.stepperBox(impl, spec, shapes, T.self)
         r.ran = "\(impl.name): \(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
         if box.needsObjective && c.problem == nil {
-            throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases")
+            guard box.takesValue else {
+                throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases")
+            }
+            if let k = c.steps.firstIndex(where: { $0.value == nil }) {
+                throw DescentError.invalidInput(field: "steps[\(k)].value", message: "missing: \(c.convention).\(c.name)'s update takes the loss (update(..., value=f)); a replay case gives it on every step")
+            }
         }
         try Self.checkSparseGradients(c, box)
         let params = c.params.map { Buffer<T>(converting: $0.values) }
@@ -196,6 +201,9 @@ public struct Verifier: Sendable {
                 } else {
                     box.step(params, objective(params).grads, lr)
                 }
+            } else if box.needsObjective, let value = s.value {
+                let g = s.grads!.map { Buffer<T>(converting: $0) }
+                box.stepObjective(params, { _ in (value, g) }, lr)
             } else if let present = s.gradIndices, let sparse = box.stepSparse {
                 sparse(params, s.grads!.map { Buffer<T>(converting: $0) }, present.map { $0 ?? [] }, lr)
             } else {

@@ -31,6 +31,9 @@
 //   SM3                         nothing: map, and Swift loops for its per-dimension min and max
 //   Prodigy                     nothing: Swift loops for s, ⟨g, p0 − w⟩ and Σ|s| (float64 sums), then map
 //   polyak_sgd                  scal (u = −scaling·g), dot (‖u‖²), axpy (w + γ·u)
+//   dog, dowg                   dot (‖g‖², ‖x₀ − w‖² over every tensor; ‖x₀‖ for r_eps), then map
+//   cocob, acprop               nothing: map passes (cocob three, its five buffers; acprop one)
+//   momo, momo_adam             dot (⟨g, w⟩, ‖d‖² or ⟨d, d/P⟩, ⟨d, w⟩ over every tensor), map passes
 //   LAMB, LARS, Fromage         nrm2 (‖w‖, ‖update‖ for the trust ratio)
 //   NovoGrad                    nrm2 (‖g‖ per tensor for its second moment)
 //   gradient clipping           nrm2 / dot (global norm), scal

@@ -178,6 +178,7 @@ final class TransformedStepper<T: DescentFloat>: Stepper {
     }
 
     var needsObjective: Bool { inner.needsObjective }
+    var takesValue: Bool { inner.takesValue }
     var state: [(name: String, buffers: [Buffer<T>])] { inner.state() }
 }
 

@@ -20,6 +20,9 @@ public protocol Stepper<Scalar>: AnyObject {
     func step(params: [Buffer<Scalar>], objective: Objective<Scalar>, lr: Double)
     /// Whether the optimizer needs the objective (cannot replay a fixed gradient sequence).
     var needsObjective: Bool { get }
+    /// Whether the objective it needs is only its value at the parameters, once per step (optax
+    /// polyak_sgd, momo): a replay case can then give that value per step (`steps[k].value`).
+    var takesValue: Bool { get }
     /// Named state, for parity tests and the memory table (e.g. ["exp_avg": [...], ...]).
     var state: [(name: String, buffers: [Buffer<Scalar>])] { get }
     /// The whole state, copied out (StepperState.swift): every buffer of `state` and every scalar
@@ -42,6 +45,7 @@ extension Stepper {
         step(params: params, grads: objective(params).grads, lr: lr)
     }
     public var needsObjective: Bool { false }
+    public var takesValue: Bool { false }
 }
 
 /// A stepper that takes sparse gradients (torch SparseAdam): `present[i]` lists the flat row-major
@@ -56,6 +60,8 @@ public struct StepperBox<T: DescentFloat> {
     public let step: (_ params: [Buffer<T>], _ grads: [Buffer<T>], _ lr: Double) -> Void
     public let stepObjective: (_ params: [Buffer<T>], _ objective: Objective<T>, _ lr: Double) -> Void
     public let needsObjective: Bool
+    /// The stepper's `takesValue`.
+    public let takesValue: Bool
     /// The sparse-gradient step, for a stepper that takes sparse gradients (nil for the others).
     public let stepSparse: ((_ params: [Buffer<T>], _ grads: [Buffer<T>], _ present: [[Int]], _ lr: Double) -> Void)?
     public let state: () -> [(name: String, buffers: [Buffer<T>])]
@@ -79,6 +85,7 @@ public struct StepperBox<T: DescentFloat> {
         step = { s.step(params: $0, grads: $1, lr: $2) }
         stepObjective = { s.step(params: $0, objective: $1, lr: $2) }
         needsObjective = s.needsObjective
+        takesValue = s.takesValue
         if let sparse {
             stepSparse = sparse
         } else if let sparse = s as? any SparseGradientStepper<T> {

@@ -51,6 +51,7 @@ final class PolyakSGDStepper<T: DescentFloat>: Stepper {
     }
 
     var needsObjective: Bool { true }
+    var takesValue: Bool { true }
 
     /// Without the objective's value the step size is NaN (the verifier runs this family on
     /// closed-loop cases only, `needsObjective`; a caller with gradients alone gets NaN, not a crash).
