@@ -270,6 +270,22 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "clip ±t^0.25 (the group's step: 2^0.25 at the first clipped step); m by torch's lerp; [wd] weight_decay coupled (added to g) by default, also at the first step"),
     ],
+    // Yogi
+    [
+        Spelling(convention: "optax", name: "yogi", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"],
+                 semantics: "both moments start at 1e-6 (not an argument); u = m̂/(√v̂ + eps); no weight decay"),
+        Spelling(convention: "pytorch_optimizer", name: "Yogi", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "both moments start at initial_accumulator; m by torch's lerp; √v/√(1 − b2ᵗ) + eps; [wd] weight_decay decoupled (w·(1 − lr·wd)) by default"),
+    ],
+    // AdaBelief
+    [
+        Spelling(convention: "optax", name: "adabelief", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"],
+                 semantics: "eps_root (its own keyword, 1e-16) added into s every step; eps outside the root; no weight decay"),
+        Spelling(convention: "pytorch_optimizer", name: "AdaBelief", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "the same eps added into s every step AND outside the root; m by torch's lerp; [wd] weight_decay decoupled (w·(1 − lr·wd)) by default"),
+    ],
 ]
 
 /// A re-spelled case and what it means.

@@ -44,6 +44,8 @@ public struct AdaBeliefFamily: OptimizerFamily {
     public var rectify = false
     public var nSmaThreshold = 5.0
     public var degeneratedToSGD = true
+    /// A known-wrong variant's knob: the rectified step keeps √(1 − β₂ᵗ) under √s (the library drops it).
+    public var rectifiedRootCorrection = false
 
     public init() {}
 
@@ -158,7 +160,7 @@ final class AdaBeliefStepper<T: DescentFloat>: Stepper {
             stepSize *= rt
             if !c.adamDebias { stepSize /= 1 - Double.pow(c.beta1, t) }
             mode = sma >= c.nSmaThreshold ? 0 : stepSize > 0 ? 1 : 2
-            k.rootDivisor = 1
+            k.rootDivisor = c.rectifiedRootCorrection ? T((1 - b2t).squareRoot()) : 1
         } else {
             if !c.adamDebias { stepSize /= 1 - Double.pow(c.beta1, t) }
             k.rootDivisor = T((1 - Double.pow(c.beta2, t)).squareRoot())
