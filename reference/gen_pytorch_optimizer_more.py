@@ -1,4 +1,4 @@
-"""Golden fixtures for pytorch_optimizer.Yogi and pytorch_optimizer.AdaBelief (pytorch-optimizer
+"""Golden fixtures for pytorch_optimizer.Yogi, AdaBelief and Adan (pytorch-optimizer
 4.1.0, torch 2.15.0 float64), replayed through gen_lion_lamb.run (the torch runner).
 
 Both are the optax algorithms (gen_yogi_adabelief.py) in pytorch_optimizer's own form: maximize,
@@ -9,6 +9,9 @@ False adds wd·w to g), the first moment by lerp, and the step lr/(1 − b1ᵗ) 
 the root; ams_bound bounds by the running max of s; rectify is RAdam's (below n_sma_threshold an
 SGD step lr/(1 − b1ᵗ)·m when degenerated_to_sgd, else no step; above it the root has no
 1 − b2ᵗ). Tensors: a 2-D matrix, a vector, a 3-D tensor with 1000× gradients and a 1-element one.
+Adan: the official code's form (β₂ weights the difference in n and in the step, where optax uses
+1 − β₂), a global gradient clip max_grad_norm computed in float32, maximize's first difference 2g, and
+weight_decay proximal (w/(1 + lr·wd) after the step) unless weight_decouple.
 Every case names the mistake it is designed to catch.
 """
 from __future__ import annotations
@@ -33,11 +36,12 @@ def E(name, tag, hp, description):
     return gen_lion_lamb.error_case(C, name, tag, hp, description)
 
 
-def _errors(name):
+def _errors(name, rest=(0.999,)):
+    """The validators in the library's order; `rest` completes betas (Adan has three)."""
     return [
         E(name, "invalid-lr", {"lr": -0.001}, "A negative lr: NegativeLRError's wording."),
-        E(name, "invalid-beta1", {"betas": [1.0, 0.999]}, "beta1 must be in [0, 1): validate_betas' wording."),
-        E(name, "invalid-beta2", {"betas": [0.9, -0.5]}, "beta2 must be in [0, 1)."),
+        E(name, "invalid-beta1", {"betas": [1.0, *rest]}, "beta1 must be in [0, 1): validate_betas' wording."),
+        E(name, "invalid-beta2", {"betas": [0.9, -0.5, *rest[1:]]}, "beta2 must be in [0, 1)."),
         E(name, "invalid-weight-decay", {"weight_decay": -0.1}, "Negative weight_decay (validated after betas)."),
         E(name, "invalid-eps", {"eps": -1e-8}, "Negative eps (validated last)."),
     ]
@@ -115,6 +119,39 @@ def pytorch_optimizer_adabelief():
     ] + _errors(N)
     return Fixture("pytorch_optimizer/AdaBelief.json", "pytorch_optimizer.AdaBelief (pytorch-optimizer 4.1.0, torch "
                    "2.15.0 float64).", cases)
+
+
+@FILES.file("pytorch_optimizer/Adan.json")
+def pytorch_optimizer_adan():
+    N = "Adan"
+    cases = [
+        R(N, "defaults", {},
+          "pytorch_optimizer.Adan defaults: lr 1e-3, betas (0.98, 0.92, 0.99), eps 1e-8 outside the root, no clip, d = 0 "
+          "at the first step; n from (g + b2·d)² and the v step lr·b2/(1 − b2ᵗ); catches optax's 1 − b2 in both places "
+          "and the difference dropped."),
+        R(N, "betas-lr-schedule", {"lr": 0.02, "betas": [0.9, 0.5, 0.8]},
+          "betas (0.9, 0.5, 0.8) and a changing lr: catches the betas permuted and a cached lr.", lr_base=0.02),
+        R(N, "proximal-decay", {"lr": 0.05, "weight_decay": 0.5},
+          "weight_decay 0.5 with weight_decouple False (the default): w ← (w − step)/(1 + lr·wd) AFTER the step, the "
+          "paper's proximal form; catches decay added to g and decoupled decay.", lr_base=0.05),
+        R(N, "decoupled-decay", {"lr": 0.05, "weight_decay": 0.5, "weight_decouple": True},
+          "weight_decouple: w ← w·(1 − lr·wd) BEFORE the step; catches the proximal division used anyway."),
+        R(N, "global-clip", {"lr": 0.01, "max_grad_norm": 1.0},
+          "max_grad_norm 1.0: every gradient scaled by min(1/(‖g‖ + eps), 1) with ‖g‖ over ALL tensors (tensor 2 "
+          "carries 1000× gradients, so the clip binds), computed in float32; the first step's g_prev is the clipped g; "
+          "catches per-tensor clipping and the clip ignored."),
+        R(N, "maximize", {"lr": 0.01, "maximize": True},
+          "maximize: g_prev is initialised from the raw gradient BEFORE the negation, so the first difference is 2·(−g), "
+          "not 0; catches a zero first difference under maximize and the update negated instead."),
+        R(N, "per-param-zero", {"lr": 0.01, "foreach": False},
+          "foreach=False (the per-parameter path); a tensor at exactly 0 and one whose gradient is always 0.",
+          zero_params=(0,), zero_grads=(1,)),
+    ] + _errors(N, rest=(0.92, 0.99)) + [
+        E(N, "invalid-beta3", {"betas": [0.98, 0.92, 1.5]}, "beta3 must be in [0, 1] (closed, unlike beta1 and beta2)."),
+        E(N, "invalid-max-grad-norm", {"max_grad_norm": -1.0}, "Negative max_grad_norm (validated before eps)."),
+    ]
+    return Fixture("pytorch_optimizer/Adan.json", "pytorch_optimizer.Adan (pytorch-optimizer 4.1.0, torch 2.15.0 "
+                   "float64).", cases)
 
 
 def generate():

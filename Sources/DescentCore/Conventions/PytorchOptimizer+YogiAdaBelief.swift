@@ -76,3 +76,40 @@ let pytorchOptimizerYogiAdaBeliefGroup: [OptimizerEntry] = [
         return OptimizerSpec(family: f, lr: lr)
     },
 ]
+
+// pytorch_optimizer.Adan (optimizer/adan.py): validation order lr, betas (three, beta3 in [0, 1]),
+// weight_decay, max_grad_norm, eps. `use_gc` and `adanorm` (**kwargs group keys; adanorm_r is
+// AdaNorm's r) are not implemented: unsupported when truthy.
+let pytorchOptimizerAdanGroup: [OptimizerEntry] = [
+    OptimizerEntry("Adan", "the official Adan form: global clip c = min(max_grad_norm/(‖g‖ + eps), 1) (norm in float32; 0 = off); maximize; d = g − g_prev (0 at the first step, 2g there with maximize); m, v by lerp with b1, b2; n ← b3·n + (1 − b3)·(g + b2·d)²; w ← w − (lr/(1 − b1ᵗ))·m/(√n/√(1 − b3ᵗ) + eps) − (lr·b2/(1 − b2ᵗ))·v/(…); weight_decay proximal w/(1 + lr·wd) after the step by default, weight_decouple: w·(1 − lr·wd) before") { h in
+        let lr = try h.double("lr", default: 1e-3)
+        let (b1, b2, b3) = try h.triple("betas", default: (0.98, 0.92, 0.99))
+        let betas = [b1, b2, b3]
+        let wd = try h.double("weight_decay", default: 0)
+        let decouple = try h.bool("weight_decouple", default: false)
+        let maxNorm = try h.double("max_grad_norm", default: 0)
+        try h.ignore("foreach")
+        let eps = try h.double("eps", default: 1e-8)
+        let maximize = try h.bool("maximize", default: false)
+        try kwargs(&h, unimplemented: ["use_gc", "adanorm"])
+        try validateLR(h, lr)
+        try validateUnitRange(h, "betas", "beta1", betas[0])
+        try validateUnitRange(h, "betas", "beta2", betas[1])
+        if !(0.0 <= betas[2] && betas[2] <= 1.0) { throw h.invalid("betas", "beta3 must be in the range [0.0, 1.0]") }
+        try validateNonNegative(h, "weight_decay", wd)
+        try validateNonNegative(h, "max_grad_norm", maxNorm)
+        try validateNonNegative(h, "eps", eps)
+        var f = AdanFamily()
+        f.form = .pytorchOptimizer
+        f.beta1 = betas[0]
+        f.beta2 = betas[1]
+        f.beta3 = betas[2]
+        f.eps = eps
+        f.epsRoot = 0
+        f.weightDecay = wd
+        f.decouple = decouple
+        f.maxGradNorm = maxNorm
+        f.maximize = maximize
+        return OptimizerSpec(family: f, lr: lr)
+    },
+]
