@@ -286,6 +286,14 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "the same eps added into s every step AND outside the root; m by torch's lerp; [wd] weight_decay decoupled (w·(1 − lr·wd)) by default"),
     ],
+    // Adan
+    [
+        Spelling(convention: "optax", name: "adan", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "beta3": "b3", "eps": "eps", "wd": "weight_decay"],
+                 semantics: "1 − b2 weights the difference (in n and the step); eps_root 1e-8 under the root; [wd] weight_decay added to the update before the lr"),
+        Spelling(convention: "pytorch_optimizer", name: "Adan", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "betas[2]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "b2 weights the difference (the official code); no eps under the root; [wd] weight_decay proximal w/(1 + lr·wd) after the step by default"),
+    ],
 ]
 
 /// A re-spelled case and what it means.

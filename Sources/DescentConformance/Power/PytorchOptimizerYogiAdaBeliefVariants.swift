@@ -43,3 +43,23 @@ package let pytorchOptimizerYogiAdaBeliefVariants: [KnownWrongVariant] = [
         x.degeneratedToSGD = false; return true
     }),
 ]
+
+/// pytorch_optimizer.Adan's porting mistakes (pytorch_optimizer/Adan.json catches each).
+package let pytorchOptimizerAdanVariants: [KnownWrongVariant] = [
+    KnownWrongVariant("po-adan-one-minus-beta2", "pytorch_optimizer.Adan with optax's / the paper's 1 − b2 weighting the gradient difference (in n and in the v step) where the library's official form uses b2", .changing(AdanFamily.self) { x in
+        guard x.form == .pytorchOptimizer, !x.oneMinusBeta2Difference else { return false }
+        x.oneMinusBeta2Difference = true; return true
+    }),
+    KnownWrongVariant("po-adan-decoupled-for-proximal", "pytorch_optimizer.Adan's default weight decay (weight_decouple False: the proximal w/(1 + lr·wd) after the step) applied as decoupled w·(1 − lr·wd)", .changing(AdanFamily.self) { x in
+        guard x.form == .pytorchOptimizer, x.weightDecay != 0, !x.decouple else { return false }
+        x.decouple = true; return true
+    }),
+    KnownWrongVariant("po-adan-no-clip", "pytorch_optimizer.Adan's max_grad_norm ignored (no global gradient clip)", .changing(AdanFamily.self) { x in
+        guard x.form == .pytorchOptimizer, x.maxGradNorm != 0 else { return false }
+        x.maxGradNorm = 0; return true
+    }),
+    KnownWrongVariant("po-adan-maximize-zero-first-difference", "pytorch_optimizer.Adan's first g_prev taken after maximize's negation (d = 0), where the library sets it from the raw gradient so the first difference is 2·(−g)", .changing(AdanFamily.self) { x in
+        guard x.form == .pytorchOptimizer, x.maximize, !x.firstPreviousAfterMaximize else { return false }
+        x.firstPreviousAfterMaximize = true; return true
+    }),
+]

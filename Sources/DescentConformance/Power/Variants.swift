@@ -12,7 +12,7 @@ private let cosineNames: Set<String> = ["CosineAnnealingLR", "cosine_decay_sched
                                         "warmup_cosine_decay_schedule", "CosineAnnealingWarmRestarts"]
 
 public enum KnownWrong {
-    public static let all: [KnownWrongVariant] = core + lionLambVariants + lbfgsScheduleFreeVariants + trainingVariants + conventionVariants + matrixVariants + adafactorVariants + rpropVariants + asgdVariants + yogiAdaBeliefVariants + optaxMoreVariants + sparseOptimisticVariants + polyakVariants + ademamixVariants + adoptVariants + prodigyVariants + dadaptationVariants + pytorchOptimizerYogiAdaBeliefVariants
+    public static let all: [KnownWrongVariant] = core + lionLambVariants + lbfgsScheduleFreeVariants + trainingVariants + conventionVariants + matrixVariants + adafactorVariants + rpropVariants + asgdVariants + yogiAdaBeliefVariants + optaxMoreVariants + sparseOptimisticVariants + polyakVariants + ademamixVariants + adoptVariants + prodigyVariants + dadaptationVariants + pytorchOptimizerYogiAdaBeliefVariants + pytorchOptimizerAdanVariants
         + fieldVariants + lowPrecisionVariants
 
     package static let core: [KnownWrongVariant] = [

@@ -52,6 +52,9 @@ public struct AdanFamily: OptimizerFamily {
     public var decouple = false
     /// A known-wrong variant's knob: the optax/paper weight 1 − β₂ on d where pytorch_optimizer uses β₂.
     public var oneMinusBeta2Difference = false
+    /// A known-wrong variant's knob: g_prev at the first step taken from the negated gradient
+    /// (d = 0 under maximize too).
+    public var firstPreviousAfterMaximize = false
 
     public init() {}
 
@@ -89,7 +92,7 @@ public struct AdanKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var difference: Bool
     /// pytorch_optimizer's form: the first step, maximize, the clip factor, the weight of d, the
     /// two step sizes, √(1 − β₃ᵗ), the decoupled factor and the proximal divisor.
-    @usableFromInline var torch = false, first = false, maximize = false
+    @usableFromInline var torch = false, first = false, maximize = false, firstAfterMaximize = false
     @usableFromInline var clip: Scalar = 1, diffWeight: Scalar = 0, step1: Scalar = 0, step2: Scalar = 0
     @usableFromInline var rootDivisor: Scalar = 1, decayFactor: Scalar = 1, proxDivisor: Scalar = 1
     @inlinable public var slotCount: Int { 4 }
@@ -97,9 +100,10 @@ public struct AdanKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         if torch {
-            if first { s.s3 = g0 * L(repeating: clip) }
+            if first && !firstAfterMaximize { s.s3 = g0 * L(repeating: clip) }
             var g = maximize ? -g0 : g0
             g = g * L(repeating: clip)
+            if first && firstAfterMaximize { s.s3 = g }
             let d = difference ? g - s.s3 : L(repeating: 0)
             s.s0 = L(repeating: beta1) * s.s0 + L(repeating: oneMinusBeta1) * g
             s.s1 = L(repeating: beta2) * s.s1 + L(repeating: oneMinusBeta2) * d
@@ -158,6 +162,7 @@ final class AdanStepper<T: DescentFloat>: Stepper {
             k.first = steps == 1
             k.difference = c.gradientDifference
             k.maximize = c.maximize
+            k.firstAfterMaximize = c.firstPreviousAfterMaximize
             k.clip = T(clipFactor(grads))
             let w = c.oneMinusBeta2Difference ? 1 - c.beta2 : c.beta2
             k.diffWeight = T(w)
