@@ -84,7 +84,7 @@ private func expectClose(_ x: Double, _ y: Double, _ what: String) {
         _ = try spec("Adan", "{\"betas\": [0.98, 0.92, 1.01]}")
         Issue.record("beta3 1.01 accepted")
     } catch let DescentError.invalidHyperparameter(field, message) {
-        #expect(field == "betas")
+        #expect(field == "hyperparameters.betas")
         #expect(message.contains("beta3 must be in the range [0.0, 1.0]"))
     }
     _ = try spec("Adan", "{\"betas\": [0.98, 0.92, 1.0]}")   // beta3's range is closed
