@@ -282,6 +282,30 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  "eps": "epsilon", "wd": "weight_decay", "warmup": "warmup_steps"],
                  semantics: "uniform averaging weights 1/t; warmup lr·min(t/W, 1); x rebuilt from the weights; [wd] Keras's decay w ← w − w·λ·lr before the step"),
     ],
+    // Yogi
+    [
+        Spelling(convention: "optax", name: "yogi", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"],
+                 semantics: "both moments start at 1e-6 (not an argument); u = m̂/(√v̂ + eps); no weight decay"),
+        Spelling(convention: "pytorch_optimizer", name: "Yogi", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "both moments start at initial_accumulator; m by torch's lerp; √v/√(1 − b2ᵗ) + eps; [wd] weight_decay decoupled (w·(1 − lr·wd)) by default"),
+    ],
+    // AdaBelief
+    [
+        Spelling(convention: "optax", name: "adabelief", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "eps"],
+                 semantics: "eps_root (its own keyword, 1e-16) added into s every step; eps outside the root; no weight decay"),
+        Spelling(convention: "pytorch_optimizer", name: "AdaBelief", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "the same eps added into s every step AND outside the root; m by torch's lerp; [wd] weight_decay decoupled (w·(1 − lr·wd)) by default"),
+    ],
+    // Adan
+    [
+        Spelling(convention: "optax", name: "adan", keys: ["lr": "learning_rate", "beta1": "b1", "beta2": "b2", "beta3": "b3", "eps": "eps", "wd": "weight_decay"],
+                 semantics: "1 − b2 weights the difference (in n and the step); eps_root 1e-8 under the root; [wd] weight_decay added to the update before the lr"),
+        Spelling(convention: "pytorch_optimizer", name: "Adan", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]", "beta3": "betas[2]",
+                 "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
+                 semantics: "b2 weights the difference (the official code); no eps under the root; [wd] weight_decay proximal w/(1 + lr·wd) after the step by default"),
+    ],
 ]
 
 /// A re-spelled case and what it means.

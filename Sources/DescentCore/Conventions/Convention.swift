@@ -169,7 +169,7 @@ public enum Conventions {
     /// The `pytorch_optimizer` package (SOAP, Shampoo, Lamb, LARS, Lion, …).
     public static let pytorchOptimizer = Convention(
         name: "pytorch_optimizer", qualify: { "pytorch_optimizer.\($0)" }, qualifySchedule: { "pytorch_optimizer.\($0)" },
-        optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup + pytorchOptimizerAdEMAMixGroup + pytorchOptimizerADOPTGroup + pytorchOptimizerProdigyGroup, schedules: [])
+        optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup + pytorchOptimizerAdEMAMixGroup + pytorchOptimizerADOPTGroup + pytorchOptimizerProdigyGroup + pytorchOptimizerYogiAdaBeliefGroup + pytorchOptimizerAdanGroup, schedules: [])
 
     /// `Lion` from the `lion-pytorch` package.
     public static let lionPytorch = Convention(

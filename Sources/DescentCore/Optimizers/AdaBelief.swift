@@ -9,6 +9,18 @@
 //   w ← w + (−lr)·u
 //
 // State names optax's: mu, nu (ScaleByBeliefState).
+//
+// pytorch_optimizer.AdaBelief (pytorch-optimizer 4.1.0, optimizer/adabelief.py), `form =
+// .pytorchOptimizer`, with eps in both places (eps_root = eps): g ← −g (maximize), then
+// apply_weight_decay (decoupled by default: w ← w·(1 − lr·λ); fixed_decay w·(1 − λ);
+// weight_decouple False: g ← g + λ·w), m by lerp, s as above with ε added into it,
+// ŝ = max(ŝ_prev, s) with ams_bound (max_exp_avg_var), step size η = lr/(1 − β₁ᵗ) (adam_debias: lr):
+//   rectify off: w ← w − η·m/(√ŝ/√(1 − β₂ᵗ) + ε)
+//   rectify on (RAdam): ρ∞ = 2/(1 − β₂) − 1, ρ = ρ∞ − 2t·β₂ᵗ/(1 − β₂ᵗ); η ← η·r with
+//     r = √((1 − β₂ᵗ)(ρ − 4)(ρ − 2)ρ∞/((ρ∞ − 4)ρ(ρ∞ − 2))) when ρ ≥ n_sma_threshold, else 1
+//     (degenerated_to_sgd) or −1; then w ← w − η·m/(√ŝ + ε) (no 1 − β₂ᵗ under it) when
+//     ρ ≥ threshold, else w ← w − η·m when η > 0, else nothing.
+// State names exp_avg, exp_avg_var, max_exp_avg_var.
 
 public struct AdaBeliefFamily: OptimizerFamily {
     public var beta1 = 0.9
@@ -21,15 +33,35 @@ public struct AdaBeliefFamily: OptimizerFamily {
     /// A known-wrong variant's knob: false adds ε_root under the root only (Adam's eps_root)
     /// instead of into the state.
     public var epsRootInState = true
+    /// Whose operation order and state names.
+    public enum Form: String, Sendable { case optax, pytorchOptimizer = "pytorch_optimizer" }
+    public var form = Form.optax
+    /// pytorch_optimizer only: weight decay, maximize, adam_debias, ams_bound, RAdam rectification.
+    public var decay = LionDecay.none
+    public var maximize = false
+    public var adamDebias = false
+    public var amsBound = false
+    public var rectify = false
+    public var nSmaThreshold = 5.0
+    public var degeneratedToSGD = true
+    /// A known-wrong variant's knob: the rectified step keeps √(1 − β₂ᵗ) under √s (the library drops it).
+    public var rectifiedRootCorrection = false
 
     public init() {}
 
     public var familyName: String { "AdaBelief" }
     public var summary: String {
-        var s = "optax form, betas (\(beta1), \(beta2)), eps \(eps), eps_root \(epsRoot) "
+        var s = "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps), eps_root \(epsRoot) "
         s += epsRootInState ? "added into the state" : "inside the root"
         if nesterov { s += ", nesterov" }
         if adamSecondMoment { s += ", Adam's second moment (g², not (g − m)²)" }
+        if form == .pytorchOptimizer {
+            s += ", " + decay.summary
+            if maximize { s += ", maximize" }
+            if adamDebias { s += ", adam_debias" }
+            if amsBound { s += ", ams_bound" }
+            if rectify { s += ", rectify (n_sma_threshold \(nSmaThreshold)\(degeneratedToSGD ? ", degenerated_to_sgd" : ""))" }
+        }
         return s
     }
 
@@ -43,10 +75,34 @@ public struct AdaBeliefFamily: OptimizerFamily {
 public struct AdaBeliefKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot, bc1, bc2, bc1Next, negLr: Scalar
     @usableFromInline var nesterov, adam, epsRootInState: Bool
-    @inlinable public var slotCount: Int { 2 }
+    /// pytorch_optimizer's order: maximize, coupled λ / decay factor, ams (slot s2), the step's
+    /// mode (0 adaptive, 1 SGD, 2 none), its size and the divisor of √ŝ (√(1 − β₂ᵗ), or 1).
+    @usableFromInline var torch = false, maximize = false, ams = false
+    @usableFromInline var mode = 0
+    @usableFromInline var coupled: Scalar = 0, decayFactor: Scalar = 1, rootDivisor: Scalar = 1, stepSize: Scalar = 0
+    @inlinable public var slotCount: Int { ams ? 3 : 2 }
 
     @inlinable @inline(__always)
-    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+    public func apply<L: Lane>(_ p: inout L, _ g0: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        var g = g0
+        if torch {
+            if maximize { g = -g }
+            if coupled != 0 { g = g + L(repeating: coupled) * p }
+            if decayFactor != 1 { p = p * L(repeating: decayFactor) }
+            s.s0 = L(repeating: oneMinusBeta1) * g + L(repeating: beta1) * s.s0
+            let r = adam ? g : g - s.s0
+            s.s1 = L(repeating: beta2) * s.s1 + L(repeating: oneMinusBeta2) * (r * r)
+            if epsRootInState { s.s1 = s.s1 + L(repeating: epsRoot) }
+            var v = s.s1
+            if ams { s.s2 = L.maxNaN(s.s2, s.s1); v = s.s2 }
+            if !epsRootInState { v = v + L(repeating: epsRoot) }
+            if mode == 0 {
+                p = p - L(repeating: stepSize) * (s.s0 / (v.squareRoot() / L(repeating: rootDivisor) + L(repeating: eps)))
+            } else if mode == 1 {
+                p = p - L(repeating: stepSize) * s.s0
+            }
+            return
+        }
         s.s0 = L(repeating: oneMinusBeta1) * g + L(repeating: beta1) * s.s0
         let e = adam ? g : g - s.s0
         s.s1 = L(repeating: oneMinusBeta2) * (e * e) + L(repeating: beta2) * s.s1
@@ -63,7 +119,7 @@ public struct AdaBeliefKernel<Scalar: DescentFloat>: ElementwiseKernel {
 final class AdaBeliefStepper<T: DescentFloat>: Stepper {
     let config: AdaBeliefFamily
     let engine: Engine
-    let mu: [Buffer<T>], nu: [Buffer<T>]
+    let mu: [Buffer<T>], nu: [Buffer<T>], maxNu: [Buffer<T>]
     var steps = 0
 
     init(_ config: AdaBeliefFamily, shapes: [[Int]], engine: Engine) {
@@ -71,20 +127,53 @@ final class AdaBeliefStepper<T: DescentFloat>: Stepper {
         self.engine = engine
         mu = .zeros(like: shapes)
         nu = .zeros(like: shapes)
+        maxNu = config.form == .pytorchOptimizer && config.amsBound ? .zeros(like: shapes) : []
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         steps += 1
         let c = config, t = Double(steps)
-        let k = AdaBeliefKernel<T>(beta1: T(c.beta1), beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2),
+        var k = AdaBeliefKernel<T>(beta1: T(c.beta1), beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2),
                                    eps: T(c.eps), epsRoot: T(c.epsRoot),
                                    bc1: T(1 - Double.pow(c.beta1, t)), bc2: T(1 - Double.pow(c.beta2, t)),
                                    bc1Next: T(1 - Double.pow(c.beta1, t + 1)), negLr: T(-lr),
                                    nesterov: c.nesterov, adam: c.adamSecondMoment, epsRootInState: c.epsRootInState)
-        engine.map(k, params, grads, [mu, nu])
+        guard c.form == .pytorchOptimizer else { engine.map(k, params, grads, [mu, nu]); return }
+        let d = c.decay.parts(lr: lr, addedToUpdate: false)
+        k.torch = true
+        k.maximize = c.maximize
+        k.ams = c.amsBound
+        k.coupled = T(d.coupled)
+        k.decayFactor = T(d.factor)
+        // get_rectify_step_size, then apply_adam_debias, in Python floats.
+        var stepSize = lr, mode = 0
+        if c.rectify {
+            let smaMax = 2 / (1 - c.beta2) - 1
+            let b2t = Double.pow(c.beta2, t)
+            let sma = smaMax - 2 * t * b2t / (1 - b2t)
+            let rt: Double
+            if sma >= c.nSmaThreshold {
+                rt = ((1 - b2t) * (sma - 4) / (smaMax - 4) * (sma - 2) / sma * smaMax / (smaMax - 2)).squareRoot()
+            } else {
+                rt = c.degeneratedToSGD ? 1 : -1
+            }
+            stepSize *= rt
+            if !c.adamDebias { stepSize /= 1 - Double.pow(c.beta1, t) }
+            mode = sma >= c.nSmaThreshold ? 0 : stepSize > 0 ? 1 : 2
+            k.rootDivisor = c.rectifiedRootCorrection ? T((1 - b2t).squareRoot()) : 1
+        } else {
+            if !c.adamDebias { stepSize /= 1 - Double.pow(c.beta1, t) }
+            k.rootDivisor = T((1 - Double.pow(c.beta2, t)).squareRoot())
+        }
+        k.mode = mode
+        k.stepSize = T(stepSize)
+        engine.map(k, params, grads, c.amsBound ? [mu, nu, maxNu] : [mu, nu])
     }
 
-    var state: [(name: String, buffers: [Buffer<T>])] { [("mu", mu), ("nu", nu)] }
+    var state: [(name: String, buffers: [Buffer<T>])] {
+        guard config.form == .pytorchOptimizer else { return [("mu", mu), ("nu", nu)] }
+        return config.amsBound ? [("exp_avg", mu), ("exp_avg_var", nu), ("max_exp_avg_var", maxNu)] : [("exp_avg", mu), ("exp_avg_var", nu)]
+    }
 }
 
 extension AdaBeliefStepper {

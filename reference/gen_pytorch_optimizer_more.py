@@ -1,0 +1,158 @@
+"""Golden fixtures for pytorch_optimizer.Yogi, AdaBelief and Adan (pytorch-optimizer
+4.1.0, torch 2.15.0 float64), replayed through gen_lion_lamb.run (the torch runner).
+
+Both are the optax algorithms (gen_yogi_adabelief.py) in pytorch_optimizer's own form: maximize,
+then apply_weight_decay (DECOUPLED by default: w·(1 − lr·wd); fixed_decay w·(1 − wd); weight_decouple
+False adds wd·w to g), the first moment by lerp, and the step lr/(1 − b1ᵗ) · m/(√v/√(1 − b2ᵗ) + eps)
+(adam_debias in **kwargs: lr alone). Yogi: both moments start at initial_accumulator (1e-6), eps
+1e-3 outside the root, lr 1e-2. AdaBelief: eps 1e-16 added INTO s at every step and again outside
+the root; ams_bound bounds by the running max of s; rectify is RAdam's (below n_sma_threshold an
+SGD step lr/(1 − b1ᵗ)·m when degenerated_to_sgd, else no step; above it the root has no
+1 − b2ᵗ). Tensors: a 2-D matrix, a vector, a 3-D tensor with 1000× gradients and a 1-element one.
+Adan: the official code's form (β₂ weights the difference in n and in the step, where optax uses
+1 − β₂), a global gradient clip max_grad_norm computed in float32, maximize's first difference 2g, and
+weight_decay proximal (w/(1 + lr·wd) after the step) unless weight_decouple.
+Every case names the mistake it is designed to catch.
+"""
+from __future__ import annotations
+
+import gen_lion_lamb
+from common import Fixture
+import common
+
+STEPS = 8
+RECTIFY_STEPS = 10
+SHAPES = [(3, 4), (5,), (2, 1, 3), (1,)]
+C = "pytorch_optimizer"
+FILES = common.Files()
+
+
+def R(name, tag, hp, description, steps=STEPS, lr_base=None, **inputs):
+    return gen_lion_lamb.replay_case(C, name, tag, hp, description, steps=steps, lr_base=lr_base,
+                                     shapes=SHAPES, **inputs)
+
+
+def E(name, tag, hp, description):
+    return gen_lion_lamb.error_case(C, name, tag, hp, description)
+
+
+def _errors(name, rest=(0.999,)):
+    """The validators in the library's order; `rest` completes betas (Adan has three)."""
+    return [
+        E(name, "invalid-lr", {"lr": -0.001}, "A negative lr: NegativeLRError's wording."),
+        E(name, "invalid-beta1", {"betas": [1.0, *rest]}, "beta1 must be in [0, 1): validate_betas' wording."),
+        E(name, "invalid-beta2", {"betas": [0.9, -0.5, *rest[1:]]}, "beta2 must be in [0, 1)."),
+        E(name, "invalid-weight-decay", {"weight_decay": -0.1}, "Negative weight_decay (validated after betas)."),
+        E(name, "invalid-eps", {"eps": -1e-8}, "Negative eps (validated last)."),
+    ]
+
+
+@FILES.file("pytorch_optimizer/Yogi.json")
+def pytorch_optimizer_yogi():
+    N = "Yogi"
+    cases = [
+        R(N, "defaults", {},
+          "pytorch_optimizer.Yogi defaults: lr 1e-2, betas (0.9, 0.999), initial_accumulator 1e-6 for BOTH moments, "
+          "eps 1e-3 outside the root; catches Adam's second moment, the sign of sign(v − g²) flipped, moments started "
+          "at 0 and eps under the root."),
+        R(N, "betas-lr-schedule", {"lr": 0.02, "betas": [0.8, 0.9]},
+          "betas (0.8, 0.9) and a changing lr: catches b1 and b2 swapped and a cached lr.", lr_base=0.02),
+        R(N, "initial-accumulator", {"lr": 0.01, "initial_accumulator": 0.5, "eps": 1e-6},
+          "initial_accumulator 0.5: m starts at 0.5 as well as v (optax's value for both); catches the keyword "
+          "ignored and m started at 0."),
+        R(N, "decoupled-decay", {"lr": 0.01, "weight_decay": 0.5},
+          "weight_decay 0.5, decoupled (weight_decouple True is the default): w ← w·(1 − lr·wd) before the step; "
+          "catches coupled decay (Adam's L2).", lr_base=0.01),
+        R(N, "coupled-decay", {"lr": 0.01, "weight_decay": 0.3, "weight_decouple": False},
+          "weight_decouple False: wd·w added to g before both moments; catches decoupled decay."),
+        R(N, "fixed-decay", {"lr": 0.01, "weight_decay": 0.05, "fixed_decay": True},
+          "fixed_decay: w ← w·(1 − wd), not scaled by the lr; catches the flag ignored.", lr_base=0.01),
+        R(N, "maximize-coupled", {"lr": 0.01, "weight_decay": 0.2, "weight_decouple": False, "maximize": True},
+          "maximize negates g BEFORE the coupled decay is added; catches the update negated instead."),
+        R(N, "adam-debias", {"lr": 0.01, "adam_debias": True},
+          "adam_debias (a **kwargs group key): the step is lr, not lr/(1 − b1ᵗ); catches the key ignored."),
+        R(N, "per-param-zero", {"lr": 0.01, "foreach": False},
+          "foreach=False (the per-parameter path); a tensor at exactly 0 and one whose gradient is always 0 "
+          "(sign(v − 0) = +1 shrinks v by nothing: g² = 0).", zero_params=(0,), zero_grads=(1,)),
+    ] + _errors(N)
+    return Fixture("pytorch_optimizer/Yogi.json", "pytorch_optimizer.Yogi (pytorch-optimizer 4.1.0, torch 2.15.0 "
+                   "float64).", cases)
+
+
+@FILES.file("pytorch_optimizer/AdaBelief.json")
+def pytorch_optimizer_adabelief():
+    N = "AdaBelief"
+    cases = [
+        R(N, "defaults", {},
+          "pytorch_optimizer.AdaBelief defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-16 added INTO s every step and "
+          "again outside the root, weight decay 0; catches Adam's g² for (g − m)², and eps left out of the state."),
+        R(N, "large-eps", {"lr": 0.01, "eps": 1e-3},
+          "eps 1e-3: s accumulates eps each step (s_t ≥ eps·Σβ₂ᵏ), so eps outside the EMA only or under the root "
+          "only is visible; catches both."),
+        R(N, "betas-lr-schedule", {"lr": 0.02, "betas": [0.8, 0.9], "eps": 1e-8},
+          "betas (0.8, 0.9) and a changing lr: catches b1 and b2 swapped and a cached lr.", lr_base=0.02),
+        R(N, "decoupled-decay", {"lr": 0.01, "weight_decay": 0.5},
+          "weight_decay 0.5, decoupled by default: w ← w·(1 − lr·wd) before the step; catches coupled decay.",
+          lr_base=0.01),
+        R(N, "coupled-decay", {"lr": 0.01, "weight_decay": 0.3, "weight_decouple": False},
+          "weight_decouple False: wd·w added to g before both moments; catches decoupled decay."),
+        R(N, "fixed-decay", {"lr": 0.01, "weight_decay": 0.05, "fixed_decay": True},
+          "fixed_decay: w ← w·(1 − wd), not scaled by the lr; catches the flag ignored."),
+        R(N, "maximize-coupled", {"lr": 0.01, "weight_decay": 0.2, "weight_decouple": False, "maximize": True},
+          "maximize negates g BEFORE the coupled decay; catches the update negated instead."),
+        R(N, "ams-bound", {"lr": 0.01, "ams_bound": True, "eps": 1e-8},
+          "ams_bound: the denominator uses the running max of s (max_exp_avg_var) — gradients shrink across steps so "
+          "the max differs from s; catches the flag ignored."),
+        R(N, "adam-debias", {"lr": 0.01, "adam_debias": True},
+          "adam_debias (a **kwargs group key): the step is lr, not lr/(1 − b1ᵗ); catches the key ignored."),
+        R(N, "rectify", {"lr": 0.01, "rectify": True, "betas": [0.9, 0.9], "eps": 1e-8},
+          "rectify with b2 0.9 (ρ∞ = 19, ρ crosses 5 at step 6): SGD steps lr/(1 − b1ᵗ)·m first (degenerated_to_sgd), "
+          "then RAdam's r·lr/(1 − b1ᵗ)·m/(√s + eps) with NO 1 − b2ᵗ under the root; catches rectify ignored, the "
+          "bias-corrected root kept, and the SGD phase skipped.", steps=RECTIFY_STEPS),
+        R(N, "rectify-no-sgd-ams", {"lr": 0.01, "rectify": True, "betas": [0.9, 0.9], "degenerated_to_sgd": False,
+                                    "ams_bound": True, "n_sma_threshold": 4},
+          "rectify with degenerated_to_sgd False (no step at all while ρ < n_sma_threshold 4) and ams_bound; catches "
+          "the SGD step taken anyway and the threshold's default 5 used.", steps=RECTIFY_STEPS),
+        R(N, "per-param-zero", {"lr": 0.01, "foreach": False, "eps": 1e-8},
+          "foreach=False (the per-parameter path); a tensor at exactly 0 and one whose gradient is always 0.",
+          zero_params=(0,), zero_grads=(1,)),
+    ] + _errors(N)
+    return Fixture("pytorch_optimizer/AdaBelief.json", "pytorch_optimizer.AdaBelief (pytorch-optimizer 4.1.0, torch "
+                   "2.15.0 float64).", cases)
+
+
+@FILES.file("pytorch_optimizer/Adan.json")
+def pytorch_optimizer_adan():
+    N = "Adan"
+    cases = [
+        R(N, "defaults", {},
+          "pytorch_optimizer.Adan defaults: lr 1e-3, betas (0.98, 0.92, 0.99), eps 1e-8 outside the root, no clip, d = 0 "
+          "at the first step; n from (g + b2·d)² and the v step lr·b2/(1 − b2ᵗ); catches optax's 1 − b2 in both places "
+          "and the difference dropped."),
+        R(N, "betas-lr-schedule", {"lr": 0.02, "betas": [0.9, 0.5, 0.8]},
+          "betas (0.9, 0.5, 0.8) and a changing lr: catches the betas permuted and a cached lr.", lr_base=0.02),
+        R(N, "proximal-decay", {"lr": 0.05, "weight_decay": 0.5},
+          "weight_decay 0.5 with weight_decouple False (the default): w ← (w − step)/(1 + lr·wd) AFTER the step, the "
+          "paper's proximal form; catches decay added to g and decoupled decay.", lr_base=0.05),
+        R(N, "decoupled-decay", {"lr": 0.05, "weight_decay": 0.5, "weight_decouple": True},
+          "weight_decouple: w ← w·(1 − lr·wd) BEFORE the step; catches the proximal division used anyway."),
+        R(N, "global-clip", {"lr": 0.01, "max_grad_norm": 1.0},
+          "max_grad_norm 1.0: every gradient scaled by min(1/(‖g‖ + eps), 1) with ‖g‖ over ALL tensors (tensor 2 "
+          "carries 1000× gradients, so the clip binds), computed in float32; the first step's g_prev is the clipped g; "
+          "catches per-tensor clipping and the clip ignored."),
+        R(N, "maximize", {"lr": 0.01, "maximize": True},
+          "maximize: g_prev is initialised from the raw gradient BEFORE the negation, so the first difference is 2·(−g), "
+          "not 0; catches a zero first difference under maximize and the update negated instead."),
+        R(N, "per-param-zero", {"lr": 0.01, "foreach": False},
+          "foreach=False (the per-parameter path); a tensor at exactly 0 and one whose gradient is always 0.",
+          zero_params=(0,), zero_grads=(1,)),
+    ] + _errors(N, rest=(0.92, 0.99)) + [
+        E(N, "invalid-beta3", {"betas": [0.98, 0.92, 1.5]}, "beta3 must be in [0, 1] (closed, unlike beta1 and beta2)."),
+        E(N, "invalid-max-grad-norm", {"max_grad_norm": -1.0}, "Negative max_grad_norm (validated before eps)."),
+    ]
+    return Fixture("pytorch_optimizer/Adan.json", "pytorch_optimizer.Adan (pytorch-optimizer 4.1.0, torch 2.15.0 "
+                   "float64).", cases)
+
+
+def generate():
+    return FILES.build_all()
