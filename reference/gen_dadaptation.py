@@ -19,6 +19,11 @@ tensor): s ← s + dlr·g, nw ← nw + dlr·⟨g, s_old⟩, d ← max(d, min(2·
 w ← momentum·w + (1 − momentum)·(x0 − s).
 DAdaptLion is Lion at dlr = d·lr with m ← b2·m + (1 − b2)·dlr·g and s the EMA of dlr·sign steps;
 no growth_rate, d0 not validated, lr 0 accepted.
+DAdaptAdaGrad (10 steps): alphak from 1e-6, sk ← sk + dlr·g, sksq_weighted and skl1 running sums of each
+step's changes, d̂ = (sksq_weighted − gsq_weighted)/skl1, w = x0 − sk/(√alphak + eps) (momentum mixes w in).
+DAdaptAdan (10 steps): Adan's m, n, v at dlr, pre_grad = g at the first step, d̂ =
+(Σ s²/(√v + eps)/(1 − b3) − gsq_weighted)/‖s‖₁, the proximal decay (w − step)/(1 + dlr·wd) or no_prox's
+w·(1 − dlr·wd) − step.
 
 Every case has three tensors of very different gradient scales (common.discriminating_grads), so a
 d summed per tensor instead of over all of them is far off. Every case says which mistake it is
@@ -40,13 +45,13 @@ NAMES = {"dadaptation": "DAdaptAdam", "optax": "dadapt_adamw"}
 FILES = common.Files()
 
 
-def _inputs(cid, steps, zero_first=0, scale=1.0, drift=0.0):
+def _inputs(cid, steps, zero_first=0, scale=1.0, drift=0.0, shapes=SHAPES):
     """Initial parameters and gradients (× scale); the first `zero_first` steps' gradients are all 0;
     `drift` adds one fixed direction (× drift) to every step's gradient, so the gradients agree and
     the d estimate grows (with independent gradients DAdaptSGD's numerator stays ≤ 0)."""
     rng = common.case_rng(cid)
-    params = common.initial_params(rng, SHAPES)
-    grads = common.discriminating_grads(rng, SHAPES, steps)
+    params = common.initial_params(rng, shapes)
+    grads = common.discriminating_grads(rng, shapes, steps)
     if drift:
         direction = [rng.standard_normal(len(g)) * drift for g in grads[0]]
         grads = [[[float(x + y) for x, y in zip(g, d)] for g, d in zip(step, direction)] for step in grads]
@@ -57,12 +62,12 @@ def _inputs(cid, steps, zero_first=0, scale=1.0, drift=0.0):
     return params, grads
 
 
-def replay_case(conv, tag, hp, description, lr_base=None, name=None, **inputs):
+def replay_case(conv, tag, hp, description, lr_base=None, name=None, steps=STEPS, **inputs):
     name = name or NAMES[conv]
     cid = f"{conv}/{name}/{tag}"
-    params, grads = _inputs(cid, STEPS, **inputs)
-    lrs = common.lr_sequence(lr_base, STEPS) if lr_base is not None else None
-    expected = gen_lion_lamb.run(conv, name, hp, params, STEPS, grads=grads, lrs=lrs)
+    params, grads = _inputs(cid, steps, **inputs)
+    lrs = common.lr_sequence(lr_base, steps) if lr_base is not None else None
+    expected = gen_lion_lamb.run(conv, name, hp, params, steps, grads=grads, lrs=lrs)
     return common.optimizer_case(cid, SOURCES[conv], conv, name, hp, params,
                                  common.trajectory_steps(expected, grads, lrs), description, TOL)
 
@@ -225,6 +230,108 @@ def dadaptation_lion():
         ("invalid-beta2", {"betas": [0.9, 1.5]}, "betas[1] must be in [0, 1)."),
     ], name=N)
     return Fixture("dadaptation/DAdaptLion.json", "dadaptation.DAdaptLion (dadaptation 3.2, torch 2.15.0 float64).",
+                   cases)
+
+
+# DAdaptAdaGrad and DAdaptAdan: 10 steps over a 2-D, a 1-element and a 3-D tensor.
+NEW_SHAPES = [(3, 4), (1,), (2, 1, 3)]
+GROUP_NEW = ("a 2-D, a 1-element and a 3-D tensor of gradient scales 1e-8..10: the d sums are ONE sum over all of "
+             "them; catches a d per tensor")
+
+
+def new_case(name):
+    """drifting_case for the DAdaptAdaGrad / DAdaptAdan goldens: 10 steps over NEW_SHAPES."""
+    case = drifting_case(name)
+
+    def run(tag, hp, description, **kw):
+        return case(tag, hp, description, steps=10, shapes=NEW_SHAPES, **kw)
+    return run
+
+
+@FILES.file("dadaptation/DAdaptAdaGrad.json")
+def dadaptation_adagrad():
+    N = "DAdaptAdaGrad"
+    R = new_case(N)
+    cases = [   # every case's gradients but no-drift's share a drift direction (1.0 per element), so d grows
+        R("defaults", {},
+          "dadaptation.DAdaptAdaGrad defaults: lr 1.0, momentum 0, weight_decay 0, eps 1e-6 (outside the root), d0 "
+          "1e-6, growth_rate inf; alphak starts at 1e-6 (not 0), w = x0 − sk/(√alphak + eps). " + GROUP_NEW +
+          "; alphak started at 0 (the 1e-8-scale gradients' denominators change by orders of magnitude); d allowed "
+          "to shrink."),
+        R("momentum", {"momentum": 0.9},
+          "momentum 0.9: w ← w·(1 − ck) + ck·z with ck = 1 − momentum (w keeps 0.9 of itself); catches momentum and "
+          "1 − momentum swapped and w ← z regardless."),
+        R("coupled-decay", {"weight_decay": 0.1},
+          "weight_decay 0.1: g ← g + wd·w before alphak, sk and the sums; catches the decay left out or applied to w."),
+        R("eps", {"eps": 1e-2, "momentum": 0.5},
+          "eps 1e-2: (√alphak + eps) in every denominator (sums and z); catches eps under the root or a default eps."),
+        R("growth-rate", {"growth_rate": 1.05},
+          "growth_rate 1.05: d grows by at most 5% per step; catches the cap missing."),
+        R("large-d0", {"d0": 0.05},
+          "d0 0.05, above the early estimates (sksq_weighted − gsq_weighted)/skl1: d = max(d, ·) holds it; catches "
+          "d ← d̂."),
+        R("lr-schedule", {"lr": 0.5},
+          "The group's lr changed by a schedule (0.5, 0.25, 0.85, 0.05): dlr = d·lr in force (sk ← sk + dlr·g, "
+          "gsq_weighted += dlr²·Σ g²/(√alphak + eps)); catches a cached lr.", lr_base=0.5),
+        R("no-drift", {"momentum": 0.3},
+          "Independent gradients (no drift): d barely moves from d0; catches d ← d̂ (which goes negative).",
+          drift=0.0),
+        R("zero-start", {"log_every": 1, "growth_rate": 2.0},
+          "The first 2 steps' gradients are all 0: skl1 = 0, the step returns before moving the parameters and k "
+          "does not advance; x0 is the parameters at the first step; log_every 1 only logs; growth_rate 2.",
+          zero_first=2),
+    ]
+    cases += error_cases([
+        ("invalid-d0", {"d0": 0.0, "lr": -1.0}, "d0 must be > 0 (checked first)."),
+        ("invalid-lr", {"lr": 0.0, "momentum": -1.0}, "lr must be > 0, worded 'Learning rate 0.0 must be positive', "
+                                                        "checked before momentum."),
+        ("invalid-momentum", {"momentum": -0.5, "eps": 0.0}, "momentum must be ≥ 0 ('Momentum -0.5 must be "
+                                                              "non-negative'), checked before eps."),
+        ("invalid-eps", {"eps": 0.0}, "eps must be > 0."),
+    ], name=N)
+    return Fixture("dadaptation/DAdaptAdaGrad.json", "dadaptation.DAdaptAdaGrad (dadaptation 3.2, torch 2.15.0 float64).",
+                   cases)
+
+
+@FILES.file("dadaptation/DAdaptAdan.json")
+def dadaptation_adan():
+    N = "DAdaptAdan"
+    R = new_case(N)
+    cases = [
+        R("defaults", {},
+          "dadaptation.DAdaptAdan defaults: lr 1.0, betas (0.98, 0.92, 0.99), eps 1e-8, weight_decay 0.02 with the "
+          "proximal decay (no_prox False: w ← (w − step)/(1 + dlr·wd)), d0 1e-6, growth_rate inf; pre_grad = g at "
+          "the first step (δ = 0 there). " + GROUP_NEW + "; the decays swapped; δ = g − 0 at the first step."),
+        R("no-prox", {"no_prox": True, "weight_decay": 0.3},
+          "no_prox with weight_decay 0.3: w ← w·(1 − dlr·wd) − step; catches the proximal form kept."),
+        R("prox-strong", {"weight_decay": 0.5, "d0": 0.01},
+          "weight_decay 0.5, d0 0.01 (the decay visible): w ← (w − step)/(1 + dlr·wd); catches no_prox's form."),
+        R("no-decay", {"weight_decay": 0.0},
+          "weight_decay 0: the parameters move by the step alone; catches a default decay applied anyway."),
+        R("betas-eps", {"betas": [0.9, 0.8, 0.95], "eps": 1e-3},
+          "betas (0.9, 0.8, 0.95), eps 1e-3: b1 in m, b2 in n, in u = g + b2·δ and in the step, b3 in v, s and "
+          "gsq_weighted; catches betas permuted and eps under the root."),
+        R("growth-rate", {"growth_rate": 1.05},
+          "growth_rate 1.05: d grows by at most 5% per step; catches the cap missing."),
+        R("large-d0", {"d0": 0.05, "weight_decay": 0.0},
+          "d0 0.05, above the early estimates: d = max(d, d̂) holds it; catches d ← d̂."),
+        R("lr-schedule", {"lr": 1.0},
+          "The group's lr changed by a schedule (1, 0.5, 1.7, 0.1): dlr = d·lr in force in m, n, s, "
+          "gsq_weighted and the decay; catches a cached lr.", lr_base=1.0),
+        R("zero-start", {"log_every": 1},
+          "The first 2 steps' gradients are all 0: ‖s‖₁ = 0, the step returns before the decay, the step "
+          "counters and pre_grad; the first real step sets pre_grad = g (δ = 0); log_every 1 only logs.",
+          zero_first=2),
+    ]
+    cases += error_cases([
+        ("invalid-d0", {"d0": -1.0, "lr": 0.0}, "d0 must be > 0 (checked first)."),
+        ("invalid-lr", {"lr": 0.0, "eps": 0.0}, "lr must be > 0, checked before eps."),
+        ("invalid-eps", {"eps": -1e-8}, "eps must be > 0."),
+        ("invalid-beta1", {"betas": [1.0, 0.92, 0.99]}, "betas[0] must be in [0, 1)."),
+        ("invalid-beta2", {"betas": [0.98, -0.1, 0.99]}, "betas[1] must be in [0, 1)."),
+        ("invalid-beta3", {"betas": [0.98, 0.92, 1.0]}, "betas[2] must be in [0, 1)."),
+    ], name=N)
+    return Fixture("dadaptation/DAdaptAdan.json", "dadaptation.DAdaptAdan (dadaptation 3.2, torch 2.15.0 float64).",
                    cases)
 
 

@@ -12,7 +12,8 @@ import DescentTestSupport
 import DescentJSON
 
 private let dadaptationFixtureFiles = ["dadaptation/DAdaptAdam.json", "optax/dadapt_adamw.json", "dadaptation/DAdaptSGD.json",
-                                             "dadaptation/DAdaptLion.json"]
+                                             "dadaptation/DAdaptLion.json", "dadaptation/DAdaptAdaGrad.json",
+                                             "dadaptation/DAdaptAdan.json"]
 
 @Test(arguments: dadaptationFixtureFiles)
 func dadaptationFixturesPass(_ file: String) throws {
@@ -112,7 +113,7 @@ func dadaptationFirstStepByHand(_ convention: String, _ name: String, _ hp: Stri
 }
 
 @Test func dadaptationVariantsAreCaught() throws {
-    try expectEveryVariantCaught(files: dadaptationFixtureFiles, variants: dadaptationVariants, count: 9)
+    try expectEveryVariantCaught(files: dadaptationFixtureFiles, variants: dadaptationVariants, count: 12)
 }
 
 /// The variants shared by both families are caught by DAdaptSGD's goldens on their own too.
@@ -136,4 +137,73 @@ func dadaptationFirstStepByHand(_ convention: String, _ name: String, _ hp: Stri
     let expected: [Double] = [1 - 0.005, -2 + 0.005, 0.5]
     #expect(w.doubles == expected, "\(w.doubles)")
     #expect(try box.save().scalar("d") == 0.01)
+}
+
+/// The variants that apply to DAdaptAdaGrad and DAdaptAdan are caught by each one's goldens on their own.
+@Test(arguments: [("dadaptation/DAdaptAdaGrad.json", ["dadapt-d-per-tensor", "dadapt-d-shrinks", "dadapt-growth-rate-ignored",
+                                                      "dadapt-adagrad-alpha-from-zero"]),
+                  ("dadaptation/DAdaptAdan.json", ["dadapt-d-per-tensor", "dadapt-d-shrinks", "dadapt-growth-rate-ignored",
+                                                   "dadapt-adan-prox-swapped", "dadapt-adan-first-diff-from-zero"])])
+func dadaptationAdaGradAdanVariantsAreCaughtByTheirGoldens(_ file: String, _ ids: [String]) throws {
+    let chosen = dadaptationVariants.filter { ids.contains($0.id) }
+    #expect(chosen.count == ids.count)
+    try expectEveryVariantCaught(files: [file], variants: chosen, count: ids.count)
+}
+
+/// DAdaptAdaGrad's first step from sk = 0, alphak = 1e-6 (the paper's AdaGrad from 0 would divide
+/// by |g| + eps instead): alphak = 1e-6 + g², sk = d0·lr·g, w = x0 − sk/(√alphak + eps); and d stays d0
+/// (sksq_weighted = Σ sk²/(√α + eps) equals gsq_weighted = dlr²·Σ g²/(√α + eps) up to rounding).
+@Test func dadaptationAdaGradFirstStepByHand() throws {
+    let box = try stepper("dadaptation", "DAdaptAdaGrad", #"{"lr": 0.5, "d0": 0.01, "eps": 1e-3}"#, shapes: [[3]])
+    let w0 = [1.0, -2.0, 0.5], g = [2.0, -1e-3, 0]
+    let w = Buffer<Double>(w0)
+    box.step([w], [Buffer<Double>(g)], 0.5)
+    let dlr = 0.01 * 0.5
+    for i in 0..<3 {
+        let expected = w0[i] - (dlr * g[i]) / ((1e-6 + g[i] * g[i]).squareRoot() + 1e-3)
+        #expect(abs(w.doubles[i] - expected) <= 1e-15 * abs(expected), "w[\(i)]: \(w.doubles[i]) vs \(expected)")
+    }
+    let saved = box.save()
+    #expect(try saved.scalar("d") == 0.01, "d moved at the first step")
+    #expect(try saved.count("k") == 1)
+    #expect(saved.buffers.first { $0.name == "alphak" }?.values[0][2] == 1e-6, "alphak of a 0 gradient is not its 1e-6 start")
+}
+
+/// DAdaptAdan's first step: pre_grad = g so δ = 0 and n stays 0, u = g; m = dlr·(1 − b1)·g,
+/// v = (1 − b3)·g²; the default proximal decay divides: w = (w0 − m/(√v + eps))/(1 + dlr·wd);
+/// no_prox multiplies first: w = w0·(1 − dlr·wd) − m/(√v + eps).
+@Test(arguments: [false, true])
+func dadaptationAdanFirstStepByHand(_ noProx: Bool) throws {
+    let box = try stepper("dadaptation", "DAdaptAdan", #"{"d0": 0.1, "weight_decay": 0.5, "no_prox": \#(noProx)}"#, shapes: [[2], [1]])
+    let a = Buffer<Double>([1, -2]), b = Buffer<Double>([0.25])
+    let ga = [3.0, -1e-4], gb = [0.5]
+    box.step([a, b], [Buffer<Double>(ga), Buffer<Double>(gb)], 1.0)
+    let dlr = 0.1
+    func expected(_ w0: Double, _ g: Double) -> Double {
+        let m = (dlr * (1 - 0.98)) * g, v = (1 - 0.99) * (g * g)
+        let step = m / (v.squareRoot() + 1e-8)
+        return noProx ? w0 * (1 - dlr * 0.5) - step : (w0 - step) / (1 + dlr * 0.5)
+    }
+    let got = a.doubles + b.doubles, want = [expected(1, ga[0]), expected(-2, ga[1]), expected(0.25, gb[0])]
+    for i in 0..<3 { #expect(abs(got[i] - want[i]) <= 1e-15 * abs(want[i]), "w[\(i)]: \(got[i]) vs \(want[i])") }
+    let saved = box.save()
+    #expect(saved.buffers.first { $0.name == "exp_avg_diff" }?.values.allSatisfy { $0.allSatisfy { $0 == 0 } } == true,
+            "n moved at the first step (δ must be 0 there)")
+}
+
+@Test func dadaptationAdaGradAdanValidationWording() throws {
+    func message(_ name: String, _ hp: String) -> String? {
+        do { _ = try Conventions.optimizer(convention: "dadaptation", name: name, hyperparameters: try JSON.parse(hp)); return nil }
+        catch let DescentError.invalidHyperparameter(_, m) { return m }
+        catch { return "\(error)" }
+    }
+    #expect(message("DAdaptAdaGrad", #"{"d0": 0, "lr": -1}"#) == "Invalid d0 value: 0")
+    #expect(message("DAdaptAdaGrad", #"{"lr": 0.0, "momentum": -1}"#) == "Learning rate 0.0 must be positive")
+    #expect(message("DAdaptAdaGrad", #"{"momentum": -0.5, "eps": 0}"#) == "Momentum -0.5 must be non-negative")
+    #expect(message("DAdaptAdaGrad", #"{"eps": 0.0}"#) == "Invalid epsilon value: 0.0")
+    #expect(message("DAdaptAdaGrad", #"{"growth_rate": "inf", "log_every": 3, "weight_decay": -1}"#) == nil)
+    #expect(message("DAdaptAdan", #"{"betas": [0.98, 0.92, 1.0]}"#) == "Invalid beta parameter at index 2: 1.0")
+    #expect(message("DAdaptAdan", #"{"lr": 0, "eps": 0}"#) == "Invalid learning rate: 0")
+    #expect(message("DAdaptAdan", #"{"no_prox": true, "growth_rate": 1.02}"#) == nil)
+    #expect(message("DAdaptAdan", #"{"fsdp_in_use": false}"#) != nil, "DAdaptAdan has no fsdp_in_use keyword")
 }

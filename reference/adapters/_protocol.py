@@ -5,6 +5,7 @@ An adapter reads one JSON case per line on stdin and answers one JSON line on st
 Importing this module puts reference/ on sys.path, so the library adapters reach the runners
 (`from runners import torch as torch_runner`) that the generators use.
 """
+import contextlib
 import json
 import math
 import os
@@ -46,7 +47,9 @@ def serve(handle):
         case = json.loads(line)
         cid = case.get("id")
         try:
-            answer = handle(case)
+            # A library that prints (dadaptation's DAdaptAdan with log_every) must not write into the answers.
+            with contextlib.redirect_stdout(sys.stderr):
+                answer = handle(case)
         except Exception as e:  # the library rejected the call: its own message
             answer = {"error": f"{type(e).__name__}: {e}" if not isinstance(e, ValueError) else str(e)}
             if os.environ.get("DESCENT_ADAPTER_TRACE"):

@@ -294,6 +294,10 @@ extension Verifier {
         if units.count > 1, specs.contains(where: { ($0?.family as? ProdigyFamily)?.form == .prodigyopt }) {
             throw DescentError.unsupported("prodigyopt.Prodigy shares one d estimate over all param groups and sums over the tensors that have gradients: several groups or null gradients are not implemented in Descent's field runner")
         }
+        // dadaptation likewise (param groups are refused above; null gradients split the tensors into units).
+        if units.count > 1 && c.convention == "dadaptation" {
+            throw DescentError.unsupported("dadaptation keeps one d estimate over every tensor that has a gradient (`if p.grad is None: continue` in its sums): null gradients are not implemented in Descent's field runner, which would step each tensor with its own d")
+        }
         let first = units.compactMap(\.box).first
         r.ran = "\(impl.name): \(c.convention).\(c.name) → " + (units.compactMap(\.spec).first.map { "\($0.family.familyName) [\($0.family.summary)]" } ?? "frozen")
             + " in \(units.count) unit\(units.count == 1 ? "" : "s") (\(groups.count) group\(groups.count == 1 ? "" : "s")) as \(first?.typeName ?? "none")"

@@ -25,8 +25,9 @@
 //   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief, Adan, AdEMAMix (and
 //   simplified), ADOPT, optimistic gradient (and on Adam),
 //   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
-//   DAdaptAdam, SGD, Lion       nothing: map passes (Adam, SGD: the moment / dual update, then the
-//                               step; Lion: one), and Swift loops for the d sums (Σ of the scratch
+//   DAdaptAdam, SGD, Lion,      nothing: map passes (Adam, SGD: the moment / dual update, then the
+//   AdaGrad, Adan               step; Lion: one; AdaGrad: old sums, moments, step; Adan: moments,
+//                               s, step), and Swift loops for the d sums (Σ of the scratch
 //                               products, Σ|s|, Σs²)
 //   SM3                         nothing: map, and Swift loops for its per-dimension min and max
 //   Prodigy                     nothing: Swift loops for s, ⟨g, p0 − w⟩ and Σ|s| (float64 sums), then map
