@@ -108,6 +108,8 @@ private func addKernels(_ a: Accelerator) {
     both(a, YogiKernel<Float>.self, YogiKernel<Double>.self)
     both(a, AdEMAMixKernel<Float>.self, AdEMAMixKernel<Double>.self)
     both(a, SimplifiedAdEMAMixKernel<Float>.self, SimplifiedAdEMAMixKernel<Double>.self)
+    both(a, MADGRADAccumulateKernel<Float>.self, MADGRADAccumulateKernel<Double>.self)
+    both(a, MADGRADStepKernel<Float>.self, MADGRADStepKernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {
