@@ -45,6 +45,10 @@ public struct MADGRADFamily: OptimizerFamily {
     public var decayInSumOnly = false
     /// Known-wrong form: λ = lr·√(k + 1) and decoupled decay by lr (eps not added to the lr).
     public var epsNotInLR = false
+    /// Known-wrong form: pytorch_optimizer's decoupled decay taken from the post-step weights.
+    public var decayFromNewWeights = false
+    /// Known-wrong form: pytorch_optimizer's momentum-0 x₀ kept at the initial params (optax's form).
+    public var keepInitialX0 = false
 
     public init(form: Form) { self.form = form }
 
@@ -57,6 +61,8 @@ public struct MADGRADFamily: OptimizerFamily {
         if accumulateAsEMA { s += ", EMA sums" }
         if decayInSumOnly { s += ", decay in s only" }
         if epsNotInLR { s += ", eps not added to lr" }
+        if decayFromNewWeights { s += ", decay from the new weights" }
+        if keepInitialX0 { s += ", x0 kept" }
         return s
     }
 
@@ -73,7 +79,7 @@ public struct MADGRADFamily: OptimizerFamily {
     }
 
     /// x₀ rebuilt from w each step (pytorch_optimizer's momentum-0 branch).
-    var x0FromCurrent: Bool { form == .pytorchOptimizer && momentum == 0 }
+    var x0FromCurrent: Bool { form == .pytorchOptimizer && momentum == 0 && !keepInitialX0 }
 }
 
 /// The accumulation. Slots: x₀, G (grad_sum_sq), s, σ (of the previous step, read only).
@@ -116,6 +122,7 @@ public struct MADGRADStepKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var oneMinusWeight: Scalar  // 1 − (1 − momentum), as torch's lerp forms it
     @usableFromInline var momentum: Scalar
     @usableFromInline var decay: Scalar           // −(lr + eps)·wd, or 0
+    @usableFromInline var decayFromNew = false    // the variant: from the post-step w
     @inlinable public var slotCount: Int { 3 }
 
     @inlinable @inline(__always)
@@ -130,7 +137,7 @@ public struct MADGRADStepKernel<Scalar: DescentFloat>: ElementwiseKernel {
             let xNew = L(repeating: weight) * z + L(repeating: momentum) * p
             p = p + (xNew - p)
         }
-        if decay != 0 { p = p + L(repeating: decay) * old }
+        if decay != 0 { p = p + L(repeating: decay) * (decayFromNew ? p : old) }
     }
 }
 
@@ -181,9 +188,11 @@ final class MADGRADStepper<T: DescentFloat>: Stepper {
                                              x0FromCurrent: c.x0FromCurrent, torchOrder: c.form == .pytorchOptimizer,
                                              ema: c.accumulateAsEMA, beta: T(c.momentum), decayInSumOnly: c.decayInSumOnly)
         let decoupled = c.form == .pytorchOptimizer && c.decoupledDecay && c.weightDecay > 0
-        let move = MADGRADStepKernel<T>(torchLerp: c.form == .pytorchOptimizer, copy: c.x0FromCurrent,
+        let move = MADGRADStepKernel<T>(torchLerp: c.form == .pytorchOptimizer,
+                                        copy: c.form == .pytorchOptimizer && c.momentum == 0,
                                         weight: T(1 - c.momentum), oneMinusWeight: T(1 - (1 - c.momentum)),
-                                        momentum: T(c.momentum), decay: T(decoupled ? -elr * c.weightDecay : 0))
+                                        momentum: T(c.momentum), decay: T(decoupled ? -elr * c.weightDecay : 0),
+                                        decayFromNew: c.decayFromNewWeights)
         for i in params.indices {
             engine.map(acc, params[i], grads[i], [x0[i], grad_sum_sq[i], s[i], sigma[i]])
             refreshSigma(sigma[i], grad_sum_sq[i])
