@@ -82,7 +82,8 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
         }
         for name in ["Adam", "SGD", "NAdam", "RAdam", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Lion", "LAMB", "LARS", "Muon",
                      "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief",
-                     "Adan", "NovoGrad", "Fromage", "SM3", "SparseAdam", "OptimisticGradient", "PolyakSGD", "AdEMAMix", "SimplifiedAdEMAMix", "ADOPT", "Prodigy"] {
+                     "Adan", "NovoGrad", "Fromage", "SM3", "SparseAdam", "OptimisticGradient", "PolyakSGD", "AdEMAMix", "SimplifiedAdEMAMix", "ADOPT", "Prodigy",
+                     "MADGRAD"] {
             #expect(families.contains(name), "no case resumed \(name) (resumed: \(families.sorted()))")
         }
     }

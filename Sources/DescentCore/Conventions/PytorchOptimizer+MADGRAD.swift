@@ -6,7 +6,7 @@
 import DescentJSON
 
 let pytorchOptimizerMADGRADGroup: [OptimizerEntry] = [
-    OptimizerEntry("MADGRAD", "d = ±g (maximize) + weight_decay·w unless weight_decouple; lr' = lr + eps (0 when lr is 0); λ = lr'·√(k + 1) (k the optimizer's global step); grad_sum_sq ← grad_sum_sq + λ·d·d, s ← s + λ·d; rms = grad_sum_sq^(1/3) + eps (eps 0: a 0 is inf); z = x0 − s/rms; w ← lerp(w, z, 1 − momentum); momentum 0: x0 = w + s/rms_old each step and w ← z; weight_decouple: w ← w − lr'·weight_decay·w_old") { h in
+    OptimizerEntry("MADGRAD", "d = ±g (maximize) + weight_decay·w unless weight_decouple; lr' = lr + eps (0 when lr is 0); λ = lr'·√(k + 1) (k the optimizer's global step); grad_sum_sq ← grad_sum_sq + λ·d·d, s ← s + λ·d; rms = grad_sum_sq^(1/3) + eps (at eps = zero a zero rms is inf); z = x0 − s/rms; w ← lerp(w, z, 1 − momentum); without momentum: x0 = w + s/rms_old each step and w ← z; weight_decouple: w ← w − lr'·weight_decay·w_old") { h in
         let lr = try h.double("lr", default: 1e-3)
         let m = try h.double("momentum", default: 0.9)
         let wd = try h.double("weight_decay", default: 0)
