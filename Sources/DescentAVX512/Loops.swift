@@ -114,6 +114,8 @@ private func addKernels(_ a: Accelerator) {
     both(a, SimplifiedAdEMAMixKernel<Float>.self, SimplifiedAdEMAMixKernel<Double>.self)
     both(a, DAdaptAdaGradKernel<Float>.self, DAdaptAdaGradKernel<Double>.self)
     both(a, DAdaptAdanKernel<Float>.self, DAdaptAdanKernel<Double>.self)
+    both(a, MADGRADAccumulateKernel<Float>.self, MADGRADAccumulateKernel<Double>.self)
+    both(a, MADGRADStepKernel<Float>.self, MADGRADStepKernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {

@@ -269,6 +269,13 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "pytorch_optimizer", name: "ADOPT", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
                  "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "clip ±t^0.25 (the group's step: 2^0.25 at the first clipped step); m by torch's lerp; [wd] weight_decay coupled (added to g) by default, also at the first step"),
+    ],    // MADGRAD
+    [
+        Spelling(convention: "optax", name: "madgrad", keys: ["lr": "learning_rate", "momentum": "momentum", "eps": "eps", "wd": "weight_decay"],
+                 semantics: "λ = (lr + eps)·√(k + 1) as a float32 number, eps added even at lr 0; σ = cbrt(G) + eps; x0 the initial params at any momentum; [wd] coupled (add_decayed_weights)"),
+        Spelling(convention: "pytorch_optimizer", name: "MADGRAD", keys: ["lr": "lr", "momentum": "momentum", "eps": "eps", "wd": "weight_decay",
+                 "maximize": "maximize"],
+                 semantics: "λ in float64, 0 at lr 0; σ = G^(1/3) + eps (eps 0: a 0 is inf); momentum 0 rebuilds x0 = w + s/rms_old; [wd] coupled by default, weight_decouple: −(lr + eps)·wd·w_old after the step"),
     ],
     // Schedule-Free AdamW
     [

@@ -159,7 +159,7 @@ public enum Conventions {
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
         optimizers: optaxSGDGroup + optaxAdamGroup + optaxLionLambGroup + optaxMatrixGroup + optaxLBFGSGroup + optaxAdafactorGroup + optaxRpropGroup + optaxYogiAdaBeliefGroup + optaxMoreGroup + optaxOptimisticGroup + optaxPolyakGroup + optaxNoisySGDGroup + optaxAdEMAMixGroup + optaxADOPTGroup + optaxProdigyGroup + optaxDAdaptationGroup
-            + optaxContribGroup,
+            + optaxContribGroup + optaxMADGRADGroup,
         schedules: optaxSchedules)
 
     public static let textbook = Convention(
@@ -169,7 +169,8 @@ public enum Conventions {
     /// The `pytorch_optimizer` package (SOAP, Shampoo, Lamb, LARS, Lion, …).
     public static let pytorchOptimizer = Convention(
         name: "pytorch_optimizer", qualify: { "pytorch_optimizer.\($0)" }, qualifySchedule: { "pytorch_optimizer.\($0)" },
-        optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup + pytorchOptimizerAdEMAMixGroup + pytorchOptimizerADOPTGroup + pytorchOptimizerProdigyGroup + pytorchOptimizerYogiAdaBeliefGroup + pytorchOptimizerAdanGroup, schedules: [])
+        optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup + pytorchOptimizerAdEMAMixGroup + pytorchOptimizerADOPTGroup + pytorchOptimizerProdigyGroup + pytorchOptimizerYogiAdaBeliefGroup + pytorchOptimizerAdanGroup
+            + pytorchOptimizerMADGRADGroup, schedules: [])
 
     /// `Lion` from the `lion-pytorch` package.
     public static let lionPytorch = Convention(

@@ -48,6 +48,7 @@
 //   Lion, pytorch_optimizer's use_gc / adanorm   gemm (row means as G·J/length), nrm2, dot
 //   Adafactor                   gemm (row and column sums G·1, Gᵀ·1, the mean of r, the outer
 //                               product r ⊗ c / m), nrm2 (RMS of the update and of the weights)
+//   MADGRAD                     nothing: map (G, s), a Swift loop for σ = ∛G + eps, map (the step)
 // (The ridge closed-form check computes XᵀX with its own loops: a check must not share the code
 // under test.)
 // (Eigen-decompositions — Jacobi, QR iterations in MatrixOps — are Swift loops on every engine.)
