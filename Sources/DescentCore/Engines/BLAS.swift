@@ -9,7 +9,11 @@
 // (BLASCore.swift; DESCENT_BLAS_CORE=auto|native|NAME); `core` and `coreChoice` say what ran.
 //
 // What goes to BLAS (everything else runs as in `vectorized`):
-//   dot    cblas_ddot / cblas_sdot      Σ x·y
+//   dot    cblas_ddot / cblas_dsdot     Σ x·y (float32: cblas_dsdot, accumulated in float64 and
+//                                       rounded once, so the result does not depend on the kernel
+//                                       set: with cblas_sdot, SkylakeX's and Haswell's summation
+//                                       orders sent float32 L-BFGS line searches down different
+//                                       branches, 0.15 apart on optax's Rosenbrock case)
 //   norm   cblas_dnrm2 / cblas_snrm2    ‖x‖₂ (scaled against overflow; not √(x·x))
 //   axpy   cblas_daxpy / cblas_saxpy    y ← a·x + y (OpenBLAS's kernels may use FMA)
 //   scal   cblas_dscal / cblas_sscal    x ← a·x
@@ -66,6 +70,7 @@ import Foundation
 public final class BLASLibrary: @unchecked Sendable {
     typealias DDot = @convention(c) (Int32, UnsafePointer<Double>, Int32, UnsafePointer<Double>, Int32) -> Double
     typealias SDot = @convention(c) (Int32, UnsafePointer<Float>, Int32, UnsafePointer<Float>, Int32) -> Float
+    typealias DSDot = @convention(c) (Int32, UnsafePointer<Float>, Int32, UnsafePointer<Float>, Int32) -> Double
     typealias DNrm2 = @convention(c) (Int32, UnsafePointer<Double>, Int32) -> Double
     typealias SNrm2 = @convention(c) (Int32, UnsafePointer<Float>, Int32) -> Float
     typealias DAxpy = @convention(c) (Int32, Double, UnsafePointer<Double>, Int32, UnsafeMutablePointer<Double>, Int32) -> Void
@@ -87,7 +92,7 @@ public final class BLASLibrary: @unchecked Sendable {
     /// kernels) on a CPU with AVX-512; asked for SkylakeX".
     public private(set) var coreChoice: String = ""
 
-    let ddot: DDot, sdot: SDot
+    let ddot: DDot, sdot: SDot, dsdot: DSDot
     let dnrm2: DNrm2, snrm2: SNrm2
     let daxpy: DAxpy, saxpy: SAxpy
     let dscal: DScal, sscal: SScal
@@ -183,6 +188,7 @@ public final class BLASLibrary: @unchecked Sendable {
         self.path = path
         ddot = try sym("cblas_ddot", DDot.self)
         sdot = try sym("cblas_sdot", SDot.self)
+        dsdot = try sym("cblas_dsdot", DSDot.self)
         dnrm2 = try sym("cblas_dnrm2", DNrm2.self)
         snrm2 = try sym("cblas_snrm2", SNrm2.self)
         daxpy = try sym("cblas_daxpy", DAxpy.self)
@@ -245,14 +251,14 @@ public enum BLASEngine {
     @usableFromInline
     static func dot<T: DescentFloat>(_ x: Buffer<T>, _ y: Buffer<T>, threads: Int) -> T {
         library(threads: threads) { lib in
-            var sum = T(0), i = 0
+            var sum = T(0), wide = 0.0, i = 0
             repeat {
                 let n = Int32(min(piece, x.count - i))
                 if T.self == Double.self { sum += T(lib.ddot(n, d(x.pointer + i), 1, d(y.pointer + i), 1)) }
-                else { sum += T(lib.sdot(n, f(x.pointer + i), 1, f(y.pointer + i), 1)) }
+                else { wide += lib.dsdot(n, f(x.pointer + i), 1, f(y.pointer + i), 1) }
                 i += Int(n)
             } while i < x.count
-            return sum
+            return T.self == Double.self ? sum : T(wide)
         }
     }
 
