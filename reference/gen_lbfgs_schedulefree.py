@@ -386,6 +386,14 @@ SF = {
     ],
 }
 
+# The closure classes: the same algorithms stepped with step(closure), parameters holding x. The
+# train-mode cases' settings, with descriptions of what the closure form changes.
+XT = (" The closure class: the parameters hold x (the average) between steps and the gradient is taken at y; "
+      "catches comparing y (the train-mode classes' parameters), and lr_max started at −1.")
+for _base in ("SGDScheduleFree", "AdamWScheduleFree", "RAdamScheduleFree"):
+    SF[_base + "Closure"] = [(suffix, hp, vary, desc + XT) for suffix, hp, vary, desc in SF[_base]
+                             if not (_base == "RAdamScheduleFree" and "foreach" in hp)]
+
 SF_PROBLEMS = [
     ("SGDScheduleFree", "problem-quadratic", "quadratic", {"lr": 0.05, "warmup_steps": 3}, 24,
      "Schedule-Free SGD in a closed loop: the gradient is taken at y."),
@@ -450,7 +458,7 @@ def sf_error_cases(name):
         return _error_case(f"schedulefree/{name}/{tag}", "schedulefree 1.4.1", "schedulefree", name, hp,
                            torch_runner.constructor_error("schedulefree", name, hp, catch=CONSTRUCTOR_ERRORS), desc)
 
-    if name != "SGDScheduleFree":
+    if name not in ("SGDScheduleFree", "SGDScheduleFreeClosure"):
         return []   # AdamWScheduleFree validates nothing
     return [
         E("invalid-lr", {"lr": -0.5}, "Negative lr is rejected with the package's message."),

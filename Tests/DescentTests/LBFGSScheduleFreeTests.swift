@@ -17,7 +17,8 @@ private let files = [
     "torch/problems/LBFGS.json", "optax/problems/lbfgs.json", "optax/schedule_free.json",
     "optax/problems/schedule_free.json", "schedulefree/SGDScheduleFree.json",
     "schedulefree/AdamWScheduleFree.json", "schedulefree/RAdamScheduleFree.json", "schedulefree/problems/schedule_free.json",
-    "keras/ScheduleFreeAdamW.json",
+    "keras/ScheduleFreeAdamW.json", "schedulefree/SGDScheduleFreeClosure.json", "schedulefree/AdamWScheduleFreeClosure.json",
+    "schedulefree/RAdamScheduleFreeClosure.json",
 ]
 
 private func loadCases(_ file: String) throws -> [OptimizerCase] {
@@ -125,6 +126,8 @@ private let designedToCatch: [(variant: String, cases: [String])] = [
     ("radam-schedulefree-no-rectification", ["schedulefree/RAdamScheduleFree/defaults", "schedulefree/RAdamScheduleFree/lr-schedule"]),
     ("radam-schedulefree-silent-phase-ignored", ["schedulefree/RAdamScheduleFree/defaults"]),
     ("radam-schedulefree-threshold-5", ["schedulefree/RAdamScheduleFree/defaults", "schedulefree/RAdamScheduleFree/sgd-phase"]),
+    ("schedulefree-closure-holds-y", ["schedulefree/SGDScheduleFreeClosure/defaults", "schedulefree/AdamWScheduleFreeClosure/defaults",
+                                      "schedulefree/RAdamScheduleFreeClosure/sgd-phase"]),
     ("keras-schedulefree-lr-weighted", ["keras/ScheduleFreeAdamW/warmup", "keras/ScheduleFreeAdamW/betas-lr-schedule"]),
     ("schedulefree-params-hold-x", []),   // every non-degenerate case: see holdingXIsCaughtEverywhere
     ("weight-decay-ignored", ["optax/schedule_free_sgd/weight-decay", "schedulefree/SGDScheduleFree/weight-decay",
@@ -163,7 +166,7 @@ private func loadFiles() throws -> [FixtureFile] {
             #expect(r.status == .fail || c.id.hasSuffix("warmup-zero"), "\(c.id): x matches the expected values (\(r.status))")
         }
     }
-    #expect(applied == 38)
+    #expect(applied == 52)
 }
 
 /// Mistakes that stay test-only: a case-specific change (a per-step lr) or an arbitrary wrong

@@ -97,7 +97,7 @@ def make_optimizer(convention, name, ps, hp):
     if cls is None:
         raise LookupError(f"{convention} has no {name}")
     opt = construct(cls, ps, kwargs(hp))
-    if convention == "schedulefree":
+    if convention == "schedulefree" and hasattr(opt, "train"):   # the *Closure classes have no modes
         opt.train()
     return opt
 
@@ -174,6 +174,14 @@ def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None):
             def closure():
                 set_grads()
                 return torch.tensor(problem_loss(problem, ps[0].detach().numpy().reshape(-1).copy()))
+
+            opt.step(closure)
+        elif type(opt).__module__.startswith("schedulefree") and type(opt).__name__.endswith("Closure"):
+            # schedulefree's closure classes move the parameters to y, call the closure there (it
+            # sets the gradients) and leave x in them.
+            def closure():
+                set_grads()
+                return torch.tensor(0.0, dtype=torch.float64)
 
             opt.step(closure)
         else:

@@ -134,6 +134,10 @@ package let lbfgsScheduleFreeVariants: [KnownWrongVariant] = [
         guard x.rectify && x.rectifyThreshold == 4 else { return false }
         x.rectifyThreshold = 5; return true
     }),
+    KnownWrongVariant("schedulefree-closure-holds-y", "schedulefree's *Closure classes ported as the train-mode ones: the parameters hold y between steps instead of x", scheduleFree { x in
+        guard x.holdsX else { return false }
+        x.holdsX = false; return true
+    }),
     KnownWrongVariant("keras-schedulefree-lr-weighted", "Keras ScheduleFreeAdamW averaging with schedulefree's weights ∝ max lr² instead of Keras's uniform 1/t", scheduleFree { x in
         guard x.form == .keras && x.kerasUniformWeights else { return false }
         x.kerasUniformWeights = false; return true

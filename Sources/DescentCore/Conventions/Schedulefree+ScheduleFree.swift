@@ -48,3 +48,17 @@ let schedulefreeGroup: [OptimizerEntry] = [
         return OptimizerSpec(family: f, lr: lr)
     },
 ]
+
+/// SGDScheduleFreeClosure, AdamWScheduleFreeClosure, RAdamScheduleFreeClosure: the same keywords,
+/// defaults and checks as the train-mode classes (schedulefree 1.4.1), stepped with a closure:
+/// the parameters hold x between steps, and the gradient is taken at y (ScheduleFree.swift,
+/// closure form).
+let schedulefreeClosureGroup: [OptimizerEntry] = schedulefreeGroup.map { e in
+    OptimizerEntry(e.name + "Closure", "\(e.name) stepped with step(closure): the parameters hold x (the average) between steps, moved to y for the closure's gradient") { h in
+        var spec = try e.build(&h)
+        guard var f = spec.family as? ScheduleFreeFamily else { return spec }
+        f.holdsX = true
+        spec.family = f
+        return spec
+    }
+}

@@ -23,6 +23,10 @@
 //                 warmup_constant_schedule(0, lr, W)(n) = (0 − lr)·(1 − min(n, W)/W) + lr is read
 //                 at n = step_count (from 1) for the weight and at n = count (from 0) for the base
 //                 step; W = 0 makes it the constant 0 (the parameters never move).
+//   closure       (schedulefree's *ScheduleFreeClosure classes, `holdsX`: the parameters hold x between
+//                 steps) step(closure): y ← lerp(x, z, 1 − β) in place, the closure's gradient at y,
+//                 then u as above (+ λ·y), x ← lerp(y, z, 1 − 1/β), z ← z − lr·u, x ← lerp(x, z, c);
+//                 lr_max starts at 0 (the train-mode classes start it at −1).
 //   keras         (keras.optimizers.ScheduleFreeAdamW, Keras 3.15.1; variable y, state `momentum` = z
 //                 copied from the initial y when built, `velocity` = v; t = iterations + 1, every
 //                 operation in the variable's dtype): Keras's weight decay y ← y − y·λ·lr first
@@ -60,6 +64,8 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     /// keras form: the averaging weight c = 1/t (false, a known-wrong form: schedulefree's
     /// c = lr_max²/Σ lr_max², with lr_max the largest warmed-up lr so far).
     public var kerasUniformWeights = true
+    /// schedulefree form: the *Closure classes, whose parameters hold x (see the header).
+    public var holdsX = false
 
     public init(form: Form, base: Base) {
         self.form = form
@@ -70,6 +76,7 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     public var summary: String {
         var parts = ["\(form.rawValue) form", "\(base.rawValue) base", "beta \(beta1)"]
         if base == .adamw { parts.append("beta2 \(beta2), eps \(eps) outside the root") }
+        if holdsX { parts.append("closure: params hold x, the gradient at y") }
         if rectify { parts.append("RAdam rectification (ρ_t > \(rectifyThreshold)), \(silentSGDPhase ? "silent" : "SGD") phase before it") }
         if weightDecay != 0 { parts.append("decay \(weightDecay) at y") }
         if let w = warmupSteps { parts.append("warmup \(w)") }
@@ -118,11 +125,23 @@ public struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var negLr, oneMinusC, beta, oneMinusBeta: Scalar
     /// AdamW's normalisation g/(√v̂ + ε) applied (false: RAdam's SGD phase, u = g).
     @usableFromInline var normalize = true
+    /// schedulefree closure form (p holds y on entry, x on exit; yCoef is 1 − 1/β).
+    @usableFromInline var closure = false
     @inlinable public var slotCount: Int { adamw ? 2 : 1 }
 
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         switch form {
+        case .schedulefree where closure:
+            var u = g
+            if adamw {
+                s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * g * g
+                if normalize { u = g / ((s.s1 / L(repeating: bc2)).squareRoot() + L(repeating: eps)) }
+            }
+            if decay != 0 { u = u + L(repeating: decay) * p }
+            let x = torchLerp(p, s.s0, yCoef)
+            s.s0 = s.s0 - L(repeating: lr) * u
+            p = torchLerp(x, s.s0, c)
         case .schedulefree:
             var u = g
             if adamw {
@@ -172,11 +191,30 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
     init(_ config: ScheduleFreeFamily, shapes: [[Int]], engine: Engine) {
         self.config = config
         self.engine = engine
-        lrMax = config.form == .schedulefree ? -1.0 : 0.0
+        lrMax = config.form == .schedulefree && !config.holdsX ? -1.0 : 0.0
         v = config.base == .adamw ? .zeros(like: shapes) : []
     }
 
+    /// The closure form's extrapolation before the gradient: y ← lerp(x, z, 1 − β) (torch's lerp).
+    private func toY(_ params: [Buffer<T>]) {
+        if z.isEmpty { z = params.map { $0.clone() } }
+        let w = T(1 - config.beta1), rest = 1 - w
+        for (p, zt) in zip(params, z) {
+            for i in 0..<p.count { p[i] = w.magnitude < 0.5 ? p[i] + w * (zt[i] - p[i]) : zt[i] - (zt[i] - p[i]) * rest }
+        }
+    }
+
+    func step(params: [Buffer<T>], objective: Objective<T>, lr: Double) {
+        if config.holdsX { toY(params) }   // the gradient is taken at y
+        update(params: params, grads: objective(params).grads, lr: lr)
+    }
+
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        if config.holdsX { toY(params) }
+        update(params: params, grads: grads, lr: lr)
+    }
+
+    private func update(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         let c = config
         if z.isEmpty { z = params.map { $0.clone() } }   // z starts at the initial parameters
         var k = ScheduleFreeKernel<T>(form: c.form, adamw: c.base == .adamw, beta2: T(c.beta2), oneMinusBeta2: T(1 - c.beta2),
@@ -198,7 +236,8 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
             weightSum += weight
             let ck = weightSum == 0 ? 0 : weight / weightSum
             k.c = T(ck)
-            k.yCoef = T(lrS * (c.beta1 * (1 - ck) - 1))
+            k.yCoef = c.holdsX ? T(1 - 1 / c.beta1) : T(lrS * (c.beta1 * (1 - ck) - 1))
+            k.closure = c.holdsX
             k.lr = T(lrS)
             k.bc2 = T(1 - Double.pow(c.beta2, Double(step + 1)))
         case .optax:
