@@ -394,6 +394,16 @@ for _base in ("SGDScheduleFree", "AdamWScheduleFree", "RAdamScheduleFree"):
     SF[_base + "Closure"] = [(suffix, hp, vary, desc + XT) for suffix, hp, vary, desc in SF[_base]
                              if not (_base == "RAdamScheduleFree" and "foreach" in hp)]
 
+# The paper and reference classes: the train-mode cases' settings (their parameters are y too).
+PT = (" AdamWScheduleFreePaper: the step's lr is lr·√(1 − β₂ᵗ) (also in lr_max and the weights) and v is not "
+      "bias-corrected; catches the train-mode class's bias correction.")
+RT = (" The reference class keeps x as a tensor and updates z, x, y in that order (AdamW: its decay z ← z − lr·λ·y "
+      "before the normalised step); catches the decay added to the normalised step instead.")
+SF["AdamWScheduleFreePaper"] = [(a, hp, v, d + PT) for a, hp, v, d in SF["AdamWScheduleFree"]]
+SF["SGDScheduleFreeReference"] = [(a, hp, v, d + RT) for a, hp, v, d in SF["SGDScheduleFree"]]
+SF["AdamWScheduleFreeReference"] = [(a, hp, v, d + RT) for a, hp, v, d in SF["AdamWScheduleFree"]] + [
+    ("decay-at-z", {"lr": 0.02, "weight_decay": 0.1, "decay_at_z": True}, True,
+     "decay_at_z True: the decay z ← z − lr·λ·z taken at z instead of y; catches decay_at_z ignored." + RT)]
 SF_PROBLEMS = [
     ("SGDScheduleFree", "problem-quadratic", "quadratic", {"lr": 0.05, "warmup_steps": 3}, 24,
      "Schedule-Free SGD in a closed loop: the gradient is taken at y."),
@@ -458,7 +468,7 @@ def sf_error_cases(name):
         return _error_case(f"schedulefree/{name}/{tag}", "schedulefree 1.4.1", "schedulefree", name, hp,
                            torch_runner.constructor_error("schedulefree", name, hp, catch=CONSTRUCTOR_ERRORS), desc)
 
-    if name not in ("SGDScheduleFree", "SGDScheduleFreeClosure"):
+    if name not in ("SGDScheduleFree", "SGDScheduleFreeClosure", "SGDScheduleFreeReference"):
         return []   # AdamWScheduleFree validates nothing
     return [
         E("invalid-lr", {"lr": -0.5}, "Negative lr is rejected with the package's message."),

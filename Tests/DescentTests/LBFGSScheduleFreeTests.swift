@@ -18,7 +18,8 @@ private let files = [
     "optax/problems/schedule_free.json", "schedulefree/SGDScheduleFree.json",
     "schedulefree/AdamWScheduleFree.json", "schedulefree/RAdamScheduleFree.json", "schedulefree/problems/schedule_free.json",
     "keras/ScheduleFreeAdamW.json", "schedulefree/SGDScheduleFreeClosure.json", "schedulefree/AdamWScheduleFreeClosure.json",
-    "schedulefree/RAdamScheduleFreeClosure.json",
+    "schedulefree/RAdamScheduleFreeClosure.json", "schedulefree/AdamWScheduleFreePaper.json",
+    "schedulefree/SGDScheduleFreeReference.json", "schedulefree/AdamWScheduleFreeReference.json",
 ]
 
 private func loadCases(_ file: String) throws -> [OptimizerCase] {
@@ -128,6 +129,8 @@ private let designedToCatch: [(variant: String, cases: [String])] = [
     ("radam-schedulefree-threshold-5", ["schedulefree/RAdamScheduleFree/defaults", "schedulefree/RAdamScheduleFree/sgd-phase"]),
     ("schedulefree-closure-holds-y", ["schedulefree/SGDScheduleFreeClosure/defaults", "schedulefree/AdamWScheduleFreeClosure/defaults",
                                       "schedulefree/RAdamScheduleFreeClosure/sgd-phase"]),
+    ("schedulefree-paper-bias-corrected", ["schedulefree/AdamWScheduleFreePaper/defaults"]),
+    ("schedulefree-reference-decay-at-z-ignored", ["schedulefree/AdamWScheduleFreeReference/decay-at-z"]),
     ("keras-schedulefree-lr-weighted", ["keras/ScheduleFreeAdamW/warmup", "keras/ScheduleFreeAdamW/betas-lr-schedule"]),
     ("schedulefree-params-hold-x", []),   // every non-degenerate case: see holdingXIsCaughtEverywhere
     ("weight-decay-ignored", ["optax/schedule_free_sgd/weight-decay", "schedulefree/SGDScheduleFree/weight-decay",
@@ -166,7 +169,7 @@ private func loadFiles() throws -> [FixtureFile] {
             #expect(r.status == .fail || c.id.hasSuffix("warmup-zero"), "\(c.id): x matches the expected values (\(r.status))")
         }
     }
-    #expect(applied == 52)
+    #expect(applied == 68)
 }
 
 /// Mistakes that stay test-only: a case-specific change (a per-step lr) or an arbitrary wrong

@@ -138,6 +138,14 @@ package let lbfgsScheduleFreeVariants: [KnownWrongVariant] = [
         guard x.holdsX else { return false }
         x.holdsX = false; return true
     }),
+    KnownWrongVariant("schedulefree-paper-bias-corrected", "AdamWScheduleFreePaper ported as AdamWScheduleFree: v bias-corrected instead of the lr scaled by √(1 − β₂ᵗ)", scheduleFree { x in
+        guard x.lrBiasCorrection else { return false }
+        x.lrBiasCorrection = false; return true
+    }),
+    KnownWrongVariant("schedulefree-reference-decay-at-z-ignored", "AdamWScheduleFreeReference's decay_at_z ignored: the decay taken at y", scheduleFree { x in
+        guard x.keepsX && x.decayAtZ else { return false }
+        x.decayAtZ = false; return true
+    }),
     KnownWrongVariant("keras-schedulefree-lr-weighted", "Keras ScheduleFreeAdamW averaging with schedulefree's weights ∝ max lr² instead of Keras's uniform 1/t", scheduleFree { x in
         guard x.form == .keras && x.kerasUniformWeights else { return false }
         x.kerasUniformWeights = false; return true

@@ -181,7 +181,7 @@ public enum Conventions {
     /// the parameters as held in train mode.
     public static let schedulefree = Convention(
         name: "schedulefree", qualify: { "schedulefree.\($0)" }, qualifySchedule: { "schedulefree.\($0)" },
-        optimizers: schedulefreeGroup + schedulefreeClosureGroup, schedules: [])
+        optimizers: schedulefreeGroup + schedulefreeClosureGroup + schedulefreeVariantGroup, schedules: [])
 
     /// `keras.optimizers.X` and `keras.optimizers.schedules.X` (Keras 3.15.1).
     public static let keras = Convention(

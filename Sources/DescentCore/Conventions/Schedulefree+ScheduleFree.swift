@@ -62,3 +62,32 @@ let schedulefreeClosureGroup: [OptimizerEntry] = schedulefreeGroup.map { e in
         return spec
     }
 }
+
+/// The other classes of the package, on the train-mode builders (same keywords and checks):
+/// AdamWScheduleFreePaper (lr·√(1 − β₂ᵗ), v not bias-corrected) and the *Reference classes
+/// (x kept as state; AdamW's decay applied to z before the step, at y or, with decay_at_z, at z).
+let schedulefreeVariantGroup: [OptimizerEntry] = {
+    func derived(_ base: String, _ name: String, _ note: String,
+                 _ edit: @escaping @Sendable (inout Hyperparameters, inout ScheduleFreeFamily) throws -> Void) -> OptimizerEntry {
+        let e = schedulefreeGroup.first { $0.name == base }!
+        return OptimizerEntry(name, note) { h in
+            var spec = try e.build(&h)
+            guard var f = spec.family as? ScheduleFreeFamily else { return spec }
+            try edit(&h, &f)
+            spec.family = f
+            return spec
+        }
+    }
+    return [
+        derived("AdamWScheduleFree", "AdamWScheduleFreePaper", "the paper's form: the step's lr scaled by √(1 − β₂ᵗ) (into lr_max and the weights too), √v + eps without v's bias correction") { _, f in
+            f.lrBiasCorrection = true
+        },
+        derived("SGDScheduleFree", "SGDScheduleFreeReference", "x, y and z kept as tensors: z ← z − lr·(g + λ·y), x ← x·(1 − c) + c·z, y = β·x + (1 − β)·z") { _, f in
+            f.keepsX = true
+        },
+        derived("AdamWScheduleFree", "AdamWScheduleFreeReference", "x, y and z kept as tensors; decay z ← z − lr·λ·y (or ·z with decay_at_z) before the normalised step z ← z − lr·g/(√v̂ + eps)") { h, f in
+            f.keepsX = true
+            f.decayAtZ = try h.bool("decay_at_z", default: false)
+        },
+    ]
+}()

@@ -27,6 +27,10 @@
 //                 steps) step(closure): y ← lerp(x, z, 1 − β) in place, the closure's gradient at y,
 //                 then u as above (+ λ·y), x ← lerp(y, z, 1 − 1/β), z ← z − lr·u, x ← lerp(x, z, c);
 //                 lr_max starts at 0 (the train-mode classes start it at −1).
+//   reference     (schedulefree's *ScheduleFreeReference classes, `keepsX`: x kept as a state tensor,
+//                 y = the parameters): SGD u = g + λ·y, z ← z − lr·u; AdamW z ← z − (lr·λ)·(y, or z
+//                 with decay_at_z), v as above, z ← z + (−lr)·g/(√(v/bc₂) + ε); then
+//                 x ← x·(1 − c) + c·z and y = x·β + (1 − β)·z.
 //   keras         (keras.optimizers.ScheduleFreeAdamW, Keras 3.15.1; variable y, state `momentum` = z
 //                 copied from the initial y when built, `velocity` = v; t = iterations + 1, every
 //                 operation in the variable's dtype): Keras's weight decay y ← y − y·λ·lr first
@@ -66,6 +70,13 @@ public struct ScheduleFreeFamily: OptimizerFamily {
     public var kerasUniformWeights = true
     /// schedulefree form: the *Closure classes, whose parameters hold x (see the header).
     public var holdsX = false
+    /// AdamWScheduleFreePaper: no bias correction of v (√v + ε) and the step's lr scaled by
+    /// √(1 − β₂^(k+1)) instead, which then also enters lr_max and the averaging weights.
+    public var lrBiasCorrection = false
+    /// schedulefree form: the *Reference classes, which keep x as state (see the header).
+    public var keepsX = false
+    /// AdamWScheduleFreeReference's decay_at_z: the decay taken at z instead of y.
+    public var decayAtZ = false
 
     public init(form: Form, base: Base) {
         self.form = form
@@ -77,6 +88,8 @@ public struct ScheduleFreeFamily: OptimizerFamily {
         var parts = ["\(form.rawValue) form", "\(base.rawValue) base", "beta \(beta1)"]
         if base == .adamw { parts.append("beta2 \(beta2), eps \(eps) outside the root") }
         if holdsX { parts.append("closure: params hold x, the gradient at y") }
+        if keepsX { parts.append("reference form: x kept" + (decayAtZ ? ", decay at z" : "")) }
+        if lrBiasCorrection { parts.append("paper form: lr·√(1 − β₂ᵗ), v not bias-corrected") }
         if rectify { parts.append("RAdam rectification (ρ_t > \(rectifyThreshold)), \(silentSGDPhase ? "silent" : "SGD") phase before it") }
         if weightDecay != 0 { parts.append("decay \(weightDecay) at y") }
         if let w = warmupSteps { parts.append("warmup \(w)") }
@@ -127,11 +140,28 @@ public struct ScheduleFreeKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var normalize = true
     /// schedulefree closure form (p holds y on entry, x on exit; yCoef is 1 − 1/β).
     @usableFromInline var closure = false
-    @inlinable public var slotCount: Int { adamw ? 2 : 1 }
+    /// schedulefree reference form: x in the last slot (s1 for SGD, s2 for AdamW); decay at z.
+    @usableFromInline var reference = false, decayAtZ = false
+    @inlinable public var slotCount: Int { (adamw ? 2 : 1) + (reference ? 1 : 0) }
 
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         switch form {
+        case .schedulefree where reference:
+            var x = adamw ? s.s2 : s.s1
+            if adamw {
+                if decay != 0 { s.s0 = s.s0 - L(repeating: yCoef) * (decayAtZ ? s.s0 : p) }
+                s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * g * g
+                let denom = (s.s1 / L(repeating: bc2)).squareRoot() + L(repeating: eps)
+                s.s0 = s.s0 + L(repeating: negLr) * (g / denom)
+            } else {
+                var u = g
+                if decay != 0 { u = u + L(repeating: decay) * p }
+                s.s0 = s.s0 - L(repeating: lr) * u
+            }
+            x = x * L(repeating: oneMinusC) + L(repeating: c) * s.s0
+            p = x * L(repeating: beta) + L(repeating: oneMinusBeta) * s.s0
+            if adamw { s.s2 = x } else { s.s1 = x }
         case .schedulefree where closure:
             var u = g
             if adamw {
@@ -186,6 +216,8 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
     var lrMax: Double
     var weightSum = 0.0
     var z: [Buffer<T>] = []
+    /// The reference form's x (empty otherwise).
+    var x: [Buffer<T>] = []
     let v: [Buffer<T>]
 
     init(_ config: ScheduleFreeFamily, shapes: [[Int]], engine: Engine) {
@@ -217,6 +249,7 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
     private func update(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         let c = config
         if z.isEmpty { z = params.map { $0.clone() } }   // z starts at the initial parameters
+        if config.keepsX && x.isEmpty { x = params.map { $0.clone() } }
         var k = ScheduleFreeKernel<T>(form: c.form, adamw: c.base == .adamw, beta2: T(c.beta2), oneMinusBeta2: T(1 - c.beta2),
                                       bc2: 1, eps: T(c.eps), decay: T(c.weightDecay), c: 0, yCoef: 0, lr: 0,
                                       negLr: 0, oneMinusC: 0, beta: T(c.beta1), oneMinusBeta: T(1 - c.beta1))
@@ -226,6 +259,7 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
             let warm = c.warmupSteps ?? 0
             let sched = step < warm ? Double(step + 1) / Double(warm) : 1.0
             var lrS = lr * sched
+            if c.lrBiasCorrection { lrS = lrS * (1 - Double.pow(c.beta2, Double(step + 1))).squareRoot() }
             if c.rectify {
                 let (rect, on) = c.rectification(step: step + 1)
                 lrS = lr * rect
@@ -238,8 +272,15 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
             k.c = T(ck)
             k.yCoef = c.holdsX ? T(1 - 1 / c.beta1) : T(lrS * (c.beta1 * (1 - ck) - 1))
             k.closure = c.holdsX
+            if c.keepsX {
+                k.reference = true
+                k.decayAtZ = c.decayAtZ
+                k.oneMinusC = T(1 - ck)
+                k.negLr = T(-lrS)
+                k.yCoef = T(lrS * c.weightDecay)
+            }
             k.lr = T(lrS)
-            k.bc2 = T(1 - Double.pow(c.beta2, Double(step + 1)))
+            k.bc2 = c.lrBiasCorrection ? 1 : T(1 - Double.pow(c.beta2, Double(step + 1)))
         case .optax:
             let lrW = c.optaxWarmup(lr, step + 1)       // step_count starts at 1
             lrMax = lrMax.isNaN || lrW.isNaN ? .nan : Swift.max(lrMax, lrW)
@@ -275,7 +316,7 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
             k.bc2 = one - T(Double.pow(c.beta2, Double(step + 1)))
         }
         for i in params.indices {
-            engine.map(k, params[i], grads[i], v.isEmpty ? [z[i]] : [z[i], v[i]])
+            engine.map(k, params[i], grads[i], (v.isEmpty ? [z[i]] : [z[i], v[i]]) + (c.keepsX ? [x[i]] : []))
         }
         self.k += 1
     }
@@ -283,7 +324,7 @@ final class ScheduleFreeStepper<T: DescentFloat>: Stepper {
     var state: [(name: String, buffers: [Buffer<T>])] {
         if config.form == .keras { return [("momentum", z), ("velocity", v)] }   // Keras's names
         let vName = config.form == .optax ? "nu" : "exp_avg_sq"
-        return [("z", z)] + (v.isEmpty ? [] : [(vName, v)])
+        return [("z", z)] + (v.isEmpty ? [] : [(vName, v)]) + (config.keepsX ? [("x", x)] : [])
     }
 }
 
@@ -300,6 +341,7 @@ extension ScheduleFreeStepper {
         // z is made at the first step: a state saved before it has none.
         let zName = config.form == .keras ? "momentum" : "z"
         if let zs = saved.values(zName) { z = zs.map { Buffer<T>(converting: $0) } } else { z = [] }
+        if config.keepsX { x = saved.values("x").map { $0.map { Buffer<T>(converting: $0) } } ?? [] }
         let vName = config.form == .keras ? "velocity" : config.form == .optax ? "nu" : "exp_avg_sq"
         try saved.restore(into: v.isEmpty ? [] : [(vName, v)])
         k = try saved.count("k")
