@@ -154,5 +154,32 @@ def pytorch_optimizer_adan():
                    "float64).", cases)
 
 
+@FILES.file("pytorch_optimizer/StableAdamW.json")
+def pytorch_optimizer_stable_adamw():
+    N = "StableAdamW"
+    cases = [
+        R(N, "defaults", {},
+          "pytorch_optimizer.StableAdamW defaults: lr 1e-3, betas (0.9, 0.99) debiased per step "
+          "(1 − (βᵗ − β)/(βᵗ − 1): the first step takes m = g, v = g²), weight_decay 1e-2 decoupled at lr_t, eps "
+          "1e-8; the (2, 1, 3) tensor's gradients are 1000× larger, so its RMS clip differs from the others'; catches "
+          "Adam's bias correction, betas as plain EMA rates and the RMS clip left out."),
+        R(N, "betas-lr-schedule", {"lr": 0.02, "betas": [0.8, 0.95], "weight_decay": 0.1},
+          "Other betas, decay 0.1 and a changing lr: catches the decay scaled by the raw lr instead of lr_t, and a "
+          "cached lr.", lr_base=0.02),
+        R(N, "no-decay-eps", {"lr": 0.01, "weight_decay": 0.0, "eps": 1e-3},
+          "weight_decay 0 and a large eps (ε² = 1e-6 floors v inside the RMS): catches ε inside the root or the clip "
+          "taken without ε²."),
+        R(N, "coupled-decay", {"lr": 0.01, "weight_decay": 0.3, "weight_decouple": False},
+          "weight_decouple False: wd·w added to g before both moments and the RMS; catches decoupled decay."),
+        R(N, "maximize-kahan-off", {"lr": 0.01, "maximize": True, "kahan_sum": False},
+          "maximize negates g first; kahan_sum False (it only acts on 16-bit parameters anyway)."),
+        R(N, "per-param-zero", {"lr": 0.01, "foreach": False},
+          "foreach=False; a tensor at exactly 0 and one whose gradient is always 0 (v = 0, g²/max(v, ε²) = 0, "
+          "rms clipped to 1).", zero_params=(0,), zero_grads=(1,)),
+    ] + _errors(N, rest=(0.99,))
+    return Fixture("pytorch_optimizer/StableAdamW.json", "pytorch_optimizer.StableAdamW (pytorch-optimizer 4.1.0, "
+                   "torch 2.15.0 float64).", cases)
+
+
 def generate():
     return FILES.build_all()

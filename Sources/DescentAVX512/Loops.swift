@@ -116,6 +116,7 @@ private func addKernels(_ a: Accelerator) {
     both(a, DAdaptAdanKernel<Float>.self, DAdaptAdanKernel<Double>.self)
     both(a, MADGRADAccumulateKernel<Float>.self, MADGRADAccumulateKernel<Double>.self)
     both(a, MADGRADStepKernel<Float>.self, MADGRADStepKernel<Double>.self)
+    both(a, StableAdamWKernel<Float>.self, StableAdamWKernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {

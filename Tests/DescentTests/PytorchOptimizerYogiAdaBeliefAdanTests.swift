@@ -10,7 +10,8 @@ import DescentTestSupport
 @testable import DescentConformance
 import DescentJSON
 
-private let poMoreFixtureFiles = ["pytorch_optimizer/Yogi.json", "pytorch_optimizer/AdaBelief.json", "pytorch_optimizer/Adan.json"]
+private let poMoreFixtureFiles = ["pytorch_optimizer/Yogi.json", "pytorch_optimizer/AdaBelief.json", "pytorch_optimizer/Adan.json",
+                                  "pytorch_optimizer/StableAdamW.json"]
 
 @Test(arguments: poMoreFixtureFiles)
 func pytorchOptimizerMoreFixturesPass(_ file: String) throws {
@@ -88,4 +89,20 @@ private func expectClose(_ x: Double, _ y: Double, _ what: String) {
         #expect(message.contains("beta3 must be in the range [0.0, 1.0]"))
     }
     _ = try spec("Adan", "{\"betas\": [0.98, 0.92, 1.0]}")   // beta3's range is closed
+}
+
+/// StableAdamW's first step (t = 1): debias(β, 1) = (β − β)/(β − 1) = 0, so m = g and v = g²; the
+/// RMS √(g²/g²) = 1 is not clipped, lr_t = lr, and w ← w·(1 − wd·lr) − lr·g/(|g| + eps).
+/// The second step with the same gradient keeps m = g and v = g² (debiased EMAs of a constant).
+@Test func stableAdamWFirstTwoStepsByHand() throws {
+    let spec = try Conventions.optimizer(convention: "pytorch_optimizer", name: "StableAdamW",
+                                         hyperparameters: try JSON.parse("{\"lr\": 0.1, \"weight_decay\": 0.2, \"eps\": 1e-3}"))
+    let box = try spec.family.makeStepper(Double.self, shapes: [[2]], engine: .naive)
+    let w = Buffer<Double>([1.5, -0.5]), g = [0.25, -2.0]
+    var want = [1.5, -0.5]
+    for _ in 0..<2 {
+        box.step([w], [Buffer<Double>(g)], 0.1)
+        for i in 0..<2 { want[i] = want[i] * (1 - 0.2 * 0.1) - 0.1 * g[i] / (abs(g[i]) + 1e-3) }
+        for i in 0..<2 { expectClose(w.doubles[i], want[i], "StableAdamW element \(i)") }
+    }
 }

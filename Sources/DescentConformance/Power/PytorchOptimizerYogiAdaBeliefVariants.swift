@@ -63,3 +63,15 @@ package let pytorchOptimizerAdanVariants: [KnownWrongVariant] = [
         x.firstPreviousAfterMaximize = true; return true
     }),
 ]
+
+/// pytorch_optimizer.StableAdamW: the two parts that make it StableAdamW rather than AdamW.
+package let pytorchOptimizerStableAdamWVariants: [KnownWrongVariant] = [
+    KnownWrongVariant("stableadamw-no-rms-clip", "StableAdamW without its update clipping: lr used as is instead of lr/max(1, √mean(g²/max(v, ε²))) per tensor", .changing(StableAdamWFamily.self) { x in
+        guard x.rmsClip else { return false }
+        x.rmsClip = false; return true
+    }),
+    KnownWrongVariant("stableadamw-plain-betas", "StableAdamW with plain β₁, β₂ as the EMA rates instead of the debiased (βᵗ − β)/(βᵗ − 1) (uncorrected moments that start at zero)", .changing(StableAdamWFamily.self) { x in
+        guard x.debiasedBetas else { return false }
+        x.debiasedBetas = false; return true
+    }),
+]

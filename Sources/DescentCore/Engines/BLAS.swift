@@ -42,6 +42,8 @@
 //   LAMB, LARS, Fromage         nrm2 (‖w‖, ‖update‖ for the trust ratio)
 //   NovoGrad                    nrm2 (‖g‖ per tensor for its second moment)
 //   pytorch_optimizer Adan      nrm2 (‖g‖ per tensor for max_grad_norm's global clip), then map
+//   StableAdamW                 nothing: map passes (moments and g²/max(v, ε²), then the step) and a
+//                               Swift loop for the per-tensor mean
 //   gradient clipping           nrm2 / dot (global norm), scal
 //   L-BFGS (both line searches) dot, axpy, scal, nrm2 (two-loop recursion, directional derivatives)
 //   Muon                        gemm (Newton–Schulz: X·Xᵀ, A·A, B·X per iteration), nrm2 (‖G‖_F),
