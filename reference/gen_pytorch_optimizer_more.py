@@ -16,6 +16,9 @@ Every case names the mistake it is designed to catch.
 """
 from __future__ import annotations
 
+import functools
+
+from runners import torch as torch_runner
 import gen_lion_lamb
 from common import Fixture
 import common
@@ -179,6 +182,56 @@ def pytorch_optimizer_stable_adamw():
     ] + _errors(N, rest=(0.99,))
     return Fixture("pytorch_optimizer/StableAdamW.json", "pytorch_optimizer.StableAdamW (pytorch-optimizer 4.1.0, "
                    "torch 2.15.0 float64).", cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules: the load_lr_scheduler names that return torch.optim.lr_scheduler's own classes.
+
+SCHEDULE_TOL = {"rtol": 1e-12, "atol": 1e-15}
+
+
+def schedule_case(name, cid, params, base_lr, n, description, cycles=False):
+    lrs, moms = torch_runner.schedule_values(name, params, base_lr, n, build=torch_runner.pytorch_optimizer_scheduler)
+    case = {
+        "id": f"pytorch_optimizer/{name}/{cid}", "kind": "schedule", "source": "pytorch-optimizer 4.1.0 (torch 2.15.0)",
+        "dtype": "float64", "description": description,
+        "schedule": {"convention": C, "name": name, "parameters": params},
+        "base_lr": base_lr, "expected_lr": lrs,
+    }
+    if cycles:
+        case["expected_momentum"] = moms
+    case["tolerance"] = SCHEDULE_TOL
+    return case
+
+
+TORCH_CLASS = " load_lr_scheduler('{}') returns torch.optim.lr_scheduler.{} itself: catches a port with other defaults."
+PO_SCHEDULES = {
+    "constant": ("ConstantLR", [("factor-half", {"factor": 0.5, "total_iters": 3}, 0.1, 8, False),
+                                ("defaults", {}, 0.1, 8, False)]),
+    "step": ("StepLR", [("step-3", {"step_size": 3, "gamma": 0.5}, 0.1, 10, False)]),
+    "multi_step": ("MultiStepLR", [("milestones", {"milestones": [2, 5], "gamma": 0.1}, 0.1, 8, False)]),
+    "cyclic": ("CyclicLR", [("triangular", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3}, 0.1, 14, True),
+                            ("exp-range", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "mode": "exp_range",
+                                           "gamma": 0.9, "cycle_momentum": False}, 0.1, 12, False)]),
+    "one_cycle": ("OneCycleLR", [("cos", {"max_lr": 0.1, "total_steps": 10}, 0.1, 10, True)]),
+    "cosine_annealing": ("CosineAnnealingLR", [("t-max-4", {"T_max": 4, "eta_min": 0.01}, 0.1, 12, False)]),
+    "cosine_annealing_with_warm_restart": ("CosineAnnealingWarmRestarts",
+                                           [("t-mult-2", {"T_0": 2, "T_mult": 2, "eta_min": 0.001}, 0.1, 14, False)]),
+}
+
+
+def _po_schedule_fixture(name):
+    torch_class, specs = PO_SCHEDULES[name]
+    cases = [schedule_case(name, cid, params, base, n, f"{cid}: {params}." + TORCH_CLASS.format(name, torch_class),
+                           cycles=cycles)
+             for cid, params, base, n, cycles in specs]
+    return Fixture(f"pytorch_optimizer/schedules/{name}.json",
+                   f"pytorch_optimizer.load_lr_scheduler('{name}') (pytorch-optimizer 4.1.0 on torch 2.15.0, float64): "
+                   "expected_lr[k] after k scheduler steps.", cases)
+
+
+for _name in PO_SCHEDULES:
+    FILES.add(f"pytorch_optimizer/schedules/{_name}.json", functools.partial(_po_schedule_fixture, _name))
 
 
 def generate():

@@ -12,7 +12,7 @@ is answered `unsupported`. A per-step lr is set in param_group["lr"] for that st
 scheduler would.
 """
 
-from _protocol import serve, trajectory, training_answer
+from _protocol import numbers, serve, trajectory, training_answer
 from runners import replay_inputs
 from runners import torch as torch_runner
 from runners.torch import features_answer
@@ -50,10 +50,26 @@ def optimizer_case(c):
     return {"params": trajectory(torch_runner.run(opt, ps, *replay_inputs(c)))}
 
 
+def schedule_case(c):
+    """pytorch_optimizer.load_lr_scheduler(name)(SGD(momentum=0.9), **parameters), stepped."""
+    s = c["schedule"]
+    try:
+        lrs, moms = torch_runner.schedule_values(s["name"], s.get("parameters"), c.get("base_lr", 0.1), c.get("length", 0),
+                                                 build=torch_runner.pytorch_optimizer_scheduler)
+    except (NotImplementedError, ValueError) as e:   # a name load_lr_scheduler does not know
+        return {"unsupported": str(e)}
+    out = {"lr": numbers(lrs)}
+    if len(set(moms)) > 1:
+        out["momentum"] = numbers(moms)
+    return out
+
+
 def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
+    if conv == "pytorch_optimizer" and c["kind"] == "schedule":
+        return schedule_case(c)
     if conv not in CONVENTIONS or c["kind"] not in ("optimizer", "training"):
-        return {"unsupported": f"this adapter runs pytorch_optimizer, lion_pytorch and prodigyopt optimizer cases only (case is '{conv}')"}
+        return {"unsupported": f"this adapter runs pytorch_optimizer, lion_pytorch and prodigyopt optimizer cases and pytorch_optimizer schedules only (case is '{conv}')"}
     return optimizer_case(c)
 
 

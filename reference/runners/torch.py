@@ -271,6 +271,12 @@ def transformers_scheduler(opt, name, params):
     return fn(opt, **dict(params or {}))
 
 
+def pytorch_optimizer_scheduler(opt, name, params):
+    """pytorch_optimizer.load_lr_scheduler(name)(opt, **params) (a name of its SchedulerType)."""
+    from pytorch_optimizer import load_lr_scheduler
+    return load_lr_scheduler(name)(opt, **dict(params or {}))
+
+
 def schedule_values(name, params, base_lr, n, optimizer="SGD", metrics=None, build=None):
     """(lrs, momenta) of a scheduler on a dummy float64 parameter under SGD(momentum=0.9) or
     Adam(betas=(0.9, 0.999)): values[0] right after the scheduler is built, values[k] after the k-th
