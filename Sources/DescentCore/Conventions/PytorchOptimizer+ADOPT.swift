@@ -23,11 +23,7 @@ let pytorchOptimizerADOPTGroup: [OptimizerEntry] = [
         let eps = try h.double("eps", default: 1e-6)
         let maximize = try h.bool("maximize", default: false)
         try kwargs(&h, unimplemented: ["cautious", "stable_adamw"])
-        try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", b1)
-        try validateUnitRange(h, "betas", "beta2", b2)
-        try validateNonNegative(h, "weight_decay", wd)
-        try validateNonNegative(h, "eps", eps)
+        try validateAdamLike(h, lr: lr, betas: b1, b2, weightDecay: wd, eps: eps)
         var f = ADOPTFamily(form: .pytorchOptimizer)
         f.beta1 = b1
         f.beta2 = b2

@@ -21,6 +21,21 @@ func validateUnitRange(_ h: Hyperparameters, _ key: String, _ name: String, _ x:
     if !(0.0 <= x && x < 1.0) { throw h.invalid(key, "\(name) must be in the range [0.0, 1.0)") }
 }
 
+/// validate_betas((b1, b2)): each in [0, 1), named beta1 and beta2, reported on `betas`.
+func validateBetas(_ h: Hyperparameters, _ b1: Double, _ b2: Double) throws {
+    try validateUnitRange(h, "betas", "beta1", b1)
+    try validateUnitRange(h, "betas", "beta2", b2)
+}
+
+/// The checks most of the library's Adam-like constructors make, in their order:
+/// validate_learning_rate, validate_betas, then validate_non_negative of weight_decay and eps.
+func validateAdamLike(_ h: Hyperparameters, lr: Double, betas b1: Double, _ b2: Double, weightDecay: Double, eps: Double) throws {
+    try validateLR(h, lr)
+    try validateBetas(h, b1, b2)
+    try validateNonNegative(h, "weight_decay", weightDecay)
+    try validateNonNegative(h, "eps", eps)
+}
+
 /// validate_non_negative(x, name).
 func validateNonNegative(_ h: Hyperparameters, _ key: String, _ x: Double) throws {
     if x < 0.0 { throw h.invalid(key, "\(key) must be non-negative") }
@@ -57,8 +72,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         let centralize = try h.bool("use_gc", default: false)
         try kwargs(&h, unimplemented: [])
         try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", b1)
-        try validateUnitRange(h, "betas", "beta2", b2)
+        try validateBetas(h, b1, b2)
         try validateNonNegative(h, "weight_decay", wd)
         var f = LionFamily(form: .pytorchOptimizer)
         f.beta1 = b1
@@ -113,8 +127,7 @@ let pytorchOptimizerLionLambGroup: [OptimizerEntry] = [
         let ada = try adaNorm(&h)
         try kwargs(&h, unimplemented: [])
         try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", b1)
-        try validateUnitRange(h, "betas", "beta2", b2)
+        try validateBetas(h, b1, b2)
         try validateNonNegative(h, "weight_decay", wd)
         try validateNonNegative(h, "max_grad_norm", maxGradNorm)
         try validateNonNegative(h, "eps", eps)

@@ -25,8 +25,7 @@ let pytorchOptimizerProdigyGroup: [OptimizerEntry] = [
         try h.ignore("foreach")
         try kwargs(&h, unimplemented: [])
         try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", b1)
-        try validateUnitRange(h, "betas", "beta2", b2)
+        try validateBetas(h, b1, b2)
         if let b3 = beta3, !(0.0 <= b3 && b3 <= 1.0) { throw h.invalid("beta3", "beta3 must be in the range [0.0, 1.0]") }
         try validateNonNegative(h, "weight_decay", wd)
         if let e = eps { try validateNonNegative(h, "eps", e) }

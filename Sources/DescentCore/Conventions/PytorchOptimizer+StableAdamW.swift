@@ -17,11 +17,7 @@ let pytorchOptimizerStableAdamWGroup: [OptimizerEntry] = [
         try h.ignore("foreach")
         let maximize = try h.bool("maximize", default: false)
         try kwargs(&h, unimplemented: [])
-        try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", b1)
-        try validateUnitRange(h, "betas", "beta2", b2)
-        try validateNonNegative(h, "weight_decay", wd)
-        try validateNonNegative(h, "eps", eps)
+        try validateAdamLike(h, lr: lr, betas: b1, b2, weightDecay: wd, eps: eps)
         var f = StableAdamWFamily()
         f.beta1 = b1
         f.beta2 = b2

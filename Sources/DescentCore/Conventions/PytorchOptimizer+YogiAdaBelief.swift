@@ -24,11 +24,7 @@ let pytorchOptimizerYogiAdaBeliefGroup: [OptimizerEntry] = [
         try h.ignore("foreach")
         let debias = try h.bool("adam_debias", default: false)
         try kwargs(&h, unimplemented: [])
-        try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", b1)
-        try validateUnitRange(h, "betas", "beta2", b2)
-        try validateNonNegative(h, "weight_decay", wd)
-        try validateNonNegative(h, "eps", eps)
+        try validateAdamLike(h, lr: lr, betas: b1, b2, weightDecay: wd, eps: eps)
         var f = YogiFamily()
         f.form = .pytorchOptimizer
         f.beta1 = b1
@@ -55,11 +51,7 @@ let pytorchOptimizerYogiAdaBeliefGroup: [OptimizerEntry] = [
         let maximize = try h.bool("maximize", default: false)
         let debias = try h.bool("adam_debias", default: false)
         try kwargs(&h, unimplemented: ["adanorm"])
-        try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", b1)
-        try validateUnitRange(h, "betas", "beta2", b2)
-        try validateNonNegative(h, "weight_decay", wd)
-        try validateNonNegative(h, "eps", eps)
+        try validateAdamLike(h, lr: lr, betas: b1, b2, weightDecay: wd, eps: eps)
         var f = AdaBeliefFamily()
         f.form = .pytorchOptimizer
         f.beta1 = b1
@@ -93,8 +85,7 @@ let pytorchOptimizerAdanGroup: [OptimizerEntry] = [
         let maximize = try h.bool("maximize", default: false)
         try kwargs(&h, unimplemented: ["use_gc", "adanorm"])
         try validateLR(h, lr)
-        try validateUnitRange(h, "betas", "beta1", betas[0])
-        try validateUnitRange(h, "betas", "beta2", betas[1])
+        try validateBetas(h, betas[0], betas[1])
         if !(0.0 <= betas[2] && betas[2] <= 1.0) { throw h.invalid("betas", "beta3 must be in the range [0.0, 1.0]") }
         try validateNonNegative(h, "weight_decay", wd)
         try validateNonNegative(h, "max_grad_norm", maxNorm)
