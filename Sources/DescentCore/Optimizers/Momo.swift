@@ -75,7 +75,7 @@ public struct MomoKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-final class MomoStepper<T: DescentFloat>: Stepper {
+final class MomoStepper<T: DescentFloat>: ValueTakingStepper {
     let config: MomoFamily
     let engine: Engine
     let expAvg: [Buffer<T>], expAvgSq: [Buffer<T>], weighted: [Buffer<T>]
@@ -91,20 +91,8 @@ final class MomoStepper<T: DescentFloat>: Stepper {
         lb = T(config.lowerBound)
     }
 
-    var needsObjective: Bool { true }
-    var takesValue: Bool { true }
-
-    /// Without the loss the step is NaN (the verifier gives it a problem's value or `steps[k].value`).
-    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
-        step(params: params, grads: grads, loss: .nan, lr: lr)
-    }
-
-    func step(params: [Buffer<T>], objective: Objective<T>, lr: Double) {
-        let (loss, grads) = objective(params)
-        step(params: params, grads: grads, loss: loss, lr: lr)
-    }
-
-    private func step(params: [Buffer<T>], grads: [Buffer<T>], loss: Double, lr: Double) {
+    /// The step at the objective's value `loss` (ValueTakingStepper gives the protocol's steps).
+    func step(params: [Buffer<T>], grads: [Buffer<T>], loss: Double, lr: Double) {
         let c = config
         let adam = c.form == .momoAdam
         let k = Double(count)

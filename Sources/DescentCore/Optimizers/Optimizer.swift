@@ -56,6 +56,28 @@ public protocol SparseGradientStepper<Scalar>: Stepper {
 }
 
 /// Closures over a concrete stepper (type erasure that keeps specialisation).
+/// A stepper whose update takes the objective's value as well as its gradient (Polyak step sizes,
+/// momo): it writes `step(params:grads:loss:lr:)` and gets the protocol's two steps from it. It
+/// needs the objective (the verifier gives it a problem's value or a replay case's
+/// `steps[k].value`); a caller with gradients alone gets a NaN step, not a crash.
+protocol ValueTakingStepper: Stepper {
+    func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>], loss: Double, lr: Double)
+}
+
+extension ValueTakingStepper {
+    var needsObjective: Bool { true }
+    var takesValue: Bool { true }
+
+    func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>], lr: Double) {
+        step(params: params, grads: grads, loss: .nan, lr: lr)
+    }
+
+    func step(params: [Buffer<Scalar>], objective: Objective<Scalar>, lr: Double) {
+        let (loss, grads) = objective(params)
+        step(params: params, grads: grads, loss: loss, lr: lr)
+    }
+}
+
 public struct StepperBox<T: DescentFloat> {
     public let step: (_ params: [Buffer<T>], _ grads: [Buffer<T>], _ lr: Double) -> Void
     public let stepObjective: (_ params: [Buffer<T>], _ objective: Objective<T>, _ lr: Double) -> Void

@@ -40,7 +40,7 @@ public struct PolyakSGDFamily: OptimizerFamily {
     }
 }
 
-final class PolyakSGDStepper<T: DescentFloat>: Stepper {
+final class PolyakSGDStepper<T: DescentFloat>: ValueTakingStepper {
     let config: PolyakSGDFamily
     let engine: Engine
     var steps = 0
@@ -50,21 +50,8 @@ final class PolyakSGDStepper<T: DescentFloat>: Stepper {
         self.engine = engine
     }
 
-    var needsObjective: Bool { true }
-    var takesValue: Bool { true }
-
-    /// Without the objective's value the step size is NaN (the verifier runs this family on
-    /// closed-loop cases only, `needsObjective`; a caller with gradients alone gets NaN, not a crash).
-    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
-        step(params: params, grads: grads, loss: .nan, lr: lr)
-    }
-
-    func step(params: [Buffer<T>], objective: Objective<T>, lr: Double) {
-        let (loss, grads) = objective(params)
-        step(params: params, grads: grads, loss: loss, lr: lr)
-    }
-
-    private func step(params: [Buffer<T>], grads: [Buffer<T>], loss: Double, lr: Double) {
+    /// The step at the objective's value `loss` (ValueTakingStepper gives the protocol's steps).
+    func step(params: [Buffer<T>], grads: [Buffer<T>], loss: Double, lr: Double) {
         let c = config
         let updates = grads.map { g -> Buffer<T> in
             let u = Buffer<T>(zeros: g.count)
