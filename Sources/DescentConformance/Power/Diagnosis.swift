@@ -281,6 +281,11 @@ package struct CombinedVariant: Implementation {
         return try a.stepper(spec, T.self, shapes: shapes)
     }
 
+    package func groupedStepper<T: DescentFloat>(_ specs: [OptimizerSpec], _: T.Type, members: [[Int]], shapes: [[Int]]) throws -> StepperBox<T> {
+        if case .float32Accumulation = b.mistake { return try b.groupedStepper(specs, T.self, members: members, shapes: shapes) }
+        return try a.groupedStepper(specs, T.self, members: members, shapes: shapes)
+    }
+
     /// A training case's model with the faults of both mistakes (either may be a model mistake).
     package func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> {
         var faults: MLPFaults = []

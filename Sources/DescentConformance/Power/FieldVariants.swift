@@ -31,6 +31,9 @@ extension FieldMistake {
             return f.nonFinite != nil
         case .scheduleCountEarly, .scheduleCountLate:
             return f.schedule != nil
+        case .sharedStatePerGroup:
+            let sharing = ["prodigyopt", "dadaptation"].contains(c.convention) || (c.convention == "pytorch_optimizer" && c.name == "Prodigy")
+            return sharing && ((f.paramGroups?.count ?? 0) > 1 || missing)
         }
     }
 }
@@ -53,5 +56,7 @@ extension KnownWrong {
         KnownWrongVariant("skipped-step-advances-count", "a step skipped for non-finite gradients still advances the optimizer's count", .field(.skippedStepAdvancesCount)),
         KnownWrongVariant("schedule-count-early", "the schedule inside the optimizer evaluated one count early", .field(.scheduleCountEarly)),
         KnownWrongVariant("schedule-count-late", "the schedule inside the optimizer evaluated one count late", .field(.scheduleCountLate)),
+        KnownWrongVariant("shared-estimate-per-group", "an optimizer that keeps ONE state over all its param groups (Prodigy's and D-Adaptation's d, summed over every group's tensors that have a gradient) run as one optimizer per group, or per tensor where gradients are None",
+                          .field(.sharedStatePerGroup)),
     ]
 }

@@ -55,6 +55,11 @@ package struct KnobVariant: Implementation {
         return roundLR ? StepperBox(RoundedLRStepper<T>(inner)) : inner
     }
 
+    package func groupedStepper<T: DescentFloat>(_ specs: [OptimizerSpec], _: T.Type, members: [[Int]], shapes: [[Int]]) throws -> StepperBox<T> {
+        if roundLR { throw KnownWrongVariant.notApplicable("the lr rounded inside a stepper over several param groups") }
+        return try base.groupedStepper(specs, T.self, members: members, shapes: shapes)
+    }
+
     package func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> { try base.model(spec, T.self) }
 
     package func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {

@@ -125,6 +125,12 @@ public struct KnownWrongVariant: Implementation {
         return StepperBox(Float32InsideStepper<T>(try base.stepper(spec, Float.self, shapes: shapes)))
     }
 
+    public func groupedStepper<T: DescentFloat>(_ specs: [OptimizerSpec], _: T.Type, members: [[Int]], shapes: [[Int]]) throws -> StepperBox<T> {
+        guard case .float32Accumulation = mistake else { return try base.groupedStepper(specs, T.self, members: members, shapes: shapes) }
+        guard T.self != Float.self else { throw Self.notApplicable("a float32 run") }
+        throw DescentError.unsupported("float32 accumulation inside a stepper over several param groups is not implemented")
+    }
+
     public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
         switch mistake {
         case .arguments, .field: return try schedule.values(type, count: count)

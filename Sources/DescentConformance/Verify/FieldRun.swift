@@ -46,6 +46,10 @@ public enum FieldMistake: String, Sendable, CaseIterable {
     case scheduleCountEarly
     /// The schedule inside the optimizer is evaluated one count late.
     case scheduleCountLate
+    /// An optimizer that keeps one state over all its param groups (prodigyopt's and
+    /// pytorch_optimizer's Prodigy: one d) run as one optimizer per group (and, with `null`
+    /// gradients, per tensor), each with its own estimate.
+    case sharedStatePerGroup
 }
 
 /// How a convention's loop treats the field features.
@@ -163,9 +167,6 @@ extension Verifier {
         if field.paramGroups != nil && (style == .keras || style == .textbook) {
             throw DescentError.unsupported("\(c.convention) has no param groups (Keras: exclude_from_weight_decay)")
         }
-        if field.paramGroups != nil && c.convention == "dadaptation" {
-            throw DescentError.unsupported("dadaptation keeps one d estimate over all its param groups (one sum over every group's tensors); Descent runs each group as its own optimizer")
-        }
         if anyMissing && (style == .optax || style == .textbook) {
             throw DescentError.unsupported("\(c.convention) has no missing gradients (its updates must match the parameters' structure)")
         }
@@ -238,7 +239,10 @@ extension Verifier {
         let transforms = try c.gradTransforms.enumerated().map { try GradientTransforms.make($0.element, field: "grad_transforms[\($0.offset)]") }
         let single = groups.count == 1 && !anyMissing
         var specs: [OptimizerSpec?] = []
-        for g in groups {
+        // torch-style libraries validate the constructor's arguments only: a group's own lr is used as
+        // given (prodigyopt's lr-0 group, which its constructor would refuse).
+        var groupLR: [Double?] = Array(repeating: nil, count: groups.count)
+        for (gi, g) in groups.enumerated() {
             if style == .optax && g.name == "set_to_zero" {
                 if !g.hyperparameters.isEmpty && field.paramGroups?.first(where: { $0.name == "set_to_zero" })?.hyperparameters?.objectValue?.isEmpty == false {
                     throw DescentError.invalidHyperparameter(field: "optimizer.param_groups", message: "set_to_zero() takes 0 positional arguments")
@@ -246,7 +250,18 @@ extension Verifier {
                 specs.append(nil)
                 continue
             }
-            var spec = try Conventions.optimizer(convention: c.convention, name: g.name, hyperparameters: .object(g.hyperparameters))
+            var spec: OptimizerSpec
+            do {
+                spec = try Conventions.optimizer(convention: c.convention, name: g.name, hyperparameters: .object(g.hyperparameters))
+            } catch DescentError.invalidHyperparameter(let f, let message) {
+                guard style == .torch, let own = field.paramGroups?[gi].hyperparameters?["lr"]?.doubleValue else {
+                    throw DescentError.invalidHyperparameter(field: f, message: message)
+                }
+                var h = g.hyperparameters.filter { $0.0 != "lr" }
+                if let top = hp.first(where: { $0.0 == "lr" }) { h.append(top) }
+                spec = try Conventions.optimizer(convention: c.convention, name: g.name, hyperparameters: .object(h))
+                groupLR[gi] = own
+            }
             if single && !transforms.isEmpty { spec.family = TransformedFamily(inner: spec.family, transforms: transforms) }
             specs.append(try impl.resolve(spec))
         }
@@ -258,15 +273,33 @@ extension Verifier {
             guard let spec else { return nil }
             return try impl.stepper(spec, T.self, shapes: tensors.map { shapes[$0] })
         }
+        // An optimizer that keeps one state over all its groups (prodigyopt, pytorch_optimizer's
+        // Prodigy, dadaptation: one d summed over every group's tensors that have a gradient) is one
+        // unit over every tensor, in the library's iteration order (group by group), stepped with
+        // the present gradients and each group's lr.
+        let shared = (groups.count > 1 || anyMissing) && mistake != .sharedStatePerGroup
+            && specs.allSatisfy { ($0?.family as? any GroupSharingFamily)?.sharesStateAcrossGroups == true }
+        var members: [[Int]] = []
+        for g in groups { members.append(Array(members.joined().count..<(members.joined().count + g.tensors.count))) }
+        func makeUnitBox(_ u: FieldUnit<T>) throws -> StepperBox<T>? {
+            guard shared else { return try makeBox(u.spec, u.tensors) }
+            return try impl.groupedStepper(specs.map { $0! }, T.self, members: members, shapes: u.tensors.map { shapes[$0] })
+        }
         var units: [FieldUnit<T>] = []
-        for (gi, g) in groups.enumerated() {
-            let parts = anyMissing ? g.tensors.map { [$0] } : [g.tensors]
-            for p in parts { units.append(FieldUnit(tensors: p, group: gi, spec: specs[gi], box: try makeBox(specs[gi], p))) }
+        if shared {
+            let u = FieldUnit<T>(tensors: groups.flatMap(\.tensors), group: 0, spec: specs[0], box: nil)
+            u.box = try makeUnitBox(u)
+            units.append(u)
+        } else {
+            for (gi, g) in groups.enumerated() {
+                let parts = anyMissing ? g.tensors.map { [$0] } : [g.tensors]
+                for p in parts { units.append(FieldUnit(tensors: p, group: gi, spec: specs[gi], box: try makeBox(specs[gi], p))) }
+            }
         }
         // Counters kept per group (or, the mistake, torch's per-parameter ones made global): with
         // one unit per tensor, a *clock* per group, a stepper over one empty tensor, steps with
         // the group every time and lends its scalars to each unit before the unit steps.
-        let perGroup = anyMissing && (FieldStyle.countsPerGroup(c.convention) || (style == .torch && mistake == .globalStepForLateParameter))
+        let perGroup = !shared && anyMissing && (FieldStyle.countsPerGroup(c.convention) || (style == .torch && mistake == .globalStepForLateParameter))
         var clocks: [StepperBox<T>?] = []
         if perGroup {
             for gi in groups.indices {
@@ -291,22 +324,18 @@ extension Verifier {
         }
         // prodigyopt keeps ONE estimate over every tensor of every group (sums over the tensors that
         // have a gradient): stepping groups, or tensors, in separate units would give each its own d.
-        if units.count > 1, specs.contains(where: { ($0?.family as? ProdigyFamily)?.form == .prodigyopt }) {
-            throw DescentError.unsupported("prodigyopt.Prodigy shares one d estimate over all param groups and sums over the tensors that have gradients: several groups or null gradients are not implemented in Descent's field runner")
-        }
-        // dadaptation likewise (param groups are refused above; null gradients split the tensors into units).
-        if units.count > 1 && c.convention == "dadaptation" {
-            throw DescentError.unsupported("dadaptation keeps one d estimate over every tensor that has a gradient (`if p.grad is None: continue` in its sums): null gradients are not implemented in Descent's field runner, which would step each tensor with its own d")
+        if units.count > 1 && c.convention == "dadaptation" && mistake != .sharedStatePerGroup {
+            throw DescentError.unsupported("\(c.convention).\(c.name) keeps one d estimate over every group's tensors that have a gradient (`if p.grad is None: continue` in its sums): several groups or null gradients are not implemented in Descent for it")
         }
         let first = units.compactMap(\.box).first
         r.ran = "\(impl.name): \(c.convention).\(c.name) → " + (units.compactMap(\.spec).first.map { "\($0.family.familyName) [\($0.family.summary)]" } ?? "frozen")
-            + " in \(units.count) unit\(units.count == 1 ? "" : "s") (\(groups.count) group\(groups.count == 1 ? "" : "s")) as \(first?.typeName ?? "none")"
+            + " in \(units.count) unit\(units.count == 1 ? "" : "s") (\(groups.count) group\(groups.count == 1 ? "" : "s")\(shared ? ", one state over all" : "")) as \(first?.typeName ?? "none")"
         if let b = first, b.needsObjective, field.nonFinite?.name == "GradScaler" {
             throw DescentError.unsupported("\(c.convention).\(c.name) steps with a closure, which torch's GradScaler refuses")
         }
         if let b = first, b.needsObjective {
             if c.problem == nil { throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases") }
-            if units.count > 1 { throw DescentError.unsupported("\(c.convention).\(c.name) takes one param group") }
+            if units.count > 1 || shared { throw DescentError.unsupported("\(c.convention).\(c.name) takes one param group") }
         }
 
         // The schedule handed to the optimizer: per group, from the group's lr.
@@ -326,6 +355,7 @@ extension Verifier {
         /// Rebuilds unit u's stepper with the group's momentum (or betas[0]) set to m, keeping its state.
         func setMomentum(_ u: FieldUnit<T>, _ m: Double) throws {
             guard let old = u.box else { return }
+            if shared { throw DescentError.unsupported("a schedule that sets the momentum of an optimizer whose state is shared across groups is not implemented in Descent") }
             var args = groups[u.group].hyperparameters
             let usesBetas = Conventions.named(c.convention)?.optimizers.first { $0.name == groups[u.group].name }?
                 .keywords.contains { $0.name == "betas" } ?? false
@@ -366,13 +396,15 @@ extension Verifier {
         let maxConsecutive = guardParams?["max_consecutive_errors"]?.intValue ?? 0
         let engine = Engine.naive
 
-        func lr(for u: FieldUnit<T>, step k: Int) -> Double {
-            let g = mistake == .oneLRForAllGroups ? 0 : u.group
+        func lr(for u: FieldUnit<T>, step k: Int) -> Double { lr(group: u.group, updates: u.updates, fallback: u.spec?.lr, step: k) }
+        /// Group gi's lr at case step k (`updates`: the optax count of the unit that asks).
+        func lr(group gi: Int, updates: Int, fallback: Double?, step k: Int) -> Double {
+            let g = mistake == .oneLRForAllGroups ? 0 : gi
             if field.schedule != nil {
                 var index: Int
                 switch style {
                 case .torch: index = schedulerSteps + (field.scheduleBeforeOptimizer ? 1 : 0)
-                case .optax: index = u.updates
+                case .optax: index = updates
                 case .keras, .textbook: index = iterations
                 }
                 if mistake == .scheduleCountEarly { index = max(0, index - 1) }
@@ -382,7 +414,7 @@ extension Verifier {
             let s = c.steps[k]
             if let per = s.field?.groupLRs, let v = per[g] { return v }
             if let v = s.lr { return v }
-            return units.first(where: { $0.group == g })?.spec?.lr ?? u.spec?.lr ?? 0
+            return groupLR[g] ?? specs[g]?.lr ?? fallback ?? 0
         }
 
         func setCount(_ u: FieldUnit<T>, _ count: Int) throws {
@@ -484,7 +516,7 @@ extension Verifier {
                 for u in units {
                     guard u.box != nil else { continue }
                     let ts = u.tensors
-                    if ts.contains(where: { grads[$0] == nil }) { continue }   // split units: one tensor each
+                    if !shared && ts.contains(where: { grads[$0] == nil }) { continue }   // split units: one tensor each
                     if perGroup, let scalars = clockScalars[u.group] {
                         var st = u.box!.save()
                         st.scalars = scalars
@@ -497,7 +529,14 @@ extension Verifier {
                     let box = u.box!
                     let rate = lr(for: u, step: k)
                     let p = ts.map { params[$0] }
-                    if let objective, box.needsObjective {
+                    if shared, let stepGroups = box.stepGroups {
+                        let rates = groups.indices.map { lr(group: $0, updates: u.updates, fallback: nil, step: k) }
+                        do {
+                            try stepGroups(p, ts.map { grads[$0] }, rates)
+                        } catch DescentError.invalidHyperparameter(_, let message) {
+                            throw DescentError.invalidHyperparameter(field: "steps[\(k)].lr", message: message)
+                        }
+                    } else if let objective, box.needsObjective {
                         box.stepObjective(p, objective, rate)
                     } else if let present = s.gradIndices {
                         guard let stepSparse = box.stepSparse else {
@@ -536,7 +575,7 @@ extension Verifier {
                     guard let old = u.box else { continue }
                     let bytes = old.save().encoded()
                     u.box = nil
-                    let fresh = try makeBox(u.spec, u.tensors)!
+                    let fresh = try makeUnitBox(u)!
                     var saved = try StepperState(encoded: bytes)
                     switch mistake {
                     case .counterResetOnLoad?:

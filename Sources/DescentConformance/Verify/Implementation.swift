@@ -12,6 +12,10 @@ public protocol Implementation: Sendable {
     var availability: Availability { get }
     /// A stepper for this optimizer in precision T, or `DescentError.unsupported`.
     func stepper<T: DescentFloat>(_ spec: OptimizerSpec, _: T.Type, shapes: [[Int]]) throws -> StepperBox<T>
+    /// One stepper over every param group, for a family that shares its state across groups
+    /// (`GroupSharingFamily`): `specs[j]` is group j's, `members[j]` the positions of its tensors in
+    /// `shapes`. The default declines (`unsupported`).
+    func groupedStepper<T: DescentFloat>(_ specs: [OptimizerSpec], _: T.Type, members: [[Int]], shapes: [[Int]]) throws -> StepperBox<T>
     /// Schedule values (schedules are scalar code; an implementation may decline them).
     func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T>
     /// A chance to rewrite a case before it runs (the known-wrong variants that ignore an
@@ -28,6 +32,9 @@ public protocol Implementation: Sendable {
 extension Implementation {
     public func prepare(_ c: FixtureCase) throws -> FixtureCase { c }
     public func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec { spec }
+    public func groupedStepper<T: DescentFloat>(_ specs: [OptimizerSpec], _: T.Type, members: [[Int]], shapes: [[Int]]) throws -> StepperBox<T> {
+        throw DescentError.unsupported("implementation '\(name)' does not step param groups that share one state")
+    }
     public func model<T: DescentFloat>(_ spec: MLPSpec, _: T.Type) throws -> MLP<T> {
         throw DescentError.unsupported("implementation '\(name)' does not train models")
     }

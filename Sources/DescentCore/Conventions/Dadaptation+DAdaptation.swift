@@ -51,6 +51,7 @@ let dadaptationGroup: [OptimizerEntry] = [
         try check(h, !(0.0 <= b2 && b2 < 1.0), "betas", "Invalid beta parameter at index 1", betas?[1], b2)
         if fsdpOn { throw fsdpUnsupported(h) }
         var f = DAdaptAdamFamily(form: .dadaptation)
+        f.decouple = decouple
         f.beta1 = b1
         f.beta2 = b2
         f.eps = eps

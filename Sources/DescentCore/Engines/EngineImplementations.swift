@@ -33,6 +33,14 @@ public struct EngineImplementation: Sendable {
         try spec.family.makeStepper(T.self, shapes: shapes, engine: engine)
     }
 
+    /// One stepper over every param group of a family that shares its state across them.
+    public func groupedStepper<T: DescentFloat>(_ specs: [OptimizerSpec], _: T.Type, members: [[Int]], shapes: [[Int]]) throws -> StepperBox<T> {
+        guard let first = specs.first?.family as? any GroupSharingFamily else {
+            throw DescentError.unsupported("\(specs.first?.family.familyName ?? "no group") keeps no state shared across param groups")
+        }
+        return try first.makeGroupedStepper(T.self, groups: specs.map(\.family), members: members, shapes: shapes, engine: engine)
+    }
+
     public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
         try schedule.values(type, count: count)
     }

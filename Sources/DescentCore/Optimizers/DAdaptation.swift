@@ -91,6 +91,9 @@ public struct DAdaptAdamFamily: OptimizerFamily {
     public var d0 = 1e-6
     /// d grows by at most this factor per step (dadaptation `growth_rate`; ∞ = no cap).
     public var growthRate = Double.infinity
+    /// dadaptation's `decouple` as given (with param groups the first group's decides every group's
+    /// weight_decay; `decay` says what it means for this group's own).
+    public var decouple = false
     /// A known-wrong variant's knob: one d (and numerator) per tensor, from that tensor's sums only.
     public var perTensorD = false
     /// A known-wrong variant's knob: d ← min(d̂, d·growth_rate) without the max (d may shrink).
@@ -162,48 +165,90 @@ public struct DAdaptAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
+final class DAdaptAdamStepper<T: DescentFloat>: GroupedStepper {
+    /// The first group's knobs: the globals (betas, bias correction, growth_rate, decouple), as
+    /// dadaptation reads `self.param_groups[0]`.
     let config: DAdaptAdamFamily
+    /// Each param group's knobs (eps, weight_decay; one group without param groups), each tensor's group.
+    let groups: [DAdaptAdamFamily]
+    let groupOf: [Int]
     let engine: Engine
     let m: [Buffer<T>], v: [Buffer<T>], s: [Buffer<T>], scratch: [Buffer<T>]
     var est: DAdaptationEstimates
     var k = 0
+    /// dadaptation's per-parameter state['step']: the steps each tensor moved.
+    var tensorSteps: [Int]
 
-    init(_ config: DAdaptAdamFamily, shapes: [[Int]], engine: Engine) {
-        self.config = config
+    convenience init(_ config: DAdaptAdamFamily, shapes: [[Int]], engine: Engine) {
+        self.init(groups: [config], members: [Array(shapes.indices)], shapes: shapes, engine: engine)
+    }
+
+    init(groups: [DAdaptAdamFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
+        config = groups[0]
+        self.groups = groups
+        var of = Array(repeating: 0, count: shapes.count)
+        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+        groupOf = of
         self.engine = engine
         m = .zeros(like: shapes)
         v = .zeros(like: shapes)
         s = .zeros(like: shapes)
         scratch = .zeros(like: shapes)
         est = DAdaptationEstimates(shapes, perTensor: config.perTensorD, d0: config.form == .optax ? Double(T(config.d0)) : config.d0)
+        tensorSteps = Array(repeating: 0, count: shapes.count)
     }
 
     /// A scalar as the library holds it: a Python float (dadaptation), the parameters' dtype (optax).
     func held(_ x: Double) -> Double { config.form == .optax ? Double(T(x)) : x }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        step(params, grads.map { Optional($0) }, lrs: Array(repeating: lr, count: groups.count))
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
+        // "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
+        if let top = groupLRs.max(), groupLRs.contains(where: { $0 != top && $0 != 0 }) {
+            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0. To scale the learning rate differently for each layer, set the 'layer_scale' value instead.")
+        }
+        step(params, grads, lrs: groupLRs)
+    }
+
+    /// Group j's decay: its own weight_decay, coupled or decoupled by the first group's `decouple`.
+    private func decay(_ g: DAdaptAdamFamily) -> DAdaptAdamFamily.Decay {
+        guard config.form == .dadaptation else { return g.decay }
+        switch g.decay {
+        case .none: return .none
+        case let .coupled(l), let .decoupled(l): return config.decouple ? .decoupled(l) : .coupled(l)
+        }
+    }
+
+    private func step(_ params: [Buffer<T>], _ grads: [Buffer<T>?], lrs: [Double]) {
         let c = config
         let dadaptation = c.form == .dadaptation
+        let lr = lrs.max() ?? 0
         if dadaptation && !(lr > 0) { return }   // no group with lr > 0: ‖s‖₁ = 0, the early return
         let bc = c.biasCorrection ? Double.pow(1 - Double.pow(c.beta2, Double(k + 1)), 0.5) / (1 - Double.pow(c.beta1, Double(k + 1))) : 1
         let sqrtBeta2 = Double.pow(c.beta2, 0.5)
         var advanced = false
+        /// dadaptation leaves a group at lr 0 out of the sums and the moments ("if group_lr > 0.0").
+        func active(_ i: Int) -> Bool { !dadaptation || lrs[groupOf[i]] > 0 }
         for (u, tensors) in est.units.enumerated() {
+            let present = tensors.filter { grads[$0] != nil }
             // optax: dlr = (estim_lr·sched)·bc, in the parameters' dtype.
             let dlr = dadaptation ? est.d[u] * lr * bc : held(held(est.d[u] * lr) * bc)
             let wS = c.unweightedS ? 1 : dlr
             let alphaM = dadaptation ? dlr * (1 - c.beta1) : held(held(1 - c.beta1) * dlr)
             let alphaS = dadaptation ? wS * (1 - sqrtBeta2) : held(held(1 - sqrtBeta2) * wS)
-            var coupled = 0.0
-            if case let .coupled(l) = c.decay { coupled = l }
-            let moments = DAdaptAdamKernel<T>(moments: true, combined: false, beta1: T(c.beta1), beta2: T(c.beta2),
-                                              oneMinusBeta2: T(1 - c.beta2), sqrtBeta2: T(sqrtBeta2), alphaM: T(alphaM),
-                                              alphaS: T(alphaS), eps: T(c.eps), coupled: T(coupled), decayFactor: 0, stepScale: 1,
-                                              slotCount: 4)
             var numerator = 0.0, l1 = 0.0
-            for i in tensors {
-                engine.map(moments, params[i], grads[i], [m[i], v[i], s[i], scratch[i]])
+            for i in present where active(i) {
+                let g = groups[groupOf[i]]
+                var coupled = 0.0
+                if case let .coupled(l) = decay(g) { coupled = l }
+                let moments = DAdaptAdamKernel<T>(moments: true, combined: false, beta1: T(c.beta1), beta2: T(c.beta2),
+                                                  oneMinusBeta2: T(1 - c.beta2), sqrtBeta2: T(sqrtBeta2), alphaM: T(alphaM),
+                                                  alphaS: T(alphaS), eps: T(g.eps), coupled: T(coupled), decayFactor: 0, stepScale: 1,
+                                                  slotCount: 4)
+                engine.map(moments, params[i], grads[i]!, [m[i], v[i], s[i], scratch[i]])
                 let dot = dadaptationSum(scratch[i]) { $0 }, sk = dadaptationSum(s[i]) { $0.magnitude }
                 numerator = dadaptation ? numerator + dlr * dot : held(numerator + dot)
                 l1 = dadaptation ? l1 + sk : held(l1 + sk)
@@ -220,12 +265,16 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
             }
             // The step: m already holds the old dlr; decoupled decay scaled by it too.
             let stepDlr = c.stepWithNewD ? (dadaptation ? est.d[u] * lr * bc : held(held(est.d[u] * lr) * bc)) : dlr
-            var factor = 0.0
-            if case let .decoupled(l) = c.decay { factor = dadaptation ? -l * stepDlr : held(held(-l) * stepDlr) }
-            let update = DAdaptAdamKernel<T>(moments: false, combined: !dadaptation, beta1: 0, beta2: 0, oneMinusBeta2: 0,
-                                             sqrtBeta2: 0, alphaM: 0, alphaS: 0, eps: T(c.eps), coupled: 0,
-                                             decayFactor: T(factor), stepScale: T(dlr != 0 ? stepDlr / dlr : 1), slotCount: 2)
-            for i in tensors { engine.map(update, params[i], grads[i], [m[i], v[i]]) }
+            for i in present {
+                let g = groups[groupOf[i]]
+                var factor = 0.0
+                if case let .decoupled(l) = decay(g) { factor = dadaptation ? -l * stepDlr : held(held(-l) * stepDlr) }
+                let update = DAdaptAdamKernel<T>(moments: false, combined: !dadaptation, beta1: 0, beta2: 0, oneMinusBeta2: 0,
+                                                 sqrtBeta2: 0, alphaM: 0, alphaS: 0, eps: T(g.eps), coupled: 0,
+                                                 decayFactor: T(factor), stepScale: T(dlr != 0 ? stepDlr / dlr : 1), slotCount: 2)
+                engine.map(update, params[i], grads[i]!, [m[i], v[i]])
+                tensorSteps[i] += 1
+            }
             advanced = true
         }
         if advanced || !dadaptation { k += 1 }
@@ -238,11 +287,30 @@ final class DAdaptAdamStepper<T: DescentFloat>: Stepper {
 
 extension DAdaptAdamStepper {
     var names: (k: String, d: String) { config.form == .optax ? ("count", "estim_lr") : ("k", "d") }
-    func save() -> StepperState { StepperState(buffers: state, scalars: [(names.k, Double(k))] + est.scalars(names.d)) }
+    func save() -> StepperState {
+        var out = StepperState(buffers: state, scalars: [(names.k, Double(k))] + est.scalars(names.d))
+        // dadaptation's per-parameter state['step'] (fewer for a tensor whose gradients came late).
+        if config.form == .dadaptation { out.add(perTensor: tensorSteps.map(Double.init), as: "step") }
+        return out
+    }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         k = try saved.count(names.k)
         try est.load(saved, names.d)
+        if config.form == .dadaptation { tensorSteps = try saved.perTensor("step", count: tensorSteps.count).map { (x: Double) in Int(x) } }
+    }
+}
+
+extension DAdaptAdamFamily: GroupSharingFamily {
+    /// dadaptation keeps one d over every group (optax: a state per transform).
+    public var sharesStateAcrossGroups: Bool { form == .dadaptation }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeGroupedStepper<T: DescentFloat>(_: T.Type, groups: [any OptimizerFamily], members: [[Int]],
+                                                    shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        let fs = try sameFamilies(groups)
+        guard !fs.isEmpty else { throw DescentError.unsupported("DAdaptAdam over no param groups") }
+        return StepperBox(DAdaptAdamStepper<T>(groups: fs, members: members, shapes: shapes, engine: engine))
     }
 }
 

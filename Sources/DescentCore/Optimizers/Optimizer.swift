@@ -55,6 +55,41 @@ public protocol SparseGradientStepper<Scalar>: Stepper {
     func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>], present: [[Int]], lr: Double)
 }
 
+/// A stepper whose state couples every param group (prodigyopt and pytorch_optimizer Prodigy,
+/// dadaptation: ONE distance estimate summed over every group's tensors that have a gradient).
+/// It is built over all the groups' tensors at once (`GroupSharingFamily`) and steps them together:
+/// `grads[i]` is nil for a tensor without a gradient this step (torch `p.grad is None`: left out of
+/// the sums and the move), `groupLRs[j]` is group j's lr. It throws
+/// `DescentError.invalidHyperparameter` where the library raises during the step.
+public protocol GroupedStepper<Scalar>: Stepper {
+    func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>?], groupLRs: [Double]) throws
+}
+
+/// A family whose optimizer keeps one state over all its param groups, read partly from the first
+/// group (the library's `group = self.param_groups[0]`) and partly per group.
+public protocol GroupSharingFamily: OptimizerFamily {
+    /// Whether this value's optimizer shares its state across groups (optax's prodigy does not:
+    /// a multi_transform gives each group its own).
+    var sharesStateAcrossGroups: Bool { get }
+    /// One stepper over every group: `groups[j]` is group j's family (of this type, from the
+    /// group's merged hyperparameters), `members[j]` the positions of its tensors in `shapes`,
+    /// which lists the tensors in the library's iteration order (group by group).
+    func makeGroupedStepper<T: DescentFloat>(_: T.Type, groups: [any OptimizerFamily], members: [[Int]],
+                                             shapes: [[Int]], engine: Engine) throws -> StepperBox<T>
+}
+
+extension GroupSharingFamily {
+    /// The groups' families as this type (one of another type is a caller's mistake).
+    func sameFamilies(_ groups: [any OptimizerFamily]) throws -> [Self] {
+        try groups.map {
+            guard let f = $0 as? Self else {
+                throw DescentError.unsupported("param groups of different optimizers (\(familyName) and \($0.familyName)) in one \(familyName)")
+            }
+            return f
+        }
+    }
+}
+
 /// Closures over a concrete stepper (type erasure that keeps specialisation).
 /// A stepper whose update takes the objective's value as well as its gradient (Polyak step sizes,
 /// momo): it writes `step(params:grads:loss:lr:)` and gets the protocol's two steps from it. It
@@ -86,6 +121,9 @@ public struct StepperBox<T: DescentFloat> {
     public let takesValue: Bool
     /// The sparse-gradient step, for a stepper that takes sparse gradients (nil for the others).
     public let stepSparse: ((_ params: [Buffer<T>], _ grads: [Buffer<T>], _ present: [[Int]], _ lr: Double) -> Void)?
+    /// The step over every param group at once, for a stepper that shares its state across groups
+    /// (`GroupedStepper`; nil for the others).
+    public let stepGroups: ((_ params: [Buffer<T>], _ grads: [Buffer<T>?], _ groupLRs: [Double]) throws -> Void)?
     public let state: () -> [(name: String, buffers: [Buffer<T>])]
     public let save: () -> StepperState
     public let load: (StepperState) throws -> Void
@@ -103,7 +141,14 @@ public struct StepperBox<T: DescentFloat> {
         self.init(s, sparse: { s.step(params: $0, grads: $1, present: $2, lr: $3) })
     }
 
-    init<S: Stepper>(_ s: S, sparse: ((_ params: [Buffer<T>], _ grads: [Buffer<T>], _ present: [[Int]], _ lr: Double) -> Void)?) where S.Scalar == T {
+    /// A stepper over all param groups, likewise called on its concrete type.
+    public init<S: GroupedStepper>(_ s: S) where S.Scalar == T {
+        self.init(s, sparse: nil, groups: { try s.step(params: $0, grads: $1, groupLRs: $2) })
+    }
+
+    init<S: Stepper>(_ s: S, sparse: ((_ params: [Buffer<T>], _ grads: [Buffer<T>], _ present: [[Int]], _ lr: Double) -> Void)?,
+                     groups: ((_ params: [Buffer<T>], _ grads: [Buffer<T>?], _ groupLRs: [Double]) throws -> Void)? = nil) where S.Scalar == T {
+        stepGroups = groups
         step = { s.step(params: $0, grads: $1, lr: $2) }
         stepObjective = { s.step(params: $0, objective: $1, lr: $2) }
         needsObjective = s.needsObjective

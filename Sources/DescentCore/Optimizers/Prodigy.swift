@@ -129,6 +129,22 @@ public struct ProdigyFamily: OptimizerFamily {
     }
 }
 
+extension ProdigyFamily: GroupSharingFamily {
+    /// prodigyopt and pytorch_optimizer keep one d over every group (optax: a state per transform).
+    public var sharesStateAcrossGroups: Bool { form != .optax }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeGroupedStepper<T: DescentFloat>(_: T.Type, groups: [any OptimizerFamily], members: [[Int]],
+                                                    shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        let fs = try sameFamilies(groups)
+        if let bad = fs.first(where: { $0.sliceP < 1 }) {
+            throw DescentError.unsupported("prodigyopt slice_p=\(bad.sliceP): a slice step must be positive")
+        }
+        guard !fs.isEmpty else { throw DescentError.unsupported("Prodigy over no param groups") }
+        return StepperBox(ProdigyStepper<T>(groups: fs, members: members, shapes: shapes, engine: engine))
+    }
+}
+
 /// One Prodigy step after the estimate: the EMAs (with the old d) and the move (with the new d in
 /// the eps term). Slots: s0 = m (exp_avg), s1 = v (exp_avg_sq).
 public struct ProdigyKernel<Scalar: DescentFloat>: ElementwiseKernel {
@@ -159,41 +175,79 @@ public struct ProdigyKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-final class ProdigyStepper<T: DescentFloat>: Stepper {
+final class ProdigyStepper<T: DescentFloat>: GroupedStepper {
+    /// The first group's knobs: the globals (betas, β₃, bias correction, d_coef, growth_rate,
+    /// prodigyopt's decouple), as the libraries read `self.param_groups[0]`.
     let config: ProdigyFamily
+    /// Each param group's knobs (one group without param groups) and each tensor's group.
+    let groups: [ProdigyFamily]
+    let groupOf: [Int]
     let engine: Engine
     let m: [Buffer<T>], v: [Buffer<T>], s: [Buffer<T>], p0: [Buffer<T>]
     /// The tensors of each estimate: all of them (the variant: one each).
     let units: [[Int]]
     var d: [Double], dMax: [Double], numerator: [Double]
     var k = 0
-    var started = false
+    /// Whether tensor i has had a gradient (p0 is taken then: the libraries build a tensor's state
+    /// at its first gradient).
+    var started: [Bool]
+    /// The steps each tensor took (it moves only on the steps it has a gradient).
+    var tensorSteps: [Int]
 
-    init(_ config: ProdigyFamily, shapes: [[Int]], engine: Engine) {
-        self.config = config
+    convenience init(_ config: ProdigyFamily, shapes: [[Int]], engine: Engine) {
+        self.init(groups: [config], members: [Array(shapes.indices)], shapes: shapes, engine: engine)
+    }
+
+    init(groups: [ProdigyFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
+        config = groups[0]
+        self.groups = groups
+        var of = Array(repeating: 0, count: shapes.count)
+        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+        groupOf = of
         self.engine = engine
         m = .zeros(like: shapes)
         v = .zeros(like: shapes)
-        let sliced = shapes.map { [($0.reduce(1, *) + config.sliceP - 1) / config.sliceP] }
+        let sliced = shapes.indices.map { i -> [Int] in
+            let p = groups[of[i]].sliceP
+            return [(shapes[i].reduce(1, *) + p - 1) / p]
+        }
         s = .zeros(like: sliced)
         p0 = .zeros(like: sliced)
         units = config.perTensorEstimate ? shapes.indices.map { [$0] } : [Array(shapes.indices)]
         d = Array(repeating: config.d0, count: units.count)
         dMax = d
         numerator = Array(repeating: 0, count: units.count)
+        started = Array(repeating: false, count: shapes.count)
+        tensorSteps = Array(repeating: 0, count: shapes.count)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        step(params, grads.map { Optional($0) }, lrs: Array(repeating: lr, count: groups.count))
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
+        // prodigyopt: "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
+        if config.form == .prodigyopt, let top = groupLRs.max(), groupLRs.contains(where: { $0 != top && $0 != 0 }) {
+            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0")
+        }
+        step(params, grads, lrs: groupLRs)
+    }
+
+    private func step(_ params: [Buffer<T>], _ grads: [Buffer<T>?], lrs: [Double]) {
         let c = config
-        if !started {
-            for (i, p) in params.enumerated() {
-                for j in 0..<p0[i].count { p0[i][j] = p[j * c.sliceP] }
-            }
-            started = true
+        for (i, p) in params.enumerated() where !started[i] && grads[i] != nil {
+            let sp = groups[groupOf[i]].sliceP
+            for j in 0..<p0[i].count { p0[i][j] = p[j * sp] }
+            started[i] = true
         }
         let b3 = c.effectiveBeta3
         let t = Double(k + 1)
         let po = c.form == .pytorchOptimizer
+        // prodigyopt steps with the largest group lr; pytorch_optimizer with the first group's.
+        let lr = c.form == .prodigyopt ? lrs.max() ?? 0 : lrs[0]
+        // The knobs read after the groups' loop come from the last group (its d0 in `d == d0`;
+        // pytorch_optimizer's d_coef, d_max and growth_rate too).
+        let last = groups[groups.count - 1]
         // pytorch_optimizer divides by (1 − β₁ᵗ)/√(1 − β₂ᵗ); the others multiply by √(1 − β₂ᵗ)/(1 − β₁ᵗ).
         var bc = 1.0, divisor = 1.0
         if c.biasCorrection && po {
@@ -201,42 +255,50 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
         } else if c.biasCorrection {
             bc = Double.pow(1 - Double.pow(c.beta2, t), 0.5) / (1 - Double.pow(c.beta1, t))
         }
-        let coupled = (c.form == .prodigyopt || c.decayAsL2) && !c.decouple ? c.weightDecay : 0
+        /// Tensor i's coupled decay (prodigyopt: the group's weight_decay unless the first group decouples).
+        func coupled(_ g: ProdigyFamily) -> Double {
+            (c.form == .prodigyopt && !c.decouple) || (c.decayAsL2 && !g.decouple) ? g.weightDecay : 0
+        }
         var advanced = po && !c.holdStepOnEmptyStep
         for (u, tensors) in units.enumerated() {
+            let present = tensors.filter { grads[$0] != nil }
             let dOld = d[u]
             let dlr = po ? dOld * lr / divisor : dOld * lr * bc
             var delta = 0.0, denom = 0.0
-            let active = c.form != .prodigyopt || lr > 0
+            /// prodigyopt leaves a group at lr 0 out of the sums and the EMAs ("if group_lr > 0.0").
+            func active(_ i: Int) -> Bool { c.form != .prodigyopt || lrs[groupOf[i]] > 0 }
             if po { numerator[u] *= b3 }
-            if active {
-                let sAlpha = c.form == .optax ? (c.safeguardWarmup ? dOld : dlr) : (dOld / c.d0) * (c.safeguardWarmup ? dOld : dlr)
-                for i in tensors {
-                    let (dot, sum) = statistics(i, params[i], grads[i], coupled: coupled, b3: b3, alpha: sAlpha, dOld: dOld)
-                    switch c.form {
-                    case .optax: delta += dot
-                    case .prodigyopt: delta += (dOld / c.d0) * dlr * dot
-                    case .pytorchOptimizer: numerator[u] += (dOld / c.d0) * dlr * dot
-                    }
-                    denom += sum
+            for i in present where active(i) {
+                let g = groups[groupOf[i]]
+                // pytorch_optimizer's d / d0 is the first group's d0 in every group.
+                let d0 = po ? c.d0 : g.d0
+                let sAlpha = c.form == .optax ? (g.safeguardWarmup ? dOld : dlr) : (dOld / d0) * (g.safeguardWarmup ? dOld : dlr)
+                let (dot, sum) = statistics(i, params[i], grads[i]!, coupled: coupled(g), b3: b3, alpha: sAlpha, dOld: dOld, sliceP: g.sliceP)
+                switch c.form {
+                case .optax: delta += dot
+                case .prodigyopt: delta += (dOld / d0) * dlr * dot
+                case .pytorchOptimizer: numerator[u] += (dOld / d0) * dlr * dot
                 }
+                denom += sum
             }
-            let kernelFor = { (dNew: Double, emaOnly: Bool) -> ProdigyKernel<T> in
-                let decoupled = c.weightDecay != 0 && (c.form == .optax || c.decouple)
+            let kernelFor = { (i: Int, dNew: Double, emaOnly: Bool) -> ProdigyKernel<T> in
+                let g = self.groups[self.groupOf[i]]
+                // prodigyopt decouples by the first group's flag; pytorch_optimizer by the group's.
+                let decoupled = g.weightDecay != 0 && (c.form == .optax || (po ? g.decouple : c.decouple))
                 let scale = c.decayByLROnly ? lr : dlr
-                let decay = decoupled && !po ? -c.weightDecay * scale : 0
-                let factor = decoupled && po ? 1 - c.weightDecay * (c.fixedDecay ? 1 : scale) : 1
-                return ProdigyKernel<T>(coupled: T(coupled), b1: T(c.beta1), b2: T(c.beta2),
+                let decay = decoupled && !po ? -g.weightDecay * scale : 0
+                let factor = decoupled && po ? 1 - g.weightDecay * (g.fixedDecay ? 1 : scale) : 1
+                return ProdigyKernel<T>(coupled: T(coupled(g)), b1: T(c.beta1), b2: T(c.beta2),
                                         mScale: T(c.form == .optax ? 1 - c.beta1 : dOld * (1 - c.beta1)),
                                         vScale: T(c.form == .optax ? 1 - c.beta2 : dOld * dOld * (1 - c.beta2)),
-                                        dOld: T(dOld), epsD: T(dNew * c.eps), decay: T(decay), decayFactor: T(factor),
+                                        dOld: T(dOld), epsD: T(dNew * g.eps), decay: T(decay), decayFactor: T(factor),
                                         negDlr: T(-dlr), negDlrD: T(-dlr * dNew),
                                         optax: c.form == .optax, momentum: c.form != .prodigyopt || c.beta1 > 0,
-                                        updateEMA: active, emaOnly: emaOnly, negate: po && c.maximize)
+                                        updateEMA: active(i), emaOnly: emaOnly, negate: po && c.maximize)
             }
             if c.form != .optax && denom == 0 {
                 // step() returns before the estimate: only the EMAs (of g = 0 where s is 0) moved.
-                if active { for i in tensors { engine.map(kernelFor(dOld, true), params[i], grads[i], [m[i], v[i]]) } }
+                for i in present where active(i) { engine.map(kernelFor(i, dOld, true), params[i], grads[i]!, [m[i], v[i]]) }
                 continue
             }
             advanced = true
@@ -246,22 +308,26 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
             case .prodigyopt: r = numerator[u] * b3 + delta
             case .pytorchOptimizer: r = numerator[u]
             }
-            let dHat = c.dCoef * r / denom
+            let dHat = (po ? last.dCoef : c.dCoef) * r / denom
             var dNew = dOld
             if c.dFollowsEstimate {
                 dNew = dHat
             } else if c.form == .optax {
                 dNew = dOld.isNaN || dHat.isNaN ? .nan : Swift.max(dOld, dHat)
             } else if po || lr > 0 {
-                if dOld == c.d0 { dNew = dHat > dNew ? dHat : dNew }
+                if dOld == last.d0 { dNew = dHat > dNew ? dHat : dNew }
                 if dHat > dMax[u] { dMax[u] = dHat }
-                let capped = c.uncapped ? dMax[u] : (dNew * c.growthRate < dMax[u] ? dNew * c.growthRate : dMax[u])
+                let growth = po ? last.growthRate : c.growthRate
+                let capped = c.uncapped ? dMax[u] : (dNew * growth < dMax[u] ? dNew * growth : dMax[u])
                 dNew = capped
             }
             if c.form == .optax || c.dFollowsEstimate { dMax[u] = Swift.max(dMax[u], dNew) }
             numerator[u] = r
             d[u] = dNew
-            for i in tensors { engine.map(kernelFor(dNew, false), params[i], grads[i], [m[i], v[i]]) }
+            for i in present {
+                engine.map(kernelFor(i, dNew, false), params[i], grads[i]!, [m[i], v[i]])
+                tensorSteps[i] += 1
+            }
         }
         // pytorch_optimizer's group step advances before the early return.
         if advanced { k += 1 }
@@ -271,14 +337,14 @@ final class ProdigyStepper<T: DescentFloat>: Stepper {
     /// (the optax form: s ← β₃·s + α·(d·g)/d0). p0 − w is taken in float64, exact for float32 values:
     /// early steps move w by ~d0·lr, a few float32 ulps of an order-1 weight.
     private func statistics(_ i: Int, _ p: Buffer<T>, _ g: Buffer<T>, coupled: Double, b3: Double, alpha: Double,
-                            dOld: Double) -> (Double, Double) {
+                            dOld: Double, sliceP: Int) -> (Double, Double) {
         let c = config
         let si = s[i], p0i = p0[i]
         let b3T = T(b3), alphaT = T(alpha), coupledT = T(coupled), dT = T(dOld), d0T = T(c.d0)
         let negate = c.form == .pytorchOptimizer && c.maximize
         var dot = 0.0, sum = 0.0
         for j in 0..<si.count {
-            let e = j * c.sliceP
+            let e = j * sliceP
             let x = negate ? -g[e] : coupled != 0 ? g[e] + coupledT * p[e] : g[e]
             dot += Double(x) * (Double(p0i[j]) - Double(p[e]))
             if c.form == .optax {
@@ -310,7 +376,7 @@ extension ProdigyStepper {
     func save() -> StepperState {
         // pytorch_optimizer's group `step` starts at 1: t + 1 after t steps.
         let step = config.form == .pytorchOptimizer ? k + 1 : k
-        var scalars: [(name: String, value: Double)] = [("step", Double(step)), ("k", Double(k)), ("started", started ? 1 : 0)]
+        var scalars: [(name: String, value: Double)] = [("step", Double(step)), ("k", Double(k))]
         for u in units.indices {
             let suffix = u == 0 ? "" : ".\(u)"
             let names = scalarNames
@@ -318,7 +384,12 @@ extension ProdigyStepper {
         }
         var buffers = state
         if config.form == .prodigyopt && config.beta1 == 0 { buffers.append(("exp_avg", m)) }
-        return StepperState(buffers: buffers, scalars: scalars)
+        var out = StepperState(buffers: buffers, scalars: scalars)
+        out.add(perTensor: started.map { $0 ? 1.0 : 0.0 }, as: "started")
+        // prodigyopt's per-parameter state['step'] (the steps each tensor took; a tensor whose
+        // gradients came late has fewer).
+        if config.form == .prodigyopt { out.add(perTensor: tensorSteps.map(Double.init), as: "step") }
+        return out
     }
 
     func load(_ saved: StepperState) throws {
@@ -326,7 +397,8 @@ extension ProdigyStepper {
         if config.form == .prodigyopt && config.beta1 == 0 { buffers.append(("exp_avg", m)) }
         try saved.restore(into: buffers)
         k = try saved.count("k")
-        started = try saved.scalar("started") != 0
+        started = try saved.perTensor("started", count: started.count).map { (x: Double) in x != 0 }
+        if config.form == .prodigyopt { tensorSteps = try saved.perTensor("step", count: started.count).map { (x: Double) in Int(x) } }
         for u in units.indices {
             let suffix = u == 0 ? "" : ".\(u)"
             let names = scalarNames
