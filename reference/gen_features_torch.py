@@ -624,19 +624,26 @@ def dadaptation_features():
                   "first group only, so its weight_decay stays coupled (added to g).",
                   ["param_groups"], shapes=S4, groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {
                       "decouple": True, "betas": [0.5, 0.9], "weight_decay": 0.2}}]),
-    ]
-    return Fixture("dadaptation/features/features.json", "dadaptation's optimizers with the field features.", cases)
-
-
-# PENDING_ONE_D: dadaptation's DAdaptSGD, DAdaptLion, DAdaptAdaGrad and DAdaptAdan with param groups and null
-# gradients (one d over every group's tensors that have a gradient). The real libraries make them and the
-# pytorch_optimizer adapter passes them, but Descent answers them `unsupported` until those families step all
-# groups in one stepper (GroupedStepper, as DAdaptAdam and Prodigy do): register as
-# @FILES.file("dadaptation/features/more.json") then.
-def dadaptation_features_pending():
-    cv = "dadaptation"
-    gap = any_of(late(1, 2), drop(0, (4, 5)))
-    cases = [
+        make_case("dadaptation/features/DAdaptSGD-groups", cv, "DAdaptSGD", {"d0": 1e-3, "momentum": 0.5},
+                  "DAdaptSGD with a group of its own weight_decay and momentum: the library reads weight_decay, momentum "
+                  "and growth_rate from the first group for every group, so they change nothing; g0 over every group's "
+                  "tensors at the first step.",
+                  ["param_groups"], shapes=S4, groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {"weight_decay": 0.1, "momentum": 0.9}}]),
+        make_case("dadaptation/features/DAdaptSGD-null-grads", cv, "DAdaptSGD", {"d0": 1e-3, "weight_decay": 0.05},
+                  "DAdaptSGD with a tensor joining late (x0 and z are its value at its first gradient, g0 from the first "
+                  "step's tensors only) and one dropping out (no move, no sum).",
+                  ["missing_grads"], shapes=S4, n=9, null=gap),
+        make_case("dadaptation/features/DAdaptSGD-frozen-group", cv, "DAdaptSGD", {"d0": 1e-3, "momentum": 0.5},
+                  "A group at lr 0: left out of g0, the sums and s, yet its weights still move to the momentum's mix of "
+                  "w and z = x0 − s.",
+                  ["param_groups"], shapes=S4, groups=[{"params": [0, 3]}, {"params": [1, 2], "hyperparameters": {"lr": 0.0}}]),
+        make_case("dadaptation/features/DAdaptLion-groups-null", cv, "DAdaptLion", {"d0": 1e-3},
+                  "DAdaptLion with a group of its own weight_decay and missing gradients.", ["param_groups", "missing_grads"],
+                  shapes=S4, n=9, null=gap, groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {"weight_decay": 0.2}}]),
+        make_case("dadaptation/features/DAdaptLion-frozen-group", cv, "DAdaptLion", {"d0": 1e-3, "weight_decay": 0.1},
+                  "A group at lr 0: DAdaptLion has no lr gate, so it steps, decays and feeds the sums at dlr = d·(the "
+                  "largest lr) like the others.",
+                  ["param_groups"], shapes=S4, groups=[{"params": [0, 3]}, {"params": [1, 2], "hyperparameters": {"lr": 0.0}}]),
         make_case("dadaptation/features/DAdaptAdaGrad-groups-null", cv, "DAdaptAdaGrad", {"d0": 1e-3, "momentum": 0.5},
                   "DAdaptAdaGrad with a group of other eps and weight_decay, a tensor joining late (x0 taken at its first "
                   "gradient) and one dropping out: lr and momentum of the first group only.",
@@ -646,14 +653,16 @@ def dadaptation_features_pending():
                   "DAdaptAdan with a weight_decay=0 group and missing gradients (pre_grad set at a tensor's first step): "
                   "betas, no_prox and lr of the first group only.", ["param_groups", "missing_grads"], shapes=S4, n=9,
                   null=gap, groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {"weight_decay": 0.0}}]),
-        make_case("dadaptation/features/DAdaptSGD-groups", cv, "DAdaptSGD", {"d0": 1e-3, "momentum": 0.5},
-                  "DAdaptSGD with a group of its own weight_decay: g0 over every group's tensors at the first step.",
-                  ["param_groups"], shapes=S4, groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {"weight_decay": 0.1}}]),
-        make_case("dadaptation/features/DAdaptLion-groups-null", cv, "DAdaptLion", {"d0": 1e-3},
-                  "DAdaptLion with a group of its own weight_decay and missing gradients.", ["param_groups", "missing_grads"],
-                  shapes=S4, n=9, null=gap, groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {"weight_decay": 0.2}}]),
+        make_case("dadaptation/features/DAdaptAdan-group-lr", cv, "DAdaptAdan", {"d0": 1e-3, "lr": 0.5},
+                  "DAdaptAdan steps every group at the first group's lr: the second group's lr 0.0 and eps are read "
+                  "(eps per group) but its lr is not.",
+                  ["param_groups"], shapes=S4, groups=[{"params": [0, 3]}, {"params": [1, 2], "hyperparameters": {"lr": 0.0, "eps": 1e-3}}]),
+        make_case("dadaptation/features/DAdaptAdaGrad-group-lr", cv, "DAdaptAdaGrad", {"d0": 1e-3, "lr": 0.5},
+                  "DAdaptAdaGrad steps every group at the first group's lr and momentum: the second group's lr and "
+                  "momentum change nothing, its weight_decay does.",
+                  ["param_groups"], shapes=S4, groups=[{"params": [0, 3]}, {"params": [1, 2], "hyperparameters": {"lr": 2.0, "momentum": 0.9, "weight_decay": 0.1}}]),
     ]
-    return Fixture("dadaptation/features/more.json", "dadaptation's optimizers with the field features.", cases)
+    return Fixture("dadaptation/features/features.json", "dadaptation's optimizers with the field features.", cases)
 
 
 @FILES.file("schedulefree/features/features.json")

@@ -90,16 +90,30 @@ public struct DAdaptAdaGradKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-final class DAdaptAdaGradStepper<T: DescentFloat>: Stepper {
+final class DAdaptAdaGradStepper<T: DescentFloat>: GroupedStepper {
+    /// The first group's knobs: lr, momentum, growth_rate, as dadaptation reads `self.param_groups[0]`.
     let config: DAdaptAdaGradFamily
+    /// Each param group's knobs (eps, weight_decay), each tensor's group.
+    let groups: [DAdaptAdaGradFamily]
+    let groupOf: [Int]
     let engine: Engine
     let alphak: [Buffer<T>], sk: [Buffer<T>], x0: [Buffer<T>], scratch: [Buffer<T>], scratch2: [Buffer<T>]
     var est: DAdaptationEstimates
     var gsqWeighted: [Double], sksqWeighted: [Double], skl1: [Double]
     var k = 0
+    /// Whether tensor i has had a gradient (its state, x0 = w and α = 1e-6, is built then).
+    var started: [Bool]
 
-    init(_ config: DAdaptAdaGradFamily, shapes: [[Int]], engine: Engine) {
-        self.config = config
+    convenience init(_ config: DAdaptAdaGradFamily, shapes: [[Int]], engine: Engine) {
+        self.init(groups: [config], members: [Array(shapes.indices)], shapes: shapes, engine: engine)
+    }
+
+    init(groups: [DAdaptAdaGradFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
+        config = groups[0]
+        self.groups = groups
+        var of = Array(repeating: 0, count: shapes.count)
+        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+        groupOf = of
         self.engine = engine
         alphak = .zeros(like: shapes)
         sk = .zeros(like: shapes)
@@ -110,27 +124,38 @@ final class DAdaptAdaGradStepper<T: DescentFloat>: Stepper {
         gsqWeighted = Array(repeating: 0, count: est.units.count)
         sksqWeighted = gsqWeighted
         skl1 = gsqWeighted
+        started = Array(repeating: false, count: shapes.count)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        step(params, grads.map { Optional($0) }, lr: lr)
+    }
+
+    /// dadaptation's DAdaptAdaGrad steps every group at the first group's lr (no lr check, no lr gate).
+    func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
+        step(params, grads, lr: groupLRs.first ?? 0)
+    }
+
+    private func step(_ params: [Buffer<T>], _ grads: [Buffer<T>?], lr: Double) {
         let c = config
-        if k == 0 {
-            for i in params.indices {
-                x0[i].copy(from: params[i])
-                for j in 0..<alphak[i].count { alphak[i][j] = c.alphaFromZero ? 0 : T(1e-6) }
-            }
+        for i in params.indices where grads[i] != nil && !started[i] {
+            x0[i].copy(from: params[i])
+            for j in 0..<alphak[i].count { alphak[i][j] = c.alphaFromZero ? 0 : T(1e-6) }
+            started[i] = true
         }
         let ck = 1 - c.momentum
         var advanced = false
         for (u, tensors) in est.units.enumerated() {
+            let present = tensors.filter { grads[$0] != nil }
             let dlr = est.d[u] * lr
-            let old = DAdaptAdaGradKernel<T>(mode: 0, coupled: 0, dlr: 0, eps: T(c.eps), keep: 0, ck: 0, slotCount: 3)
-            let moments = DAdaptAdaGradKernel<T>(mode: 1, coupled: T(c.weightDecay), dlr: T(dlr), eps: T(c.eps), keep: 0, ck: 0, slotCount: 4)
             var gSq = 0.0, sqChange = 0.0, l1Change = 0.0
-            for i in tensors {
-                engine.map(old, params[i], grads[i], [alphak[i], sk[i], scratch[i]])
+            for i in present {
+                let g = groups[groupOf[i]]
+                let old = DAdaptAdaGradKernel<T>(mode: 0, coupled: 0, dlr: 0, eps: T(g.eps), keep: 0, ck: 0, slotCount: 3)
+                let moments = DAdaptAdaGradKernel<T>(mode: 1, coupled: T(g.weightDecay), dlr: T(dlr), eps: T(g.eps), keep: 0, ck: 0, slotCount: 4)
+                engine.map(old, params[i], grads[i]!, [alphak[i], sk[i], scratch[i]])
                 let oldSq = dadaptationSum(scratch[i]) { $0 }, oldL1 = dadaptationSum(sk[i]) { $0.magnitude }
-                engine.map(moments, params[i], grads[i], [alphak[i], sk[i], scratch[i], scratch2[i]])
+                engine.map(moments, params[i], grads[i]!, [alphak[i], sk[i], scratch[i], scratch2[i]])
                 gSq += dadaptationSum(scratch[i]) { $0 }
                 sqChange += dadaptationSum(scratch2[i]) { $0 } - oldSq
                 l1Change += dadaptationSum(sk[i]) { $0.magnitude } - oldL1
@@ -140,9 +165,11 @@ final class DAdaptAdaGradStepper<T: DescentFloat>: Stepper {
             let gw = gsqWeighted[u] + dlr * dlr * gSq
             if lr > 0 { est.d[u] = dadaptationD(est.d[u], (sksq - gw) / l1, growthRate: c.growthRate, allowShrink: c.allowShrink) }
             (gsqWeighted[u], sksqWeighted[u], skl1[u]) = (gw, sksq, l1)
-            let primal = DAdaptAdaGradKernel<T>(mode: 2, coupled: 0, dlr: 0, eps: T(c.eps), keep: T(1 - ck),
-                                                ck: c.momentum != 0 ? T(ck) : 1, slotCount: 3)
-            for i in tensors { engine.map(primal, params[i], grads[i], [alphak[i], sk[i], x0[i]]) }
+            for i in present {
+                let primal = DAdaptAdaGradKernel<T>(mode: 2, coupled: 0, dlr: 0, eps: T(groups[groupOf[i]].eps), keep: T(1 - ck),
+                                                    ck: c.momentum != 0 ? T(ck) : 1, slotCount: 3)
+                engine.map(primal, params[i], grads[i]!, [alphak[i], sk[i], x0[i]])
+            }
             advanced = true
         }
         if advanced { k += 1 }
@@ -157,11 +184,14 @@ extension DAdaptAdaGradStepper {
         if est.units.count == 1 {
             scalars += [("d", est.d[0]), ("gsq_weighted", gsqWeighted[0]), ("sksq_weighted", sksqWeighted[0]), ("skl1", skl1[0])]
         }
-        return StepperState(buffers: state, scalars: scalars)
+        var out = StepperState(buffers: state, scalars: scalars)
+        out.add(perTensor: started.map { $0 ? 1.0 : 0.0 }, as: "started")
+        return out
     }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         k = try saved.count("k")
+        started = try saved.perTensor("started", count: started.count).map { (x: Double) in x != 0 }
         guard est.units.count == 1 else { return }
         est.d[0] = try saved.scalar("d")
         gsqWeighted[0] = try saved.scalar("gsq_weighted")
@@ -246,16 +276,31 @@ public struct DAdaptAdanKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-final class DAdaptAdanStepper<T: DescentFloat>: Stepper {
+final class DAdaptAdanStepper<T: DescentFloat>: GroupedStepper {
+    /// The first group's knobs: lr, betas, no_prox, growth_rate, as dadaptation reads
+    /// `self.param_groups[0]`.
     let config: DAdaptAdanFamily
+    /// Each param group's knobs (weight_decay, eps), each tensor's group.
+    let groups: [DAdaptAdanFamily]
+    let groupOf: [Int]
     let engine: Engine
     let m: [Buffer<T>], n: [Buffer<T>], v: [Buffer<T>], s: [Buffer<T>], pre: [Buffer<T>], scratch: [Buffer<T>], scratch2: [Buffer<T>]
     var est: DAdaptationEstimates
     var gsqWeighted: [Double]
     var k = 0
+    /// dadaptation's per-parameter state['step']; pre_grad is set while it is 0.
+    var tensorSteps: [Int]
 
-    init(_ config: DAdaptAdanFamily, shapes: [[Int]], engine: Engine) {
-        self.config = config
+    convenience init(_ config: DAdaptAdanFamily, shapes: [[Int]], engine: Engine) {
+        self.init(groups: [config], members: [Array(shapes.indices)], shapes: shapes, engine: engine)
+    }
+
+    init(groups: [DAdaptAdanFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
+        config = groups[0]
+        self.groups = groups
+        var of = Array(repeating: 0, count: shapes.count)
+        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+        groupOf = of
         self.engine = engine
         m = .zeros(like: shapes)
         n = .zeros(like: shapes)
@@ -266,25 +311,37 @@ final class DAdaptAdanStepper<T: DescentFloat>: Stepper {
         scratch2 = .zeros(like: shapes)
         est = DAdaptationEstimates(shapes, perTensor: config.perTensorD, d0: config.d0)
         gsqWeighted = Array(repeating: 0, count: est.units.count)
+        tensorSteps = Array(repeating: 0, count: shapes.count)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        step(params, grads.map { Optional($0) }, lr: lr)
+    }
+
+    /// dadaptation's DAdaptAdan steps every group at the first group's lr (no lr check, no lr gate).
+    func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
+        step(params, grads, lr: groupLRs.first ?? 0)
+    }
+
+    private func step(_ params: [Buffer<T>], _ grads: [Buffer<T>?], lr: Double) {
         let c = config
-        if k == 0 && !c.firstDiffFromZero {
-            for i in params.indices { pre[i].copy(from: grads[i]) }
+        if !c.firstDiffFromZero {
+            for i in params.indices where grads[i] != nil && tensorSteps[i] == 0 { pre[i].copy(from: grads[i]!) }
         }
         var advanced = false
         for (u, tensors) in est.units.enumerated() {
+            let present = tensors.filter { grads[$0] != nil }
             let dlr = est.d[u] * lr
-            let moments = DAdaptAdanKernel<T>(mode: 0, prox: false, beta1: T(c.beta1), beta2: T(c.beta2), beta3: T(c.beta3),
-                                              alphaM: T(dlr * (1 - c.beta1)), alphaN: T(dlr * (1 - c.beta2)),
-                                              oneMinusBeta3: T(1 - c.beta3), alphaS: 0, eps: T(c.eps), factor: 1, slotCount: 4)
-            let sums = DAdaptAdanKernel<T>(mode: 1, prox: false, beta1: 0, beta2: 0, beta3: T(c.beta3), alphaM: 0, alphaN: 0,
-                                           oneMinusBeta3: 0, alphaS: T(dlr * (1 - c.beta3)), eps: T(c.eps), factor: 1, slotCount: 4)
             var gSq = 0.0, sksq = 0.0, l1 = 0.0
-            for i in tensors {
-                engine.map(moments, params[i], grads[i], [m[i], n[i], v[i], pre[i]])
-                engine.map(sums, params[i], grads[i], [v[i], s[i], scratch[i], scratch2[i]])
+            for i in present {
+                let eps = groups[groupOf[i]].eps
+                let moments = DAdaptAdanKernel<T>(mode: 0, prox: false, beta1: T(c.beta1), beta2: T(c.beta2), beta3: T(c.beta3),
+                                                  alphaM: T(dlr * (1 - c.beta1)), alphaN: T(dlr * (1 - c.beta2)),
+                                                  oneMinusBeta3: T(1 - c.beta3), alphaS: 0, eps: T(eps), factor: 1, slotCount: 4)
+                let sums = DAdaptAdanKernel<T>(mode: 1, prox: false, beta1: 0, beta2: 0, beta3: T(c.beta3), alphaM: 0, alphaN: 0,
+                                               oneMinusBeta3: 0, alphaS: T(dlr * (1 - c.beta3)), eps: T(eps), factor: 1, slotCount: 4)
+                engine.map(moments, params[i], grads[i]!, [m[i], n[i], v[i], pre[i]])
+                engine.map(sums, params[i], grads[i]!, [v[i], s[i], scratch[i], scratch2[i]])
                 gSq += dadaptationSum(scratch[i]) { $0 }
                 sksq += dadaptationSum(scratch2[i]) { $0 }
                 l1 += dadaptationSum(s[i]) { $0.magnitude }
@@ -296,10 +353,14 @@ final class DAdaptAdanStepper<T: DescentFloat>: Stepper {
             }
             gsqWeighted[u] = gw
             let noProx = c.noProx != c.proxSwapped
-            let step = DAdaptAdanKernel<T>(mode: 2, prox: !noProx, beta1: 0, beta2: T(c.beta2), beta3: 0, alphaM: 0, alphaN: 0,
-                                           oneMinusBeta3: 0, alphaS: 0, eps: T(c.eps),
-                                           factor: T(noProx ? 1 - dlr * c.weightDecay : 1 + dlr * c.weightDecay), slotCount: 3)
-            for i in tensors { engine.map(step, params[i], grads[i], [m[i], n[i], v[i]]) }
+            for i in present {
+                let g = groups[groupOf[i]]
+                let step = DAdaptAdanKernel<T>(mode: 2, prox: !noProx, beta1: 0, beta2: T(c.beta2), beta3: 0, alphaM: 0, alphaN: 0,
+                                               oneMinusBeta3: 0, alphaS: 0, eps: T(g.eps),
+                                               factor: T(noProx ? 1 - dlr * g.weightDecay : 1 + dlr * g.weightDecay), slotCount: 3)
+                engine.map(step, params[i], grads[i]!, [m[i], n[i], v[i]])
+                tensorSteps[i] += 1
+            }
             advanced = true
         }
         if advanced { k += 1 }
@@ -314,13 +375,40 @@ extension DAdaptAdanStepper {
     func save() -> StepperState {
         var scalars: [(name: String, value: Double)] = [("k", Double(k))]
         if est.units.count == 1 { scalars += [("d", est.d[0]), ("gsq_weighted", gsqWeighted[0])] }
-        return StepperState(buffers: state, scalars: scalars)
+        var out = StepperState(buffers: state, scalars: scalars)
+        out.add(perTensor: tensorSteps.map(Double.init), as: "step")
+        return out
     }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         k = try saved.count("k")
+        tensorSteps = try saved.perTensor("step", count: tensorSteps.count).map { (x: Double) in Int(x) }
         guard est.units.count == 1 else { return }
         est.d[0] = try saved.scalar("d")
         gsqWeighted[0] = try saved.scalar("gsq_weighted")
+    }
+}
+
+extension DAdaptAdanFamily: GroupSharingFamily {
+    public var sharesStateAcrossGroups: Bool { true }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeGroupedStepper<T: DescentFloat>(_: T.Type, groups: [any OptimizerFamily], members: [[Int]],
+                                                    shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        let fs = try sameFamilies(groups)
+        guard !fs.isEmpty else { throw DescentError.unsupported("DAdaptAdan over no param groups") }
+        return StepperBox(DAdaptAdanStepper<T>(groups: fs, members: members, shapes: shapes, engine: engine))
+    }
+}
+
+extension DAdaptAdaGradFamily: GroupSharingFamily {
+    public var sharesStateAcrossGroups: Bool { true }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeGroupedStepper<T: DescentFloat>(_: T.Type, groups: [any OptimizerFamily], members: [[Int]],
+                                                    shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        let fs = try sameFamilies(groups)
+        guard !fs.isEmpty else { throw DescentError.unsupported("DAdaptAdaGrad over no param groups") }
+        return StepperBox(DAdaptAdaGradStepper<T>(groups: fs, members: members, shapes: shapes, engine: engine))
     }
 }

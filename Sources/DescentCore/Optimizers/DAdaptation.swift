@@ -377,32 +377,59 @@ public struct DAdaptSGDKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
+final class DAdaptSGDStepper<T: DescentFloat>: GroupedStepper {
+    /// The first group's knobs: with param groups dadaptation reads weight_decay, momentum and
+    /// growth_rate from `self.param_groups[0]` for every group; a group gives only its lr.
     let config: DAdaptSGDFamily
+    let groupOf: [Int]
     let engine: Engine
     let s: [Buffer<T>], x0: [Buffer<T>], z: [Buffer<T>], scratch: [Buffer<T>]
     var est: DAdaptationEstimates
     var g0Norm = 0.0
     var k = 0
+    /// Whether tensor i has had a gradient (x0 and z are its value then).
+    var started: [Bool]
 
-    init(_ config: DAdaptSGDFamily, shapes: [[Int]], engine: Engine) {
+    convenience init(_ config: DAdaptSGDFamily, shapes: [[Int]], engine: Engine) {
+        self.init(config, members: [Array(shapes.indices)], shapes: shapes, engine: engine)
+    }
+
+    init(_ config: DAdaptSGDFamily, members: [[Int]], shapes: [[Int]], engine: Engine) {
         self.config = config
+        var of = Array(repeating: 0, count: shapes.count)
+        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+        groupOf = of
         self.engine = engine
         s = .zeros(like: shapes)
         x0 = .zeros(like: shapes)
         z = .zeros(like: shapes)
         scratch = .zeros(like: shapes)
         est = DAdaptationEstimates(shapes, perTensor: config.perTensorD, d0: config.d0)
+        started = Array(repeating: false, count: shapes.count)
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        step(params, grads.map { Optional($0) }, lrs: Array(repeating: lr, count: Set(groupOf).count))
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
+        // "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
+        let top = groupLRs.max() ?? 0
+        if groupLRs.contains(where: { $0 != top && $0 != 0 }) {
+            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0")
+        }
+        step(params, grads, lrs: groupLRs)
+    }
+
+    private func step(_ params: [Buffer<T>], _ grads: [Buffer<T>?], lrs: [Double]) {
         let c = config
+        let lr = lrs.max() ?? 0
+        /// A group at lr 0 is left out of g0, the sums and s ("if group_lr > 0.0"); it still moves.
+        func active(_ i: Int) -> Bool { lrs[groupOf[i]] > 0 }
         if k == 0 {
             var gSq = 0.0
-            for i in params.indices {
-                x0[i].copy(from: params[i])
-                z[i].copy(from: params[i])
-                let (p, g) = (params[i], grads[i])
+            for i in params.indices where grads[i] != nil && active(i) {
+                let (p, g) = (params[i], grads[i]!)
                 let decay = T(c.decayInG0 ? c.weightDecay : 0)
                 var acc = T(0)
                 for j in 0..<g.count { let e = g[j] + decay * p[j]; acc += e * e }
@@ -410,14 +437,20 @@ final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
             }
             g0Norm = gSq.squareRoot()
         }
+        for i in params.indices where grads[i] != nil && !started[i] {
+            x0[i].copy(from: params[i])
+            z[i].copy(from: params[i])
+            started[i] = true
+        }
         let ck = 1 - c.momentum
         var advanced = false
         for (u, tensors) in est.units.enumerated() {
+            let present = tensors.filter { grads[$0] != nil }
             let dlr = est.d[u] * lr / g0Norm
             let dual = DAdaptSGDKernel<T>(dual: true, coupled: T(c.weightDecay), dlr: T(dlr), keep: 0, ck: 0, slotCount: 2)
             var numerator = est.numeratorWeighted[u], skSq = 0.0
-            for i in tensors {
-                engine.map(dual, params[i], grads[i], [s[i], scratch[i]])
+            for i in present where active(i) {
+                engine.map(dual, params[i], grads[i]!, [s[i], scratch[i]])
                 numerator += dlr * dadaptationSum(scratch[i]) { $0 }
                 skSq += dadaptationSum(s[i]) { $0 * $0 }
             }
@@ -427,7 +460,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
             est.numeratorWeighted[u] = numerator
             est.d[u] = newD
             let primal = DAdaptSGDKernel<T>(dual: false, coupled: 0, dlr: 0, keep: T(1 - ck), ck: T(ck), slotCount: 3)
-            for i in tensors { engine.map(primal, params[i], grads[i], [s[i], x0[i], z[i]]) }
+            for i in present { engine.map(primal, params[i], grads[i]!, [s[i], x0[i], z[i]]) }
             advanced = true
         }
         if advanced { k += 1 }
@@ -437,12 +470,17 @@ final class DAdaptSGDStepper<T: DescentFloat>: Stepper {
 }
 
 extension DAdaptSGDStepper {
-    func save() -> StepperState { StepperState(buffers: state, scalars: [("k", Double(k)), ("g0_norm", g0Norm)] + est.scalars("d")) }
+    func save() -> StepperState {
+        var out = StepperState(buffers: state, scalars: [("k", Double(k)), ("g0_norm", g0Norm)] + est.scalars("d"))
+        out.add(perTensor: started.map { $0 ? 1.0 : 0.0 }, as: "started")
+        return out
+    }
     func load(_ saved: StepperState) throws {
         try saved.restore(into: state)
         k = try saved.count("k")
         g0Norm = try saved.scalar("g0_norm")
         try est.load(saved, "d")
+        started = try saved.perTensor("started", count: started.count).map { (x: Double) in x != 0 }
     }
 }
 
@@ -504,15 +542,27 @@ public struct DAdaptLionKernel<Scalar: DescentFloat>: ElementwiseKernel {
     }
 }
 
-final class DAdaptLionStepper<T: DescentFloat>: Stepper {
+final class DAdaptLionStepper<T: DescentFloat>: GroupedStepper {
+    /// The first group's knobs (betas), as dadaptation reads `self.param_groups[0]`.
     let config: DAdaptLionFamily
+    /// Each param group's knobs (its weight_decay), each tensor's group.
+    let groups: [DAdaptLionFamily]
+    let groupOf: [Int]
     let engine: Engine
     let m: [Buffer<T>], s: [Buffer<T>], scratch: [Buffer<T>]
     var est: DAdaptationEstimates
     var k = 0
 
-    init(_ config: DAdaptLionFamily, shapes: [[Int]], engine: Engine) {
-        self.config = config
+    convenience init(_ config: DAdaptLionFamily, shapes: [[Int]], engine: Engine) {
+        self.init(groups: [config], members: [Array(shapes.indices)], shapes: shapes, engine: engine)
+    }
+
+    init(groups: [DAdaptLionFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
+        config = groups[0]
+        self.groups = groups
+        var of = Array(repeating: 0, count: shapes.count)
+        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+        groupOf = of
         self.engine = engine
         m = .zeros(like: shapes)
         s = .zeros(like: shapes)
@@ -521,17 +571,32 @@ final class DAdaptLionStepper<T: DescentFloat>: Stepper {
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        step(params, grads.map { Optional($0) }, lr: lr)
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
+        // "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
+        let top = groupLRs.max() ?? 0
+        if groupLRs.contains(where: { $0 != top && $0 != 0 }) {
+            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0")
+        }
+        step(params, grads, lr: top)
+    }
+
+    /// Every tensor with a gradient steps at dlr = d·(the largest group lr), a group at lr 0 too.
+    private func step(_ params: [Buffer<T>], _ grads: [Buffer<T>?], lr: Double) {
         let c = config
         let sqrtBeta2 = Double.pow(c.beta2, 0.5)
         var advanced = false
         for (u, tensors) in est.units.enumerated() {
             let dlr = est.d[u] * lr
-            let kernel = DAdaptLionKernel<T>(decayFactor: T(1 - dlr * c.weightDecay), beta1: T(c.beta1), oneMinusBeta1: T(1 - c.beta1),
-                                        beta2: T(c.beta2), alphaM: T((1 - c.beta2) * (c.unweightedM ? 1 : dlr)), negDlr: T(-dlr),
-                                        sqrtBeta2: T(sqrtBeta2), alphaS: T((1 - sqrtBeta2) * dlr))
             var numerator = 0.0, l1 = 0.0
-            for i in tensors {
-                engine.map(kernel, params[i], grads[i], [m[i], s[i], scratch[i]])
+            for i in tensors where grads[i] != nil {
+                let wd = groups[groupOf[i]].weightDecay
+                let kernel = DAdaptLionKernel<T>(decayFactor: T(1 - dlr * wd), beta1: T(c.beta1), oneMinusBeta1: T(1 - c.beta1),
+                                                 beta2: T(c.beta2), alphaM: T((1 - c.beta2) * (c.unweightedM ? 1 : dlr)), negDlr: T(-dlr),
+                                                 sqrtBeta2: T(sqrtBeta2), alphaS: T((1 - sqrtBeta2) * dlr))
+                engine.map(kernel, params[i], grads[i]!, [m[i], s[i], scratch[i]])
                 numerator += dlr * dadaptationSum(scratch[i]) { $0 }
                 l1 += dadaptationSum(s[i]) { $0.magnitude }
             }
@@ -553,5 +618,29 @@ extension DAdaptLionStepper {
         try saved.restore(into: state)
         k = try saved.count("k")
         try est.load(saved, "d")
+    }
+}
+
+extension DAdaptLionFamily: GroupSharingFamily {
+    public var sharesStateAcrossGroups: Bool { true }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeGroupedStepper<T: DescentFloat>(_: T.Type, groups: [any OptimizerFamily], members: [[Int]],
+                                                    shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        let fs = try sameFamilies(groups)
+        guard !fs.isEmpty else { throw DescentError.unsupported("DAdaptLion over no param groups") }
+        return StepperBox(DAdaptLionStepper<T>(groups: fs, members: members, shapes: shapes, engine: engine))
+    }
+}
+
+extension DAdaptSGDFamily: GroupSharingFamily {
+    public var sharesStateAcrossGroups: Bool { true }
+
+    /// The first group's family decides every knob (dadaptation reads them from param_groups[0]).
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeGroupedStepper<T: DescentFloat>(_: T.Type, groups: [any OptimizerFamily], members: [[Int]],
+                                                    shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        guard let first = try sameFamilies(groups).first else { throw DescentError.unsupported("DAdaptSGD over no param groups") }
+        return StepperBox(DAdaptSGDStepper<T>(first, members: members, shapes: shapes, engine: engine))
     }
 }
