@@ -24,9 +24,9 @@ private let torchEntriesOfPytorchOptimizer: [ScheduleEntry] = torchClassesOfPyto
 extension Hyperparameters {
     /// Python's TypeError when required positional arguments of `function` are absent, all of
     /// them named as Python names them ("missing 2 required positional arguments: 'a' and 'b'");
-    /// nil when every one is given. Each key's kind is noted first (for the recorded schema).
+    /// nil when every one is given. Each key is noted first as required (for the recorded schema).
     func missingPositional(_ keys: [(String, Keyword.Kind)], function: String) -> DescentError? {
-        for (k, kind) in keys { note(k, kind, nil) }
+        for (k, kind) in keys { recorder?.note(Keyword(name: k, kind: kind, defaultValue: nil, required: true)) }
         let absent = keys.map(\.0).filter { values[$0] == nil }
         guard let first = absent.first else { return nil }
         let q = absent.map { "'\($0)'" }
@@ -138,7 +138,11 @@ private let ownEntriesOfPytorchOptimizer: [ScheduleEntry] = [
 /// optimizer (base_lr). The values are the ProportionScheduler's, not an lr.
 private let proportionEntry = ScheduleEntry("proportion", "ProportionScheduler: min_value + (max_value − min_value)(lr − min_lr)/(max_lr − min_lr) of the lr_scheduler's last lr (SAM's rho); lr_scheduler is {\"name\", \"parameters\"}") { h, context in
     let function = "ProportionScheduler.__init__"
-    if let e = h.missingPositional([("lr_scheduler", .value), ("max_lr", .number)], function: function) { throw e }
+    let missing = h.missingPositional([("lr_scheduler", .value), ("max_lr", .number)], function: function)
+    let minLR = try h.double("min_lr", default: 0.0)
+    let maxValue = try h.double("max_value", default: 2.0)
+    let minValue = try h.double("min_value", default: 2.0)
+    if let e = missing { throw e }
     guard let child = h.raw("lr_scheduler"), let name = child["name"]?.stringValue else {
         throw DescentError.invalidInput(field: "\(h.field).lr_scheduler",
             message: "\(h.callee): lr_scheduler must be a {\"name\", \"parameters\"} object naming a load_lr_scheduler schedule")
@@ -148,9 +152,6 @@ private let proportionEntry = ScheduleEntry("proportion", "ProportionScheduler: 
     }
     let inner = try Conventions.pytorchOptimizer.schedule(name, child["parameters"], context: context)
     let maxLR = try h.requiredDouble("max_lr", function: function)
-    let minLR = try h.double("min_lr", default: 0.0)
-    let maxValue = try h.double("max_value", default: 2.0)
-    let minValue = try h.double("min_value", default: 2.0)
     return PytorchOptimizerProportion(inner: inner, maxLR: maxLR, minLR: minLR, maxValue: maxValue, minValue: minValue,
                                       summary: h.callSummary("pytorch_optimizer.proportion"))
 }
