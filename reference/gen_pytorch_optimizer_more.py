@@ -191,7 +191,7 @@ SCHEDULE_TOL = {"rtol": 1e-12, "atol": 1e-15}
 
 
 def schedule_case(name, cid, params, base_lr, n, description, cycles=False):
-    lrs, moms = torch_runner.schedule_values(name, params, base_lr, n, build=torch_runner.pytorch_optimizer_scheduler)
+    lrs, moms = torch_runner.pytorch_optimizer_schedule_values(name, params, base_lr, n)
     case = {
         "id": f"pytorch_optimizer/{name}/{cid}", "kind": "schedule", "source": "pytorch-optimizer 4.1.0 (torch 2.15.0)",
         "dtype": "float64", "description": description,
@@ -232,6 +232,190 @@ def _po_schedule_fixture(name):
 
 for _name in PO_SCHEDULES:
     FILES.add(f"pytorch_optimizer/schedules/{_name}.json", functools.partial(_po_schedule_fixture, _name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedules: pytorch_optimizer's own schedulers (lr_scheduler/linear_warmup.py, rex.py,
+# cosine_anealing.py, chebyshev.py, wsd.py, proportion.py). base_lr is the optimizer's lr, which
+# the classes that set the group's lr to min_lr in their constructor never read.
+
+
+def schedule_error_case(name, cid, params, base_lr, description):
+    """The library's message when load_lr_scheduler(name)(optimizer, **params) raises (while building,
+    which includes the constructor's own step)."""
+    try:
+        torch_runner.pytorch_optimizer_schedule_values(name, params, base_lr, 1)
+    except Exception as e:   # NegativeLRError, NegativeStepError, ValueError, TypeError: each its own message
+        message = str(e)
+    else:
+        raise AssertionError(f"{name}({params}) accepted")
+    return {
+        "id": f"pytorch_optimizer/{name}/{cid}", "kind": "schedule", "source": "pytorch-optimizer 4.1.0 (torch 2.15.0)",
+        "dtype": "float64", "description": description,
+        "schedule": {"convention": C, "name": name, "parameters": params},
+        "base_lr": base_lr, "expected_error": message, "tolerance": SCHEDULE_TOL,
+    }
+
+
+def _warmup_errors(name):
+    """BaseLinearWarmupScheduler.validate_parameters, in its order: min_lr, max_lr, init_lr, t_max, warmup_steps."""
+    return [
+        (name, "negative-min-lr-first", {"t_max": -1, "max_lr": -0.1, "min_lr": -0.5}, 0.1,
+         "min_lr, max_lr and t_max all negative: min_lr is checked first (NegativeLRError's 'min_lr must be positive. "
+         "(-0.5 > 0)'); catches another order."),
+        (name, "negative-max-lr", {"t_max": 5, "max_lr": -1}, 0.1, "A negative max_lr: NegativeLRError naming max_lr."),
+        (name, "negative-init-lr", {"t_max": 5, "max_lr": 0.1, "init_lr": -0.01, "warmup_steps": -1}, 0.1,
+         "init_lr (an lr) is checked before warmup_steps (a step count)."),
+        (name, "negative-t-max", {"t_max": -3, "max_lr": 0.1, "warmup_steps": -1}, 0.1,
+         "t_max negative: NegativeStepError's 't_max must be positive. (-3 > 0)', before warmup_steps."),
+        (name, "negative-warmup", {"t_max": 5, "max_lr": 0.1, "warmup_steps": -2}, 0.1, "warmup_steps negative."),
+        (name, "missing-t-max", {"max_lr": 0.1}, 0.1, "t_max is required: the TypeError of BaseLinearWarmupScheduler.__init__."),
+    ]
+
+
+OWN_SCHEDULES = {
+    "linear": [
+        ("warmup-init-past-end", {"t_max": 8, "max_lr": 0.1, "min_lr": 0.01, "init_lr": 0.001, "warmup_steps": 3}, 0.5, 14,
+         "LinearScheduler: the constructor sets the group's lr to min_lr (not the optimizer's 0.5); step() k (from 0) gives "
+         "init_lr + (max_lr − init_lr)·k/3 for k < 3, max_lr at k = 3, then max_lr + (min_lr − max_lr)·(k − 3)/(8 − 3), "
+         "which goes on below min_lr and below 0 past t_max; catches the base lr at step 0, the warmup counted from 1, "
+         "init_lr ignored, and the decay clamped at min_lr."),
+        ("defaults", {"t_max": 5, "max_lr": 0.2}, 0.1, 9,
+         "min_lr 0, init_lr 0, no warmup: max_lr at the first step, 0 at t_max, negative after; catches other defaults."),
+    ],
+    "cosine": [
+        ("warmup-past-end", {"t_max": 10, "max_lr": 0.2, "min_lr": 0.02, "init_lr": 0.01, "warmup_steps": 2}, 0.3, 20,
+         "CosineScheduler: warmup as LinearScheduler's, then min_lr + (max_lr − min_lr)(cos(π(k − 2)/8) + 1)/2, which "
+         "rises again past t_max (nothing holds it at min_lr); catches the cosine held at min_lr, the warmup off by one "
+         "and a cosine over t_max instead of t_max − warmup_steps."),
+        ("defaults", {"t_max": 6, "max_lr": 0.1}, 0.1, 9, "No warmup, min_lr 0: a half cosine from max_lr at step 1."),
+    ],
+    "poly": [
+        ("default-order", {"t_max": 10, "max_lr": 0.1, "min_lr": 0.01, "warmup_steps": 2}, 0.1, 12,
+         "PolyScheduler's default poly_order 0.5: after the warmup, min_lr + (max_lr − min_lr)·(k − warmup)^0.5 with the "
+         "raw step count (nothing divides by t_max, so the lr grows past max_lr); catches a normalized polynomial "
+         "decay (1 − progress)^p, which is what one expects and not what the library computes."),
+        ("order-2-float", {"t_max": 6, "max_lr": 0.05, "min_lr": 0.0, "poly_order": 1.5, "init_lr": 0.01,
+                           "warmup_steps": 1}, 0.1, 7,
+         "poly_order 1.5: catches the exponent ignored (the default 0.5)."),
+    ],
+    "rex": [
+        ("defaults", {"total_steps": 6}, 0.1, 10,
+         "REXScheduler defaults max_lr 1.0, min_lr 0: its constructor steps once (step_t 0 → 1, the lr max_lr) and then "
+         "sets the group's lr to min_lr, so the lrs are min_lr, then f(1), f(2), …, "
+         "f(t) = min_lr + (max_lr − min_lr)(1 − t/T)/(1 − t/(2T)), and min_lr from t = T on; catches the constructor's "
+         "step forgotten (max_lr at the first step), and the lr after construction as max_lr."),
+        ("min-max", {"total_steps": 8, "max_lr": 0.1, "min_lr": 0.01}, 0.5, 12,
+         "max_lr 0.1, min_lr 0.01 (the optimizer's 0.5 is never used); past total_steps the lr stays at min_lr."),
+    ],
+    "cosine_annealing_with_warmup": [
+        ("defaults", {"first_cycle_steps": 4}, 0.1, 14,
+         "CosineAnnealingWarmupRestarts defaults: max_lr 1e-4, min_lr 1e-6, no warmup, gamma 0.9, cycle_mult 1. Its "
+         "constructor's step computes step 0 of the first cycle and then sets the group's lr to min_lr, so step 0 of the "
+         "first cycle (max_lr) is never seen; each restart's max_lr is 1e-4·0.9^cycle; catches gamma ignored, the base "
+         "lr as the cosine's floor and the first cycle's max_lr shown at step 0."),
+        ("warmup-cycle-mult", {"first_cycle_steps": 5, "cycle_mult": 1.5, "max_lr": 0.1, "min_lr": 0.01, "warmup_steps": 2,
+                               "gamma": 0.5}, 0.2, 30,
+         "warmup 2 (a linear rise from min_lr to max_lr in every cycle), cycle_mult 1.5: the next cycle has "
+         "max(1, int((5 − 2)·1.5)) + 2 = 6 steps, then int(4·1.5) + 2 = 8; catches cycle_mult applied to the whole "
+         "cycle (warmup included), cycle_mult ignored and the warmup only in the first cycle."),
+        ("shrinking-cycles", {"first_cycle_steps": 6, "cycle_mult": 0.5, "max_lr": 0.1, "min_lr": 0.0, "warmup_steps": 1,
+                              "gamma": 1.0}, 0.1, 18,
+         "cycle_mult 0.5: cycles of 6, 3, 2, 2, … steps (max(1, int(·)) keeps at least one step after the warmup); "
+         "catches the max(1, …) floor missing."),
+    ],
+    "chebyshev": [
+        ("num-epochs-8", {"num_epochs": 8}, 0.1, 12,
+         "get_chebyshev_schedule (a LambdaLR): 2^(int(log2(num_epochs − 1)) + 1) = 8 reciprocal Chebyshev nodes "
+         "1/(c − r·cos((i + ½)π/8)) on [0.05, 1], in the fractal order [0, 7, 3, 4, 1, 6, 2, 5], read at index "
+         "clamp(epoch − 2, 0, 7) (epochs 0, 1, 2 share the first); catches the nodes in sorted or reversed order, the "
+         "index epoch instead of epoch − 2, and the last factor not held after the end."),
+        ("num-epochs-9", {"num_epochs": 9}, 0.2, 20,
+         "num_epochs 9: 16 nodes (int(log2(8)) + 1 = 4), the permutation of 16; catches the node count num_epochs."),
+        ("num-epochs-4", {"num_epochs": 4}, 0.1, 6,
+         "num_epochs 4: 4 nodes but a permutation of num_nodes − 2 = 2 indices, so only the first two nodes are used; "
+         "catches a full permutation."),
+        ("num-epochs-1", {"num_epochs": 1}, 0.1, 3, "num_epochs 1: one node, 1/(0.525 − 0.475·cos(π/2))."),
+        ("is-warmup", {"num_epochs": 8, "is_warmup": True}, 0.1, 4, "is_warmup: the factor is 1 at every epoch."),
+    ],
+    "warmup_stable_decay": [
+        ("default-1-sqrt", {"num_warmup_steps": 3, "num_stable_steps": 2, "num_decay_steps": 5, "min_lr_ratio": 0.1},
+         0.1, 14,
+         "get_wsd_schedule's default cooldown '1-sqrt': k/3, 1, then 1 − √((k − 5)/5) down to 1 − √(4/5) — min_lr_ratio "
+         "is NOT the floor of this cooldown — and min_lr_ratio from k = 10; catches the floor applied to every "
+         "cooldown (transformers' get_wsd_schedule does that), and a cosine default."),
+        ("cosine", {"num_warmup_steps": 2, "num_stable_steps": 1, "num_decay_steps": 6, "min_lr_ratio": 0.2,
+                    "cooldown_type": "cosine"}, 0.3, 12,
+         "cosine cooldown: (1 − r)·max(0, ½(1 + cos(2π·0.5·progress))) + r; catches num_cycles read as full waves."),
+        ("cosine-one-cycle", {"num_warmup_steps": 0, "num_stable_steps": 2, "num_decay_steps": 6, "num_cycles": 1.0,
+                              "cooldown_type": "cosine"}, 0.1, 10,
+         "num_cycles 1: a full wave down and back up during the decay, then min_lr_ratio 0; catches num_cycles ignored."),
+        ("linear", {"num_warmup_steps": 1, "num_stable_steps": 1, "num_decay_steps": 4, "min_lr_ratio": 0.05,
+                    "cooldown_type": "linear"}, 0.1, 8, "linear cooldown 1 − progress (to 0, not to min_lr_ratio)."),
+        ("1-square", {"num_warmup_steps": 2, "num_stable_steps": 0, "num_decay_steps": 4, "cooldown_type": "1-square"},
+         0.1, 8, "1-square cooldown 1 − progress²; catches it computed as 1-sqrt or (1 − progress)²."),
+        ("unknown-cooldown", {"num_warmup_steps": 1, "num_stable_steps": 1, "num_decay_steps": 3, "min_lr_ratio": 0.3,
+                              "cooldown_type": "exp"}, 0.1, 7,
+         "an unknown cooldown_type raises nothing: the decay steps fall through to min_lr_ratio; catches an error or "
+         "a default curve."),
+    ],
+    "proportion": [
+        ("cosine-rho", {"lr_scheduler": {"name": "cosine", "parameters": {"t_max": 6, "max_lr": 0.1, "min_lr": 0.01,
+                                                                           "init_lr": 0.001, "warmup_steps": 2}},
+                        "max_lr": 0.1, "min_lr": 0.01, "max_value": 0.5, "min_value": 0.05}, 0.1, 10,
+         "ProportionScheduler around a CosineScheduler (SAM's rho): min_value + (max_value − min_value)(lr − min_lr)/"
+         "(max_lr − min_lr) of the inner scheduler's last_lr, after the inner step; its constructor steps once, reading "
+         "last_lr = [init_lr] (0.001, below min_lr, so the value is below min_value), not the group's lr (min_lr); "
+         "catches the group's lr read, the mapping reversed, and the value clamped."),
+        ("rex-rho", {"lr_scheduler": {"name": "rex", "parameters": {"total_steps": 5, "max_lr": 0.1, "min_lr": 0.0}},
+                     "max_lr": 0.1, "max_value": 1.0, "min_value": 0.1}, 0.1, 8,
+         "around REX: last_lr after REX's constructor is [max_lr] (its constructor's step), while the group holds "
+         "min_lr; catches the group's lr read."),
+        ("torch-step", {"lr_scheduler": {"name": "step", "parameters": {"step_size": 2, "gamma": 0.5}},
+                        "max_lr": 0.1, "min_lr": 0.0, "max_value": 2.0, "min_value": 0.2}, 0.1, 8,
+         "around torch's StepLR, which has no last_lr attribute (only _last_lr): the group's lr is read."),
+        ("defaults-constant", {"lr_scheduler": {"name": "linear", "parameters": {"t_max": 4, "max_lr": 0.1}},
+                               "max_lr": 0.1}, 0.1, 6,
+         "defaults min_lr 0, max_value 2.0, min_value 2.0: the value is 2.0 whatever the lr; catches other defaults."),
+        ("max-not-above-min", {"lr_scheduler": {"name": "chebyshev", "parameters": {"num_epochs": 8}},
+                               "max_lr": 0.01, "min_lr": 0.01, "max_value": 0.7, "min_value": 0.1}, 0.1, 5,
+         "max_lr ≤ min_lr: the value is max_value (no division by zero); around a LambdaLR (the group's lr)."),
+    ],
+}
+
+OWN_ERRORS = (_warmup_errors("linear") + [
+    ("cosine", "negative-max-lr", {"t_max": 5, "max_lr": -1}, 0.1, "CosineScheduler shares BaseLinearWarmupScheduler's checks."),
+    ("poly", "poly-order-zero", {"t_max": 5, "max_lr": 0.1, "poly_order": 0}, 0.1,
+     "poly_order 0: PolyScheduler's ValueError 'poly_order must be positive. 0'."),
+    ("poly", "poly-order-first", {"t_max": -5, "max_lr": -0.1, "poly_order": -1.5}, 0.1,
+     "poly_order is checked before BaseLinearWarmupScheduler's own checks."),
+    ("poly", "negative-t-max", {"t_max": -1, "max_lr": 0.1}, 0.1, "PolyScheduler passes its kwargs to the base checks."),
+    ("rex", "missing-total-steps", {"max_lr": 0.1}, 0.1, "total_steps is required: REXScheduler.__init__'s TypeError."),
+    ("cosine_annealing_with_warmup", "warmup-not-smaller", {"first_cycle_steps": 3, "warmup_steps": 3}, 0.1,
+     "warmup_steps equal to first_cycle_steps: 'warmup_steps must be smaller than first_cycle_steps. 3 < 3'; catches "
+     "a > test."),
+    ("cosine_annealing_with_warmup", "warmup-longer", {"first_cycle_steps": 2, "warmup_steps": 5, "max_lr": 0.1}, 0.1,
+     "warmup_steps 5 > first_cycle_steps 2."),
+    ("chebyshev", "missing-num-epochs", {}, 0.1, "num_epochs is required: get_chebyshev_schedule's TypeError."),
+    ("warmup_stable_decay", "missing-decay", {"num_warmup_steps": 1, "num_stable_steps": 2}, 0.1,
+     "num_decay_steps is required: get_wsd_schedule's TypeError."),
+])
+
+
+def _own_schedule_fixture(name):
+    cases = [schedule_case(name, cid, params, base, n, description) for cid, params, base, n, description in OWN_SCHEDULES[name]]
+    cases += [schedule_error_case(n, cid, params, base, description) for n, cid, params, base, description in OWN_ERRORS
+              if n == name]
+    what = ("ProportionScheduler(load_lr_scheduler(parameters.lr_scheduler.name)(optimizer, **…), **rest): expected_lr[k] "
+            "is its value (get_lr()) after k rounds of inner.step(); proportion.step()" if name == "proportion" else
+            "expected_lr[k] is the group's lr after k scheduler steps")
+    return Fixture(f"pytorch_optimizer/schedules/{name}.json",
+                   f"pytorch_optimizer.load_lr_scheduler('{name}') (pytorch-optimizer 4.1.0 on torch 2.15.0, float64): "
+                   f"{what}.", cases)
+
+
+for _name in OWN_SCHEDULES:
+    FILES.add(f"pytorch_optimizer/schedules/{_name}.json", functools.partial(_own_schedule_fixture, _name))
 
 
 def generate():

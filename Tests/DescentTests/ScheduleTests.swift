@@ -76,11 +76,13 @@ private func check(_ c: ScheduleCase) throws {
 @Test(arguments: scheduleCases("torch")) func torchScheduleFixture(_ c: ScheduleCase) throws { try check(c) }
 @Test(arguments: scheduleCases("optax")) func optaxScheduleFixture(_ c: ScheduleCase) throws { try check(c) }
 @Test(arguments: scheduleCases("textbook")) func textbookScheduleFixture(_ c: ScheduleCase) throws { try check(c) }
+@Test(arguments: scheduleCases("pytorch_optimizer")) func pytorchOptimizerScheduleFixture(_ c: ScheduleCase) throws { try check(c) }
 
 @Test func fixturesWereFound() {
     #expect(scheduleCases("torch").count >= 40)
     #expect(scheduleCases("optax").count >= 25)
     #expect(scheduleCases("textbook").count >= 10)
+    #expect(scheduleCases("pytorch_optimizer").count >= 51)
 }
 
 // MARK: - Validation, worded as the libraries word it

@@ -51,13 +51,18 @@ def optimizer_case(c):
 
 
 def schedule_case(c):
-    """pytorch_optimizer.load_lr_scheduler(name)(SGD(momentum=0.9), **parameters), stepped."""
+    """pytorch_optimizer.load_lr_scheduler(name)(SGD(momentum=0.9), **parameters), stepped (proportion: around
+    its inner scheduler, runners.torch.pytorch_optimizer_schedule_values)."""
     s = c["schedule"]
     try:
-        lrs, moms = torch_runner.schedule_values(s["name"], s.get("parameters"), c.get("base_lr", 0.1), c.get("length", 0),
-                                                 build=torch_runner.pytorch_optimizer_scheduler)
-    except (NotImplementedError, ValueError) as e:   # a name load_lr_scheduler does not know
-        return {"unsupported": str(e)}
+        lrs, moms = torch_runner.pytorch_optimizer_schedule_values(s["name"], s.get("parameters"), c.get("base_lr", 0.1),
+                                                                   c.get("length", 0))
+    except Exception as e:
+        if c.get("validation"):   # the library rejects the arguments: its own message
+            return {"error": str(e)}
+        if isinstance(e, (NotImplementedError, ValueError)):   # a name load_lr_scheduler does not know
+            return {"unsupported": str(e)}
+        raise
     out = {"lr": numbers(lrs)}
     if len(set(moms)) > 1:
         out["momentum"] = numbers(moms)

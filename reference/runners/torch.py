@@ -277,6 +277,32 @@ def pytorch_optimizer_scheduler(opt, name, params):
     return load_lr_scheduler(name)(opt, **dict(params or {}))
 
 
+def pytorch_optimizer_schedule_values(name, params, base_lr, n):
+    """(lrs, momenta) of load_lr_scheduler(name)(SGD(momentum=0.9), **params), as schedule_values.
+    'proportion' is ProportionScheduler(lr_scheduler, **rest), which wraps a scheduler, not an
+    optimizer: params["lr_scheduler"] is {"name", "parameters"}, a load_lr_scheduler name built on
+    the optimizer, and values[k] is the ProportionScheduler's value (its get_lr(), e.g. SAM's rho)
+    after k rounds of `opt.step(); inner.step(); proportion.step()` (values[0]: from the step its
+    constructor takes)."""
+    if name.lower() != "proportion":
+        return schedule_values(name, params, base_lr, n, build=pytorch_optimizer_scheduler)
+    from pytorch_optimizer import load_lr_scheduler
+    torch = setup()
+    p = torch.nn.Parameter(torch.zeros(2))
+    opt = torch.optim.SGD([p], lr=base_lr, momentum=0.9)
+    rest = dict(params or {})
+    child = rest.pop("lr_scheduler")
+    inner = pytorch_optimizer_scheduler(opt, child["name"], child.get("parameters"))
+    prop = load_lr_scheduler(name)(inner, **rest)
+    values = [float(prop.get_lr())]
+    for _ in range(n - 1):
+        p.grad = torch.zeros_like(p)
+        opt.step()
+        inner.step()
+        values.append(float(prop.step()))
+    return values, [0.9] * n
+
+
 def schedule_values(name, params, base_lr, n, optimizer="SGD", metrics=None, build=None):
     """(lrs, momenta) of a scheduler on a dummy float64 parameter under SGD(momentum=0.9) or
     Adam(betas=(0.9, 0.999)): values[0] right after the scheduler is built, values[k] after the k-th

@@ -176,6 +176,31 @@ public enum KnownWrong {
             return true
         }),
         KnownWrongVariant("swalr-anneal-from-one", "SWALR's anneal counted from _step_count (1 at construction) instead of _step_count − 1: swa_lr reached one step early", .schedule { $0.mutated(.swaAnnealFromOne) }),
+        // pytorch_optimizer's own schedulers (PytorchOptimizerSchedules.swift)
+        KnownWrongVariant("po-schedule-min-lr-reset-forgotten", "pytorch_optimizer's linear/cosine/poly/rex/cosine_annealing_with_warmup without the constructor's reset of the group's lr (and CosineAnnealingWarmupRestarts' floor) to min_lr: the optimizer's lr at step 0", .schedule { $0.mutated(.pytorchOptimizerResetForgotten) }),
+        KnownWrongVariant("rex-constructor-step-forgotten", "pytorch_optimizer's REXScheduler without the step its LRScheduler constructor takes: max_lr at the first step, every value one step late", .schedule { $0.mutated(.rexConstructorStepForgotten) }),
+        KnownWrongVariant("po-warmup-from-one", "pytorch_optimizer's linear warmup counted from 1 (init_lr + (max_lr − init_lr)(t + 1)/W): max_lr one step early", .schedule { $0.mutated(.pytorchOptimizerWarmupFromOne) }),
+        KnownWrongVariant("po-decay-held-at-min-lr", "pytorch_optimizer's LinearScheduler / CosineScheduler held at min_lr past t_max (the library goes on: below min_lr, or back up the cosine)", .schedule { $0.mutated(.pytorchOptimizerHeldAtMin) }),
+        KnownWrongVariant("poly-normalized", "pytorch_optimizer's PolyScheduler as the usual decay min + (max − min)(1 − (t − W)/(T − W))^p, where the library raises the raw step count t − W to the power", .schedule { $0.mutated(.polyNormalized) }),
+        KnownWrongVariant("chebyshev-order-sorted", "pytorch_optimizer's Chebyshev nodes in sorted order (the fractal permutation skipped)", .schedule { $0.mutated(.chebyshevSorted) }),
+        KnownWrongVariant("chebyshev-index-from-zero", "pytorch_optimizer's Chebyshev schedule read at epoch instead of epoch − 2", .schedule { $0.mutated(.chebyshevIndexFromZero) }),
+        KnownWrongVariant("wsd-floor-in-every-cooldown", "pytorch_optimizer's get_wsd_schedule with min_lr_ratio as the floor of the 1-sqrt / linear / 1-square cooldowns (only cosine has one; transformers' get_wsd_schedule floors them all)", .schedule { $0.mutated(.wsdFloorInEveryCooldown) }),
+        KnownWrongVariant("proportion-reads-group-lr", "pytorch_optimizer's ProportionScheduler reading the optimizer's lr where the scheduler keeps a last_lr (init_lr, REX's max_lr after construction)", .schedule { $0.mutated(.proportionReadsGroupLR) }),
+        KnownWrongVariant("po-init-lr-ignored", "pytorch_optimizer's linear warmup from 0 whatever init_lr", ignoring("init_lr", setTo: JSON(0.0), when: nonzero, in: ["pytorch_optimizer"], names: ["linear", "cosine", "poly"])),
+        KnownWrongVariant("poly-order-ignored", "pytorch_optimizer's PolyScheduler with its default poly_order 0.5 whatever is given", ignoring("poly_order", setTo: JSON(0.5), when: { $0.doubleValue != 0.5 }, in: ["pytorch_optimizer"], names: ["poly"])),
+        KnownWrongVariant("warmup-restarts-gamma-ignored", "pytorch_optimizer's CosineAnnealingWarmupRestarts restarting at the same max_lr (gamma ignored)", .arguments { convention, name, args in
+            guard convention == "pytorch_optimizer", name == "cosine_annealing_with_warmup" else { return false }
+            if let i = args.firstIndex(where: { $0.0 == "gamma" }) {
+                guard args[i].1.doubleValue != 1 else { return false }
+                args[i].1 = JSON(1.0)
+            } else {
+                args.append(("gamma", JSON(1.0)))   // its default is 0.9
+            }
+            return true
+        }),
+        KnownWrongVariant("warmup-restarts-cycle-mult-ignored", "pytorch_optimizer's CosineAnnealingWarmupRestarts with every cycle first_cycle_steps long (cycle_mult ignored)", ignoring("cycle_mult", setTo: JSON(1.0), when: { $0.doubleValue != 1 }, in: ["pytorch_optimizer"], names: ["cosine_annealing_with_warmup"])),
+        KnownWrongVariant("wsd-cooldown-type-ignored", "pytorch_optimizer's get_wsd_schedule with its default 1-sqrt cooldown whatever cooldown_type says", ignoring("cooldown_type", setTo: .string("1-sqrt"), when: { $0.stringValue != "1-sqrt" }, in: ["pytorch_optimizer"], names: ["warmup_stable_decay"])),
+        KnownWrongVariant("chebyshev-is-warmup-ignored", "pytorch_optimizer's Chebyshev schedule ignoring is_warmup (the factor 1)", ignoring("is_warmup", setTo: .bool(false), when: isTrue, in: ["pytorch_optimizer"], names: ["chebyshev"])),
         KnownWrongVariant("cyclic-mode-ignored", "CyclicLR's triangular2/exp_range mode computed as triangular", ignoring("mode", setTo: .string("triangular"), when: { $0.stringValue != "triangular" }, names: ["CyclicLR"])),
     ]
 
