@@ -51,8 +51,10 @@ public struct AveragedModelFamily: WrappingFamily {
     public var every: Int
     /// Known-wrong forms: the first update averages (the deep copy of the initial model counted
     /// as a model already averaged) instead of copying the model; SWA's weight 1/(n + 2) (n_averaged
-    /// counted from 1); EMA's weight decay where torch's is 1 − decay.
+    /// counted from 1); EMA's weight decay where torch's is 1 − decay; the model's own parameters
+    /// reported instead of the average.
     public var firstUpdateAverages = false
+    public var reportsModel = false
     public var countFromOne = false
     public var decaySwapped = false
 
@@ -134,6 +136,7 @@ final class AveragedModelStepper<T: DescentFloat>: Stepper {
     private func after(_ params: [Buffer<T>]) {
         steps += 1
         if steps >= config.start && (steps - config.start) % config.every == 0 { update(params) }
+        if config.reportsModel { for (w, p) in zip(params, model) { w.copy(from: p) } }
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
