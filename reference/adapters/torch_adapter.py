@@ -17,6 +17,12 @@ torch_runner.setup()   # float64 default dtype, as the goldens are computed
 
 def optimizer_case(c):
     o = c["optimizer"]
+    if o["name"] == "AveragedModel" and "low_precision" not in c and not torch_runner.uses_features(c):
+        opt, ps, update = torch_runner.build_averaged_model(c["params"], o.get("hyperparameters"))
+        if not c.get("steps"):
+            return {"params": []}
+        steps, grads, problem, lrs = replay_inputs(c)
+        return {"params": trajectory(torch_runner.run(opt, ps, steps, grads, problem, lrs, c.get("grad_transforms"), after_step=update))}
     if torch_runner.optimizer_class("torch", o["name"]) is None:
         return {"unsupported": f"torch.optim has no {o['name']}"}
     if "low_precision" in c:
@@ -55,6 +61,12 @@ def training_case(c):
     import training_models as tm
 
     o = c["optimizer"]
+    if o["name"] == "AveragedModel" and "low_precision" not in c and not torch_runner.uses_features(c):
+        opt, ps, update = torch_runner.build_averaged_model(c["params"], o.get("hyperparameters"))
+        if not c.get("steps"):
+            return {"params": []}
+        steps, grads, problem, lrs = replay_inputs(c)
+        return {"params": trajectory(torch_runner.run(opt, ps, steps, grads, problem, lrs, c.get("grad_transforms"), after_step=update))}
     if torch_runner.optimizer_class("torch", o["name"]) is None:
         return {"unsupported": f"torch.optim has no {o['name']}"}
     why = tm.check_model(c["model"])

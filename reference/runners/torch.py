@@ -147,8 +147,9 @@ def replay(convention, name, hp, params, steps, grads=None, problem=None, lrs=No
     return run(opt, ps, steps, grads, problem, lrs, transforms)
 
 
-def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None):
-    """The replay loop on a built optimizer."""
+def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None, after_step=None):
+    """The replay loop on a built optimizer; `after_step()`, when given, is called after each
+    step and returns what that step reports (AveragedModel: the averaged parameters)."""
     torch = setup()
     clip = clip_fn(transforms)
     base = [g["lr"] for g in opt.param_groups]
@@ -187,8 +188,59 @@ def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None):
         else:
             set_grads()
             opt.step()
-        out.append([flat(p.detach().numpy()) for p in ps])
+        out.append(after_step() if after_step is not None else [flat(p.detach().numpy()) for p in ps])
     return out
+
+
+def build_averaged_model(params, hp):
+    """torch.optim.swa_utils.AveragedModel over a torch.optim optimizer, as a fixture's
+    `AveragedModel` case means it (fixtures/FORMAT.md): the model (a ParameterList of the case's
+    tensors), its optimizer `hp["optimizer"]` = {name, hyperparameters} built first, then the
+    averaging function (`avg_fn` / `multi_avg_fn`: {name, parameters} of a swa_utils getter, or
+    None), then AveragedModel(model, **the rest); `update_start` / `update_every` say after which
+    optimizer steps update_parameters is called. Returns (optimizer, model tensors, update) where
+    update(k) is called after step k (1, 2, …) and returns the averaged parameters."""
+    torch = setup()
+    from torch.optim import swa_utils
+
+    hp = dict(hp or {})
+    inner = hp.pop("optimizer")
+    start = hp.pop("update_start", 1)
+    every = hp.pop("update_every", 1)
+    model = torch.nn.ParameterList([torch.nn.Parameter(t.detach().clone()) for t in tensors(params)])
+    ps = list(model.parameters())
+    opt = make_optimizer("torch", inner["name"], ps, inner.get("hyperparameters"))
+    for key in ("avg_fn", "multi_avg_fn"):
+        if hp.get(key) is not None:
+            f = hp[key]
+            hp[key] = getattr(swa_utils, f["name"])(**(f.get("parameters") or {}))
+    averaged = swa_utils.AveragedModel(model, **hp)
+    steps = [0]
+
+    def update():
+        steps[0] += 1
+        k = steps[0]
+        if k >= start and (k - start) % every == 0:
+            averaged.update_parameters(model)
+        return [flat(p.detach().numpy()) for p in averaged.parameters()]
+
+    return opt, ps, update
+
+
+def replay_averaged_model(hp, params, steps, grads=None, problem=None, lrs=None, transforms=None):
+    """The averaged parameters after each of `steps` steps (build_averaged_model)."""
+    opt, ps, update = build_averaged_model(params, hp)
+    return run(opt, ps, steps, grads, problem, lrs, transforms, after_step=update)
+
+
+def averaged_model_error(hp, shapes=((2,),)):
+    """The message build_averaged_model raises for `hp` (ValueError, AssertionError), or None."""
+    params = [{"shape": list(s), "values": [0.0] * int(np.prod(s))} for s in shapes]
+    try:
+        build_averaged_model(params, hp)
+    except (ValueError, AssertionError) as e:
+        return str(e)
+    return None
 
 
 def constructor_error(convention, name, hp, shapes=((2,),), catch=(Exception,)):

@@ -153,8 +153,8 @@ public enum Conventions {
     public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers, prodigyopt, dadaptation]
 
     public static let torch = Convention(
-        name: "torch", qualify: { "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
-        optimizers: torchSGDGroup + torchAdamGroup + torchMatrixGroup + torchLBFGSGroup + torchAdafactorGroup + torchRpropGroup + torchSparseAdamGroup, schedules: torchSchedules)
+        name: "torch", qualify: { $0 == "AveragedModel" ? "torch.optim.swa_utils.AveragedModel" : "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
+        optimizers: torchSGDGroup + torchAdamGroup + torchMatrixGroup + torchLBFGSGroup + torchAdafactorGroup + torchRpropGroup + torchSparseAdamGroup + torchAveragedModelGroup, schedules: torchSchedules)
 
     public static let optax = Convention(
         name: "optax", qualify: { "optax.\($0)" }, qualifySchedule: { "optax.\($0)" },
