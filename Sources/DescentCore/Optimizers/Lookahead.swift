@@ -1,0 +1,202 @@
+// Lookahead.swift — Lookahead (Zhang et al., 2019) and gradient centralization (Yong et al., 2020)
+// around any optimizer family, as pytorch_optimizer 4.1.0's Ranger composes them with RAdam
+// (pytorch_optimizer/optimizer/ranger.py, gradient_centralization.py):
+//
+//   centralization  for a tensor of more than `above` dims (use_gc: 1; gc_conv_only: 3), before
+//                   the inner step sees it:  g ← g − mean of g over every dim but the first
+//                   (centralize_gradient; taken of the raw gradient: (−g) − mean(−g) = −(g − mean g)
+//                   exactly, so the inner optimizer's maximize may come after it)
+//   inner step      w ← the inner optimizer's step from g (Ranger: RAdam, RAdam.swift)
+//   lookahead       slow weights φ = the weights before the first step (slow_buffer = p.clone());
+//                   after the inner step, on steps t with t mod k = 0:
+//                   φ ← lerp(φ, w, α) (torch's lerp);  w ← φ
+//
+// The means are (1/L)·G·J with J an L × L matrix of ones (L = the product of the dims after the
+// first): the engine's gemm. Lion's use_gc takes the same means (CentralizationMeans).
+
+/// pytorch_optimizer centralize_gradient's means for one tensor: the mean over every dim but the
+/// first, broadcast back to the tensor's shape (a vector: its whole mean, a shape the library never
+/// centralizes — only a known-wrong variant asks for it).
+final class CentralizationMeans<T: DescentFloat> {
+    let count: Int, length: Int
+    let means: Buffer<T>
+    let ones: Buffer<T>
+
+    /// nil for a tensor of `above` dims or fewer, or an empty one.
+    init?(shape: [Int], above: Int) {
+        let n = shape.reduce(1, *)
+        guard shape.count > above, n > 0 else { return nil }
+        (count, length) = shape.count > 1 ? (shape[0], n / shape[0]) : (1, n)
+        means = Buffer<T>(zeros: n)
+        ones = Buffer<T>(repeating: 1, count: length * length)
+    }
+
+    /// means ← (1/L)·G·J.
+    func compute(_ g: Buffer<T>, engine: Engine) {
+        engine.gemm(transA: false, transB: false, m: count, n: length, k: length, alpha: T(1) / T(length),
+                    UnsafePointer(g.pointer), lda: length, UnsafePointer(ones.pointer), ldb: length, beta: 0,
+                    means.pointer, ldc: length)
+    }
+}
+
+/// An optimizer family whose gradients are centralized (pytorch_optimizer use_gc) first.
+public struct CentralizedFamily: WrappingFamily {
+    public var inner: any OptimizerFamily
+    /// Tensors of more than this many dims are centralized (Ranger: 1, gc_conv_only: 3).
+    public var above: Int
+
+    public init(inner: any OptimizerFamily, above: Int) {
+        self.inner = inner
+        self.above = above
+    }
+
+    public var wrapped: any OptimizerFamily { inner }
+    public func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily { CentralizedFamily(inner: inner, above: above) }
+    public var familyName: String { inner.familyName }
+    public var summary: String { "gradient centralization (tensors of > \(above) dims) → " + inner.summary }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(CentralizedStepper(try inner.makeStepper(T.self, shapes: shapes, engine: engine),
+                                      shapes.map { CentralizationMeans<T>(shape: $0, above: above) }, engine))
+    }
+}
+
+final class CentralizedStepper<T: DescentFloat>: Stepper {
+    let inner: StepperBox<T>
+    let centralizers: [CentralizationMeans<T>?]
+    let engine: Engine
+
+    init(_ inner: StepperBox<T>, _ centralizers: [CentralizationMeans<T>?], _ engine: Engine) {
+        self.inner = inner
+        self.centralizers = centralizers
+        self.engine = engine
+    }
+
+    func centralized(_ grads: [Buffer<T>]) -> [Buffer<T>] {
+        zip(grads, centralizers).map { g, c in
+            guard let c else { return g }
+            c.compute(g, engine: engine)
+            let out = g.clone()
+            engine.axpy(-1, c.means, out)   // g + (−1)·mean = g − mean
+            return out
+        }
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        inner.step(params, centralized(grads), lr)
+    }
+
+    var needsObjective: Bool { inner.needsObjective }
+    var state: [(name: String, buffers: [Buffer<T>])] { inner.state() }
+}
+
+extension CentralizedStepper {
+    func save() -> StepperState { inner.save() }
+    func load(_ saved: StepperState) throws { try inner.load(saved) }
+}
+
+/// Lookahead's slow weights around an inner family (Ranger's k and alpha).
+public struct LookaheadFamily: WrappingFamily {
+    public var inner: any OptimizerFamily
+    public var k: Int
+    public var alpha: Double
+    /// Known-wrong forms: the weights never synced to the slow weights; the slow weights never
+    /// moved (w ← lerp(φ₀, w, α), φ kept at the initial weights); α weighting the slow weights
+    /// (w ← lerp(w, φ, α)) instead of the fast ones; the sync counted one step early
+    /// ((t − 1) mod k = 0: steps 1, k + 1, …).
+    public var syncs = true
+    public var keepsSlow = true
+    public var alphaTowardSlow = false
+    public var countedBefore = false
+
+    public init(inner: any OptimizerFamily, k: Int, alpha: Double) {
+        self.inner = inner
+        self.k = k
+        self.alpha = alpha
+    }
+
+    public var wrapped: any OptimizerFamily { inner }
+    public func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily {
+        var f = self
+        f.inner = inner
+        return f
+    }
+    public var familyName: String { inner.familyName }
+    public var summary: String {
+        var s = syncs ? "lookahead k \(k), alpha \(alpha)" : "no lookahead sync"
+        if !keepsSlow { s += " (slow weights never updated)" }
+        if alphaTowardSlow { s += " (alpha toward the slow weights)" }
+        if countedBefore { s += " (synced at (t − 1) mod k = 0)" }
+        return s + " → " + inner.summary
+    }
+
+    @_specialize(where T == Double) @_specialize(where T == Float)
+    public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
+        StepperBox(LookaheadStepper(try inner.makeStepper(T.self, shapes: shapes, engine: engine), self, shapes: shapes, engine: engine))
+    }
+}
+
+/// The sync: s0 = slow_buffer ← lerp(φ, w, α) (toward the slow weights: w ← lerp(w, φ, α) with φ
+/// kept), then w ← φ.
+public struct LookaheadKernel<Scalar: DescentFloat>: ElementwiseKernel {
+    @usableFromInline var alpha: Scalar
+    @usableFromInline var keep, towardSlow: Bool
+    @inlinable public var slotCount: Int { 1 }
+
+    @inlinable @inline(__always)
+    public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
+        let mixed = towardSlow ? torchLerp(p, s.s0, alpha) : torchLerp(s.s0, p, alpha)
+        if keep { s.s0 = mixed }
+        p = mixed
+    }
+}
+
+final class LookaheadStepper<T: DescentFloat>: Stepper {
+    let inner: StepperBox<T>
+    let config: LookaheadFamily
+    let engine: Engine
+    let slow: [Buffer<T>]
+    var t = 0
+    var started = false
+
+    init(_ inner: StepperBox<T>, _ config: LookaheadFamily, shapes: [[Int]], engine: Engine) {
+        self.inner = inner
+        self.config = config
+        self.engine = engine
+        slow = .zeros(like: shapes)
+    }
+
+    func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
+        if !started {
+            for (s, p) in zip(slow, params) { s.copy(from: p) }
+            started = true
+        }
+        inner.step(params, grads, lr)
+        t += 1
+        let c = config
+        guard c.syncs, (t - (c.countedBefore ? 1 : 0)) % c.k == 0 else { return }
+        engine.map(LookaheadKernel<T>(alpha: T(c.alpha), keep: c.keepsSlow, towardSlow: c.alphaTowardSlow), params, grads, [slow])
+    }
+
+    var needsObjective: Bool { inner.needsObjective }
+    var state: [(name: String, buffers: [Buffer<T>])] { inner.state() + [("slow_buffer", slow)] }
+}
+
+extension LookaheadStepper {
+    func save() -> StepperState {
+        var s = inner.save()
+        s.buffers.append(("slow_buffer", slow.map(\.doubles)))
+        s.scalars.append(("lookahead_step", Double(t)))
+        return s
+    }
+    func load(_ saved: StepperState) throws {
+        var rest = saved
+        rest.buffers.removeAll { $0.name == "slow_buffer" }
+        rest.scalars.removeAll { $0.name == "lookahead_step" }
+        try inner.load(rest)
+        try saved.restore(into: [("slow_buffer", slow)])
+        t = try saved.count("lookahead_step")
+        started = true
+    }
+}
