@@ -149,5 +149,70 @@ def pytorch_optimizer_ranger():
     return Fixture("pytorch_optimizer/Ranger.json", SOURCE.format(N), cases)
 
 
+RANGER21_SHAPES = [(3, 4), (5,), (2, 3, 2), (2, 2, 1, 2)]
+RANGER21_STEPS = 20
+
+
+@FILES.file("pytorch_optimizer/Ranger21.json")
+def pytorch_optimizer_ranger21():
+    N = "Ranger21"
+
+    def R(tag, hp, description, steps=RANGER21_STEPS, lr_base=None, **inputs):
+        return gen_lion_lamb.replay_case(C, N, tag, hp, description, steps=steps, lr_base=lr_base,
+                                         shapes=RANGER21_SHAPES, **inputs)
+
+    cases = [
+        R("defaults", {"num_iterations": 20},
+          "pytorch_optimizer.Ranger21 defaults over num_iterations 20: warmup 4 steps (⌈2/(1 − b2)⌉ = 2000 is over 45% "
+          "of 20, so int(0.22·20)), warmdown over the last 6 (from step 14, to warm_down_min_lr 3e-5 from the "
+          "constructor's lr), agc 1e-2, the gradient centralized and normalized TWICE (before the variance and again "
+          "before the momentum), S = 1 + Σ v/(1 − b2ᵗ), stable decay 1e-4·lr/σ, norm loss 1e-4, softplus 50, "
+          "positive-negative momenta alternating, Lookahead every 5 steps; catches the second preprocessing left out, "
+          "S started at 0, the momenta not alternating and the lookahead left out."),
+        R("no-schedule-lr", {"num_iterations": 20, "disable_lr_scheduler": True, "lr": 0.01, "weight_decay": 0.1},
+          "disable_lr_scheduler with lr 0.01 and a changing lr (the step's lr used as it is), weight_decay 0.1: "
+          "catches the schedule applied anyway and a cached lr.", lr_base=0.01),
+        R("explicit-warmup-warmdown", {"num_iterations": 30, "num_warm_up_iterations": 2, "num_warm_down_iterations": 5,
+                                       "warm_down_min_lr": 1e-4, "lr": 0.01},
+          "num_warm_up_iterations 2 and num_warm_down_iterations 5 given (steps 26–30 warm down to 1e-4 — past "
+          "the 20 steps replayed only the warmup binds), lr 0.01; catches the defaults used instead."),
+        R("flags-off", {"num_iterations": 20, "use_softplus": False, "centralize_gradients": False,
+                        "normalize_gradients": False, "lr": 0.01},
+          "softplus, centralization and normalization off: the raw clipped gradient and √v̂/√(1 − b2ᵗ) + eps; catches "
+          "any of them applied anyway."),
+        R("agc-lookahead", {"num_iterations": 20, "agc_clipping_value": 0.5, "agc_eps": 0.1, "lookahead_merge_time": 3,
+                            "lookahead_blending_alpha": 0.8, "beta0": 0.5, "lr": 0.01},
+          "agc_clipping_value 0.5 and agc_eps 0.1 (some rows clipped, some not), Lookahead every 3 steps with alpha "
+          "0.8, beta0 0.5; catches the keywords ignored and alpha weighting the slow weights."),
+        R("decay-forms", {"num_iterations": 20, "weight_decay": 0.5, "fixed_decay": True, "norm_loss_factor": 0.1,
+                          "lr": 0.01},
+          "fixed_decay: w·(1 − wd/σ), not × lr; norm_loss_factor 0.1; catches fixed_decay ignored and the norm loss "
+          "ignored."),
+        R("no-decouple-maximize", {"num_iterations": 20, "weight_decay": 0.5, "weight_decouple": False,
+                                   "maximize": True, "lr": 0.01},
+          "weight_decouple False: NO weight decay at all (apply_weight_decay gets no gradient to add it to); maximize "
+          "negates g first; catches coupled decay added to g."),
+        R("adam-debias-betas", {"num_iterations": 20, "adam_debias": True, "betas": [0.8, 0.99], "lr": 0.01},
+          "adam_debias (a **kwargs group key): η = lr_t, not lr_t/(1 − b1ᵗ); betas (0.8, 0.99); catches the key "
+          "ignored and b1² for the momentum's rate replaced by b1."),
+        R("per-param-zero", {"num_iterations": 20, "foreach": False, "lr": 0.01},
+          "foreach=False (the per-parameter path); a matrix at exactly 0 (agc's floor agc_eps binds, the norm loss's "
+          "1/(0 + eps)) and a vector whose gradient is always 0 (softplus of eps: log 2/50).",
+          zero_params=(0,), zero_grads=(1,)),
+        E(N, "missing-num-iterations", {}, "num_iterations is required: Python's TypeError."),
+        E(N, "invalid-lr", {"num_iterations": 20, "lr": -0.001}, "A negative lr: NegativeLRError's wording."),
+        E(N, "invalid-min-lr", {"num_iterations": 20, "warm_down_min_lr": -1e-5},
+          "A negative warm_down_min_lr, checked as a learning rate (NegativeLRError) before betas."),
+        E(N, "invalid-beta1", {"num_iterations": 20, "betas": [1.0, 0.999]}, "beta1 must be in [0, 1)."),
+        E(N, "invalid-beta0", {"num_iterations": 20, "beta0": 1.0}, "beta0 must be in [0, 1) (after betas)."),
+        E(N, "invalid-weight-decay", {"num_iterations": 20, "weight_decay": -0.1}, "Negative weight_decay."),
+        E(N, "invalid-agc-clipping-value", {"num_iterations": 20, "agc_clipping_value": -1.0},
+          "Negative agc_clipping_value (before eps)."),
+        E(N, "invalid-eps", {"num_iterations": 20, "eps": -1e-8}, "Negative eps (before agc_eps)."),
+        E(N, "invalid-agc-eps", {"num_iterations": 20, "agc_eps": -1e-3}, "Negative agc_eps (validated last)."),
+    ]
+    return Fixture("pytorch_optimizer/Ranger21.json", SOURCE.format(N), cases)
+
+
 def generate():
     return FILES.build_all()

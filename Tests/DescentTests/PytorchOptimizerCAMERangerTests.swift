@@ -1,6 +1,6 @@
-// PytorchOptimizerCAMERangerTests.swift — pytorch_optimizer.CAME and Ranger against the golden
-// fixtures of reference/gen_came_ranger.py on naive and vectorized in float64 and float32, first
-// steps worked by hand from the libraries' update rules (came.py, ranger.py, not from Descent), a
+// PytorchOptimizerCAMERangerTests.swift — pytorch_optimizer.CAME, Ranger and Ranger21 against the
+// golden fixtures of reference/gen_came_ranger.py on naive and vectorized in float64 and float32, first
+// steps worked by hand from the libraries' update rules (came.py, ranger.py, ranger21.py, not from Descent), a
 // resume through the saved state, argument handling, and every known-wrong variant caught.
 import Foundation
 import Testing
@@ -9,7 +9,7 @@ import DescentTestSupport
 @testable import DescentConformance
 import DescentJSON
 
-private let cameRangerFixtureFiles = ["pytorch_optimizer/CAME.json", "pytorch_optimizer/Ranger.json"]
+private let cameRangerFixtureFiles = ["pytorch_optimizer/CAME.json", "pytorch_optimizer/Ranger.json", "pytorch_optimizer/Ranger21.json"]
 
 @Test(arguments: cameRangerFixtureFiles)
 func cameRangerFixturesPass(_ file: String) throws {
@@ -71,12 +71,28 @@ private func expectClose(_ x: Double, _ y: Double, _ what: String, rel: Double =
     expectClose(w[0][1], 0.1 * 1, "Ranger centralized (0, 1)")
 }
 
+/// Ranger21's first step on one element w = 1, g = 2, no schedule: agc clips g to 0.01 (max(|w|, 1e-3)·1e-2);
+/// v = 0.001·1e-4, S = 1 + v/0.001, σ = √S; w·(1 − 1e-4·lr/σ); the norm loss w·(1 − lr·2e-4·(1 − 1/(|w| + eps)));
+/// δ = softplus₅₀(√v/√0.001 + eps); m⁺ = (1 − 0.81)·0.01, u = 1.9·m⁺/√(1.9² + 0.9²); w ← w − (lr/0.1)·u/δ.
+@Test func ranger21FirstStepByHand() throws {
+    let lr = 0.1, eps = 1e-8, d = 0.01
+    let v = 0.001 * d * d, sigma = (1 + v / 0.001).squareRoot()
+    var w = 1 * (1 - 1e-4 * lr * (1 / sigma))
+    w = w * (1 - lr * (2 * 1e-4 * (1 - 1 / (abs(w) + eps))))
+    let x = (v.squareRoot() / (0.001).squareRoot() + eps), delta = Foundation.log1p(Foundation.exp(50 * x)) / 50
+    let m = (1 - 0.81) * d, u = (m * 1.9) * (1 / (1.9 * 1.9 + 0.81).squareRoot())
+    w = w - (lr / (1 - 0.9)) * u / delta
+    let got = try run("Ranger21", "{\"num_iterations\": 10, \"disable_lr_scheduler\": true}", shapes: [[1]], w0: [[1.0]],
+                      grads: [[[2.0]]], lr: lr)
+    expectClose(got[0][0], w, "Ranger21", rel: 1e-12)
+}
+
 @Test func cameRangerResumeExactly() throws {
     try expectResumeIsExact(files: cameRangerFixtureFiles, after: 4)
 }
 
 @Test func cameRangerVariantsAreCaught() throws {
-    try expectEveryVariantCaught(files: cameRangerFixtureFiles, variants: pytorchOptimizerCAMERangerVariants, count: 15)
+    try expectEveryVariantCaught(files: cameRangerFixtureFiles, variants: pytorchOptimizerCAMERangerVariants, count: 19)
 }
 
 @Test func cameRangerArgumentHandling() throws {
@@ -93,6 +109,12 @@ private func expectClose(_ x: Double, _ y: Double, _ what: String, rel: Double =
     _ = try spec("CAME", "{\"adanorm\": true, \"some_key\": 3}")   // CAME drops its **kwargs
     _ = try spec("CAME", "{\"betas\": [0.9, 0.999, 1.0]}")          // beta3's range is closed
     _ = try spec("Ranger", "{\"alpha\": 1.0}")                      // so is alpha's
+    do {
+        _ = try spec("Ranger21", "{}")
+        Issue.record("Ranger21 without num_iterations accepted")
+    } catch let DescentError.invalidHyperparameter(_, message) {
+        #expect(message.contains("missing 1 required positional argument: 'num_iterations'"))
+    }
     for (name, hp, field, text) in [("CAME", "{\"betas\": [0.9, 0.999, 1.01]}", "betas", "beta3 must be in the range [0.0, 1.0]"),
                                     ("Ranger", "{\"alpha\": -0.1}", "alpha", "alpha must be in the range [0.0, 1.0]"),
                                     ("Ranger", "{\"k\": 0}", "k", "k must be positive")] {

@@ -1,6 +1,6 @@
-// PytorchOptimizerCAMERangerVariants.swift — known-wrong variants of pytorch_optimizer.CAME and
-// pytorch_optimizer.Ranger (pytorch-optimizer 4.1.0): the mistakes of a port of either. Appended to
-// `KnownWrong.all`; the fixtures pytorch_optimizer/CAME.json and Ranger.json
+// PytorchOptimizerCAMERangerVariants.swift — known-wrong variants of pytorch_optimizer.CAME,
+// pytorch_optimizer.Ranger and Ranger21 (pytorch-optimizer 4.1.0): the mistakes of a port of each.
+// Appended to `KnownWrong.all`; the fixtures pytorch_optimizer/CAME.json, Ranger.json and Ranger21.json
 // (reference/gen_came_ranger.py) catch every one (PytorchOptimizerCAMERangerTests asserts it). The
 // RAdam variant radam-threshold-off-by-one applies to Ranger's RAdam too.
 import DescentCore
@@ -70,5 +70,23 @@ package let pytorchOptimizerCAMERangerVariants: [KnownWrongVariant] = [
         guard var po = x.pytorchOptimizer, po.adamDebias else { return false }
         po.adamDebias = false
         x.pytorchOptimizer = po; return true
+    }),
+
+    // MARK: Ranger21
+    KnownWrongVariant("ranger21-gradient-preprocessed-once", "Ranger21's gradient centralized and normalized once, where the library does it again (on the already preprocessed gradient) before the momentum", .changing(Ranger21Family.self) { x in
+        guard x.preprocessTwice, x.centralize || x.normalize else { return false }
+        x.preprocessTwice = false; return true
+    }),
+    KnownWrongVariant("ranger21-variance-sum-from-zero", "Ranger21's stable-decay σ = √(S/N) with S summed from 0 instead of the library's 1.0", .changing(Ranger21Family.self) { x in
+        guard x.varianceSumStart == 1 else { return false }
+        x.varianceSumStart = 0; return true
+    }),
+    KnownWrongVariant("ranger21-momenta-not-alternating", "Ranger21's positive-negative momentum with grad_ma always the one updated (never swapped with neg_grad_ma on even steps)", .changing(Ranger21Family.self) { x in
+        guard x.alternates else { return false }
+        x.alternates = false; return true
+    }),
+    KnownWrongVariant("ranger21-schedule-ignored", "Ranger21's built-in warmup and warmdown left out (lr used as it is)", .changing(Ranger21Family.self) { x in
+        guard x.schedule != nil else { return false }
+        x.schedule = nil; return true
     }),
 ]

@@ -60,6 +60,9 @@
 //                               Swift loops for the factors, map passes
 //   Ranger (RAdam in Lookahead) gemm (use_gc's row means), axpy (g − mean), map (the RAdam step,
 //                               the lookahead sync)
+//   Ranger21                    gemm (centralization's row means), axpy (g − mean), Swift loops
+//                               for the unit norms, the std, Σ v and the softplus denominators,
+//                               map (the variance, the step, the lookahead sync)
 // (The ridge closed-form check computes XᵀX with its own loops: a check must not share the code
 // under test.)
 // (Eigen-decompositions — Jacobi, QR iterations in MatrixOps — are Swift loops on every engine.)

@@ -85,34 +85,41 @@ public struct CAMEKernel<Scalar: DescentFloat>: ElementwiseKernel {
         return coupled != 0 ? d + L(repeating: coupled) * p : d
     }
 
-    /// ams_bound on the inverse root u.
-    @inlinable @inline(__always)
-    func bounded<L: Lane>(_ u: L, _ hat: inout L, v: L) -> L where L.Scalar == Scalar {
-        guard ams else { return u }
-        if amsOfRoot {
-            hat = L.maxNaN(hat, L(repeating: 1) / u)
-            return L(repeating: 1) / (hat / L(repeating: beta2)).squareRoot()
-        }
-        hat = L.maxNaN(hat, v)
-        return L(repeating: 1) / hat.squareRoot()
-    }
-
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
         switch mode {
         case 0:
             let d = prepared(p, g)
             s.s2 = s.s2 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * (d * d + L(repeating: eps1))
-            let u = L(repeating: 1) / s.s2.squareRoot()
-            s.s1 = bounded(u, &s.s3, v: s.s2) * d
+            var u = L(repeating: 1) / s.s2.squareRoot()
+            if ams {
+                // ams_bound on the inverse root (written out: a kernel calls no helper taking inout lanes).
+                if amsOfRoot {
+                    s.s3 = L.maxNaN(s.s3, L(repeating: 1) / u)
+                    u = L(repeating: 1) / (s.s3 / L(repeating: beta2)).squareRoot()
+                } else {
+                    s.s3 = L.maxNaN(s.s3, s.s2)
+                    u = L(repeating: 1) / s.s3.squareRoot()
+                }
+            }
+            s.s1 = u * d
         case 1:
             let d = prepared(p, g)
             s.s1 = d * d + L(repeating: eps1)
         case 2:
             let d = prepared(p, g)
-            // v̂ for the AMSGrad-style variant: the reciprocal square of the factored rsqrt.
-            let v = L(repeating: 1) / (s.s1 * s.s1)
-            s.s1 = bounded(s.s1, &s.s2, v: v) * d
+            var u = s.s1
+            if ams {
+                if amsOfRoot {
+                    s.s2 = L.maxNaN(s.s2, L(repeating: 1) / u)
+                    u = L(repeating: 1) / (s.s2 / L(repeating: beta2)).squareRoot()
+                } else {
+                    // v̂ for the AMSGrad-style variant: the reciprocal square of the factored rsqrt.
+                    s.s2 = L.maxNaN(s.s2, L(repeating: 1) / (u * u))
+                    u = L(repeating: 1) / s.s2.squareRoot()
+                }
+            }
+            s.s1 = u * d
         case 3:
             let u = s.s1 / L(repeating: clip)
             let previous = s.s0

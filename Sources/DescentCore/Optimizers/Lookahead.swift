@@ -9,7 +9,9 @@
 //   inner step      w ← the inner optimizer's step from g (Ranger: RAdam, RAdam.swift)
 //   lookahead       slow weights φ = the weights before the first step (slow_buffer = p.clone());
 //                   after the inner step, on steps t with t mod k = 0:
-//                   φ ← lerp(φ, w, α) (torch's lerp);  w ← φ
+//                   Ranger:    φ ← lerp(φ, w, α) (torch's lerp);  w ← φ
+//                   Ranger21:  w ← lerp(w, φ, 1 − α);  φ ← w   (lookahead_params, every
+//                              lookahead_merge_time steps; the same point, rounded another way)
 //
 // The means are (1/L)·G·J with J an L × L matrix of ones (L = the product of the dims after the
 // first): the engine's gemm. Lion's use_gc takes the same means (CentralizationMeans).
@@ -101,6 +103,10 @@ public struct LookaheadFamily: WrappingFamily {
     public var inner: any OptimizerFamily
     public var k: Int
     public var alpha: Double
+    /// Ranger21's sync, w ← lerp(w, φ, 1 − α), φ ← w (false: Ranger's φ ← lerp(φ, w, α), w ← φ).
+    public var lerpsFastWeights = false
+    /// The slow weights' state name (Ranger slow_buffer, Ranger21 lookahead_params).
+    public var stateName = "slow_buffer"
     /// Known-wrong forms: the weights never synced to the slow weights; the slow weights never
     /// moved (w ← lerp(φ₀, w, α), φ kept at the initial weights); α weighting the slow weights
     /// (w ← lerp(w, φ, α)) instead of the fast ones; the sync counted one step early
@@ -137,16 +143,16 @@ public struct LookaheadFamily: WrappingFamily {
     }
 }
 
-/// The sync: s0 = slow_buffer ← lerp(φ, w, α) (toward the slow weights: w ← lerp(w, φ, α) with φ
-/// kept), then w ← φ.
+/// The sync: s0 = the slow weights φ ← lerp(φ, w, weight) (fromFast: lerp(w, φ, weight)), w ← φ
+/// (`keep` false: φ left as it was).
 public struct LookaheadKernel<Scalar: DescentFloat>: ElementwiseKernel {
-    @usableFromInline var alpha: Scalar
-    @usableFromInline var keep, towardSlow: Bool
+    @usableFromInline var weight: Scalar
+    @usableFromInline var keep, fromFast: Bool
     @inlinable public var slotCount: Int { 1 }
 
     @inlinable @inline(__always)
     public func apply<L: Lane>(_ p: inout L, _ g: L, _ s: inout Slots<L>) where L.Scalar == Scalar {
-        let mixed = towardSlow ? torchLerp(p, s.s0, alpha) : torchLerp(s.s0, p, alpha)
+        let mixed = fromFast ? torchLerp(p, s.s0, weight) : torchLerp(s.s0, p, weight)
         if keep { s.s0 = mixed }
         p = mixed
     }
@@ -176,26 +182,29 @@ final class LookaheadStepper<T: DescentFloat>: Stepper {
         t += 1
         let c = config
         guard c.syncs, (t - (c.countedBefore ? 1 : 0)) % c.k == 0 else { return }
-        engine.map(LookaheadKernel<T>(alpha: T(c.alpha), keep: c.keepsSlow, towardSlow: c.alphaTowardSlow), params, grads, [slow])
+        // α toward the slow weights (a variant) is the other end's weight: 1 − w.
+        let w = c.lerpsFastWeights ? 1 - c.alpha : c.alpha
+        engine.map(LookaheadKernel<T>(weight: T(c.alphaTowardSlow ? 1 - w : w), keep: c.keepsSlow, fromFast: c.lerpsFastWeights),
+                   params, grads, [slow])
     }
 
     var needsObjective: Bool { inner.needsObjective }
-    var state: [(name: String, buffers: [Buffer<T>])] { inner.state() + [("slow_buffer", slow)] }
+    var state: [(name: String, buffers: [Buffer<T>])] { inner.state() + [(config.stateName, slow)] }
 }
 
 extension LookaheadStepper {
     func save() -> StepperState {
         var s = inner.save()
-        s.buffers.append(("slow_buffer", slow.map(\.doubles)))
+        s.buffers.append((config.stateName, slow.map(\.doubles)))
         s.scalars.append(("lookahead_step", Double(t)))
         return s
     }
     func load(_ saved: StepperState) throws {
         var rest = saved
-        rest.buffers.removeAll { $0.name == "slow_buffer" }
+        rest.buffers.removeAll { $0.name == self.config.stateName }
         rest.scalars.removeAll { $0.name == "lookahead_step" }
         try inner.load(rest)
-        try saved.restore(into: [("slow_buffer", slow)])
+        try saved.restore(into: [(config.stateName, slow)])
         t = try saved.count("lookahead_step")
         started = true
     }
