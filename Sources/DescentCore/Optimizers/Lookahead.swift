@@ -164,19 +164,22 @@ final class LookaheadStepper<T: DescentFloat>: Stepper {
     let engine: Engine
     let slow: [Buffer<T>]
     var t = 0
-    var started = false
+    /// Per tensor: whether its slow weights were taken (at its first step, as the library clones
+    /// p when the tensor's state is first made; a tensor whose gradient starts late starts late).
+    var initialized: [Bool]
 
     init(_ inner: StepperBox<T>, _ config: LookaheadFamily, shapes: [[Int]], engine: Engine) {
         self.inner = inner
         self.config = config
         self.engine = engine
         slow = .zeros(like: shapes)
+        initialized = shapes.map { _ in false }
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
-        if !started {
-            for (s, p) in zip(slow, params) { s.copy(from: p) }
-            started = true
+        for i in slow.indices where !initialized[i] {
+            slow[i].copy(from: params[i])
+            initialized[i] = true
         }
         inner.step(params, grads, lr)
         t += 1
@@ -196,16 +199,20 @@ extension LookaheadStepper {
     func save() -> StepperState {
         var s = inner.save()
         s.buffers.append((config.stateName, slow.map(\.doubles)))
+        s.add(perTensor: initialized.map { T($0 ? 1 : 0) }, as: "lookahead_initialized")
         s.scalars.append(("lookahead_step", Double(t)))
         return s
     }
     func load(_ saved: StepperState) throws {
         var rest = saved
-        rest.buffers.removeAll { $0.name == self.config.stateName }
+        rest.buffers.removeAll { $0.name == self.config.stateName || $0.name == "lookahead_initialized" }
         rest.scalars.removeAll { $0.name == "lookahead_step" }
         try inner.load(rest)
         try saved.restore(into: [(config.stateName, slow)])
         t = try saved.count("lookahead_step")
-        started = true
+        // A state saved without the flags (made elsewhere) holds slow weights already taken.
+        let flags: [T] = saved.values("lookahead_initialized") == nil
+            ? initialized.map { _ in 1 } : try saved.perTensor("lookahead_initialized", count: initialized.count)
+        initialized = flags.map { $0 != 0 }
     }
 }
