@@ -29,7 +29,7 @@ package let pytorchOptimizerCAMERangerVariants: [KnownWrongVariant] = [
     }),
 
     // MARK: Ranger
-    KnownWrongVariant("lookahead-never-syncs", "Lookahead's sync left out: the weights never pulled back to the slow weights (plain RAdam)", .changing(LookaheadFamily.self) { x in
+    KnownWrongVariant("lookahead-never-syncs", "Lookahead's sync left out: the weights never pulled back to the slow weights (the inner optimizer alone)", .changing(LookaheadFamily.self) { x in
         guard x.syncs else { return false }
         x.syncs = false; return true
     }),
