@@ -534,6 +534,38 @@ def po_features():
     return Fixture("pytorch_optimizer/features/features.json", "pytorch_optimizer 4.1.0 optimizers with the field features.", cases)
 
 
+@FILES.file("pytorch_optimizer/features/came_ranger.json")
+def po_came_ranger_features():
+    cv = "pytorch_optimizer"
+    cases = [
+        make_case("pytorch_optimizer/features/Ranger-late-tensor", cv, "Ranger", {"lr": 0.01, "k": 3},
+                  "Ranger with a tensor whose first gradient comes at step 5: its slow_buffer is cloned then (init_group "
+                  "makes its state at its first gradient), its bias corrections and its lookahead syncs follow the group's "
+                  "step (steps 6 and 9); catches the late tensor's slow weights never taken (left at zero when the group's "
+                  "clock is restored into it) and a per-tensor step.",
+                  ["missing_grads"], n=10, null=late(1, 4)),
+        make_case("pytorch_optimizer/features/Ranger-groups-gap", cv, "Ranger", {"lr": 0.01, "k": 2},
+                  "Ranger with a group of another lr and alpha and a tensor missing at steps 4 and 6 (a sync step: the "
+                  "tensor without a gradient is not synced).", ["param_groups", "missing_grads"], shapes=S4, n=9,
+                  groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {"lr": 0.05, "alpha": 0.8}}],
+                  null=drop(0, (3, 5))),
+        make_case("pytorch_optimizer/features/Ranger-resume", cv, "Ranger", {"lr": 0.01, "k": 3},
+                  "Ranger resumed after step 4: slow_buffer and the group's step go through the checkpoint.",
+                  ["resume"], n=9, resume=4),
+        make_case("pytorch_optimizer/features/CAME-groups-late", cv, "CAME", {"lr": 0.01},
+                  "CAME with a group of another lr and a tensor starting late (its factored statistics made at its first "
+                  "gradient); no state compared (the factored rows and columns are not parameter-shaped).",
+                  ["param_groups", "missing_grads"], shapes=S4, n=8,
+                  groups=[{"params": [0, 1]}, {"params": [2, 3], "hyperparameters": {"lr": 0.05}}],
+                  null=late(2, 3), state=False),
+        make_case("pytorch_optimizer/features/Ranger21-resume", cv, "Ranger21", {"num_iterations": 10, "lr": 0.01},
+                  "Ranger21 resumed after step 4: the momenta, the variances and lookahead_params go through the "
+                  "checkpoint.", ["resume"], n=9, resume=4),
+    ]
+    return Fixture("pytorch_optimizer/features/came_ranger.json", "pytorch_optimizer 4.1.0 CAME, Ranger and Ranger21 with "
+                   "the field features.", cases)
+
+
 # prodigyopt's and pytorch_optimizer's Prodigy keep ONE d over every group's tensors that have a gradient;
 # Descent's field runner steps them as one stepper over all groups (GroupedStepper). A group at lr 0 — the
 # only other lr prodigyopt allows — is accepted by the library, which validates the constructor's lr only.

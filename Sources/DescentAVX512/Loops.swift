@@ -117,6 +117,9 @@ private func addKernels(_ a: Accelerator) {
     both(a, MADGRADAccumulateKernel<Float>.self, MADGRADAccumulateKernel<Double>.self)
     both(a, MADGRADStepKernel<Float>.self, MADGRADStepKernel<Double>.self)
     both(a, StableAdamWKernel<Float>.self, StableAdamWKernel<Double>.self)
+    both(a, CAMEKernel<Float>.self, CAMEKernel<Double>.self)
+    both(a, LookaheadKernel<Float>.self, LookaheadKernel<Double>.self)
+    both(a, Ranger21Kernel<Float>.self, Ranger21Kernel<Double>.self)
 }
 
 private func both<F: ElementwiseKernel, D: ElementwiseKernel>(_ a: Accelerator, _ f: F.Type, _ d: D.Type) {

@@ -327,6 +327,16 @@ extension Verifier {
         if units.count > 1 && c.convention == "dadaptation" && mistake != .sharedStatePerGroup {
             throw DescentError.unsupported("\(c.convention).\(c.name) keeps one d estimate over every group's tensors that have a gradient (`if p.grad is None: continue` in its sums): several groups or null gradients are not implemented in Descent for it")
         }
+        // pytorch_optimizer's Ranger21 likewise: σ sums the variances of every tensor with a
+        // gradient in every group, and its lookahead counter is one for the optimizer.
+        func unwrapped(_ f: any OptimizerFamily) -> any OptimizerFamily {
+            var f = f
+            while let w = f as? any WrappingFamily { f = w.wrapped }
+            return f
+        }
+        if units.count > 1, specs.contains(where: { $0.map { unwrapped($0.family) is Ranger21Family } ?? false }) {
+            throw DescentError.unsupported("pytorch_optimizer.Ranger21 normalises its decay by one variance sum over every tensor with a gradient in every param group, and counts lookahead steps for the whole optimizer: several groups or null gradients are not implemented in Descent's field runner")
+        }
         let first = units.compactMap(\.box).first
         r.ran = "\(impl.name): \(c.convention).\(c.name) → " + (units.compactMap(\.spec).first.map { "\($0.family.familyName) [\($0.family.summary)]" } ?? "frozen")
             + " in \(units.count) unit\(units.count == 1 ? "" : "s") (\(groups.count) group\(groups.count == 1 ? "" : "s")\(shared ? ", one state over all" : "")) as \(first?.typeName ?? "none")"

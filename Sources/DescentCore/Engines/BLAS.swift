@@ -55,6 +55,14 @@
 //   Adafactor                   gemm (row and column sums G·1, Gᵀ·1, the mean of r, the outer
 //                               product r ⊗ c / m), nrm2 (RMS of the update and of the weights)
 //   MADGRAD                     nothing: map (G, s), a Swift loop for σ = ∛G + eps, map (the step)
+//   CAME                        gemm (row and column sums of g² + eps1 and of the instability, the
+//                               outer products of their rsqrt factors), nrm2 (RMS of the update),
+//                               Swift loops for the factors, map passes
+//   Ranger (RAdam in Lookahead) gemm (use_gc's row means), axpy (g − mean), map (the RAdam step,
+//                               the lookahead sync)
+//   Ranger21                    gemm (centralization's row means), axpy (g − mean), Swift loops
+//                               for the unit norms, the std, Σ v and the softplus denominators,
+//                               map (the variance, the step, the lookahead sync)
 // (The ridge closed-form check computes XᵀX with its own loops: a check must not share the code
 // under test.)
 // (Eigen-decompositions — Jacobi, QR iterations in MatrixOps — are Swift loops on every engine.)

@@ -148,16 +148,10 @@ final class AdaBeliefStepper<T: DescentFloat>: Stepper {
         // get_rectify_step_size, then apply_adam_debias, in Python floats.
         var stepSize = lr, mode = 0
         if c.rectify {
-            let smaMax = 2 / (1 - c.beta2) - 1
             let b2t = Double.pow(c.beta2, t)
-            let sma = smaMax - 2 * t * b2t / (1 - b2t)
-            let rt: Double
-            if sma >= c.nSmaThreshold {
-                rt = ((1 - b2t) * (sma - 4) / (smaMax - 4) * (sma - 2) / sma * smaMax / (smaMax - 2)).squareRoot()
-            } else {
-                rt = c.degeneratedToSGD ? 1 : -1
-            }
-            stepSize *= rt
+            let sma: Double
+            (stepSize, sma) = pytorchOptimizerRectifiedStep(step: steps, lr: lr, beta2: c.beta2, threshold: c.nSmaThreshold,
+                                                            degeneratedToSGD: c.degeneratedToSGD)
             if !c.adamDebias { stepSize /= 1 - Double.pow(c.beta1, t) }
             mode = sma >= c.nSmaThreshold ? 0 : stepSize > 0 ? 1 : 2
             k.rootDivisor = c.rectifiedRootCorrection ? T((1 - b2t).squareRoot()) : 1

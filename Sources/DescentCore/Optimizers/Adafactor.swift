@@ -44,6 +44,35 @@
 // passes (squares and statistics, u, the step).
 import Foundation
 
+/// (batch, R, C) of a tensor of ≥ 2 dims over its last two (the leading dims are a batch of
+/// [R, C] slices), or nil for a scalar or a vector: torch's, Keras's and transformers' Adafactor
+/// and pytorch_optimizer's CAME factor every such tensor.
+func lastTwoFactorization(_ shape: [Int]) -> (batch: Int, rows: Int, cols: Int)? {
+    guard shape.count >= 2 else { return nil }
+    let n = shape.count
+    return (batch: shape[..<(n - 2)].reduce(1, *), rows: shape[n - 2], cols: shape[n - 1])
+}
+
+/// The row sums (over C) and column sums (over R) of each [R, C] slice of `x`, by the engine's
+/// gemm with a vector of ones (`ones` at least max(R, C) long).
+func rowAndColumnSums<T: DescentFloat>(_ engine: Engine, _ x: Buffer<T>, batch: Int, rows r: Int, cols cc: Int,
+                                       ones: Buffer<T>, rowSums: Buffer<T>, colSums: Buffer<T>) {
+    for b in 0..<batch {
+        let a = UnsafePointer(x.pointer + b * r * cc)
+        engine.gemm(transA: false, transB: false, m: r, n: 1, k: cc, alpha: 1, a, lda: cc,
+                    UnsafePointer(ones.pointer), ldb: 1, beta: 0, rowSums.pointer + b * r, ldc: 1)
+        engine.gemm(transA: true, transB: false, m: cc, n: 1, k: r, alpha: 1, a, lda: cc,
+                    UnsafePointer(ones.pointer), ldb: 1, beta: 0, colSums.pointer + b * cc, ldc: 1)
+    }
+}
+
+/// out[i, j] = alpha·a[i]·b[j] for an R-vector a and a C-vector b (the engine's gemm with k = 1).
+func outerProduct<T: DescentFloat>(_ engine: Engine, _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>,
+                                   rows r: Int, cols cc: Int, alpha: T = 1, into out: UnsafeMutablePointer<T>) {
+    engine.gemm(transA: false, transB: false, m: r, n: cc, k: 1, alpha: alpha, UnsafePointer(a), lda: 1,
+                UnsafePointer(b), ldb: cc, beta: 0, out, ldc: cc)
+}
+
 public struct AdafactorFamily: OptimizerFamily {
     /// Which library's arithmetic shapes the update (the order of the final operations).
     public enum Form: String, Sendable { case torch, keras, optax, transformers }
@@ -196,9 +225,8 @@ public struct AdafactorFamily: OptimizerFamily {
 
     /// Where tensor `shape` is factored: (batch, R, C) over its last two dims, or nil.
     func factorization(_ shape: [Int]) throws -> (batch: Int, rows: Int, cols: Int)? {
-        guard shape.count >= 2 else { return nil }
+        guard let split = lastTwoFactorization(shape) else { return nil }
         let n = shape.count
-        let split = (batch: shape[..<(n - 2)].reduce(1, *), rows: shape[n - 2], cols: shape[n - 1])
         switch factoring {
         case .off: return nil
         case .lastTwo: return split
@@ -424,12 +452,9 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
                     for row in 0..<r { rowSums[i][b * r + row] = mean32(a + row * cc, count: cc) }
                     for col in 0..<cc { colSums[i][b * cc + col] = mean32(a + col, count: r, stride: cc) }
                 }
-                for b in 0..<f.batch where !c.meansInFloat32 {
-                    let a = UnsafePointer(squares[i].pointer + b * r * cc)
-                    engine.gemm(transA: false, transB: false, m: r, n: 1, k: cc, alpha: 1, a, lda: cc,
-                                UnsafePointer(ones.pointer), ldb: 1, beta: 0, rowSums[i].pointer + b * r, ldc: 1)
-                    engine.gemm(transA: true, transB: false, m: cc, n: 1, k: r, alpha: 1, a, lda: cc,
-                                UnsafePointer(ones.pointer), ldb: 1, beta: 0, colSums[i].pointer + b * cc, ldc: 1)
+                if !c.meansInFloat32 {
+                    rowAndColumnSums(engine, squares[i], batch: f.batch, rows: r, cols: cc, ones: ones,
+                                     rowSums: rowSums[i], colSums: colSums[i])
                 }
             }
             engine.map(perTensor: { j in
@@ -458,13 +483,8 @@ final class AdafactorStepper<T: DescentFloat>: Stepper {
                     var m = c.meansInFloat32 ? mean32(UnsafePointer(rp), count: r) : sum / T(byCols ? cc : r)
                     if let e = eps1 { m = T.maxNaN(m, e) }
                     let out = variance[i].pointer + b * r * cc
-                    if c.rowColSwapped && r == cc {
-                        engine.gemm(transA: false, transB: false, m: r, n: cc, k: 1, alpha: 1 / m, UnsafePointer(cp), lda: 1,
-                                    UnsafePointer(rp), ldb: cc, beta: 0, out, ldc: cc)
-                    } else {
-                        engine.gemm(transA: false, transB: false, m: r, n: cc, k: 1, alpha: 1 / m, UnsafePointer(rp), lda: 1,
-                                    UnsafePointer(cp), ldb: cc, beta: 0, out, ldc: cc)
-                    }
+                    let swapped = c.rowColSwapped && r == cc
+                    outerProduct(engine, swapped ? cp : rp, swapped ? rp : cp, rows: r, cols: cc, alpha: 1 / m, into: out)
                 }
             }
         }

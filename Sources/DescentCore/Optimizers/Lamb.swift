@@ -128,18 +128,10 @@ public struct LambFamily: OptimizerFamily {
         var eta = lr
         var mode = LambMode.adam
         if let r = rectify {
-            let nSmaMax = 2.0 / (1.0 - beta2) - 1.0
-            let b2t = Double.pow(beta2, Double(t))
-            let nSma = nSmaMax - 2 * Double(t) * b2t / (1.0 - b2t)
-            let rt: Double
-            if nSma >= r.threshold {
-                rt = ((1.0 - b2t) * (nSma - 4) / (nSmaMax - 4) * (nSma - 2) / nSma * nSmaMax / (nSmaMax - 2)).squareRoot()
-                mode = .rectifiedAdaptive
-            } else {
-                rt = r.degeneratedToSGD ? 1 : -1
-                mode = .rectifiedMomentum
-            }
-            eta = eta * rt
+            let nSma: Double
+            (eta, nSma) = pytorchOptimizerRectifiedStep(step: t, lr: lr, beta2: beta2, threshold: r.threshold,
+                                                        degeneratedToSGD: r.degeneratedToSGD)
+            mode = nSma >= r.threshold ? .rectifiedAdaptive : .rectifiedMomentum
         }
         if biasCorrection == .stepSize { eta = eta / (1.0 - Double.pow(beta1, Double(t))) }
         return (eta, mode)

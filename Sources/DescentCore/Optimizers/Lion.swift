@@ -185,11 +185,8 @@ final class LionStepper<T: DescentFloat>: Stepper {
     let scratch: [Buffer<T>]
     /// adanorm's running gradient norm e per tensor (torch: a float tensor of the parameters' dtype).
     var adaNormE: [T]
-    /// use_gc: per tensor with ndim > 1, (rows, row length), the row means broadcast to the
-    /// tensor's shape, and a row-length × row-length matrix of ones (means = G·J / row length).
-    let rows: [(count: Int, length: Int)?]
-    let means: [Buffer<T>?]
-    let ones: [Buffer<T>?]
+    /// use_gc: per tensor with ndim > 1, the row means broadcast to the tensor's shape (Lookahead.swift).
+    let centralizers: [CentralizationMeans<T>?]
     var steps = 0
 
     init(_ config: LionFamily, shapes: [[Int]], engine: Engine) {
@@ -198,12 +195,7 @@ final class LionStepper<T: DescentFloat>: Stepper {
         m = .zeros(like: shapes)
         scratch = config.adaNorm != nil || config.cautious ? .zeros(like: shapes) : []
         adaNormE = Array(repeating: 0, count: shapes.count)
-        rows = shapes.map { s in
-            let n = s.reduce(1, *)
-            return config.centralize && s.count > 1 && n > 0 ? (s[0], n / s[0]) : nil
-        }
-        means = rows.map { r in r.map { Buffer<T>(zeros: $0.count * $0.length) } }
-        ones = rows.map { r in r.map { Buffer<T>(repeating: 1, count: $0.length * $0.length) } }
+        centralizers = shapes.map { config.centralize ? CentralizationMeans<T>(shape: $0, above: 1) : nil }
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
@@ -212,12 +204,11 @@ final class LionStepper<T: DescentFloat>: Stepper {
         for i in params.indices {
             var k = (config.decayMask?[i] ?? true) ? decayed : plain
             var slots = [m[i]]
-            if let (count, length) = rows[i], let mu = means[i], let j = ones[i] {
+            if let c = centralizers[i] {
                 // Row means of the raw gradient, broadcast along each row: (1/length)·G·J.
-                engine.gemm(transA: false, transB: false, m: count, n: length, k: length, alpha: T(1) / T(length),
-                            grads[i].pointer, lda: length, j.pointer, ldb: length, beta: 0, mu.pointer, ldc: length)
+                c.compute(grads[i], engine: engine)
                 k.centered = true
-                slots.append(mu)
+                slots.append(c.means)
             }
             if let r = config.adaNorm {
                 engine.map(LionScratchKernel(base: k, agreement: false), params[i], grads[i], slots + [scratch[i]])

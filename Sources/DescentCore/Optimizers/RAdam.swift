@@ -11,6 +11,33 @@
 //   otherwise (SGD with momentum):  w ← w − lr·m̂
 //
 // State: torch exp_avg, exp_avg_sq; optax mu, nu.
+//
+// pytorch_optimizer's RAdam-based optimizers (Ranger, pytorch-optimizer 4.1.0: `pytorchOptimizer`
+// set, torch's form otherwise): g ← −g (maximize); apply_weight_decay (w·(1 − lr·λ), fixed_decay
+// w·(1 − λ), or g + λ·w); m ← lerp(m, g, 1 − β₁); v ← β₂·v + (1 − β₂)·g²; get_rectify_step_size and
+// apply_adam_debias in Python floats: η = lr·r_t/bc₁ (adam_debias: lr·r_t) with
+//   r_t = √(bc₂·(ρ − 4)/(ρ∞ − 4)·(ρ − 2)/ρ·ρ∞/(ρ∞ − 2)) when ρ ≥ n_sma_threshold, else 1
+//   (degenerated_to_sgd) or −1;
+// then w ← w + (−η)·(m/(√v + ε)) when ρ ≥ n_sma_threshold, else w ← w + (−η)·m — which Ranger
+// takes whatever η's sign (r_t = −1 without degenerated_to_sgd: a step UP the gradient for the
+// first steps), where pytorch_optimizer's RAdam takes it only when η > 0 (`guardsNegativeStep`).
+
+/// get_rectify_step_size(is_rectify=True, …) of pytorch_optimizer's BaseOptimizer, in its Python
+/// float operations: (lr·r_t, ρ_t), r_t the rectification above the threshold, else 1 with
+/// degenerated_to_sgd, else −1.
+func pytorchOptimizerRectifiedStep(step t: Int, lr: Double, beta2: Double, threshold: Double,
+                                   degeneratedToSGD: Bool) -> (stepSize: Double, nSma: Double) {
+    let nSmaMax = 2.0 / (1.0 - beta2) - 1.0
+    let b2t = Double.pow(beta2, Double(t))
+    let nSma = nSmaMax - 2 * Double(t) * b2t / (1.0 - b2t)
+    let rt: Double
+    if nSma >= threshold {
+        rt = ((1.0 - b2t) * (nSma - 4) / (nSmaMax - 4) * (nSma - 2) / nSma * nSmaMax / (nSmaMax - 2)).squareRoot()
+    } else {
+        rt = degeneratedToSGD ? 1 : -1
+    }
+    return (lr * rt, nSma)
+}
 
 public struct RAdamFamily: OptimizerFamily {
     /// `.torch` or `.optax`.
@@ -24,12 +51,31 @@ public struct RAdamFamily: OptimizerFamily {
     public var nesterov = false
     public var decay: AdamDecay = .none
     public var maximize = false
+    /// pytorch_optimizer's step (above); nil = `form`'s. Its `threshold` is n_sma_threshold (ρₜ ≥).
+    public var pytorchOptimizer: PytorchOptimizerRectification? = nil
+
+    /// What pytorch_optimizer's RAdam-based optimizers add to torch's form.
+    public struct PytorchOptimizerRectification: Sendable, Equatable {
+        /// apply_weight_decay (weight_decay, weight_decouple, fixed_decay); `decay` is unused.
+        public var decay: LionDecay = .none
+        public var degeneratedToSGD = false
+        /// adam_debias (a **kwargs group key): η = lr·r_t, not lr·r_t/bc₁.
+        public var adamDebias = false
+        /// The SGD step below the threshold only when η > 0 (RAdam); false: whatever its sign (Ranger).
+        public var guardsNegativeStep = false
+        public init() {}
+    }
 
     public init(form: AdamForm) { self.form = form }
 
     public var familyName: String { "RAdam" }
     public var summary: String {
-        "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps)" + (epsRoot != 0 ? ", eps_root \(epsRoot)" : "")
+        if let po = pytorchOptimizer {
+            return "pytorch_optimizer form, betas (\(beta1), \(beta2)), eps \(eps), rectified when rho >= \(threshold), "
+                + (po.degeneratedToSGD ? "SGD below" : "a −lr·(−1) step below") + (po.guardsNegativeStep ? " (only when positive)" : "")
+                + ", \(po.decay.summary)" + (po.adamDebias ? ", adam_debias" : "") + (maximize ? ", maximize" : "")
+        }
+        return "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps)" + (epsRoot != 0 ? ", eps_root \(epsRoot)" : "")
             + ", rectified when rho \(form == .torch ? ">" : ">=") \(threshold), \(decay.summary)"
             + (nesterov ? ", nesterov" : "") + (maximize ? ", maximize" : "")
     }
@@ -47,6 +93,8 @@ public struct RAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
     @usableFromInline var l2, decayFactor: Scalar
     @usableFromInline var beta1, beta2, oneMinusBeta1, oneMinusBeta2, eps, epsRoot: Scalar
     @usableFromInline var bc1, bc2, bc2Sqrt, bc1Next, rect, lr, negLr: Scalar
+    /// pytorch_optimizer: 0 adaptive, 1 momentum (SGD), 2 no step; the step w + (−η)·… (negLr = −η).
+    @usableFromInline var pytorchOptimizerMode: Int? = nil
     @inlinable public var slotCount: Int { 2 }
 
     @inlinable @inline(__always)
@@ -54,7 +102,15 @@ public struct RAdamKernel<Scalar: DescentFloat>: ElementwiseKernel {
         var d = maximize ? -g : g
         if decayFactor != 1 { p = p * L(repeating: decayFactor) }
         if l2 != 0 { d = d + L(repeating: l2) * p }
-        if form == .torch {
+        if let mode = pytorchOptimizerMode {
+            s.s0 = torchLerp(s.s0, d, oneMinusBeta1)
+            s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * d * d
+            if mode == 0 {
+                p = p + L(repeating: negLr) * (s.s0 / (s.s1.squareRoot() + L(repeating: eps)))
+            } else if mode == 1 {
+                p = p + L(repeating: negLr) * s.s0
+            }
+        } else if form == .torch {
             s.s0 = torchLerp(s.s0, d, oneMinusBeta1)
             s.s1 = s.s1 * L(repeating: beta2) + L(repeating: oneMinusBeta2) * d * d
             let mHat = s.s0 / L(repeating: bc1)
@@ -105,6 +161,21 @@ final class RAdamStepper<T: DescentFloat>: Stepper {
         let rho = rhoInf - 2 * step * b2t / bc2
         let rectified = c.form == .torch ? rho > c.threshold : rho >= c.threshold
         let rect = Double.pow((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho), 0.5)
+        if let po = c.pytorchOptimizer {
+            var (eta, nSma) = pytorchOptimizerRectifiedStep(step: t, lr: lr, beta2: c.beta2, threshold: c.threshold,
+                                                            degeneratedToSGD: po.degeneratedToSGD)
+            if !po.adamDebias { eta /= bc1 }
+            let mode = nSma >= c.threshold ? 0 : (!po.guardsNegativeStep || eta > 0) ? 1 : 2
+            let d = po.decay.parts(lr: lr, addedToUpdate: false)
+            var k = RAdamKernel<T>(
+                form: .torch, maximize: c.maximize, rectified: mode == 0, nesterov: false,
+                l2: T(d.coupled), decayFactor: T(d.factor),
+                beta1: T(c.beta1), beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2),
+                eps: T(c.eps), epsRoot: 0, bc1: T(bc1), bc2: T(bc2), bc2Sqrt: 1, bc1Next: 1, rect: 1, lr: T(eta), negLr: T(-eta))
+            k.pytorchOptimizerMode = mode
+            engine.map(k, params, grads, [m, v])
+            return
+        }
         let decoupled = c.decay.decoupled
         let k = RAdamKernel<T>(
             form: c.form, maximize: c.maximize, rectified: rectified, nesterov: c.nesterov,
