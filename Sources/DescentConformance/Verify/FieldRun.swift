@@ -304,6 +304,9 @@ extension Verifier {
         if let b = first, b.needsObjective, field.nonFinite?.name == "GradScaler" {
             throw DescentError.unsupported("\(c.convention).\(c.name) steps with a closure, which torch's GradScaler refuses")
         }
+        if let b = first, b.takesHessian {
+            throw DescentError.unsupported("\(c.convention).\(c.name) takes a Hessian estimate per step (steps[k].hessian): not run together with field features in Descent")
+        }
         if let b = first, b.needsObjective {
             if c.problem == nil { throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases") }
             if units.count > 1 { throw DescentError.unsupported("\(c.convention).\(c.name) takes one param group") }

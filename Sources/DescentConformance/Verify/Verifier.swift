@@ -189,6 +189,9 @@ public struct Verifier: Sendable {
             }
         }
         try Self.checkSparseGradients(c, box)
+        if box.takesHessian && c.problem != nil {
+            throw DescentError.unsupported("\(c.convention).\(c.name) refreshes its Hessian estimate with a random Hutchinson probe (autograd on the loss's graph): a closed-loop case cannot reproduce it; replay cases give the estimate as steps[k].hessian")
+        }
         let params = c.params.map { Buffer<T>(converting: $0.values) }
         let objective = c.problem?.objective(T.self)
         var cmp = TrajectoryComparer(dtype: T.dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
@@ -206,6 +209,10 @@ public struct Verifier: Sendable {
                 box.stepObjective(params, { _ in (value, g) }, lr)
             } else if let present = s.gradIndices, let sparse = box.stepSparse {
                 sparse(params, s.grads!.map { Buffer<T>(converting: $0) }, present.map { $0 ?? [] }, lr)
+            } else if box.takesHessian, let h = s.hessian {
+                box.stepHessian(params, s.grads!.map { Buffer<T>(converting: $0) }, h.map { Buffer<T>(converting: $0) }, lr)
+            } else if box.takesHessian && box.hessianDue() {
+                throw DescentError.invalidInput(field: "steps[\(k)].hessian", message: "missing: \(c.convention).\(c.name) refreshes its Hessian estimate at this step (update_period) and would draw a random Hutchinson probe; a replay case gives the estimate there")
             } else {
                 box.step(params, s.grads!.map { Buffer<T>(converting: $0) }, lr)
             }

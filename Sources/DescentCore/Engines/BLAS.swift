@@ -27,7 +27,7 @@
 // Per optimizer (what the `blas` implementation sends to the library):
 //   SGD (and optax ema), Adagrad, RMSprop, Adadelta, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam, Schedule-Free,
 //   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief, Adan, AdEMAMix (and
-//   simplified), ADOPT, optimistic gradient (and on Adam),
+//   simplified), ADOPT, SophiaH, optimistic gradient (and on Adam),
 //   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
 //   DAdaptAdam, SGD, Lion,      nothing: map passes (Adam, SGD: the moment / dual update, then the
 //   AdaGrad, Adan               step; Lion: one; AdaGrad: old sums, moments, step; Adan: moments,
