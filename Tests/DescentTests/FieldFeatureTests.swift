@@ -84,7 +84,7 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
                      "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief",
                      "Adan", "NovoGrad", "Fromage", "SM3", "SparseAdam", "OptimisticGradient", "PolyakSGD", "AdEMAMix", "SimplifiedAdEMAMix", "ADOPT", "Prodigy",
                      "DoG", "COCOB", "ACProp", "Momo",
-                     "DAdaptAdaGrad", "DAdaptAdan", "MADGRAD", "StableAdamW", "SophiaH"] {
+                     "DAdaptAdaGrad", "DAdaptAdan", "MADGRAD", "StableAdamW", "SophiaH", "GaLore"] {
             #expect(families.contains(name), "no case resumed \(name) (resumed: \(families.sorted()))")
         }
     }

@@ -51,6 +51,8 @@
 //   Shampoo, ScalableShampoo    gemm (statistics G·Gᵀ, Gᵀ·G; preconditioned gradient L·G·R; the
 //                               matrix powers and Schur–Newton roots), nrm2, axpy, scal
 //   SOAP                        gemm (statistics, projections Qᵀ·G·Q and back), dot
+//   GaLore                      gemm (projections G·Vₖ, Uₖᵀ·G and back), map (Adam on R, the step);
+//                               the SVD (one-sided Jacobi, SVD.swift) is Swift loops in float64
 //   Lion, pytorch_optimizer's use_gc / adanorm   gemm (row means as G·J/length), nrm2, dot
 //   Adafactor                   gemm (row and column sums G·1, Gᵀ·1, the mean of r, the outer
 //                               product r ⊗ c / m), nrm2 (RMS of the update and of the weights)
