@@ -93,3 +93,24 @@ func svdReconstructsAndIsOrthonormal(_ m: Int, _ n: Int) {
     #expect(throws: DescentError.self) { _ = try wide.family.makeStepper(Double.self, shapes: [[3, 5]], engine: .naive) }
     _ = try wide.family.makeStepper(Double.self, shapes: [[5, 3]], engine: .naive)
 }
+
+/// A replay that crosses a projector refresh with β₁ ≠ 0 depends on LAPACK's singular-vector signs:
+/// unsupported, with the reason; fewer steps than the gap, or β₁ = 0, run.
+@Test func galoreRefreshWithMomentumIsUnsupported() throws {
+    func run(_ hp: String, steps: Int) throws -> CaseResult {
+        let step = "{\"grads\": [[1, 2, 3, 4, 5, 7]], \"expected\": [[0, 0, 0, 0, 0, 0]]}"
+        let text = """
+        {"format": "descent-fixture/1", "description": "t", "cases": [{"id": "t/galore", "kind": "optimizer",
+         "optimizer": {"convention": "pytorch_optimizer", "name": "GaLore", "hyperparameters": \(hp)},
+         "params": [{"shape": [3, 2], "values": [1, 2, 3, 4, 5, 6]}],
+         "steps": [\(Array(repeating: step, count: steps).joined(separator: ", "))], "tolerance": {"rtol": 1e-9, "atol": 1e-12}}]}
+        """
+        let f = try FixtureLoader.load(json: try JSON.parse(text), path: "t.json")
+        return Verifier(implementations: [EngineImplementation(.naive, summary: "")], dtypes: [.float64]).run(f)[0]
+    }
+    let keys = "\"rank\": 1, \"update_proj_gap\": 3, \"scale\": 1, \"projection_type\": \"std\""
+    let r = try run("{\(keys)}", steps: 3)
+    #expect(r.status == .unsupported && r.message.contains("step 3") && r.message.contains("LAPACK"), "\(r.status) \(r.message)")
+    #expect(try run("{\(keys)}", steps: 2).status != .unsupported)
+    #expect(try run("{\(keys), \"betas\": [0.0, 0.999]}", steps: 3).status != .unsupported)
+}

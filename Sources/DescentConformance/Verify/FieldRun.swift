@@ -256,6 +256,7 @@ extension Verifier {
 
         func makeBox(_ spec: OptimizerSpec?, _ tensors: [Int]) throws -> StepperBox<T>? {
             guard let spec else { return nil }
+            try Verifier.checkReplayLimit(spec, steps: c.steps.count, shapes: tensors.map { shapes[$0] })
             return try impl.stepper(spec, T.self, shapes: tensors.map { shapes[$0] })
         }
         var units: [FieldUnit<T>] = []

@@ -178,6 +178,7 @@ public struct Verifier: Sendable {
         if c.needsFieldRun { return try runField(c, impl, T.self, &r) }
         let spec = try impl.resolve(Verifier.spec(for: c))
         let shapes = c.params.map(\.shape)
+        try Self.checkReplayLimit(spec, steps: c.steps.count, shapes: shapes)
         let box = try Verifier.stepperBox(impl, spec, shapes, T.self)
         r.ran = "\(impl.name): \(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
         if box.needsObjective && c.problem == nil {
@@ -259,6 +260,14 @@ public struct Verifier: Sendable {
             r.trajectory.append(now)
         }
         cmp.finish(into: &r)
+    }
+
+    /// A family that says a replay of this length cannot match its library (ReplayLimitedFamily).
+    static func checkReplayLimit(_ spec: OptimizerSpec, steps: Int, shapes: [[Int]]) throws {
+        let family = (spec.family as? TransformedFamily)?.inner ?? spec.family
+        if let f = family as? any ReplayLimitedFamily, let why = f.replayUnsupported(steps: steps, shapes: shapes) {
+            throw DescentError.unsupported(why)
+        }
     }
 
     /// Sparse gradients (`grad_indices`) go only to a stepper that takes them, and such a stepper

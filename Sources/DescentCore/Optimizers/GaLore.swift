@@ -29,7 +29,8 @@
 // row), v is squared, and back(N) flips it back — the trajectory does not depend on them while one
 // projector is in force. A refresh combines the old m (old coordinates) with the new R, which does
 // depend on the signs LAPACK chose; with β₁ = 0 (m = R exactly, torch's lerp at weight 1) it does
-// not: the goldens refresh the projector only in cases with β₁ = 0.
+// not: the goldens refresh the projector only in cases with β₁ = 0, and a case that reaches a
+// refresh with β₁ ≠ 0 is unsupported (ReplayLimitedFamily, below).
 
 public struct GaLoreFamily: OptimizerFamily {
     public enum Projection: String, Sendable, CaseIterable {
@@ -105,6 +106,19 @@ public struct GaLoreFamily: OptimizerFamily {
             }
         }
         return StepperBox(GaLoreStepper<T>(self, shapes: shapes, engine: engine))
+    }
+}
+
+extension GaLoreFamily: ReplayLimitedFamily {
+    /// With β₁ ≠ 0, a projector refreshed after the first step (at t = update_proj_gap, 2·gap, …)
+    /// meets a first moment kept in the old projector's coordinates: the result depends on the signs
+    /// LAPACK gave the new singular vectors, which follow its arithmetic, not a rule (another choice
+    /// moves the golden's trajectory by ~3e-3 within two steps; reference/gen_galore.py).
+    public func replayUnsupported(steps: Int, shapes: [[Int]]) -> String? {
+        guard let p = projector, beta1 != 0, refreshAtGap, shapes.contains(where: { $0.count == 2 }) else { return nil }
+        let first = p.updateProjGap >= 2 ? p.updateProjGap : 2
+        guard steps >= first else { return nil }
+        return "pytorch_optimizer.GaLore with betas[0] = \(beta1) refreshes its projector at step \(first) (update_proj_gap \(p.updateProjGap)): its first moment, kept in the old projector's coordinates, then meets the new singular vectors, whose signs LAPACK's float32 SVD fixes by its own arithmetic, not by a rule; other signs move the trajectory by ~3e-3 (measured). Replayable: fewer steps than update_proj_gap, or betas[0] = 0"
     }
 }
 

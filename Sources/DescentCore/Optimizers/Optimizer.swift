@@ -158,6 +158,14 @@ public protocol OptimizerFamily: Sendable {
     func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T>
 }
 
+/// A family whose library computes something a replay of a given length cannot reproduce
+/// (GaLore's refreshed projector meets the old moments in coordinates whose signs LAPACK chose):
+/// the verifier answers `unsupported` with the reason instead of running such a case.
+public protocol ReplayLimitedFamily: OptimizerFamily {
+    /// Why a replay of `steps` steps on tensors of `shapes` cannot match the library, or nil.
+    func replayUnsupported(steps: Int, shapes: [[Int]]) -> String?
+}
+
 /// What a convention makes of `(name, hyperparameters)`.
 public struct OptimizerSpec: Sendable {
     public var family: any OptimizerFamily
