@@ -57,6 +57,8 @@ private func addKernels(_ a: Accelerator) {
     both(a, AdadeltaKernel<Float>.self, AdadeltaKernel<Double>.self)
     both(a, AdagradKernel<Float>.self, AdagradKernel<Double>.self)
     both(a, ADOPTKernel<Float>.self, ADOPTKernel<Double>.self)
+    both(a, SophiaHKernel<Float>.self, SophiaHKernel<Double>.self)
+    both(a, GaLoreKernel<Float>.self, GaLoreKernel<Double>.self)
     both(a, ProdigyKernel<Float>.self, ProdigyKernel<Double>.self)
     both(a, DAdaptAdamKernel<Float>.self, DAdaptAdamKernel<Double>.self)
     both(a, DAdaptSGDKernel<Float>.self, DAdaptSGDKernel<Double>.self)

@@ -41,6 +41,8 @@ func expectResumeIsExact(files: [String], after resumeAfter: Int, includingState
                         box.stepObjective(params, { _ in (value, grads) }, s.lr ?? spec.lr)
                     } else if let present = s.gradIndices, let sparse = box.stepSparse {
                         sparse(params, grads, present.map { $0 ?? [] }, s.lr ?? spec.lr)
+                    } else if box.takesHessian, let h = s.hessian {
+                        box.stepHessian(params, grads, h.map { Buffer<Double>(converting: $0) }, s.lr ?? spec.lr)
                     } else {
                         box.step(params, grads, s.lr ?? spec.lr)
                     }

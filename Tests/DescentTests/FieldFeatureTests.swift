@@ -84,7 +84,7 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
                      "Shampoo", "ScalableShampoo", "SOAP", "ScheduleFree", "LBFGS", "Ftrl", "Adafactor", "Rprop", "ASGD", "Yogi", "AdaBelief",
                      "Adan", "NovoGrad", "Fromage", "SM3", "SparseAdam", "OptimisticGradient", "PolyakSGD", "AdEMAMix", "SimplifiedAdEMAMix", "ADOPT", "Prodigy",
                      "DoG", "COCOB", "ACProp", "Momo",
-                     "DAdaptAdaGrad", "DAdaptAdan", "MADGRAD", "StableAdamW", "CAME", "Ranger21"] {
+                     "DAdaptAdaGrad", "DAdaptAdan", "MADGRAD", "StableAdamW", "CAME", "Ranger21", "SophiaH", "GaLore"] {
             #expect(families.contains(name), "no case resumed \(name) (resumed: \(families.sorted()))")
         }
     }
@@ -105,6 +105,8 @@ private func momentumCase(id: String = "t/momentum", extra: String = "") -> Stri
                         box.stepObjective(params, { _ in (value, g) }, lr)
                     } else if let present = s.gradIndices, let sparse = box.stepSparse {
                         sparse(params, s.grads!.map { Buffer<T>(converting: $0) }, present.map { $0 ?? [] }, lr)
+                    } else if box.takesHessian, let h = s.hessian {
+                        box.stepHessian(params, s.grads!.map { Buffer<T>(converting: $0) }, h.map { Buffer<T>(converting: $0) }, lr)
                     } else {
                         box.step(params, s.grads!.map { Buffer<T>(converting: $0) }, lr)
                     }

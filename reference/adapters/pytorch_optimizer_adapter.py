@@ -9,11 +9,11 @@ Runs `pytorch_optimizer` cases (a class of the pytorch_optimizer package) and `l
 `DAdaptSGD`, `DAdaptLion`) with the libraries themselves, in float64 as the goldens are computed,
 through reference/runners/torch.py (SOAP's QR in float64: matrix_patches); every other convention
 is answered `unsupported`. A per-step lr is set in param_group["lr"] for that step only, as a
-scheduler would.
+scheduler would; a step's `hessian` (SophiaH) is handed to `opt.step(hessian=[...])`.
 """
 
 from _protocol import numbers, serve, trajectory, training_answer
-from runners import replay_inputs
+from runners import replay_hessians, replay_inputs
 from runners import torch as torch_runner
 from runners.torch import features_answer
 
@@ -47,7 +47,7 @@ def optimizer_case(c):
             return {"unsupported": str(e)}
     ps = torch_runner.tensors(c["params"])
     opt = torch_runner.make_optimizer(o["convention"], o["name"], ps, o.get("hyperparameters"))
-    return {"params": trajectory(torch_runner.run(opt, ps, *replay_inputs(c)))}
+    return {"params": trajectory(torch_runner.run(opt, ps, *replay_inputs(c), hessians=replay_hessians(c)))}
 
 
 def schedule_case(c):

@@ -32,6 +32,14 @@ def replay_inputs(case):
     return len(steps), grads, problem, (lrs if any(lr is not None for lr in lrs) else None)
 
 
+def replay_hessians(case):
+    """The Hessian estimate handed to every step (`steps[k].hessian`, FORMAT.md: None on a step without
+    one), or None when no step gives one."""
+    steps = case.get("steps") or []
+    hs = [s.get("hessian") for s in steps]
+    return hs if any(h is not None for h in hs) else None
+
+
 def replay_values(case):
     """The objective's value of every step (`steps[k].value`, FORMAT.md), or None when no step gives one."""
     steps = case.get("steps") or []

@@ -135,7 +135,8 @@ def clip_fn(transforms):
     return lambda ps: [f(ps, **kw) for f, kw in fns]
 
 
-def replay(convention, name, hp, params, steps, grads=None, problem=None, lrs=None, transforms=None, seed=None):
+def replay(convention, name, hp, params, steps, grads=None, problem=None, lrs=None, transforms=None, seed=None,
+           hessians=None):
     """Replays `convention`.`name`(**hp) for `steps` steps (see the package docstring); `seed`
     seeds torch's global generator first (pytorch_optimizer's ScalableShampoo starts its power
     iteration at torch.randn)."""
@@ -144,12 +145,22 @@ def replay(convention, name, hp, params, steps, grads=None, problem=None, lrs=No
     if seed is not None:
         torch.manual_seed(seed)
     opt = make_optimizer(convention, name, ps, hp)
-    return run(opt, ps, steps, grads, problem, lrs, transforms)
+    return run(opt, ps, steps, grads, problem, lrs, transforms, hessians=hessians)
 
 
-def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None, after_step=None):
-    """The replay loop on a built optimizer; `after_step()`, when given, is called after each
-    step and returns what that step reports (AveragedModel: the averaged parameters)."""
+def hessian_arg(ps, h):
+    """`step(hessian=...)`'s list (pytorch_optimizer SophiaH) from a step's `hessian` field (one flat
+    list per tensor, FORMAT.md steps[k].hessian), or None when the step gives none."""
+    torch = setup()
+    if h is None:
+        return None
+    return [torch.tensor(np.asarray(x, dtype=np.float64)).reshape(p.shape) for p, x in zip(ps, h)]
+
+
+def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None, hessians=None, after_step=None):
+    """The replay loop on a built optimizer. `hessians`: None, or per step None or the estimate
+    handed to `opt.step(hessian=...)` (steps[k].hessian). `after_step()`, when given, is called after
+    each step and returns what that step reports (AveragedModel: the averaged parameters)."""
     torch = setup()
     clip = clip_fn(transforms)
     base = [g["lr"] for g in opt.param_groups]
@@ -187,7 +198,11 @@ def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None, aft
             opt.step(closure)
         else:
             set_grads()
-            opt.step()
+            h = hessian_arg(ps, hessians[t]) if hessians is not None else None
+            if h is not None:
+                opt.step(hessian=h)
+            else:
+                opt.step()
         out.append(after_step() if after_step is not None else [flat(p.detach().numpy()) for p in ps])
     return out
 
@@ -660,9 +675,14 @@ def replay_case(case, seed=None, record_state=True, sparse=None):
                     clip(ps)
                 if sched is not None and before:
                     sched.step()
+                h = hessian_arg(ps, steps[t].get("hessian"))
                 if scaler is not None:
+                    if h is not None:
+                        raise NotImplementedError("steps[k].hessian with GradScaler")
                     scaler.step(opt)
                     scaler.update()
+                elif h is not None:
+                    opt.step(hessian=h)
                 else:
                     opt.step()
                 if sched is not None and not before:

@@ -41,6 +41,9 @@ public struct StepSpec: Sendable {
     /// The objective's value passed to this step's update (`steps[k].value`, FORMAT.md), for an
     /// optimizer whose update takes the loss (optax momo, momo_adam, polyak_sgd); nil when not given.
     public var value: Double? = nil
+    /// The Hessian-diagonal estimate handed to this step (`steps[k].hessian`, FORMAT.md: one tensor
+    /// per parameter, row-major; pytorch_optimizer SophiaH's `step(hessian=...)`); nil when not given.
+    public var hessian: [[Double]]? = nil
 }
 
 /// A closed-loop objective named by a case (`problem`).
@@ -459,6 +462,17 @@ public enum FixtureLoader {
                 if problem != nil { throw bad("\(f).value", "not allowed in a closed-loop case: the problem gives the value") }
                 value = try number(v, "\(f).value")
             }
+            var hessian: [[Double]]?
+            if let hj = s["hessian"], !hj.isNull {
+                if problem != nil { throw bad("\(f).hessian", "not allowed in a closed-loop case: a replay case hands the estimate to the step") }
+                guard let a = hj.arrayValue else { throw bad("\(f).hessian", "not an array (one tensor per parameter)") }
+                if a.count != params.count { throw bad("\(f).hessian", "expected \(params.count) tensors, found \(a.count)") }
+                hessian = try a.enumerated().map { (t, h) in
+                    let v = try numbers(h, "\(f).hessian[\(t)]")
+                    if v.count != params[t].count { throw bad("\(f).hessian[\(t)]", "tensor \(t) has \(params[t].count) values, found \(v.count)") }
+                    return v
+                }
+            }
             guard let ej = s["expected"]?.arrayValue else { throw bad("\(f).expected", "missing or not an array") }
             if ej.count != params.count { throw bad("\(f).expected", "expected \(params.count) tensors, found \(ej.count)") }
             let expected = try ej.enumerated().map { (t, e) in
@@ -472,7 +486,7 @@ public enum FixtureLoader {
                 stepField = FieldStep(missing: stepField?.missing ?? Array(repeating: false, count: params.count),
                                       groupLRs: stepField?.groupLRs, expectedState: st)
             }
-            steps.append(StepSpec(lr: lr, grads: grads, expected: expected, field: stepField, gradIndices: gradIndices, value: value))
+            steps.append(StepSpec(lr: lr, grads: grads, expected: expected, field: stepField, gradIndices: gradIndices, value: value, hessian: hessian))
         }
         if steps.isEmpty && expectedError == nil { throw bad("steps", "at least one step is needed") }
         if let r = field.resumeAfter, r < 1 || r >= max(steps.count, 2) {

@@ -77,6 +77,11 @@ package final class RoundedLRStepper<T: DescentFloat>: Stepper {
     package func step(params: [Buffer<T>], objective: Objective<T>, lr: Double) { inner.stepObjective(params, objective, Double(Float(lr))) }
     package var needsObjective: Bool { inner.needsObjective }
     package var takesValue: Bool { inner.takesValue }
+    package var takesHessian: Bool { inner.takesHessian }
+    package var hessianDue: Bool { inner.hessianDue() }
+    package func step(params: [Buffer<T>], grads: [Buffer<T>], hessian: [Buffer<T>], lr: Double) {
+        inner.stepHessian(params, grads, hessian, Double(Float(lr)))
+    }
     package var state: [(name: String, buffers: [Buffer<T>])] { inner.state() }
 }
 

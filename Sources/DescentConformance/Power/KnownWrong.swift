@@ -178,6 +178,15 @@ package final class Float32InsideStepper<T: DescentFloat>: Stepper {
 
     package var needsObjective: Bool { inner.needsObjective }
     package var takesValue: Bool { inner.takesValue }
+    package var takesHessian: Bool { inner.takesHessian }
+    package var hessianDue: Bool { inner.hessianDue() }
+
+    package func step(params: [Buffer<T>], grads: [Buffer<T>], hessian: [Buffer<T>], lr: Double) {
+        sync(params)
+        inner.stepHessian(params32, grads.map { Buffer<Float>(converting: $0.doubles) },
+                          hessian.map { Buffer<Float>(converting: $0.doubles) }, lr)
+        writeBack(params)
+    }
     package var state: [(name: String, buffers: [Buffer<T>])] { [] }
 }
 

@@ -271,6 +271,7 @@ extension Verifier {
 
         func makeBox(_ spec: OptimizerSpec?, _ tensors: [Int]) throws -> StepperBox<T>? {
             guard let spec else { return nil }
+            try Verifier.checkReplayLimit(spec, steps: c.steps.count, shapes: tensors.map { shapes[$0] })
             return try impl.stepper(spec, T.self, shapes: tensors.map { shapes[$0] })
         }
         // An optimizer that keeps one state over all its groups (prodigyopt, pytorch_optimizer's
@@ -342,6 +343,9 @@ extension Verifier {
             + " in \(units.count) unit\(units.count == 1 ? "" : "s") (\(groups.count) group\(groups.count == 1 ? "" : "s")\(shared ? ", one state over all" : "")) as \(first?.typeName ?? "none")"
         if let b = first, b.needsObjective, field.nonFinite?.name == "GradScaler" {
             throw DescentError.unsupported("\(c.convention).\(c.name) steps with a closure, which torch's GradScaler refuses")
+        }
+        if let b = first, b.takesHessian {
+            throw DescentError.unsupported("\(c.convention).\(c.name) takes a Hessian estimate per step (steps[k].hessian): not run together with field features in Descent")
         }
         if let b = first, b.needsObjective {
             if c.problem == nil { throw DescentError.unsupported("\(c.convention).\(c.name) evaluates the objective during a step; it runs only on closed-loop problem cases") }

@@ -178,6 +178,7 @@ public struct Verifier: Sendable {
         if c.needsFieldRun { return try runField(c, impl, T.self, &r) }
         let spec = try impl.resolve(Verifier.spec(for: c))
         let shapes = c.params.map(\.shape)
+        try Self.checkReplayLimit(spec, steps: c.steps.count, shapes: shapes)
         let box = try Verifier.stepperBox(impl, spec, shapes, T.self)
         r.ran = "\(impl.name): \(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
         if box.needsObjective && c.problem == nil {
@@ -189,6 +190,9 @@ public struct Verifier: Sendable {
             }
         }
         try Self.checkSparseGradients(c, box)
+        if box.takesHessian && c.problem != nil {
+            throw DescentError.unsupported("\(c.convention).\(c.name) refreshes its Hessian estimate with a random Hutchinson probe (autograd on the loss's graph): a closed-loop case cannot reproduce it; replay cases give the estimate as steps[k].hessian")
+        }
         let params = c.params.map { Buffer<T>(converting: $0.values) }
         let objective = c.problem?.objective(T.self)
         var cmp = TrajectoryComparer(dtype: T.dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
@@ -206,6 +210,10 @@ public struct Verifier: Sendable {
                 box.stepObjective(params, { _ in (value, g) }, lr)
             } else if let present = s.gradIndices, let sparse = box.stepSparse {
                 sparse(params, s.grads!.map { Buffer<T>(converting: $0) }, present.map { $0 ?? [] }, lr)
+            } else if box.takesHessian, let h = s.hessian {
+                box.stepHessian(params, s.grads!.map { Buffer<T>(converting: $0) }, h.map { Buffer<T>(converting: $0) }, lr)
+            } else if box.takesHessian && box.hessianDue() {
+                throw DescentError.invalidInput(field: "steps[\(k)].hessian", message: "missing: \(c.convention).\(c.name) refreshes its Hessian estimate at this step (update_period) and would draw a random Hutchinson probe; a replay case gives the estimate there")
             } else {
                 box.step(params, s.grads!.map { Buffer<T>(converting: $0) }, lr)
             }
@@ -252,6 +260,14 @@ public struct Verifier: Sendable {
             r.trajectory.append(now)
         }
         cmp.finish(into: &r)
+    }
+
+    /// A family that says a replay of this length cannot match its library (ReplayLimitedFamily).
+    static func checkReplayLimit(_ spec: OptimizerSpec, steps: Int, shapes: [[Int]]) throws {
+        let family = (spec.family as? TransformedFamily)?.inner ?? spec.family
+        if let f = family as? any ReplayLimitedFamily, let why = f.replayUnsupported(steps: steps, shapes: shapes) {
+            throw DescentError.unsupported(why)
+        }
     }
 
     /// Sparse gradients (`grad_indices`) go only to a stepper that takes them, and such a stepper

@@ -170,7 +170,7 @@ public enum Conventions {
     public static let pytorchOptimizer = Convention(
         name: "pytorch_optimizer", qualify: { "pytorch_optimizer.\($0)" }, qualifySchedule: { "pytorch_optimizer.\($0)" },
         optimizers: pytorchOptimizerLionLambGroup + pytorchOptimizerMatrixGroup + pytorchOptimizerAdEMAMixGroup + pytorchOptimizerADOPTGroup + pytorchOptimizerProdigyGroup + pytorchOptimizerYogiAdaBeliefGroup + pytorchOptimizerAdanGroup
-            + pytorchOptimizerMADGRADGroup + pytorchOptimizerStableAdamWGroup + pytorchOptimizerCAMERangerGroup, schedules: pytorchOptimizerSchedules)
+            + pytorchOptimizerMADGRADGroup + pytorchOptimizerStableAdamWGroup + pytorchOptimizerCAMERangerGroup + pytorchOptimizerSophiaHGroup + pytorchOptimizerGaLoreGroup, schedules: pytorchOptimizerSchedules)
 
     /// `Lion` from the `lion-pytorch` package.
     public static let lionPytorch = Convention(

@@ -27,7 +27,7 @@
 // Per optimizer (what the `blas` implementation sends to the library):
 //   SGD (and optax ema), Adagrad, RMSprop, Adadelta, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam, Schedule-Free,
 //   Lion (non-mean modes), Rprop, ASGD, Yogi, AdaBelief, Adan, AdEMAMix (and
-//   simplified), ADOPT, optimistic gradient (and on Adam),
+//   simplified), ADOPT, SophiaH, optimistic gradient (and on Adam),
 //   SparseAdam (its presence mask a read-only slot)   nothing: one fused element-wise pass (map)
 //   DAdaptAdam, SGD, Lion,      nothing: map passes (Adam, SGD: the moment / dual update, then the
 //   AdaGrad, Adan               step; Lion: one; AdaGrad: old sums, moments, step; Adan: moments,
@@ -51,6 +51,8 @@
 //   Shampoo, ScalableShampoo    gemm (statistics G·Gᵀ, Gᵀ·G; preconditioned gradient L·G·R; the
 //                               matrix powers and Schur–Newton roots), nrm2, axpy, scal
 //   SOAP                        gemm (statistics, projections Qᵀ·G·Q and back), dot
+//   GaLore                      gemm (projections G·Vₖ, Uₖᵀ·G and back), map (Adam on R, the step);
+//                               the SVD (one-sided Jacobi, SVD.swift) is Swift loops in float64
 //   Lion, pytorch_optimizer's use_gc / adanorm   gemm (row means as G·J/length), nrm2, dot
 //   Adafactor                   gemm (row and column sums G·1, Gᵀ·1, the mean of r, the outer
 //                               product r ⊗ c / m), nrm2 (RMS of the update and of the weights)

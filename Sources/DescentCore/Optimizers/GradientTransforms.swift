@@ -179,6 +179,11 @@ final class TransformedStepper<T: DescentFloat>: Stepper {
 
     var needsObjective: Bool { inner.needsObjective }
     var takesValue: Bool { inner.takesValue }
+    var takesHessian: Bool { inner.takesHessian }
+    var hessianDue: Bool { inner.hessianDue() }
+    func step(params: [Buffer<T>], grads: [Buffer<T>], hessian: [Buffer<T>], lr: Double) {
+        inner.stepHessian(params, transformed(grads), hessian, lr)
+    }
     var state: [(name: String, buffers: [Buffer<T>])] { inner.state() }
 }
 

@@ -23,6 +23,16 @@ public protocol Stepper<Scalar>: AnyObject {
     /// Whether the objective it needs is only its value at the parameters, once per step (optax
     /// polyak_sgd, momo): a replay case can then give that value per step (`steps[k].value`).
     var takesValue: Bool { get }
+    /// Whether the update takes a Hessian-diagonal estimate handed to a step (pytorch_optimizer
+    /// SophiaH's `step(hessian=...)`): a replay case gives it as `steps[k].hessian`.
+    var takesHessian: Bool { get }
+    /// Whether the next step refreshes the stepper's own Hessian estimate when none is handed to it
+    /// (SophiaH: at (t − 1) % update_period == 0 the library draws a Hutchinson probe, which a replay
+    /// cannot reproduce: a replay case must give `steps[k].hessian` there).
+    var hessianDue: Bool { get }
+    /// One step with a Hessian-diagonal estimate, one buffer per tensor (`set_hessian` before the
+    /// step); a stepper that takes none ignores it.
+    func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>], hessian: [Buffer<Scalar>], lr: Double)
     /// Named state, for parity tests and the memory table (e.g. ["exp_avg": [...], ...]).
     var state: [(name: String, buffers: [Buffer<Scalar>])] { get }
     /// The whole state, copied out (StepperState.swift): every buffer of `state` and every scalar
@@ -46,6 +56,11 @@ extension Stepper {
     }
     public var needsObjective: Bool { false }
     public var takesValue: Bool { false }
+    public var takesHessian: Bool { false }
+    public var hessianDue: Bool { false }
+    public func step(params: [Buffer<Scalar>], grads: [Buffer<Scalar>], hessian: [Buffer<Scalar>], lr: Double) {
+        step(params: params, grads: grads, lr: lr)
+    }
 }
 
 /// A stepper that takes sparse gradients (torch SparseAdam): `present[i]` lists the flat row-major
@@ -119,6 +134,10 @@ public struct StepperBox<T: DescentFloat> {
     public let needsObjective: Bool
     /// The stepper's `takesValue`.
     public let takesValue: Bool
+    /// The stepper's `takesHessian`, `hessianDue` (asked before each step) and hessian-taking step.
+    public let takesHessian: Bool
+    public let hessianDue: () -> Bool
+    public let stepHessian: (_ params: [Buffer<T>], _ grads: [Buffer<T>], _ hessian: [Buffer<T>], _ lr: Double) -> Void
     /// The sparse-gradient step, for a stepper that takes sparse gradients (nil for the others).
     public let stepSparse: ((_ params: [Buffer<T>], _ grads: [Buffer<T>], _ present: [[Int]], _ lr: Double) -> Void)?
     /// The step over every param group at once, for a stepper that shares its state across groups
@@ -153,6 +172,9 @@ public struct StepperBox<T: DescentFloat> {
         stepObjective = { s.step(params: $0, objective: $1, lr: $2) }
         needsObjective = s.needsObjective
         takesValue = s.takesValue
+        takesHessian = s.takesHessian
+        hessianDue = { s.hessianDue }
+        stepHessian = { s.step(params: $0, grads: $1, hessian: $2, lr: $3) }
         if let sparse {
             stepSparse = sparse
         } else if let sparse = s as? any SparseGradientStepper<T> {
@@ -179,6 +201,14 @@ public protocol OptimizerFamily: Sendable {
     /// the steppers those runs build are specialised (the hot loops are generic code).
     /// Throws `DescentError.unsupported` when the family cannot run this combination.
     func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T>
+}
+
+/// A family whose library computes something a replay of a given length cannot reproduce
+/// (GaLore's refreshed projector meets the old moments in coordinates whose signs LAPACK chose):
+/// the verifier answers `unsupported` with the reason instead of running such a case.
+public protocol ReplayLimitedFamily: OptimizerFamily {
+    /// Why a replay of `steps` steps on tensors of `shapes` cannot match the library, or nil.
+    func replayUnsupported(steps: Int, shapes: [[Int]]) -> String?
 }
 
 /// What a convention makes of `(name, hyperparameters)`.
