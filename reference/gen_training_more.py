@@ -46,14 +46,21 @@ DADAPT = "dadaptation 3.2 (torch 2.15.0)"
 
 def _cases(source, convention, rows):
     """Skeletons from rows (id, name, hyperparameters, data set, hidden sizes, activation,
-    batch size, description): digits sets run D steps, toy sets T."""
-    return [gt._skeleton(cid, source, convention, name, hp, data, hidden, act, batch,
-                         D if data.startswith("digits") else T, description=desc)
-            for cid, name, hp, data, hidden, act, batch, desc in rows]
+    batch size, description[, options]): digits sets run D steps, toy sets T, unless the options
+    give `steps`; options' `tolerance` replaces gen_training's (its reason is in the description)."""
+    out = []
+    for cid, name, hp, data, hidden, act, batch, desc, *options in rows:
+        opt = options[0] if options else {}
+        c = gt._skeleton(cid, source, convention, name, hp, data, hidden, act, batch,
+                         opt.get("steps", D if data.startswith("digits") else T), description=desc)
+        if "tolerance" in opt:
+            c["tolerance"] = dict(opt["tolerance"])
+        out.append(c)
+    return out
 
 
 def torch_more():
-    return "torch/training/more.json", f"torch.optim Adafactor, Rprop, ASGD training small MLPs ({TORCH}, float64).", _cases(TORCH, "torch", [
+    return "torch/training/more.json", f"torch.optim Adafactor, Rprop, ASGD, LBFGS training small MLPs ({TORCH}, float64).", _cases(TORCH, "torch", [
         ("torch/train/adafactor-tanh-ce-digits", "Adafactor", {"lr": 0.05}, "digits", [5], "tanh", 32,
          "torch Adafactor on digits (64 -> 5 tanh -> 10): W factored into row/col variances, the 1-D biases not; rho = min(lr, 1/sqrt(t))."),
         ("torch/train/adafactor-wd-relu-mse", "Adafactor", {"lr": 0.03, "beta2_decay": -0.5, "weight_decay": 0.01}, "regression", [6], "relu", 16,
@@ -64,6 +71,14 @@ def torch_more():
          "Rprop with its own etas and step-size bounds on a relu MLP: the dead unit's zero gradients leave its step sizes alone."),
         ("torch/train/asgd-t0-relu-ce", "ASGD", {"lr": 0.1, "lambd": 0.001, "t0": 8}, "blobs", [8], "relu", 16,
          "ASGD with t0 = 8: eta decays as lr/(1 + lambd lr t)^alpha; the parameters (not the average ax) are compared."),
+        ("torch/train/lbfgs-tanh-ce-full-batch", "LBFGS", {"lr": 1, "max_iter": 1, "history_size": 3}, "blobs", [8], "tanh", 90,
+         "torch LBFGS stepped with step(closure) on the whole blobs set (90 rows every step, so each step's objective is the "
+         "same function): one iteration per step (max_iter 1), the two-loop recursion over a history of 3 kept across "
+         "steps; expected_loss is the closure's value at the parameters. 10 steps, one iteration each: with more inner "
+         "iterations (max_iter 4) or steps the float32 run takes other tolerance_change exits (the library's own float32 "
+         "run leaves its float64 one by 6%), and the float64 curvature pairs amplify last-bit differences of the loss's "
+         "summation order.",
+         {"steps": 10}),
         ("torch/train/asgd-wd-sigmoid-bce", "ASGD", {"lr": 0.3, "alpha": 0.6, "weight_decay": 0.001}, "xor", [6], "sigmoid", 16,
          "ASGD with L2 weight decay and alpha 0.6 on a sigmoid MLP with BCE."),
     ])
@@ -71,10 +86,14 @@ def torch_more():
 
 def optax_more():
     return "optax/training/more.json", f"optax adafactor, adabelief, adan, fromage, novograd, optimistic_*, rprop, sign_sgd, signum, sm3, yogi, adamaxw, nadamw, polyak_sgd training small MLPs ({OPTAX}, float64).", _cases(OPTAX, "optax", [
-        ("optax/train/adafactor-relative-step-tanh-ce", "adafactor", {}, "blobs", [8], "tanh", 16,
-         "optax.adafactor defaults: learning_rate None (the relative step min(1e-2, 1/sqrt(t))), nothing factored (dims < 128), parameter scale."),
-        ("optax/train/adafactor-factored-relu-ce-digits", "adafactor", {"learning_rate": 0.05, "min_dim_size_to_factor": 4}, "digits", [5], "relu", 32,
-         "optax.adafactor with min_dim_size_to_factor 4: the [5, 64] and [10, 5] weights factored, the biases not."),
+        ("optax/train/adafactor-tanh-ce", "adafactor", {"learning_rate": 0.02}, "blobs", [8], "tanh", 16,
+         "optax.adafactor at learning_rate 0.02: nothing factored (dims < 128), clipping by block RMS, parameter scale "
+         "max(1e-3, RMS(w)). (The default learning_rate None steps by RMS(w) itself: on this model the loss climbs back "
+         "and the trajectory turns chaotic.)"),
+        ("optax/train/adafactor-factored-tanh-mse", "adafactor", {"learning_rate": 0.05, "min_dim_size_to_factor": 2}, "regression", [6], "tanh", 16,
+         "optax.adafactor with min_dim_size_to_factor 2: the [6, 3] and [2, 6] weights factored into row and column "
+         "statistics, the biases not. (On digits, whose border pixels are almost always 0, the factored statistics of "
+         "those columns are ~eps 1e-30 and amplify gradient rounding; a dead relu unit underflows them in float32.)"),
         ("optax/train/adabelief-tanh-mse", "adabelief", {"learning_rate": 0.01}, "regression", [6], "tanh", 16,
          "optax.adabelief: the second moment is the EMA of (g - m)^2 with eps_root added into it."),
         ("optax/train/adan-relu-ce", "adan", {"learning_rate": 0.01, "weight_decay": 0.01}, "blobs", [8], "relu", 16,
@@ -116,8 +135,9 @@ def optax_contrib():
          "optax.contrib.simplified_ademamix: an accumulator m <- b1 m + g, alpha 2 on the raw gradient."),
         ("optax/train/adopt-sigmoid-bce", "adopt", {"learning_rate": 0.02}, "xor", [6], "sigmoid", 16,
          "optax.contrib.adopt: the first step only sets v (the parameters stay), then clipped normalised steps."),
-        ("optax/train/prodigy-tanh-ce", "prodigy", {}, "blobs", [8], "tanh", 16,
-         "optax.contrib.prodigy defaults (learning_rate 1): the distance estimate grows from 1e-6 over the steps."),
+        ("optax/train/prodigy-tanh-ce", "prodigy", {"estim_lr0": 1e-3}, "blobs", [8], "tanh", 16,
+         "optax.contrib.prodigy (learning_rate 1) from estim_lr0 1e-3: the distance estimate grows over the steps. (From "
+         "the default 1e-6 the early x0 - x are below float32's resolution, and a float32 run leaves the float64 one.)"),
         ("optax/train/dadapt-adamw-relu-mse", "dadapt_adamw", {}, "regression", [6], "relu", 16,
          "optax.contrib.dadapt_adamw defaults: D-Adaptation's estimate over every tensor."),
         ("optax/train/cocob-tanh-ce", "cocob", {}, "blobs", [8], "tanh", 16,
@@ -161,10 +181,13 @@ def keras_training():
          "keras Lion (sign updates)."),
         ("keras/train/lamb-tanh-mse", "Lamb", {"learning_rate": 0.01}, "regression", [6], "tanh", 16,
          "keras Lamb: trust ratios per tensor."),
-        ("keras/train/adafactor-relu-ce-digits", "Adafactor", {"learning_rate": 0.05}, "digits", [5], "relu", 32,
-         "keras Adafactor on digits: row/col factors of the weights."),
+        ("keras/train/adafactor-tanh-mse", "Adafactor", {"learning_rate": 0.05}, "regression", [6], "tanh", 16,
+         "keras Adafactor: row/col factors of the weights, epsilon_1 added to g^2, clip_threshold 1. (Not on digits: its "
+         "always-0 border pixels leave factored statistics of ~1e-30 that amplify gradient rounding.)"),
         ("keras/train/muon-tanh-ce-deep", "Muon", {"learning_rate": 0.02}, "blobs", [8, 6], "tanh", 16,
-         "keras Muon: Newton-Schulz on the 2-D weights, its AdamW on the biases."),
+         "keras Muon: Newton-Schulz on the 2-D weights, its AdamW on the biases. Tolerance rtol 1e-5 as gen_keras.py's "
+         "Muon cases: Keras takes the Frobenius norm of Newton-Schulz's input in float32 on every backend.",
+         {"tolerance": {"rtol": 1e-5, "atol": 1e-9}}),
         ("keras/train/schedule-free-adamw-sigmoid-bce", "ScheduleFreeAdamW", {"learning_rate": 0.02}, "xor", [6], "sigmoid", 16,
          "keras ScheduleFreeAdamW (its own form: uniform averaging weights) on a sigmoid MLP."),
     ])
@@ -220,7 +243,7 @@ def pytorch_optimizer_more():
 
 
 def schedulefree_more():
-    return "schedulefree/training/more.json", f"schedulefree RAdamScheduleFree, AdamWScheduleFreePaper and the Reference classes training small MLPs, train-mode parameters ({SF}, float64).", _cases(SF, "schedulefree", [
+    return "schedulefree/training/more.json", f"schedulefree RAdamScheduleFree, AdamWScheduleFreePaper, the Reference and the Closure classes training small MLPs, train-mode parameters ({SF}, float64).", _cases(SF, "schedulefree", [
         ("schedulefree/train/radam-sf-tanh-ce", "RAdamScheduleFree", {"lr": 0.02}, "blobs", [8], "tanh", 16,
          "RAdamScheduleFree: no step while rho_t <= 4 (silent_sgd_phase), then rectified steps."),
         ("schedulefree/train/adamw-sf-paper-relu-mse", "AdamWScheduleFreePaper", {"lr": 0.02, "weight_decay": 0.01}, "regression", [6], "relu", 16,
@@ -229,6 +252,13 @@ def schedulefree_more():
          "SGDScheduleFreeReference: x, y and z kept as tensors, the gradient at y."),
         ("schedulefree/train/adamw-sf-reference-tanh-ce", "AdamWScheduleFreeReference", {"lr": 0.02, "weight_decay": 0.01}, "blobs", [8], "tanh", 16,
          "AdamWScheduleFreeReference with decay."),
+        ("schedulefree/train/sgd-sf-closure-tanh-mse", "SGDScheduleFreeClosure", {"lr": 0.1, "warmup_steps": 5}, "regression", [6], "tanh", 16,
+         "SGDScheduleFreeClosure stepped with step(closure): the parameters hold x between steps, the closure's loss "
+         "and gradient are taken at y (expected_loss is the loss at y); catches the gradient taken at x."),
+        ("schedulefree/train/adamw-sf-closure-relu-ce", "AdamWScheduleFreeClosure", {"lr": 0.02, "weight_decay": 0.01}, "blobs", [8], "relu", 16,
+         "AdamWScheduleFreeClosure: parameters hold x, loss and gradient at y."),
+        ("schedulefree/train/radam-sf-closure-sigmoid-ce", "RAdamScheduleFreeClosure", {"lr": 0.02}, "blobs", [8], "sigmoid", 16,
+         "RAdamScheduleFreeClosure: parameters hold x, loss and gradient at y, RAdam's rectification."),
     ])
 
 

@@ -51,10 +51,22 @@ def torch_loss(m, ps, X, y):
     return F.binary_cross_entropy_with_logits(z[:, 0], y)
 
 
+def takes_closure(opt):
+    """torch.optim.LBFGS (it re-evaluates the objective) and schedulefree's *Closure classes (their
+    parameters hold x; they move them to y, call the closure there and move back): stepped with
+    `opt.step(closure)`."""
+    import torch
+
+    return isinstance(opt, torch.optim.LBFGS) or (type(opt).__module__.startswith("schedulefree")
+                                                  and type(opt).__name__.endswith("Closure"))
+
+
 def torch_train(case, opt, ps, clip=None, on_step=None):
     """The training loop: per step set the lr (an override holds for its step only), zero the
     grads, loss = the batch loss at the current parameters, backward, `clip(ps)`, opt.step().
-    Returns (losses, params after each step)."""
+    An optimizer that `takes_closure` gets these as its closure, `opt.step(closure)`; the loss is
+    then what step returns (the closure's first value: LBFGS's at the parameters, a *Closure
+    class's at y). Returns (losses, params after each step)."""
     import torch
 
     m, X, y = arrays(case)
@@ -65,12 +77,20 @@ def torch_train(case, opt, ps, clip=None, on_step=None):
         for g, b in zip(opt.param_groups, base):
             g["lr"] = s["lr"] if s.get("lr") is not None else b
         rows = torch.tensor(s["batch"], dtype=torch.long)
-        opt.zero_grad()
-        loss = torch_loss(m, ps, Xt[rows], yt[rows])
-        loss.backward()
-        if clip is not None:
-            clip(ps)
-        opt.step()
+
+        def closure(rows=rows):
+            opt.zero_grad()
+            loss = torch_loss(m, ps, Xt[rows], yt[rows])
+            loss.backward()
+            if clip is not None:
+                clip(ps)
+            return loss
+
+        if takes_closure(opt):
+            loss = opt.step(closure)
+        else:
+            loss = closure()
+            opt.step()
         losses.append(float(loss.detach()))
         out.append([p.detach().numpy().reshape(-1).tolist() for p in ps])
     return losses, out
