@@ -29,6 +29,7 @@ if not any(a.startswith("--keras-") and a.endswith("-worker") for a in sys.argv)
 
 import common  # noqa: E402
 from common import Fixture  # noqa: E402
+import gen_adafactor  # noqa: E402
 import gen_training as gt  # noqa: E402
 from runners import keras as keras_runner  # noqa: E402
 
@@ -183,7 +184,10 @@ def keras_training():
          "keras Lamb: trust ratios per tensor."),
         ("keras/train/adafactor-tanh-mse", "Adafactor", {"learning_rate": 0.05}, "regression", [6], "tanh", 16,
          "keras Adafactor: row/col factors of the weights, epsilon_1 added to g^2, clip_threshold 1. (Not on digits: its "
-         "always-0 border pixels leave factored statistics of ~1e-30 that amplify gradient rounding.)"),
+         "always-0 border pixels leave factored statistics of ~1e-30 that amplify gradient rounding.) Tolerance "
+         "gen_adafactor.py's KERAS_TOL: Keras takes every mean in float32 (keras.ops.mean), reproduced but not XLA's "
+         "summation order.",
+         {"tolerance": gen_adafactor.KERAS_TOL}),
         ("keras/train/muon-tanh-ce-deep", "Muon", {"learning_rate": 0.02}, "blobs", [8, 6], "tanh", 16,
          "keras Muon: Newton-Schulz on the 2-D weights, its AdamW on the biases. Tolerance rtol 1e-5 as gen_keras.py's "
          "Muon cases: Keras takes the Frobenius norm of Newton-Schulz's input in float32 on every backend.",
