@@ -75,11 +75,11 @@ def torch_more():
         ("torch/train/lbfgs-tanh-ce-full-batch", "LBFGS", {"lr": 1, "max_iter": 1, "history_size": 3}, "blobs", [8], "tanh", 90,
          "torch LBFGS stepped with step(closure) on the whole blobs set (90 rows every step, so each step's objective is the "
          "same function): one iteration per step (max_iter 1), the two-loop recursion over a history of 3 kept across "
-         "steps; expected_loss is the closure's value at the parameters. 10 steps, one iteration each: with more inner "
-         "iterations (max_iter 4) or steps the float32 run takes other tolerance_change exits (the library's own float32 "
-         "run leaves its float64 one by 6%), and the float64 curvature pairs amplify last-bit differences of the loss's "
-         "summation order.",
-         {"steps": 10}),
+         "steps; expected_loss is the closure's value at the parameters. One iteration per step: with max_iter 4 the "
+         "float32 run takes other tolerance_change exits (the library's own float32 run leaves its float64 one by 6%) "
+         "and past ~15 steps, even at one iteration per step, float32's curvature pairs (y = g_new - g_old of a "
+         "converging run) amplify its rounding beyond 1e-4 relative: 12 steps, fewer than gen_training's 20.",
+         {"steps": 12}),
         ("torch/train/asgd-wd-sigmoid-bce", "ASGD", {"lr": 0.3, "alpha": 0.6, "weight_decay": 0.001}, "xor", [6], "sigmoid", 16,
          "ASGD with L2 weight decay and alpha 0.6 on a sigmoid MLP with BCE."),
     ])
