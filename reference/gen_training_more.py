@@ -8,6 +8,11 @@ cases take jax.value_and_grad of the same jax model (training_models.jax_loss) a
 gradients to the Keras optimizer's own `apply_gradients` on float64 keras.Variables, on the JAX
 backend (runners/keras.py `train`, training_models.keras_train). Hyperparameters are chosen so
 that every case's loss moves within its steps (a default lr of 1e-3 barely moves these models).
+torch LBFGS and schedulefree's *Closure classes are stepped with `opt.step(closure)` (the loss
+is the closure's first value: LBFGS's at the parameters, a Closure class's at y); optax
+polyak_sgd, momo and momo_adam get the batch loss as `update(..., value=loss)`. Where a case
+departs from gen_training's settings (fewer steps, a wider tolerance, a non-default knob that
+keeps float32 runs near float64 ones), its description gives the measurement.
 
 Not trained here, with the reason:
 - torch.optim.Muon: it accepts 2-D parameters only ("Muon only supports 2D parameters whereas
