@@ -51,10 +51,22 @@ def torch_loss(m, ps, X, y):
     return F.binary_cross_entropy_with_logits(z[:, 0], y)
 
 
+def takes_closure(opt):
+    """torch.optim.LBFGS (it re-evaluates the objective) and schedulefree's *Closure classes (their
+    parameters hold x; they move them to y, call the closure there and move back): stepped with
+    `opt.step(closure)`."""
+    import torch
+
+    return isinstance(opt, torch.optim.LBFGS) or (type(opt).__module__.startswith("schedulefree")
+                                                  and type(opt).__name__.endswith("Closure"))
+
+
 def torch_train(case, opt, ps, clip=None, on_step=None):
     """The training loop: per step set the lr (an override holds for its step only), zero the
     grads, loss = the batch loss at the current parameters, backward, `clip(ps)`, opt.step().
-    Returns (losses, params after each step)."""
+    An optimizer that `takes_closure` gets these as its closure, `opt.step(closure)`; the loss is
+    then what step returns (the closure's first value: LBFGS's at the parameters, a *Closure
+    class's at y). Returns (losses, params after each step)."""
     import torch
 
     m, X, y = arrays(case)
@@ -65,12 +77,20 @@ def torch_train(case, opt, ps, clip=None, on_step=None):
         for g, b in zip(opt.param_groups, base):
             g["lr"] = s["lr"] if s.get("lr") is not None else b
         rows = torch.tensor(s["batch"], dtype=torch.long)
-        opt.zero_grad()
-        loss = torch_loss(m, ps, Xt[rows], yt[rows])
-        loss.backward()
-        if clip is not None:
-            clip(ps)
-        opt.step()
+
+        def closure(rows=rows):
+            opt.zero_grad()
+            loss = torch_loss(m, ps, Xt[rows], yt[rows])
+            loss.backward()
+            if clip is not None:
+                clip(ps)
+            return loss
+
+        if takes_closure(opt):
+            loss = opt.step(closure)
+        else:
+            loss = closure()
+            opt.step()
         losses.append(float(loss.detach()))
         out.append([p.detach().numpy().reshape(-1).tolist() for p in ps])
     return losses, out
@@ -97,10 +117,11 @@ def jax_loss(m, ps, X, y):
     return optax.sigmoid_binary_cross_entropy(z[:, 0], y).mean()
 
 
-def optax_train(case, opt, injected, base_lr, transforms_chained):
+def optax_train(case, opt, injected, base_lr, transforms_chained, takes_value=False):
     """jax.value_and_grad of the batch loss, then opt.update / apply_updates. With `injected`,
     opt was built by inject_hyperparams and a step's lr is set in its hyperparams (the inner
-    state when clipping transforms are chained in front). Returns (losses, params after each step)."""
+    state when clipping transforms are chained in front). With `takes_value` (polyak_sgd, momo,
+    momo_adam) the batch loss goes to the update as `value=`. Returns (losses, params after each step)."""
     import jax
     import jax.numpy as jnp
     import optax
@@ -120,8 +141,40 @@ def optax_train(case, opt, injected, base_lr, transforms_chained):
             inner.hyperparams["learning_rate"] = jnp.asarray(lr, dtype=jnp.float64)
         rows = np.array(s["batch"], dtype=np.int64)
         loss, g = vg(ps, jnp.asarray(X[rows]), jnp.asarray(y[rows]))
-        updates, state = update(g, state, ps)
+        updates, state = update(g, state, ps, value=loss) if takes_value else update(g, state, ps)
         ps = optax.apply_updates(ps, updates)
         losses.append(float(loss))
         out.append([np.asarray(p).reshape(-1).tolist() for p in ps])
+    return losses, out
+
+
+# --------------------------------------------------------------------------------------------- keras (JAX backend)
+
+def keras_train(case, opt, vs, keras):
+    """The jax loop's gradients (jax.value_and_grad of jax_loss at the variables' values), then the
+    Keras optimizer's own `apply_gradients` on the keras.Variables `vs`. A step's lr is assigned to
+    `optimizer.learning_rate` for that step only (the constructor's value is assigned back on the
+    next step without one), as runners/keras.py's replay does. Returns (losses, params after each step)."""
+    import jax
+    import jax.numpy as jnp
+
+    m, X, y = arrays(case)
+    vg = jax.jit(jax.value_and_grad(lambda p, xb, yb: jax_loss(m, p, xb, yb)))
+    base, overridden = None, False
+    losses, out = [], []
+    for s in case["steps"]:
+        if s.get("lr") is not None:
+            if base is None:
+                base = float(np.asarray(opt.learning_rate))
+            opt.learning_rate = s["lr"]
+            overridden = True
+        elif overridden:
+            opt.learning_rate = base
+            overridden = False
+        rows = np.array(s["batch"], dtype=np.int64)
+        ps = [jnp.asarray(np.asarray(v)) for v in vs]
+        loss, g = vg(ps, jnp.asarray(X[rows]), jnp.asarray(y[rows]))
+        opt.apply_gradients([(keras.ops.convert_to_tensor(gi), v) for gi, v in zip(g, vs)])
+        losses.append(float(loss))
+        out.append([np.asarray(v).reshape(-1).tolist() for v in vs])
     return losses, out

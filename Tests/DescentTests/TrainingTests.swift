@@ -12,8 +12,12 @@ import DescentJSON
 
 private let repoFixtures = fixturesURL
 
+/// Every convention with training goldens (reference/gen_training.py and gen_training_more.py).
+private let trainingConventions: Set<String> = ["torch", "optax", "pytorch_optimizer", "lion_pytorch", "schedulefree", "keras",
+                                                "transformers", "prodigyopt", "dadaptation"]
+
 private func trainingFiles() throws -> [FixtureFile] {
-    let dirs = ["torch", "optax", "pytorch_optimizer", "lion_pytorch", "schedulefree"].map { repoFixtures.appendingPathComponent("\($0)/training").path }
+    let dirs = trainingConventions.map { repoFixtures.appendingPathComponent("\($0)/training").path }
     return try FixtureLoader.discover(dirs).files.map { try FixtureLoader.load(path: $0) }
 }
 
@@ -90,13 +94,21 @@ private func trainingCase(batch: String = "[0, 1]", activation: String = "\"tanh
         let setups = cases.map { $0.training! }
         #expect(Set(setups.compactMap(\.activation)) == Set(Activation.allCases.map(\.rawValue)))
         #expect(Set(setups.map(\.loss)) == Set(Loss.allCases.map(\.rawValue)))
-        #expect(Set(cases.map(\.convention)) == ["torch", "optax", "pytorch_optimizer", "lion_pytorch", "schedulefree"])
+        #expect(Set(cases.map(\.convention)) == trainingConventions)
         #expect(cases.contains { !$0.gradTransforms.isEmpty && $0.convention == "torch" })
         #expect(cases.contains { !$0.gradTransforms.isEmpty && $0.convention == "optax" })
         #expect(cases.contains { $0.steps.contains { $0.lr != nil } })
         // batches of different sizes within a case (a short last batch)
         #expect(cases.contains { Set($0.steps.map { $0.batch!.count }).count > 1 })
-        for c in cases { #expect((20...50).contains(c.steps.count) && c.tolerance.rtol <= 1e-8, "\(c.id)") }
+        // 20–50 steps at rtol ≤ 1e-8, but for two reasoned exceptions (each case's description gives
+        // the measurement): torch LBFGS trains 12 full-batch steps (later its float32 curvature pairs
+        // amplify rounding beyond the float32 policy), and Keras takes Adafactor's means and Muon's
+        // Frobenius norm in float32 (rtol 1e-5, as gen_adafactor.py's and gen_keras.py's cases).
+        for c in cases {
+            let steps = c.name == "LBFGS" ? 12...50 : 20...50
+            let rtol = c.convention == "keras" && ["Adafactor", "Muon"].contains(c.name) ? 1e-5 : 1e-8
+            #expect(steps.contains(c.steps.count) && c.tolerance.rtol <= rtol, "\(c.id)")
+        }
     }
 
     @Test func modelVariantsAreCaughtByTheTrainingFixtures() throws {

@@ -17,7 +17,8 @@ through runners.keras.replay_case (the code gen_features_keras.py made their gol
 torch: CosineDecay leaks float32 on JAX); the answer adds `state`, the optimizer's variables after
 every step (`iterations` and the slots by name, the spec's "Adapter requests and replies").
 `optimizer.param_groups`, `accumulation`, `non_finite` and `grad_transforms` are not Keras's forms
-and are answered `unsupported`.
+and are answered `unsupported`. Training cases run on the JAX backend: jax.value_and_grad of the
+jax MLP, the optimizer's apply_gradients (runners.keras.train, as gen_training_more.py).
 """
 import json
 import os
@@ -28,7 +29,7 @@ SCHEDULE_WORKER = "--schedule-worker" in sys.argv   # the torch-backend child: s
 BACKEND = "torch" if SCHEDULE_WORKER else os.environ.get("KERAS_BACKEND", "jax")
 os.environ["KERAS_BACKEND"] = BACKEND
 
-from _protocol import number, numbers, serve, trajectory  # noqa: E402
+from _protocol import number, numbers, serve, trajectory, training_answer  # noqa: E402
 from runners import keras as keras_runner  # noqa: E402
 from runners import replay_inputs  # noqa: E402
 
@@ -89,6 +90,24 @@ def optimizer_case(c):
     return {"params": trajectory(keras_runner.replay(o["name"], o.get("hyperparameters"), c["params"], *replay_inputs(c)))}
 
 
+def training_case(c):
+    """kind "training": jax.value_and_grad of the jax MLP, then the optimizer's apply_gradients on the
+    JAX backend (runners.keras.train, as gen_training_more.py)."""
+    import training_models as tm
+
+    o = c["optimizer"]
+    why = tm.check_model(c["model"])
+    if why:
+        return {"unsupported": why}
+    if keras_runner.optimizer_class(o["name"]) is None:
+        return {"unsupported": f"keras.optimizers has no {o['name']}"}
+    if c.get("grad_transforms"):
+        return {"unsupported": "gradient transforms are Keras optimizer arguments (clipnorm, …), not grad_transforms"}
+    if BACKEND != "jax":
+        return {"unsupported": "keras training cases take the model's gradients from jax: run with KERAS_BACKEND=jax"}
+    return training_answer(*keras_runner.train(c))
+
+
 def schedule_values(c):
     s = c["schedule"]
     if keras_runner.schedule_class(s["name"]) is None:
@@ -124,6 +143,8 @@ def handle(c):
     conv = (c.get("optimizer") or c.get("schedule") or {}).get("convention")
     if conv != "keras":
         return {"unsupported": f"this adapter runs keras cases only (case is '{conv}')"}
+    if c["kind"] == "training":
+        return training_case(c)
     return optimizer_case(c) if c["kind"] == "optimizer" else schedule_case(c)
 
 

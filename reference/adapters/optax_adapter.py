@@ -91,7 +91,10 @@ def training_case(c):
         return {"unsupported": why}
     if optax_runner.factory(c["optimizer"]["name"]) is None:
         return {"unsupported": f"optax has no {c['optimizer']['name']}"}
-    return training_answer(*optax_runner.train(c))
+    try:
+        return training_answer(*optax_runner.train(c))
+    except NotImplementedError as e:   # optax.lbfgs: see runners/optax.py `train`
+        return {"unsupported": str(e)}
 
 
 def lbfgs_case(c, hp):

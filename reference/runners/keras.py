@@ -259,3 +259,23 @@ def schedule_error(name, params, catch=(ValueError,)):
     except catch as e:
         return str(e)
     return None
+
+
+def train(case):
+    """A training case (`kind: "training"`) on the JAX backend: keras.optimizers.<name>(**hp) on
+    float64 keras.Variables of the case's params, the gradients of training_models.jax_loss by
+    jax.value_and_grad (training_models.keras_train). Returns (losses, params after each step)."""
+    import training_models as tm
+
+    keras = setup()
+    if keras.backend.backend() != "jax":
+        raise NotImplementedError("keras training cases run on the JAX backend (jax.grad of the model)")
+    o = case["optimizer"]
+    cls = optimizer_class(o["name"])
+    if cls is None:
+        raise LookupError(f"keras.optimizers has no {o['name']}")
+    if case.get("grad_transforms"):
+        raise ValueError("grad_transforms: not a keras field (Keras clips inside the optimizer)")
+    vs = [_variable(keras, p) for p in case["params"]]
+    opt = cls(**dict(o.get("hyperparameters") or {}))
+    return tm.keras_train(case, opt, vs, keras)

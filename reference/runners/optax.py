@@ -181,7 +181,9 @@ def first_update_error(factory_, hp, params, catch=(ValueError,), problem=None):
 
 def train(case):
     """A training case (`kind: "training"`): training_models.optax_train with the case's optimizer
-    (inject_hyperparams when a step sets the lr) and its clipping chained in front. Returns
+    (inject_hyperparams when a step sets the lr) and its clipping chained in front; a factory in
+    NEEDS_VALUE gets the batch loss as `value`. optax.lbfgs is refused (its loop reuses the line
+    search's value and gradient, of the previous step's minibatch). Returns
     (losses, params after each step)."""
     import training_models as tm
 
@@ -190,10 +192,14 @@ def train(case):
     f = factory(o["name"])
     if f is None:
         raise LookupError(f"optax has no {o['name']}")
+    if o["name"] == "lbfgs":
+        raise NotImplementedError("optax.lbfgs: value_and_grad_from_state reuses the line search's value and gradient, "
+                                  "taken on the previous step's minibatch")
     injected = any(s.get("lr") is not None for s in case["steps"])
     transforms = case.get("grad_transforms") or []
     opt = build(f, hp, injected, transforms)
-    return tm.optax_train(case, opt, injected, hp.get("learning_rate"), bool(transforms))
+    return tm.optax_train(case, opt, injected, hp.get("learning_rate"), bool(transforms),
+                          takes_value=o["name"] in NEEDS_VALUE)
 
 
 # ---------------------------------------------------------------------------------------------

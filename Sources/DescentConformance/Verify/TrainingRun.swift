@@ -1,7 +1,9 @@
 // TrainingRun.swift — runs a training case: at every step the implementation's MLP computes the
 // batch loss and the gradients by backpropagation on that step's rows (on the implementation's
 // engine: naive / vectorized / blas gemm), the case's grad_transforms and optimizer follow, as in
-// a replay case. The loss before each step and the parameters after it are compared with the
+// a replay case. The optimizer is handed the batch objective (`stepObjective`), so one that
+// takes the gradient elsewhere than at its parameters (schedulefree's *Closure classes, at y) or
+// evaluates several times (L-BFGS) or takes the loss's value (polyak_sgd, momo) trains too. The loss before each step and the parameters after it are compared with the
 // goldens; the loss is the last series of the trajectory (tensor index = number of tensors).
 // float32 policy for the loss: atol₃₂ = 1e-5 · max over steps of |expected_loss| (the series'
 // peak, as for schedules), so a loss that training drives to ~0 is judged at the scale it came from.
@@ -22,28 +24,25 @@ extension Verifier {
         r.ran = "\(impl.name): \(mlp) on \(model.engine.kind.rawValue) gemm\(model.faults.isEmpty ? "" : " [faults \(model.faults.rawValue)]"); "
             + "\(c.convention).\(c.name) → \(spec.family.familyName) [\(spec.family.summary)] as \(box.typeName)"
         let params = c.params.map { Buffer<T>(converting: $0.values) }
-        let grads = model.makeGradients()
         var cmp = TrajectoryComparer(dtype: T.dtype, tolerance: c.tolerance, float32Override: c.toleranceFloat32,
                                      series: c.params.count + 1)
         for (k, s) in c.steps.enumerated() {
             let lr = s.lr ?? spec.lr
             let rows = s.batch!
-            let loss: T
-            if box.needsObjective {
-                // Optimizers that re-evaluate (L-BFGS) see the batch loss as their objective.
-                var first: T?
-                let objective: Objective<T> = { p in
-                    let g = model.makeGradients()
-                    let l = model.lossAndGradients(params: p, data: data, rows: rows, into: g)
-                    if first == nil { first = l }
-                    return (Double(l), g)
-                }
-                box.stepObjective(params, objective, lr)
-                loss = first ?? .nan
-            } else {
-                loss = model.lossAndGradients(params: params, data: data, rows: rows, into: grads)
-                box.step(params, grads, lr)
+            // Every optimizer steps on the batch objective and evaluates it where it needs to:
+            // once at the parameters (the default), several times (L-BFGS), or at its own point
+            // (schedulefree's *Closure classes, whose parameters hold x: the gradient at y). The
+            // loss is the objective's first evaluation of the step, what torch's loop and the
+            // closure report. Each evaluation gets its own gradients (an optimizer may keep them).
+            var first: T?
+            let objective: Objective<T> = { p in
+                let g = model.makeGradients()
+                let l = model.lossAndGradients(params: p, data: data, rows: rows, into: g)
+                if first == nil { first = l }
+                return (Double(l), g)
             }
+            box.stepObjective(params, objective, lr)
+            let loss = first ?? .nan
             cmp.compare(step: k, series: c.params.count, expected: [s.expectedLoss!], actual: [Double(loss)],
                         scale: c.lossScale)
             var now: [[Double]] = []
