@@ -111,6 +111,8 @@ public struct BenchOptimizer: Sendable {
         BenchOptimizer("optax/cocob", "optax", "cocob", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/dog", "optax", "dog", #"{"learning_rate": 0.001}"#),
         BenchOptimizer("optax/acprop", "optax", "acprop", #"{"learning_rate": 0.001}"#),
+        BenchOptimizer("pytorch_optimizer/Ranger", "pytorch_optimizer", "Ranger"),
+        BenchOptimizer("pytorch_optimizer/CAME", "pytorch_optimizer", "CAME", matrix: true),
         // Adafactor on a square matrix: its factored second moment (a row and a column vector).
         BenchOptimizer("torch/Adafactor", "torch", "Adafactor", matrix: true),
         BenchOptimizer("optax/adafactor", "optax", "adafactor", #"{"learning_rate": 0.001}"#, matrix: true),
