@@ -126,3 +126,30 @@ func prodigyoptGroupsRunAsOneStepper(_ groups: String) throws {
         #expect(r.ran.contains("1 unit") && r.ran.contains("one state over all"), "\(r.ran)")
     }
 }
+
+/// prodigyopt and dadaptation raise at the step when a group's lr is neither the largest nor 0
+/// ("Setting different lr values in different parameter groups is only supported for values of 0");
+/// a group at lr 0 is accepted (prodigyopt's constructor would refuse lr=0; a group's is not checked).
+@Test(arguments: [("prodigyopt", "Prodigy"), ("dadaptation", "DAdaptAdam"), ("dadaptation", "DAdaptSGD"), ("dadaptation", "DAdaptLion")])
+func sharedEstimateGroupLRs(_ convention: String, _ name: String) throws {
+    func run(_ secondLR: Double) throws -> CaseResult {
+        let text = """
+        {"format": "descent-fixture/1", "description": "t", "cases": [{"id": "t/\(name)", "kind": "optimizer", "source": "t",
+         "dtype": "float64", "features": ["param_groups"],
+         "optimizer": {"convention": "\(convention)", "name": "\(name)", "hyperparameters": {"lr": 1.0},
+                       "param_groups": [{"params": [0]}, {"params": [1], "hyperparameters": {"lr": \(secondLR)}}]},
+         "params": [{"shape": [1], "values": [1.0]}, {"shape": [1], "values": [2.0]}],
+         "steps": [{"grads": [[0.25], [0.5]], "expected": [[1.0], [2.0]]}], "tolerance": {"rtol": 1e-9, "atol": 1e-12}}]}
+        """
+        let file = try FixtureLoader.load(json: try JSON.parse(text), path: "test.json")
+        let results = Verifier(implementations: [EngineImplementation(.naive, summary: "")], dtypes: [.float64]).run(file)
+        #expect(results.count == 1)
+        return results[0]
+    }
+    let mixed = try run(0.5)
+    #expect(mixed.status == .error, "\(mixed.status) \(mixed.message)")
+    #expect(mixed.message.contains("Setting different lr values in different parameter groups is only supported for values of 0"), "\(mixed.message)")
+    let frozen = try run(0.0)
+    #expect(frozen.status != .error && frozen.status != .unsupported, "\(frozen.status) \(frozen.message)")
+    #expect(frozen.ran.contains("one state over all"), "\(frozen.ran)")
+}

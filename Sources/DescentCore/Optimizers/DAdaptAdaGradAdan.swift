@@ -111,9 +111,7 @@ final class DAdaptAdaGradStepper<T: DescentFloat>: GroupedStepper {
     init(groups: [DAdaptAdaGradFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
         config = groups[0]
         self.groups = groups
-        var of = Array(repeating: 0, count: shapes.count)
-        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
-        groupOf = of
+        groupOf = groupIndex(members, count: shapes.count)
         self.engine = engine
         alphak = .zeros(like: shapes)
         sk = .zeros(like: shapes)
@@ -298,9 +296,7 @@ final class DAdaptAdanStepper<T: DescentFloat>: GroupedStepper {
     init(groups: [DAdaptAdanFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
         config = groups[0]
         self.groups = groups
-        var of = Array(repeating: 0, count: shapes.count)
-        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
-        groupOf = of
+        groupOf = groupIndex(members, count: shapes.count)
         self.engine = engine
         m = .zeros(like: shapes)
         n = .zeros(like: shapes)

@@ -186,9 +186,7 @@ final class DAdaptAdamStepper<T: DescentFloat>: GroupedStepper {
     init(groups: [DAdaptAdamFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
         config = groups[0]
         self.groups = groups
-        var of = Array(repeating: 0, count: shapes.count)
-        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
-        groupOf = of
+        groupOf = groupIndex(members, count: shapes.count)
         self.engine = engine
         m = .zeros(like: shapes)
         v = .zeros(like: shapes)
@@ -207,9 +205,7 @@ final class DAdaptAdamStepper<T: DescentFloat>: GroupedStepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
         // "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
-        if let top = groupLRs.max(), groupLRs.contains(where: { $0 != top && $0 != 0 }) {
-            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0. To scale the learning rate differently for each layer, set the 'layer_scale' value instead.")
-        }
+        _ = try largestGroupLR(groupLRs, message: groupLRMessage + ". To scale the learning rate differently for each layer, set the 'layer_scale' value instead.")
         step(params, grads, lrs: groupLRs)
     }
 
@@ -396,9 +392,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: GroupedStepper {
 
     init(_ config: DAdaptSGDFamily, members: [[Int]], shapes: [[Int]], engine: Engine) {
         self.config = config
-        var of = Array(repeating: 0, count: shapes.count)
-        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
-        groupOf = of
+        groupOf = groupIndex(members, count: shapes.count)
         self.engine = engine
         s = .zeros(like: shapes)
         x0 = .zeros(like: shapes)
@@ -414,10 +408,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: GroupedStepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
         // "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
-        let top = groupLRs.max() ?? 0
-        if groupLRs.contains(where: { $0 != top && $0 != 0 }) {
-            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0")
-        }
+        _ = try largestGroupLR(groupLRs, message: groupLRMessage)
         step(params, grads, lrs: groupLRs)
     }
 
@@ -560,9 +551,7 @@ final class DAdaptLionStepper<T: DescentFloat>: GroupedStepper {
     init(groups: [DAdaptLionFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
         config = groups[0]
         self.groups = groups
-        var of = Array(repeating: 0, count: shapes.count)
-        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
-        groupOf = of
+        groupOf = groupIndex(members, count: shapes.count)
         self.engine = engine
         m = .zeros(like: shapes)
         s = .zeros(like: shapes)
@@ -576,11 +565,7 @@ final class DAdaptLionStepper<T: DescentFloat>: GroupedStepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
         // "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
-        let top = groupLRs.max() ?? 0
-        if groupLRs.contains(where: { $0 != top && $0 != 0 }) {
-            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0")
-        }
-        step(params, grads, lr: top)
+        step(params, grads, lr: try largestGroupLR(groupLRs, message: groupLRMessage))
     }
 
     /// Every tensor with a gradient steps at dlr = d·(the largest group lr), a group at lr 0 too.

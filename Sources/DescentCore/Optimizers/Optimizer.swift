@@ -105,6 +105,24 @@ extension GroupSharingFamily {
     }
 }
 
+/// Each tensor's param group (a `GroupedStepper`'s members: the positions of each group's tensors).
+func groupIndex(_ members: [[Int]], count: Int) -> [Int] {
+    var of = Array(repeating: 0, count: count)
+    for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+    return of
+}
+
+/// prodigyopt's and dadaptation's step lr: the largest group lr; another group lr than that or 0
+/// raises the library's RuntimeError, in its wording (`message`).
+func largestGroupLR(_ lrs: [Double], message: String) throws -> Double {
+    let top = lrs.max() ?? 0
+    if lrs.contains(where: { $0 != top && $0 != 0 }) { throw DescentError.invalidHyperparameter(field: "lr", message: message) }
+    return top
+}
+
+/// The RuntimeError's wording in prodigyopt, DAdaptSGD and DAdaptLion (DAdaptAdam adds a sentence).
+let groupLRMessage = "Setting different lr values in different parameter groups is only supported for values of 0"
+
 /// Closures over a concrete stepper (type erasure that keeps specialisation).
 /// A stepper whose update takes the objective's value as well as its gradient (Polyak step sizes,
 /// momo): it writes `step(params:grads:loss:lr:)` and gets the protocol's two steps from it. It

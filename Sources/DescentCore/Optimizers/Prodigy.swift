@@ -201,8 +201,7 @@ final class ProdigyStepper<T: DescentFloat>: GroupedStepper {
     init(groups: [ProdigyFamily], members: [[Int]], shapes: [[Int]], engine: Engine) {
         config = groups[0]
         self.groups = groups
-        var of = Array(repeating: 0, count: shapes.count)
-        for (j, ts) in members.enumerated() { for i in ts { of[i] = j } }
+        let of = groupIndex(members, count: shapes.count)
         groupOf = of
         self.engine = engine
         m = .zeros(like: shapes)
@@ -227,9 +226,7 @@ final class ProdigyStepper<T: DescentFloat>: GroupedStepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
         // prodigyopt: "if group_lr not in [lr, 0.0]: raise RuntimeError" (lr the largest group lr).
-        if config.form == .prodigyopt, let top = groupLRs.max(), groupLRs.contains(where: { $0 != top && $0 != 0 }) {
-            throw DescentError.invalidHyperparameter(field: "lr", message: "Setting different lr values in different parameter groups is only supported for values of 0")
-        }
+        if config.form == .prodigyopt { _ = try largestGroupLR(groupLRs, message: groupLRMessage) }
         step(params, grads, lrs: groupLRs)
     }
 
