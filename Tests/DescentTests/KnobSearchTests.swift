@@ -152,6 +152,68 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
         #expect(d.first?.hasPrefix("reproduced by the case's own maths with bias corrections") == true && d.first?.contains("float32") == true, "\(d)")
     }
 
+    /// torch's RAdam and Adamax with their step scalars (1 − βᵗ, ρₜ, rₜ; Adamax's lr/(1 − β₁ᵗ))
+    /// computed in float32, written by hand with Float arithmetic: named as that float32 rounding.
+    @Test func float32StepScalarsOfRAdamAndAdamaxAreLocalised() throws {
+        do {
+            let (c, path) = try namedCase("torch/RAdam.json", "torch/RAdam/defaults")
+            guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+            let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 1e-3
+            var w = oc.params.map(\.values)
+            var m = w.map { $0.map { _ in 0.0 } }, v = m
+            var trajectory: [[[Double]]] = []
+            for (k, st) in oc.steps.enumerated() {
+                let grads = try #require(st.grads)
+                let t = Float(k + 1)
+                let bc1 = 1 - Float.pow(Float(b1), t), b2t = Float.pow(Float(b2), t), bc2 = 1 - b2t
+                let rhoInf = 2 / (1 - Float(b2)) - 1
+                let rho = rhoInf - 2 * t * b2t / bc2
+                let rect = ((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho)).squareRoot()
+                for i in w.indices {
+                    for j in w[i].indices {
+                        let g = grads[i][j]
+                        m[i][j] = b1 * m[i][j] + (1 - b1) * g
+                        v[i][j] = b2 * v[i][j] + (1 - b2) * g * g
+                        let mHat = m[i][j] / Double(bc1)
+                        if rho > 5 {
+                            w[i][j] -= mHat * (st.lr ?? lr) * (Double(bc2.squareRoot()) / (v[i][j].squareRoot() + eps)) * Double(rect)
+                        } else {
+                            w[i][j] -= mHat * (st.lr ?? lr)
+                        }
+                    }
+                }
+                trajectory.append(w)
+            }
+            let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
+            #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("ρₜ") == true
+                    && d.first?.contains("float32") == true, "\(d)")
+        }
+        do {
+            let (c, path) = try namedCase("torch/Adamax.json", "torch/Adamax/defaults")
+            guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+            let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 2e-3
+            var w = oc.params.map(\.values)
+            var m = w.map { $0.map { _ in 0.0 } }, u = m
+            var trajectory: [[[Double]]] = []
+            for (k, st) in oc.steps.enumerated() {
+                let grads = try #require(st.grads)
+                let bc1 = 1 - Float.pow(Float(b1), Float(k + 1))
+                let stepSize = Double(Float(st.lr ?? lr) / bc1)
+                for i in w.indices {
+                    for j in w[i].indices {
+                        let g = grads[i][j]
+                        m[i][j] = b1 * m[i][j] + (1 - b1) * g
+                        u[i][j] = max(b2 * u[i][j], abs(g) + eps)
+                        w[i][j] -= stepSize * m[i][j] / u[i][j]
+                    }
+                }
+                trajectory.append(w)
+            }
+            let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
+            #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("float32") == true, "\(d)")
+        }
+    }
+
     /// An adapter's `error` on a trajectory case is diagnosed by what it rejected: the argument
     /// its message names as a whole word (`lr_decay`, not `lr` inside it).
     @Test func anErrorOnATrajectoryCaseNamesWhatWasRejected() throws {

@@ -127,6 +127,18 @@ private func adamDecayForms<F: OptimizerFamily>(_ t: inout Table<F>, _ kp: Writa
     }
 }
 
+/// The knob "step scalars in float32": a port that computes the per-step scalars (bias corrections,
+/// RAdam's ρₜ and rₜ) in float32; a precision change (`precise`).
+private func floatScalars<F: OptimizerFamily>(_ t: inout Table<F>, _ kp: WritableKeyPath<F, Bool> & Sendable, _ text: String) {
+    guard !t.f[keyPath: kp] else { return }
+    t.choice("step scalars in float32", text) { x in x[keyPath: kp] = true; return true }
+}
+
+/// The table's "step scalars in float32" change marked as a precision change.
+private func precise(_ changes: [KnobChange]) -> [KnobChange] {
+    changes.map { c in c.knob == "step scalars in float32" ? KnobChange(knob: c.knob, text: c.text, precision: true, apply: c.apply) : c }
+}
+
 /// 1-D tensors (biases, norms) left out of the decay: the mask `rank ≥ 2`.
 private func excludeVectors<F: OptimizerFamily>(_ t: inout Table<F>, _ kp: WritableKeyPath<F, [Bool]?> & Sendable, shapes: [[Int]], decays: Bool) {
     let mask = shapes.map { $0.count >= 2 }
@@ -253,7 +265,8 @@ package enum FamilyKnobs {
         t.number("β₂", \.beta2, KnobGrid.beta2)
         adamDecayForms(&t, \.decay)
         excludeVectors(&t, \.decayMask, shapes: shapes, decays: a.decay != .none)
-        return t.out
+        floatScalars(&t, \.scalarsInFloat32, "the bias correction 1−β₁ᵗ and lr/(1−β₁ᵗ) computed in float32")
+        return precise(t.out)
     }
 
     private static func radam(_ r: RAdamFamily) -> [KnobChange] {
@@ -266,7 +279,10 @@ package enum FamilyKnobs {
         t.number("β₂", \.beta2, KnobGrid.beta2)
         t.number("rectification threshold", \.threshold, [5, 4, 6])
         adamDecayForms(&t, \.decay)
-        return t.out
+        if r.pytorchOptimizer == nil {
+            floatScalars(&t, \.scalarsInFloat32, "the step's scalars 1−β₁ᵗ, 1−β₂ᵗ, ρₜ and the rectification rₜ computed in float32")
+        }
+        return precise(t.out)
     }
 
     private static func nadam(_ n: NAdamFamily) -> [KnobChange] {

@@ -23,6 +23,8 @@ public struct AdamaxFamily: OptimizerFamily {
     public var epsOutsideMax = false
     /// m divided by 1 − β₁ᵗ (every library here); false: m used raw (a real implementation's mistake).
     public var biasCorrection = true
+    /// A port's precision (the diagnosis's knob): 1 − β₁ᵗ and lr/(1 − β₁ᵗ) computed in float32.
+    public var scalarsInFloat32 = false
 
     public init(form: AdamForm) { self.form = form }
 
@@ -30,7 +32,7 @@ public struct AdamaxFamily: OptimizerFamily {
     public var summary: String {
         "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps) \(epsOutsideMax ? "outside (u + ε)" : "inside") the max, \(decay.summary)"
             + (decayMask.map { ", decay mask \($0)" } ?? "") + (maximize ? ", maximize" : "")
-            + (biasCorrection ? "" : ", no bias correction")
+            + (biasCorrection ? "" : ", no bias correction") + (scalarsInFloat32 ? ", step scalars in float32" : "")
     }
 
     @_specialize(where T == Double) @_specialize(where T == Float)
@@ -88,11 +90,17 @@ final class AdamaxStepper<T: DescentFloat>: Stepper {
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         t += 1
-        let bc1 = config.biasCorrection ? 1 - Double.pow(config.beta1, Double(t)) : 1
+        var bc1 = config.biasCorrection ? 1 - Double.pow(config.beta1, Double(t)) : 1
+        var stepSize = lr / bc1
+        if config.scalarsInFloat32 {
+            let bc1F: Float = config.biasCorrection ? 1 - Float.pow(Float(config.beta1), Float(t)) : 1
+            bc1 = Double(bc1F)
+            stepSize = Double(Float(lr) / bc1F)
+        }
         let k = AdamaxKernel<T>(
             form: config.form, maximize: config.maximize, epsOutsideMax: config.epsOutsideMax, l2: T(config.decay.l2), decoupled: T(config.decay.decoupled),
             beta1: T(config.beta1), beta2: T(config.beta2), oneMinusBeta1: T(1 - config.beta1), eps: T(config.eps),
-            bc1: T(bc1), negLr: T(-lr), negStepSize: T(-(lr / bc1)))
+            bc1: T(bc1), negLr: T(-lr), negStepSize: T(-stepSize))
         var masked = k
         masked.decoupled = 0
         let mask = config.decayMask

@@ -53,6 +53,9 @@ public struct RAdamFamily: OptimizerFamily {
     public var maximize = false
     /// pytorch_optimizer's step (above); nil = `form`'s. Its `threshold` is n_sma_threshold (ρₜ ≥).
     public var pytorchOptimizer: PytorchOptimizerRectification? = nil
+    /// A port's precision (the diagnosis's knob, torch and optax forms): the step's scalars
+    /// (1 − β₁ᵗ, 1 − β₂ᵗ, ρₜ, rₜ, √(1 − β₂ᵗ)) computed in float32.
+    public var scalarsInFloat32 = false
 
     /// What pytorch_optimizer's RAdam-based optimizers add to torch's form.
     public struct PytorchOptimizerRectification: Sendable, Equatable {
@@ -78,6 +81,7 @@ public struct RAdamFamily: OptimizerFamily {
         return "\(form.rawValue) form, betas (\(beta1), \(beta2)), eps \(eps)" + (epsRoot != 0 ? ", eps_root \(epsRoot)" : "")
             + ", rectified when rho \(form == .torch ? ">" : ">=") \(threshold), \(decay.summary)"
             + (nesterov ? ", nesterov" : "") + (maximize ? ", maximize" : "")
+            + (scalarsInFloat32 ? ", step scalars in float32" : "")
     }
 
     @_specialize(where T == Double) @_specialize(where T == Float)
@@ -156,11 +160,24 @@ final class RAdamStepper<T: DescentFloat>: Stepper {
         // optax's count is int32: its powers are XLA's square-and-multiply (ρₜ amplifies an ulp).
         func power(_ b: Double, _ n: Int) -> Double { c.form == .torch ? Double.pow(b, Double(n)) : xlaIntegerPow(b, n) }
         let b2t = power(c.beta2, t)
-        let bc1 = 1 - power(c.beta1, t), bc2 = 1 - b2t
+        var bc1 = 1 - power(c.beta1, t), bc2 = 1 - b2t
         let rhoInf = 2 / (1 - c.beta2) - 1
-        let rho = rhoInf - 2 * step * b2t / bc2
+        var rho = rhoInf - 2 * step * b2t / bc2
+        var rect = Double.pow((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho), 0.5)
+        var bc1Next = 1 - power(c.beta1, t + 1)
+        if c.scalarsInFloat32 {
+            // A port that computes the step's scalars in float32 (the diagnosis's precision knob).
+            let b1 = Float(c.beta1), b2 = Float(c.beta2), s = Float(t)
+            let b2tF = Float.pow(b2, s), bc2F = 1 - b2tF
+            let rhoInfF = 2 / (1 - b2) - 1
+            let rhoF = rhoInfF - 2 * s * b2tF / bc2F
+            bc1 = Double(1 - Float.pow(b1, s))
+            bc2 = Double(bc2F)
+            rho = Double(rhoF)
+            rect = Double(((rhoF - 4) * (rhoF - 2) * rhoInfF / ((rhoInfF - 4) * (rhoInfF - 2) * rhoF)).squareRoot())
+            bc1Next = Double(1 - Float.pow(b1, s + 1))
+        }
         let rectified = c.form == .torch ? rho > c.threshold : rho >= c.threshold
-        let rect = Double.pow((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho), 0.5)
         if let po = c.pytorchOptimizer {
             var (eta, nSma) = pytorchOptimizerRectifiedStep(step: t, lr: lr, beta2: c.beta2, threshold: c.threshold,
                                                             degeneratedToSGD: po.degeneratedToSGD)
@@ -181,8 +198,9 @@ final class RAdamStepper<T: DescentFloat>: Stepper {
             form: c.form, maximize: c.maximize, rectified: rectified, nesterov: c.nesterov,
             l2: T(c.decay.l2), decayFactor: T(decoupled != 0 ? 1 - lr * decoupled : 1),
             beta1: T(c.beta1), beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2),
-            eps: T(c.eps), epsRoot: T(c.epsRoot), bc1: T(bc1), bc2: T(bc2), bc2Sqrt: T(Double.pow(bc2, 0.5)),
-            bc1Next: T(1 - power(c.beta1, t + 1)), rect: T(rectified ? rect : 0), lr: T(lr), negLr: T(-lr))
+            eps: T(c.eps), epsRoot: T(c.epsRoot), bc1: T(bc1), bc2: T(bc2),
+            bc2Sqrt: T(c.scalarsInFloat32 ? Double(Float(bc2).squareRoot()) : Double.pow(bc2, 0.5)),
+            bc1Next: T(bc1Next), rect: T(rectified ? rect : 0), lr: T(lr), negLr: T(-lr))
         engine.map(k, params, grads, [m, v])
     }
 
