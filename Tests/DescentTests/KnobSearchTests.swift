@@ -214,6 +214,38 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
         }
     }
 
+    /// torch's NAdam with μₜ, their product, 1 − β₂ᵗ and the step's coefficients in float32, by hand.
+    @Test func float32StepScalarsOfNAdamAreLocalised() throws {
+        let (c, path) = try namedCase("torch/NAdam.json", "torch/NAdam/defaults")
+        guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+        let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 2e-3, md: Float = 4e-3
+        var w = oc.params.map(\.values)
+        var m = w.map { $0.map { _ in 0.0 } }, v = m
+        var product: Float = 1
+        var trajectory: [[[Double]]] = []
+        for (k, st) in oc.steps.enumerated() {
+            let grads = try #require(st.grads)
+            let t = Float(k + 1), lrF = Float(st.lr ?? lr)
+            let bc2 = Double(1 - Float.pow(Float(b2), t))
+            let mu = Float(b1) * (1 - 0.5 * Float.pow(0.96, t * md)), muNext = Float(b1) * (1 - 0.5 * Float.pow(0.96, (t + 1) * md))
+            product *= mu
+            let cg = Double(-lrF * (1 - mu) / (1 - product)), cm = Double((-lrF * muNext) / (1 - product * muNext))
+            for i in w.indices {
+                for j in w[i].indices {
+                    let g = grads[i][j]
+                    m[i][j] = m[i][j] + (g - m[i][j]) * (1 - b1)
+                    v[i][j] = b2 * v[i][j] + (1 - b2) * g * g
+                    let denom = (v[i][j] / bc2).squareRoot() + eps
+                    w[i][j] += cg * g / denom
+                    w[i][j] += cm * m[i][j] / denom
+                }
+            }
+            trajectory.append(w)
+        }
+        let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
+        #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("μₜ") == true, "\(d)")
+    }
+
     /// An adapter's `error` on a trajectory case is diagnosed by what it rejected: the argument
     /// its message names as a whole word (`lr_decay`, not `lr` inside it).
     @Test func anErrorOnATrajectoryCaseNamesWhatWasRejected() throws {

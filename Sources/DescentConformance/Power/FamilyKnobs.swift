@@ -292,7 +292,8 @@ package enum FamilyKnobs {
         t.number("β₂", \.beta2, KnobGrid.beta2)
         t.number("momentum decay", \.momentumDecay, [4e-3, 0])
         adamDecayForms(&t, \.decay)
-        return t.out
+        floatScalars(&t, \.scalarsInFloat32, "the step's scalars μₜ, their product, 1−β₂ᵗ and the step's coefficients computed in float32")
+        return precise(t.out)
     }
 
     private static func lamb(_ l: LambFamily, _ shapes: [[Int]]) -> [KnobChange] {

@@ -18,13 +18,16 @@ public struct NAdamFamily: OptimizerFamily {
     /// `.l2` or `.decoupled` (torch `decoupled_weight_decay`).
     public var decay: AdamDecay = .none
     public var maximize = false
+    /// A port's precision (the diagnosis's knob): μₜ, μₜ₊₁, their running product, 1 − β₂ᵗ and the
+    /// step's two coefficients computed in float32.
+    public var scalarsInFloat32 = false
 
     public init() {}
 
     public var familyName: String { "NAdam" }
     public var summary: String {
         "torch form, betas (\(beta1), \(beta2)), eps \(eps) outside the root, momentum_decay \(momentumDecay), "
-            + decay.summary + (maximize ? ", maximize" : "")
+            + decay.summary + (maximize ? ", maximize" : "") + (scalarsInFloat32 ? ", step scalars in float32" : "")
     }
 
     @_specialize(where T == Double) @_specialize(where T == Float)
@@ -73,17 +76,30 @@ final class NAdamStepper<T: DescentFloat>: Stepper {
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
         t += 1
         let c = config, step = Double(t)
-        let bc2 = 1 - Double.pow(c.beta2, step)
+        var bc2 = 1 - Double.pow(c.beta2, step)
         let mu = c.beta1 * (1.0 - 0.5 * Double.pow(0.96, step * c.momentumDecay))
         let muNext = c.beta1 * (1.0 - 0.5 * Double.pow(0.96, (step + 1) * c.momentumDecay))
-        muProduct *= mu
-        let muProductNext = muProduct * muNext
+        var gradCoefficient: Double, momentumCoefficient: Double
+        if c.scalarsInFloat32 {
+            // A port that computes the step's scalars in float32 (the diagnosis's precision knob).
+            let b1 = Float(c.beta1), s = Float(step), md = Float(c.momentumDecay), lrF = Float(lr)
+            let muF = b1 * (1 - 0.5 * Float.pow(0.96, s * md)), muNextF = b1 * (1 - 0.5 * Float.pow(0.96, (s + 1) * md))
+            let product = Float(muProduct) * muF
+            muProduct = Double(product)
+            bc2 = Double(1 - Float.pow(Float(c.beta2), s))
+            gradCoefficient = Double(-lrF * (1 - muF) / (1 - product))
+            momentumCoefficient = Double((-lrF * muNextF) / (1 - product * muNextF))
+        } else {
+            muProduct *= mu
+            let muProductNext = muProduct * muNext
+            gradCoefficient = -lr * (1.0 - mu) / (1.0 - muProduct)
+            momentumCoefficient = (-lr * muNext) / (1.0 - muProductNext)
+        }
         let decoupled = c.decay.decoupled
         let k = NAdamKernel<T>(
             maximize: c.maximize, l2: T(c.decay.l2), decayFactor: T(decoupled != 0 ? 1 - lr * decoupled : 1),
             beta2: T(c.beta2), oneMinusBeta1: T(1 - c.beta1), oneMinusBeta2: T(1 - c.beta2), eps: T(c.eps), bc2: T(bc2),
-            gradCoefficient: T(-lr * (1.0 - mu) / (1.0 - muProduct)),
-            momentumCoefficient: T((-lr * muNext) / (1.0 - muProductNext)))
+            gradCoefficient: T(gradCoefficient), momentumCoefficient: T(momentumCoefficient))
         engine.map(k, params, grads, [m, v])
     }
 
