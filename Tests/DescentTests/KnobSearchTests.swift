@@ -246,6 +246,36 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
         #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("μₜ") == true, "\(d)")
     }
 
+    /// optax's lamb with 1 − βᵗ computed in float32, by hand (per-tensor trust ratio ‖w‖/‖u‖).
+    @Test func float32BiasCorrectionsOfLambAreLocalised() throws {
+        let (c, path) = try namedCase("optax/lamb.json", "optax/lamb/defaults")
+        guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+        let b1 = 0.9, b2 = 0.999, eps = 1e-6, lr = 1e-3
+        var w = oc.params.map(\.values)
+        var m = w.map { $0.map { _ in 0.0 } }, v = m
+        var trajectory: [[[Double]]] = []
+        for (k, st) in oc.steps.enumerated() {
+            let grads = try #require(st.grads)
+            let t = Float(k + 1)
+            let bc1 = Double(1 - Float.pow(Float(b1), t)), bc2 = Double(1 - Float.pow(Float(b2), t))
+            for i in w.indices {
+                var u = w[i].map { _ in 0.0 }
+                for j in w[i].indices {
+                    let g = grads[i][j]
+                    m[i][j] = b1 * m[i][j] + (1 - b1) * g
+                    v[i][j] = b2 * v[i][j] + (1 - b2) * g * g
+                    u[j] = (m[i][j] / bc1) / ((v[i][j] / bc2).squareRoot() + eps)
+                }
+                let wn = w[i].reduce(0) { $0 + $1 * $1 }.squareRoot(), un = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                let ratio = wn == 0 || un == 0 ? 1 : wn / un
+                for j in w[i].indices { w[i][j] -= (st.lr ?? lr) * (u[j] * ratio) }
+            }
+            trajectory.append(w)
+        }
+        let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
+        #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("float32") == true, "\(d)")
+    }
+
     /// An adapter's `error` on a trajectory case is diagnosed by what it rejected: the argument
     /// its message names as a whole word (`lr_decay`, not `lr` inside it).
     @Test func anErrorOnATrajectoryCaseNamesWhatWasRejected() throws {

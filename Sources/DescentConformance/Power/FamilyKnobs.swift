@@ -322,7 +322,10 @@ package enum FamilyKnobs {
             t.choice("weight decay", "weight decay 0 (case: \(knobNumber(λ)))") { x in x.decay = .none; return true }
         }
         excludeVectors(&t, \.decayMask, shapes: shapes, decays: λ != 0)
-        return t.out
+        if l.rectify == nil && l.biasCorrection != .none {
+            floatScalars(&t, \.scalarsInFloat32, "the bias corrections 1−β₁ᵗ, 1−β₂ᵗ computed in float32")
+        }
+        return precise(t.out)
     }
 
     private static func lars(_ l: LARSFamily) -> [KnobChange] {

@@ -85,6 +85,9 @@ public struct LambFamily: OptimizerFamily {
     public var weightNormClip: Double? = nil
     /// ε_r in the ratio's denominator (pytorch_optimizer: eps; optax: 0).
     public var trustEps = 0.0
+    /// A port's precision (the diagnosis's knob): the bias corrections 1 − βᵗ (and the folded step
+    /// size) computed in float32.
+    public var scalarsInFloat32 = false
     /// false: r = 1 (pytorch_optimizer `adam=True`).
     public var trustRatio = true
     /// pre_norm's max_grad_norm G (nil: no pre-normalisation).
@@ -114,6 +117,7 @@ public struct LambFamily: OptimizerFamily {
         if let r = rectify { parts.append("rectify (threshold \(r.threshold)\(r.degeneratedToSGD ? ", SGD below" : ""))") }
         if maximize { parts.append("maximize") }
         if let r = adaNorm { parts.append("adanorm r \(r)") }
+        if scalarsInFloat32 { parts.append("bias corrections in float32") }
         return parts.joined(separator: ", ")
     }
 
@@ -121,6 +125,11 @@ public struct LambFamily: OptimizerFamily {
     public func makeStepper<T: DescentFloat>(_: T.Type, shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         try requireDecayMask(decayMask, matches: shapes)
         return StepperBox(LambStepper<T>(self, shapes: shapes, engine: engine))
+    }
+
+    /// 1 − βᵗ (in float32 with `scalarsInFloat32`).
+    func correction(_ b: Double, _ t: Int) -> Double {
+        scalarsInFloat32 ? Double(1 - Float.pow(Float(b), Float(t))) : 1 - Double.pow(b, Double(t))
     }
 
     /// The step size η of step t and which update the step makes.
@@ -133,7 +142,9 @@ public struct LambFamily: OptimizerFamily {
                                                         degeneratedToSGD: r.degeneratedToSGD)
             mode = nSma >= r.threshold ? .rectifiedAdaptive : .rectifiedMomentum
         }
-        if biasCorrection == .stepSize { eta = eta / (1.0 - Double.pow(beta1, Double(t))) }
+        if biasCorrection == .stepSize {
+            eta = scalarsInFloat32 ? Double(Float(eta) / (1 - Float.pow(Float(beta1), Float(t)))) : eta / (1.0 - Double.pow(beta1, Double(t)))
+        }
         return (eta, mode)
     }
 }
@@ -259,8 +270,8 @@ final class LambStepper<T: DescentFloat>: Stepper {
             mode: mode, maximize: c.maximize, correctMoments: c.biasCorrection == .moments,
             clip: T(clip), decayFactor: T(decayFactor), added: T(added),
             beta1: T(c.beta1), beta3: T(c.gradAveraging ? 1 - c.beta1 : 1), beta2: T(c.beta2),
-            oneMinusBeta2: T(1 - c.beta2), bc1: T(1 - Double.pow(c.beta1, Double(t))),
-            bc2: T(1 - Double.pow(c.beta2, Double(t))), eps: T(c.eps), epsRoot: T(c.epsRoot), negEta: T(-eta))
+            oneMinusBeta2: T(1 - c.beta2), bc1: T(c.correction(c.beta1, t)),
+            bc2: T(c.correction(c.beta2, t)), eps: T(c.eps), epsRoot: T(c.epsRoot), negEta: T(-eta))
         for i in params.indices {
             var ki = k1
             if let mask = c.decayMask, !mask[i] { ki.added = 0 }
