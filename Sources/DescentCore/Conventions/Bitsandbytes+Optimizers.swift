@@ -1,0 +1,127 @@
+// Bitsandbytes+Optimizers.swift — the 32-bit optimizers of the bitsandbytes package (0.50.2,
+// bitsandbytes/optim/*.py) on the CPU, where every update is `_optimizer_update_32bit_cpu`
+// (backends/cpu/ops.py:345-451): the gradient and the parameter taken as float32 (`g.float()`,
+// `p.data.float()`), float32 state, the parameter written back after each step. Its goldens are
+// float32 cases (fixtures/FORMAT.md, the `bitsandbytes` row).
+//
+// Adam and AdamW are one kernel ("adam"): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²; w ← w·(1 − lr·λ)
+// when λ > 0 — decoupled in `Adam` too, NOT torch Adam's L2; w ← w − lr·(√(1−β₂ᵗ)/(1−β₁ᵗ))·m/(√v +
+// ε·√(1−β₂ᵗ)) (torch AdamW's update, its ε rescaled into √v's units). `amsgrad` is accepted and never
+// read by the 32-bit classes (optim/adam.py, adamw.py: only the 8-bit ones reject it). Lion is
+// lion_pytorch's (decoupled w·(1 − lr·λ), c = β₁m + (1−β₁)g, w ← w − lr·sign(c), m ← β₂m + (1−β₂)g).
+// AdEMAMix is pytorch_optimizer's arithmetic with w·(1 − lr·λ) first and the two warmups over their
+// own spans `t_alpha`, `t_beta3` (None or 0: none, the library tests them for truth).
+//
+// The constructors validate (optim/optimizer.py:458-470, Optimizer2State and Optimizer1State alike),
+// in this order: `0 <= lr`, `0 <= eps`, every beta in [0, 1), `0 <= weight_decay`, with torch's
+// wording. `optim_bits=8` keeps blockwise 8-bit quantised state for every tensor of
+// `min_8bit_size` elements or more (dynamic quantisation maps, an absmax per 256 elements) —
+// not implemented, so unsupported; any other value fails at the first step (NotImplementedError).
+// In the `…32bit` classes `optim_bits` is accepted and ignored (32 is passed). `is_paged` and the
+// `Paged…` classes: paging only moves state between GPU and CPU memory, and on the CPU the library
+// falls back to ordinary buffers (optimizer.py, get_state_buffer): no effect. `args` (an object
+// overriding optim_bits, min_8bit_size, max_unorm, skip_zeros) has no JSON form: unsupported unless
+// null. `AdEMAMix32bit` / `PagedAdEMAMix32bit` are not here: on the CPU they fail at the first step
+// (they never allocate AdEMAMix's (2, …) state; Coverage.reasons).
+import DescentJSON
+
+/// How a class takes `optim_bits`: passed on, accepted and replaced by 32 (Adam32bit, AdamW32bit),
+/// or not a keyword of the class (Lion32bit, PagedLion32bit).
+private enum BnbBits { case honoured, ignored, absent }
+
+/// Reads and checks what every bitsandbytes 32-bit optimizer shares: `optim_bits`, `is_paged` (a
+/// keyword of the classes not named Paged…, where paging changes nothing on the CPU),
+/// `min_8bit_size`, `args`, and the constructor's checks in its order.
+private func bnbCommon(_ h: inout Hyperparameters, bits: BnbBits, isPagedKeyword: Bool, lr: Double, eps: Double?, betas: [Double], wd: Double) throws {
+    let optimBits = bits == .absent ? 32 : try h.int("optim_bits", default: 32)
+    if isPagedKeyword { try h.ignore("is_paged") }
+    _ = try h.int("min_8bit_size", default: 4096)
+    let args = h.raw("args")
+    func show(_ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
+    if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(show("lr", lr))") }
+    if let eps, !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(show("eps", eps))") }
+    let given = h.values["betas"]?.arrayValue
+    for (i, b) in betas.enumerated() where !(0 <= b && b < 1) {
+        throw h.invalid("betas", "Invalid beta parameter at index \(i): \(given.map { pyRepr($0[i]) } ?? pyRepr(b))")
+    }
+    if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(show("weight_decay", wd))") }
+    if args != nil {
+        throw DescentError.unsupported("\(h.callee): args (an object overriding optim_bits, min_8bit_size, max_unorm and skip_zeros) has no JSON form; give the keywords instead")
+    }
+    if bits == .honoured && optimBits == 8 {
+        throw DescentError.unsupported("\(h.callee): optim_bits=8 keeps blockwise 8-bit quantised state (dynamic quantisation maps, an absmax per 256 elements) for tensors of min_8bit_size elements or more: not implemented in Descent")
+    }
+    if bits == .honoured && optimBits != 32 {
+        throw DescentError.unsupported("\(h.callee): optim_bits=\(optimBits) (the library raises NotImplementedError at its first step: only 8 and 32 exist)")
+    }
+}
+
+/// An Adam-kernel class: `Adam…` (weight decay 0 by default) or `AdamW…` (1e-2).
+private func bnbAdam(_ name: String, weightDecay: Double, bits: BnbBits, pagedKeyword: Bool) -> OptimizerEntry {
+    let paged = name.hasPrefix("Paged")
+    return OptimizerEntry(name, "bitsandbytes's \"adam\" kernel in float32: weight_decay DECOUPLED, w·(1 − lr·wd) before the update (in Adam too, not L2); w ← w − lr·(√(1 − beta2ᵗ)/(1 − beta1ᵗ))·m/(√v + eps·√(1 − beta2ᵗ)); amsgrad accepted and ignored\(paged ? "; paged state is ordinary memory on the CPU" : "")\(bits == .ignored ? "; optim_bits ignored (32)" : "")") { h in
+        let lr = try h.double("lr", default: 1e-3)
+        let (b1, b2) = try h.pair("betas", default: (0.9, 0.999))
+        let eps = try h.double("eps", default: 1e-8)
+        let wd = try h.double("weight_decay", default: weightDecay)
+        try h.ignore("amsgrad")
+        try bnbCommon(&h, bits: bits, isPagedKeyword: pagedKeyword, lr: lr, eps: eps, betas: [b1, b2], wd: wd)
+        var f = AdamFamily(form: .torch)
+        f.beta1 = b1
+        f.beta2 = b2
+        f.eps = eps
+        f.decay = wd > 0 ? .decoupled(wd) : .none
+        return OptimizerSpec(family: f, lr: lr)
+    }
+}
+
+private func bnbLion(_ name: String, bits: BnbBits) -> OptimizerEntry {
+    let paged = name.hasPrefix("Paged")
+    return OptimizerEntry(name, "lion_pytorch's Lion in float32: w ← w·(1 − lr·wd); c = beta1·m + (1 − beta1)·g; w ← w − lr·sign(c); m ← beta2·m + (1 − beta2)·g\(paged ? "; paged state is ordinary memory on the CPU" : "")") { h in
+        let lr = try h.double("lr", default: 1e-4)
+        let (b1, b2) = try h.pair("betas", default: (0.9, 0.99))
+        let wd = try h.double("weight_decay", default: 0)
+        try bnbCommon(&h, bits: bits, isPagedKeyword: !paged, lr: lr, eps: nil, betas: [b1, b2], wd: wd)
+        var f = LionFamily(form: .lionPytorch)
+        f.beta1 = b1
+        f.beta2 = b2
+        f.decay = wd > 0 ? .decoupled(wd) : .none
+        return OptimizerSpec(family: f, lr: lr)
+    }
+}
+
+private func bnbAdEMAMix(_ name: String, paged: Bool) -> OptimizerEntry {
+    OptimizerEntry(name, "AdEMAMix in float32: w ← w·(1 − lr·wd); m1, m2 = EMAs of g (beta1, beta3), v of g² (beta2); w ← w − lr·(m1/(1 − beta1ᵗ) + alpha·m2)/(√v/√(1 − beta2ᵗ) + eps), m2 not bias-corrected; t_alpha warms alpha up linearly, t_beta3 beta3 by the paper's half-life interpolation from beta1 (None or 0: no warmup)\(paged ? "; paged state is ordinary memory on the CPU" : "")") { h in
+        let lr = try h.double("lr", default: 1e-3)
+        let betas = try h.triple("betas", default: (0.9, 0.999, 0.9999))
+        let alpha = try h.double("alpha", default: 5.0)
+        let tAlpha = try h.nullableDouble("t_alpha", default: nil)
+        let tBeta3 = try h.nullableDouble("t_beta3", default: nil)
+        let eps = try h.double("eps", default: 1e-8)
+        let wd = try h.double("weight_decay", default: 1e-2)
+        try bnbCommon(&h, bits: .honoured, isPagedKeyword: !paged, lr: lr, eps: eps, betas: [betas.0, betas.1, betas.2], wd: wd)
+        var f = AdEMAMixFamily(form: .pytorchOptimizer)
+        (f.beta1, f.beta2, f.beta3) = betas
+        f.alpha = alpha
+        // `if t_alpha:` / `if t_beta3:` (optim/ademamix.py): None and 0 both mean no warmup.
+        f.tAlpha = tAlpha == 0 ? nil : tAlpha
+        f.tBeta3 = tBeta3 == 0 ? nil : tBeta3
+        f.eps = eps
+        f.decay = wd > 0 ? .decoupled(wd) : .none
+        return OptimizerSpec(family: f, lr: lr)
+    }
+}
+
+// Adam…: every class takes `is_paged` (PagedAdam… pass True whatever it says); PagedAdamW… do not.
+private func bnbAdamClasses(_ base: String, weightDecay: Double) -> [OptimizerEntry] {
+    let classes: [(String, BnbBits)] = [(base, .honoured), (base + "32bit", .ignored), ("Paged" + base, .honoured), ("Paged" + base + "32bit", .ignored)]
+    return classes.map { name, bits in
+        bnbAdam(name, weightDecay: weightDecay, bits: bits, pagedKeyword: base == "Adam" || !name.hasPrefix("Paged"))
+    }
+}
+
+private let bnbLionClasses: [(String, BnbBits)] = [("Lion", .honoured), ("Lion32bit", .absent), ("PagedLion", .honoured), ("PagedLion32bit", .absent)]
+
+let bitsandbytesGroup: [OptimizerEntry] = bnbAdamClasses("Adam", weightDecay: 0) + bnbAdamClasses("AdamW", weightDecay: 1e-2)
+    + bnbLionClasses.map { bnbLion($0.0, bits: $0.1) }
+    + [bnbAdEMAMix("AdEMAMix", paged: false), bnbAdEMAMix("PagedAdEMAMix", paged: true)]
