@@ -1,5 +1,6 @@
 """Golden fixtures for the 32-bit optimizers of bitsandbytes (0.50.2, torch 2.15.0) on the CPU:
-Adam, AdamW, Lion and AdEMAMix with their 32bit and Paged aliases.
+Adam, AdamW, Lion and AdEMAMix with their 32bit and Paged aliases; SGD, RMSprop and Adagrad with
+their 32bit aliases.
 
 On the CPU every update is `_optimizer_update_32bit_cpu` (bitsandbytes/backends/cpu/ops.py:345-451):
 the gradient and the parameter are taken as float32 (`g.float()`, `p.data.float()`), the state is
@@ -16,7 +17,10 @@ What the cases are designed to catch, besides each default and flag:
   optim/adam.py); the amsgrad cases use gradients that shrink, so a port that honours it is caught.
 - `Adam32bit(optim_bits=8)` is still 32-bit (the class passes 32).
 - AdEMAMix's warmups run over their own spans t_alpha and t_beta3, and 0 means none (`if t_alpha:`).
-- The constructors' ValueErrors, in their order (optim/optimizer.py:458-470).
+- SGD's dampening and nesterov, and RMSprop's momentum, are validated and then not read by the CPU
+  kernels (ops.py:397-427): ports that honour them are caught.
+- The constructors' errors, in their order (optim/optimizer.py:458-470; the classes' own checks
+  and NotImplementedErrors first).
 """
 from __future__ import annotations
 
@@ -67,8 +71,8 @@ def replay_case(name, tag, hp, description, lr_base=None, **inputs):
                                  description, TOL, tolerance_float32=TOL32, dtype="float32")
 
 
-def error_cases(name, errors):
-    cases = torch_runner.constructor_error_cases(C, name, errors, SOURCE, TOL, f"{C}/{name}")
+def error_cases(name, errors, catch=(ValueError,)):
+    cases = torch_runner.constructor_error_cases(C, name, errors, SOURCE, TOL, f"{C}/{name}", catch=catch)
     for c in cases:
         c["dtype"] = "float32"
     return cases
@@ -197,3 +201,82 @@ def ademamix():
     ])
     return Fixture("bitsandbytes/AdEMAMix.json", "bitsandbytes.optim AdEMAMix, PagedAdEMAMix "
                    "(bitsandbytes 0.50.2, torch 2.15.0, CPU): float32 goldens.", cases)
+
+
+@FILES.file("bitsandbytes/SGD.json")
+def sgd():
+    R = replay_case
+    cases = [
+        R("SGD", "momentum", {"lr": 0.01, "momentum": 0.9},
+          "bitsandbytes.optim.SGD, momentum 0.9 (momentum 0 is rejected): buf ← g at step 1, then 0.9·buf + g; "
+          "w ← w − lr·buf; catches the buffer started at (1 − momentum)·g."),
+        R("SGD", "dampening-nesterov-ignored", {"lr": 0.01, "momentum": 0.8, "dampening": 0.5, "nesterov": True},
+          "dampening 0.5 and nesterov True: validated (dampening as a beta) and NOT read by the CPU momentum kernel; "
+          "catches dampening or Nesterov honoured."),
+        R("SGD", "weight-decay-lr-schedule", {"lr": 0.02, "momentum": 0.5, "weight_decay": 0.1},
+          "weight_decay 0.1 as L2 (added to g before the buffer) and an lr changed between steps; catches decoupled "
+          "decay and a cached lr.", lr_base=0.02),
+        R("SGD32bit", "momentum", {"lr": 0.005, "momentum": 0.95},
+          "SGD32bit, momentum 0.95."),
+    ]
+    cases += error_cases("SGD", [
+        ("missing-lr", {"momentum": 0.9}, "lr is a required argument (TypeError)."),
+        ("no-momentum", {"lr": 0.1}, "momentum 0 (the default) is rejected: NotImplementedError."),
+        ("invalid-lr", {"lr": -0.1, "momentum": 0.9}, "lr must be >= 0."),
+        ("invalid-momentum", {"lr": 0.1, "momentum": 1.0}, "momentum is validated as betas[0], in [0, 1)."),
+        ("invalid-dampening", {"lr": 0.1, "momentum": 0.9, "dampening": 1.5}, "dampening is validated as betas[1]."),
+        ("invalid-weight-decay", {"lr": 0.1, "momentum": 0.9, "weight_decay": -0.1}, "weight_decay must be >= 0."),
+    ], catch=(ValueError, TypeError, NotImplementedError))
+    return Fixture("bitsandbytes/SGD.json", "bitsandbytes.optim SGD, SGD32bit (bitsandbytes 0.50.2, torch 2.15.0, CPU): "
+                   "float32 goldens.", cases)
+
+
+@FILES.file("bitsandbytes/RMSprop.json")
+def rmsprop():
+    R = replay_case
+    cases = [
+        R("RMSprop", "defaults", {},
+          "bitsandbytes.optim.RMSprop defaults: lr 1e-2, alpha 0.99, eps 1e-8: v ← αv + (1−α)g², w ← w − lr·g/(√v + ε); "
+          "catches ε inside the root and the accumulator started at 1."),
+        R("RMSprop", "momentum-ignored", {"lr": 0.001, "momentum": 0.9, "alpha": 0.9},
+          "momentum 0.9: validated as betas[1] and NOT read by the CPU rmsprop kernel; catches momentum honoured."),
+        R("RMSprop", "weight-decay-eps", {"lr": 0.001, "weight_decay": 0.2, "eps": 1e-3},
+          "weight_decay 0.2 as L2 (into g, also into g²), eps 1e-3."),
+        R("RMSprop32bit", "alpha-lr-schedule", {"alpha": 0.5}, "RMSprop32bit, alpha 0.5, an lr changed between steps.",
+          lr_base=0.003),
+    ]
+    cases += error_cases("RMSprop", [
+        ("alpha-zero", {"alpha": 0.0}, "alpha 0 is rejected: NotImplementedError (before any other check)."),
+        ("centered", {"centered": True, "lr": -1.0}, "centered is rejected: NotImplementedError, before lr is checked."),
+        ("invalid-lr", {"lr": -0.01}, "lr must be >= 0."),
+        ("invalid-eps", {"eps": -1e-08}, "eps must be >= 0."),
+        ("invalid-alpha", {"alpha": 1.0}, "alpha is validated as betas[0], in [0, 1)."),
+        ("invalid-momentum", {"momentum": -0.5}, "momentum is validated as betas[1]."),
+    ], catch=(ValueError, NotImplementedError))
+    return Fixture("bitsandbytes/RMSprop.json", "bitsandbytes.optim RMSprop, RMSprop32bit (bitsandbytes 0.50.2, torch "
+                   "2.15.0, CPU): float32 goldens.", cases)
+
+
+@FILES.file("bitsandbytes/Adagrad.json")
+def adagrad():
+    R = replay_case
+    cases = [
+        R("Adagrad", "defaults", {},
+          "bitsandbytes.optim.Adagrad defaults: lr 1e-2, eps 1e-10: s ← s + g², w ← w − lr·g/(√s + ε); catches ε "
+          "inside the root and an initial accumulator of 0.1 (Keras)."),
+        R("Adagrad", "weight-decay-lr-schedule", {"lr": 0.05, "weight_decay": 0.1},
+          "weight_decay 0.1 as L2 (into g before s), an lr changed between steps.", lr_base=0.05),
+        R("Adagrad32bit", "eps", {"lr": 0.1, "eps": 1e-3, "optim_bits": 8},
+          "Adagrad32bit with eps 1e-3 and optim_bits 8 (ignored: the class passes 32)."),
+    ]
+    cases += error_cases("Adagrad", [
+        ("invalid-lr", {"lr": -0.01}, "lr must be >= 0."),
+        ("invalid-weight-decay", {"weight_decay": -0.1, "eps": -1.0}, "weight_decay is checked before eps."),
+        ("invalid-eps", {"eps": -1e-10}, "eps must be >= 0."),
+        ("initial-accumulator", {"initial_accumulator_value": 0.1}, "a nonzero initial_accumulator_value is rejected."),
+        ("lr-decay", {"lr_decay": 0.01}, "a nonzero lr_decay is rejected."),
+        ("order-accumulator-lr-decay", {"lr_decay": 0.01, "initial_accumulator_value": 0.1},
+         "initial_accumulator_value is checked before lr_decay."),
+    ])
+    return Fixture("bitsandbytes/Adagrad.json", "bitsandbytes.optim Adagrad, Adagrad32bit (bitsandbytes 0.50.2, torch "
+                   "2.15.0, CPU): float32 goldens.", cases)

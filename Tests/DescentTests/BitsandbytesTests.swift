@@ -11,11 +11,12 @@ import DescentTestSupport
 @testable import DescentConformance
 import DescentJSON
 
-private let bnbFixtureFiles = ["bitsandbytes/Adam.json", "bitsandbytes/AdamW.json", "bitsandbytes/Lion.json", "bitsandbytes/AdEMAMix.json"]
+private let bnbFixtureFiles = ["bitsandbytes/Adam.json", "bitsandbytes/AdamW.json", "bitsandbytes/Lion.json", "bitsandbytes/AdEMAMix.json",
+                                "bitsandbytes/SGD.json", "bitsandbytes/RMSprop.json", "bitsandbytes/Adagrad.json"]
 
 @Test(arguments: bnbFixtureFiles)
 func bitsandbytesFixturesPass(_ file: String) throws {
-    try expectFixtureFilePasses(file, atLeast: 9 * 4)
+    try expectFixtureFilePasses(file, atLeast: 8 * 4)
 }
 
 @Test func bitsandbytesGoldensAreFloat32Numbers() throws {
@@ -33,7 +34,7 @@ func bitsandbytesFixturesPass(_ file: String) throws {
             }
         }
     }
-    #expect(checked >= 20 * 24)
+    #expect(checked >= 20 * 35)
 }
 
 private func bnb(_ name: String, _ json: String) throws -> OptimizerSpec {
@@ -91,5 +92,5 @@ private func bnb(_ name: String, _ json: String) throws -> OptimizerSpec {
 }
 
 @Test func bitsandbytesVariantsAreCaught() throws {
-    try expectEveryVariantCaught(files: bnbFixtureFiles, variants: bitsandbytesVariants, count: 4)
+    try expectEveryVariantCaught(files: bnbFixtureFiles, variants: bitsandbytesVariants, count: 7)
 }

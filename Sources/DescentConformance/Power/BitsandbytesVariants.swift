@@ -1,7 +1,8 @@
 // BitsandbytesVariants.swift — the mistakes of a port of bitsandbytes's 32-bit optimizers (0.50.2)
 // to or from another library: its Adam's decoupled decay read as torch Adam's L2, the `amsgrad`
 // that its 32-bit classes accept and never read honoured, AdEMAMix run with pytorch_optimizer's
-// defaults (no decay, coupled), and AdEMAMix's two warmup spans taken as one. Each is caught by
+// defaults (no decay, coupled), AdEMAMix's two warmup spans taken as one, and SGD's dampening and
+// nesterov or RMSprop's momentum honoured where the CPU kernels validate them and never read them. Each is caught by
 // fixtures/bitsandbytes (PowerTests). Appended to `KnownWrong.all`.
 import DescentCore
 import DescentJSON
@@ -56,5 +57,26 @@ package let bitsandbytesVariants: [KnownWrongVariant] = [
               let a = value(args, "t_alpha")?.doubleValue, a != 0,
               let b = value(args, "t_beta3")?.doubleValue, b != 0, a != b else { return false }
         return setArgument(&args, "t_beta3", to: JSON(a), when: { _ in true })
+    }),
+    KnownWrongVariant("bnb-sgd-dampening-honoured", "bitsandbytes SGD's dampening honoured (torch's buf ← momentum·buf + (1 − dampening)·g) where its CPU momentum kernel never reads it",
+                      .call { convention, name, args in
+        guard convention == "bitsandbytes", ["SGD", "SGD32bit"].contains(name), nonzero(value(args, "dampening") ?? JSON(0)) else { return false }
+        args = args.filter { !bnbOnlyKeys.contains($0.0) && $0.0 != "nesterov" }
+        (convention, name) = ("torch", "SGD")
+        return true
+    }),
+    KnownWrongVariant("bnb-sgd-nesterov-honoured", "bitsandbytes SGD's nesterov=True honoured (w ← w − lr·(g + momentum·buf)) where its CPU momentum kernel never reads it",
+                      .call { convention, name, args in
+        guard convention == "bitsandbytes", ["SGD", "SGD32bit"].contains(name), value(args, "nesterov").map(isTrue) == true else { return false }
+        args = args.filter { !bnbOnlyKeys.contains($0.0) && $0.0 != "dampening" }
+        (convention, name) = ("torch", "SGD")
+        return true
+    }),
+    KnownWrongVariant("bnb-rmsprop-momentum-honoured", "bitsandbytes RMSprop's momentum honoured (torch's buffer of g/(√v + ε)) where its CPU rmsprop kernel validates it and never reads it",
+                      .call { convention, name, args in
+        guard convention == "bitsandbytes", ["RMSprop", "RMSprop32bit"].contains(name), nonzero(value(args, "momentum") ?? JSON(0)) else { return false }
+        args = args.filter { !bnbOnlyKeys.contains($0.0) }
+        (convention, name) = ("torch", "RMSprop")
+        return true
     }),
 ]

@@ -10,7 +10,9 @@
 // read by the 32-bit classes (optim/adam.py, adamw.py: only the 8-bit ones reject it). Lion is
 // lion_pytorch's (decoupled w·(1 − lr·λ), c = β₁m + (1−β₁)g, w ← w − lr·sign(c), m ← β₂m + (1−β₂)g).
 // AdEMAMix is pytorch_optimizer's arithmetic with w·(1 − lr·λ) first and the two warmups over their
-// own spans `t_alpha`, `t_beta3` (None or 0: none, the library tests them for truth).
+// own spans `t_alpha`, `t_beta3` (None or 0: none, the library tests them for truth). SGD, RMSprop
+// and Adagrad are torch's with L2 decay (`g + λ·w` when λ > 0), except that the CPU kernels never
+// read SGD's `dampening` and `nesterov` or RMSprop's `momentum` (validated, as betas, and dropped).
 //
 // The constructors validate (optim/optimizer.py:458-470, Optimizer2State and Optimizer1State alike),
 // in this order: `0 <= lr`, `0 <= eps`, every beta in [0, 1), `0 <= weight_decay`, with torch's
@@ -112,6 +114,67 @@ private func bnbAdEMAMix(_ name: String, paged: Bool) -> OptimizerEntry {
     }
 }
 
+/// SGD / SGD32bit: the "momentum" kernel (ops.py:397-407), torch SGD with momentum and L2 decay;
+/// `dampening` (passed as beta2) and `nesterov` (never passed) are not read on the CPU.
+private func bnbSGD(_ name: String, bits: BnbBits) -> OptimizerEntry {
+    OptimizerEntry(name, "the \"momentum\" kernel in float32: g ← g + wd·w (L2); buf ← g at the first step, then momentum·buf + g; w ← w − lr·buf; momentum 0 is rejected (NotImplementedError); dampening (validated as a beta) and nesterov are accepted and not read by the CPU kernel") { h in
+        let lr = try h.optionalDouble("lr")
+        let momentum = try h.double("momentum", default: 0)
+        let dampening = try h.double("dampening", default: 0)
+        let wd = try h.double("weight_decay", default: 0)
+        try h.ignore("nesterov")
+        if lr == nil { throw h.invalid("lr", "\(name).__init__() missing 1 required positional argument: 'lr'") }
+        if momentum == 0 { throw h.invalid("momentum", "SGD without momentum is not supported!") }
+        try bnbCommon(&h, bits: bits, isPagedKeyword: false, lr: lr!, eps: 0, betas: [momentum, dampening], wd: wd)
+        let f = SGDFamily(weightDecay: wd > 0 ? wd : 0, maximize: false, momentum: momentum, dampening: 0, nesterov: false,
+                          lrInsideBuffer: false, bufferStartsAtGradient: true, bufferName: "state1")
+        return OptimizerSpec(family: f, lr: lr!)
+    }
+}
+
+/// RMSprop / RMSprop32bit: the "rmsprop" kernel (ops.py:420-427); `momentum` (passed as beta2) is
+/// validated and not read on the CPU.
+private func bnbRMSprop(_ name: String, bits: BnbBits) -> OptimizerEntry {
+    OptimizerEntry(name, "the \"rmsprop\" kernel in float32: g ← g + wd·w (L2); v ← alpha·v + (1 − alpha)·g²; w ← w − lr·g/(√v + eps); alpha 0 and centered are rejected (NotImplementedError); momentum (validated as a beta) is not read by the CPU kernel") { h in
+        let lr = try h.double("lr", default: 1e-2)
+        let alpha = try h.double("alpha", default: 0.99)
+        let eps = try h.double("eps", default: 1e-8)
+        let wd = try h.double("weight_decay", default: 0)
+        let momentum = try h.double("momentum", default: 0)
+        let centered = try h.bool("centered", default: false)
+        if alpha == 0 { throw h.invalid("alpha", "RMSprop with alpha==0.0 is not supported!") }
+        if centered { throw h.invalid("centered", "Centered RMSprop is not supported!") }
+        try bnbCommon(&h, bits: bits, isPagedKeyword: false, lr: lr, eps: eps, betas: [alpha, momentum], wd: wd)
+        let f = RMSpropFamily(decay: alpha, eps: eps, epsInsideSqrt: false, centered: false, initialScale: 0,
+                              biasCorrection: false, weightDecay: wd > 0 ? wd : 0, maximize: false,
+                              momentum: 0, nesterov: false, lrInsideMomentum: false,
+                              stateNames: ("state1", "grad_avg", "momentum_buffer"))
+        return OptimizerSpec(family: f, lr: lr)
+    }
+}
+
+/// Adagrad / Adagrad32bit: the "adagrad" kernel (ops.py:429-435), after the class's own checks.
+private func bnbAdagrad(_ name: String, bits: BnbBits) -> OptimizerEntry {
+    OptimizerEntry(name, "the \"adagrad\" kernel in float32: g ← g + wd·w (L2); s ← s + g²; w ← w − lr·g/(√s + eps); a nonzero initial_accumulator_value or lr_decay is rejected") { h in
+        let lr = try h.double("lr", default: 1e-2)
+        let lrDecay = try h.double("lr_decay", default: 0)
+        let wd = try h.double("weight_decay", default: 0)
+        let initial = try h.double("initial_accumulator_value", default: 0)
+        let eps = try h.double("eps", default: 1e-10)
+        func show(_ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
+        // optim/adagrad.py: its own checks first, in this order.
+        if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(show("lr", lr))") }
+        if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(show("weight_decay", wd))") }
+        if !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(show("eps", eps))") }
+        if initial != 0 { throw h.invalid("initial_accumulator_value", "Initial accumulator value != 0.0 not supported!") }
+        if lrDecay != 0 { throw h.invalid("lr_decay", "Lr Decay != 0.0 not supported!") }
+        try bnbCommon(&h, bits: bits, isPagedKeyword: false, lr: lr, eps: eps, betas: [0, 0], wd: wd)
+        let f = AdagradFamily(weightDecay: wd > 0 ? wd : 0, maximize: false, lrDecay: 0, initialAccumulator: 0, eps: eps,
+                              epsInsideSqrt: false, zeroWhereSumNotPositive: false, sumName: "state1")
+        return OptimizerSpec(family: f, lr: lr)
+    }
+}
+
 // Adam…: every class takes `is_paged` (PagedAdam… pass True whatever it says); PagedAdamW… do not.
 private func bnbAdamClasses(_ base: String, weightDecay: Double) -> [OptimizerEntry] {
     let classes: [(String, BnbBits)] = [(base, .honoured), (base + "32bit", .ignored), ("Paged" + base, .honoured), ("Paged" + base + "32bit", .ignored)]
@@ -125,3 +188,6 @@ private let bnbLionClasses: [(String, BnbBits)] = [("Lion", .honoured), ("Lion32
 let bitsandbytesGroup: [OptimizerEntry] = bnbAdamClasses("Adam", weightDecay: 0) + bnbAdamClasses("AdamW", weightDecay: 1e-2)
     + bnbLionClasses.map { bnbLion($0.0, bits: $0.1) }
     + [bnbAdEMAMix("AdEMAMix", paged: false), bnbAdEMAMix("PagedAdEMAMix", paged: true)]
+    + [bnbSGD("SGD", bits: .honoured), bnbSGD("SGD32bit", bits: .absent),
+       bnbRMSprop("RMSprop", bits: .honoured), bnbRMSprop("RMSprop32bit", bits: .absent),
+       bnbAdagrad("Adagrad", bits: .honoured), bnbAdagrad("Adagrad32bit", bits: .ignored)]
