@@ -117,7 +117,7 @@ private func bnbAdEMAMix(_ name: String, paged: Bool) -> OptimizerEntry {
 /// SGD / SGD32bit: the "momentum" kernel (ops.py:397-407), torch SGD with momentum and L2 decay;
 /// `dampening` (passed as beta2) and `nesterov` (never passed) are not read on the CPU.
 private func bnbSGD(_ name: String, bits: BnbBits) -> OptimizerEntry {
-    OptimizerEntry(name, "the \"momentum\" kernel in float32: g ← g + wd·w (L2); buf ← g at the first step, then momentum·buf + g; w ← w − lr·buf; momentum 0 is rejected (NotImplementedError); dampening (validated as a beta) and nesterov are accepted and not read by the CPU kernel") { h in
+    OptimizerEntry(name, "the \"momentum\" kernel in float32: g ← g + wd·w (L2); buf ← g at the first step, then momentum·buf + g; w ← w − lr·buf; a zero momentum is rejected (NotImplementedError); dampening (validated as a beta) and nesterov are accepted and not read by the CPU kernel") { h in
         let lr = try h.optionalDouble("lr")
         let momentum = try h.double("momentum", default: 0)
         let dampening = try h.double("dampening", default: 0)
@@ -135,7 +135,7 @@ private func bnbSGD(_ name: String, bits: BnbBits) -> OptimizerEntry {
 /// RMSprop / RMSprop32bit: the "rmsprop" kernel (ops.py:420-427); `momentum` (passed as beta2) is
 /// validated and not read on the CPU.
 private func bnbRMSprop(_ name: String, bits: BnbBits) -> OptimizerEntry {
-    OptimizerEntry(name, "the \"rmsprop\" kernel in float32: g ← g + wd·w (L2); v ← alpha·v + (1 − alpha)·g²; w ← w − lr·g/(√v + eps); alpha 0 and centered are rejected (NotImplementedError); momentum (validated as a beta) is not read by the CPU kernel") { h in
+    OptimizerEntry(name, "the \"rmsprop\" kernel in float32: g ← g + wd·w (L2); v ← alpha·v + (1 − alpha)·g²; w ← w − lr·g/(√v + eps); a zero alpha and centered are rejected (NotImplementedError); momentum (validated as a beta) is not read by the CPU kernel") { h in
         let lr = try h.double("lr", default: 1e-2)
         let alpha = try h.double("alpha", default: 0.99)
         let eps = try h.double("eps", default: 1e-8)
