@@ -31,30 +31,43 @@ import DescentJSON
 /// or not a keyword of the class (Lion32bit, PagedLion32bit).
 private enum BnbBits { case honoured, ignored, absent }
 
-/// Reads and checks what every bitsandbytes 32-bit optimizer shares: `optim_bits`, `is_paged` (a
-/// keyword of the classes not named Paged…, where paging changes nothing on the CPU),
-/// `min_8bit_size`, `args`, and the constructor's checks in its order.
-private func bnbCommon(_ h: inout Hyperparameters, bits: BnbBits, isPagedKeyword: Bool, lr: Double, eps: Double?, betas: [Double], wd: Double) throws {
-    let optimBits = bits == .absent ? 32 : try h.int("optim_bits", default: 32)
-    if isPagedKeyword { try h.ignore("is_paged") }
-    _ = try h.int("min_8bit_size", default: 4096)
-    let args = h.raw("args")
-    func show(_ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
-    if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(show("lr", lr))") }
-    if let eps, !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(show("eps", eps))") }
-    let given = h.values["betas"]?.arrayValue
-    for (i, b) in betas.enumerated() where !(0 <= b && b < 1) {
-        throw h.invalid("betas", "Invalid beta parameter at index \(i): \(given.map { pyRepr($0[i]) } ?? pyRepr(b))")
+/// What every bitsandbytes 32-bit optimizer reads besides its maths: `optim_bits` (as `bits` says),
+/// `is_paged` (a keyword of the classes not named Paged…, where paging changes nothing on the CPU),
+/// `min_8bit_size` and `args` (not a keyword of AdEMAMix). Read before any check, so that the
+/// entry's schema records them.
+private struct BnbStorage {
+    var bits: BnbBits
+    var optimBits: Int
+    var args: JSON?
+
+    init(_ h: inout Hyperparameters, bits: BnbBits, isPagedKeyword: Bool, argsKeyword: Bool = true) throws {
+        self.bits = bits
+        optimBits = bits == .absent ? 32 : try h.int("optim_bits", default: 32)
+        if isPagedKeyword { try h.ignore("is_paged") }
+        _ = try h.int("min_8bit_size", default: 4096)
+        args = argsKeyword ? h.raw("args") : nil
     }
-    if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(show("weight_decay", wd))") }
-    if args != nil {
-        throw DescentError.unsupported("\(h.callee): args (an object overriding optim_bits, min_8bit_size, max_unorm and skip_zeros) has no JSON form; give the keywords instead")
-    }
-    if bits == .honoured && optimBits == 8 {
-        throw DescentError.unsupported("\(h.callee): optim_bits=8 keeps blockwise 8-bit quantised state (dynamic quantisation maps, an absmax per 256 elements) for tensors of min_8bit_size elements or more: not implemented in Descent")
-    }
-    if bits == .honoured && optimBits != 32 {
-        throw DescentError.unsupported("\(h.callee): optim_bits=\(optimBits) (the library raises NotImplementedError at its first step: only 8 and 32 exist)")
+
+    /// Optimizer2State's / Optimizer1State's checks in their order (optim/optimizer.py:458-470),
+    /// then what Descent cannot run.
+    func check(_ h: Hyperparameters, lr: Double, eps: Double?, betas: [Double], wd: Double) throws {
+        func show(_ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
+        if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(show("lr", lr))") }
+        if let eps, !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(show("eps", eps))") }
+        let given = h.values["betas"]?.arrayValue
+        for (i, b) in betas.enumerated() where !(0 <= b && b < 1) {
+            throw h.invalid("betas", "Invalid beta parameter at index \(i): \(given.map { pyRepr($0[i]) } ?? pyRepr(b))")
+        }
+        if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(show("weight_decay", wd))") }
+        if args != nil {
+            throw DescentError.unsupported("\(h.callee): args (an object overriding optim_bits, min_8bit_size, max_unorm and skip_zeros) has no JSON form; give the keywords instead")
+        }
+        if bits == .honoured && optimBits == 8 {
+            throw DescentError.unsupported("\(h.callee): optim_bits=8 keeps blockwise 8-bit quantised state (dynamic quantisation maps, an absmax per 256 elements) for tensors of min_8bit_size elements or more: not implemented in Descent")
+        }
+        if bits == .honoured && optimBits != 32 {
+            throw DescentError.unsupported("\(h.callee): optim_bits=\(optimBits) (the library raises NotImplementedError at its first step: only 8 and 32 exist)")
+        }
     }
 }
 
@@ -67,7 +80,8 @@ private func bnbAdam(_ name: String, weightDecay: Double, bits: BnbBits, pagedKe
         let eps = try h.double("eps", default: 1e-8)
         let wd = try h.double("weight_decay", default: weightDecay)
         try h.ignore("amsgrad")
-        try bnbCommon(&h, bits: bits, isPagedKeyword: pagedKeyword, lr: lr, eps: eps, betas: [b1, b2], wd: wd)
+        let storage = try BnbStorage(&h, bits: bits, isPagedKeyword: pagedKeyword)
+        try storage.check(h, lr: lr, eps: eps, betas: [b1, b2], wd: wd)
         var f = AdamFamily(form: .torch)
         f.beta1 = b1
         f.beta2 = b2
@@ -83,7 +97,8 @@ private func bnbLion(_ name: String, bits: BnbBits) -> OptimizerEntry {
         let lr = try h.double("lr", default: 1e-4)
         let (b1, b2) = try h.pair("betas", default: (0.9, 0.99))
         let wd = try h.double("weight_decay", default: 0)
-        try bnbCommon(&h, bits: bits, isPagedKeyword: !paged, lr: lr, eps: nil, betas: [b1, b2], wd: wd)
+        let storage = try BnbStorage(&h, bits: bits, isPagedKeyword: !paged)
+        try storage.check(h, lr: lr, eps: nil, betas: [b1, b2], wd: wd)
         var f = LionFamily(form: .lionPytorch)
         f.beta1 = b1
         f.beta2 = b2
@@ -101,7 +116,8 @@ private func bnbAdEMAMix(_ name: String, paged: Bool) -> OptimizerEntry {
         let tBeta3 = try h.nullableDouble("t_beta3", default: nil)
         let eps = try h.double("eps", default: 1e-8)
         let wd = try h.double("weight_decay", default: 1e-2)
-        try bnbCommon(&h, bits: .honoured, isPagedKeyword: !paged, lr: lr, eps: eps, betas: [betas.0, betas.1, betas.2], wd: wd)
+        let storage = try BnbStorage(&h, bits: .honoured, isPagedKeyword: !paged, argsKeyword: false)
+        try storage.check(h, lr: lr, eps: eps, betas: [betas.0, betas.1, betas.2], wd: wd)
         var f = AdEMAMixFamily(form: .pytorchOptimizer)
         (f.beta1, f.beta2, f.beta3) = betas
         f.alpha = alpha
@@ -123,9 +139,10 @@ private func bnbSGD(_ name: String, bits: BnbBits) -> OptimizerEntry {
         let dampening = try h.double("dampening", default: 0)
         let wd = try h.double("weight_decay", default: 0)
         try h.ignore("nesterov")
+        let storage = try BnbStorage(&h, bits: bits, isPagedKeyword: false)
         if lr == nil { throw h.invalid("lr", "\(name).__init__() missing 1 required positional argument: 'lr'") }
         if momentum == 0 { throw h.invalid("momentum", "SGD without momentum is not supported!") }
-        try bnbCommon(&h, bits: bits, isPagedKeyword: false, lr: lr!, eps: 0, betas: [momentum, dampening], wd: wd)
+        try storage.check(h, lr: lr!, eps: 0, betas: [momentum, dampening], wd: wd)
         let f = SGDFamily(weightDecay: wd > 0 ? wd : 0, maximize: false, momentum: momentum, dampening: 0, nesterov: false,
                           lrInsideBuffer: false, bufferStartsAtGradient: true, bufferName: "state1")
         return OptimizerSpec(family: f, lr: lr!)
@@ -142,9 +159,10 @@ private func bnbRMSprop(_ name: String, bits: BnbBits) -> OptimizerEntry {
         let wd = try h.double("weight_decay", default: 0)
         let momentum = try h.double("momentum", default: 0)
         let centered = try h.bool("centered", default: false)
+        let storage = try BnbStorage(&h, bits: bits, isPagedKeyword: false)
         if alpha == 0 { throw h.invalid("alpha", "RMSprop with alpha==0.0 is not supported!") }
         if centered { throw h.invalid("centered", "Centered RMSprop is not supported!") }
-        try bnbCommon(&h, bits: bits, isPagedKeyword: false, lr: lr, eps: eps, betas: [alpha, momentum], wd: wd)
+        try storage.check(h, lr: lr, eps: eps, betas: [alpha, momentum], wd: wd)
         let f = RMSpropFamily(decay: alpha, eps: eps, epsInsideSqrt: false, centered: false, initialScale: 0,
                               biasCorrection: false, weightDecay: wd > 0 ? wd : 0, maximize: false,
                               momentum: 0, nesterov: false, lrInsideMomentum: false,
@@ -161,6 +179,7 @@ private func bnbAdagrad(_ name: String, bits: BnbBits) -> OptimizerEntry {
         let wd = try h.double("weight_decay", default: 0)
         let initial = try h.double("initial_accumulator_value", default: 0)
         let eps = try h.double("eps", default: 1e-10)
+        let storage = try BnbStorage(&h, bits: bits, isPagedKeyword: false)
         func show(_ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
         // optim/adagrad.py: its own checks first, in this order.
         if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(show("lr", lr))") }
@@ -168,7 +187,7 @@ private func bnbAdagrad(_ name: String, bits: BnbBits) -> OptimizerEntry {
         if !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(show("eps", eps))") }
         if initial != 0 { throw h.invalid("initial_accumulator_value", "Initial accumulator value != 0.0 not supported!") }
         if lrDecay != 0 { throw h.invalid("lr_decay", "Lr Decay != 0.0 not supported!") }
-        try bnbCommon(&h, bits: bits, isPagedKeyword: false, lr: lr, eps: eps, betas: [0, 0], wd: wd)
+        try storage.check(h, lr: lr, eps: eps, betas: [0, 0], wd: wd)
         let f = AdagradFamily(weightDecay: wd > 0 ? wd : 0, maximize: false, lrDecay: 0, initialAccumulator: 0, eps: eps,
                               epsInsideSqrt: false, zeroWhereSumNotPositive: false, sumName: "state1")
         return OptimizerSpec(family: f, lr: lr)
