@@ -31,6 +31,9 @@ import DescentJSON
 /// or not a keyword of the class (Lion32bit, PagedLion32bit).
 private enum BnbBits { case honoured, ignored, absent }
 
+/// A number of a message as the library's f-string prints it: the value given, else the default.
+private func shown(_ h: Hyperparameters, _ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
+
 /// What every bitsandbytes 32-bit optimizer reads besides its maths: `optim_bits` (as `bits` says),
 /// `is_paged` (a keyword of the classes not named Paged…, where paging changes nothing on the CPU),
 /// `min_8bit_size` and `args` (not a keyword of AdEMAMix). Read before any check, so that the
@@ -51,14 +54,13 @@ private struct BnbStorage {
     /// Optimizer2State's / Optimizer1State's checks in their order (optim/optimizer.py:458-470),
     /// then what Descent cannot run.
     func check(_ h: Hyperparameters, lr: Double, eps: Double?, betas: [Double], wd: Double) throws {
-        func show(_ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
-        if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(show("lr", lr))") }
-        if let eps, !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(show("eps", eps))") }
+        if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(shown(h, "lr", lr))") }
+        if let eps, !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(shown(h, "eps", eps))") }
         let given = h.values["betas"]?.arrayValue
         for (i, b) in betas.enumerated() where !(0 <= b && b < 1) {
             throw h.invalid("betas", "Invalid beta parameter at index \(i): \(given.map { pyRepr($0[i]) } ?? pyRepr(b))")
         }
-        if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(show("weight_decay", wd))") }
+        if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(shown(h, "weight_decay", wd))") }
         if args != nil {
             throw DescentError.unsupported("\(h.callee): args (an object overriding optim_bits, min_8bit_size, max_unorm and skip_zeros) has no JSON form; give the keywords instead")
         }
@@ -180,11 +182,10 @@ private func bnbAdagrad(_ name: String, bits: BnbBits) -> OptimizerEntry {
         let initial = try h.double("initial_accumulator_value", default: 0)
         let eps = try h.double("eps", default: 1e-10)
         let storage = try BnbStorage(&h, bits: bits, isPagedKeyword: false)
-        func show(_ key: String, _ x: Double) -> String { h.values[key].map { pyRepr($0) } ?? pyRepr(x) }
         // optim/adagrad.py: its own checks first, in this order.
-        if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(show("lr", lr))") }
-        if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(show("weight_decay", wd))") }
-        if !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(show("eps", eps))") }
+        if !(0 <= lr) { throw h.invalid("lr", "Invalid learning rate: \(shown(h, "lr", lr))") }
+        if !(0 <= wd) { throw h.invalid("weight_decay", "Invalid weight_decay value: \(shown(h, "weight_decay", wd))") }
+        if !(0 <= eps) { throw h.invalid("eps", "Invalid epsilon value: \(shown(h, "eps", eps))") }
         if initial != 0 { throw h.invalid("initial_accumulator_value", "Initial accumulator value != 0.0 not supported!") }
         if lrDecay != 0 { throw h.invalid("lr_decay", "Lr Decay != 0.0 not supported!") }
         try storage.check(h, lr: lr, eps: eps, betas: [0, 0], wd: wd)
