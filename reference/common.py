@@ -308,14 +308,15 @@ def trajectory_steps(expected, grads=None, lrs=None):
 
 
 def optimizer_case(case_id, source, convention, name, hp, params, steps, description, tolerance,
-                   problem=None, tolerance_float32=None, error=None):
+                   problem=None, tolerance_float32=None, error=None, dtype="float64"):
     """An optimizer case in the fixture spec's key order; with `error` (the library's message), an
-    argument-validation case: `expected_error` in the place of `steps`."""
+    argument-validation case: `expected_error` in the place of `steps`. `dtype` is the precision the
+    expected values were computed in (float32: bitsandbytes)."""
     c = {
         "id": case_id,
         "kind": "optimizer",
         "source": source,
-        "dtype": "float64",
+        "dtype": dtype,
         "description": description,
         "optimizer": {"convention": convention, "name": name, "hyperparameters": hp},
     }

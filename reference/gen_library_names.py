@@ -27,6 +27,7 @@ The lists, per library (a name is the one a fixture's `optimizer.name` / `schedu
   placeholder `LayerWiseDummyOptimizer`); its `get_*` schedule functions (other: `get_scheduler`,
   which dispatches to them by name).
 - dadaptation: its optimizer classes.
+- bitsandbytes: the `torch.optim.Optimizer` subclasses exported by `bitsandbytes.optim`.
 """
 import functools
 import inspect
@@ -132,6 +133,15 @@ def dadaptation_names():
     return {"version": version("dadaptation"), "optimizers": opt, "schedules": [], "other": []}
 
 
+def bitsandbytes_names():
+    import bitsandbytes.optim as bo
+    import torch
+    from importlib.metadata import version
+    opt = sorted(n for n in dir(bo) if not n.startswith("_") and inspect.isclass(getattr(bo, n))
+                 and issubclass(getattr(bo, n), torch.optim.Optimizer))
+    return {"version": version("bitsandbytes"), "optimizers": opt, "schedules": [], "other": []}
+
+
 def transformers_names():
     import inspect as i
     import torch
@@ -160,6 +170,7 @@ def build() -> "common.TextFile":
             "transformers": transformers_names(),
             "prodigyopt": prodigyopt_names(),
             "dadaptation": dadaptation_names(),
+            "bitsandbytes": bitsandbytes_names(),
         },
     }
     return common.TextFile(PATH, json.dumps(doc, indent=1, sort_keys=True) + "\n")

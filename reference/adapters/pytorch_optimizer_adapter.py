@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Descent adapter for the real pytorch_optimizer (4.1.0), lion-pytorch (0.2.5), prodigyopt (1.1.2)
-and dadaptation (3.2) packages.
+"""Descent adapter for the real pytorch_optimizer (4.1.0), lion-pytorch (0.2.5), prodigyopt (1.1.2),
+dadaptation (3.2) and bitsandbytes (0.50.2) packages.
 
     descent verify fixtures --adapter "python reference/adapters/pytorch_optimizer_adapter.py" --name pytorch_optimizer
 
 Runs `pytorch_optimizer` cases (a class of the pytorch_optimizer package) and `lion_pytorch` cases
 (`Lion` from lion-pytorch), `prodigyopt` cases (`Prodigy`) and `dadaptation` cases (`DAdaptAdam`,
-`DAdaptSGD`, `DAdaptLion`) with the libraries themselves, in float64 as the goldens are computed,
+`DAdaptSGD`, `DAdaptLion`) and `bitsandbytes` cases (its 32-bit optimizers on the CPU, on float32
+parameters: the library computes in float32) with the libraries themselves, in float64 as the
+goldens are computed (bitsandbytes: float32),
 through reference/runners/torch.py (SOAP's QR in float64: matrix_patches); every other convention
 is answered `unsupported`. A per-step lr is set in param_group["lr"] for that step only, as a
 scheduler would; a step's `hessian` (SophiaH) is handed to `opt.step(hessian=[...])`.
@@ -17,7 +19,7 @@ from runners import replay_hessians, replay_inputs
 from runners import torch as torch_runner
 from runners.torch import features_answer
 
-CONVENTIONS = ("pytorch_optimizer", "lion_pytorch", "prodigyopt", "dadaptation")
+CONVENTIONS = ("pytorch_optimizer", "lion_pytorch", "prodigyopt", "dadaptation", "bitsandbytes")
 
 
 def training_case(c):
@@ -45,7 +47,7 @@ def optimizer_case(c):
             return features_answer(c)
         except NotImplementedError as e:   # a field-feature combination the runner does not run
             return {"unsupported": str(e)}
-    ps = torch_runner.tensors(c["params"])
+    ps = torch_runner.tensors(c["params"], o["convention"])
     opt = torch_runner.make_optimizer(o["convention"], o["name"], ps, o.get("hyperparameters"))
     return {"params": trajectory(torch_runner.run(opt, ps, *replay_inputs(c), hessians=replay_hessians(c)))}
 
@@ -74,7 +76,7 @@ def handle(c):
     if conv == "pytorch_optimizer" and c["kind"] == "schedule":
         return schedule_case(c)
     if conv not in CONVENTIONS or c["kind"] not in ("optimizer", "training"):
-        return {"unsupported": f"this adapter runs pytorch_optimizer, lion_pytorch and prodigyopt optimizer cases and pytorch_optimizer schedules only (case is '{conv}')"}
+        return {"unsupported": f"this adapter runs pytorch_optimizer, lion_pytorch, prodigyopt, dadaptation and bitsandbytes optimizer cases and pytorch_optimizer schedules only (case is '{conv}')"}
     return optimizer_case(c)
 
 

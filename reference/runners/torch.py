@@ -20,7 +20,12 @@ import numpy as np
 
 from common import flat, problem_grad, problem_loss
 
-CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree", "transformers", "prodigyopt", "dadaptation")
+CONVENTIONS = ("torch", "pytorch_optimizer", "lion_pytorch", "schedulefree", "transformers", "prodigyopt", "dadaptation",
+               "bitsandbytes")
+# The parameters' dtype per convention (float64 otherwise): bitsandbytes computes in float32 whatever
+# the parameters are (g.float(), p.data.float(), float32 state), so its goldens are float32 cases
+# run on float32 parameters, as its users run it.
+PARAM_DTYPES = {"bitsandbytes": "float32"}
 PAIRS = {"betas", "etas", "step_sizes", "ns_coefficients"}   # JSON lists the constructors take as tuples
 # Keywords a fixture may give as the string "inf" or "Infinity" (Python's float('inf'), which JSON
 # cannot hold): prodigyopt.Prodigy's and dadaptation's growth_rate, whose default is inf.
@@ -86,6 +91,10 @@ def optimizer_class(convention, name):
         import prodigyopt
 
         cls = getattr(prodigyopt, name, None)
+    elif convention == "bitsandbytes":
+        import bitsandbytes.optim
+
+        cls = getattr(bitsandbytes.optim, name, None)
     else:
         raise ValueError(f"not a torch-style convention: {convention}")
     return cls if isinstance(cls, type) else None
@@ -113,9 +122,11 @@ def construct(cls, arg, kw):
         return cls(arg, **kw)
 
 
-def tensors(params):
+def tensors(params, convention=None):
+    """Leaf tensors of the case's parameters, in the convention's PARAM_DTYPES (float64 by default)."""
     torch = setup()
-    return [torch.tensor(p["values"], dtype=torch.float64).reshape(p["shape"]).requires_grad_(True) for p in params]
+    dtype = getattr(torch, PARAM_DTYPES.get(convention, "float64"))
+    return [torch.tensor(p["values"], dtype=dtype).reshape(p["shape"]).requires_grad_(True) for p in params]
 
 
 def clip_fn(transforms):
@@ -141,7 +152,7 @@ def replay(convention, name, hp, params, steps, grads=None, problem=None, lrs=No
     seeds torch's global generator first (pytorch_optimizer's ScalableShampoo starts its power
     iteration at torch.randn)."""
     torch = setup()
-    ps = tensors(params)
+    ps = tensors(params, convention)
     if seed is not None:
         torch.manual_seed(seed)
     opt = make_optimizer(convention, name, ps, hp)
@@ -175,7 +186,7 @@ def run(opt, ps, steps, grads=None, problem=None, lrs=None, transforms=None, hes
             else:
                 gs = grads[t]
             for p, g in zip(ps, gs):
-                p.grad = torch.tensor(np.asarray(g, dtype=np.float64)).reshape(p.shape)
+                p.grad = torch.tensor(np.asarray(g, dtype=np.float64)).reshape(p.shape).to(p.dtype)
             if clip is not None:
                 clip(ps)
 

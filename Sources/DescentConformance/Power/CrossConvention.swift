@@ -72,7 +72,7 @@ private let droppable: Set<String> = ["momentum_decay", "decoupled"]
 
 
 /// The algorithms and their spellings (torch 2.15, optax 0.2.8, Keras 3.15.1, textbook,
-/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5, transformers 5.23.0, prodigyopt 1.1.2, dadaptation 3.2).
+/// pytorch_optimizer 4.1.0, lion-pytorch 0.2.5, transformers 5.23.0, prodigyopt 1.1.2, dadaptation 3.2, bitsandbytes 0.50.2).
 package let crossConventionAlgorithms: [[Spelling]] = [
     // SGD with momentum
     [
@@ -161,6 +161,9 @@ package let crossConventionAlgorithms: [[Spelling]] = [
                  semantics: "ε added outside √v̂ (torch's maths, optax's operation order)"),
         Spelling(convention: "textbook", name: "adam", keys: ["lr": "lr", "beta1": "beta1", "beta2": "beta2", "eps": "eps"],
                  semantics: "ε inside the root: m̂/√(v̂ + ε)"),
+        Spelling(convention: "bitsandbytes", name: "Adam", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "amsgrad": "amsgrad"],
+                 semantics: "float32 throughout; ε·√(1−β₂ᵗ) added to √v (torch's maths); [amsgrad] amsgrad accepted and ignored; [wd] weight_decay decoupled, w·(1 − lr·λ) (AdamW's), not L2"),
     ],
     // AdamW
     [
@@ -176,6 +179,9 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "textbook", name: "adamw", keys: ["lr": "lr", "beta1": "beta1", "beta2": "beta2", "eps": "eps",
                  "wd": "weight_decay"],
                  semantics: "ε inside the root; [wd] decay w ← w − λ·w not multiplied by lr"),
+        Spelling(convention: "bitsandbytes", name: "AdamW", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "eps": "eps", "wd": "weight_decay", "amsgrad": "amsgrad"],
+                 semantics: "float32 throughout; ε·√(1−β₂ᵗ) added to √v (torch's maths); [amsgrad] amsgrad accepted and ignored; [wd] decoupled decay w·(1 − lr·λ)"),
     ],
     // Adamax
     [
@@ -210,6 +216,9 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "lion_pytorch", name: "Lion", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
                  "wd": "weight_decay"],
                  semantics: "[wd] decoupled decay w·(1 − lr·λ) before the sign update"),
+        Spelling(convention: "bitsandbytes", name: "Lion", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "wd": "weight_decay"],
+                 semantics: "float32 throughout; [wd] decoupled decay w·(1 − lr·λ) before the sign update"),
     ],
     // LAMB
     [
@@ -231,6 +240,9 @@ package let crossConventionAlgorithms: [[Spelling]] = [
         Spelling(convention: "pytorch_optimizer", name: "AdEMAMix", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
                  "beta3": "betas[2]", "alpha": "alpha", "eps": "eps", "wd": "weight_decay", "maximize": "maximize"],
                  semantics: "t_alpha_beta3 warms alpha and beta3 up at the step from 1 (None: constants); [wd] weight_decay coupled, added to the gradient (weight_decouple False)"),
+        Spelling(convention: "bitsandbytes", name: "AdEMAMix", keys: ["lr": "lr", "beta1": "betas[0]", "beta2": "betas[1]",
+                 "beta3": "betas[2]", "alpha": "alpha", "eps": "eps", "wd": "weight_decay"],
+                 semantics: "float32 throughout; t_alpha and t_beta3 warm alpha and beta3 up over their own spans (None or 0: constants); [wd] decoupled decay w·(1 − lr·λ), default 1e-2"),
     ],
     // Simplified AdEMAMix
     [

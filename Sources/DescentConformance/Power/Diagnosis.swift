@@ -302,7 +302,7 @@ package struct CombinedVariant: Implementation {
                 s = changed
             case .arguments, .field:
                 break
-            case .family, .float32Accumulation, .model:
+            case .family, .call, .float32Accumulation, .model:
                 throw KnownWrongVariant.notApplicable("an optimizer mistake")
             }
         }

@@ -28,6 +28,9 @@ public struct KnownWrongVariant: Implementation {
     public enum Mistake: Sendable {
         /// Edits the arguments of matching calls; returns whether anything changed.
         case arguments(@Sendable (_ convention: String, _ name: String, _ args: inout [(String, JSON)]) -> Bool)
+        /// Rewrites an optimizer case's call — convention, name and arguments — as a port to another
+        /// library writes it (bitsandbytes's Adam run as torch.optim.Adam); returns whether it applies.
+        case call(@Sendable (_ convention: inout String, _ name: inout String, _ args: inout [(String, JSON)]) -> Bool)
         /// Changes the optimizer family; nil when the mistake does not apply.
         case family(@Sendable (any OptimizerFamily) -> (any OptimizerFamily)?)
         /// Changes the schedule; nil when the mistake does not apply.
@@ -63,6 +66,13 @@ public struct KnownWrongVariant: Implementation {
             guard case let .optimizer(oc) = c, m.applies(to: oc) else { throw Self.notApplicable("the case does not use what \(id) gets wrong") }
             return c
         }
+        if case let .call(edit) = mistake {
+            guard case var .optimizer(oc) = c else { throw Self.notApplicable("a schedule case") }
+            var args = oc.hyperparameters?.objectValue ?? []
+            guard edit(&oc.convention, &oc.name, &args) else { throw Self.notApplicable("the case does not make the call \(id) gets wrong") }
+            oc.hyperparameters = .object(args)
+            return .optimizer(oc)
+        }
         guard case let .arguments(edit) = mistake else { return c }
         switch c {
         case var .optimizer(oc):
@@ -97,7 +107,7 @@ public struct KnownWrongVariant: Implementation {
 
     public func resolve(_ spec: OptimizerSpec) throws -> OptimizerSpec {
         switch mistake {
-        case .arguments, .float32Accumulation, .model, .field:
+        case .arguments, .call, .float32Accumulation, .model, .field:
             return spec
         case let .family(change):
             // The mistake is made in the innermost family; clipping and Keras's decay stay around it.
@@ -134,6 +144,7 @@ public struct KnownWrongVariant: Implementation {
     public func scheduleValues<T: DescentFloat>(_ schedule: any Schedule, _ type: T.Type, count: Int) throws -> ScheduleValues<T> {
         switch mistake {
         case .arguments, .field: return try schedule.values(type, count: count)
+        case .call: throw Self.notApplicable("a schedule case")
         case let .schedule(change):
             guard let s = change(schedule) else { throw Self.notApplicable(schedule.summary) }
             return try s.values(type, count: count)

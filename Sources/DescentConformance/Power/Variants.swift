@@ -14,7 +14,7 @@ private let cosineNames: Set<String> = ["CosineAnnealingLR", "cosine_decay_sched
 public enum KnownWrong {
     public static let all: [KnownWrongVariant] = core + lionLambVariants + lbfgsScheduleFreeVariants + trainingVariants + conventionVariants + matrixVariants + adafactorVariants + rpropVariants + asgdVariants + yogiAdaBeliefVariants + optaxMoreVariants + sparseOptimisticVariants + polyakVariants + ademamixVariants + adoptVariants + prodigyVariants + dadaptationVariants
         + optaxContribVariants + pytorchOptimizerYogiAdaBeliefVariants + pytorchOptimizerAdanVariants + pytorchOptimizerStableAdamWVariants + pytorchOptimizerCAMERangerVariants + madgradVariants + sophiaHVariants + galoreVariants
-        + libraryChoiceVariants + fieldVariants + lowPrecisionVariants + averagedModelVariants
+        + libraryChoiceVariants + fieldVariants + lowPrecisionVariants + averagedModelVariants + bitsandbytesVariants
 
     package static let core: [KnownWrongVariant] = [
         // MARK: Adam group

@@ -30,6 +30,7 @@ public enum Coverage {
 
     /// Why a library name is not covered, where there is more to say than "not implemented yet".
     static let reasons: [String: [String: String]] = [
+        "bitsandbytes": bitsandbytesReasons,
         "optax": [
             "contrib.dpsgd": "needs per-example gradients, and draws its noise from jax.random inside the update; a case cannot replay it",
             "contrib.sophia": "its Hessian estimate draws Rademacher vectors from jax.random inside the update",
@@ -40,6 +41,27 @@ public enum Coverage {
         ],
     ]
     static let notYet = "not implemented yet"
+
+    /// bitsandbytes 0.50.2: its 8-bit classes, the two 32-bit AdEMAMix classes the library cannot
+    /// step on the CPU, and LAMB/LARS (an update-norm clip, not a trust ratio).
+    static let bitsandbytesReasons: [String: String] = {
+        var r: [String: String] = [:]
+        for base in ["AdEMAMix", "Adagrad", "Adam", "AdamW", "LAMB", "LARS", "Lion", "RMSprop", "SGD", "PagedAdEMAMix", "PagedAdam", "PagedAdamW", "PagedLion"] {
+            r[base + "8bit"] = "8-bit state: every tensor of min_8bit_size (4096) elements or more keeps its moments blockwise quantised (a dynamic quantisation map, an absmax per 256 elements), which Descent does not implement"
+        }
+        for name in ["AdEMAMix32bit", "PagedAdEMAMix32bit"] {
+            r[name] = "fails on the CPU at its first step (bitsandbytes 0.50.2: RuntimeError \"output with shape [] doesn't match the broadcast shape\" at backends/cpu/ops.py:391; the class subclasses Optimizer2State directly and never allocates AdEMAMix's (2, …) state), so there is no golden to check; AdEMAMix(optim_bits=32) is the same update and is covered"
+        }
+        let clipped = "the update's norm clipped per tensor, u·min(1, max_unorm·‖w‖/‖u‖) (backends/cpu/ops.py:325-341, ‖w‖ taken before the step), not LAMB/LARS's trust ratio; no Descent family has that clipping yet"
+        for name in ["LAMB", "LAMB32bit"] {
+            r[name] = "Adam's update (its bias_correction, adam_w_mode and amsgrad keywords are never read) with " + clipped
+        }
+        for name in ["LARS", "LARS32bit"] {
+            r[name] = "SGD with momentum (the \"lars\" kernel) with " + clipped
+        }
+        r["PytorchLARS"] = "a pure-torch LARS (optim/lars.py) with the same update-norm clipping, max_unorm·‖w‖ (not a trust ratio), which no Descent family has yet"
+        return r
+    }()
 
     /// The coverage of every library in the names file (under `fixtures`, default the bundled
     /// fixtures), in the registry's convention order.

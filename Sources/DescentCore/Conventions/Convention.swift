@@ -150,7 +150,7 @@ public struct Convention: Sendable {
 
 /// The registered conventions.
 public enum Conventions {
-    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers, prodigyopt, dadaptation]
+    public static let all: [Convention] = [torch, optax, textbook, pytorchOptimizer, lionPytorch, schedulefree, keras, transformers, prodigyopt, dadaptation, bitsandbytes]
 
     public static let torch = Convention(
         name: "torch", qualify: { $0 == "AveragedModel" ? "torch.optim.swa_utils.AveragedModel" : "torch.optim.\($0)" }, qualifySchedule: { "torch.optim.lr_scheduler.\($0)" },
@@ -203,6 +203,11 @@ public enum Conventions {
     public static let dadaptation = Convention(
         name: "dadaptation", qualify: { "dadaptation.\($0)" }, qualifySchedule: { "dadaptation.\($0)" },
         optimizers: dadaptationGroup, schedules: [])
+
+    /// The 32-bit optimizers of the `bitsandbytes` package (0.50.2) on the CPU, float32 throughout.
+    public static let bitsandbytes = Convention(
+        name: "bitsandbytes", qualify: { "bitsandbytes.optim.\($0)" }, qualifySchedule: { "bitsandbytes.optim.\($0)" },
+        optimizers: bitsandbytesGroup, schedules: [])
 
     public static func named(_ name: String) -> Convention? { all.first { $0.name == name } }
 

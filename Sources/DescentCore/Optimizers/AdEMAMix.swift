@@ -22,6 +22,8 @@
 //          α(t) = min(t·α/T, α),
 //          β₃(t) = min(exp(ln β₁·ln β₃ / ((1 − t/T)·ln β₃ + (t/T)·ln β₁)), β₃)   (the paper's half-life
 //          interpolation from β₁ to β₃).
+//   bitsandbytes (0.50.2, optim/ademamix.py): the same two warmups, α over `t_alpha` steps and β₃ over
+//          `t_beta3` (each None or 0: none); the pytorch_optimizer form's arithmetic, decay w·(1 − lr·λ).
 // Operation order and state names per library:
 //   optax              m = (1−β)·g + β·m; ν̂ = ν/(1 − β₂ᵗ) under the root with ε_root    m1, m2, nu
 //   pytorch_optimizer  m = lerp(m, g, 1 − β) (torch's two-branch lerp); ν = ν·β₂ + (1−β₂)·g·g;
@@ -43,6 +45,10 @@ public struct AdEMAMixFamily: OptimizerFamily {
     public var epsRoot = 0.0
     /// pytorch_optimizer `t_alpha_beta3`; nil = no warmup.
     public var tAlphaBeta3: Double? = nil
+    /// bitsandbytes's separate spans `t_alpha` / `t_beta3` (the same two warmups, each over its own
+    /// span; nil = `tAlphaBeta3`'s).
+    public var tAlpha: Double? = nil
+    public var tBeta3: Double? = nil
     /// optax: `alpha` / `b3` given as schedules of the count (nil = the constants above).
     var alphaSchedule: OptaxSchedule? = nil
     var beta3Schedule: OptaxSchedule? = nil
@@ -59,14 +65,16 @@ public struct AdEMAMixFamily: OptimizerFamily {
     public init(form: Form) { self.form = form }
 
     /// Whether α / β₃ change over the first steps (t_alpha_beta3, or an optax schedule).
-    public var alphaWarmsUp: Bool { tAlphaBeta3 != nil || alphaSchedule != nil }
-    public var beta3WarmsUp: Bool { tAlphaBeta3 != nil || beta3Schedule != nil }
+    public var alphaWarmsUp: Bool { (tAlpha ?? tAlphaBeta3) != nil || alphaSchedule != nil }
+    public var beta3WarmsUp: Bool { (tBeta3 ?? tAlphaBeta3) != nil || beta3Schedule != nil }
 
     public var familyName: String { "AdEMAMix" }
     public var summary: String {
         var parts = ["\(form.rawValue) form", "betas (\(beta1), \(beta2), \(beta3))", "alpha \(alpha)", "eps \(eps)"]
         if epsRoot != 0 { parts.append("eps_root \(epsRoot)") }
         if let t = tAlphaBeta3 { parts.append("t_alpha_beta3 \(t)") }
+        if let t = tAlpha { parts.append("t_alpha \(t)") }
+        if let t = tBeta3 { parts.append("t_beta3 \(t)") }
         if alphaSchedule != nil { parts.append("alpha scheduled") }
         if beta3Schedule != nil { parts.append("b3 scheduled") }
         parts += decaySummary(decay, decayMask, maximize)
@@ -87,13 +95,11 @@ public struct AdEMAMixFamily: OptimizerFamily {
         var a = alpha, b3 = beta3
         if let s = alphaSchedule, !skipAlphaWarmup { a = s(t - 1, as: Double.self) }
         if let s = beta3Schedule, !skipBeta3Warmup { b3 = s(t - 1, as: Double.self) }
-        if let span = tAlphaBeta3 {
-            let x = Double(t)
-            if !skipAlphaWarmup { a = Swift.min(x * alpha / span, alpha) }
-            if !skipBeta3Warmup {
-                let l1 = Double.log(beta1), l3 = Double.log(beta3)
-                b3 = Swift.min(Double.exp(l1 * l3 / ((1.0 - x / span) * l3 + (x / span) * l1)), beta3)
-            }
+        let x = Double(t)
+        if let span = tAlpha ?? tAlphaBeta3, !skipAlphaWarmup { a = Swift.min(x * alpha / span, alpha) }
+        if let span = tBeta3 ?? tAlphaBeta3, !skipBeta3Warmup {
+            let l1 = Double.log(beta1), l3 = Double.log(beta3)
+            b3 = Swift.min(Double.exp(l1 * l3 / ((1.0 - x / span) * l3 + (x / span) * l1)), beta3)
         }
         return (a, b3)
     }
