@@ -155,76 +155,47 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
     /// torch's RAdam and Adamax with their step scalars (1 − βᵗ, ρₜ, rₜ; Adamax's lr/(1 − β₁ᵗ))
     /// computed in float32, written by hand with Float arithmetic: named as that float32 rounding.
     @Test func float32StepScalarsOfRAdamAndAdamaxAreLocalised() throws {
-        do {
-            let (c, path) = try namedCase("torch/RAdam.json", "torch/RAdam/defaults")
-            guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+        try expectFloat32Localised("torch/RAdam.json", "torch/RAdam/defaults", naming: "ρₜ") { oc, w, k, st, grads, m, v in
             let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 1e-3
-            var w = oc.params.map(\.values)
-            var m = w.map { $0.map { _ in 0.0 } }, v = m
-            var trajectory: [[[Double]]] = []
-            for (k, st) in oc.steps.enumerated() {
-                let grads = try #require(st.grads)
-                let t = Float(k + 1)
-                let bc1 = 1 - Float.pow(Float(b1), t), b2t = Float.pow(Float(b2), t), bc2 = 1 - b2t
-                let rhoInf = 2 / (1 - Float(b2)) - 1
-                let rho = rhoInf - 2 * t * b2t / bc2
-                let rect = ((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho)).squareRoot()
-                for i in w.indices {
-                    for j in w[i].indices {
-                        let g = grads[i][j]
-                        m[i][j] = b1 * m[i][j] + (1 - b1) * g
-                        v[i][j] = b2 * v[i][j] + (1 - b2) * g * g
-                        let mHat = m[i][j] / Double(bc1)
-                        if rho > 5 {
-                            w[i][j] -= mHat * (st.lr ?? lr) * (Double(bc2.squareRoot()) / (v[i][j].squareRoot() + eps)) * Double(rect)
-                        } else {
-                            w[i][j] -= mHat * (st.lr ?? lr)
-                        }
+            let t = Float(k + 1)
+            let bc1 = 1 - Float.pow(Float(b1), t), b2t = Float.pow(Float(b2), t), bc2 = 1 - b2t
+            let rhoInf = 2 / (1 - Float(b2)) - 1
+            let rho = rhoInf - 2 * t * b2t / bc2
+            let rect = ((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho)).squareRoot()
+            for i in w.indices {
+                for j in w[i].indices {
+                    let g = grads[i][j]
+                    m[i][j] = b1 * m[i][j] + (1 - b1) * g
+                    v[i][j] = b2 * v[i][j] + (1 - b2) * g * g
+                    let mHat = m[i][j] / Double(bc1)
+                    if rho > 5 {
+                        w[i][j] -= mHat * (st.lr ?? lr) * (Double(bc2.squareRoot()) / (v[i][j].squareRoot() + eps)) * Double(rect)
+                    } else {
+                        w[i][j] -= mHat * (st.lr ?? lr)
                     }
                 }
-                trajectory.append(w)
             }
-            let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
-            #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("ρₜ") == true
-                    && d.first?.contains("float32") == true, "\(d)")
         }
-        do {
-            let (c, path) = try namedCase("torch/Adamax.json", "torch/Adamax/defaults")
-            guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+        try expectFloat32Localised("torch/Adamax.json", "torch/Adamax/defaults", naming: "float32") { oc, w, k, st, grads, m, u in
             let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 2e-3
-            var w = oc.params.map(\.values)
-            var m = w.map { $0.map { _ in 0.0 } }, u = m
-            var trajectory: [[[Double]]] = []
-            for (k, st) in oc.steps.enumerated() {
-                let grads = try #require(st.grads)
-                let bc1 = 1 - Float.pow(Float(b1), Float(k + 1))
-                let stepSize = Double(Float(st.lr ?? lr) / bc1)
-                for i in w.indices {
-                    for j in w[i].indices {
-                        let g = grads[i][j]
-                        m[i][j] = b1 * m[i][j] + (1 - b1) * g
-                        u[i][j] = max(b2 * u[i][j], abs(g) + eps)
-                        w[i][j] -= stepSize * m[i][j] / u[i][j]
-                    }
+            let bc1 = 1 - Float.pow(Float(b1), Float(k + 1))
+            let stepSize = Double(Float(st.lr ?? lr) / bc1)
+            for i in w.indices {
+                for j in w[i].indices {
+                    let g = grads[i][j]
+                    m[i][j] = b1 * m[i][j] + (1 - b1) * g
+                    u[i][j] = max(b2 * u[i][j], abs(g) + eps)
+                    w[i][j] -= stepSize * m[i][j] / u[i][j]
                 }
-                trajectory.append(w)
             }
-            let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
-            #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("float32") == true, "\(d)")
         }
     }
 
     /// torch's NAdam with μₜ, their product, 1 − β₂ᵗ and the step's coefficients in float32, by hand.
     @Test func float32StepScalarsOfNAdamAreLocalised() throws {
-        let (c, path) = try namedCase("torch/NAdam.json", "torch/NAdam/defaults")
-        guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
-        let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 2e-3, md: Float = 4e-3
-        var w = oc.params.map(\.values)
-        var m = w.map { $0.map { _ in 0.0 } }, v = m
         var product: Float = 1
-        var trajectory: [[[Double]]] = []
-        for (k, st) in oc.steps.enumerated() {
-            let grads = try #require(st.grads)
+        try expectFloat32Localised("torch/NAdam.json", "torch/NAdam/defaults", naming: "μₜ") { oc, w, k, st, grads, m, v in
+            let b1 = 0.9, b2 = 0.999, eps = 1e-8, lr = 2e-3, md: Float = 4e-3
             let t = Float(k + 1), lrF = Float(st.lr ?? lr)
             let bc2 = Double(1 - Float.pow(Float(b2), t))
             let mu = Float(b1) * (1 - 0.5 * Float.pow(0.96, t * md)), muNext = Float(b1) * (1 - 0.5 * Float.pow(0.96, (t + 1) * md))
@@ -240,22 +211,13 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
                     w[i][j] += cm * m[i][j] / denom
                 }
             }
-            trajectory.append(w)
         }
-        let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
-        #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("μₜ") == true, "\(d)")
     }
 
     /// optax's lamb with 1 − βᵗ computed in float32, by hand (per-tensor trust ratio ‖w‖/‖u‖).
     @Test func float32BiasCorrectionsOfLambAreLocalised() throws {
-        let (c, path) = try namedCase("optax/lamb.json", "optax/lamb/defaults")
-        guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
-        let b1 = 0.9, b2 = 0.999, eps = 1e-6, lr = 1e-3
-        var w = oc.params.map(\.values)
-        var m = w.map { $0.map { _ in 0.0 } }, v = m
-        var trajectory: [[[Double]]] = []
-        for (k, st) in oc.steps.enumerated() {
-            let grads = try #require(st.grads)
+        try expectFloat32Localised("optax/lamb.json", "optax/lamb/defaults", naming: "float32") { oc, w, k, st, grads, m, v in
+            let b1 = 0.9, b2 = 0.999, eps = 1e-6, lr = 1e-3
             let t = Float(k + 1)
             let bc1 = Double(1 - Float.pow(Float(b1), t)), bc2 = Double(1 - Float.pow(Float(b2), t))
             for i in w.indices {
@@ -270,10 +232,7 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
                 let ratio = wn == 0 || un == 0 ? 1 : wn / un
                 for j in w[i].indices { w[i][j] -= (st.lr ?? lr) * (u[j] * ratio) }
             }
-            trajectory.append(w)
         }
-        let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
-        #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("float32") == true, "\(d)")
     }
 
     /// An adapter's `error` on a trajectory case is diagnosed by what it rejected: the argument
@@ -327,6 +286,25 @@ private func mutantCases() throws -> [(FixtureCase, String, OptimizerCase)] {
         #expect(text.range(of: "FAIL        t ")!.lowerBound < heading.lowerBound, "\(text)")
         #expect(text.contains("rejected these arguments: yes; with the library's wording: no"), "\(text)")
     }
+}
+
+/// A port written by hand (`step(case, w, k, step, grads, s1, s2)` moves the weights w of step k with
+/// two zero-started state lists) replayed over a named case: its diagnosis must name float32 rounding
+/// of the case's own maths, mentioning `word`.
+private func expectFloat32Localised(_ file: String, _ id: String, naming word: String,
+                                    _ step: (OptimizerCase, inout [[Double]], Int, StepSpec, [[Double]], inout [[Double]], inout [[Double]]) throws -> Void) throws {
+    let (c, path) = try namedCase(file, id)
+    guard case let .optimizer(oc) = c else { Issue.record("not an optimizer case"); return }
+    var w = oc.params.map(\.values)
+    var s1 = w.map { $0.map { _ in 0.0 } }, s2 = s1
+    var trajectory: [[[Double]]] = []
+    for (k, st) in oc.steps.enumerated() {
+        try step(oc, &w, k, st, try #require(st.grads), &s1, &s2)
+        trajectory.append(w)
+    }
+    let d = Diagnosis.diagnose(c, file: path, result: failing(c, trajectory))
+    #expect(d.first?.hasPrefix("reproduced by the case's own maths with") == true && d.first?.contains("float32") == true
+            && d.first?.contains(word) == true, "\(id): \(d)")
 }
 
 /// A "nearest" line's normalised distance is within `Diagnosis.nearestBound` (true for other lines).
