@@ -651,6 +651,10 @@ def dadaptation_features():
                   "A group at lr 0 (the only other lr dadaptation allows): out of the sums and the moments, yet its "
                   "decoupled decay is applied with the step's dlr = d·max lr.",
                   ["param_groups"], shapes=S4, groups=[{"params": [0, 3]}, {"params": [1, 2], "hyperparameters": {"lr": 0.0}}]),
+        make_case("dadaptation/features/DAdaptAdam-layer-scale", cv, "DAdaptAdam", {"d0": 1e-3, "weight_decay": 0.1, "decouple": True},
+                  "The second group sets layer_scale 0.3 (a group key, not a constructor argument: the library's advice "
+                  "for per-layer lrs): its numerator, exp_avg and ‖s‖₁ terms are scaled by r, its decoupled decay is not.",
+                  ["param_groups"], shapes=S4, groups=[{"params": [0, 2]}, {"params": [1, 3], "hyperparameters": {"layer_scale": 0.3}}]),
         make_case("dadaptation/features/DAdaptAdam-group-decouple", cv, "DAdaptAdam", {"d0": 1e-3, "weight_decay": 0.1},
                   "The second group says decouple=True and its own betas: the library reads decouple and betas from the "
                   "first group only, so its weight_decay stays coupled (added to g).",

@@ -88,6 +88,10 @@ package enum FieldStyle {
 /// param group says.
 package let constructorOnly: [String: Set<String>] = ["torch.Adagrad": ["initial_accumulator_value"]]
 
+/// Group keys a library reads from its param groups only (its defaults dict, not its constructor's
+/// arguments): the convention never sees them; the group's family takes them (`GroupKeyFamily`).
+package let groupOnly: [String: Set<String>] = ["dadaptation.DAdaptAdam": ["layer_scale"]]
+
 /// optax's names that Descent's steppers spell differently (schedule_free; signum's ema is Lion's mu;
 /// adan's counter t is the stepper's step).
 package let optaxStateNames: [String: String] = ["max_lr": "lr_max", "ema": "mu", "t": "step"]
@@ -207,6 +211,7 @@ extension Verifier {
                 var merged = style == .optax && g.name != nil ? [] : hp
                 for (k, v) in g.hyperparameters?.objectValue ?? [] {
                     if mistake == .decayOnNoDecayGroup && k == "weight_decay" { continue }
+                    if groupOnly["\(c.convention).\(g.name ?? c.name)"]?.contains(k) == true { continue }
                     if constructorOnly["\(c.convention).\(c.name)"]?.contains(k) == true { continue }
                     if let i = merged.firstIndex(where: { $0.0 == k }) { merged[i].1 = v } else { merged.append((k, v)) }
                 }
@@ -261,6 +266,13 @@ extension Verifier {
                 if let top = hp.first(where: { $0.0 == "lr" }) { h.append(top) }
                 spec = try Conventions.optimizer(convention: c.convention, name: g.name, hyperparameters: .object(h))
                 groupLR[gi] = own
+            }
+            // The group's group-only keys (dadaptation's layer_scale), which the convention never reads.
+            if let keys = groupOnly["\(c.convention).\(g.name)"], let own = field.paramGroups?[gi].hyperparameters?.objectValue {
+                for (k, v) in own where keys.contains(k) {
+                    guard let f = spec.family as? any GroupKeyFamily else { throw DescentError.unsupported("\(c.convention).\(g.name) takes no group key '\(k)' here") }
+                    spec.family = try f.setting(groupKey: k, to: v.doubleValue)
+                }
             }
             if single && !transforms.isEmpty { spec.family = TransformedFamily(inner: spec.family, transforms: transforms) }
             specs.append(try impl.resolve(spec))

@@ -94,6 +94,9 @@ public struct DAdaptAdamFamily: OptimizerFamily {
     /// dadaptation's `decouple` as given (with param groups the first group's decides every group's
     /// weight_decay; `decay` says what it means for this group's own).
     public var decouple = false
+    /// dadaptation's group key `layer_scale` r (default 1; not a constructor argument): the group's
+    /// numerator, first moment and ‖s‖₁ terms are scaled by r.
+    public var layerScale = 1.0
     /// A known-wrong variant's knob: one d (and numerator) per tensor, from that tensor's sums only.
     public var perTensorD = false
     /// A known-wrong variant's knob: d ← min(d̂, d·growth_rate) without the max (d may shrink).
@@ -240,14 +243,16 @@ final class DAdaptAdamStepper<T: DescentFloat>: GroupedStepper {
                 let g = groups[groupOf[i]]
                 var coupled = 0.0
                 if case let .coupled(l) = decay(g) { coupled = l }
+                // layer_scale r: exp_avg's alpha r·dlr·(1 − β₁), r·dlr·⟨g, s/(√v + ε)⟩, r·Σ|s|.
+                let r = g.layerScale
                 let moments = DAdaptAdamKernel<T>(moments: true, combined: false, beta1: T(c.beta1), beta2: T(c.beta2),
-                                                  oneMinusBeta2: T(1 - c.beta2), sqrtBeta2: T(sqrtBeta2), alphaM: T(alphaM),
+                                                  oneMinusBeta2: T(1 - c.beta2), sqrtBeta2: T(sqrtBeta2), alphaM: T(dadaptation ? r * dlr * (1 - c.beta1) : alphaM),
                                                   alphaS: T(alphaS), eps: T(g.eps), coupled: T(coupled), decayFactor: 0, stepScale: 1,
                                                   slotCount: 4)
                 engine.map(moments, params[i], grads[i]!, [m[i], v[i], s[i], scratch[i]])
                 let dot = dadaptationSum(scratch[i]) { $0 }, sk = dadaptationSum(s[i]) { $0.magnitude }
-                numerator = dadaptation ? numerator + dlr * dot : held(numerator + dot)
-                l1 = dadaptation ? l1 + sk : held(l1 + sk)
+                numerator = dadaptation ? numerator + r * dlr * dot : held(numerator + dot)
+                l1 = dadaptation ? l1 + r * sk : held(l1 + sk)
             }
             let nw = dadaptation ? sqrtBeta2 * est.numeratorWeighted[u] + (1 - sqrtBeta2) * numerator
                 : held(held(sqrtBeta2 * est.numeratorWeighted[u]) + held(held(held(1 - sqrtBeta2) * dlr) * numerator))
@@ -627,5 +632,23 @@ extension DAdaptSGDFamily: GroupSharingFamily {
                                                     shapes: [[Int]], engine: Engine) throws -> StepperBox<T> {
         guard let first = try sameFamilies(groups).first else { throw DescentError.unsupported("DAdaptSGD over no param groups") }
         return StepperBox(DAdaptSGDStepper<T>(first, members: members, shapes: shapes, engine: engine))
+    }
+}
+
+/// dadaptation's `layer_scale`: a key DAdaptAdam keeps in each param group (its defaults dict), not a
+/// constructor argument, so only a group sets it (a number; the library multiplies by it).
+extension DAdaptAdamFamily: GroupKeyFamily {
+    public var groupOnlyKeys: Set<String> { form == .dadaptation ? ["layer_scale"] : [] }
+
+    public func setting(groupKey: String, to value: Double?) throws -> DAdaptAdamFamily {
+        guard groupKey == "layer_scale", form == .dadaptation else {
+            throw DescentError.unsupported("\(familyName) has no group key '\(groupKey)'")
+        }
+        guard let r = value else {
+            throw DescentError.invalidHyperparameter(field: "optimizer.param_groups.layer_scale", message: "layer_scale must be a number")
+        }
+        var f = self
+        f.layerScale = r
+        return f
     }
 }

@@ -105,6 +105,16 @@ extension GroupSharingFamily {
     }
 }
 
+/// A family that reads keys its library keeps in param groups only, not among its constructor's
+/// arguments (dadaptation DAdaptAdam's `layer_scale`): the field runner hands a group's such keys
+/// here, after the convention has read the rest.
+public protocol GroupKeyFamily: OptimizerFamily {
+    /// The group-only keys of this family value.
+    var groupOnlyKeys: Set<String> { get }
+    /// This family with group key `groupKey` set to `value` (nil: not a number).
+    func setting(groupKey: String, to value: Double?) throws -> Self
+}
+
 /// Each tensor's param group (a `GroupedStepper`'s members: the positions of each group's tensors).
 func groupIndex(_ members: [[Int]], count: Int) -> [Int] {
     var of = Array(repeating: 0, count: count)
