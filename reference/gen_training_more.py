@@ -251,6 +251,19 @@ def pytorch_optimizer_more():
     ])
 
 
+# GaLore is not trained here: its projector is the library's float32 LAPACK SVD, so a golden needs a
+# tolerance measured against an exact SVD (as gen_galore.py does for its replay cases); not done yet.
+def pytorch_optimizer_recent():
+    return "pytorch_optimizer/training/recent.json", f"pytorch_optimizer CAME, Ranger and Ranger21 training small MLPs ({PO}, float64).", _cases(PO, "pytorch_optimizer", [
+        ("pytorch_optimizer/train/came-tanh-ce", "CAME", {"lr": 0.002}, "blobs", [8], "tanh", 16,
+         "CAME: factored second moment of the weight matrices (biases unfactored), update clipping, confidence."),
+        ("pytorch_optimizer/train/ranger-relu-ce", "Ranger", {"lr": 0.01, "k": 4}, "blobs", [8], "relu", 16,
+         "Ranger: RAdam (its first steps up the gradient at the defaults) inside centralization and a k = 4 Lookahead."),
+        ("pytorch_optimizer/train/ranger21-tanh-mse", "Ranger21", {"lr": 0.01, "num_iterations": 30}, "regression", [6], "tanh", 16,
+         "Ranger21 over 30 iterations: warmup, warmdown, alternating momenta, Lookahead."),
+    ])
+
+
 def schedulefree_more():
     return "schedulefree/training/more.json", f"schedulefree RAdamScheduleFree, AdamWScheduleFreePaper, the Reference and the Closure classes training small MLPs, train-mode parameters ({SF}, float64).", _cases(SF, "schedulefree", [
         ("schedulefree/train/radam-sf-tanh-ce", "RAdamScheduleFree", {"lr": 0.02}, "blobs", [8], "tanh", 16,
@@ -290,6 +303,7 @@ for _path, _groups, _run in (
         ("prodigyopt/training/training.json", prodigy_training, gt.run_torch_style),
         ("dadaptation/training/training.json", dadaptation_training, gt.run_torch_style),
         ("pytorch_optimizer/training/more.json", pytorch_optimizer_more, gt.run_torch_style),
+        ("pytorch_optimizer/training/recent.json", pytorch_optimizer_recent, gt.run_torch_style),
         ("schedulefree/training/more.json", schedulefree_more, gt.run_torch_style)):
     FILES.add(_path, functools.partial(_build, _groups, _run))
 
