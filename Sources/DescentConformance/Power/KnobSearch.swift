@@ -117,9 +117,7 @@ public enum KnobSearch {
         var familyName = "the case's optimizer"
         if case let .optimizer(oc) = c, let spec = try? Verifier.spec(for: oc) {
             changes = FamilyKnobs.changes(for: spec.family, shapes: oc.params.map(\.shape))
-            var f = spec.family
-            while let w = f as? any WrappingFamily { f = w.wrapped }
-            familyName = f.familyName
+            familyName = spec.family.innermost.familyName
         }
         func overBudget() -> Bool {
             if out.replays >= maxReplays { out.gaveUp = "gave up after \(out.replays) replays (bound \(maxReplays))"; return true }

@@ -292,8 +292,11 @@ extension Verifier {
         // the present gradients and each group's lr.
         let shared = (groups.count > 1 || anyMissing) && mistake != .sharedStatePerGroup
             && specs.allSatisfy { ($0?.family as? any GroupSharingFamily)?.sharesStateAcrossGroups == true }
-        var members: [[Int]] = []
-        for g in groups { members.append(Array(members.joined().count..<(members.joined().count + g.tensors.count))) }
+        var members: [[Int]] = [], offset = 0
+        for g in groups {
+            members.append(Array(offset..<(offset + g.tensors.count)))
+            offset += g.tensors.count
+        }
         func makeUnitBox(_ u: FieldUnit<T>) throws -> StepperBox<T>? {
             guard shared else { return try makeBox(u.spec, u.tensors) }
             return try impl.groupedStepper(specs.map { $0! }, T.self, members: members, shapes: u.tensors.map { shapes[$0] })
@@ -335,19 +338,15 @@ extension Verifier {
                 u.respec(spec)
             }
         }
-        // prodigyopt keeps ONE estimate over every tensor of every group (sums over the tensors that
-        // have a gradient): stepping groups, or tensors, in separate units would give each its own d.
-        if units.count > 1 && c.convention == "dadaptation" && mistake != .sharedStatePerGroup {
-            throw DescentError.unsupported("\(c.convention).\(c.name) keeps one d estimate over every group's tensors that have a gradient (`if p.grad is None: continue` in its sums): several groups or null gradients are not implemented in Descent for it")
+        // A family whose state spans the groups but that could not be stepped as one unit (groups of
+        // another optimizer beside it): separate units would give each its own estimate.
+        if !shared && units.count > 1 && mistake != .sharedStatePerGroup
+            && specs.contains(where: { ($0?.family as? any GroupSharingFamily)?.sharesStateAcrossGroups == true }) {
+            throw DescentError.unsupported("\(c.convention).\(c.name) keeps one state over every group's tensors that have a gradient (`if p.grad is None: continue` in its sums): these groups cannot be stepped as one optimizer in Descent")
         }
         // pytorch_optimizer's Ranger21 likewise: σ sums the variances of every tensor with a
         // gradient in every group, and its lookahead counter is one for the optimizer.
-        func unwrapped(_ f: any OptimizerFamily) -> any OptimizerFamily {
-            var f = f
-            while let w = f as? any WrappingFamily { f = w.wrapped }
-            return f
-        }
-        if units.count > 1, specs.contains(where: { $0.map { unwrapped($0.family) is Ranger21Family } ?? false }) {
+        if units.count > 1, specs.contains(where: { $0.map { $0.family.innermost is Ranger21Family } ?? false }) {
             throw DescentError.unsupported("pytorch_optimizer.Ranger21 normalises its decay by one variance sum over every tensor with a gradient in every param group, and counts lookahead steps for the whole optimizer: several groups or null gradients are not implemented in Descent's field runner")
         }
         let first = units.compactMap(\.box).first

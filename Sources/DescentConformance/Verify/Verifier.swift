@@ -264,8 +264,7 @@ public struct Verifier: Sendable {
 
     /// A family that says a replay of this length cannot match its library (ReplayLimitedFamily).
     static func checkReplayLimit(_ spec: OptimizerSpec, steps: Int, shapes: [[Int]]) throws {
-        let family = (spec.family as? TransformedFamily)?.inner ?? spec.family
-        if let f = family as? any ReplayLimitedFamily, let why = f.replayUnsupported(steps: steps, shapes: shapes) {
+        if let f = spec.family.innermost as? any ReplayLimitedFamily, let why = f.replayUnsupported(steps: steps, shapes: shapes) {
             throw DescentError.unsupported(why)
         }
     }

@@ -382,7 +382,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: GroupedStepper {
     /// The first group's knobs: with param groups dadaptation reads weight_decay, momentum and
     /// growth_rate from `self.param_groups[0]` for every group; a group gives only its lr.
     let config: DAdaptSGDFamily
-    let groupOf: [Int]
+    let groupOf: [Int], groupCount: Int
     let engine: Engine
     let s: [Buffer<T>], x0: [Buffer<T>], z: [Buffer<T>], scratch: [Buffer<T>]
     var est: DAdaptationEstimates
@@ -398,6 +398,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: GroupedStepper {
     init(_ config: DAdaptSGDFamily, members: [[Int]], shapes: [[Int]], engine: Engine) {
         self.config = config
         groupOf = groupIndex(members, count: shapes.count)
+        groupCount = members.count
         self.engine = engine
         s = .zeros(like: shapes)
         x0 = .zeros(like: shapes)
@@ -408,7 +409,7 @@ final class DAdaptSGDStepper<T: DescentFloat>: GroupedStepper {
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>], lr: Double) {
-        step(params, grads.map { Optional($0) }, lrs: Array(repeating: lr, count: Set(groupOf).count))
+        step(params, grads.map { Optional($0) }, lrs: Array(repeating: lr, count: groupCount))
     }
 
     func step(params: [Buffer<T>], grads: [Buffer<T>?], groupLRs: [Double]) throws {
@@ -638,8 +639,6 @@ extension DAdaptSGDFamily: GroupSharingFamily {
 /// dadaptation's `layer_scale`: a key DAdaptAdam keeps in each param group (its defaults dict), not a
 /// constructor argument, so only a group sets it (a number; the library multiplies by it).
 extension DAdaptAdamFamily: GroupKeyFamily {
-    public var groupOnlyKeys: Set<String> { form == .dadaptation ? ["layer_scale"] : [] }
-
     public func setting(groupKey: String, to value: Double?) throws -> DAdaptAdamFamily {
         guard groupKey == "layer_scale", form == .dadaptation else {
             throw DescentError.unsupported("\(familyName) has no group key '\(groupKey)'")

@@ -21,6 +21,11 @@ public protocol WrappingFamily: OptimizerFamily {
     func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily
 }
 
+extension OptimizerFamily {
+    /// The family inside every wrapper (gradient transforms, Keras's decay, Lookahead, …).
+    public var innermost: any OptimizerFamily { (self as? any WrappingFamily)?.wrapped.innermost ?? self }
+}
+
 extension TransformedFamily: WrappingFamily {
     public var wrapped: any OptimizerFamily { inner }
     public func rewrapping(_ inner: any OptimizerFamily) -> any OptimizerFamily { TransformedFamily(inner: inner, transforms: transforms) }

@@ -109,8 +109,6 @@ extension GroupSharingFamily {
 /// arguments (dadaptation DAdaptAdam's `layer_scale`): the field runner hands a group's such keys
 /// here, after the convention has read the rest.
 public protocol GroupKeyFamily: OptimizerFamily {
-    /// The group-only keys of this family value.
-    var groupOnlyKeys: Set<String> { get }
     /// This family with group key `groupKey` set to `value` (nil: not a number).
     func setting(groupKey: String, to value: Double?) throws -> Self
 }
